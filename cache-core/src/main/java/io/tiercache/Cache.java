@@ -1,0 +1,109 @@
+package io.tiercache;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * A named two-level cache: Caffeine in the process (L1) over Redis (L2), with the policy of its
+ * {@link CacheSpec}. Get one from {@link TierCache#cache(String, Class)}.
+ *
+ * <h2>Keys</h2>
+ * A {@code String} key is a full structured key such as {@code project:42:info} and is stored in
+ * Redis as {@code {prefix}:project:42:info}; build it with {@link Keys#of} so that values are
+ * encoded injectively. Any other key type is stored as {@code {prefix}:{cacheName}:{segment}}
+ * with the key's {@code toString()} encoded by {@link Keys#segment}. Over-long keys are bounded
+ * as {@link Keys#bounded} describes.
+ *
+ * <h2>Failures</h2>
+ * A Redis failure or timeout never fails a call: reads fall back to the loader, writes keep L1
+ * and remember to delete the key from Redis once it is back. A stored value that cannot be
+ * decoded is a miss. Exceptions thrown by a loader reach the caller unchanged and nothing is
+ * cached.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public interface Cache<K, V> {
+
+  /** The cache's name. */
+  String name();
+
+  /** The cache's policy. */
+  CacheSpec spec();
+
+  /**
+   * Returns the value for {@code key}, loading it on a miss. Concurrent callers of one missing key
+   * in this process share a single loader call.
+   *
+   * @param key the key, not null
+   * @param loader computes the value on a miss; may return null, which is cached for the spec's
+   *     {@code nullTtl} unless {@code cacheNulls} is off
+   * @return the cached or loaded value, or null
+   * @throws NullPointerException if {@code key} or {@code loader} is null
+   */
+  V get(K key, Function<? super K, ? extends V> loader);
+
+  /**
+   * Non-blocking {@link #get}: the L2 read and the loader run without blocking the caller.
+   *
+   * @param key the key, not null
+   * @param loader starts loading the value on a miss; its future may complete with null
+   * @return a future of the value, completed exceptionally only if the loader's future is
+   */
+  CompletableFuture<V> getAsync(K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader);
+
+  /**
+   * Returns the value for {@code key} from L1 or L2 without loading it.
+   *
+   * @param key the key, not null
+   * @return the value, or null if absent (or cached as null)
+   */
+  V getIfPresent(K key);
+
+  /**
+   * Returns the values of many keys: L1 first, then one Redis MGET for the rest, then one call of
+   * {@code bulkLoader} with exactly the keys still missing. Keys that the loader leaves out of its
+   * map are cached as null (if the spec caches nulls) and are absent from the result.
+   *
+   * @param keys the keys, not null, no null element
+   * @param bulkLoader loads the missing keys; called at most once, never with an empty set
+   * @return a map of the keys that have a non-null value, in the order of {@code keys}
+   */
+  Map<K, V> getAll(
+      Collection<? extends K> keys,
+      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader);
+
+  /**
+   * Stores a value according to the cache's {@link Strategy}.
+   *
+   * @param key the key, not null
+   * @param value the value, not null (use {@link #invalidate} to remove)
+   * @throws CodecException if the value cannot be encoded; nothing is written
+   * @throws CacheWriterException if a write-through writer fails; nothing is cached
+   */
+  void put(K key, V value);
+
+  /**
+   * Removes a key from L2 and L1. A pending write-back of the key is not cancelled: it was
+   * acknowledged, so it still reaches the writer.
+   *
+   * @param key the key, not null
+   */
+  void invalidate(K key);
+
+  /**
+   * Removes every entry of this cache from L1 and, for non-{@code String} keys, every key under
+   * {@code {prefix}:{cacheName}:} from L2 (SCAN and UNLINK in batches). Structured {@code String}
+   * keys are not owned by one cache; remove them from L2 by pattern or one by one.
+   */
+  void invalidateAll();
+
+  /** Writes every pending write-back entry now; returns when they are written or dead-lettered. */
+  void flush();
+
+  /** A snapshot of this cache's counters. */
+  CacheStats stats();
+}

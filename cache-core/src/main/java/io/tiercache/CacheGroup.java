@@ -1,0 +1,24 @@
+package io.tiercache;
+
+/**
+ * What every typed view of one cache name shares: the policy, L1 with its single-flight table,
+ * the counters and the write-back queue.
+ */
+final class CacheGroup {
+  final String name;
+  final CacheSpec spec;
+  final StatsCounter stats = new StatsCounter();
+  final LocalTier local;
+  final WriteBackQueue writeBack;
+
+  CacheGroup(String name, CacheSpec spec, WriteBackQueue.Factory writeBackFactory) {
+    this.name = name;
+    this.spec = spec;
+    this.local = LocalTier.create(spec, stats);
+    this.writeBack = spec.strategy() == Strategy.WRITE_BACK ? writeBackFactory.create(this) : null;
+  }
+
+  CacheStats snapshot() {
+    return stats.snapshot(name, local.size(), writeBack == null ? 0 : writeBack.depth());
+  }
+}

@@ -1,0 +1,416 @@
+package io.tiercache;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The immutable policy of one named cache: value type, expiry, levels, strategy and write-back
+ * tuning. Build one with {@link #builder()}, or derive one with {@link #toBuilder()}; the builder
+ * of {@link TierCache} applies per-cache settings on top of its defaults.
+ *
+ * <pre>{@code
+ * CacheSpec info = CacheSpec.builder()
+ *     .valueType(ProjectInfo.class)
+ *     .ttl(Duration.ofHours(2))
+ *     .ttlJitter(0.1)                 // each entry lives 2h ± 10%
+ *     .nullTtl(Duration.ofMinutes(1)) // "no such project" is remembered for a minute
+ *     .build();
+ * }</pre>
+ *
+ * <p>Defaults are the {@code DEFAULT_*} constants. A setting that is out of range throws {@link
+ * IllegalArgumentException} naming the setting and the rule; an inconsistent combination throws
+ * {@link IllegalStateException} from {@link Builder#build()}.
+ */
+public final class CacheSpec {
+
+  /** Time to live in Redis: one hour. */
+  public static final Duration DEFAULT_TTL = Duration.ofHours(1);
+  /** TTL of a cached null (an absent result): one minute. */
+  public static final Duration DEFAULT_NULL_TTL = Duration.ofMinutes(1);
+  /** Longest time an entry stays in L1: ten minutes (and never longer than the TTL). */
+  public static final Duration DEFAULT_L1_MAX_TTL = Duration.ofMinutes(10);
+  /** Entries kept in L1: 10,000. */
+  public static final long DEFAULT_L1_MAX_SIZE = 10_000;
+  /** Values whose JSON is larger than this many bytes are compressed: 1 KiB. */
+  public static final int DEFAULT_COMPRESSION_THRESHOLD = 1024;
+  /** Distinct keys waiting in the write-back queue before callers flush themselves: 10,000. */
+  public static final int DEFAULT_WRITE_BACK_CAPACITY = 10_000;
+  /** Entries per write-back batch: 500. */
+  public static final int DEFAULT_WRITE_BACK_BATCH_SIZE = 500;
+  /** Time between write-back flushes: one second. */
+  public static final Duration DEFAULT_WRITE_BACK_INTERVAL = Duration.ofSeconds(1);
+  /** Attempts per write-back batch before its entries go to the dead-letter listener: 5. */
+  public static final int DEFAULT_WRITE_BACK_MAX_ATTEMPTS = 5;
+  /** Wait before the first write-back retry, doubled at each attempt: 100 ms. */
+  public static final Duration DEFAULT_WRITE_BACK_BACKOFF = Duration.ofMillis(100);
+
+  private final TypeRef<?> valueType;
+  private final Duration ttl;
+  private final double ttlJitter;
+  private final boolean cacheNulls;
+  private final Duration nullTtl;
+  private final boolean l1Enabled;
+  private final long l1MaxSize;
+  private final Duration l1Ttl;
+  private final boolean l2Enabled;
+  private final Strategy strategy;
+  private final CacheWriter<?, ?> writer;
+  private final DeadLetterListener<?, ?> deadLetterListener;
+  private final int compressionThreshold;
+  private final int writeBackCapacity;
+  private final int writeBackBatchSize;
+  private final Duration writeBackInterval;
+  private final int writeBackMaxAttempts;
+  private final Duration writeBackBackoff;
+
+  private CacheSpec(Builder b) {
+    this.valueType = b.valueType;
+    this.ttl = b.ttl;
+    this.ttlJitter = b.ttlJitter;
+    this.cacheNulls = b.cacheNulls;
+    this.nullTtl = b.nullTtl;
+    this.l1Enabled = b.l1Enabled;
+    this.l1MaxSize = b.l1MaxSize;
+    this.l1Ttl = b.l1Ttl;
+    this.l2Enabled = b.l2Enabled;
+    this.strategy = b.strategy;
+    this.writer = b.writer;
+    this.deadLetterListener = b.deadLetterListener;
+    this.compressionThreshold = b.compressionThreshold;
+    this.writeBackCapacity = b.writeBackCapacity;
+    this.writeBackBatchSize = b.writeBackBatchSize;
+    this.writeBackInterval = b.writeBackInterval;
+    this.writeBackMaxAttempts = b.writeBackMaxAttempts;
+    this.writeBackBackoff = b.writeBackBackoff;
+  }
+
+  /** A builder with every default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A spec with every default. */
+  public static CacheSpec defaults() {
+    return builder().build();
+  }
+
+  /** A builder holding this spec's settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** The value type, or null when it is given by {@link TierCache#cache(String, TypeRef)}. */
+  public TypeRef<?> valueType() {
+    return valueType;
+  }
+
+  /** Time to live of an entry in Redis, before jitter. */
+  public Duration ttl() {
+    return ttl;
+  }
+
+  /** The fraction in [0, 1) by which each entry's TTL is randomly lengthened or shortened. */
+  public double ttlJitter() {
+    return ttlJitter;
+  }
+
+  /** Whether a null loader result is cached (for {@link #nullTtl()}). */
+  public boolean cacheNulls() {
+    return cacheNulls;
+  }
+
+  /** Time to live of a cached null. */
+  public Duration nullTtl() {
+    return nullTtl;
+  }
+
+  /** Whether the in-process level (Caffeine) is on. */
+  public boolean l1Enabled() {
+    return l1Enabled;
+  }
+
+  /** Maximum number of L1 entries. */
+  public long l1MaxSize() {
+    return l1MaxSize;
+  }
+
+  /**
+   * Time to live in L1: the configured value, or else the smaller of {@link #ttl()} and {@link
+   * #DEFAULT_L1_MAX_TTL}. Never longer than {@link #ttl()}.
+   */
+  public Duration l1Ttl() {
+    Duration configured = l1Ttl != null ? l1Ttl : DEFAULT_L1_MAX_TTL;
+    return configured.compareTo(ttl) < 0 ? configured : ttl;
+  }
+
+  /** Whether the Redis level is on. */
+  public boolean l2Enabled() {
+    return l2Enabled;
+  }
+
+  /** The write strategy. */
+  public Strategy strategy() {
+    return strategy;
+  }
+
+  /** The system of record for write-through and write-back, or null. */
+  public CacheWriter<?, ?> writer() {
+    return writer;
+  }
+
+  /** Receives write-back entries that failed every attempt, or null (they are logged at ERROR). */
+  public DeadLetterListener<?, ?> deadLetterListener() {
+    return deadLetterListener;
+  }
+
+  /** Encoded values larger than this many bytes are compressed. */
+  public int compressionThreshold() {
+    return compressionThreshold;
+  }
+
+  /** Distinct keys the write-back queue holds before a caller of {@code put} flushes it. */
+  public int writeBackCapacity() {
+    return writeBackCapacity;
+  }
+
+  /** Entries per write-back batch. */
+  public int writeBackBatchSize() {
+    return writeBackBatchSize;
+  }
+
+  /** Time between background write-back flushes. */
+  public Duration writeBackInterval() {
+    return writeBackInterval;
+  }
+
+  /** Attempts per write-back batch. */
+  public int writeBackMaxAttempts() {
+    return writeBackMaxAttempts;
+  }
+
+  /** Wait before the first write-back retry; doubled at each further attempt. */
+  public Duration writeBackBackoff() {
+    return writeBackBackoff;
+  }
+
+  @Override
+  public String toString() {
+    return "CacheSpec{valueType=" + valueType + ", ttl=" + ttl + ", ttlJitter=" + ttlJitter
+        + ", cacheNulls=" + cacheNulls + ", nullTtl=" + nullTtl + ", l1=" + l1Enabled
+        + (l1Enabled ? "(maxSize=" + l1MaxSize + ", ttl=" + l1Ttl() + ")" : "")
+        + ", l2=" + l2Enabled + ", strategy=" + strategy + ", compressionThreshold="
+        + compressionThreshold + "}";
+  }
+
+  /** Builds a {@link CacheSpec}. Each setter checks its argument at once. */
+  public static final class Builder {
+    private TypeRef<?> valueType;
+    private Duration ttl = DEFAULT_TTL;
+    private double ttlJitter;
+    private boolean cacheNulls = true;
+    private Duration nullTtl = DEFAULT_NULL_TTL;
+    private boolean l1Enabled = true;
+    private long l1MaxSize = DEFAULT_L1_MAX_SIZE;
+    private Duration l1Ttl;
+    private boolean l2Enabled = true;
+    private Strategy strategy = Strategy.CACHE_ASIDE;
+    private CacheWriter<?, ?> writer;
+    private DeadLetterListener<?, ?> deadLetterListener;
+    private int compressionThreshold = DEFAULT_COMPRESSION_THRESHOLD;
+    private int writeBackCapacity = DEFAULT_WRITE_BACK_CAPACITY;
+    private int writeBackBatchSize = DEFAULT_WRITE_BACK_BATCH_SIZE;
+    private Duration writeBackInterval = DEFAULT_WRITE_BACK_INTERVAL;
+    private int writeBackMaxAttempts = DEFAULT_WRITE_BACK_MAX_ATTEMPTS;
+    private Duration writeBackBackoff = DEFAULT_WRITE_BACK_BACKOFF;
+
+    private Builder() {}
+
+    private Builder(CacheSpec s) {
+      valueType = s.valueType;
+      ttl = s.ttl;
+      ttlJitter = s.ttlJitter;
+      cacheNulls = s.cacheNulls;
+      nullTtl = s.nullTtl;
+      l1Enabled = s.l1Enabled;
+      l1MaxSize = s.l1MaxSize;
+      l1Ttl = s.l1Ttl;
+      l2Enabled = s.l2Enabled;
+      strategy = s.strategy;
+      writer = s.writer;
+      deadLetterListener = s.deadLetterListener;
+      compressionThreshold = s.compressionThreshold;
+      writeBackCapacity = s.writeBackCapacity;
+      writeBackBatchSize = s.writeBackBatchSize;
+      writeBackInterval = s.writeBackInterval;
+      writeBackMaxAttempts = s.writeBackMaxAttempts;
+      writeBackBackoff = s.writeBackBackoff;
+    }
+
+    /** The value type, for a non-generic class. */
+    public Builder valueType(Class<?> type) {
+      return valueType(TypeRef.of(type));
+    }
+
+    /** The value type, possibly generic: {@code new TypeRef<List<Project>>() {}}. */
+    public Builder valueType(TypeRef<?> type) {
+      this.valueType = Objects.requireNonNull(type, "valueType must not be null");
+      return this;
+    }
+
+    /** Time to live in Redis; positive. */
+    public Builder ttl(Duration ttl) {
+      this.ttl = positive("ttl", ttl);
+      return this;
+    }
+
+    /**
+     * Spreads expiry so that entries written together do not expire together: each entry's TTL
+     * is multiplied by a random factor in {@code [1 - jitter, 1 + jitter]}.
+     *
+     * @param jitter in [0, 1)
+     */
+    public Builder ttlJitter(double jitter) {
+      if (!(jitter >= 0 && jitter < 1)) {
+        throw new IllegalArgumentException("ttlJitter must be in [0, 1), was " + jitter);
+      }
+      this.ttlJitter = jitter;
+      return this;
+    }
+
+    /** Whether null loader results are cached; true by default. */
+    public Builder cacheNulls(boolean cacheNulls) {
+      this.cacheNulls = cacheNulls;
+      return this;
+    }
+
+    /** Time to live of a cached null; positive. */
+    public Builder nullTtl(Duration nullTtl) {
+      this.nullTtl = positive("nullTtl", nullTtl);
+      return this;
+    }
+
+    /** Turns the in-process level on or off. */
+    public Builder l1(boolean enabled) {
+      this.l1Enabled = enabled;
+      return this;
+    }
+
+    /** Maximum L1 entries; positive. */
+    public Builder l1MaxSize(long maxSize) {
+      if (maxSize <= 0) {
+        throw new IllegalArgumentException("l1MaxSize must be positive, was " + maxSize);
+      }
+      this.l1MaxSize = maxSize;
+      return this;
+    }
+
+    /** Time to live in L1; positive; capped at the TTL. */
+    public Builder l1Ttl(Duration l1Ttl) {
+      this.l1Ttl = positive("l1Ttl", l1Ttl);
+      return this;
+    }
+
+    /** Turns the Redis level on or off. */
+    public Builder l2(boolean enabled) {
+      this.l2Enabled = enabled;
+      return this;
+    }
+
+    /** The write strategy; write-through and write-back need a {@link #writer}. */
+    public Builder strategy(Strategy strategy) {
+      this.strategy = Objects.requireNonNull(strategy, "strategy must not be null");
+      return this;
+    }
+
+    /** The system of record for write-through and write-back. */
+    public Builder writer(CacheWriter<?, ?> writer) {
+      this.writer = Objects.requireNonNull(writer, "writer must not be null");
+      return this;
+    }
+
+    /** Receives write-back entries that failed every attempt. */
+    public Builder deadLetterListener(DeadLetterListener<?, ?> listener) {
+      this.deadLetterListener = Objects.requireNonNull(listener, "deadLetterListener must not be null");
+      return this;
+    }
+
+    /** Compress encoded values larger than this many bytes; 0 compresses every value. */
+    public Builder compressionThreshold(int bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("compressionThreshold must not be negative, was " + bytes);
+      }
+      this.compressionThreshold = bytes;
+      return this;
+    }
+
+    /** Distinct keys held by the write-back queue; positive. */
+    public Builder writeBackCapacity(int capacity) {
+      if (capacity <= 0) {
+        throw new IllegalArgumentException("writeBackCapacity must be positive, was " + capacity);
+      }
+      this.writeBackCapacity = capacity;
+      return this;
+    }
+
+    /** Entries per write-back batch; positive. */
+    public Builder writeBackBatchSize(int batchSize) {
+      if (batchSize <= 0) {
+        throw new IllegalArgumentException("writeBackBatchSize must be positive, was " + batchSize);
+      }
+      this.writeBackBatchSize = batchSize;
+      return this;
+    }
+
+    /** Time between background write-back flushes; positive. */
+    public Builder writeBackInterval(Duration interval) {
+      this.writeBackInterval = positive("writeBackInterval", interval);
+      return this;
+    }
+
+    /** Attempts per write-back batch; at least 1. */
+    public Builder writeBackMaxAttempts(int attempts) {
+      if (attempts < 1) {
+        throw new IllegalArgumentException("writeBackMaxAttempts must be at least 1, was " + attempts);
+      }
+      this.writeBackMaxAttempts = attempts;
+      return this;
+    }
+
+    /** Wait before the first write-back retry; positive. */
+    public Builder writeBackBackoff(Duration backoff) {
+      this.writeBackBackoff = positive("writeBackBackoff", backoff);
+      return this;
+    }
+
+    /**
+     * Builds the spec.
+     *
+     * @throws IllegalStateException if both levels are off, or write-through or write-back has no
+     *     writer
+     */
+    public CacheSpec build() {
+      if (!l1Enabled && !l2Enabled) {
+        throw new IllegalStateException("a cache needs at least one level: l1 and l2 are both off");
+      }
+      if (strategy != Strategy.CACHE_ASIDE && writer == null) {
+        throw new IllegalStateException(
+            "strategy " + strategy + " requires a writer: call writer(...) on the spec");
+      }
+      if (strategy == Strategy.WRITE_BACK && writeBackBatchSize > writeBackCapacity) {
+        throw new IllegalStateException("writeBackBatchSize (" + writeBackBatchSize
+            + ") must not exceed writeBackCapacity (" + writeBackCapacity + ")");
+      }
+      return new CacheSpec(this);
+    }
+
+    private static Duration positive(String name, Duration value) {
+      if (value == null) {
+        throw new NullPointerException(name + " must not be null");
+      }
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + value);
+      }
+      return value;
+    }
+  }
+}

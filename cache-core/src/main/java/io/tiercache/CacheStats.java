@@ -1,0 +1,63 @@
+package io.tiercache;
+
+/**
+ * A snapshot of one cache's counters since it was created. Every request ends as exactly one of an
+ * L1 hit, an L2 hit or a miss; a miss either ran the loader ({@link #loads()}) or waited for a load
+ * that another caller of the same key had started.
+ *
+ * @param cacheName the cache
+ * @param requests reads ({@code get}, {@code getIfPresent}, each key of {@code getAll})
+ * @param l1Hits reads answered by the in-process level
+ * @param l2Hits reads answered by Redis
+ * @param misses reads answered by neither
+ * @param loads loader calls that returned (a bulk load counts each key it was asked for)
+ * @param loadFailures loader calls that threw
+ * @param totalLoadTimeNanos time spent in loaders, successful or not
+ * @param degradedCalls operations that skipped or lost Redis because it was down or slow
+ * @param puts values written through {@code put}
+ * @param invalidations keys removed by {@code invalidate}
+ * @param decodeErrors stored values that could not be decoded (treated as misses and deleted)
+ * @param l1Evictions L1 entries evicted for size
+ * @param l1Size current L1 entries (estimate)
+ * @param writeBackQueueDepth keys waiting in the write-back queue
+ * @param deadLetters write-back entries handed to the dead-letter listener
+ */
+public record CacheStats(
+    String cacheName,
+    long requests,
+    long l1Hits,
+    long l2Hits,
+    long misses,
+    long loads,
+    long loadFailures,
+    long totalLoadTimeNanos,
+    long degradedCalls,
+    long puts,
+    long invalidations,
+    long decodeErrors,
+    long l1Evictions,
+    long l1Size,
+    long writeBackQueueDepth,
+    long deadLetters) {
+
+  /** Hits at either level over requests; 1.0 when there were no requests. */
+  public double hitRate() {
+    return requests == 0 ? 1.0 : (double) (l1Hits + l2Hits) / requests;
+  }
+
+  /** L1 hits over requests; 0.0 when there were no requests. */
+  public double l1HitRate() {
+    return requests == 0 ? 0.0 : (double) l1Hits / requests;
+  }
+
+  /** L2 hits over requests; 0.0 when there were no requests. */
+  public double l2HitRate() {
+    return requests == 0 ? 0.0 : (double) l2Hits / requests;
+  }
+
+  /** Average time of a loader call in nanoseconds; 0 when nothing was loaded. */
+  public double averageLoadNanos() {
+    long calls = loads + loadFailures;
+    return calls == 0 ? 0.0 : (double) totalLoadTimeNanos / calls;
+  }
+}

@@ -1,0 +1,590 @@
+package io.tiercache;
+
+import io.tiercache.codec.ValueCodec;
+import io.tiercache.redis.RedisTier;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A typed view of one {@link CacheGroup}: L1, then L2, then the loader.
+ *
+ * <p>Design: a load is owned by the caller that installed its own future in the group's
+ * single-flight table ({@link LocalTier#install}); that caller reads L2, runs the loader on its own
+ * thread, writes L2 and completes the future, which becomes the L1 entry. Other callers of the
+ * same key wait on that future. An L2 write after a load is skipped if the key was invalidated or
+ * overwritten during the load, so a slow load never puts an older value over a newer one.
+ */
+final class DefaultCache<K, V> implements Cache<K, V> {
+
+  private static final Logger log = LoggerFactory.getLogger(DefaultCache.class);
+  private static final Object MISSING = new Object();
+
+  private final CacheGroup group;
+  private final String name;
+  private final CacheSpec spec;
+  private final LocalTier local;
+  private final StatsCounter stats;
+  private final WriteBackQueue writeBack;
+  private final ValueCodec<V> codec;
+  private final RedisTier redis;
+  private final String redisPrefix;
+  private final String namespace;
+  private final int maxKeyLength;
+  private final Executor asyncExecutor;
+
+  DefaultCache(CacheGroup group, ValueCodec<V> codec, RedisTier redis, String keyPrefix, int maxKeyLength,
+      Executor asyncExecutor) {
+    this.group = group;
+    this.name = group.name;
+    this.spec = group.spec;
+    this.local = group.local;
+    this.stats = group.stats;
+    this.writeBack = group.writeBack;
+    this.codec = codec;
+    this.redis = spec.l2Enabled() ? redis : null;
+    this.redisPrefix = keyPrefix + ":";
+    this.namespace = name + ":";
+    this.maxKeyLength = maxKeyLength;
+    this.asyncExecutor = asyncExecutor;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public CacheSpec spec() {
+    return spec;
+  }
+
+  /* ---- Reads ---- */
+
+  @Override
+  public V get(K key, Function<? super K, ? extends V> loader) {
+    String k = keyOf(key);
+    Objects.requireNonNull(loader, "loader must not be null");
+    stats.requests.increment();
+    Object hit = localHit(k);
+    if (hit != null) {
+      stats.l1Hits.increment();
+      return unwrap(hit);
+    }
+    CompletableFuture<Object> mine = new CompletableFuture<>();
+    CompletableFuture<Object> winner = local.install(k, mine);
+    if (winner != mine) {
+      countShared(winner);
+      return unwrap(await(winner));
+    }
+    try {
+      Object value = fetchOrLoad(key, k, loader, mine);
+      mine.complete(value);
+      afterLoad(k, mine, value);
+      return unwrap(value);
+    } catch (RuntimeException | Error e) {
+      mine.completeExceptionally(e);
+      local.remove(k, mine);
+      throw e;
+    }
+  }
+
+  @Override
+  public CompletableFuture<V> getAsync(K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
+    String k = keyOf(key);
+    Objects.requireNonNull(loader, "loader must not be null");
+    stats.requests.increment();
+    Object hit = localHit(k);
+    if (hit != null) {
+      stats.l1Hits.increment();
+      return CompletableFuture.completedFuture(unwrap(hit));
+    }
+    CompletableFuture<Object> mine = new CompletableFuture<>();
+    CompletableFuture<Object> winner = local.install(k, mine);
+    if (winner != mine) {
+      countShared(winner);
+      return winner.thenApply(this::unwrap);
+    }
+    CompletableFuture<Object> fromL2 = redis == null
+        ? CompletableFuture.completedFuture(MISSING)
+        : redis.getAsync(redisPrefix + k).handleAsync((frame, error) -> {
+          if (error != null) {
+            stats.degraded.increment();
+            return MISSING;
+          }
+          return frame == null ? MISSING : decodeOrDelete(k, frame);
+        }, asyncExecutor);
+    fromL2.thenCompose(found -> {
+      if (found != MISSING) {
+        stats.l2Hits.increment();
+        return CompletableFuture.completedFuture(found);
+      }
+      stats.misses.increment();
+      long start = System.nanoTime();
+      CompletableFuture<? extends V> loading;
+      try {
+        loading = Objects.requireNonNull(loader.apply(key), "loader returned a null future");
+      } catch (RuntimeException e) {
+        recordLoad(start, false);
+        return CompletableFuture.failedFuture(e);
+      }
+      return loading.handle((value, error) -> {
+        recordLoad(start, error == null);
+        if (error != null) {
+          throw error instanceof CompletionException ? (CompletionException) error : new CompletionException(error);
+        }
+        Object stored = value == null ? LocalTier.NULL : value;
+        writeLoaded(k, mine, stored);
+        return stored;
+      });
+    }).whenComplete((value, error) -> {
+      if (error != null) {
+        mine.completeExceptionally(unwrapCompletion(error));
+        local.remove(k, mine);
+      } else {
+        mine.complete(value);
+        afterLoad(k, mine, value);
+      }
+    });
+    return mine.thenApply(this::unwrap);
+  }
+
+  @Override
+  public V getIfPresent(K key) {
+    String k = keyOf(key);
+    stats.requests.increment();
+    Object hit = localHit(k);
+    if (hit != null) {
+      stats.l1Hits.increment();
+      return unwrap(hit);
+    }
+    if (redis != null) {
+      Object found = readL2(k);
+      if (found != MISSING) {
+        stats.l2Hits.increment();
+        local.put(k, found);
+        return unwrap(found);
+      }
+    }
+    stats.misses.increment();
+    return null;
+  }
+
+  @Override
+  public Map<K, V> getAll(Collection<? extends K> keys,
+      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
+    Objects.requireNonNull(keys, "keys must not be null");
+    Objects.requireNonNull(bulkLoader, "bulkLoader must not be null");
+    Map<String, K> byKey = new LinkedHashMap<>();
+    for (K key : keys) {
+      if (key == null) {
+        throw new NullPointerException("keys must not contain null");
+      }
+      byKey.putIfAbsent(keyOf(key), key);
+    }
+    stats.requests.add(byKey.size());
+    Map<String, Object> found = new HashMap<>();
+    Map<String, CompletableFuture<Object>> owned = new LinkedHashMap<>();
+    Map<String, CompletableFuture<Object>> waiting = new LinkedHashMap<>();
+    for (String k : byKey.keySet()) {
+      Object hit = localHit(k);
+      if (hit != null) {
+        stats.l1Hits.increment();
+        found.put(k, hit);
+        continue;
+      }
+      CompletableFuture<Object> mine = new CompletableFuture<>();
+      CompletableFuture<Object> winner = local.install(k, mine);
+      if (winner == mine) {
+        owned.put(k, mine);
+      } else {
+        countShared(winner);
+        waiting.put(k, winner);
+      }
+    }
+    if (!owned.isEmpty()) {
+      try {
+        loadOwned(byKey, owned, found, bulkLoader);
+      } catch (RuntimeException | Error e) {
+        for (Map.Entry<String, CompletableFuture<Object>> o : owned.entrySet()) {
+          if (o.getValue().completeExceptionally(e)) {
+            local.remove(o.getKey(), o.getValue());
+          }
+        }
+        throw e;
+      }
+    }
+    for (Map.Entry<String, CompletableFuture<Object>> w : waiting.entrySet()) {
+      found.put(w.getKey(), await(w.getValue()));
+    }
+    Map<K, V> result = new LinkedHashMap<>();
+    for (Map.Entry<String, K> e : byKey.entrySet()) {
+      Object value = found.get(e.getKey());
+      if (value != null && value != LocalTier.NULL) {
+        result.put(e.getValue(), unwrap(value));
+      }
+    }
+    return result;
+  }
+
+  private void loadOwned(Map<String, K> byKey, Map<String, CompletableFuture<Object>> owned,
+      Map<String, Object> found, Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
+    List<String> ownKeys = new ArrayList<>(owned.keySet());
+    List<String> missing = new ArrayList<>();
+    List<Object> fromL2 = readAllL2(ownKeys);
+    for (int i = 0; i < ownKeys.size(); i++) {
+      String k = ownKeys.get(i);
+      Object value = fromL2.get(i);
+      if (value == MISSING) {
+        missing.add(k);
+      } else {
+        stats.l2Hits.increment();
+        found.put(k, value);
+        complete(k, owned.get(k), value);
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    stats.misses.add(missing.size());
+    Set<K> toLoad = new LinkedHashSet<>();
+    for (String k : missing) {
+      toLoad.add(byKey.get(k));
+    }
+    long start = System.nanoTime();
+    Map<? extends K, ? extends V> loaded;
+    try {
+      loaded = bulkLoader.apply(java.util.Collections.unmodifiableSet(toLoad));
+    } catch (RuntimeException | Error e) {
+      recordLoad(start, false);
+      throw e;
+    }
+    if (loaded == null) {
+      recordLoad(start, false);
+      throw new NullPointerException("bulkLoader of cache '" + name + "' returned null instead of a map");
+    }
+    stats.loadNanos.add(System.nanoTime() - start);
+    stats.loads.add(missing.size());
+    Map<String, byte[]> frames = new HashMap<>();
+    Map<String, Long> ttls = new HashMap<>();
+    for (String k : missing) {
+      V value = loaded.get(byKey.get(k));
+      Object stored = value == null ? LocalTier.NULL : value;
+      CompletableFuture<Object> mine = owned.get(k);
+      found.put(k, stored);
+      if (redis != null && (value != null || spec.cacheNulls()) && local.isCurrent(k, mine)) {
+        byte[] frame = encodeLoaded(k, value);
+        if (frame != null) {
+          frames.put(redisPrefix + k, frame);
+          ttls.put(redisPrefix + k, ttlMillis(value == null));
+        }
+      }
+      complete(k, mine, stored);
+    }
+    if (!frames.isEmpty()) {
+      try {
+        redis.setAll(frames, ttls);
+      } catch (RedisUnavailableException e) {
+        stats.degraded.increment();
+      }
+    }
+  }
+
+  /* ---- Writes ---- */
+
+  @Override
+  public void put(K key, V value) {
+    String k = keyOf(key);
+    Objects.requireNonNull(value, "value must not be null: use invalidate(key) to remove a key");
+    byte[] frame = codec.encode(value);
+    switch (spec.strategy()) {
+      case WRITE_BACK:
+        stats.puts.increment();
+        writeBack.put(k, new WriteBackQueue.Pending(key, value, redisPrefix + k, frame, ttlMillis(false)));
+        local.put(k, value);
+        return;
+      case WRITE_THROUGH:
+        try {
+          @SuppressWarnings("unchecked")
+          CacheWriter<K, V> writer = (CacheWriter<K, V>) spec.writer();
+          writer.write(key, value);
+        } catch (RuntimeException e) {
+          throw new CacheWriterException("cache '" + name + "': writer failed for key '" + k
+              + "'; nothing was cached", e);
+        }
+        break;
+      default:
+        break;
+    }
+    stats.puts.increment();
+    if (redis != null) {
+      String redisKey = redisPrefix + k;
+      try {
+        redis.set(redisKey, frame, ttlMillis(false));
+      } catch (RedisUnavailableException e) {
+        stats.degraded.increment();
+        redis.rememberDelete(redisKey);
+      }
+    }
+    local.put(k, value);
+  }
+
+  @Override
+  public void invalidate(K key) {
+    String k = keyOf(key);
+    stats.invalidations.increment();
+    if (redis != null) {
+      String redisKey = redisPrefix + k;
+      try {
+        redis.delete(List.of(redisKey));
+      } catch (RedisUnavailableException e) {
+        stats.degraded.increment();
+        redis.rememberDelete(redisKey);
+      }
+    }
+    local.invalidate(k);
+  }
+
+  @Override
+  public void invalidateAll() {
+    local.invalidateAll();
+    if (redis != null) {
+      String pattern = Keys.escapeGlob(redisPrefix + namespace) + "*";
+      try {
+        redis.deleteMatching(pattern);
+      } catch (RedisUnavailableException e) {
+        stats.degraded.increment();
+        redis.rememberDeletePattern(pattern);
+      }
+    }
+  }
+
+  @Override
+  public void flush() {
+    if (writeBack != null) {
+      writeBack.flush();
+    }
+  }
+
+  @Override
+  public CacheStats stats() {
+    return group.snapshot();
+  }
+
+  @Override
+  public String toString() {
+    return "Cache{" + name + ", " + codec.type() + "}";
+  }
+
+  /* ---- Internals ---- */
+
+  String keyOf(K key) {
+    if (key == null) {
+      throw new NullPointerException("key must not be null");
+    }
+    String k;
+    if (key instanceof String) {
+      k = (String) key;
+      if (k.isEmpty()) {
+        throw new IllegalArgumentException("key must not be empty");
+      }
+    } else {
+      k = namespace + Keys.segment(key);
+    }
+    return k.length() > maxKeyLength ? Keys.bounded(k, maxKeyLength) : k;
+  }
+
+  private Object localHit(String k) {
+    if (writeBack != null) {
+      WriteBackQueue.Pending pending = writeBack.pending(k);
+      if (pending != null) {
+        return pending.value();
+      }
+    }
+    return local.getIfPresent(k);
+  }
+
+  private void countShared(CompletableFuture<Object> winner) {
+    if (winner.isDone() && !winner.isCompletedExceptionally()) {
+      stats.l1Hits.increment();
+    } else {
+      stats.misses.increment();
+    }
+  }
+
+  private Object fetchOrLoad(K key, String k, Function<? super K, ? extends V> loader, CompletableFuture<Object> mine) {
+    if (redis != null) {
+      Object found = readL2(k);
+      if (found != MISSING) {
+        stats.l2Hits.increment();
+        log.debug("cache '{}' L2 hit for key '{}'", name, k);
+        return found;
+      }
+    }
+    stats.misses.increment();
+    log.debug("cache '{}' miss for key '{}'", name, k);
+    long start = System.nanoTime();
+    V value;
+    try {
+      value = loader.apply(key);
+    } catch (RuntimeException | Error e) {
+      recordLoad(start, false);
+      throw e;
+    }
+    recordLoad(start, true);
+    Object stored = value == null ? LocalTier.NULL : value;
+    writeLoaded(k, mine, stored);
+    return stored;
+  }
+
+  private void writeLoaded(String k, CompletableFuture<Object> mine, Object stored) {
+    boolean isNull = stored == LocalTier.NULL;
+    if (redis == null || (isNull && !spec.cacheNulls()) || !local.isCurrent(k, mine)) {
+      return;
+    }
+    @SuppressWarnings("unchecked")
+    byte[] frame = encodeLoaded(k, isNull ? null : (V) stored);
+    if (frame == null) {
+      return;
+    }
+    try {
+      redis.set(redisPrefix + k, frame, ttlMillis(isNull));
+    } catch (RedisUnavailableException e) {
+      stats.degraded.increment();
+    }
+  }
+
+  private byte[] encodeLoaded(String k, V value) {
+    try {
+      return codec.encode(value);
+    } catch (CodecException e) {
+      log.error("cache '{}': loaded value for key '{}' cannot be encoded and stays out of Redis: {}",
+          name, k, e.getMessage());
+      return null;
+    }
+  }
+
+  private void afterLoad(String k, CompletableFuture<Object> mine, Object value) {
+    if (value == LocalTier.NULL && !spec.cacheNulls()) {
+      local.remove(k, mine);
+    } else {
+      local.loaded(k, mine);
+    }
+  }
+
+  private void complete(String k, CompletableFuture<Object> mine, Object value) {
+    mine.complete(value);
+    afterLoad(k, mine, value);
+  }
+
+  private Object readL2(String k) {
+    byte[] frame;
+    try {
+      frame = redis.get(redisPrefix + k);
+    } catch (RedisUnavailableException e) {
+      stats.degraded.increment();
+      return MISSING;
+    }
+    return frame == null ? MISSING : decodeOrDelete(k, frame);
+  }
+
+  private List<Object> readAllL2(List<String> keys) {
+    List<Object> values = new ArrayList<>(keys.size());
+    if (redis != null) {
+      List<String> redisKeys = new ArrayList<>(keys.size());
+      for (String k : keys) {
+        redisKeys.add(redisPrefix + k);
+      }
+      try {
+        List<byte[]> frames = redis.mget(redisKeys);
+        for (int i = 0; i < keys.size(); i++) {
+          byte[] frame = frames.get(i);
+          values.add(frame == null ? MISSING : decodeOrDelete(keys.get(i), frame));
+        }
+        return values;
+      } catch (RedisUnavailableException e) {
+        stats.degraded.increment();
+        values.clear();
+      }
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      values.add(MISSING);
+    }
+    return values;
+  }
+
+  private Object decodeOrDelete(String k, byte[] frame) {
+    try {
+      V value = codec.decode(frame);
+      return value == null ? LocalTier.NULL : value;
+    } catch (CodecException e) {
+      stats.decodeErrors.increment();
+      log.error("cache '{}': value under key '{}' cannot be decoded as {} and is deleted: {}", name, k,
+          codec.type(), e.getMessage());
+      String redisKey = redisPrefix + k;
+      try {
+        redis.delete(List.of(redisKey));
+      } catch (RedisUnavailableException unavailable) {
+        redis.rememberDelete(redisKey);
+      }
+      return MISSING;
+    }
+  }
+
+  private void recordLoad(long start, boolean success) {
+    stats.loadNanos.add(System.nanoTime() - start);
+    (success ? stats.loads : stats.loadFailures).increment();
+  }
+
+  long ttlMillis(boolean isNull) {
+    long base = (isNull ? spec.nullTtl() : spec.ttl()).toMillis();
+    double jitter = spec.ttlJitter();
+    if (jitter > 0) {
+      double factor = 1 + jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
+      base = Math.round(base * factor);
+    }
+    return Math.max(1, base);
+  }
+
+  @SuppressWarnings("unchecked")
+  private V unwrap(Object stored) {
+    return stored == LocalTier.NULL ? null : (V) stored;
+  }
+
+  private static Object await(CompletableFuture<Object> future) {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw new CompletionException(cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancellationException("interrupted while waiting for a load of the same key");
+    }
+  }
+
+  private static Throwable unwrapCompletion(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+  }
+}

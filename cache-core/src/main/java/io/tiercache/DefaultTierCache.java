@@ -1,0 +1,236 @@
+package io.tiercache;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tiercache.codec.ValueCodec;
+import io.tiercache.redis.RedisTier;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link TierCache} built by {@link TierCacheBuilder}. */
+final class DefaultTierCache implements TierCache {
+
+  private static final Logger log = LoggerFactory.getLogger(DefaultTierCache.class);
+
+  private final String keyPrefix;
+  private final int maxKeyLength;
+  private final boolean allowUndeclared;
+  private final CacheSpec defaults;
+  private final Map<String, CacheSpec> declared;
+  private final ObjectMapper mapper;
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService writeBackExecutor;
+  private final Executor asyncExecutor = ForkJoinPool.commonPool();
+  private final RedisTier redis;
+  private final ConcurrentHashMap<String, CacheGroup> groups = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, DefaultCache<?, ?>> views = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  DefaultTierCache(TierCacheBuilder b) {
+    this.keyPrefix = b.keyPrefix;
+    this.maxKeyLength = b.maxKeyLength;
+    this.allowUndeclared = b.allowUndeclaredCaches;
+    this.defaults = b.defaults;
+    this.mapper = b.objectMapper != null
+        ? b.objectMapper
+        : new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    Map<String, CacheSpec> specs = new LinkedHashMap<>();
+    for (Map.Entry<String, UnaryOperator<CacheSpec.Builder>> e : b.caches.entrySet()) {
+      CacheSpec.Builder builder = e.getValue().apply(defaults.toBuilder());
+      if (builder == null) {
+        throw new IllegalStateException("the customizer of cache '" + e.getKey() + "' returned null");
+      }
+      specs.put(e.getKey(), builder.build());
+    }
+    this.declared = Collections.unmodifiableMap(specs);
+
+    if (b.redisUri == null) {
+      for (Map.Entry<String, CacheSpec> e : declared.entrySet()) {
+        if (e.getValue().l2Enabled()) {
+          throw new IllegalStateException("cache '" + e.getKey() + "' has L2 on but no redisUri was "
+              + "given: call redisUri(...) or turn L2 off with l2(false)");
+        }
+      }
+      if (allowUndeclared && defaults.l2Enabled()) {
+        throw new IllegalStateException("undeclared caches would use L2 but no redisUri was given: "
+            + "call redisUri(...) or defaults(d -> d.l2(false))");
+      }
+    }
+    for (Map.Entry<String, CacheSpec> e : declared.entrySet()) {
+      if (e.getValue().valueType() != null) {
+        try {
+          ValueCodec.of(mapper, e.getValue().valueType(), e.getValue().compressionThreshold());
+        } catch (IllegalArgumentException invalid) {
+          throw new IllegalArgumentException("cache '" + e.getKey() + "': " + invalid.getMessage(), invalid);
+        }
+      }
+    }
+
+    this.scheduler = Executors.newScheduledThreadPool(1, daemonThreads("tiercache-scheduler"));
+    this.writeBackExecutor = Executors.newSingleThreadExecutor(daemonThreads("tiercache-write-back"));
+    this.redis = b.redisUri == null ? null
+        : new RedisTier(b.redisUri, b.commandTimeout, b.connectTimeout, b.probeInterval, keyPrefix,
+            b.maxPendingDeletes, scheduler);
+    declared.keySet().forEach(this::group);
+    log.info("Tiercache started: prefix '{}', Redis {}, caches {}", keyPrefix,
+        redis == null ? "off" : (redis.available() ? "connected" : "unavailable (degraded)"), declared.keySet());
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <K, V> Cache<K, V> cache(String name) {
+    CacheSpec spec = specOf(name);
+    if (spec.valueType() == null) {
+      throw new IllegalArgumentException("cache '" + name + "' declares no value type: call "
+          + "cache(name, Type.class) or set valueType(...) in its spec");
+    }
+    return cache(name, (TypeRef<V>) spec.valueType());
+  }
+
+  @Override
+  public <K, V> Cache<K, V> cache(String name, Class<V> valueType) {
+    if (valueType == null) {
+      throw new NullPointerException("valueType must not be null");
+    }
+    return cache(name, TypeRef.of(valueType));
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <K, V> Cache<K, V> cache(String name, TypeRef<V> valueType) {
+    checkOpen();
+    CacheSpec spec = specOf(name);
+    if (valueType == null) {
+      throw new NullPointerException("valueType must not be null");
+    }
+    if (spec.valueType() != null && !spec.valueType().equals(valueType)) {
+      throw new IllegalArgumentException("cache '" + name + "' holds values of type "
+          + spec.valueType() + ", not " + valueType);
+    }
+    String viewKey = name + '\u0000' + valueType.type().getTypeName();
+    DefaultCache<?, ?> view = views.get(viewKey);
+    if (view == null) {
+      view = views.computeIfAbsent(viewKey, ignored -> {
+        CacheGroup group = group(name);
+        ValueCodec<V> codec;
+        try {
+          codec = ValueCodec.of(mapper, valueType, spec.compressionThreshold());
+        } catch (IllegalArgumentException invalid) {
+          throw new IllegalArgumentException("cache '" + name + "': " + invalid.getMessage(), invalid);
+        }
+        return new DefaultCache<K, V>(group, codec, redis, keyPrefix, maxKeyLength, asyncExecutor);
+      });
+    }
+    return (Cache<K, V>) view;
+  }
+
+  private CacheSpec specOf(String name) {
+    TierCacheBuilder.checkCacheName(name);
+    CacheSpec spec = declared.get(name);
+    if (spec != null) {
+      return spec;
+    }
+    if (!allowUndeclared) {
+      throw new IllegalArgumentException("unknown cache name '" + name + "': declare it with "
+          + "TierCacheBuilder.cache(name, ...) or call allowUndeclaredCaches(true); declared: "
+          + new TreeSet<>(declared.keySet()));
+    }
+    return defaults;
+  }
+
+  private CacheGroup group(String name) {
+    return groups.computeIfAbsent(name, n -> new CacheGroup(n, specOf(n),
+        group -> new WriteBackQueue(group, redis, scheduler, writeBackExecutor)));
+  }
+
+  @Override
+  public Set<String> cacheNames() {
+    Set<String> names = new TreeSet<>(declared.keySet());
+    names.addAll(groups.keySet());
+    return Collections.unmodifiableSet(names);
+  }
+
+  @Override
+  public Map<String, CacheStats> stats() {
+    Map<String, CacheStats> stats = new LinkedHashMap<>();
+    new TreeSet<>(groups.keySet()).forEach(name -> stats.put(name, groups.get(name).snapshot()));
+    return Collections.unmodifiableMap(stats);
+  }
+
+  @Override
+  public String keyPrefix() {
+    return keyPrefix;
+  }
+
+  @Override
+  public boolean isRedisAvailable() {
+    return redis != null && redis.available();
+  }
+
+  @Override
+  public void flush() {
+    for (CacheGroup group : groups.values()) {
+      if (group.writeBack != null) {
+        group.writeBack.flush();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      for (CacheGroup group : groups.values()) {
+        if (group.writeBack != null) {
+          group.writeBack.close();
+        }
+      }
+    } finally {
+      scheduler.shutdownNow();
+      writeBackExecutor.shutdown();
+      try {
+        writeBackExecutor.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (redis != null) {
+        redis.close();
+      }
+      log.info("Tiercache closed (prefix '{}')", keyPrefix);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("this TierCache is closed");
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

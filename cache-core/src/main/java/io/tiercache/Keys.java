@@ -1,0 +1,155 @@
+package io.tiercache;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+
+/**
+ * Builds structured keys such as {@code project:42:leaderboard:continuous} whose segments are
+ * encoded injectively.
+ *
+ * <p>A segment keeps the characters {@code A-Z a-z 0-9 - _ . ~ @ + = , /} as they are and writes
+ * every other character as {@code %XX} escapes of its UTF-8 bytes. So an encoded segment never
+ * contains {@code :} (two argument tuples never produce the same key), never contains a Redis glob
+ * character {@code * ? [ ] \} (a value can never widen an invalidation pattern), never contains a
+ * cluster hash-tag brace {@code { }}, and different values always give different segments. A
+ * {@code null} segment is written {@code %N}, which no other value produces.
+ *
+ * <pre>{@code
+ * Keys.of("project", 42, "info")        // "project:42:info"
+ * Keys.of("user", "a:b*")               // "user:a%3Ab%2A"
+ * }</pre>
+ */
+public final class Keys {
+
+  /** What {@link #segment} writes for {@code null}. */
+  public static final String NULL_SEGMENT = "%N";
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+  private static final boolean[] SAFE = new boolean[128];
+
+  static {
+    for (char c = 'a'; c <= 'z'; c++) {
+      SAFE[c] = true;
+    }
+    for (char c = 'A'; c <= 'Z'; c++) {
+      SAFE[c] = true;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      SAFE[c] = true;
+    }
+    for (char c : "-_.~@+=,/".toCharArray()) {
+      SAFE[c] = true;
+    }
+  }
+
+  private Keys() {}
+
+  /**
+   * Encodes one key segment.
+   *
+   * @param value any value; its {@link String#valueOf} form is encoded, {@code null} gives
+   *     {@link #NULL_SEGMENT}
+   * @return the encoded segment, free of {@code : * ? [ ] \ { } %}-ambiguity
+   */
+  public static String segment(Object value) {
+    if (value == null) {
+      return NULL_SEGMENT;
+    }
+    String text = value.toString();
+    int n = text.length();
+    int i = 0;
+    while (i < n) {
+      char c = text.charAt(i);
+      if (c >= 128 || !SAFE[c]) {
+        break;
+      }
+      i++;
+    }
+    if (i == n) {
+      return text; // the common case: nothing to escape, no allocation
+    }
+    StringBuilder out = new StringBuilder(n + 16).append(text, 0, i);
+    byte[] rest = text.substring(i).getBytes(StandardCharsets.UTF_8);
+    for (byte b : rest) {
+      int u = b & 0xFF;
+      if (u < 128 && SAFE[u]) {
+        out.append((char) u);
+      } else {
+        out.append('%').append(HEX[u >>> 4]).append(HEX[u & 0xF]);
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * Joins literal parts and encoded values with {@code :}. Strings are treated as values and
+   * encoded too, so pass only trusted literals that need no escaping ({@code "project"}).
+   *
+   * @param parts the segments, at least one
+   * @return the key
+   */
+  public static String of(Object... parts) {
+    if (parts == null || parts.length == 0) {
+      throw new IllegalArgumentException("parts must hold at least one segment");
+    }
+    StringBuilder key = new StringBuilder(16 * parts.length);
+    for (int i = 0; i < parts.length; i++) {
+      if (i > 0) {
+        key.append(':');
+      }
+      key.append(segment(parts[i]));
+    }
+    return key.toString();
+  }
+
+  /**
+   * Escapes a literal for use inside a Redis {@code MATCH} pattern: every glob character is
+   * preceded by a backslash. Segments made by {@link #segment} need no escaping; this is for
+   * literal text a caller puts into a pattern.
+   */
+  public static String escapeGlob(String literal) {
+    if (literal == null) {
+      throw new NullPointerException("literal must not be null");
+    }
+    StringBuilder out = new StringBuilder(literal.length() + 8);
+    for (int i = 0; i < literal.length(); i++) {
+      char c = literal.charAt(i);
+      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+        out.append('\\');
+      }
+      out.append(c);
+    }
+    return out.toString();
+  }
+
+  /**
+   * Bounds a key's length: a key longer than {@code maxLength} keeps its head and replaces the
+   * tail by {@code %H} and the URL-safe SHA-256 of the whole key. The head is kept so that prefix
+   * patterns ({@code project:42:*}) still match; {@code %H} cannot occur in encoded segments.
+   *
+   * @param key the key
+   * @param maxLength at least 64
+   */
+  public static String bounded(String key, int maxLength) {
+    if (key.length() <= maxLength) {
+      return key;
+    }
+    String digest = sha256(key);
+    int head = maxLength - digest.length() - 2;
+    if (Character.isHighSurrogate(key.charAt(head - 1))) {
+      head--;
+    }
+    return key.substring(0, head) + "%H" + digest;
+  }
+
+  static String sha256(String text) {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.tiercache;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The in-process level and the single-flight table of one cache name. Values are the decoded
+ * value or {@link #NULL} for a cached null. With L1 off, only the single-flight table remains.
+ *
+ * <p>Loads are thread-confined: a caller installs its own incomplete future with {@link
+ * #install}; if that succeeds it loads and completes the future, otherwise it waits on the one it
+ * found. No loader runs inside a map computation.
+ */
+abstract class LocalTier {
+
+  /** Stands for a cached null in L1 and in load futures. */
+  static final Object NULL = new Object() {
+    @Override
+    public String toString() {
+      return "NULL";
+    }
+  };
+
+  /** A completed, non-failed entry, or null. Never blocks. */
+  abstract Object getIfPresent(String key);
+
+  /** Installs {@code mine} unless a future exists for {@code key}; returns the winner. */
+  abstract CompletableFuture<Object> install(String key, CompletableFuture<Object> mine);
+
+  /** Whether {@code mine} is still the entry for {@code key} (not invalidated meanwhile). */
+  abstract boolean isCurrent(String key, CompletableFuture<Object> mine);
+
+  /** Called after the owner completed {@code mine}. */
+  abstract void loaded(String key, CompletableFuture<Object> mine);
+
+  /** Removes {@code mine} if it is still the entry (a failed or uncacheable load). */
+  abstract void remove(String key, CompletableFuture<Object> mine);
+
+  abstract void put(String key, Object value);
+
+  abstract void invalidate(String key);
+
+  abstract void invalidateAll();
+
+  abstract long size();
+
+  static LocalTier create(CacheSpec spec, StatsCounter stats) {
+    return spec.l1Enabled() ? new CaffeineTier(spec, stats) : new FlightsOnly();
+  }
+
+  /** L1 on: an async Caffeine cache whose in-flight futures are the single-flight table. */
+  static final class CaffeineTier extends LocalTier {
+    private final AsyncCache<String, Object> cache;
+    private final ConcurrentMap<String, CompletableFuture<Object>> map;
+
+    CaffeineTier(CacheSpec spec, StatsCounter stats) {
+      long valueNanos = spec.l1Ttl().toNanos();
+      long nullNanos = Math.min(valueNanos, spec.nullTtl().toNanos());
+      this.cache = Caffeine.newBuilder()
+          .maximumSize(spec.l1MaxSize())
+          .expireAfter(new Expiry<String, Object>() {
+            @Override
+            public long expireAfterCreate(String key, Object value, long currentTime) {
+              return value == NULL ? nullNanos : valueNanos;
+            }
+
+            @Override
+            public long expireAfterUpdate(String key, Object value, long currentTime, long currentDuration) {
+              return value == NULL ? nullNanos : valueNanos;
+            }
+
+            @Override
+            public long expireAfterRead(String key, Object value, long currentTime, long currentDuration) {
+              return currentDuration;
+            }
+          })
+          .removalListener((String key, Object value, RemovalCause cause) -> {
+            if (cause == RemovalCause.SIZE) {
+              stats.evictions.increment();
+            }
+          })
+          .executor(Runnable::run)
+          .buildAsync();
+      this.map = cache.asMap();
+    }
+
+    @Override
+    Object getIfPresent(String key) {
+      CompletableFuture<Object> future = cache.getIfPresent(key);
+      if (future == null || !future.isDone() || future.isCompletedExceptionally()) {
+        return null;
+      }
+      return future.getNow(null);
+    }
+
+    @Override
+    CompletableFuture<Object> install(String key, CompletableFuture<Object> mine) {
+      // The mapping function only hands over the caller's future: nothing runs inside the map.
+      return cache.get(key, (k, executor) -> mine);
+    }
+
+    @Override
+    boolean isCurrent(String key, CompletableFuture<Object> mine) {
+      return map.get(key) == mine;
+    }
+
+    @Override
+    void remove(String key, CompletableFuture<Object> mine) {
+      map.remove(key, mine);
+    }
+
+    @Override
+    void loaded(String key, CompletableFuture<Object> mine) {
+      // Caffeine keeps the completed future as the L1 entry and drops a failed one itself.
+    }
+
+    @Override
+    void put(String key, Object value) {
+      cache.put(key, CompletableFuture.completedFuture(value));
+    }
+
+    @Override
+    void invalidate(String key) {
+      map.remove(key);
+    }
+
+    @Override
+    void invalidateAll() {
+      map.clear();
+    }
+
+    @Override
+    long size() {
+      return cache.synchronous().estimatedSize();
+    }
+  }
+
+  /** L1 off: only concurrent loads of one key are shared; nothing is kept after a load. */
+  static final class FlightsOnly extends LocalTier {
+    private final ConcurrentMap<String, CompletableFuture<Object>> flights = new ConcurrentHashMap<>();
+
+    @Override
+    Object getIfPresent(String key) {
+      return null;
+    }
+
+    @Override
+    CompletableFuture<Object> install(String key, CompletableFuture<Object> mine) {
+      CompletableFuture<Object> existing = flights.putIfAbsent(key, mine);
+      return existing == null ? mine : existing;
+    }
+
+    @Override
+    boolean isCurrent(String key, CompletableFuture<Object> mine) {
+      return flights.get(key) == mine;
+    }
+
+    @Override
+    void loaded(String key, CompletableFuture<Object> mine) {
+      flights.remove(key, mine);
+    }
+
+    @Override
+    void remove(String key, CompletableFuture<Object> mine) {
+      flights.remove(key, mine);
+    }
+
+    @Override
+    void put(String key, Object value) {
+      // nothing is kept in the process
+    }
+
+    @Override
+    void invalidate(String key) {
+      flights.remove(key);
+    }
+
+    @Override
+    void invalidateAll() {
+      flights.clear();
+    }
+
+    @Override
+    long size() {
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package io.tiercache;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+
+/**
+ * Configures and builds a {@link TierCache}. Obtain one from {@link TierCache#builder()}.
+ *
+ * <p>Settings are checked when set ({@link IllegalArgumentException}, naming the setting and the
+ * rule) and as a whole in {@link #build()} ({@link IllegalStateException}).
+ */
+public final class TierCacheBuilder {
+
+  /** The key prefix when none is set. */
+  public static final String DEFAULT_KEY_PREFIX = "tiercache";
+  /** How long one Redis command may take before the call degrades: 250 ms. */
+  public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMillis(250);
+  /** How long connecting to Redis may take: 1 s. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+  /** How often the circuit breaker probes Redis while it is open: 1 s. */
+  public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(1);
+  /** Longest key (without the prefix) before its tail is replaced by a hash: 512 characters. */
+  public static final int DEFAULT_MAX_KEY_LENGTH = 512;
+  /** Keys remembered for deletion while Redis is down: 100,000. */
+  public static final int DEFAULT_MAX_PENDING_DELETES = 100_000;
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
+  private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]+(:[A-Za-z0-9._-]+)*");
+
+  String redisUri;
+  String keyPrefix = DEFAULT_KEY_PREFIX;
+  Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+  Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+  Duration probeInterval = DEFAULT_PROBE_INTERVAL;
+  int maxKeyLength = DEFAULT_MAX_KEY_LENGTH;
+  int maxPendingDeletes = DEFAULT_MAX_PENDING_DELETES;
+  boolean allowUndeclaredCaches;
+  ObjectMapper objectMapper;
+  CacheSpec defaults = CacheSpec.defaults();
+  final Map<String, UnaryOperator<CacheSpec.Builder>> caches = new LinkedHashMap<>();
+
+  TierCacheBuilder() {}
+
+  /**
+   * The Redis server: {@code redis://[user:password@]host:port[/db]} or {@code rediss://} for
+   * TLS. Without one, every cache must turn L2 off.
+   */
+  public TierCacheBuilder redisUri(String uri) {
+    Objects.requireNonNull(uri, "redisUri must not be null");
+    if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+      throw new IllegalArgumentException(
+          "redisUri must start with redis:// or rediss://, was " + redactPassword(uri));
+    }
+    this.redisUri = uri;
+    return this;
+  }
+
+  /**
+   * Every Redis key starts with {@code prefix + ":"}, so that applications and environments can
+   * share one Redis. Letters, digits, {@code . _ -}, in segments joined by {@code :}.
+   */
+  public TierCacheBuilder keyPrefix(String prefix) {
+    Objects.requireNonNull(prefix, "keyPrefix must not be null");
+    if (!PREFIX.matcher(prefix).matches()) {
+      throw new IllegalArgumentException("keyPrefix must be letters, digits, '.', '_' or '-' in "
+          + "segments joined by ':', was '" + prefix + "'");
+    }
+    this.keyPrefix = prefix;
+    return this;
+  }
+
+  /** How long one Redis command may take before the call degrades; positive. */
+  public TierCacheBuilder commandTimeout(Duration timeout) {
+    this.commandTimeout = positive("commandTimeout", timeout);
+    return this;
+  }
+
+  /** How long connecting to Redis may take; positive. */
+  public TierCacheBuilder connectTimeout(Duration timeout) {
+    this.connectTimeout = positive("connectTimeout", timeout);
+    return this;
+  }
+
+  /** How often the circuit breaker probes Redis while it is open; positive. */
+  public TierCacheBuilder probeInterval(Duration interval) {
+    this.probeInterval = positive("probeInterval", interval);
+    return this;
+  }
+
+  /** Longest key before its tail is hashed; at least 64. */
+  public TierCacheBuilder maxKeyLength(int length) {
+    if (length < 64) {
+      throw new IllegalArgumentException("maxKeyLength must be at least 64, was " + length);
+    }
+    this.maxKeyLength = length;
+    return this;
+  }
+
+  /**
+   * Keys remembered for deletion while Redis is unreachable, replayed when it is back. Past this
+   * bound the instance can no longer tell which keys may be stale, and deletes every key under
+   * the prefix when Redis is back. Positive.
+   */
+  public TierCacheBuilder maxPendingDeletes(int count) {
+    if (count <= 0) {
+      throw new IllegalArgumentException("maxPendingDeletes must be positive, was " + count);
+    }
+    this.maxPendingDeletes = count;
+    return this;
+  }
+
+  /**
+   * Whether {@link TierCache#cache(String, Class)} may create caches that were not declared, with
+   * the defaults. Off by default: an unknown name is more often a typo than a wish.
+   */
+  public TierCacheBuilder allowUndeclaredCaches(boolean allow) {
+    this.allowUndeclaredCaches = allow;
+    return this;
+  }
+
+  /**
+   * The Jackson mapper for values, for example one with the Java time module registered. It is
+   * copied; default typing must be off (Tiercache never stores class names).
+   */
+  public TierCacheBuilder objectMapper(ObjectMapper mapper) {
+    this.objectMapper = Objects.requireNonNull(mapper, "objectMapper must not be null").copy();
+    return this;
+  }
+
+  /** The spec every cache starts from. */
+  public TierCacheBuilder defaults(CacheSpec spec) {
+    this.defaults = Objects.requireNonNull(spec, "defaults must not be null");
+    return this;
+  }
+
+  /** Adjusts the spec every cache starts from: {@code defaults(d -> d.ttl(ofHours(1)))}. */
+  public TierCacheBuilder defaults(UnaryOperator<CacheSpec.Builder> customizer) {
+    Objects.requireNonNull(customizer, "customizer must not be null");
+    this.defaults = customizer.apply(defaults.toBuilder()).build();
+    return this;
+  }
+
+  /** Declares a cache with a complete spec, ignoring the defaults. */
+  public TierCacheBuilder cache(String name, CacheSpec spec) {
+    Objects.requireNonNull(spec, "spec must not be null");
+    return cache(name, ignored -> spec.toBuilder());
+  }
+
+  /**
+   * Declares a cache whose spec is the defaults adjusted by {@code customizer} (applied at
+   * {@link #build()}, so the order of {@code defaults} and {@code cache} calls does not matter).
+   *
+   * @throws IllegalArgumentException if the name is not letters, digits, {@code . _ -}
+   * @throws IllegalStateException if the name was declared before
+   */
+  public TierCacheBuilder cache(String name, UnaryOperator<CacheSpec.Builder> customizer) {
+    checkCacheName(name);
+    Objects.requireNonNull(customizer, "customizer must not be null");
+    if (caches.containsKey(name)) {
+      throw new IllegalStateException("cache '" + name + "' is declared twice");
+    }
+    caches.put(name, customizer);
+    return this;
+  }
+
+  /**
+   * Builds the instance and connects to Redis. An unreachable Redis does not fail the build: the
+   * caches start degraded and a probe reconnects.
+   *
+   * @throws IllegalStateException if a cache uses L2 without a Redis URI, or a value type cannot
+   *     be handled by Jackson
+   */
+  public TierCache build() {
+    return new DefaultTierCache(this);
+  }
+
+  static String checkCacheName(String name) {
+    Objects.requireNonNull(name, "cache name must not be null");
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "cache name must be letters, digits, '.', '_' or '-', was '" + name + "'");
+    }
+    return name;
+  }
+
+  static String redactPassword(String uri) {
+    return uri.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@");
+  }
+
+  private static Duration positive(String name, Duration value) {
+    Objects.requireNonNull(value, name + " must not be null");
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, was " + value);
+    }
+    return value;
+  }
+}

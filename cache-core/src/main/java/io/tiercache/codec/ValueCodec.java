@@ -1,0 +1,247 @@
+package io.tiercache.codec;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import io.tiercache.CodecException;
+import io.tiercache.TypeRef;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.reflect.Modifier;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * Encodes values of one type to framed bytes and back.
+ *
+ * <p>The frame is {@code [version][flags][payload]}. Version is {@value #VERSION}. Flags:
+ * {@link #FLAG_COMPRESSED} (payload is a 4-byte big-endian original length and DEFLATE data),
+ * {@link #FLAG_NULL} (a cached absent result, no payload), {@link #FLAG_RAW} (payload is the
+ * value's own bytes, for {@code byte[]} values). Anything else is JSON.
+ *
+ * <p>Instances are immutable and thread-safe.
+ *
+ * @param <V> the value type
+ */
+public final class ValueCodec<V> {
+
+  /** The frame format version written and accepted. */
+  public static final byte VERSION = 1;
+  /** Payload is DEFLATE-compressed. */
+  public static final int FLAG_COMPRESSED = 1;
+  /** The frame stands for a cached null. */
+  public static final int FLAG_NULL = 2;
+  /** Payload is raw bytes, not JSON. */
+  public static final int FLAG_RAW = 4;
+
+  private static final byte[] NULL_FRAME = {VERSION, FLAG_NULL};
+  private static final int HEADER = 2;
+
+  private final TypeRef<V> type;
+  private final boolean raw;
+  private final ObjectReader reader;
+  private final ObjectWriter writer;
+  private final int compressionThreshold;
+
+  private ValueCodec(TypeRef<V> type, ObjectMapper mapper, JavaType javaType, int compressionThreshold) {
+    this.type = type;
+    this.raw = javaType.getRawClass() == byte[].class;
+    this.reader = mapper.readerFor(javaType);
+    this.writer = mapper.writerFor(javaType);
+    this.compressionThreshold = compressionThreshold;
+  }
+
+  /**
+   * A codec for {@code type}.
+   *
+   * @param mapper the Jackson mapper, without default typing
+   * @param type the value type
+   * @param compressionThreshold payloads larger than this are compressed
+   * @throws IllegalArgumentException if Jackson cannot handle the type, the type is abstract, or
+   *     the mapper has default typing on
+   */
+  public static <V> ValueCodec<V> of(ObjectMapper mapper, TypeRef<V> type, int compressionThreshold) {
+    Objects.requireNonNull(mapper, "mapper must not be null");
+    Objects.requireNonNull(type, "type must not be null");
+    if (compressionThreshold < 0) {
+      throw new IllegalArgumentException(
+          "compressionThreshold must not be negative, was " + compressionThreshold);
+    }
+    JavaType javaType = mapper.constructType(type.type());
+    if (mapper.getSerializationConfig().getDefaultTyper(javaType) != null) {
+      throw new IllegalArgumentException("the ObjectMapper has default typing on: Tiercache never "
+          + "stores class names; give it a mapper without activateDefaultTyping");
+    }
+    Class<?> raw = javaType.getRawClass();
+    if (raw != byte[].class) {
+      boolean isAbstract = raw.isInterface() || Modifier.isAbstract(raw.getModifiers());
+      boolean container = Collection.class.isAssignableFrom(raw) || Map.class.isAssignableFrom(raw);
+      if (isAbstract && !container && !raw.isPrimitive()) {
+        throw new IllegalArgumentException("value type " + type + " is abstract and Tiercache "
+            + "stores no class names, so it could not be read back: use a concrete type");
+      }
+      AtomicReference<Throwable> cause = new AtomicReference<>();
+      if (!mapper.canSerialize(raw, cause) || !mapper.canDeserialize(javaType, cause)) {
+        throw new IllegalArgumentException("value type " + type + " cannot be handled by Jackson"
+            + (cause.get() != null ? ": " + cause.get().getMessage() : ""), cause.get());
+      }
+    }
+    return new ValueCodec<>(type, mapper, javaType, compressionThreshold);
+  }
+
+  /** The value type. */
+  public TypeRef<V> type() {
+    return type;
+  }
+
+  /** The frame of a cached null. */
+  public static byte[] nullFrame() {
+    return NULL_FRAME.clone();
+  }
+
+  /** Whether {@code frame} stands for a cached null. */
+  public static boolean isNull(byte[] frame) {
+    return frame.length >= HEADER && frame[0] == VERSION && (frame[1] & FLAG_NULL) != 0;
+  }
+
+  /**
+   * Encodes a value.
+   *
+   * @param value the value; null gives the null frame
+   * @throws CodecException if Jackson fails on this value
+   */
+  public byte[] encode(V value) {
+    if (value == null) {
+      return nullFrame();
+    }
+    byte[] payload;
+    int flags = 0;
+    if (raw) {
+      payload = (byte[]) value;
+      flags |= FLAG_RAW;
+    } else {
+      try {
+        payload = writer.writeValueAsBytes(value);
+      } catch (IOException | RuntimeException e) {
+        throw new CodecException("cannot encode a value of type " + type + ": " + e.getMessage(), e);
+      }
+    }
+    if (payload.length > compressionThreshold) {
+      byte[] compressed = deflate(payload);
+      if (compressed.length + 4 < payload.length) {
+        byte[] frame = new byte[HEADER + 4 + compressed.length];
+        frame[0] = VERSION;
+        frame[1] = (byte) (flags | FLAG_COMPRESSED);
+        int n = payload.length;
+        frame[2] = (byte) (n >>> 24);
+        frame[3] = (byte) (n >>> 16);
+        frame[4] = (byte) (n >>> 8);
+        frame[5] = (byte) n;
+        System.arraycopy(compressed, 0, frame, HEADER + 4, compressed.length);
+        return frame;
+      }
+    }
+    byte[] frame = new byte[HEADER + payload.length];
+    frame[0] = VERSION;
+    frame[1] = (byte) flags;
+    System.arraycopy(payload, 0, frame, HEADER, payload.length);
+    return frame;
+  }
+
+  /**
+   * Decodes a frame.
+   *
+   * @return the value; null for the null frame
+   * @throws CodecException if the frame is malformed, of another version, or not a {@code V}
+   */
+  @SuppressWarnings("unchecked")
+  public V decode(byte[] frame) {
+    if (frame == null || frame.length < HEADER) {
+      throw new CodecException("stored value is not a Tiercache frame (too short)", null);
+    }
+    if (frame[0] != VERSION) {
+      throw new CodecException("stored value has frame version " + frame[0] + ", expected " + VERSION, null);
+    }
+    int flags = frame[1];
+    if ((flags & ~(FLAG_COMPRESSED | FLAG_NULL | FLAG_RAW)) != 0) {
+      throw new CodecException("stored value has unknown flags " + flags, null);
+    }
+    if ((flags & FLAG_NULL) != 0) {
+      return null;
+    }
+    if (((flags & FLAG_RAW) != 0) != raw) {
+      throw new CodecException("stored value is " + (raw ? "JSON" : "raw bytes") + ", expected " + type, null);
+    }
+    try {
+      if ((flags & FLAG_COMPRESSED) != 0) {
+        if (frame.length < HEADER + 4) {
+          throw new CodecException("compressed value is truncated", null);
+        }
+        int n = ((frame[2] & 0xFF) << 24) | ((frame[3] & 0xFF) << 16) | ((frame[4] & 0xFF) << 8) | (frame[5] & 0xFF);
+        byte[] payload = inflate(frame, HEADER + 4, n);
+        return raw ? (V) payload : reader.readValue(payload);
+      }
+      if (raw) {
+        byte[] payload = new byte[frame.length - HEADER];
+        System.arraycopy(frame, HEADER, payload, 0, payload.length);
+        return (V) payload;
+      }
+      return reader.readValue(frame, HEADER, frame.length - HEADER);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof CodecException) {
+        throw (CodecException) e;
+      }
+      throw new CodecException("cannot decode a stored value as " + type + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] deflate(byte[] input) {
+    Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+    try {
+      deflater.setInput(input);
+      deflater.finish();
+      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, input.length / 4));
+      byte[] buffer = new byte[8192];
+      while (!deflater.finished()) {
+        int n = deflater.deflate(buffer);
+        out.write(buffer, 0, n);
+      }
+      return out.toByteArray();
+    } finally {
+      deflater.end();
+    }
+  }
+
+  private static byte[] inflate(byte[] frame, int offset, int length) {
+    if (length < 0 || length > 512 * 1024 * 1024) {
+      throw new CodecException("compressed value declares an impossible length " + length, null);
+    }
+    Inflater inflater = new Inflater();
+    try {
+      inflater.setInput(frame, offset, frame.length - offset);
+      byte[] out = new byte[length];
+      int filled = 0;
+      while (filled < length) {
+        int n = inflater.inflate(out, filled, length - filled);
+        if (n == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
+          break;
+        }
+        filled += n;
+      }
+      if (filled != length || !inflater.finished()) {
+        throw new CodecException("compressed value is corrupt or truncated", null);
+      }
+      return out;
+    } catch (DataFormatException e) {
+      throw new CodecException("compressed value is corrupt: " + e.getMessage(), e);
+    } finally {
+      inflater.end();
+    }
+  }
+}
