@@ -51,12 +51,20 @@ final class DefaultTierCache implements TierCache {
         : new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     Map<String, CacheSpec> specs = new LinkedHashMap<>();
-    for (Map.Entry<String, UnaryOperator<CacheSpec.Builder>> e : b.caches.entrySet()) {
-      CacheSpec.Builder builder = e.getValue().apply(defaults.toBuilder());
-      if (builder == null) {
-        throw new IllegalStateException("the customizer of cache '" + e.getKey() + "' returned null");
+    Set<String> names = new java.util.LinkedHashSet<>(b.cacheDefaults.keySet());
+    names.addAll(b.caches.keySet());
+    for (String name : names) {
+      CacheSpec.Builder builder = defaults.toBuilder();
+      if (b.cacheDefaults.containsKey(name)) {
+        builder = b.cacheDefaults.get(name).apply(builder);
       }
-      specs.put(e.getKey(), builder.build());
+      if (builder != null && b.caches.containsKey(name)) {
+        builder = b.caches.get(name).apply(builder);
+      }
+      if (builder == null) {
+        throw new IllegalStateException("a customizer of cache '" + name + "' returned null");
+      }
+      specs.put(name, builder.build());
     }
     this.declared = Collections.unmodifiableMap(specs);
 
@@ -157,6 +165,55 @@ final class DefaultTierCache implements TierCache {
   private CacheGroup group(String name) {
     return groups.computeIfAbsent(name, n -> new CacheGroup(n, specOf(n),
         group -> new WriteBackQueue(group, redis, scheduler, writeBackExecutor)));
+  }
+
+  @Override
+  public void invalidate(String key) {
+    checkOpen();
+    if (key == null) {
+      throw new NullPointerException("key must not be null");
+    }
+    if (key.isEmpty()) {
+      throw new IllegalArgumentException("key must not be empty");
+    }
+    String k = key.length() > maxKeyLength ? Keys.bounded(key, maxKeyLength) : key;
+    if (redis != null) {
+      String redisKey = keyPrefix + ":" + k;
+      try {
+        redis.delete(java.util.List.of(redisKey));
+      } catch (RedisUnavailableException e) {
+        redis.rememberDelete(redisKey);
+      }
+    }
+    for (CacheGroup group : groups.values()) {
+      group.local.invalidate(k);
+    }
+  }
+
+  @Override
+  public long invalidatePattern(String pattern) {
+    checkOpen();
+    if (pattern == null) {
+      throw new NullPointerException("pattern must not be null");
+    }
+    if (pattern.isEmpty()) {
+      throw new IllegalArgumentException("pattern must not be empty");
+    }
+    long deleted = 0;
+    if (redis != null) {
+      String redisPattern = Keys.escapeGlob(keyPrefix + ":") + pattern;
+      try {
+        deleted = redis.deleteMatching(redisPattern);
+      } catch (RedisUnavailableException e) {
+        redis.rememberDeletePattern(redisPattern);
+      }
+    }
+    for (CacheGroup group : groups.values()) {
+      int evicted = group.local.invalidateIf(key -> Glob.matches(pattern, key));
+      group.stats.invalidations.add(evicted);
+    }
+    log.debug("pattern '{}' invalidated: {} Redis keys deleted", pattern, deleted);
+    return deleted;
   }
 
   @Override

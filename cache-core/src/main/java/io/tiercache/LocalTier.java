@@ -47,6 +47,9 @@ abstract class LocalTier {
 
   abstract void invalidateAll();
 
+  /** Evicts every key {@code test} accepts; returns how many. */
+  abstract int invalidateIf(java.util.function.Predicate<String> test);
+
   abstract long size();
 
   static LocalTier create(CacheSpec spec, StatsCounter stats) {
@@ -135,6 +138,19 @@ abstract class LocalTier {
     }
 
     @Override
+    int invalidateIf(java.util.function.Predicate<String> test) {
+      int[] count = {0};
+      map.keySet().removeIf(key -> {
+        boolean hit = test.test(key);
+        if (hit) {
+          count[0]++;
+        }
+        return hit;
+      });
+      return count[0];
+    }
+
+    @Override
     long size() {
       return cache.synchronous().estimatedSize();
     }
@@ -183,6 +199,12 @@ abstract class LocalTier {
     @Override
     void invalidateAll() {
       flights.clear();
+    }
+
+    @Override
+    int invalidateIf(java.util.function.Predicate<String> test) {
+      flights.keySet().removeIf(test);
+      return 0;
     }
 
     @Override

@@ -54,6 +54,28 @@ public interface TierCache extends AutoCloseable {
    */
   <K, V> Cache<K, V> cache(String name, TypeRef<V> valueType);
 
+  /**
+   * Removes one structured key whatever cache holds it: from Redis, and from the L1 of every
+   * cache of this instance. Use it for {@code String} keys such as {@code project:42:info}.
+   *
+   * @param key the structured key without the prefix, not null or empty
+   */
+  void invalidate(String key);
+
+  /**
+   * Removes every key matching a pattern, in every cache: from Redis with {@code SCAN MATCH} and
+   * {@code UNLINK} in batches (never {@code KEYS}), and from the L1 of every cache of this
+   * instance. The pattern is a structured key with Redis glob characters, without the prefix:
+   * {@code "project:42:*"}. Build its variable parts with {@link Keys#segment}, which never
+   * produces a glob character, so a value cannot widen the pattern.
+   *
+   * <p>If Redis is unreachable, L1 is cleared at once and the Redis part runs when it is back.
+   *
+   * @param pattern the pattern, not null or empty
+   * @return the number of Redis keys deleted (0 if Redis is off or unreachable)
+   */
+  long invalidatePattern(String pattern);
+
   /** The names of the declared caches and of those created since. */
   Set<String> cacheNames();
 

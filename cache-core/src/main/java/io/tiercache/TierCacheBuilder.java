@@ -43,6 +43,7 @@ public final class TierCacheBuilder {
   ObjectMapper objectMapper;
   CacheSpec defaults = CacheSpec.defaults();
   final Map<String, UnaryOperator<CacheSpec.Builder>> caches = new LinkedHashMap<>();
+  final Map<String, UnaryOperator<CacheSpec.Builder>> cacheDefaults = new LinkedHashMap<>();
 
   TierCacheBuilder() {}
 
@@ -165,6 +166,23 @@ public final class TierCacheBuilder {
       throw new IllegalStateException("cache '" + name + "' is declared twice");
     }
     caches.put(name, customizer);
+    return this;
+  }
+
+  /**
+   * Declares a cache with settings that sit between the global defaults and the cache's own
+   * {@link #cache(String, UnaryOperator)} declaration, which overrides them. Generated code uses
+   * it to pass annotation values ({@code @Cached(ttl = "2h")}) while the application keeps the
+   * last word. Several calls for one name apply in order.
+   */
+  public TierCacheBuilder cacheDefaults(String name, UnaryOperator<CacheSpec.Builder> customizer) {
+    checkCacheName(name);
+    Objects.requireNonNull(customizer, "customizer must not be null");
+    UnaryOperator<CacheSpec.Builder> before = cacheDefaults.get(name);
+    cacheDefaults.put(name, before == null ? customizer : b -> {
+      CacheSpec.Builder first = before.apply(b);
+      return first == null ? null : customizer.apply(first);
+    });
     return this;
   }
 
