@@ -87,7 +87,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       return unwrap(hit);
     }
     CompletableFuture<Object> mine = new CompletableFuture<>();
-    CompletableFuture<Object> winner = local.install(k, mine);
+    CompletableFuture<Object> winner = install(k, mine);
     if (winner != mine) {
       countShared(winner);
       return unwrap(await(winner));
@@ -98,8 +98,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       afterLoad(k, mine, value);
       return unwrap(value);
     } catch (RuntimeException | Error e) {
-      mine.completeExceptionally(e);
       local.remove(k, mine);
+      mine.completeExceptionally(e);
       throw e;
     }
   }
@@ -115,7 +115,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       return CompletableFuture.completedFuture(unwrap(hit));
     }
     CompletableFuture<Object> mine = new CompletableFuture<>();
-    CompletableFuture<Object> winner = local.install(k, mine);
+    CompletableFuture<Object> winner = install(k, mine);
     if (winner != mine) {
       countShared(winner);
       return winner.thenApply(this::unwrap);
@@ -154,8 +154,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       });
     }).whenComplete((value, error) -> {
       if (error != null) {
-        mine.completeExceptionally(unwrapCompletion(error));
         local.remove(k, mine);
+        mine.completeExceptionally(unwrapCompletion(error));
       } else {
         mine.complete(value);
         afterLoad(k, mine, value);
@@ -209,7 +209,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
         continue;
       }
       CompletableFuture<Object> mine = new CompletableFuture<>();
-      CompletableFuture<Object> winner = local.install(k, mine);
+      CompletableFuture<Object> winner = install(k, mine);
       if (winner == mine) {
         owned.put(k, mine);
       } else {
@@ -222,8 +222,9 @@ final class DefaultCache<K, V> implements Cache<K, V> {
         loadOwned(byKey, owned, found, bulkLoader);
       } catch (RuntimeException | Error e) {
         for (Map.Entry<String, CompletableFuture<Object>> o : owned.entrySet()) {
-          if (o.getValue().completeExceptionally(e)) {
+          if (!o.getValue().isDone()) {
             local.remove(o.getKey(), o.getValue());
+            o.getValue().completeExceptionally(e);
           }
         }
         throw e;
@@ -417,6 +418,17 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       }
     }
     return local.getIfPresent(k);
+  }
+
+  /** Installs {@code mine} or returns the live future of another caller; skips failed ones. */
+  private CompletableFuture<Object> install(String k, CompletableFuture<Object> mine) {
+    while (true) {
+      CompletableFuture<Object> winner = local.install(k, mine);
+      if (winner == mine || !winner.isCompletedExceptionally()) {
+        return winner;
+      }
+      local.remove(k, winner);
+    }
   }
 
   private void countShared(CompletableFuture<Object> winner) {
