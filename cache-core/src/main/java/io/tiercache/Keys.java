@@ -14,7 +14,8 @@ import java.util.Base64;
  * contains {@code :} (two argument tuples never produce the same key), never contains a Redis glob
  * character {@code * ? [ ] \} (a value can never widen an invalidation pattern), never contains a
  * cluster hash-tag brace {@code { }}, and different values always give different segments. A
- * {@code null} segment is written {@code %N}, which no other value produces.
+ * {@code null} segment is written {@code %N}, and a lone surrogate {@code %uXXXX}, which no other
+ * value produces.
  *
  * <pre>{@code
  * Keys.of("project", 42, "info")        // "project:42:info"
@@ -71,16 +72,37 @@ public final class Keys {
       return text; // the common case: nothing to escape, no allocation
     }
     StringBuilder out = new StringBuilder(n + 16).append(text, 0, i);
-    byte[] rest = text.substring(i).getBytes(StandardCharsets.UTF_8);
-    for (byte b : rest) {
-      int u = b & 0xFF;
-      if (u < 128 && SAFE[u]) {
-        out.append((char) u);
+    while (i < n) {
+      char c = text.charAt(i);
+      if (c < 128) {
+        if (SAFE[c]) {
+          out.append(c);
+        } else {
+          escape(out, c);
+        }
+        i++;
+      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+        for (byte b : text.substring(i, i + 2).getBytes(StandardCharsets.UTF_8)) {
+          escape(out, b & 0xFF);
+        }
+        i += 2;
+      } else if (Character.isSurrogate(c)) {
+        // A lone surrogate has no UTF-8 form; "%u" is no byte escape, so it stays distinct.
+        out.append("%u").append(HEX[(c >>> 12) & 0xF]).append(HEX[(c >>> 8) & 0xF])
+            .append(HEX[(c >>> 4) & 0xF]).append(HEX[c & 0xF]);
+        i++;
       } else {
-        out.append('%').append(HEX[u >>> 4]).append(HEX[u & 0xF]);
+        for (byte b : String.valueOf(c).getBytes(StandardCharsets.UTF_8)) {
+          escape(out, b & 0xFF);
+        }
+        i++;
       }
     }
     return out.toString();
+  }
+
+  private static void escape(StringBuilder out, int b) {
+    out.append('%').append(HEX[b >>> 4]).append(HEX[b & 0xF]);
   }
 
   /**

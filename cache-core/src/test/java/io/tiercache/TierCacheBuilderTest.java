@@ -1,0 +1,148 @@
+package io.tiercache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tiercache.test.RedisExtension;
+import io.tiercache.test.Resp;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.function.Executable;
+
+/** Configuration checks of {@link TierCacheBuilder} and {@link CacheSpec}, and cross-cache invalidation. */
+class TierCacheBuilderTest {
+
+  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+
+  private static void fails(Class<? extends Throwable> type, String message, Executable call) {
+    assertEquals(message, assertThrows(type, call).getMessage());
+  }
+
+  @Test
+  void spec_rejectsBadValues() {
+    CacheSpec.Builder b = CacheSpec.builder();
+    fails(IllegalArgumentException.class, "ttl must be positive, was PT0S", () -> b.ttl(Duration.ZERO));
+    fails(IllegalArgumentException.class, "ttl must be positive, was PT-1S", () -> b.ttl(Duration.ofSeconds(-1)));
+    fails(NullPointerException.class, "ttl must not be null", () -> b.ttl(null));
+    fails(IllegalArgumentException.class, "ttlJitter must be in [0, 1), was 1.0", () -> b.ttlJitter(1.0));
+    fails(IllegalArgumentException.class, "ttlJitter must be in [0, 1), was -0.1", () -> b.ttlJitter(-0.1));
+    fails(IllegalArgumentException.class, "ttlJitter must be in [0, 1), was NaN", () -> b.ttlJitter(Double.NaN));
+    fails(IllegalArgumentException.class, "nullTtl must be positive, was PT0S", () -> b.nullTtl(Duration.ZERO));
+    fails(IllegalArgumentException.class, "l1MaxSize must be positive, was 0", () -> b.l1MaxSize(0));
+    fails(IllegalArgumentException.class, "compressionThreshold must not be negative, was -1", () -> b.compressionThreshold(-1));
+    fails(IllegalArgumentException.class, "writeBackCapacity must be positive, was 0", () -> b.writeBackCapacity(0));
+    fails(IllegalArgumentException.class, "writeBackMaxAttempts must be at least 1, was 0", () -> b.writeBackMaxAttempts(0));
+    fails(IllegalStateException.class, "a cache needs at least one level: l1 and l2 are both off",
+        () -> CacheSpec.builder().l1(false).l2(false).build());
+  }
+
+  @Test
+  void spec_l1TtlNeverExceedsTtl() {
+    assertEquals(Duration.ofMinutes(10), CacheSpec.defaults().l1Ttl());
+    assertEquals(Duration.ofSeconds(30), CacheSpec.builder().ttl(Duration.ofSeconds(30)).build().l1Ttl());
+    assertEquals(Duration.ofSeconds(5),
+        CacheSpec.builder().ttl(Duration.ofSeconds(30)).l1Ttl(Duration.ofSeconds(5)).build().l1Ttl());
+  }
+
+  @Test
+  void builder_rejectsBadValues() {
+    TierCacheBuilder b = TierCache.builder();
+    fails(IllegalArgumentException.class, "redisUri must start with redis:// or rediss://, was http://u:***@h",
+        () -> b.redisUri("http://u:secret@h"));
+    fails(IllegalArgumentException.class,
+        "keyPrefix must be letters, digits, '.', '_' or '-' in segments joined by ':', was 'a*'", () -> b.keyPrefix("a*"));
+    fails(IllegalArgumentException.class, "commandTimeout must be positive, was PT0S", () -> b.commandTimeout(Duration.ZERO));
+    fails(IllegalArgumentException.class, "maxKeyLength must be at least 64, was 10", () -> b.maxKeyLength(10));
+    fails(IllegalArgumentException.class, "cache name must be letters, digits, '.', '_' or '-', was 'a:b'",
+        () -> b.cache("a:b", s -> s));
+    b.cache("x", s -> s);
+    fails(IllegalStateException.class, "cache 'x' is declared twice", () -> b.cache("x", s -> s));
+  }
+
+  @Test
+  void build_rejectsL2WithoutRedis() {
+    fails(IllegalStateException.class, "cache 'c' has L2 on but no redisUri was given: call redisUri(...) or "
+        + "turn L2 off with l2(false)", () -> TierCache.builder().cache("c", s -> s).build());
+    try (TierCache tier = TierCache.builder().cache("c", s -> s.l2(false)).build()) {
+      assertEquals(List.of("c"), List.copyOf(tier.cacheNames()));
+      assertTrue(!tier.isRedisAvailable());
+    }
+  }
+
+  @Test
+  void build_rejectsAValueTypeJacksonCannotRead() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TierCache.builder().cache("c", s -> s.l2(false).valueType(Runnable.class)).build());
+    assertTrue(e.getMessage().startsWith("cache 'c': value type java.lang.Runnable is abstract"), e.getMessage());
+  }
+
+  @Test
+  void cacheDefaults_sitBetweenDefaultsAndTheDeclaration() {
+    try (TierCache tier = TierCache.builder()
+        .defaults(d -> d.l2(false).ttl(Duration.ofHours(5)).nullTtl(Duration.ofSeconds(7)))
+        .cacheDefaults("a", s -> s.ttl(Duration.ofHours(2)).nullTtl(Duration.ofSeconds(9)))
+        .cache("a", s -> s.ttl(Duration.ofHours(3)))
+        .cacheDefaults("b", s -> s.ttl(Duration.ofHours(2)))
+        .build()) {
+      CacheSpec a = tier.cache("a", String.class).spec();
+      assertEquals(Duration.ofHours(3), a.ttl(), "the application's declaration wins");
+      assertEquals(Duration.ofSeconds(9), a.nullTtl(), "annotation value over the global default");
+      assertEquals(Duration.ofHours(2), tier.cache("b", String.class).spec().ttl());
+    }
+  }
+
+  @Test
+  void cache_typeMismatchAndUnknownNames() {
+    try (TierCache tier = TierCache.builder().cache("c", s -> s.l2(false).valueType(Project.class)).build()) {
+      fails(IllegalArgumentException.class, "cache 'c' holds values of type io.tiercache.Project, not java.lang.String",
+          () -> tier.cache("c", String.class));
+      fails(IllegalArgumentException.class,
+          "unknown cache name 'd': declare it with TierCacheBuilder.cache(name, ...) or call allowUndeclaredCaches(true); declared: [c]",
+          () -> tier.cache("d", String.class));
+      fails(NullPointerException.class, "cache name must not be null", () -> tier.cache(null, String.class));
+    }
+    try (TierCache tier = TierCache.builder().defaults(d -> d.l2(false)).allowUndeclaredCaches(true).build()) {
+      assertEquals("v", tier.cache("anything", String.class).get("k", k -> "v"));
+    }
+  }
+
+  @Test
+  void closedTierCache_rejectsNewCaches() {
+    TierCache tier = TierCache.builder().cache("c", s -> s.l2(false)).build();
+    tier.close();
+    tier.close();
+    fails(IllegalStateException.class, "this TierCache is closed", () -> tier.cache("c", String.class));
+  }
+
+  @Test
+  void invalidateKeyAndPattern_spanCaches() {
+    try (TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("zsxq")
+        .cache("project-info", s -> s.valueType(String.class))
+        .cache("leaderboard", s -> s.valueType(String.class))
+        .build()) {
+      Cache<String, String> info = tier.cache("project-info");
+      Cache<String, String> board = tier.cache("leaderboard");
+      info.put(Keys.of("project", 1, "info"), "p1");
+      board.put(Keys.of("project", 1, "leaderboard", "total"), "b1");
+      info.put(Keys.of("project", 11, "info"), "p11");
+      info.put(Keys.of("project", "*", "info"), "star");
+      assertEquals(2, tier.invalidatePattern("project:" + Keys.segment(1) + ":*"));
+      assertEquals(null, info.getIfPresent("project:1:info"));
+      assertEquals(null, board.getIfPresent("project:1:leaderboard:total"));
+      assertEquals("p11", info.getIfPresent("project:11:info"));
+      // A value that is itself a glob character matches only itself.
+      assertEquals(1, tier.invalidatePattern("project:" + Keys.segment("*") + ":*"));
+      assertEquals("p11", info.getIfPresent("project:11:info"));
+      tier.invalidate("project:11:info");
+      assertEquals(null, info.getIfPresent("project:11:info"));
+      try (Resp resp = redis.connect()) {
+        assertEquals(0L, resp.command("DBSIZE"));
+      }
+      fails(IllegalArgumentException.class, "pattern must not be empty", () -> tier.invalidatePattern(""));
+      fails(NullPointerException.class, "key must not be null", () -> tier.invalidate(null));
+    }
+  }
+}
