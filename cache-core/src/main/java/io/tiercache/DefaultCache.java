@@ -297,7 +297,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       }
       complete(k, mine, stored);
     }
-    if (!frames.isEmpty()) {
+    if (!frames.isEmpty() && redis.available()) {
       try {
         redis.setAll(frames, ttls);
       } catch (RedisUnavailableException e) {
@@ -466,7 +466,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
 
   private void writeLoaded(String k, CompletableFuture<Object> mine, Object stored) {
     boolean isNull = stored == LocalTier.NULL;
-    if (redis == null || (isNull && !spec.cacheNulls()) || !local.isCurrent(k, mine)) {
+    // With the breaker open the read already counted this call as degraded: skip quietly.
+    if (redis == null || !redis.available() || (isNull && !spec.cacheNulls()) || !local.isCurrent(k, mine)) {
       return;
     }
     @SuppressWarnings("unchecked")
