@@ -10,10 +10,13 @@ final class CacheGroup {
   final StatsCounter stats = new StatsCounter();
   final LocalTier local;
   final WriteBackQueue writeBack;
+  /** Tells other instances about changes; null when coherence is off or the cache has no L2. */
+  final Coherence coherence;
 
-  CacheGroup(String name, CacheSpec spec, WriteBackQueue.Factory writeBackFactory) {
+  CacheGroup(String name, CacheSpec spec, Coherence coherence, WriteBackQueue.Factory writeBackFactory) {
     this.name = name;
     this.spec = spec;
+    this.coherence = spec.l2Enabled() ? coherence : null;
     this.local = LocalTier.create(spec, stats);
     this.writeBack = spec.strategy() == Strategy.WRITE_BACK ? writeBackFactory.create(this) : null;
   }

@@ -47,6 +47,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private final String namespace;
   private final int maxKeyLength;
   private final Executor asyncExecutor;
+  private final Coherence coherence;
 
   DefaultCache(CacheGroup group, ValueCodec<V> codec, RedisTier redis, String keyPrefix, int maxKeyLength,
       Executor asyncExecutor) {
@@ -62,6 +63,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     this.namespace = name + ":";
     this.maxKeyLength = maxKeyLength;
     this.asyncExecutor = asyncExecutor;
+    this.coherence = group.coherence;
   }
 
   @Override
@@ -285,24 +287,39 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     Map<String, Long> ttls = new HashMap<>();
     for (String k : missing) {
       V value = loaded.get(byKey.get(k));
-      Object stored = value == null ? LocalTier.NULL : value;
       CompletableFuture<Object> mine = owned.get(k);
-      found.put(k, stored);
-      if (redis != null && (value != null || spec.cacheNulls()) && local.isCurrent(k, mine)) {
+      found.put(k, value == null ? LocalTier.NULL : value);
+      if (redis != null && (value != null || spec.cacheNulls())) {
         byte[] frame = encodeLoaded(k, value);
         if (frame != null) {
-          frames.put(redisPrefix + k, frame);
-          ttls.put(redisPrefix + k, ttlMillis(value == null));
+          if (coherence != null) {
+            coherence.loading(k, frame);
+          }
+          if (local.isCurrent(k, mine)) {
+            frames.put(redisPrefix + k, frame);
+            ttls.put(redisPrefix + k, ttlMillis(value == null));
+          }
         }
       }
-      complete(k, mine, stored);
     }
+    // Written before the futures complete, while "still current" means "not invalidated".
     if (!frames.isEmpty() && redis.available()) {
       try {
-        redis.setAll(frames, ttls);
+        redis.setAll(frames, ttls, true);
+        if (coherence != null) {
+          for (String k : missing) {
+            byte[] frame = frames.get(redisPrefix + k);
+            if (frame != null && !local.isCurrent(k, owned.get(k))) {
+              coherence.compareAndDelete(k, frame);
+            }
+          }
+        }
       } catch (RedisUnavailableException e) {
         stats.degraded.increment();
       }
+    }
+    for (String k : missing) {
+      complete(k, owned.get(k), found.get(k));
     }
   }
 
@@ -337,6 +354,9 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       String redisKey = redisPrefix + k;
       try {
         redis.set(redisKey, frame, ttlMillis(false));
+        if (coherence != null) {
+          coherence.publishKeys(List.of(k));
+        }
       } catch (RedisUnavailableException e) {
         stats.degraded.increment();
         redis.rememberDelete(redisKey);
@@ -353,6 +373,9 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       String redisKey = redisPrefix + k;
       try {
         redis.delete(List.of(redisKey));
+        if (coherence != null) {
+          coherence.publishKeys(List.of(k));
+        }
       } catch (RedisUnavailableException e) {
         stats.degraded.increment();
         redis.rememberDelete(redisKey);
@@ -368,6 +391,9 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       String pattern = Keys.escapeGlob(redisPrefix + namespace) + "*";
       try {
         redis.deleteMatching(pattern);
+        if (coherence != null) {
+          coherence.publishCache(name);
+        }
       } catch (RedisUnavailableException e) {
         stats.degraded.increment();
         redis.rememberDeletePattern(pattern);
@@ -475,8 +501,18 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     if (frame == null) {
       return;
     }
+    if (coherence != null) {
+      coherence.loading(k, frame);
+      if (!local.isCurrent(k, mine)) {
+        return; // invalidated while loading: the value may predate the change
+      }
+    }
     try {
-      redis.set(redisPrefix + k, frame, ttlMillis(isNull));
+      // NX: a loaded value never replaces one that a writer stored meanwhile.
+      redis.setIfAbsent(redisPrefix + k, frame, ttlMillis(isNull));
+      if (coherence != null && !local.isCurrent(k, mine)) {
+        coherence.compareAndDelete(k, frame);
+      }
     } catch (RedisUnavailableException e) {
       stats.degraded.increment();
     }

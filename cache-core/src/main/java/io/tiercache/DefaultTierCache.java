@@ -37,6 +37,9 @@ final class DefaultTierCache implements TierCache {
   private final ExecutorService writeBackExecutor;
   private final Executor asyncExecutor = ForkJoinPool.commonPool();
   private final RedisTier redis;
+  private final Coherence coherence;
+  private final Namespaces namespaces;
+  private final EventRegistry events;
   private final ConcurrentHashMap<String, CacheGroup> groups = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, DefaultCache<?, ?>> views = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -95,6 +98,13 @@ final class DefaultTierCache implements TierCache {
     this.redis = b.redisUri == null ? null
         : new RedisTier(b.redisUri, b.commandTimeout, b.connectTimeout, b.probeInterval, keyPrefix,
             b.maxPendingDeletes, scheduler);
+    this.coherence = redis == null || b.coherence == CoherenceMode.NONE ? null
+        : new Coherence(b.coherence, redis, keyPrefix, b.invalidationStreamLength, b.loadRaceWindow,
+            b.probeInterval, scheduler, groups::values,
+            entry -> namespacesUpdate(entry.getKey(), entry.getValue()), this::namespacesReset);
+    this.namespaces = new Namespaces(redis, keyPrefix, coherence);
+    this.events = new EventRegistry(this::invalidatePattern, this::invalidateKey);
+    b.events.forEach(events::register);
     declared.keySet().forEach(this::group);
     log.info("Tiercache started: prefix '{}', Redis {}, caches {}", keyPrefix,
         redis == null ? "off" : (redis.available() ? "connected" : "unavailable (degraded)"), declared.keySet());
@@ -163,12 +173,17 @@ final class DefaultTierCache implements TierCache {
   }
 
   private CacheGroup group(String name) {
-    return groups.computeIfAbsent(name, n -> new CacheGroup(n, specOf(n),
+    return groups.computeIfAbsent(name, n -> new CacheGroup(n, specOf(n), coherence,
         group -> new WriteBackQueue(group, redis, scheduler, writeBackExecutor)));
   }
 
   @Override
   public void invalidate(String key) {
+    invalidateKey(key);
+  }
+
+  /** Removes one key everywhere; whether Redis held it. */
+  private boolean invalidateKey(String key) {
     checkOpen();
     if (key == null) {
       throw new NullPointerException("key must not be null");
@@ -177,10 +192,14 @@ final class DefaultTierCache implements TierCache {
       throw new IllegalArgumentException("key must not be empty");
     }
     String k = key.length() > maxKeyLength ? Keys.bounded(key, maxKeyLength) : key;
+    boolean existed = false;
     if (redis != null) {
       String redisKey = keyPrefix + ":" + k;
       try {
-        redis.delete(java.util.List.of(redisKey));
+        existed = redis.delete(java.util.List.of(redisKey)) > 0;
+        if (coherence != null) {
+          coherence.publishKeys(java.util.List.of(k));
+        }
       } catch (RedisUnavailableException e) {
         redis.rememberDelete(redisKey);
       }
@@ -188,6 +207,7 @@ final class DefaultTierCache implements TierCache {
     for (CacheGroup group : groups.values()) {
       group.local.invalidate(k);
     }
+    return existed;
   }
 
   @Override
@@ -204,6 +224,9 @@ final class DefaultTierCache implements TierCache {
       String redisPattern = Keys.escapeGlob(keyPrefix + ":") + pattern;
       try {
         deleted = redis.deleteMatching(redisPattern);
+        if (coherence != null) {
+          coherence.publishPattern(pattern);
+        }
       } catch (RedisUnavailableException e) {
         redis.rememberDeletePattern(redisPattern);
       }
@@ -214,6 +237,38 @@ final class DefaultTierCache implements TierCache {
     }
     log.debug("pattern '{}' invalidated: {} Redis keys deleted", pattern, deleted);
     return deleted;
+  }
+
+  @Override
+  public Namespace namespace(String name) {
+    checkOpen();
+    return namespaces.get(name);
+  }
+
+  @Override
+  public InvalidationEvents events() {
+    return events;
+  }
+
+  @Override
+  public CoherenceStats coherenceStats() {
+    return coherence == null
+        ? new CoherenceStats(CoherenceMode.NONE, "", 0, 0, 0, 0, 0, 0, 0, 0)
+        : coherence.stats();
+  }
+
+  private void namespacesUpdate(String name, long version) {
+    Namespaces current = namespaces; // null only while the constructor runs
+    if (current != null) {
+      current.update(name, version);
+    }
+  }
+
+  private void namespacesReset() {
+    Namespaces current = namespaces;
+    if (current != null) {
+      current.reset();
+    }
   }
 
   @Override
@@ -262,6 +317,9 @@ final class DefaultTierCache implements TierCache {
         }
       }
     } finally {
+      if (coherence != null) {
+        coherence.close();
+      }
       scheduler.shutdownNow();
       writeBackExecutor.shutdown();
       try {

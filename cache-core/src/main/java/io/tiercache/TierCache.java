@@ -76,6 +76,20 @@ public interface TierCache extends AutoCloseable {
    */
   long invalidatePattern(String pattern);
 
+  /**
+   * A versioned namespace: a group of keys invalidated in O(1) on every instance by {@link
+   * Namespace#bump()}.
+   *
+   * @param name a structured key prefix such as {@code catalogue} or {@code tenant:42}
+   */
+  Namespace namespace(String name);
+
+  /** The event invalidation registry (seed 004): event name to key patterns. */
+  InvalidationEvents events();
+
+  /** Counters of the invalidation messages between instances. */
+  CoherenceStats coherenceStats();
+
   /** The names of the declared caches and of those created since. */
   Set<String> cacheNames();
 

@@ -28,6 +28,10 @@ public final class TierCacheBuilder {
   public static final int DEFAULT_MAX_KEY_LENGTH = 512;
   /** Keys remembered for deletion while Redis is down: 100,000. */
   public static final int DEFAULT_MAX_PENDING_DELETES = 100_000;
+  /** Invalidation messages kept in the stream (approximately): 100,000. */
+  public static final long DEFAULT_INVALIDATION_STREAM_LENGTH = 100_000;
+  /** How long a loaded value is remembered to undo it if an invalidation overtakes it: 2 s. */
+  public static final Duration DEFAULT_LOAD_RACE_WINDOW = Duration.ofSeconds(2);
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]+(:[A-Za-z0-9._-]+)*");
@@ -42,6 +46,10 @@ public final class TierCacheBuilder {
   boolean allowUndeclaredCaches;
   ObjectMapper objectMapper;
   CacheSpec defaults = CacheSpec.defaults();
+  CoherenceMode coherence = CoherenceMode.STREAM;
+  long invalidationStreamLength = DEFAULT_INVALIDATION_STREAM_LENGTH;
+  Duration loadRaceWindow = DEFAULT_LOAD_RACE_WINDOW;
+  final Map<String, String[]> events = new LinkedHashMap<>();
   final Map<String, UnaryOperator<CacheSpec.Builder>> caches = new LinkedHashMap<>();
   final Map<String, UnaryOperator<CacheSpec.Builder>> cacheDefaults = new LinkedHashMap<>();
 
@@ -133,6 +141,52 @@ public final class TierCacheBuilder {
     return this;
   }
 
+  /**
+   * How instances keep their L1 coherent; {@link CoherenceMode#STREAM} by default. Without a
+   * Redis URI there is nothing to share and no messages are sent whatever the mode.
+   */
+  public TierCacheBuilder coherence(CoherenceMode mode) {
+    this.coherence = Objects.requireNonNull(mode, "coherence must not be null");
+    return this;
+  }
+
+  /**
+   * Invalidation messages the stream keeps (trimmed approximately). An instance disconnected for
+   * longer than it takes the others to publish this many messages clears its L1 on reconnect.
+   * At least 1,000.
+   */
+  public TierCacheBuilder invalidationStreamLength(long length) {
+    if (length < 1_000) {
+      throw new IllegalArgumentException("invalidationStreamLength must be at least 1000, was " + length);
+    }
+    this.invalidationStreamLength = length;
+    return this;
+  }
+
+  /**
+   * How long a loaded value written to Redis is remembered, so that an invalidation from
+   * another instance that arrives after the write still removes it. Positive.
+   */
+  public TierCacheBuilder loadRaceWindow(Duration window) {
+    this.loadRaceWindow = positive("loadRaceWindow", window);
+    return this;
+  }
+
+  /** Registers an invalidation event; see {@link InvalidationEvents#register}. */
+  public TierCacheBuilder event(String event, String... patterns) {
+    Objects.requireNonNull(event, "event must not be null");
+    Objects.requireNonNull(patterns, "patterns must not be null");
+    for (String pattern : patterns) {
+      EventRegistry.Template.parse(pattern); // fail here, not at build()
+    }
+    events.merge(event, patterns.clone(), (a, b) -> {
+      String[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+      System.arraycopy(b, 0, both, a.length, b.length);
+      return both;
+    });
+    return this;
+  }
+
   /** The spec every cache starts from. */
   public TierCacheBuilder defaults(CacheSpec spec) {
     this.defaults = Objects.requireNonNull(spec, "defaults must not be null");
@@ -199,9 +253,9 @@ public final class TierCacheBuilder {
 
   static String checkCacheName(String name) {
     Objects.requireNonNull(name, "cache name must not be null");
-    if (!NAME.matcher(name).matches()) {
+    if (!NAME.matcher(name).matches() || name.startsWith("__")) {
       throw new IllegalArgumentException(
-          "cache name must be letters, digits, '.', '_' or '-', was '" + name + "'");
+          "cache name must be letters, digits, '.', '_' or '-', not starting with '__', was '" + name + "'");
     }
     return name;
   }

@@ -188,7 +188,12 @@ final class WriteBackQueue {
       ttls.put(e.getValue().redisKey(), e.getValue().ttlMillis());
     }
     try {
-      redis.setAll(frames, ttls);
+      redis.setAll(frames, ttls, false);
+      if (group.coherence != null) {
+        List<String> keys = new ArrayList<>(batch.size());
+        batch.forEach(e -> keys.add(e.getKey()));
+        group.coherence.publishKeys(keys);
+      }
     } catch (RedisUnavailableException e) {
       group.stats.degraded.increment();
       frames.keySet().forEach(redis::rememberDelete);

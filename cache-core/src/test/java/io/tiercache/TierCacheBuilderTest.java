@@ -56,7 +56,7 @@ class TierCacheBuilderTest {
         "keyPrefix must be letters, digits, '.', '_' or '-' in segments joined by ':', was 'a*'", () -> b.keyPrefix("a*"));
     fails(IllegalArgumentException.class, "commandTimeout must be positive, was PT0S", () -> b.commandTimeout(Duration.ZERO));
     fails(IllegalArgumentException.class, "maxKeyLength must be at least 64, was 10", () -> b.maxKeyLength(10));
-    fails(IllegalArgumentException.class, "cache name must be letters, digits, '.', '_' or '-', was 'a:b'",
+    fails(IllegalArgumentException.class, "cache name must be letters, digits, '.', '_' or '-', not starting with '__', was 'a:b'",
         () -> b.cache("a:b", s -> s));
     b.cache("x", s -> s);
     fails(IllegalStateException.class, "cache 'x' is declared twice", () -> b.cache("x", s -> s));
@@ -139,7 +139,7 @@ class TierCacheBuilderTest {
       tier.invalidate("project:11:info");
       assertEquals(null, info.getIfPresent("project:11:info"));
       try (Resp resp = redis.connect()) {
-        assertEquals(0L, resp.command("DBSIZE"));
+        assertEquals(List.of(), CacheTest.dataKeys(resp));
       }
       fails(IllegalArgumentException.class, "pattern must not be empty", () -> tier.invalidatePattern(""));
       fails(NullPointerException.class, "key must not be null", () -> tier.invalidate(null));

@@ -4,7 +4,9 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
@@ -12,8 +14,10 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.push.PushMessage;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
@@ -21,6 +25,9 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.tiercache.RedisUnavailableException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -36,6 +43,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +87,8 @@ public final class RedisTier implements AutoCloseable {
   private final LongAdder trips = new LongAdder();
   private final Object probeLock = new Object();
   private volatile StatefulRedisConnection<String, byte[]> connection;
+  private volatile ReplayListener replayListener;
+  private volatile Tracking tracking;
   private volatile boolean closed;
   private ScheduledFuture<?> probe;
 
@@ -113,11 +123,106 @@ public final class RedisTier implements AutoCloseable {
         .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build())
         .build());
     try {
-      connection = client.connect(CODEC, this.uri);
+      connection = configure(client.connect(CODEC, this.uri));
     } catch (RuntimeException e) {
       log.warn("Redis at {} is unavailable at start-up ({}); caches answer from L1 and loaders "
           + "until it is back", safeUri, rootMessage(e));
       openBreaker();
+    }
+  }
+
+  /** Told about the deletes the probe replayed, so that other instances can be told too. */
+  public interface ReplayListener {
+    /** Keys (with the prefix) deleted after an outage. */
+    void deleted(List<String> redisKeys);
+
+    /** A pattern (with the prefix) whose keys were deleted after an outage. */
+    void deletedPattern(String redisPattern);
+
+    /** Every key under the prefix was deleted after an outage with too many changes to track. */
+    void deletedAll();
+  }
+
+  /** Sets the listener of replayed deletes; null removes it. */
+  public void replayListener(ReplayListener listener) {
+    this.replayListener = listener;
+  }
+
+  /**
+   * Opens another connection to the same server with its own command timeout, for blocking
+   * reads such as {@code XREAD BLOCK}. The caller closes it.
+   */
+  public StatefulRedisConnection<String, String> connectDedicated(Duration timeout) {
+    RedisURI copy = RedisURI.builder(uri).withTimeout(timeout).build();
+    return client.connect(StringCodec.UTF8, copy);
+  }
+
+  /**
+   * Turns on RESP3 client-side caching in broadcast mode for every key under {@code prefix}, on
+   * the data connection and again after every reconnect ({@code CLIENT TRACKING ON BCAST PREFIX
+   * prefix NOLOOP}: writes of this connection are not reported back to it).
+   *
+   * @param onInvalidate receives the invalidated keys; null means "everything" (FLUSHALL)
+   * @param onReconnect runs after tracking was turned on again on a new connection: whatever was
+   *     invalidated while disconnected is unknown, so the caller flushes what it cached
+   */
+  public void enableTracking(String prefix, Consumer<List<String>> onInvalidate, Runnable onReconnect) {
+    Tracking t = new Tracking(prefix, onInvalidate, onReconnect);
+    this.tracking = t;
+    StatefulRedisConnection<String, byte[]> current = connection;
+    if (current != null) {
+      startTracking(current, t);
+    }
+  }
+
+  private record Tracking(String prefix, Consumer<List<String>> onInvalidate, Runnable onReconnect) {}
+
+  private StatefulRedisConnection<String, byte[]> configure(StatefulRedisConnection<String, byte[]> created) {
+    created.addListener((PushMessage message) -> {
+      Tracking t = tracking;
+      if (t == null || !"invalidate".equals(message.getType())) {
+        return;
+      }
+      List<Object> content = message.getContent(buffer -> StandardCharsets.UTF_8.decode(buffer).toString());
+      Object keys = content.size() > 1 ? content.get(1) : null;
+      if (keys instanceof List<?> list) {
+        List<String> names = new ArrayList<>(list.size());
+        for (Object key : list) {
+          names.add(key instanceof ByteBuffer b ? StandardCharsets.UTF_8.decode(b).toString() : String.valueOf(key));
+        }
+        t.onInvalidate().accept(names);
+      } else {
+        t.onInvalidate().accept(null);
+      }
+    });
+    created.addListener(new RedisConnectionStateListener() {
+      private volatile boolean seen;
+
+      @Override
+      public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+        Tracking t = tracking;
+        if (t != null && seen) {
+          // Never block the event loop: turn tracking on again from the scheduler.
+          scheduler.execute(() -> {
+            try {
+              startTracking(created, t);
+              t.onReconnect().run();
+            } catch (RuntimeException e) {
+              log.warn("client tracking not re-enabled after a reconnect: {}", rootMessage(e));
+            }
+          });
+        }
+        seen = true;
+      }
+    });
+    return created;
+  }
+
+  private void startTracking(StatefulRedisConnection<String, byte[]> current, Tracking t) {
+    try {
+      current.sync().clientTracking(TrackingArgs.Builder.enabled().bcast().prefixes(t.prefix()).noloop());
+    } catch (RuntimeException e) {
+      log.warn("client tracking not enabled ({}); L1 relies on the invalidation stream only", rootMessage(e));
     }
   }
 
@@ -228,20 +333,30 @@ public final class RedisTier implements AutoCloseable {
     call("SET", redis -> redis.set(key, value, SetArgs.Builder.px(ttlMillis)));
   }
 
+  /** {@code SET key value PX ttl NX}; whether the value was stored. */
+  public boolean setIfAbsent(String key, byte[] value, long ttlMillis) {
+    return "OK".equals(call("SET NX", redis -> redis.set(key, value, SetArgs.Builder.px(ttlMillis).nx())));
+  }
+
   /** {@code SET key value PX ttl} without blocking. */
   public CompletableFuture<String> setAsync(String key, byte[] value, long ttlMillis) {
     return async("SET", redis -> redis.set(key, value, SetArgs.Builder.px(ttlMillis)));
   }
 
-  /** Many {@code SET PX} commands in one pipeline; {@code ttls} gives each key's TTL. */
-  public void setAll(Map<String, byte[]> values, Map<String, Long> ttls) {
+  /**
+   * Many {@code SET PX} commands in one pipeline; {@code ttls} gives each key's TTL.
+   *
+   * @param onlyIfAbsent adds {@code NX}: keys that exist keep their value
+   */
+  public void setAll(Map<String, byte[]> values, Map<String, Long> ttls, boolean onlyIfAbsent) {
     if (values.isEmpty()) {
       return;
     }
     pipeline("SET (pipelined)", redis -> {
       List<RedisFuture<?>> futures = new ArrayList<>(values.size());
       for (Map.Entry<String, byte[]> entry : values.entrySet()) {
-        futures.add(redis.set(entry.getKey(), entry.getValue(), SetArgs.Builder.px(ttls.get(entry.getKey()))));
+        SetArgs args = SetArgs.Builder.px(ttls.get(entry.getKey()));
+        futures.add(redis.set(entry.getKey(), entry.getValue(), onlyIfAbsent ? args.nx() : args));
       }
       return futures;
     }, futures -> {
@@ -374,8 +489,12 @@ public final class RedisTier implements AutoCloseable {
     try {
       StatefulRedisConnection<String, byte[]> current = connection;
       if (current == null) {
-        current = client.connect(CODEC, uri);
+        current = configure(client.connect(CODEC, uri));
         connection = current;
+        Tracking t = tracking;
+        if (t != null) {
+          startTracking(current, t);
+        }
       }
       current.sync().ping();
       replayPendingDeletes();
@@ -402,11 +521,19 @@ public final class RedisTier implements AutoCloseable {
       pendingDeletes.clear();
       pendingPatterns.clear();
       log.warn("deleted {} keys under '{}:' after an outage with too many changes to track", deleted, prefix);
+      ReplayListener all = replayListener;
+      if (all != null) {
+        all.deletedAll();
+      }
       return;
     }
+    ReplayListener listener = replayListener;
     for (String pattern : pendingPatterns) {
       scanDelete(redis, pattern);
       pendingPatterns.remove(pattern);
+      if (listener != null) {
+        listener.deletedPattern(pattern);
+      }
     }
     while (!pendingDeletes.isEmpty()) {
       List<String> batch = new ArrayList<>(BATCH);
@@ -416,6 +543,9 @@ public final class RedisTier implements AutoCloseable {
       }
       redis.unlink(batch.toArray(new String[0]));
       batch.forEach(pendingDeletes::remove);
+      if (listener != null) {
+        listener.deleted(batch);
+      }
     }
   }
 

@@ -1,0 +1,497 @@
+package io.tiercache;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.tiercache.redis.RedisTier;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the L1 of every instance coherent through a Redis Stream of invalidation messages.
+ *
+ * <p>Publishing: after Redis acknowledged a change, one Lua script increments a sequence counter
+ * and appends {@code seq, src, op, c, ts, k0, k1, ...} to the stream (trimmed to about {@code maxLen}
+ * entries). If the append fails, the message is kept and sent when Redis is back.
+ *
+ * <p>Reading: a daemon thread blocks on {@code XREAD} from the last id it saw, on a connection of
+ * its own. Every message's sequence number must be the previous one plus one; otherwise messages
+ * may have been lost (trimmed while this instance was disconnected, or Redis restarted with an
+ * empty stream) and the instance clears its whole L1. Its own messages advance the sequence but
+ * are not applied.
+ *
+ * <p>Loads racing an invalidation: a loaded value is written to Redis with {@code SET NX} (never
+ * over a value another writer stored) and remembered for a short window; if an invalidation of the
+ * key arrives during the load or within the window, the loaded value is removed from Redis with a
+ * compare-and-delete, so a slow load cannot leave an older value behind a newer invalidation.
+ */
+final class Coherence implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Coherence.class);
+
+  static final String OP_KEYS = "k";
+  static final String OP_PATTERN = "p";
+  static final String OP_CACHE = "c";
+  static final String OP_FLUSH = "f";
+  static final String OP_NAMESPACE = "n";
+
+  private static final long BLOCK_MILLIS = 1_000;
+  private static final int MAX_KEYS_PER_MESSAGE = 500;
+  private static final String PUBLISH = String.join("\n",
+      "local seq = redis.call('INCR', KEYS[2])",
+      "local fields = {'seq', seq, 'src', ARGV[2], 'op', ARGV[3], 'c', ARGV[4], 'ts', ARGV[5]}",
+      "for i = 6, #ARGV do",
+      "  fields[#fields + 1] = 'k' .. (i - 6)",
+      "  fields[#fields + 1] = ARGV[i]",
+      "end",
+      "redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))",
+      "return seq");
+  private static final String COMPARE_AND_DELETE =
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
+  private final CoherenceMode mode;
+  private final String instanceId = UUID.randomUUID().toString();
+  private final RedisTier redis;
+  private final String prefixColon;
+  private final String streamKey;
+  private final String seqKey;
+  private final long maxLen;
+  private final Supplier<Collection<CacheGroup>> groups;
+  private final Consumer<Map.Entry<String, Long>> namespaceUpdate;
+  private final Runnable namespaceReset;
+  private final com.github.benmanes.caffeine.cache.Cache<String, byte[]> recentLoads;
+
+  private final LongAdder sent = new LongAdder();
+  private final LongAdder received = new LongAdder();
+  private final LongAdder tracked = new LongAdder();
+  private final LongAdder gapFlushes = new LongAdder();
+  private final long[] lags = new long[4096];
+  private final AtomicLong lagCount = new AtomicLong();
+
+  private final Set<String> pendingKeys = ConcurrentHashMap.newKeySet();
+  private final Set<String> pendingPatterns = ConcurrentHashMap.newKeySet();
+  private final Set<String> pendingCaches = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean pendingFlush = new AtomicBoolean();
+  private final ScheduledFuture<?> pendingTask;
+
+  private final Thread reader;
+  private volatile boolean running = true;
+  private volatile StatefulRedisConnection<String, String> readerConnection;
+  private volatile String lastId;
+  private volatile long lastSeq = -1;
+
+  Coherence(CoherenceMode mode, RedisTier redis, String keyPrefix, long maxLen, Duration loadRaceWindow,
+      Duration retryInterval, ScheduledExecutorService scheduler, Supplier<Collection<CacheGroup>> groups,
+      Consumer<Map.Entry<String, Long>> namespaceUpdate, Runnable namespaceReset) {
+    this.mode = mode;
+    this.redis = redis;
+    this.prefixColon = keyPrefix + ":";
+    // One hash tag, so that both keys share a cluster slot and the script may touch both.
+    this.streamKey = keyPrefix + ":__tc:{inval}:stream";
+    this.seqKey = keyPrefix + ":__tc:{inval}:seq";
+    this.maxLen = maxLen;
+    this.groups = groups;
+    this.namespaceUpdate = namespaceUpdate;
+    this.namespaceReset = namespaceReset;
+    this.recentLoads = Caffeine.newBuilder().expireAfterWrite(loadRaceWindow).maximumSize(100_000).build();
+    redis.replayListener(new RedisTier.ReplayListener() {
+      @Override
+      public void deleted(List<String> redisKeys) {
+        List<String> keys = new ArrayList<>(redisKeys.size());
+        for (String redisKey : redisKeys) {
+          if (redisKey.startsWith(prefixColon)) {
+            keys.add(redisKey.substring(prefixColon.length()));
+          }
+        }
+        publishKeys(keys);
+      }
+
+      @Override
+      public void deletedPattern(String redisPattern) {
+        String escapedPrefix = Keys.escapeGlob(prefixColon);
+        if (redisPattern.startsWith(escapedPrefix)) {
+          publishPattern(redisPattern.substring(escapedPrefix.length()));
+        }
+      }
+
+      @Override
+      public void deletedAll() {
+        publishFlush();
+      }
+    });
+    long retry = retryInterval.toMillis();
+    this.pendingTask = scheduler.scheduleWithFixedDelay(this::sendPending, retry, retry, TimeUnit.MILLISECONDS);
+    if (mode == CoherenceMode.STREAM_AND_TRACKING) {
+      redis.enableTracking(prefixColon, this::onTracked, () -> flushAll("client tracking reconnected"));
+    }
+    // Position the reader before any value can enter L1, so no message published from now on
+    // can be missed. If Redis cannot be asked now, the reader positions itself later and clears
+    // L1 then, since what happened in between is unknown.
+    try {
+      redis.call("XREVRANGE", c -> {
+        startPosition(c.xrevrange(streamKey, Range.unbounded(), io.lettuce.core.Limit.create(0, 1)),
+            () -> c.get(seqKey) == null ? null : new String(c.get(seqKey), StandardCharsets.US_ASCII));
+        return null;
+      });
+    } catch (RuntimeException e) {
+      lastId = null;
+    }
+    this.reader = new Thread(this::readLoop, "tiercache-coherence");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  String instanceId() {
+    return instanceId;
+  }
+
+  /* ---- Publishing ---- */
+
+  /** Tells the other instances that these keys (without the prefix) changed in Redis. */
+  void publishKeys(Collection<String> keys) {
+    List<String> batch = new ArrayList<>(Math.min(keys.size(), MAX_KEYS_PER_MESSAGE));
+    for (String key : keys) {
+      batch.add(key);
+      if (batch.size() == MAX_KEYS_PER_MESSAGE) {
+        publish(OP_KEYS, "", batch, () -> pendingKeys.addAll(keys));
+        batch = new ArrayList<>();
+      }
+    }
+    if (!batch.isEmpty()) {
+      List<String> last = batch;
+      publish(OP_KEYS, "", last, () -> pendingKeys.addAll(last));
+    }
+  }
+
+  void publishPattern(String pattern) {
+    publish(OP_PATTERN, "", List.of(pattern), () -> pendingPatterns.add(pattern));
+  }
+
+  void publishCache(String cacheName) {
+    publish(OP_CACHE, cacheName, List.of(), () -> pendingCaches.add(cacheName));
+  }
+
+  void publishFlush() {
+    publish(OP_FLUSH, "", List.of(), () -> pendingFlush.set(true));
+  }
+
+  void publishNamespace(String name, long version) {
+    // A lost namespace message is replayed as a flush: every instance re-reads its versions.
+    publish(OP_NAMESPACE, name, List.of(Long.toString(version)), () -> pendingFlush.set(true));
+  }
+
+  private void publish(String op, String cache, List<String> keys, Runnable onFailure) {
+    byte[][] args = new byte[5 + keys.size()][];
+    args[0] = bytes(Long.toString(maxLen));
+    args[1] = bytes(instanceId);
+    args[2] = bytes(op);
+    args[3] = bytes(cache);
+    args[4] = bytes(Long.toString(nowMicros()));
+    for (int i = 0; i < keys.size(); i++) {
+      args[5 + i] = bytes(keys.get(i));
+    }
+    redis.async("XADD invalidation", c -> c.<Long>eval(PUBLISH, ScriptOutputType.INTEGER,
+        new String[] {streamKey, seqKey}, args)).whenComplete((seq, error) -> {
+          if (error == null) {
+            sent.increment();
+          } else {
+            onFailure.run();
+          }
+        });
+  }
+
+  private void sendPending() {
+    if (!redis.available()) {
+      return;
+    }
+    try {
+      if (pendingFlush.compareAndSet(true, false)) {
+        publishFlush();
+        pendingKeys.clear();
+        pendingPatterns.clear();
+        pendingCaches.clear();
+        return;
+      }
+      if (!pendingKeys.isEmpty()) {
+        List<String> keys = new ArrayList<>(pendingKeys);
+        pendingKeys.removeAll(keys);
+        publishKeys(keys);
+      }
+      for (String pattern : new ArrayList<>(pendingPatterns)) {
+        pendingPatterns.remove(pattern);
+        publishPattern(pattern);
+      }
+      for (String cache : new ArrayList<>(pendingCaches)) {
+        pendingCaches.remove(cache);
+        publishCache(cache);
+      }
+    } catch (RuntimeException e) {
+      log.debug("pending invalidations not sent yet: {}", e.toString());
+    }
+  }
+
+  /* ---- Loads racing invalidations ---- */
+
+  /** Remembers a loaded value about to be written to Redis under {@code key}. */
+  void loading(String key, byte[] frame) {
+    recentLoads.put(key, frame);
+  }
+
+  /**
+   * Removes a loaded value from Redis if it is still the one this instance wrote. If it was
+   * there, other instances may have read it meanwhile, so they are told to evict the key too.
+   */
+  void compareAndDelete(String key, byte[] frame) {
+    redis.async("compare-and-delete", c -> c.<Long>eval(COMPARE_AND_DELETE, ScriptOutputType.INTEGER,
+        new String[] {prefixColon + key}, frame)).thenAccept(deleted -> {
+          if (deleted != null && deleted > 0) {
+            publishKeys(List.of(key));
+          }
+        });
+  }
+
+  /* ---- Reading ---- */
+
+  private void readLoop() {
+    long backoff = 50;
+    while (running) {
+      try {
+        StatefulRedisConnection<String, String> connection = readerConnection;
+        if (connection == null || !connection.isOpen()) {
+          if (!redis.available()) {
+            sleep(backoff);
+            continue;
+          }
+          connection = redis.connectDedicated(Duration.ofMillis(BLOCK_MILLIS + 2_000));
+          readerConnection = connection;
+          if (lastId == null) {
+            RedisCommands<String, String> commands = connection.sync();
+            startPosition(commands.xrevrange(streamKey, Range.unbounded(), io.lettuce.core.Limit.create(0, 1)),
+                () -> commands.get(seqKey));
+            flushAll("the invalidation stream could not be read since start-up");
+          }
+        }
+        List<StreamMessage<String, String>> messages = connection.sync().xread(
+            XReadArgs.Builder.block(BLOCK_MILLIS).count(1_000), XReadArgs.StreamOffset.from(streamKey, lastId));
+        for (StreamMessage<String, String> message : messages) {
+          handle(message);
+        }
+        backoff = 50;
+      } catch (RuntimeException e) {
+        if (!running) {
+          break;
+        }
+        log.debug("coherence reader: {}", e.toString());
+        StatefulRedisConnection<String, String> broken = readerConnection;
+        readerConnection = null;
+        if (broken != null) {
+          broken.closeAsync();
+        }
+        sleep(backoff);
+        backoff = Math.min(backoff * 2, 1_000);
+      }
+    }
+  }
+
+  /** Starts after the newest message: what came before concerns values this instance never had. */
+  private <V> void startPosition(List<StreamMessage<String, V>> newest, Supplier<String> seq) {
+    if (!newest.isEmpty()) {
+      lastId = newest.get(0).getId();
+      V value = newest.get(0).getBody().get("seq");
+      lastSeq = Long.parseLong(value instanceof byte[] bytes ? new String(bytes, StandardCharsets.US_ASCII)
+          : String.valueOf(value));
+    } else {
+      lastId = "0-0";
+      String current = seq.get();
+      lastSeq = current == null ? 0 : Long.parseLong(current);
+    }
+  }
+
+  private void handle(StreamMessage<String, String> message) {
+    lastId = message.getId();
+    Map<String, String> body = message.getBody();
+    long seq;
+    try {
+      seq = Long.parseLong(body.get("seq"));
+    } catch (RuntimeException malformed) {
+      flushAll("a malformed invalidation message " + message.getId());
+      return;
+    }
+    if (seq != lastSeq + 1) {
+      flushAll("invalidation messages " + (lastSeq + 1) + ".." + (seq - 1) + " may be lost");
+    }
+    lastSeq = seq;
+    if (instanceId.equals(body.get("src"))) {
+      return;
+    }
+    received.increment();
+    apply(body.get("op"), body.get("c"), keysOf(message));
+    try {
+      recordLag(nowMicros() - Long.parseLong(body.get("ts")));
+    } catch (RuntimeException ignored) {
+      // a message without a timestamp still evicts; it just has no lag
+    }
+  }
+
+  private static List<String> keysOf(StreamMessage<String, String> message) {
+    Map<String, String> body = message.getBody();
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; ; i++) {
+      String key = body.get("k" + i);
+      if (key == null) {
+        return keys;
+      }
+      keys.add(key);
+    }
+  }
+
+  private void apply(String op, String cache, List<String> keys) {
+    if (op == null) {
+      flushAll("an invalidation message without an operation");
+      return;
+    }
+    switch (op) {
+      case OP_KEYS -> {
+        for (String key : keys) {
+          evict(key);
+        }
+      }
+      case OP_PATTERN -> {
+        for (String pattern : keys) {
+          for (CacheGroup group : groups.get()) {
+            group.local.invalidateIf(key -> Glob.matches(pattern, key));
+          }
+          recentLoads.asMap().keySet().removeIf(key -> Glob.matches(pattern, key));
+        }
+      }
+      case OP_CACHE -> {
+        for (CacheGroup group : groups.get()) {
+          if (group.name.equals(cache)) {
+            group.local.invalidateAll();
+          }
+        }
+      }
+      case OP_FLUSH -> flushAll(null);
+      case OP_NAMESPACE -> {
+        try {
+          namespaceUpdate.accept(Map.entry(cache, Long.parseLong(keys.get(0))));
+        } catch (RuntimeException malformed) {
+          namespaceReset.run();
+        }
+      }
+      default -> flushAll("an invalidation message with an unknown operation '" + op + "'");
+    }
+  }
+
+  private void evict(String key) {
+    for (CacheGroup group : groups.get()) {
+      group.local.invalidate(key);
+    }
+    byte[] loaded = recentLoads.asMap().remove(key);
+    if (loaded != null) {
+      compareAndDelete(key, loaded);
+    }
+  }
+
+  private void onTracked(List<String> redisKeys) {
+    if (redisKeys == null) {
+      flushAll(null);
+      return;
+    }
+    for (String redisKey : redisKeys) {
+      if (redisKey.startsWith(prefixColon) && !redisKey.startsWith(prefixColon + "__tc:")) {
+        tracked.increment();
+        String key = redisKey.substring(prefixColon.length());
+        for (CacheGroup group : groups.get()) {
+          group.local.invalidate(key);
+        }
+      }
+    }
+  }
+
+  private void flushAll(String gapReason) {
+    for (CacheGroup group : groups.get()) {
+      group.local.invalidateAll();
+    }
+    recentLoads.invalidateAll();
+    namespaceReset.run();
+    if (gapReason != null) {
+      gapFlushes.increment();
+      log.warn("L1 cleared on this instance: {}", gapReason);
+    }
+  }
+
+  /* ---- Stats ---- */
+
+  private void recordLag(long micros) {
+    long i = lagCount.getAndIncrement();
+    lags[(int) (i % lags.length)] = Math.max(0, micros);
+  }
+
+  CoherenceStats stats() {
+    int n = (int) Math.min(lagCount.get(), lags.length);
+    long[] sample = Arrays.copyOf(lags, n);
+    Arrays.sort(sample);
+    long p50 = n == 0 ? 0 : sample[(int) Math.min(n - 1, Math.round(0.50 * (n - 1)))];
+    long p99 = n == 0 ? 0 : sample[(int) Math.min(n - 1, Math.round(0.99 * (n - 1)))];
+    long pending = pendingKeys.size() + pendingPatterns.size() + pendingCaches.size() + (pendingFlush.get() ? 1 : 0);
+    return new CoherenceStats(mode, instanceId, sent.sum(), received.sum(), tracked.sum(), gapFlushes.sum(),
+        pending, p50, p99, n);
+  }
+
+  private static long nowMicros() {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    pendingTask.cancel(false);
+    reader.interrupt();
+    StatefulRedisConnection<String, String> connection = readerConnection;
+    if (connection != null) {
+      connection.close();
+    }
+    try {
+      reader.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package io.tiercache;
+
+/**
+ * How the L1 of every instance sharing one Redis and key prefix learns about changes made by the
+ * others. Chosen with {@link TierCacheBuilder#coherence(CoherenceMode)}.
+ */
+public enum CoherenceMode {
+  /**
+   * No messages: each instance's L1 lives until its own TTL ({@code l1Ttl}). For a single
+   * instance, or caches whose values never change.
+   */
+  NONE,
+
+  /**
+   * The default when Redis is configured. Every change Tiercache makes in Redis (put, invalidate,
+   * write-back flush, pattern, event, namespace bump) is appended, after Redis acknowledged it, to
+   * a Redis Stream that every instance reads; messages carry a sequence number, and an instance
+   * that finds a gap in the sequence (it was disconnected longer than the stream's retention, or
+   * Redis restarted) clears its whole L1 instead of guessing.
+   */
+  STREAM,
+
+  /**
+   * {@link #STREAM}, plus RESP3 {@code CLIENT TRACKING BCAST PREFIX {prefix}:} on the data
+   * connection, so that writes made by any Redis client, not only Tiercache, evict L1 too. After
+   * a reconnect, tracking is turned on again and L1 is cleared, since changes made during the
+   * disconnect are unknown. Costs one push message per changed key to every instance.
+   */
+  STREAM_AND_TRACKING
+}
