@@ -430,6 +430,10 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       if (k.isEmpty()) {
         throw new IllegalArgumentException("key must not be empty");
       }
+      if (k.startsWith("__")) {
+        throw new IllegalArgumentException("key must not start with '__' (reserved for Tiercache's own data), was '"
+            + k + "'");
+      }
     } else {
       k = namespace + Keys.segment(key);
     }

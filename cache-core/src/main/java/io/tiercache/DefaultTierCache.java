@@ -40,6 +40,7 @@ final class DefaultTierCache implements TierCache {
   private final Coherence coherence;
   private final Namespaces namespaces;
   private final EventRegistry events;
+  private final io.tiercache.toolkit.Toolkit toolkit;
   private final ConcurrentHashMap<String, CacheGroup> groups = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, DefaultCache<?, ?>> views = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -103,6 +104,7 @@ final class DefaultTierCache implements TierCache {
             b.probeInterval, scheduler, groups::values,
             entry -> namespacesUpdate(entry.getKey(), entry.getValue()), this::namespacesReset);
     this.namespaces = new Namespaces(redis, keyPrefix, coherence);
+    this.toolkit = redis == null ? null : new io.tiercache.toolkit.Toolkit(redis, keyPrefix, mapper, scheduler);
     this.events = new EventRegistry(this::invalidatePattern, this::invalidateKey);
     b.events.forEach(events::register);
     declared.keySet().forEach(this::group);
@@ -191,6 +193,10 @@ final class DefaultTierCache implements TierCache {
     if (key.isEmpty()) {
       throw new IllegalArgumentException("key must not be empty");
     }
+    if (key.startsWith("__")) {
+      throw new IllegalArgumentException("key must not start with '__' (reserved for Tiercache's own data), was '"
+          + key + "'");
+    }
     String k = key.length() > maxKeyLength ? Keys.bounded(key, maxKeyLength) : key;
     boolean existed = false;
     if (redis != null) {
@@ -248,6 +254,15 @@ final class DefaultTierCache implements TierCache {
   @Override
   public InvalidationEvents events() {
     return events;
+  }
+
+  @Override
+  public io.tiercache.toolkit.Toolkit toolkit() {
+    checkOpen();
+    if (toolkit == null) {
+      throw new IllegalStateException("the toolkit needs Redis: set redisUri(...) on the builder");
+    }
+    return toolkit;
   }
 
   @Override
@@ -317,6 +332,9 @@ final class DefaultTierCache implements TierCache {
         }
       }
     } finally {
+      if (toolkit != null) {
+        toolkit.close(); // flushes batched counters while Redis and the scheduler still run
+      }
       if (coherence != null) {
         coherence.close();
       }

@@ -90,6 +90,54 @@ public interface TierCache extends AutoCloseable {
   /** Counters of the invalidation messages between instances. */
   CoherenceStats coherenceStats();
 
+  /**
+   * The Redis toolkit (counters, rate limiters, locks, tokens, leaderboards, capped lists,
+   * hashes, blobs), sharing this instance's connection, prefix and JSON mapper.
+   *
+   * @throws IllegalStateException if no Redis URI was configured
+   */
+  io.tiercache.toolkit.Toolkit toolkit();
+
+  /** Atomic counters; see {@link io.tiercache.toolkit.Counters}. */
+  default io.tiercache.toolkit.Counters counters() {
+    return toolkit().counters();
+  }
+
+  /** Fixed and sliding window rate limiters. */
+  default io.tiercache.toolkit.RateLimiters rateLimiters() {
+    return toolkit().rateLimiters();
+  }
+
+  /** Distributed locks with leases and fencing tokens. */
+  default io.tiercache.toolkit.Locks locks() {
+    return toolkit().locks();
+  }
+
+  /** The token store: Redis keeps only a hash of each token. */
+  default io.tiercache.toolkit.Tokens tokens() {
+    return toolkit().tokens();
+  }
+
+  /** Capped leaderboards on sorted sets. */
+  default io.tiercache.toolkit.Leaderboards leaderboards() {
+    return toolkit().leaderboards();
+  }
+
+  /** Capped lists (latest N). */
+  default io.tiercache.toolkit.CappedLists lists() {
+    return toolkit().lists();
+  }
+
+  /** Typed hashes. */
+  default io.tiercache.toolkit.Hashes hashes() {
+    return toolkit().hashes();
+  }
+
+  /** The blob cache: bytes with a content type, size limit and TTL. */
+  default io.tiercache.toolkit.Blobs blobs() {
+    return toolkit().blobs();
+  }
+
   /** The names of the declared caches and of those created since. */
   Set<String> cacheNames();
 

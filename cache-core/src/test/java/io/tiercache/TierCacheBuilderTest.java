@@ -118,6 +118,27 @@ class TierCacheBuilderTest {
   }
 
   @Test
+  void toolkit_sharesThePrefix_andPatternsNeverTouchIt() {
+    try (TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("app")
+        .cache("c", s -> s.valueType(String.class)).build()) {
+      assertEquals(1, tier.counters().increment("likes"));
+      tier.<String, String>cache("c").put("page", "x");
+      tier.invalidatePattern("*");
+      assertEquals(1, tier.counters().get("likes"), "toolkit state survives a pattern over everything");
+      assertEquals(null, tier.<String, String>cache("c").getIfPresent("page"));
+      fails(IllegalArgumentException.class,
+          "key must not start with '__' (reserved for Tiercache's own data), was '__tk:counter:likes'",
+          () -> tier.<String, String>cache("c").put("__tk:counter:likes", "x"));
+      fails(IllegalArgumentException.class,
+          "cache name must be letters, digits, '.', '_' or '-', not starting with '__', was '__x'",
+          () -> tier.cache("__x", String.class));
+    }
+    try (TierCache local = TierCache.builder().cache("c", s -> s.l2(false)).build()) {
+      fails(IllegalStateException.class, "the toolkit needs Redis: set redisUri(...) on the builder", local::counters);
+    }
+  }
+
+  @Test
   void invalidateKeyAndPattern_spanCaches() {
     try (TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("zsxq")
         .cache("project-info", s -> s.valueType(String.class))

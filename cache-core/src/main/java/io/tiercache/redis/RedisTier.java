@@ -385,14 +385,22 @@ public final class RedisTier implements AutoCloseable {
     return call("SCAN+UNLINK", redis -> scanDelete(redis, pattern));
   }
 
-  private static long scanDelete(RedisCommands<String, byte[]> redis, String pattern) {
+  /** SCAN + UNLINK, sparing Tiercache's own data ({@code prefix:__...}: streams, toolkit state). */
+  private long scanDelete(RedisCommands<String, byte[]> redis, String pattern) {
+    String reserved = prefix + ":__";
     long deleted = 0;
     ScanArgs args = ScanArgs.Builder.matches(pattern).limit(BATCH);
     ScanCursor cursor = ScanCursor.INITIAL;
     do {
       KeyScanCursor<String> page = redis.scan(cursor, args);
-      if (!page.getKeys().isEmpty()) {
-        deleted += redis.unlink(page.getKeys().toArray(new String[0]));
+      List<String> doomed = new ArrayList<>(page.getKeys().size());
+      for (String key : page.getKeys()) {
+        if (!key.startsWith(reserved)) {
+          doomed.add(key);
+        }
+      }
+      if (!doomed.isEmpty()) {
+        deleted += redis.unlink(doomed.toArray(new String[0]));
       }
       cursor = page;
     } while (!cursor.isFinished());

@@ -1,0 +1,73 @@
+package io.tiercache.toolkit;
+
+import io.tiercache.Keys;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** Argument checks and key building shared by the tools; messages name the argument and the rule. */
+final class Names {
+
+  private Names() {}
+
+  static String requireName(String value, String argument) {
+    if (value == null) {
+      throw new NullPointerException(argument + " must not be null");
+    }
+    if (value.isEmpty()) {
+      throw new IllegalArgumentException(argument + " must not be empty");
+    }
+    return value;
+  }
+
+  static <T> T requireNonNull(T value, String argument) {
+    if (value == null) {
+      throw new NullPointerException(argument + " must not be null");
+    }
+    return value;
+  }
+
+  static long requirePositiveMillis(Duration value, String argument) {
+    requireNonNull(value, argument);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(argument + " must be positive, was " + value);
+    }
+    return Math.max(1, value.toMillis());
+  }
+
+  static long requireNonNegativeMillis(Duration value, String argument) {
+    requireNonNull(value, argument);
+    if (value.isNegative()) {
+      throw new IllegalArgumentException(argument + " must not be negative, was " + value);
+    }
+    return value.isZero() ? 0 : Math.max(1, value.toMillis());
+  }
+
+  static int requirePositive(int value, String argument) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(argument + " must be positive, was " + value);
+    }
+    return value;
+  }
+
+  /** {@code prefix:kind:seg(part)...}. */
+  static String key(String prefix, String kind, String... parts) {
+    StringBuilder key = new StringBuilder(prefix.length() + kind.length() + 32)
+        .append(prefix).append(':').append(kind);
+    for (String part : parts) {
+      key.append(':').append(Keys.segment(part));
+    }
+    return key.toString();
+  }
+
+  static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] utf8(long number) {
+    return Long.toString(number).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  static String string(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,277 @@
+package io.tiercache.toolkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.ScriptOutputType;
+import io.tiercache.CodecException;
+import io.tiercache.RedisUnavailableException;
+import io.tiercache.redis.RedisTier;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link Tokens} on a string per token hash and a set per user. */
+final class RedisTokens implements Tokens {
+
+  private static final Logger log = LoggerFactory.getLogger(RedisTokens.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int TOKEN_BYTES = 32;
+  private static final int TOKEN_LENGTH = 43; // base64url of 32 bytes, no padding
+
+  // KEYS: token, user set; ARGV: session JSON, hash, ttl ms.
+  private static final Script ISSUE = new Script("""
+      redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+      redis.call('SADD', KEYS[2], ARGV[2])
+      if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[3]) then
+        redis.call('PEXPIRE', KEYS[2], ARGV[3])
+      end
+      return 1
+      """);
+
+  // KEYS: user set, token; ARGV: hash. Ends the session only if it is in this user's set.
+  private static final Script REVOKE_ONE = new Script("""
+      if redis.call('SREM', KEYS[1], ARGV[1]) == 1 then
+        return redis.call('DEL', KEYS[2])
+      end
+      return 0
+      """);
+
+  // KEYS: user set; ARGV: token key prefix. Token keys are derived inside the script so that the
+  // set and its tokens go in one atomic step (single node or Sentinel only, like every script here).
+  private static final Script REVOKE_ALL = new Script("""
+      local hashes = redis.call('SMEMBERS', KEYS[1])
+      local ended = 0
+      for _, h in ipairs(hashes) do
+        ended = ended + redis.call('DEL', ARGV[1] .. h)
+      end
+      redis.call('DEL', KEYS[1])
+      return ended
+      """);
+
+  private final RedisTier redis;
+  private final String prefix;
+  private final ObjectMapper mapper;
+  private final WallClock clock;
+
+  RedisTokens(RedisTier redis, String prefix, ObjectMapper mapper, WallClock clock) {
+    this.redis = redis;
+    this.prefix = prefix;
+    this.mapper = mapper;
+    this.clock = clock;
+  }
+
+  private String tokenKey(String hash) {
+    return prefix + ":token:" + hash; // a hex digest needs no segment encoding
+  }
+
+  private String userKey(String userId) {
+    return Names.key(prefix, "token_list", userId);
+  }
+
+  @Override
+  public IssuedToken issue(String userId, Object metadata, Duration ttl) {
+    Names.requireName(userId, "userId");
+    long ttlMillis = Names.requirePositiveMillis(ttl, "ttl");
+    byte[] secret = new byte[TOKEN_BYTES];
+    RANDOM.nextBytes(secret);
+    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    String hash = sha256Hex(token);
+    long now = clock.currentTimeMillis();
+    ObjectNode session = mapper.createObjectNode()
+        .put("user", userId)
+        .put("issuedAt", now)
+        .put("expiresAt", now + ttlMillis);
+    try {
+      session.set("metadata", mapper.valueToTree(metadata));
+    } catch (IllegalArgumentException e) {
+      throw new CodecException("cannot write the token metadata as JSON: " + e.getMessage(), e);
+    }
+    byte[] json;
+    try {
+      json = mapper.writeValueAsBytes(session);
+    } catch (IOException e) {
+      throw new CodecException("cannot write the token session as JSON", e);
+    }
+    String key = tokenKey(hash);
+    String users = userKey(userId);
+    redis.call("token issue", r -> ISSUE.<Long>run(r, ScriptOutputType.INTEGER, new String[] {key, users},
+        json, Names.utf8(hash), Names.utf8(ttlMillis)));
+    return new IssuedToken(token, hash, userId, Instant.ofEpochMilli(now + ttlMillis));
+  }
+
+  @Override
+  public <T> TokenVerification<T> verify(String token, Class<T> metadataType) {
+    Names.requireNonNull(metadataType, "metadataType");
+    if (!wellFormed(token)) {
+      return TokenVerification.invalid();
+    }
+    String hash = sha256Hex(token);
+    try {
+      byte[] json = redis.call("token GET", r -> r.get(tokenKey(hash)));
+      if (json == null) {
+        return TokenVerification.invalid();
+      }
+      JsonNode session = readSession(json);
+      if (session == null) {
+        return TokenVerification.invalid();
+      }
+      String users = userKey(session.path("user").asText());
+      boolean listed = redis.call("token SISMEMBER", r -> r.sismember(users, Names.utf8(hash)));
+      if (!listed) {
+        return TokenVerification.invalid();
+      }
+      TokenSession<T> result = toSession(hash, session, metadataType);
+      return result == null ? TokenVerification.invalid() : TokenVerification.valid(result);
+    } catch (RedisUnavailableException e) {
+      log.warn("token not verified (fails closed): {}", e.getMessage());
+      return TokenVerification.unavailable();
+    }
+  }
+
+  @Override
+  public boolean revoke(String token) {
+    if (!wellFormed(token)) {
+      return false;
+    }
+    String hash = sha256Hex(token);
+    byte[] json = redis.call("token GET", r -> r.get(tokenKey(hash)));
+    JsonNode session = json == null ? null : readSession(json);
+    if (session == null) {
+      if (json != null) {
+        redis.call("token DEL", r -> r.del(tokenKey(hash)));
+      }
+      return false;
+    }
+    return endSession(session.path("user").asText(), hash);
+  }
+
+  @Override
+  public boolean revokeSession(String userId, String sessionId) {
+    Names.requireName(userId, "userId");
+    if (sessionId == null || !isHex64(sessionId)) {
+      return false;
+    }
+    return endSession(userId, sessionId);
+  }
+
+  private boolean endSession(String userId, String hash) {
+    String users = userKey(userId);
+    String key = tokenKey(hash);
+    long ended = redis.call("token revoke", r -> REVOKE_ONE.<Long>run(r, ScriptOutputType.INTEGER,
+        new String[] {users, key}, Names.utf8(hash)));
+    return ended == 1;
+  }
+
+  @Override
+  public int revokeAll(String userId) {
+    String users = userKey(Names.requireName(userId, "userId"));
+    long ended = redis.call("token revoke all", r -> REVOKE_ALL.<Long>run(r, ScriptOutputType.INTEGER,
+        new String[] {users}, Names.utf8(prefix + ":token:")));
+    return (int) ended;
+  }
+
+  @Override
+  public <T> List<TokenSession<T>> sessions(String userId, Class<T> metadataType) {
+    String users = userKey(Names.requireName(userId, "userId"));
+    Names.requireNonNull(metadataType, "metadataType");
+    Set<byte[]> members = redis.call("token SMEMBERS", r -> r.smembers(users));
+    if (members.isEmpty()) {
+      return List.of();
+    }
+    List<String> hashes = new ArrayList<>(members.size());
+    members.forEach(m -> hashes.add(Names.string(m)));
+    List<byte[]> values = redis.mget(hashes.stream().map(this::tokenKey).toList());
+    List<TokenSession<T>> sessions = new ArrayList<>();
+    List<byte[]> stale = new ArrayList<>();
+    for (int i = 0; i < hashes.size(); i++) {
+      byte[] json = values.get(i);
+      JsonNode session = json == null ? null : readSession(json);
+      TokenSession<T> result = session == null ? null : toSession(hashes.get(i), session, metadataType);
+      if (result != null) {
+        sessions.add(result);
+      } else if (json == null) {
+        stale.add(Names.utf8(hashes.get(i)));
+      }
+    }
+    if (!stale.isEmpty()) {
+      redis.call("token SREM", r -> r.srem(users, stale.toArray(new byte[0][])));
+    }
+    sessions.sort(Comparator.comparing(TokenSession::issuedAt));
+    return sessions;
+  }
+
+  private JsonNode readSession(byte[] json) {
+    try {
+      JsonNode session = mapper.readTree(json);
+      if (session != null && session.path("user").isTextual()) {
+        return session;
+      }
+    } catch (IOException e) {
+      // fall through
+    }
+    log.warn("a stored token session is not readable; it counts as invalid");
+    return null;
+  }
+
+  private <T> TokenSession<T> toSession(String hash, JsonNode session, Class<T> metadataType) {
+    try {
+      JsonNode metadata = session.path("metadata");
+      T value = metadata.isMissingNode() || metadata.isNull() ? null : mapper.treeToValue(metadata, metadataType);
+      return new TokenSession<>(hash, session.path("user").asText(),
+          Instant.ofEpochMilli(session.path("issuedAt").asLong()),
+          Instant.ofEpochMilli(session.path("expiresAt").asLong()), value);
+    } catch (IOException | IllegalArgumentException e) {
+      log.warn("token session metadata cannot be read as {}; the session counts as invalid", metadataType.getName());
+      return null;
+    }
+  }
+
+  static boolean wellFormed(String token) {
+    if (token == null || token.length() != TOKEN_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < TOKEN_LENGTH; i++) {
+      char c = token.charAt(i);
+      boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isHex64(String text) {
+    if (text.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = text.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static String sha256Hex(String token) {
+    try {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

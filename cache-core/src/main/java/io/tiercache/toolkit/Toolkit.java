@@ -1,0 +1,177 @@
+package io.tiercache.toolkit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tiercache.redis.RedisTier;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The entry to the Redis toolkit. It shares a {@link RedisTier} (connection, command timeout,
+ * circuit breaker), the key prefix and the JSON mapper with the caches, and a scheduler for
+ * batched counter flushes and lock renewals.
+ *
+ * <p>Every key it writes starts with {@code prefix + ":__tk:"} and a kind segment ({@code counter},
+ * {@code rate}, {@code lock}, {@code lock_fence}, {@code token}, {@code token_list}, {@code lb},
+ * {@code list}, {@code hash}, {@code blob}); see the package overview for the full layout.
+ *
+ * <pre>{@code
+ * Toolkit toolkit = new Toolkit(redisTier, "app", mapper, scheduler);
+ * long likes = toolkit.counters().increment("article:42:likes");
+ * try (Lock lock = toolkit.locks().acquire("rebuild", Duration.ofSeconds(10), Duration.ofSeconds(2))) {
+ *   rebuild(lock.fencingToken());
+ * }
+ * toolkit.close(); // before the RedisTier and the scheduler
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} flushes batched counters and stops lease renewals; it does not
+ * close the {@link RedisTier} or the scheduler, which belong to the caller.
+ */
+public final class Toolkit implements AutoCloseable {
+
+  private final RedisTier redis;
+  /** The segment after the application prefix under which every toolkit key lives. */
+  public static final String NAMESPACE = "__tk";
+
+  private final String appPrefix;
+  private final String prefix;
+  private final ObjectMapper mapper;
+  private final ScheduledExecutorService scheduler;
+  private final Map<CounterSpec, RedisCounters> counters = new ConcurrentHashMap<>();
+  private final RedisRateLimiters rateLimiters;
+  private final RedisLocks locks;
+  private final RedisTokens tokens;
+  private final RedisLeaderboards leaderboards;
+  private final RedisCappedLists lists;
+  private final RedisHashes hashes;
+  private final RedisBlobs blobs;
+  private volatile boolean closed;
+
+  /**
+   * A toolkit reading time from the system clock.
+   *
+   * @param redis the Redis level, not null
+   * @param keyPrefix the key prefix, not empty
+   * @param mapper the JSON mapper for metadata, list items and hash values, not null
+   * @param scheduler runs batched counter flushes and lease renewals, not null
+   */
+  public Toolkit(RedisTier redis, String keyPrefix, ObjectMapper mapper, ScheduledExecutorService scheduler) {
+    this(redis, keyPrefix, mapper, scheduler, WallClock.system());
+  }
+
+  /**
+   * A toolkit reading time from {@code clock} (rate-limit windows, token timestamps).
+   *
+   * @param redis the Redis level, not null
+   * @param keyPrefix the key prefix, not empty
+   * @param mapper the JSON mapper, not null
+   * @param scheduler runs batched counter flushes and lease renewals, not null
+   * @param clock the wall clock, not null
+   */
+  public Toolkit(RedisTier redis, String keyPrefix, ObjectMapper mapper, ScheduledExecutorService scheduler,
+      WallClock clock) {
+    this.redis = Names.requireNonNull(redis, "redis");
+    this.appPrefix = Names.requireName(keyPrefix, "keyPrefix");
+    // "__" marks Tiercache's own data: cache keys may not start with it and pattern
+    // invalidation never touches it, so toolkit state cannot collide with cached values.
+    this.prefix = appPrefix + ":" + NAMESPACE;
+    this.mapper = Names.requireNonNull(mapper, "mapper");
+    this.scheduler = Names.requireNonNull(scheduler, "scheduler");
+    Names.requireNonNull(clock, "clock");
+    this.rateLimiters = new RedisRateLimiters(redis, prefix, clock);
+    this.locks = new RedisLocks(redis, prefix, scheduler);
+    this.tokens = new RedisTokens(redis, prefix, mapper, clock);
+    this.leaderboards = new RedisLeaderboards(redis, prefix);
+    this.lists = new RedisCappedLists(redis, prefix, mapper);
+    this.hashes = new RedisHashes(redis, prefix, mapper);
+    this.blobs = new RedisBlobs(redis, prefix, Blobs.DEFAULT_MAX_BYTES, Blobs.DEFAULT_TTL);
+  }
+
+  /** Counters without TTL or batching. */
+  public Counters counters() {
+    return counters(CounterSpec.defaults());
+  }
+
+  /**
+   * Counters written as {@code spec} says. Views with equal specs are one view, so a batched view
+   * has one flush task however often it is asked for.
+   *
+   * @param spec TTL and batching, not null
+   * @return the view
+   * @throws IllegalStateException if the toolkit is closed and the spec batches
+   */
+  public Counters counters(CounterSpec spec) {
+    Names.requireNonNull(spec, "spec");
+    if (closed && spec.batched()) {
+      throw new IllegalStateException("the toolkit is closed: batched counters can no longer be created");
+    }
+    return counters.computeIfAbsent(spec, s -> new RedisCounters(redis, prefix, s, scheduler));
+  }
+
+  /** Fixed- and sliding-window rate limiters. */
+  public RateLimiters rateLimiters() {
+    return rateLimiters;
+  }
+
+  /** Distributed locks with leases, renewal and fencing tokens. */
+  public Locks locks() {
+    return locks;
+  }
+
+  /** The token store: only hashes of tokens reach Redis. */
+  public Tokens tokens() {
+    return tokens;
+  }
+
+  /** Capped leaderboards on sorted sets. */
+  public Leaderboards leaderboards() {
+    return leaderboards;
+  }
+
+  /** Capped lists of the latest items. */
+  public CappedLists lists() {
+    return lists;
+  }
+
+  /** Typed hashes. */
+  public Hashes hashes() {
+    return hashes;
+  }
+
+  /** The blob cache with {@link Blobs#DEFAULT_MAX_BYTES} and {@link Blobs#DEFAULT_TTL}. */
+  public Blobs blobs() {
+    return blobs;
+  }
+
+  /**
+   * A blob cache with its own limits; it shares keys with every other blob cache of this toolkit.
+   *
+   * @param maxBytes the size limit, 1 to {@link Blobs#MAX_MAX_BYTES}
+   * @param ttl the default TTL, positive
+   * @return the blob cache
+   */
+  public Blobs blobs(long maxBytes, Duration ttl) {
+    return new RedisBlobs(redis, prefix, maxBytes, ttl);
+  }
+
+  /** The application's key prefix; toolkit keys live under {@code prefix + ":__tk:"}. */
+  public String keyPrefix() {
+    return appPrefix;
+  }
+
+  /**
+   * Flushes every batched counter (deltas that cannot be written are logged as lost) and stops
+   * lease renewals (held locks end with their leases). Idempotent; call it before closing the
+   * {@link RedisTier} and the scheduler.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    locks.close();
+    counters.values().forEach(RedisCounters::close);
+  }
+}

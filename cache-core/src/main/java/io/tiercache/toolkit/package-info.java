@@ -1,0 +1,29 @@
+/**
+ * The Redis toolkit: counters, rate limiters, distributed locks, a token store, leaderboards,
+ * capped lists, typed hashes and a blob cache, all reached from one {@link
+ * io.tiercache.toolkit.Toolkit} that shares the cache's Redis connection, circuit breaker, key
+ * prefix and JSON mapper.
+ *
+ * <p>Every key lives under {@code {prefix}:__tk:} (the {@code __} segment is reserved for
+ * Tiercache: cache keys cannot start with it and pattern invalidation skips it) followed by a kind segment and the caller's names,
+ * each encoded with {@link io.tiercache.Keys#segment}:
+ *
+ * <pre>{@code
+ * {prefix}:__tk:counter:{name}                     string, an integer
+ * {prefix}:__tk:rate:fw:{limiter}:{subject}:{n}    string, fixed-window count of window n
+ * {prefix}:__tk:rate:sw:{limiter}:{subject}        sorted set, sliding-window log
+ * {prefix}:__tk:lock:{name}                        string, the owner's random id
+ * {prefix}:__tk:lock_fence:{name}                  string, the last fencing token (no TTL)
+ * {prefix}:__tk:token:{sha256 of token}            string, JSON session
+ * {prefix}:__tk:token_list:{userId}                set of token hashes
+ * {prefix}:__tk:lb:{name}                          sorted set
+ * {prefix}:__tk:list:{name}                        list, newest first
+ * {prefix}:__tk:hash:{name}                        hash
+ * {prefix}:__tk:blob:{key}                         string, framed content type and bytes
+ * }</pre>
+ *
+ * <p>Scripts run with {@code EVALSHA} and fall back to {@code EVAL} when Redis does not know them
+ * yet. Multi-key scripts assume a single Redis node or a Sentinel-managed primary, as {@link
+ * io.tiercache.redis.RedisTier} does.
+ */
+package io.tiercache.toolkit;
