@@ -101,6 +101,30 @@ public interface Cache<K, V> {
    */
   void invalidateAll();
 
+  /**
+   * Loads keys into the cache ahead of traffic (seed 004): each key goes through {@link #get},
+   * so keys already in L1 or Redis cost no loader call. At most {@code concurrency} loads run at
+   * once.
+   *
+   * @param keys the keys, none null
+   * @param loader loads one key
+   * @param concurrency at least 1
+   * @param listener told after each key; may be null
+   * @return counts of loaded, already cached and failed keys
+   * @throws IllegalArgumentException if {@code concurrency < 1}
+   */
+  WarmUpResult warmUp(Collection<? extends K> keys, Function<? super K, ? extends V> loader, int concurrency,
+      WarmUpListener listener);
+
+  /**
+   * The structured keys this instance reads most, hottest first, from L1's frequency sketch
+   * (recent reads weigh most); empty when L1 is off. Feed them to a scheduled {@link #warmUp} of
+   * another instance, or record them to warm the next start.
+   *
+   * @param limit how many, not negative
+   */
+  java.util.List<String> hottestKeys(int limit);
+
   /** Writes every pending write-back entry now; returns when they are written or dead-lettered. */
   void flush();
 

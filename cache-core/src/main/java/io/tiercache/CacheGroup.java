@@ -13,11 +13,12 @@ final class CacheGroup {
   /** Tells other instances about changes; null when coherence is off or the cache has no L2. */
   final Coherence coherence;
 
-  CacheGroup(String name, CacheSpec spec, Coherence coherence, WriteBackQueue.Factory writeBackFactory) {
+  CacheGroup(String name, CacheSpec spec, Coherence coherence, java.time.Clock clock,
+      WriteBackQueue.Factory writeBackFactory) {
     this.name = name;
     this.spec = spec;
     this.coherence = spec.l2Enabled() ? coherence : null;
-    this.local = LocalTier.create(spec, stats);
+    this.local = LocalTier.create(spec, stats, clock);
     this.writeBack = spec.strategy() == Strategy.WRITE_BACK ? writeBackFactory.create(this) : null;
   }
 

@@ -1,6 +1,8 @@
 package io.tiercache;
 
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Objects;
 
 /**
@@ -43,6 +45,10 @@ public final class CacheSpec {
   public static final int DEFAULT_WRITE_BACK_MAX_ATTEMPTS = 5;
   /** Wait before the first write-back retry, doubled at each attempt: 100 ms. */
   public static final Duration DEFAULT_WRITE_BACK_BACKOFF = Duration.ofMillis(100);
+  /** Refresh periods a key may go unread before it leaves the refresh registry: 2. */
+  public static final int DEFAULT_REFRESH_IDLE_PERIODS = 2;
+  /** Keys the refresh registry holds at most: 10,000. */
+  public static final long DEFAULT_REFRESH_MAX_KEYS = 10_000;
 
   private final TypeRef<?> valueType;
   private final Duration ttl;
@@ -62,6 +68,12 @@ public final class CacheSpec {
   private final Duration writeBackInterval;
   private final int writeBackMaxAttempts;
   private final Duration writeBackBackoff;
+  private final Duration refreshAfter;
+  private final int refreshIdlePeriods;
+  private final long refreshMaxKeys;
+  private final double earlyRefreshBeta;
+  private final Duration expiryBoundary;
+  private final ZoneId expiryZone;
 
   private CacheSpec(Builder b) {
     this.valueType = b.valueType;
@@ -82,6 +94,12 @@ public final class CacheSpec {
     this.writeBackInterval = b.writeBackInterval;
     this.writeBackMaxAttempts = b.writeBackMaxAttempts;
     this.writeBackBackoff = b.writeBackBackoff;
+    this.refreshAfter = b.refreshAfter;
+    this.refreshIdlePeriods = b.refreshIdlePeriods;
+    this.refreshMaxKeys = b.refreshMaxKeys;
+    this.earlyRefreshBeta = b.earlyRefreshBeta;
+    this.expiryBoundary = b.expiryBoundary;
+    this.expiryZone = b.expiryZone;
   }
 
   /** A builder with every default. */
@@ -193,13 +211,44 @@ public final class CacheSpec {
     return writeBackBackoff;
   }
 
+  /** The refresh-ahead period, or null when the cache does not refresh. */
+  public Duration refreshAfter() {
+    return refreshAfter;
+  }
+
+  /** Refresh periods a key may go unread before it stops being refreshed. */
+  public int refreshIdlePeriods() {
+    return refreshIdlePeriods;
+  }
+
+  /** The most keys refreshed per cache (least recently read ones drop out first). */
+  public long refreshMaxKeys() {
+    return refreshMaxKeys;
+  }
+
+  /** The XFetch beta for probabilistic early refresh on read; 0 when off. */
+  public double earlyRefreshBeta() {
+    return earlyRefreshBeta;
+  }
+
+  /** The period whose next boundary ends every entry's life (1 day: midnight), or null. */
+  public Duration expiryBoundary() {
+    return expiryBoundary;
+  }
+
+  /** The zone of {@link #expiryBoundary()}, or null. */
+  public ZoneId expiryZone() {
+    return expiryZone;
+  }
+
   @Override
   public String toString() {
     return "CacheSpec{valueType=" + valueType + ", ttl=" + ttl + ", ttlJitter=" + ttlJitter
         + ", cacheNulls=" + cacheNulls + ", nullTtl=" + nullTtl + ", l1=" + l1Enabled
         + (l1Enabled ? "(maxSize=" + l1MaxSize + ", ttl=" + l1Ttl() + ")" : "")
         + ", l2=" + l2Enabled + ", strategy=" + strategy + ", compressionThreshold="
-        + compressionThreshold + "}";
+        + compressionThreshold + (refreshAfter != null ? ", refreshAfter=" + refreshAfter : "")
+        + (expiryBoundary != null ? ", expiryBoundary=" + expiryBoundary + "@" + expiryZone : "") + "}";
   }
 
   /** Builds a {@link CacheSpec}. Each setter checks its argument at once. */
@@ -222,6 +271,12 @@ public final class CacheSpec {
     private Duration writeBackInterval = DEFAULT_WRITE_BACK_INTERVAL;
     private int writeBackMaxAttempts = DEFAULT_WRITE_BACK_MAX_ATTEMPTS;
     private Duration writeBackBackoff = DEFAULT_WRITE_BACK_BACKOFF;
+    private Duration refreshAfter;
+    private int refreshIdlePeriods = DEFAULT_REFRESH_IDLE_PERIODS;
+    private long refreshMaxKeys = DEFAULT_REFRESH_MAX_KEYS;
+    private double earlyRefreshBeta;
+    private Duration expiryBoundary;
+    private ZoneId expiryZone;
 
     private Builder() {}
 
@@ -244,6 +299,12 @@ public final class CacheSpec {
       writeBackInterval = s.writeBackInterval;
       writeBackMaxAttempts = s.writeBackMaxAttempts;
       writeBackBackoff = s.writeBackBackoff;
+      refreshAfter = s.refreshAfter;
+      refreshIdlePeriods = s.refreshIdlePeriods;
+      refreshMaxKeys = s.refreshMaxKeys;
+      earlyRefreshBeta = s.earlyRefreshBeta;
+      expiryBoundary = s.expiryBoundary;
+      expiryZone = s.expiryZone;
     }
 
     /** The value type, for a non-generic class. */
@@ -383,6 +444,82 @@ public final class CacheSpec {
     }
 
     /**
+     * Reloads recently read keys in the background every {@code period}, before they expire, so
+     * that readers of a hot key never wait for the loader (seed 000's scheduled refresh). Across
+     * instances one instance reloads a key per period (a lease in Redis); the others read the new
+     * value from Redis. Must be shorter than the TTL.
+     */
+    public Builder refreshAfter(Duration period) {
+      this.refreshAfter = positive("refreshAfter", period);
+      return this;
+    }
+
+    /** Periods a key may go unread before it is no longer refreshed; at least 1. */
+    public Builder refreshIdlePeriods(int periods) {
+      if (periods < 1) {
+        throw new IllegalArgumentException("refreshIdlePeriods must be at least 1, was " + periods);
+      }
+      this.refreshIdlePeriods = periods;
+      return this;
+    }
+
+    /** The most keys refreshed; positive. */
+    public Builder refreshMaxKeys(long maxKeys) {
+      if (maxKeys <= 0) {
+        throw new IllegalArgumentException("refreshMaxKeys must be positive, was " + maxKeys);
+      }
+      this.refreshMaxKeys = maxKeys;
+      return this;
+    }
+
+    /**
+     * Probabilistic early refresh (XFetch): a read refreshes the key in the background when
+     * {@code now - loadTime * beta * ln(random) >= expiry}. 1.0 is the usual value; larger
+     * refreshes earlier; 0 turns it off. Needs {@link #refreshAfter}.
+     */
+    public Builder earlyRefreshBeta(double beta) {
+      if (!(beta >= 0) || Double.isInfinite(beta)) {
+        throw new IllegalArgumentException("earlyRefreshBeta must be zero or positive, was " + beta);
+      }
+      this.earlyRefreshBeta = beta;
+      return this;
+    }
+
+    /**
+     * Entries expire at the next midnight in {@code zone} at the latest (seed 000's daily stats).
+     *
+     * @param zone a zone id such as {@code Asia/Shanghai}
+     * @throws IllegalArgumentException if the zone is unknown
+     */
+    public Builder expireAtNextMidnight(String zone) {
+      return expireAtBoundary(Duration.ofDays(1), zone);
+    }
+
+    /**
+     * Entries expire at the next boundary of {@code period} in {@code zone} at the latest:
+     * boundaries are the zone's midnight plus whole periods ({@code 1h}: the top of each hour).
+     *
+     * @param period positive, dividing a day evenly
+     * @param zone a zone id
+     * @throws IllegalArgumentException if the period does not divide a day or the zone is unknown
+     */
+    public Builder expireAtBoundary(Duration period, String zone) {
+      positive("expiryBoundary", period);
+      if (Duration.ofDays(1).toNanos() % period.toNanos() != 0) {
+        throw new IllegalArgumentException("expiryBoundary must divide a day evenly, was " + period);
+      }
+      Objects.requireNonNull(zone, "zone must not be null");
+      try {
+        this.expiryZone = ZoneId.of(zone);
+      } catch (DateTimeException e) {
+        throw new IllegalArgumentException("zone '" + zone + "' is unknown: use an id such as 'UTC' or "
+            + "'Asia/Shanghai'", e);
+      }
+      this.expiryBoundary = period;
+      return this;
+    }
+
+    /**
      * Builds the spec.
      *
      * @throws IllegalStateException if both levels are off, or write-through or write-back has no
@@ -395,6 +532,13 @@ public final class CacheSpec {
       if (strategy != Strategy.CACHE_ASIDE && writer == null) {
         throw new IllegalStateException(
             "strategy " + strategy + " requires a writer: call writer(...) on the spec");
+      }
+      if (refreshAfter != null && refreshAfter.compareTo(ttl) >= 0) {
+        throw new IllegalStateException("refreshAfter (" + refreshAfter + ") must be shorter than ttl ("
+            + ttl + "): a key must be refreshed before it expires");
+      }
+      if (earlyRefreshBeta > 0 && refreshAfter == null) {
+        throw new IllegalStateException("earlyRefreshBeta needs refreshAfter(...): early refresh reuses its registry");
       }
       if (strategy == Strategy.WRITE_BACK && writeBackBatchSize > writeBackCapacity) {
         throw new IllegalStateException("writeBackBatchSize (" + writeBackBatchSize

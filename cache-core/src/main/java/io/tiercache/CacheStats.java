@@ -21,6 +21,8 @@ package io.tiercache;
  * @param l1Size current L1 entries (estimate)
  * @param writeBackQueueDepth keys waiting in the write-back queue
  * @param deadLetters write-back entries handed to the dead-letter listener
+ * @param refreshes background reloads that stored a new value
+ * @param refreshFailures background reloads whose loader threw (the old value was kept)
  */
 public record CacheStats(
     String cacheName,
@@ -38,24 +40,37 @@ public record CacheStats(
     long l1Evictions,
     long l1Size,
     long writeBackQueueDepth,
-    long deadLetters) {
+    long deadLetters,
+    long refreshes,
+    long refreshFailures) {
 
   /** Hits at either level over requests; 1.0 when there were no requests. */
+  @com.fasterxml.jackson.annotation.JsonProperty("hitRate")
   public double hitRate() {
     return requests == 0 ? 1.0 : (double) (l1Hits + l2Hits) / requests;
   }
 
   /** L1 hits over requests; 0.0 when there were no requests. */
+  @com.fasterxml.jackson.annotation.JsonProperty("l1HitRate")
   public double l1HitRate() {
     return requests == 0 ? 0.0 : (double) l1Hits / requests;
   }
 
   /** L2 hits over requests; 0.0 when there were no requests. */
+  @com.fasterxml.jackson.annotation.JsonProperty("l2HitRate")
   public double l2HitRate() {
     return requests == 0 ? 0.0 : (double) l2Hits / requests;
   }
 
+  /** Successful refreshes over refresh attempts; 1.0 when nothing was refreshed. */
+  @com.fasterxml.jackson.annotation.JsonProperty("refreshSuccessRate")
+  public double refreshSuccessRate() {
+    long attempts = refreshes + refreshFailures;
+    return attempts == 0 ? 1.0 : (double) refreshes / attempts;
+  }
+
   /** Average time of a loader call in nanoseconds; 0 when nothing was loaded. */
+  @com.fasterxml.jackson.annotation.JsonProperty("averageLoadNanos")
   public double averageLoadNanos() {
     long calls = loads + loadFailures;
     return calls == 0 ? 0.0 : (double) totalLoadTimeNanos / calls;

@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
 final class DefaultCache<K, V> implements Cache<K, V> {
 
   private static final Logger log = LoggerFactory.getLogger(DefaultCache.class);
+  /** Per-read lines (hit DEBUG, miss INFO, as seed 000 asks); tune or silence this logger alone. */
+  private static final Logger access = LoggerFactory.getLogger("io.tiercache.access");
+
+  /** What a view needs from its {@link TierCache}. */
+  record Context(RedisTier redis, String keyPrefix, int maxKeyLength, Executor asyncExecutor, java.time.Clock clock,
+      java.util.concurrent.ScheduledExecutorService scheduler, Executor refreshExecutor, String instanceId) {}
   private static final Object MISSING = new Object();
 
   private final CacheGroup group;
@@ -48,9 +54,14 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private final int maxKeyLength;
   private final Executor asyncExecutor;
   private final Coherence coherence;
+  private final java.time.Clock clock;
+  private final RefreshAhead<K, V> refresh;
 
-  DefaultCache(CacheGroup group, ValueCodec<V> codec, RedisTier redis, String keyPrefix, int maxKeyLength,
-      Executor asyncExecutor) {
+  DefaultCache(CacheGroup group, ValueCodec<V> codec, Context context) {
+    RedisTier redis = context.redis();
+    String keyPrefix = context.keyPrefix();
+    int maxKeyLength = context.maxKeyLength();
+    Executor asyncExecutor = context.asyncExecutor();
     this.group = group;
     this.name = group.name;
     this.spec = group.spec;
@@ -64,6 +75,10 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     this.maxKeyLength = maxKeyLength;
     this.asyncExecutor = asyncExecutor;
     this.coherence = group.coherence;
+    this.clock = context.clock();
+    this.refresh = spec.refreshAfter() == null ? null
+        : new RefreshAhead<>(name, spec, this::reload, this.redis, keyPrefix, context.instanceId(),
+            context.scheduler(), context.refreshExecutor());
   }
 
   @Override
@@ -83,9 +98,15 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     String k = keyOf(key);
     Objects.requireNonNull(loader, "loader must not be null");
     stats.requests.increment();
+    if (refresh != null) {
+      refresh.touch(k, key, loader);
+    }
     Object hit = localHit(k);
     if (hit != null) {
       stats.l1Hits.increment();
+      if (access.isDebugEnabled()) {
+        access.debug("cache '{}' L1 hit for key '{}'", name, k);
+      }
       return unwrap(hit);
     }
     CompletableFuture<Object> mine = new CompletableFuture<>();
@@ -474,12 +495,14 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       Object found = readL2(k);
       if (found != MISSING) {
         stats.l2Hits.increment();
-        log.debug("cache '{}' L2 hit for key '{}'", name, k);
+        if (access.isDebugEnabled()) {
+          access.debug("cache '{}' L2 hit for key '{}'", name, k);
+        }
         return found;
       }
     }
     stats.misses.increment();
-    log.debug("cache '{}' miss for key '{}'", name, k);
+    access.info("cache '{}' miss for key '{}'", name, k);
     long start = System.nanoTime();
     V value;
     try {
@@ -488,38 +511,161 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       recordLoad(start, false);
       throw e;
     }
-    recordLoad(start, true);
+    long took = recordLoad(start, true);
     Object stored = value == null ? LocalTier.NULL : value;
-    writeLoaded(k, mine, stored);
+    long ttl = writeLoaded(k, mine, stored);
+    if (refresh != null) {
+      refresh.loaded(k, took, ttl);
+    }
     return stored;
   }
 
-  private void writeLoaded(String k, CompletableFuture<Object> mine, Object stored) {
+  /** Writes a loaded value to L2 (unless that could be stale); returns its TTL. */
+  private long writeLoaded(String k, CompletableFuture<Object> mine, Object stored) {
     boolean isNull = stored == LocalTier.NULL;
+    long ttl = ttlMillis(isNull);
     // With the breaker open the read already counted this call as degraded: skip quietly.
     if (redis == null || !redis.available() || (isNull && !spec.cacheNulls()) || !local.isCurrent(k, mine)) {
-      return;
+      return ttl;
     }
     @SuppressWarnings("unchecked")
     byte[] frame = encodeLoaded(k, isNull ? null : (V) stored);
     if (frame == null) {
-      return;
+      return ttl;
     }
     if (coherence != null) {
       coherence.loading(k, frame);
       if (!local.isCurrent(k, mine)) {
-        return; // invalidated while loading: the value may predate the change
+        return ttl; // invalidated while loading: the value may predate the change
       }
     }
     try {
       // NX: a loaded value never replaces one that a writer stored meanwhile.
-      redis.setIfAbsent(redisPrefix + k, frame, ttlMillis(isNull));
+      redis.setIfAbsent(redisPrefix + k, frame, ttl);
       if (coherence != null && !local.isCurrent(k, mine)) {
         coherence.compareAndDelete(k, frame);
       }
     } catch (RedisUnavailableException e) {
       stats.degraded.increment();
     }
+    return ttl;
+  }
+
+  /** A background reload for refresh-ahead; the old value stays if the loader fails. */
+  private boolean reload(String k, RefreshAhead.Entry<K, V> entry) {
+    long start = System.nanoTime();
+    V value;
+    try {
+      value = entry.loader.apply(entry.key);
+    } catch (RuntimeException e) {
+      stats.refreshFailures.increment();
+      log.warn("cache '{}': refresh of key '{}' failed, the old value is kept until it expires: {}", name, k,
+          e.toString());
+      return false;
+    }
+    long took = System.nanoTime() - start;
+    boolean isNull = value == null;
+    long ttl = ttlMillis(isNull);
+    if (redis != null && (!isNull || spec.cacheNulls())) {
+      byte[] frame = encodeLoaded(k, value);
+      if (frame != null) {
+        try {
+          redis.set(redisPrefix + k, frame, ttl);
+          if (coherence != null) {
+            coherence.publishKeys(List.of(k));
+          }
+        } catch (RedisUnavailableException e) {
+          stats.degraded.increment();
+          redis.rememberDelete(redisPrefix + k);
+        }
+      }
+    }
+    if (!isNull || spec.cacheNulls()) {
+      local.put(k, isNull ? LocalTier.NULL : value);
+    }
+    stats.refreshes.increment();
+    refresh.loaded(k, took, ttl);
+    log.debug("cache '{}': refreshed key '{}'", name, k);
+    return true;
+  }
+
+  @Override
+  public WarmUpResult warmUp(Collection<? extends K> keys, Function<? super K, ? extends V> loader, int concurrency,
+      WarmUpListener listener) {
+    Objects.requireNonNull(keys, "keys must not be null");
+    Objects.requireNonNull(loader, "loader must not be null");
+    if (concurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be at least 1, was " + concurrency);
+    }
+    List<K> todo = new ArrayList<>(keys.size());
+    for (K key : keys) {
+      keyOf(key); // every key checked before anything is loaded
+      todo.add(key);
+    }
+    long start = System.nanoTime();
+    java.util.concurrent.atomic.AtomicInteger loaded = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.min(concurrency, Math.max(1, todo.size())), runnable -> {
+          Thread thread = new Thread(runnable, "tiercache-warm-up-" + name);
+          thread.setDaemon(true);
+          return thread;
+        });
+    try {
+      List<java.util.concurrent.Future<?>> futures = new ArrayList<>(todo.size());
+      for (K key : todo) {
+        futures.add(pool.submit(() -> {
+          try {
+            get(key, k -> {
+              loaded.incrementAndGet();
+              return loader.apply(k);
+            });
+          } catch (RuntimeException e) {
+            failed.incrementAndGet();
+            log.warn("cache '{}': warm-up of key '{}' failed: {}", name, keyOf(key), e.toString());
+          }
+          int n = done.incrementAndGet();
+          if (listener != null) {
+            listener.progress(n, todo.size());
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<?> future : futures) {
+        future.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancellationException("warm-up of cache '" + name + "' interrupted");
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("warm-up of cache '" + name + "' failed", e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+    int total = todo.size();
+    WarmUpResult result = new WarmUpResult(total, loaded.get() - failed.get(), total - loaded.get(), failed.get(),
+        java.time.Duration.ofNanos(System.nanoTime() - start));
+    log.info("cache '{}': warm-up done, {}", name, result);
+    return result;
+  }
+
+  @Override
+  public List<String> hottestKeys(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative, was " + limit);
+    }
+    return local.hottest(limit);
+  }
+
+  void close() {
+    if (refresh != null) {
+      refresh.close();
+    }
+  }
+
+  /** Keys in the refresh registry (0 without refresh-ahead). */
+  long refreshRegistrySize() {
+    return refresh == null ? 0 : refresh.size();
   }
 
   private byte[] encodeLoaded(String k, V value) {
@@ -599,9 +745,11 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     }
   }
 
-  private void recordLoad(long start, boolean success) {
-    stats.loadNanos.add(System.nanoTime() - start);
+  private long recordLoad(long start, boolean success) {
+    long took = System.nanoTime() - start;
+    stats.loadNanos.add(took);
     (success ? stats.loads : stats.loadFailures).increment();
+    return took;
   }
 
   long ttlMillis(boolean isNull) {
@@ -611,7 +759,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       double factor = 1 + jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
       base = Math.round(base * factor);
     }
-    return Math.max(1, base);
+    return Expiries.capMillis(spec, clock, Math.max(1, base));
   }
 
   @SuppressWarnings("unchecked")

@@ -41,6 +41,10 @@ final class DefaultTierCache implements TierCache {
   private final Namespaces namespaces;
   private final EventRegistry events;
   private final io.tiercache.toolkit.Toolkit toolkit;
+  private final java.time.Clock clock;
+  private final ExecutorService refreshExecutor;
+  private final String instanceId;
+  private final DefaultCache.Context context;
   private final ConcurrentHashMap<String, CacheGroup> groups = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, DefaultCache<?, ?>> views = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -95,6 +99,8 @@ final class DefaultTierCache implements TierCache {
     }
 
     this.scheduler = Executors.newScheduledThreadPool(1, daemonThreads("tiercache-scheduler"));
+    this.clock = b.clock;
+    this.refreshExecutor = Executors.newFixedThreadPool(4, daemonThreads("tiercache-refresh"));
     this.writeBackExecutor = Executors.newSingleThreadExecutor(daemonThreads("tiercache-write-back"));
     this.redis = b.redisUri == null ? null
         : new RedisTier(b.redisUri, b.commandTimeout, b.connectTimeout, b.probeInterval, keyPrefix,
@@ -103,6 +109,9 @@ final class DefaultTierCache implements TierCache {
         : new Coherence(b.coherence, redis, keyPrefix, b.invalidationStreamLength, b.loadRaceWindow,
             b.probeInterval, scheduler, groups::values,
             entry -> namespacesUpdate(entry.getKey(), entry.getValue()), this::namespacesReset);
+    this.instanceId = coherence != null ? coherence.instanceId() : java.util.UUID.randomUUID().toString();
+    this.context = new DefaultCache.Context(redis, keyPrefix, maxKeyLength, asyncExecutor, clock, scheduler,
+        refreshExecutor, instanceId);
     this.namespaces = new Namespaces(redis, keyPrefix, coherence);
     this.toolkit = redis == null ? null : new io.tiercache.toolkit.Toolkit(redis, keyPrefix, mapper, scheduler);
     this.events = new EventRegistry(this::invalidatePattern, this::invalidateKey);
@@ -154,7 +163,7 @@ final class DefaultTierCache implements TierCache {
         } catch (IllegalArgumentException invalid) {
           throw new IllegalArgumentException("cache '" + name + "': " + invalid.getMessage(), invalid);
         }
-        return new DefaultCache<K, V>(group, codec, redis, keyPrefix, maxKeyLength, asyncExecutor);
+        return new DefaultCache<K, V>(group, codec, context);
       });
     }
     return (Cache<K, V>) view;
@@ -175,7 +184,7 @@ final class DefaultTierCache implements TierCache {
   }
 
   private CacheGroup group(String name) {
-    return groups.computeIfAbsent(name, n -> new CacheGroup(n, specOf(n), coherence,
+    return groups.computeIfAbsent(name, n -> new CacheGroup(n, specOf(n), coherence, clock,
         group -> new WriteBackQueue(group, redis, scheduler, writeBackExecutor)));
   }
 
@@ -266,6 +275,89 @@ final class DefaultTierCache implements TierCache {
   }
 
   @Override
+  public StatsSnapshot snapshot() {
+    StatsSnapshot.RedisFacts facts;
+    if (redis == null) {
+      facts = new StatsSnapshot.RedisFacts(false, false, 0, 0, -1, false, -1, -1, "");
+    } else {
+      long keys = -1;
+      boolean capped = false;
+      long memory = -1;
+      long clients = -1;
+      String version = "";
+      try {
+        long[] counted = redis.countKeys(Keys.escapeGlob(keyPrefix + ":") + "*", 1_000_000);
+        keys = counted[0];
+        capped = counted[1] != 0;
+        String info = redis.call("INFO", c -> c.info());
+        memory = infoLong(info, "used_memory");
+        clients = infoLong(info, "connected_clients");
+        version = infoValue(info, "redis_version");
+      } catch (RedisUnavailableException e) {
+        // facts stay unknown while Redis is down
+      }
+      facts = new StatsSnapshot.RedisFacts(true, redis.available(), redis.breakerTrips(), redis.pendingDeletes(),
+          keys, capped, memory, clients, version);
+    }
+    return new StatsSnapshot(clock.instant(), keyPrefix, stats(), coherenceStats(), facts);
+  }
+
+  private static String infoValue(String info, String field) {
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith(field + ":")) {
+        return line.substring(field.length() + 1).trim();
+      }
+    }
+    return "";
+  }
+
+  private static long infoLong(String info, String field) {
+    try {
+      return Long.parseLong(infoValue(info, field));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  @Override
+  public java.util.concurrent.ScheduledFuture<?> scheduleEvery(java.time.Duration period, Runnable task) {
+    checkOpen();
+    java.util.Objects.requireNonNull(period, "period must not be null");
+    java.util.Objects.requireNonNull(task, "task must not be null");
+    if (period.isNegative() || period.isZero()) {
+      throw new IllegalArgumentException("period must be positive, was " + period);
+    }
+    long millis = period.toMillis();
+    return scheduler.scheduleAtFixedRate(() -> refreshExecutor.execute(() -> runLogged(task)), millis, millis,
+        TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public java.util.concurrent.ScheduledFuture<?> scheduleDaily(java.time.LocalTime time, java.time.ZoneId zone,
+      Runnable task) {
+    checkOpen();
+    java.util.Objects.requireNonNull(time, "time must not be null");
+    java.util.Objects.requireNonNull(zone, "zone must not be null");
+    java.util.Objects.requireNonNull(task, "task must not be null");
+    java.time.ZonedDateTime now = java.time.ZonedDateTime.now(clock.withZone(zone));
+    java.time.ZonedDateTime first = now.toLocalDate().atTime(time).atZone(zone);
+    if (!first.isAfter(now)) {
+      first = first.plusDays(1);
+    }
+    long delay = java.time.Duration.between(now, first).toMillis();
+    return scheduler.scheduleAtFixedRate(() -> refreshExecutor.execute(() -> runLogged(task)), delay,
+        java.time.Duration.ofDays(1).toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static void runLogged(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      log.error("scheduled task failed", e);
+    }
+  }
+
+  @Override
   public CoherenceStats coherenceStats() {
     return coherence == null
         ? new CoherenceStats(CoherenceMode.NONE, "", 0, 0, 0, 0, 0, 0, 0, 0)
@@ -335,6 +427,8 @@ final class DefaultTierCache implements TierCache {
       if (toolkit != null) {
         toolkit.close(); // flushes batched counters while Redis and the scheduler still run
       }
+      views.values().forEach(DefaultCache::close);
+      refreshExecutor.shutdownNow();
       if (coherence != null) {
         coherence.close();
       }

@@ -52,8 +52,11 @@ abstract class LocalTier {
 
   abstract long size();
 
-  static LocalTier create(CacheSpec spec, StatsCounter stats) {
-    return spec.l1Enabled() ? new CaffeineTier(spec, stats) : new FlightsOnly();
+  /** The most frequently read keys, hottest first (Caffeine's frequency sketch). */
+  abstract java.util.List<String> hottest(int limit);
+
+  static LocalTier create(CacheSpec spec, StatsCounter stats, java.time.Clock clock) {
+    return spec.l1Enabled() ? new CaffeineTier(spec, stats, clock) : new FlightsOnly();
   }
 
   /** L1 on: an async Caffeine cache whose in-flight futures are the single-flight table. */
@@ -61,20 +64,22 @@ abstract class LocalTier {
     private final AsyncCache<String, Object> cache;
     private final ConcurrentMap<String, CompletableFuture<Object>> map;
 
-    CaffeineTier(CacheSpec spec, StatsCounter stats) {
-      long valueNanos = spec.l1Ttl().toNanos();
-      long nullNanos = Math.min(valueNanos, spec.nullTtl().toNanos());
+    CaffeineTier(CacheSpec spec, StatsCounter stats, java.time.Clock clock) {
+      long valueTtl = spec.l1Ttl().toNanos();
+      long nullTtl = Math.min(valueTtl, spec.nullTtl().toNanos());
       this.cache = Caffeine.newBuilder()
           .maximumSize(spec.l1MaxSize())
           .expireAfter(new Expiry<String, Object>() {
             @Override
             public long expireAfterCreate(String key, Object value, long currentTime) {
-              return value == NULL ? nullNanos : valueNanos;
+              long ttl = value == NULL ? nullTtl : valueTtl;
+              return spec.expiryBoundary() == null ? ttl
+                  : Math.min(ttl, Expiries.capMillis(spec, clock, Long.MAX_VALUE) * 1_000_000L);
             }
 
             @Override
             public long expireAfterUpdate(String key, Object value, long currentTime, long currentDuration) {
-              return value == NULL ? nullNanos : valueNanos;
+              return expireAfterCreate(key, value, currentTime);
             }
 
             @Override
@@ -154,6 +159,13 @@ abstract class LocalTier {
     long size() {
       return cache.synchronous().estimatedSize();
     }
+
+    @Override
+    java.util.List<String> hottest(int limit) {
+      return cache.synchronous().policy().eviction()
+          .map(eviction -> java.util.List.copyOf(eviction.hottest(limit).keySet()))
+          .orElse(java.util.List.of());
+    }
   }
 
   /** L1 off: only concurrent loads of one key are shared; nothing is kept after a load. */
@@ -210,6 +222,11 @@ abstract class LocalTier {
     @Override
     long size() {
       return 0;
+    }
+
+    @Override
+    java.util.List<String> hottest(int limit) {
+      return java.util.List.of();
     }
   }
 }

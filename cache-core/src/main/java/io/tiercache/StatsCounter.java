@@ -17,11 +17,13 @@ final class StatsCounter {
   final LongAdder decodeErrors = new LongAdder();
   final LongAdder evictions = new LongAdder();
   final LongAdder deadLetters = new LongAdder();
+  final LongAdder refreshes = new LongAdder();
+  final LongAdder refreshFailures = new LongAdder();
 
   CacheStats snapshot(String name, long l1Size, long writeBackDepth) {
     return new CacheStats(name, requests.sum(), l1Hits.sum(), l2Hits.sum(), misses.sum(),
         loads.sum(), loadFailures.sum(), loadNanos.sum(), degraded.sum(), puts.sum(),
         invalidations.sum(), decodeErrors.sum(), evictions.sum(), l1Size, writeBackDepth,
-        deadLetters.sum());
+        deadLetters.sum(), refreshes.sum(), refreshFailures.sum());
   }
 }

@@ -138,6 +138,23 @@ public interface TierCache extends AutoCloseable {
     return toolkit().blobs();
   }
 
+  /** Every counter and Redis fact at this moment; {@link StatsSnapshot#toJson()} for JSON. */
+  StatsSnapshot snapshot();
+
+  /**
+   * Runs {@code task} every {@code period} on Tiercache's background threads (for example a
+   * warm-up), first after one period. Failures are logged and do not stop later runs.
+   *
+   * @return a handle whose {@code cancel(false)} stops it
+   */
+  java.util.concurrent.ScheduledFuture<?> scheduleEvery(java.time.Duration period, Runnable task);
+
+  /**
+   * Runs {@code task} every day at {@code time} in {@code zone} (for example a warm-up before the
+   * morning peak).
+   */
+  java.util.concurrent.ScheduledFuture<?> scheduleDaily(java.time.LocalTime time, java.time.ZoneId zone, Runnable task);
+
   /** The names of the declared caches and of those created since. */
   Set<String> cacheNames();
 

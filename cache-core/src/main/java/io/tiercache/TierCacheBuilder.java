@@ -45,6 +45,7 @@ public final class TierCacheBuilder {
   int maxPendingDeletes = DEFAULT_MAX_PENDING_DELETES;
   boolean allowUndeclaredCaches;
   ObjectMapper objectMapper;
+  java.time.Clock clock = java.time.Clock.systemUTC();
   CacheSpec defaults = CacheSpec.defaults();
   CoherenceMode coherence = CoherenceMode.STREAM;
   long invalidationStreamLength = DEFAULT_INVALIDATION_STREAM_LENGTH;
@@ -184,6 +185,12 @@ public final class TierCacheBuilder {
       System.arraycopy(b, 0, both, a.length, b.length);
       return both;
     });
+    return this;
+  }
+
+  /** The wall clock for period-boundary expiry; for tests. System UTC by default. */
+  public TierCacheBuilder clock(java.time.Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock must not be null");
     return this;
   }
 

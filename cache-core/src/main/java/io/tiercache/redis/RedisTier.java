@@ -408,6 +408,28 @@ public final class RedisTier implements AutoCloseable {
   }
 
   /**
+   * Counts keys matching a pattern with {@code SCAN}, stopping at {@code cap}.
+   *
+   * @return {count, 1 if the count stopped at the cap else 0}
+   */
+  public long[] countKeys(String pattern, long cap) {
+    return call("SCAN (count)", redis -> {
+      long count = 0;
+      ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1_000);
+      ScanCursor cursor = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<String> page = redis.scan(cursor, args);
+        count += page.getKeys().size();
+        cursor = page;
+        if (count >= cap) {
+          return new long[] {count, 1};
+        }
+      } while (!cursor.isFinished());
+      return new long[] {count, 0};
+    });
+  }
+
+  /**
    * Remembers that {@code key} must be deleted from Redis when it is reachable again, because a
    * write to it failed. If Redis is reachable right now, deletes it at once.
    */

@@ -1,0 +1,180 @@
+package io.tiercache;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.lettuce.core.SetArgs;
+import io.tiercache.redis.RedisTier;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Refresh-ahead for one typed view: a bounded registry of recently read keys (with the loader
+ * that read them), reloaded in the background every {@code refreshAfter}, before they expire.
+ *
+ * <p>The registry is a Caffeine cache bounded by {@code refreshMaxKeys} whose entries expire
+ * after {@code refreshAfter × refreshIdlePeriods} without a read, so keys read once drop out.
+ * Across instances, a key is reloaded by the instance that wins a lease in Redis ({@code SET NX
+ * PX}, 90% of the period); the others see the coherence message and read the new value from
+ * Redis. With XFetch on, a read may also reload its key early, with probability growing as the
+ * expiry nears and with the last load's duration.
+ */
+final class RefreshAhead<K, V> implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RefreshAhead.class);
+
+  /** What is known of one registered key. */
+  static final class Entry<K, V> {
+    final K key;
+    final Function<? super K, ? extends V> loader;
+    final AtomicBoolean running = new AtomicBoolean();
+    volatile long loadNanos;
+    volatile long expiresAtMillis;
+
+    Entry(K key, Function<? super K, ? extends V> loader) {
+      this.key = key;
+      this.loader = loader;
+    }
+  }
+
+  /** Reloads one key now; true if a new value was stored. */
+  interface Reloader<K, V> {
+    boolean reload(String k, Entry<K, V> entry);
+  }
+
+  private final String cacheName;
+  private final CacheSpec spec;
+  private final com.github.benmanes.caffeine.cache.Cache<String, Entry<K, V>> registry;
+  private final Reloader<K, V> reloader;
+  private final RedisTier redis;
+  private final String leasePrefix;
+  private final byte[] owner;
+  private final Executor executor;
+  private final ScheduledFuture<?> task;
+  private final AtomicBoolean cycleRunning = new AtomicBoolean();
+
+  RefreshAhead(String cacheName, CacheSpec spec, Reloader<K, V> reloader, RedisTier redis, String keyPrefix,
+      String instanceId, ScheduledExecutorService scheduler, Executor executor) {
+    this.cacheName = cacheName;
+    this.spec = spec;
+    this.reloader = reloader;
+    this.redis = redis;
+    this.leasePrefix = keyPrefix + ":__tc:refresh:" + cacheName + ":";
+    this.owner = instanceId.getBytes(StandardCharsets.UTF_8);
+    this.executor = executor;
+    Duration period = spec.refreshAfter();
+    this.registry = Caffeine.newBuilder()
+        .maximumSize(spec.refreshMaxKeys())
+        .expireAfterAccess(period.multipliedBy(spec.refreshIdlePeriods()))
+        .build();
+    long millis = period.toMillis();
+    this.task = scheduler.scheduleAtFixedRate(() -> executor.execute(this::cycle), millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Records a read of {@code k} (through {@code get}, so with its loader). */
+  void touch(String k, K key, Function<? super K, ? extends V> loader) {
+    Entry<K, V> entry = registry.get(k, ignored -> new Entry<>(key, loader));
+    double beta = spec.earlyRefreshBeta();
+    if (beta > 0 && entry.expiresAtMillis > 0) {
+      // XFetch: now - delta * beta * ln(rand) >= expiry, with ln(rand) <= 0.
+      double early = entry.loadNanos / 1e6 * beta * -Math.log(ThreadLocalRandom.current().nextDouble());
+      if (System.currentTimeMillis() + early >= entry.expiresAtMillis) {
+        executor.execute(() -> refresh(k, entry));
+      }
+    }
+  }
+
+  /** Records a load or refresh of {@code k}: its duration and when its entry expires. */
+  void loaded(String k, long loadNanos, long ttlMillis) {
+    Entry<K, V> entry = registry.getIfPresent(k);
+    if (entry != null) {
+      entry.loadNanos = loadNanos;
+      entry.expiresAtMillis = System.currentTimeMillis() + ttlMillis;
+    }
+  }
+
+  /** Keys currently refreshed. */
+  long size() {
+    registry.cleanUp();
+    return registry.estimatedSize();
+  }
+
+  void forget(String k) {
+    registry.invalidate(k);
+  }
+
+  /** One pass over the registry; skipped if the previous pass still runs. */
+  void cycle() {
+    if (!cycleRunning.compareAndSet(false, true)) {
+      return;
+    }
+    long start = System.nanoTime();
+    int reloaded = 0;
+    int failed = 0;
+    int elsewhere = 0;
+    try {
+      List<Map.Entry<String, Entry<K, V>>> keys = new ArrayList<>(registry.asMap().entrySet());
+      for (Map.Entry<String, Entry<K, V>> e : keys) {
+        switch (refresh(e.getKey(), e.getValue())) {
+          case RELOADED -> reloaded++;
+          case FAILED -> failed++;
+          case ELSEWHERE -> elsewhere++;
+          default -> { }
+        }
+      }
+      if (!keys.isEmpty()) {
+        log.info("cache '{}': refresh done, {} reloaded, {} failed (old values kept), {} left to other instances, "
+            + "{} ms", cacheName, reloaded, failed, elsewhere, (System.nanoTime() - start) / 1_000_000);
+      }
+    } catch (RuntimeException e) {
+      log.error("cache '{}': refresh cycle failed", cacheName, e);
+    } finally {
+      cycleRunning.set(false);
+    }
+  }
+
+  enum Outcome { RELOADED, FAILED, ELSEWHERE, BUSY }
+
+  private Outcome refresh(String k, Entry<K, V> entry) {
+    if (!entry.running.compareAndSet(false, true)) {
+      return Outcome.BUSY;
+    }
+    try {
+      if (!lease(k)) {
+        return Outcome.ELSEWHERE;
+      }
+      return reloader.reload(k, entry) ? Outcome.RELOADED : Outcome.FAILED;
+    } finally {
+      entry.running.set(false);
+    }
+  }
+
+  /** One instance per key and period: a lease of 90% of the period. Without Redis, always ours. */
+  private boolean lease(String k) {
+    if (redis == null || !redis.available()) {
+      return true;
+    }
+    long px = Math.max(1, spec.refreshAfter().toMillis() * 9 / 10);
+    try {
+      return "OK".equals(redis.call("SET NX (refresh lease)",
+          c -> c.set(leasePrefix + k, owner, SetArgs.Builder.px(px).nx())));
+    } catch (RedisUnavailableException e) {
+      return true; // Redis just failed: refresh this instance's L1 rather than let it expire
+    }
+  }
+
+  @Override
+  public void close() {
+    task.cancel(false);
+  }
+}
