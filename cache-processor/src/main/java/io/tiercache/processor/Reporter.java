@@ -1,0 +1,53 @@
+package io.tiercache.processor;
+
+import javax.annotation.processing.Messager;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.Element;
+import javax.tools.Diagnostic;
+
+/**
+ * Reports messages on the narrowest element (the annotation value where there is one) and counts
+ * errors, so that a validator reports every problem of a type and then skips only that type.
+ */
+final class Reporter {
+  private final Messager messager;
+  private int errors;
+
+  Reporter(Messager messager) {
+    this.messager = messager;
+  }
+
+  /** The number of errors reported so far. */
+  int errorCount() {
+    return errors;
+  }
+
+  void error(String message, Element element) {
+    errors++;
+    messager.printMessage(Diagnostic.Kind.ERROR, message, element);
+  }
+
+  void error(String message, Element element, AnnotationMirror annotation) {
+    errors++;
+    messager.printMessage(Diagnostic.Kind.ERROR, message, element, annotation);
+  }
+
+  /** An error on one value of an annotation; on the annotation when the value was not written. */
+  void error(String message, Element element, AnnotationMirror annotation, AnnotationValue value) {
+    errors++;
+    if (value == null) {
+      messager.printMessage(Diagnostic.Kind.ERROR, message, element, annotation);
+    } else {
+      messager.printMessage(Diagnostic.Kind.ERROR, message, element, annotation, value);
+    }
+  }
+
+  void warning(String message, Element element, AnnotationMirror annotation, AnnotationValue value) {
+    if (value == null) {
+      messager.printMessage(Diagnostic.Kind.WARNING, message, element, annotation);
+    } else {
+      messager.printMessage(Diagnostic.Kind.WARNING, message, element, annotation, value);
+    }
+  }
+}

@@ -1,0 +1,235 @@
+package io.tiercache.processor;
+
+import com.palantir.javapoet.ClassName;
+import io.tiercache.processor.MethodModel.Operation;
+import io.tiercache.processor.ServiceModel.CacheSettings;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.NestingKind;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.type.DeclaredType;
+import javax.lang.model.util.ElementFilter;
+import javax.lang.model.util.Elements;
+
+/**
+ * Validates a type that carries Tiercache annotations and builds its {@link ServiceModel}: the
+ * type itself (kind, visibility, finality, constructors), each annotated method through {@link
+ * MethodValidator}, then the checks across methods (one policy per cache, invalidations that
+ * match a cached key).
+ */
+final class ServiceValidator {
+  private final Elements elements;
+  private final Reporter reporter;
+  private final Annotations annotations;
+  private final MethodValidator methods;
+
+  ServiceValidator(Elements elements, Reporter reporter, Annotations annotations, MethodValidator methods) {
+    this.elements = elements;
+    this.reporter = reporter;
+    this.annotations = annotations;
+    this.methods = methods;
+  }
+
+  /** The type's model, or empty after reporting every problem found. */
+  Optional<ServiceModel> validate(TypeElement type) {
+    int before = reporter.errorCount();
+    checkType(type);
+    if (reporter.errorCount() > before && !isDecoratable(type)) {
+      return Optional.empty(); // an enum, record or local class: its members need no more checks
+    }
+    Optional<AnnotationMirror> defaults = annotations.find(type, Annotations.CACHE_DEFAULTS);
+    String defaultCache = null;
+    if (defaults.isPresent()) {
+      defaultCache = annotations.string(defaults.get(), "cache");
+      if (!MethodValidator.CACHE_NAME.matcher(defaultCache).matches()) {
+        reporter.error(Messages.badCacheName(defaultCache), type, defaults.get(),
+            Annotations.explicitValue(defaults.get(), "cache"));
+      }
+    }
+
+    DeclaredType declared = (DeclaredType) type.asType();
+    boolean isInterface = type.getKind() == ElementKind.INTERFACE;
+    List<MethodModel> models = new ArrayList<>();
+    List<ExecutableElement> passThrough = new ArrayList<>();
+    for (ExecutableElement method : orderedMethods(type)) {
+      if (annotations.hasMethodAnnotation(method)) {
+        methods.validate(method, type, declared, defaultCache).ifPresent(models::add);
+      } else if (isInterface && !method.getModifiers().contains(Modifier.STATIC)
+          && !method.getModifiers().contains(Modifier.PRIVATE)) {
+        passThrough.add(method);
+      }
+    }
+    List<CacheSettings> caches = cacheSettings(models);
+    warnUnmatchedInvalidations(type, models);
+    if (reporter.errorCount() > before) {
+      return Optional.empty();
+    }
+
+    List<ExecutableElement> constructors = new ArrayList<>();
+    if (!isInterface) {
+      for (ExecutableElement constructor : ElementFilter.constructorsIn(type.getEnclosedElements())) {
+        if (!constructor.getModifiers().contains(Modifier.PRIVATE)) {
+          constructors.add(constructor);
+        }
+      }
+    }
+    String pkg = elements.getPackageOf(type).getQualifiedName().toString();
+    String flat = String.join("_", ClassName.get(type).simpleNames());
+    return Optional.of(new ServiceModel(type, declared, ClassName.get(pkg, flat + "Keys"),
+        ClassName.get(pkg, "Cached" + flat), isInterface, List.copyOf(models), List.copyOf(passThrough),
+        List.copyOf(constructors), caches));
+  }
+
+  private static boolean isDecoratable(TypeElement type) {
+    return (type.getKind() == ElementKind.INTERFACE || type.getKind() == ElementKind.CLASS)
+        && (type.getNestingKind() == NestingKind.TOP_LEVEL || type.getNestingKind() == NestingKind.MEMBER);
+  }
+
+  private void checkType(TypeElement type) {
+    String name = type.getQualifiedName().toString();
+    if (name.isEmpty()) {
+      name = type.getSimpleName().toString();
+    }
+    ElementKind kind = type.getKind();
+    if (kind == ElementKind.ENUM) {
+      reporter.error(Messages.unsupportedType(name, "an enum"), type);
+      return;
+    } else if (kind.name().equals("RECORD")) {
+      reporter.error(Messages.unsupportedType(name, "a record"), type);
+      return;
+    } else if (kind == ElementKind.ANNOTATION_TYPE) {
+      reporter.error(Messages.unsupportedType(name, "an annotation type"), type);
+      return;
+    } else if (!isDecoratable(type)) {
+      reporter.error(Messages.unsupportedType(name.isEmpty() ? "this class" : name, "a local or anonymous class"), type);
+      return;
+    }
+    for (Element e = type; e instanceof TypeElement; e = e.getEnclosingElement()) {
+      if (e.getModifiers().contains(Modifier.PRIVATE)) {
+        reporter.error(Messages.privateType(name), type);
+        break;
+      }
+    }
+    if (kind == ElementKind.CLASS && type.getNestingKind() == NestingKind.MEMBER
+        && !type.getModifiers().contains(Modifier.STATIC)) {
+      reporter.error(Messages.innerClass(name), type);
+    }
+    if (!type.getTypeParameters().isEmpty()) {
+      reporter.error(Messages.genericType(name), type);
+    }
+    if (kind == ElementKind.CLASS) {
+      if (type.getModifiers().contains(Modifier.FINAL)) {
+        reporter.error(Messages.finalClass(name), type);
+      } else if (ElementFilter.constructorsIn(type.getEnclosedElements()).stream()
+          .allMatch(c -> c.getModifiers().contains(Modifier.PRIVATE))) {
+        reporter.error(Messages.noConstructor(name), type);
+      }
+    }
+  }
+
+  /** The type's own methods in source order, then the inherited ones; none of Object's. */
+  private List<ExecutableElement> orderedMethods(TypeElement type) {
+    List<ExecutableElement> own = ElementFilter.methodsIn(type.getEnclosedElements());
+    List<ExecutableElement> result = new ArrayList<>(own);
+    for (ExecutableElement method : ElementFilter.methodsIn(elements.getAllMembers(type))) {
+      TypeElement owner = (TypeElement) method.getEnclosingElement();
+      if (!own.contains(method) && !owner.getQualifiedName().contentEquals("java.lang.Object")) {
+        result.add(method);
+      }
+    }
+    return result;
+  }
+
+  /* ---------------- Checks across methods ---------------- */
+
+  private record Setting(String text, java.time.Duration value, String method) {}
+
+  /** One policy per cache: two methods may not give one cache different TTLs. */
+  private List<CacheSettings> cacheSettings(List<MethodModel> models) {
+    Map<String, Map<String, Setting>> byCache = new LinkedHashMap<>();
+    for (MethodModel model : models) {
+      if (model.operation() == Operation.INVALIDATE) {
+        continue;
+      }
+      Map<String, Setting> settings = byCache.computeIfAbsent(model.cacheName(), n -> new HashMap<>());
+      if (model.operation() != Operation.CACHED) {
+        continue;
+      }
+      AnnotationMirror mirror = annotations.find(model.element(), Annotations.CACHED).orElseThrow();
+      for (String attribute : List.of("ttl", "nullTtl", "localTtl", "refresh")) {
+        String text = annotations.string(mirror, attribute);
+        if (text.isEmpty()) {
+          continue;
+        }
+        java.time.Duration value = Durations.parse(text).orElseThrow().toDuration();
+        Setting earlier = settings.get(attribute);
+        if (earlier == null) {
+          settings.put(attribute, new Setting(text, value, model.name()));
+        } else if (!earlier.value().equals(value)) {
+          reporter.error(Messages.conflictingSetting(model.cacheName(), attribute, text, earlier.text(),
+              earlier.method()), model.element(), mirror, Annotations.explicitValue(mirror, attribute));
+        }
+      }
+    }
+    for (MethodModel model : models) {
+      Map<String, Setting> settings = byCache.get(model.cacheName());
+      if (model.operation() != Operation.CACHED || settings == null) {
+        continue;
+      }
+      Setting refresh = settings.get("refresh");
+      Setting ttl = settings.get("ttl");
+      java.time.Duration ttlValue = ttl != null ? ttl.value() : java.time.Duration.ofHours(1);
+      if (refresh != null && refresh.method().equals(model.name()) && refresh.value().compareTo(ttlValue) >= 0) {
+        AnnotationMirror mirror = annotations.find(model.element(), Annotations.CACHED).orElseThrow();
+        reporter.error(Messages.refreshNotShorterThanTtl(model.cacheName(), refresh.text(),
+            ttl != null ? ttl.text() : "1h (the default)"), model.element(), mirror,
+            Annotations.explicitValue(mirror, "refresh"));
+      }
+    }
+    List<CacheSettings> result = new ArrayList<>();
+    byCache.forEach((name, settings) -> result.add(new CacheSettings(name, parsed(settings.get("ttl")),
+        parsed(settings.get("nullTtl")), parsed(settings.get("localTtl")), parsed(settings.get("refresh")))));
+    return List.copyOf(result);
+  }
+
+  private static Durations.Parsed parsed(Setting setting) {
+    return setting == null ? null : Durations.parse(setting.text()).orElseThrow();
+  }
+
+  /** Warns about an {@code @Invalidate} key that no cached key of the type can match. */
+  private void warnUnmatchedInvalidations(TypeElement type, List<MethodModel> models) {
+    for (MethodModel model : models) {
+      if (model.operation() != Operation.INVALIDATE) {
+        continue;
+      }
+      List<AnnotationMirror> mirrors = annotations.invalidations(model.element());
+      for (int i = 0; i < model.invalidations().size(); i++) {
+        ResolvedKey invalidation = model.invalidations().get(i);
+        AnnotationMirror mirror = mirrors.get(i);
+        String cache = annotations.string(mirror, "cache");
+        boolean matches = false;
+        for (MethodModel other : models) {
+          if (other.key() != null && (cache.isEmpty() || cache.equals(other.cacheName()))
+              && KeyShapes.overlap(invalidation, other.key())) {
+            matches = true;
+            break;
+          }
+        }
+        if (!matches) {
+          reporter.warning(Messages.invalidateMatchesNothing(invalidation.template(),
+              type.getSimpleName().toString(), cache), model.element(), mirror,
+              Annotations.explicitValue(mirror, "key"));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package test;
+
+import io.tiercache.annotation.Cached;
+import io.tiercache.annotation.Invalidate;
+
+interface BadTemplate {
+  @Cached(cache = "c", key = "project:{id:info")
+  String unclosed(long id);
+
+  @Cached(cache = "c", key = "project {id}")
+  String space(long id);
+
+  @Cached(cache = "c", key = "project:{id.}")
+  String dot(long id);
+
+  @Invalidate(key = "user:{ids[]}")
+  void drop(java.util.Set<Long> ids);
+
+  @Cached(cache = "no spaces", key = "project:{id}")
+  String badCache(long id);
+}

@@ -1,0 +1,3 @@
+package test;
+
+public record ProjectInfo(long id, String name) {}

@@ -1,0 +1,6 @@
+package test;
+
+public enum RankType {
+  continuous,
+  total
+}
