@@ -342,7 +342,9 @@ final class Coherence implements AutoCloseable {
       return;
     }
     if (seq != lastSeq + 1) {
-      flushAll("invalidation messages " + (lastSeq + 1) + ".." + (seq - 1) + " may be lost");
+      flushAll(seq <= lastSeq
+          ? "the invalidation sequence restarted at " + seq + " after " + lastSeq + " (Redis restarted or failed over)"
+          : "invalidation messages " + (lastSeq + 1) + ".." + (seq - 1) + " may be lost");
     }
     lastSeq = seq;
     if (instanceId.equals(body.get("src"))) {
