@@ -258,7 +258,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     }
     Map<K, V> result = new LinkedHashMap<>();
     for (Map.Entry<String, K> e : byKey.entrySet()) {
-      Object value = found.get(e.getKey());
+      Object value = LocalTier.strip(found.get(e.getKey()));
       if (value != null && value != LocalTier.NULL) {
         result.put(e.getValue(), unwrap(value));
       }
@@ -764,7 +764,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
 
   @SuppressWarnings("unchecked")
   private V unwrap(Object stored) {
-    return stored == LocalTier.NULL ? null : (V) stored;
+    Object value = LocalTier.strip(stored);
+    return value == LocalTier.NULL ? null : (V) value;
   }
 
   private static Object await(CompletableFuture<Object> future) {
