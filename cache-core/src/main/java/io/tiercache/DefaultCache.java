@@ -101,14 +101,24 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     if (refresh != null) {
       refresh.touch(k, key, loader);
     }
-    Object hit = localHit(k);
+    // Kept small on purpose: a hit is this method alone, which the JIT inlines into the caller,
+    // so a key the caller just built need not be allocated at all.
+    Object hit = writeBack == null ? local.getIfPresent(k) : localHit(k);
     if (hit != null) {
       stats.l1Hits.increment();
       if (access.isDebugEnabled()) {
-        access.debug("cache '{}' L1 hit for key '{}'", name, k);
+        logL1Hit(k);
       }
       return unwrap(hit);
     }
+    return getMissed(key, k, loader);
+  }
+
+  private void logL1Hit(String k) {
+    access.debug("cache '{}' L1 hit for key '{}'", name, k);
+  }
+
+  private V getMissed(K key, String k, Function<? super K, ? extends V> loader) {
     CompletableFuture<Object> mine = new CompletableFuture<>();
     CompletableFuture<Object> winner = install(k, mine);
     if (winner != mine) {
@@ -442,21 +452,27 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   /* ---- Internals ---- */
 
   String keyOf(K key) {
+    if (key instanceof String) {
+      String k = (String) key;
+      if (k.isEmpty() || k.length() > maxKeyLength || k.startsWith("__")) {
+        return checkedKey(k);
+      }
+      return k;
+    }
     if (key == null) {
       throw new NullPointerException("key must not be null");
     }
-    String k;
-    if (key instanceof String) {
-      k = (String) key;
-      if (k.isEmpty()) {
-        throw new IllegalArgumentException("key must not be empty");
-      }
-      if (k.startsWith("__")) {
-        throw new IllegalArgumentException("key must not start with '__' (reserved for Tiercache's own data), was '"
-            + k + "'");
-      }
-    } else {
-      k = namespace + Keys.segment(key);
+    return checkedKey(namespace + Keys.segment(key));
+  }
+
+  /** The rare cases of {@link #keyOf}: empty, reserved or over-long keys. */
+  private String checkedKey(String k) {
+    if (k.isEmpty()) {
+      throw new IllegalArgumentException("key must not be empty");
+    }
+    if (k.startsWith("__")) {
+      throw new IllegalArgumentException("key must not start with '__' (reserved for Tiercache's own data), was '"
+          + k + "'");
     }
     return k.length() > maxKeyLength ? Keys.bounded(k, maxKeyLength) : k;
   }
