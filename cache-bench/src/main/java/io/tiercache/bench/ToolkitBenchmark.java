@@ -1,0 +1,105 @@
+package io.tiercache.bench;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.tiercache.TierCache;
+import io.tiercache.test.EmbeddedRedisServer;
+import io.tiercache.toolkit.Counters;
+import io.tiercache.toolkit.Lock;
+import io.tiercache.toolkit.Locks;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The toolkit against raw Lettuce: a counter increment against {@code INCR} of the same key
+ * (target: at most 1.1 times), and a lock acquire + release round trip against {@code SET NX PX}
+ * + a compare-and-delete script (Tiercache's lock also takes a fencing token in the same script
+ * and schedules lease renewal).
+ *
+ * <pre>{@code
+ * java -jar cache-bench/target/benchmarks.jar ToolkitBenchmark
+ * }</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
+public class ToolkitBenchmark {
+
+  /** The implementations compared. */
+  public enum Impl {
+    TIERCACHE,
+    LETTUCE
+  }
+
+  private static final String RELEASE =
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
+  @Param
+  public Impl impl;
+
+  private EmbeddedRedisServer redis;
+  private TierCache tier;
+  private Counters counters;
+  private Locks locks;
+  private RedisClient client;
+  private StatefulRedisConnection<String, String> connection;
+  private RedisCommands<String, String> raw;
+
+  @Setup
+  public void setUp() {
+    redis = EmbeddedRedisServer.launch();
+    tier = TierCache.builder().redisUri(redis.uri()).keyPrefix(Fixtures.PREFIX)
+        .defaults(d -> d.l2(false)).build();
+    counters = tier.counters();
+    locks = tier.locks();
+    client = RedisClient.create(redis.uri());
+    connection = client.connect();
+    raw = connection.sync();
+  }
+
+  @Benchmark
+  public long counterIncrement() {
+    return impl == Impl.TIERCACHE ? counters.increment("likes") : raw.incr(Fixtures.PREFIX + ":raw:likes");
+  }
+
+  @Benchmark
+  public boolean lockAcquireRelease() {
+    if (impl == Impl.TIERCACHE) {
+      try (Lock lock = locks.acquire("job", Duration.ofSeconds(10), Duration.ofSeconds(1))) {
+        return lock.isHeld();
+      }
+    }
+    String owner = UUID.randomUUID().toString();
+    String key = Fixtures.PREFIX + ":raw:lock:job";
+    boolean acquired = "OK".equals(raw.set(key, owner, SetArgs.Builder.nx().px(10_000)));
+    raw.eval(RELEASE, ScriptOutputType.INTEGER, new String[] {key}, owner);
+    return acquired;
+  }
+
+  @TearDown
+  public void tearDown() {
+    connection.close();
+    client.shutdown();
+    tier.close();
+    redis.close();
+  }
+}
