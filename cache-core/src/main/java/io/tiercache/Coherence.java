@@ -5,8 +5,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.tiercache.redis.RedisTier;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -100,7 +99,7 @@ final class Coherence implements AutoCloseable {
 
   private final Thread reader;
   private volatile boolean running = true;
-  private volatile StatefulRedisConnection<String, String> readerConnection;
+  private volatile RedisTier.DedicatedConnection readerConnection;
   private volatile String lastId;
   private volatile long lastSeq = -1;
 
@@ -280,7 +279,7 @@ final class Coherence implements AutoCloseable {
     long backoff = 50;
     while (running) {
       try {
-        StatefulRedisConnection<String, String> connection = readerConnection;
+        RedisTier.DedicatedConnection connection = readerConnection;
         if (connection == null || !connection.isOpen()) {
           if (!redis.available()) {
             sleep(backoff);
@@ -289,7 +288,7 @@ final class Coherence implements AutoCloseable {
           connection = redis.connectDedicated(Duration.ofMillis(BLOCK_MILLIS + 2_000));
           readerConnection = connection;
           if (lastId == null) {
-            RedisCommands<String, String> commands = connection.sync();
+            RedisClusterCommands<String, String> commands = connection.sync();
             startPosition(commands.xrevrange(streamKey, Range.unbounded(), io.lettuce.core.Limit.create(0, 1)),
                 () -> commands.get(seqKey));
             flushAll("the invalidation stream could not be read since start-up");
@@ -306,7 +305,7 @@ final class Coherence implements AutoCloseable {
           break;
         }
         log.debug("coherence reader: {}", e.toString());
-        StatefulRedisConnection<String, String> broken = readerConnection;
+        RedisTier.DedicatedConnection broken = readerConnection;
         readerConnection = null;
         if (broken != null) {
           broken.closeAsync();
@@ -486,7 +485,7 @@ final class Coherence implements AutoCloseable {
     running = false;
     pendingTask.cancel(false);
     reader.interrupt();
-    StatefulRedisConnection<String, String> connection = readerConnection;
+    RedisTier.DedicatedConnection connection = readerConnection;
     if (connection != null) {
       connection.close();
     }

@@ -76,7 +76,7 @@ final class DefaultTierCache implements TierCache {
     }
     this.declared = Collections.unmodifiableMap(specs);
 
-    if (b.redisUri == null) {
+    if (!b.hasRedis()) {
       for (Map.Entry<String, CacheSpec> e : declared.entrySet()) {
         if (e.getValue().l2Enabled()) {
           throw new IllegalStateException("cache '" + e.getKey() + "' has L2 on but no redisUri was "
@@ -102,9 +102,17 @@ final class DefaultTierCache implements TierCache {
     this.clock = b.clock;
     this.refreshExecutor = Executors.newFixedThreadPool(4, daemonThreads("tiercache-refresh"));
     this.writeBackExecutor = Executors.newSingleThreadExecutor(daemonThreads("tiercache-write-back"));
-    this.redis = b.redisUri == null ? null
-        : new RedisTier(b.redisUri, b.commandTimeout, b.connectTimeout, b.probeInterval, keyPrefix,
-            b.maxPendingDeletes, scheduler);
+    try {
+      this.redis = !b.hasRedis() ? null
+          : new RedisTier(b.redisEndpoint(), b.commandTimeout, b.connectTimeout, b.probeInterval, keyPrefix,
+              b.maxPendingDeletes, scheduler);
+    } catch (RuntimeException e) {
+      // rejected credentials or an untrusted certificate: fail build() without leaking threads
+      scheduler.shutdownNow();
+      refreshExecutor.shutdownNow();
+      writeBackExecutor.shutdownNow();
+      throw e;
+    }
     this.coherence = redis == null || b.coherence == CoherenceMode.NONE ? null
         : new Coherence(b.coherence, redis, keyPrefix, b.invalidationStreamLength, b.loadRaceWindow,
             b.probeInterval, scheduler, groups::values,
@@ -289,10 +297,12 @@ final class DefaultTierCache implements TierCache {
         long[] counted = redis.countKeys(Keys.escapeGlob(keyPrefix + ":") + "*", 1_000_000);
         keys = counted[0];
         capped = counted[1] != 0;
-        String info = redis.call("INFO", c -> c.info());
-        memory = infoLong(info, "used_memory");
-        clients = infoLong(info, "connected_clients");
-        version = infoValue(info, "redis_version");
+        // one INFO per master on a cluster: memory and clients add up
+        for (String info : redis.info()) {
+          memory = Math.max(memory, 0) + Math.max(infoLong(info, "used_memory"), 0);
+          clients = Math.max(clients, 0) + Math.max(infoLong(info, "connected_clients"), 0);
+          version = version.isEmpty() ? infoValue(info, "redis_version") : version;
+        }
       } catch (RedisUnavailableException e) {
         // facts stay unknown while Redis is down
       }

@@ -37,6 +37,10 @@ public final class TierCacheBuilder {
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]+(:[A-Za-z0-9._-]+)*");
 
   String redisUri;
+  java.util.List<String> redisCluster;
+  String redisUsername;
+  String redisPassword;
+  java.nio.file.Path redisTrustedCertificates;
   String keyPrefix = DEFAULT_KEY_PREFIX;
   Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
   Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -57,16 +61,57 @@ public final class TierCacheBuilder {
   TierCacheBuilder() {}
 
   /**
-   * The Redis server: {@code redis://[user:password@]host:port[/db]} or {@code rediss://} for
-   * TLS. Without one, every cache must turn L2 off.
+   * The Redis server: {@code redis://[user:password@]host:port[/db]}, {@code rediss://} for TLS,
+   * or a Sentinel-managed master: {@code redis-sentinel://[password@]host:port[,host:port]#masterId}
+   * ({@code rediss-sentinel://} for TLS). For a Redis Cluster use {@link #redisCluster}. Without
+   * either, every cache must turn L2 off. See {@code docs/deployment.md}.
    */
   public TierCacheBuilder redisUri(String uri) {
     Objects.requireNonNull(uri, "redisUri must not be null");
-    if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
-      throw new IllegalArgumentException(
-          "redisUri must start with redis:// or rediss://, was " + redactPassword(uri));
+    if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")
+        && !uri.startsWith("redis-sentinel://") && !uri.startsWith("rediss-sentinel://")) {
+      throw new IllegalArgumentException("redisUri must start with redis://, rediss://, redis-sentinel:// or "
+          + "rediss-sentinel://, was " + redactPassword(uri));
     }
     this.redisUri = uri;
+    return this;
+  }
+
+  /**
+   * A Redis Cluster, reached through these seed nodes ({@code redis://[user:password@]host:port}
+   * or {@code rediss://} for TLS; any reachable node will do, the others are discovered). Instead
+   * of {@link #redisUri}. Client tracking ({@link CoherenceMode#STREAM_AND_TRACKING}) is not
+   * available on a cluster. See {@code docs/deployment.md}.
+   */
+  public TierCacheBuilder redisCluster(java.util.List<String> seedUris) {
+    Objects.requireNonNull(seedUris, "redisCluster must not be null");
+    io.tiercache.redis.RedisEndpoint.cluster(seedUris); // checks the URIs now, not at build()
+    this.redisCluster = java.util.List.copyOf(seedUris);
+    return this;
+  }
+
+  /**
+   * ACL credentials for every Redis connection, overriding any in the URIs.
+   *
+   * @param username the ACL user, or null for the {@code default} user ({@code requirepass})
+   * @param password not null
+   */
+  public TierCacheBuilder redisCredentials(String username, String password) {
+    this.redisPassword = Objects.requireNonNull(password, "password must not be null");
+    this.redisUsername = username;
+    return this;
+  }
+
+  /**
+   * A PEM file with the certificates to trust for {@code rediss://}, for example a private CA;
+   * without it, the JVM's trust store decides.
+   */
+  public TierCacheBuilder redisTrustedCertificates(java.nio.file.Path pemFile) {
+    Objects.requireNonNull(pemFile, "redisTrustedCertificates must not be null");
+    if (!java.nio.file.Files.isReadable(pemFile)) {
+      throw new IllegalArgumentException("redisTrustedCertificates must be a readable file, was " + pemFile);
+    }
+    this.redisTrustedCertificates = pemFile;
     return this;
   }
 
@@ -255,7 +300,33 @@ public final class TierCacheBuilder {
    *     be handled by Jackson
    */
   public TierCache build() {
+    if (redisUri != null && redisCluster != null) {
+      throw new IllegalStateException("both redisUri and redisCluster are set: use one");
+    }
+    if (redisCluster != null && coherence == CoherenceMode.STREAM_AND_TRACKING) {
+      throw new IllegalStateException("coherence STREAM_AND_TRACKING needs client tracking, which Tiercache "
+          + "supports on a standalone or Sentinel Redis only: use CoherenceMode.STREAM on a cluster");
+    }
     return new DefaultTierCache(this);
+  }
+
+  /** Whether a Redis (server, Sentinel or cluster) is configured. */
+  boolean hasRedis() {
+    return redisUri != null || redisCluster != null;
+  }
+
+  /** The configured Redis, with credentials and trusted certificates. */
+  io.tiercache.redis.RedisEndpoint redisEndpoint() {
+    io.tiercache.redis.RedisEndpoint endpoint = redisCluster != null
+        ? io.tiercache.redis.RedisEndpoint.cluster(redisCluster)
+        : io.tiercache.redis.RedisEndpoint.of(redisUri);
+    if (redisPassword != null) {
+      endpoint = endpoint.withCredentials(redisUsername, redisPassword);
+    }
+    if (redisTrustedCertificates != null) {
+      endpoint = endpoint.withTrustedCertificates(redisTrustedCertificates);
+    }
+    return endpoint;
   }
 
   static String checkCacheName(String name) {

@@ -50,7 +50,8 @@ class TierCacheBuilderTest {
   @Test
   void builder_rejectsBadValues() {
     TierCacheBuilder b = TierCache.builder();
-    fails(IllegalArgumentException.class, "redisUri must start with redis:// or rediss://, was http://u:***@h",
+    fails(IllegalArgumentException.class, "redisUri must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://, was "
+        + "http://u:***@h",
         () -> b.redisUri("http://u:secret@h"));
     fails(IllegalArgumentException.class,
         "keyPrefix must be letters, digits, '.', '_' or '-' in segments joined by ':', was 'a*'", () -> b.keyPrefix("a*"));

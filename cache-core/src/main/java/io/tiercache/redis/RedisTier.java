@@ -1,5 +1,6 @@
 package io.tiercache.redis;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.LettuceFutures;
@@ -13,12 +14,19 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.TrackingArgs;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.push.PushMessage;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -51,6 +59,16 @@ import org.slf4j.LoggerFactory;
 /**
  * One Redis connection guarded by a circuit breaker.
  *
+ * <p>The connection goes to a standalone server, to the master a Sentinel names, or to a Redis
+ * Cluster ({@link RedisEndpoint}). Callers see one command interface for all three, {@link
+ * RedisClusterCommands} (and {@link RedisClusterAsyncCommands}): on a cluster Lettuce's advanced
+ * cluster API routes every command by its key's slot, splits multi-key {@code MGET}, {@code DEL},
+ * {@code UNLINK} and {@code EXISTS} per slot, and runs {@code SCAN} over every master in turn. A Lua
+ * script goes to the slot of its first key, so every key of one script must share a hash tag.
+ * Cluster topology is refreshed every {@value #TOPOLOGY_REFRESH_SECONDS} s and at once on
+ * redirects, persistent reconnects and uncovered slots (at most every {@value
+ * #ADAPTIVE_REFRESH_SECONDS} s).
+ *
  * <p>Every operation either returns Redis's answer or throws {@link RedisUnavailableException}
  * within the command timeout. A timeout or a connection failure opens the breaker: later calls
  * fail at once, without touching the network, until a background probe (a {@code PING} every
@@ -61,7 +79,9 @@ import org.slf4j.LoggerFactory;
  * recovery once at INFO.
  *
  * <p>An error reply from Redis (for example out of memory) fails that call but does not open the
- * breaker.
+ * breaker. Rejected credentials, an ACL that denies the prefix's keys, and a server certificate
+ * that is not trusted are configuration errors: the constructor throws {@link
+ * IllegalStateException} instead of starting degraded.
  */
 public final class RedisTier implements AutoCloseable {
 
@@ -69,12 +89,16 @@ public final class RedisTier implements AutoCloseable {
   private static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
   private static final int BATCH = 500;
+  static final int TOPOLOGY_REFRESH_SECONDS = 30;
+  static final int ADAPTIVE_REFRESH_SECONDS = 5;
 
-  private final RedisURI uri;
+  private final RedisEndpoint endpoint;
+  private final List<RedisURI> uris;
   private final String safeUri;
   private final ClientResources resources;
-  private final RedisClient client;
+  private final AbstractRedisClient client;
   private final Duration commandTimeout;
+  private final Duration connectTimeout;
   private final String prefix;
   private final int maxPendingDeletes;
   private final ScheduledExecutorService scheduler;
@@ -86,25 +110,38 @@ public final class RedisTier implements AutoCloseable {
   private final AtomicBoolean open = new AtomicBoolean();
   private final LongAdder trips = new LongAdder();
   private final Object probeLock = new Object();
-  private volatile StatefulRedisConnection<String, byte[]> connection;
+  private volatile StatefulConnection<String, byte[]> connection;
   private volatile ReplayListener replayListener;
   private volatile Tracking tracking;
   private volatile boolean closed;
   private ScheduledFuture<?> probe;
 
   /**
-   * Creates the tier and tries to connect once; if Redis is unreachable it starts with the
-   * breaker open and keeps probing.
+   * Creates the tier for a standalone or Sentinel URI; see {@link #RedisTier(RedisEndpoint,
+   * Duration, Duration, Duration, String, int, ScheduledExecutorService)}.
    *
-   * @param uri {@code redis://} or {@code rediss://}
-   * @param prefix the key prefix, for the overflow flush
+   * @param uri {@code redis://}, {@code rediss://}, {@code redis-sentinel://} or {@code rediss-sentinel://}
    */
   public RedisTier(String uri, Duration commandTimeout, Duration connectTimeout, Duration probeInterval,
       String prefix, int maxPendingDeletes, ScheduledExecutorService scheduler) {
-    this.uri = RedisURI.create(uri);
-    this.uri.setTimeout(commandTimeout);
-    this.safeUri = this.uri.getHost() + ":" + this.uri.getPort();
+    this(RedisEndpoint.of(uri), commandTimeout, connectTimeout, probeInterval, prefix, maxPendingDeletes, scheduler);
+  }
+
+  /**
+   * Creates the tier and tries to connect once; if Redis is unreachable it starts with the
+   * breaker open and keeps probing.
+   *
+   * @param prefix the key prefix, for the overflow flush and the access check
+   * @throws IllegalStateException if Redis rejects the credentials, the ACL user may not use keys
+   *     under the prefix, or the server's TLS certificate is not trusted
+   */
+  public RedisTier(RedisEndpoint endpoint, Duration commandTimeout, Duration connectTimeout, Duration probeInterval,
+      String prefix, int maxPendingDeletes, ScheduledExecutorService scheduler) {
+    this.endpoint = endpoint;
+    this.uris = endpoint.redisUris(commandTimeout);
+    this.safeUri = endpoint.describe();
     this.commandTimeout = commandTimeout;
+    this.connectTimeout = connectTimeout;
     this.prefix = prefix;
     this.maxPendingDeletes = maxPendingDeletes;
     this.scheduler = scheduler;
@@ -115,20 +152,119 @@ public final class RedisTier implements AutoCloseable {
         .computationThreadPoolSize(2)
         .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofMillis(upper), 2, TimeUnit.MILLISECONDS))
         .build();
-    this.client = RedisClient.create(resources);
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-        .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build())
-        .build());
+    this.client = newClient(commandTimeout);
     try {
-      connection = configure(client.connect(CODEC, this.uri));
+      StatefulConnection<String, byte[]> created = connect();
+      connection = created;
+      checkAccess(created);
     } catch (RuntimeException e) {
+      String problem = configurationProblem(e);
+      if (problem != null) {
+        close();
+        throw new IllegalStateException("Redis at " + safeUri + " " + problem.replace("{prefix}", prefix) + ": "
+            + rootMessage(e), e);
+      }
+      StatefulConnection<String, byte[]> failed = connection;
+      connection = null;
+      if (failed != null) {
+        failed.closeAsync();
+      }
       log.warn("Redis at {} is unavailable at start-up ({}); caches answer from L1 and loaders "
           + "until it is back", safeUri, rootMessage(e));
       openBreaker();
     }
+  }
+
+  private AbstractRedisClient newClient(Duration timeout) {
+    SocketOptions socket = SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build();
+    SslOptions ssl = null;
+    if (endpoint.trustedCertificates() != null) {
+      ssl = SslOptions.builder().jdkSslProvider().trustManager(endpoint.trustedCertificates().toFile()).build();
+    }
+    if (endpoint.isCluster()) {
+      RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
+      // Node connections open lazily, on a slot's first command: rejecting commands while a node
+      // connection is not (yet) up would fail that first command. Queued commands still fail
+      // within the command timeout, which opens the breaker.
+      ClusterClientOptions.Builder options = ClusterClientOptions.builder()
+          .autoReconnect(true)
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+          .timeoutOptions(TimeoutOptions.enabled(timeout))
+          .socketOptions(socket)
+          .maxRedirects(5)
+          .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+              .enablePeriodicRefresh(Duration.ofSeconds(TOPOLOGY_REFRESH_SECONDS))
+              .enableAllAdaptiveRefreshTriggers()
+              .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(ADAPTIVE_REFRESH_SECONDS))
+              .build());
+      if (ssl != null) {
+        options.sslOptions(ssl);
+      }
+      cluster.setOptions(options.build());
+      return cluster;
+    }
+    RedisClient standalone = RedisClient.create(resources);
+    ClientOptions.Builder options = ClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.enabled(timeout))
+        .socketOptions(socket);
+    if (ssl != null) {
+      options.sslOptions(ssl);
+    }
+    standalone.setOptions(options.build());
+    return standalone;
+  }
+
+  private StatefulConnection<String, byte[]> connect() {
+    if (client instanceof RedisClusterClient cluster) {
+      return cluster.connect(CODEC);
+    }
+    return configure(((RedisClient) client).connect(CODEC, uris.get(0)));
+  }
+
+  /** Fails when the ACL user may not touch keys under the prefix, rather than on every call later. */
+  private void checkAccess(StatefulConnection<String, byte[]> created) {
+    commands(created).exists(prefix + ":__tc:{inval}:seq");
+  }
+
+  /**
+   * Why a failure to connect is a configuration error rather than an outage, or null: rejected
+   * credentials, an ACL denial, an untrusted certificate.
+   */
+  static String configurationProblem(Throwable error) {
+    return configurationProblem(error, 0);
+  }
+
+  private static String configurationProblem(Throwable error, int depth) {
+    if (error == null || depth > 12) {
+      return null;
+    }
+    String message = error.getMessage() == null ? "" : error.getMessage();
+    if (message.startsWith("WRONGPASS") || message.startsWith("NOAUTH") || message.contains("invalid password")
+        || message.contains("invalid username-password") || message.contains("AUTH failed")
+        || message.contains("without any password configured")) {
+      return "rejected the credentials (check the user and password in the URI or redisCredentials)";
+    }
+    if (message.startsWith("NOPERM")) {
+      return "denied the ACL user a command or a key it needs (grant the keys '{prefix}:*' and the commands "
+          + "listed in docs/deployment.md)";
+    }
+    if (error instanceof javax.net.ssl.SSLHandshakeException || error instanceof java.security.cert.CertificateException
+        || (error instanceof javax.net.ssl.SSLException && message.contains("certificate"))) {
+      return "presented a TLS certificate that is not trusted (check redisTrustedCertificates or the JVM trust store)";
+    }
+    String cause = configurationProblem(error.getCause() == error ? null : error.getCause(), depth + 1);
+    if (cause != null) {
+      return cause;
+    }
+    for (Throwable suppressed : error.getSuppressed()) {
+      String found = configurationProblem(suppressed, depth + 1);
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
   }
 
   /** Told about the deletes the probe replayed, so that other instances can be told too. */
@@ -148,30 +284,94 @@ public final class RedisTier implements AutoCloseable {
     this.replayListener = listener;
   }
 
+  /** Whether this tier talks to a Redis Cluster. */
+  public boolean isCluster() {
+    return endpoint.isCluster();
+  }
+
+  /** A connection of its own for blocking reads, from {@link #connectDedicated}. */
+  public interface DedicatedConnection extends AutoCloseable {
+    /** The blocking command API; on a cluster, commands go to the slot of their key. */
+    RedisClusterCommands<String, String> sync();
+
+    /** Whether the connection is open. */
+    boolean isOpen();
+
+    /** Closes without waiting. */
+    void closeAsync();
+
+    @Override
+    void close();
+  }
+
   /**
-   * Opens another connection to the same server with its own command timeout, for blocking
-   * reads such as {@code XREAD BLOCK}. The caller closes it.
+   * Opens another connection to the same Redis (server, Sentinel master or cluster) with its own
+   * command timeout, for blocking reads such as {@code XREAD BLOCK}. The caller closes it.
    */
-  public StatefulRedisConnection<String, String> connectDedicated(Duration timeout) {
-    RedisURI copy = RedisURI.builder(uri).withTimeout(timeout).build();
-    return client.connect(StringCodec.UTF8, copy);
+  public DedicatedConnection connectDedicated(Duration timeout) {
+    AbstractRedisClient own = newClient(timeout);
+    try {
+      if (own instanceof RedisClusterClient cluster) {
+        StatefulRedisClusterConnection<String, String> created = cluster.connect(StringCodec.UTF8);
+        created.setTimeout(timeout);
+        return dedicated(own, created, created.sync());
+      }
+      RedisURI copy = endpoint.redisUris(timeout).get(0);
+      StatefulRedisConnection<String, String> created = ((RedisClient) own).connect(StringCodec.UTF8, copy);
+      return dedicated(own, created, created.sync());
+    } catch (RuntimeException e) {
+      own.shutdownAsync(0, 2, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  private static DedicatedConnection dedicated(AbstractRedisClient own, StatefulConnection<String, String> created,
+      RedisClusterCommands<String, String> commands) {
+    return new DedicatedConnection() {
+      @Override
+      public RedisClusterCommands<String, String> sync() {
+        return commands;
+      }
+
+      @Override
+      public boolean isOpen() {
+        return created.isOpen();
+      }
+
+      @Override
+      public void closeAsync() {
+        created.closeAsync().whenComplete((ignored, error) -> own.shutdownAsync(0, 2, TimeUnit.SECONDS));
+      }
+
+      @Override
+      public void close() {
+        created.close();
+        own.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+    };
   }
 
   /**
    * Turns on RESP3 client-side caching in broadcast mode for every key under {@code prefix}, on
    * the data connection and again after every reconnect ({@code CLIENT TRACKING ON BCAST PREFIX
-   * prefix NOLOOP}: writes of this connection are not reported back to it).
+   * prefix NOLOOP}: writes of this connection are not reported back to it). Standalone and
+   * Sentinel only.
    *
    * @param onInvalidate receives the invalidated keys; null means "everything" (FLUSHALL)
    * @param onReconnect runs after tracking was turned on again on a new connection: whatever was
    *     invalidated while disconnected is unknown, so the caller flushes what it cached
+   * @throws IllegalStateException on a Redis Cluster, where one connection cannot track every node
    */
   public void enableTracking(String prefix, Consumer<List<String>> onInvalidate, Runnable onReconnect) {
+    if (endpoint.isCluster()) {
+      throw new IllegalStateException("client tracking (CoherenceMode.STREAM_AND_TRACKING) needs a standalone "
+          + "or Sentinel Redis; on a cluster use CoherenceMode.STREAM");
+    }
     Tracking t = new Tracking(prefix, onInvalidate, onReconnect);
     this.tracking = t;
-    StatefulRedisConnection<String, byte[]> current = connection;
-    if (current != null) {
-      startTracking(current, t);
+    StatefulConnection<String, byte[]> current = connection;
+    if (current instanceof StatefulRedisConnection<String, byte[]> standalone) {
+      startTracking(standalone, t);
     }
   }
 
@@ -226,6 +426,20 @@ public final class RedisTier implements AutoCloseable {
     }
   }
 
+  private static RedisClusterCommands<String, byte[]> commands(StatefulConnection<String, byte[]> current) {
+    if (current instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
+      return cluster.sync();
+    }
+    return ((StatefulRedisConnection<String, byte[]>) current).sync();
+  }
+
+  private static RedisClusterAsyncCommands<String, byte[]> asyncCommands(StatefulConnection<String, byte[]> current) {
+    if (current instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
+      return cluster.async();
+    }
+    return ((StatefulRedisConnection<String, byte[]>) current).async();
+  }
+
   /** Whether the breaker is closed and a connection exists. */
   public boolean available() {
     return !open.get() && connection != null && !closed;
@@ -251,10 +465,10 @@ public final class RedisTier implements AutoCloseable {
    *
    * @throws RedisUnavailableException if Redis is down, slow, or answered with an error
    */
-  public <T> T call(String what, Function<RedisCommands<String, byte[]>, T> command) {
-    StatefulRedisConnection<String, byte[]> current = checkAvailable(what);
+  public <T> T call(String what, Function<RedisClusterCommands<String, byte[]>, T> command) {
+    StatefulConnection<String, byte[]> current = checkAvailable(what);
     try {
-      return command.apply(current.sync());
+      return command.apply(commands(current));
     } catch (RuntimeException e) {
       throw failure(what, e);
     }
@@ -264,11 +478,12 @@ public final class RedisTier implements AutoCloseable {
    * Runs commands through the asynchronous API (pipelined on one connection) and waits for all
    * of them within the command timeout.
    */
-  public <T> T pipeline(String what, Function<RedisAsyncCommands<String, byte[]>, List<RedisFuture<?>>> commands,
+  public <T> T pipeline(String what,
+      Function<RedisClusterAsyncCommands<String, byte[]>, List<RedisFuture<?>>> commands,
       Function<List<RedisFuture<?>>, T> result) {
-    StatefulRedisConnection<String, byte[]> current = checkAvailable(what);
+    StatefulConnection<String, byte[]> current = checkAvailable(what);
     try {
-      List<RedisFuture<?>> futures = commands.apply(current.async());
+      List<RedisFuture<?>> futures = commands.apply(asyncCommands(current));
       boolean done = LettuceFutures.awaitAll(commandTimeout.toNanos(), TimeUnit.NANOSECONDS,
           futures.toArray(new RedisFuture<?>[0]));
       if (!done) {
@@ -285,8 +500,9 @@ public final class RedisTier implements AutoCloseable {
    * Starts a command without blocking. The future fails with {@link RedisUnavailableException}
    * (and the breaker opens) like {@link #call}.
    */
-  public <T> CompletableFuture<T> async(String what, Function<RedisAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
-    StatefulRedisConnection<String, byte[]> current;
+  public <T> CompletableFuture<T> async(String what,
+      Function<RedisClusterAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
+    StatefulConnection<String, byte[]> current;
     try {
       current = checkAvailable(what);
     } catch (RedisUnavailableException e) {
@@ -294,7 +510,7 @@ public final class RedisTier implements AutoCloseable {
     }
     CompletableFuture<T> result = new CompletableFuture<>();
     try {
-      command.apply(current.async()).whenComplete((value, error) -> {
+      command.apply(asyncCommands(current)).whenComplete((value, error) -> {
         if (error == null) {
           result.complete(value);
         } else {
@@ -386,7 +602,7 @@ public final class RedisTier implements AutoCloseable {
   }
 
   /** SCAN + UNLINK, sparing Tiercache's own data ({@code prefix:__...}: streams, toolkit state). */
-  private long scanDelete(RedisCommands<String, byte[]> redis, String pattern) {
+  private long scanDelete(RedisClusterCommands<String, byte[]> redis, String pattern) {
     String reserved = prefix + ":__";
     long deleted = 0;
     ScanArgs args = ScanArgs.Builder.matches(pattern).limit(BATCH);
@@ -430,6 +646,21 @@ public final class RedisTier implements AutoCloseable {
   }
 
   /**
+   * {@code INFO} of every master: one entry on a standalone or Sentinel Redis, one per master on
+   * a cluster.
+   */
+  public List<String> info() {
+    return call("INFO", redis -> {
+      if (redis instanceof RedisAdvancedClusterCommands<String, byte[]> cluster) {
+        List<String> all = new ArrayList<>();
+        cluster.upstream().commands().info().forEach(all::add);
+        return all;
+      }
+      return List.of(redis.info());
+    });
+  }
+
+  /**
    * Remembers that {@code key} must be deleted from Redis when it is reachable again, because a
    * write to it failed. If Redis is reachable right now, deletes it at once.
    */
@@ -469,11 +700,11 @@ public final class RedisTier implements AutoCloseable {
 
   /* ---- Circuit breaker ---- */
 
-  private StatefulRedisConnection<String, byte[]> checkAvailable(String what) {
+  private StatefulConnection<String, byte[]> checkAvailable(String what) {
     if (closed) {
       throw new RedisUnavailableException(what + ": the cache is closed");
     }
-    StatefulRedisConnection<String, byte[]> current = connection;
+    StatefulConnection<String, byte[]> current = connection;
     if (open.get() || current == null) {
       throw new RedisUnavailableException(what + ": Redis at " + safeUri + " is unavailable (circuit open)");
     }
@@ -517,16 +748,16 @@ public final class RedisTier implements AutoCloseable {
       return;
     }
     try {
-      StatefulRedisConnection<String, byte[]> current = connection;
+      StatefulConnection<String, byte[]> current = connection;
       if (current == null) {
-        current = configure(client.connect(CODEC, uri));
+        current = connect();
         connection = current;
         Tracking t = tracking;
-        if (t != null) {
-          startTracking(current, t);
+        if (t != null && current instanceof StatefulRedisConnection<String, byte[]> standalone) {
+          startTracking(standalone, t);
         }
       }
-      current.sync().ping();
+      commands(current).ping();
       replayPendingDeletes();
       open.set(false);
       replayPendingDeletes(); // keys remembered by writers that saw the breaker still open
@@ -540,11 +771,11 @@ public final class RedisTier implements AutoCloseable {
   }
 
   private void replayPendingDeletes() {
-    StatefulRedisConnection<String, byte[]> current = connection;
+    StatefulConnection<String, byte[]> current = connection;
     if (current == null) {
       throw new RedisUnavailableException("not connected");
     }
-    RedisCommands<String, byte[]> redis = current.sync();
+    RedisClusterCommands<String, byte[]> redis = commands(current);
     if (pendingOverflow.get()) {
       long deleted = scanDelete(redis, escape(prefix) + ":*");
       pendingOverflow.set(false);
@@ -611,7 +842,7 @@ public final class RedisTier implements AutoCloseable {
         probe.cancel(false);
       }
     }
-    StatefulRedisConnection<String, byte[]> current = connection;
+    StatefulConnection<String, byte[]> current = connection;
     if (current != null) {
       current.close();
     }

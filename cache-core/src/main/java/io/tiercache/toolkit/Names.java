@@ -59,6 +59,15 @@ final class Names {
     return key.toString();
   }
 
+  /**
+   * {@code prefix:kind:{seg(part)}}: the encoded part is a cluster hash tag, so that keys of
+   * different kinds built from the same part share a slot and one script may touch them all. The
+   * part is never empty and its braces are escaped, so the tag is exactly the encoded part.
+   */
+  static String taggedKey(String prefix, String kind, String part) {
+    return prefix + ':' + kind + ":{" + Keys.segment(part) + '}';
+  }
+
   static byte[] utf8(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }

@@ -83,8 +83,8 @@ final class RedisLocks implements Locks {
     if (closed) {
       throw new IllegalStateException("the toolkit is closed: locks can no longer be acquired");
     }
-    String key = Names.key(prefix, "lock", name);
-    String fence = Names.key(prefix, "lock_fence", name);
+    String key = Names.taggedKey(prefix, "lock", name);
+    String fence = Names.taggedKey(prefix, "lock_fence", name); // same slot as the lock
     byte[] owner = ownerId();
     long leaseMillis = spec.lease().toMillis();
     long deadline = System.nanoTime() + spec.maxWait().toNanos();
@@ -131,7 +131,7 @@ final class RedisLocks implements Locks {
 
   @Override
   public boolean isLocked(String name) {
-    String key = Names.key(prefix, "lock", Names.requireName(name, "name"));
+    String key = Names.taggedKey(prefix, "lock", Names.requireName(name, "name"));
     return redis.call("lock EXISTS", r -> r.exists(key)) > 0;
   }
 

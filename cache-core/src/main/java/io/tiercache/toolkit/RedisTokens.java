@@ -31,34 +31,25 @@ final class RedisTokens implements Tokens {
   private static final int TOKEN_BYTES = 32;
   private static final int TOKEN_LENGTH = 43; // base64url of 32 bytes, no padding
 
-  // KEYS: token, user set; ARGV: session JSON, hash, ttl ms.
-  private static final Script ISSUE = new Script("""
-      redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
-      redis.call('SADD', KEYS[2], ARGV[2])
-      if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[3]) then
-        redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  // A session is valid only while its token key exists AND its hash is in the user's set. Each
+  // script touches the user's set alone, so that tokens and sets may live in different cluster
+  // slots: issuing lists the hash before the token key exists, revoking unlists it before the
+  // token key is deleted, so a session is never valid without being listed (and revocable).
+
+  // KEYS: user set; ARGV: hash, ttl ms.
+  private static final Script LIST = new Script("""
+      redis.call('SADD', KEYS[1], ARGV[1])
+      if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
       end
       return 1
       """);
 
-  // KEYS: user set, token; ARGV: hash. Ends the session only if it is in this user's set.
-  private static final Script REVOKE_ONE = new Script("""
-      if redis.call('SREM', KEYS[1], ARGV[1]) == 1 then
-        return redis.call('DEL', KEYS[2])
-      end
-      return 0
-      """);
-
-  // KEYS: user set; ARGV: token key prefix. Token keys are derived inside the script so that the
-  // set and its tokens go in one atomic step (single node or Sentinel only, like every script here).
-  private static final Script REVOKE_ALL = new Script("""
+  // KEYS: user set. Returns the listed hashes and deletes the set in one step.
+  private static final Script UNLIST_ALL = new Script("""
       local hashes = redis.call('SMEMBERS', KEYS[1])
-      local ended = 0
-      for _, h in ipairs(hashes) do
-        ended = ended + redis.call('DEL', ARGV[1] .. h)
-      end
       redis.call('DEL', KEYS[1])
-      return ended
+      return hashes
       """);
 
   private final RedisTier redis;
@@ -107,8 +98,9 @@ final class RedisTokens implements Tokens {
     }
     String key = tokenKey(hash);
     String users = userKey(userId);
-    redis.call("token issue", r -> ISSUE.<Long>run(r, ScriptOutputType.INTEGER, new String[] {key, users},
-        json, Names.utf8(hash), Names.utf8(ttlMillis)));
+    redis.call("token issue", r -> LIST.<Long>run(r, ScriptOutputType.INTEGER, new String[] {users},
+        Names.utf8(hash), Names.utf8(ttlMillis)));
+    redis.call("token SET", r -> r.set(key, json, io.lettuce.core.SetArgs.Builder.px(ttlMillis)));
     return new IssuedToken(token, hash, userId, Instant.ofEpochMilli(now + ttlMillis));
   }
 
@@ -170,16 +162,29 @@ final class RedisTokens implements Tokens {
   private boolean endSession(String userId, String hash) {
     String users = userKey(userId);
     String key = tokenKey(hash);
-    long ended = redis.call("token revoke", r -> REVOKE_ONE.<Long>run(r, ScriptOutputType.INTEGER,
-        new String[] {users, key}, Names.utf8(hash)));
-    return ended == 1;
+    long unlisted = redis.call("token revoke", r -> r.srem(users, Names.utf8(hash)));
+    if (unlisted != 1) {
+      return false; // not this user's session: its token key is left alone
+    }
+    redis.call("token DEL", r -> r.del(key)); // if this fails, the unlisted session is invalid anyway
+    return true;
   }
 
   @Override
   public int revokeAll(String userId) {
     String users = userKey(Names.requireName(userId, "userId"));
-    long ended = redis.call("token revoke all", r -> REVOKE_ALL.<Long>run(r, ScriptOutputType.INTEGER,
-        new String[] {users}, Names.utf8(prefix + ":token:")));
+    List<Object> hashes = redis.call("token revoke all", r -> UNLIST_ALL.<List<Object>>run(r,
+        ScriptOutputType.MULTI, new String[] {users}));
+    if (hashes == null || hashes.isEmpty()) {
+      return 0;
+    }
+    String[] keys = new String[hashes.size()];
+    for (int i = 0; i < keys.length; i++) {
+      Object hash = hashes.get(i);
+      keys[i] = tokenKey(hash instanceof byte[] bytes ? Names.string(bytes) : String.valueOf(hash));
+    }
+    // every session is already invalid (unlisted); DEL on a cluster is split per slot by the client
+    long ended = redis.call("token DEL", r -> r.del(keys));
     return (int) ended;
   }
 

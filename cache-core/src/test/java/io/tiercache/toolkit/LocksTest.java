@@ -103,9 +103,9 @@ class LocksTest {
   void release_keyOwnedBySomeoneElse_leavesItInPlace() {
     Lock lock = locks().acquire("job", Duration.ofSeconds(10), Duration.ZERO);
     try (Resp resp = redis.connect()) {
-      resp.command("SET", "t:__tk:lock:job", "another-owner");
+      resp.command("SET", "t:__tk:lock:{job}", "another-owner");
       assertFalse(lock.release());
-      assertEquals("another-owner", resp.command("GET", "t:__tk:lock:job"));
+      assertEquals("another-owner", resp.command("GET", "t:__tk:lock:{job}"));
     }
   }
 
@@ -133,7 +133,7 @@ class LocksTest {
       assertTrue(lock.isHeld());
       assertTrue(b.tryAcquire("long", LockSpec.of(Duration.ofSeconds(1), Duration.ZERO)).isEmpty());
       try (Resp resp = redis.connect()) {
-        assertTrue(Fixture.pttl(resp, "t:__tk:lock:long") > 0);
+        assertTrue(Fixture.pttl(resp, "t:__tk:lock:{long}") > 0);
       }
     }
     assertFalse(b.isLocked("long"), "closing releases");
@@ -172,8 +172,8 @@ class LocksTest {
       }
     }
     try (Resp resp = redis.connect()) {
-      assertEquals("10", resp.command("GET", "t:__tk:lock_fence:seq"));
-      assertEquals(-1L, Fixture.pttl(resp, "t:__tk:lock_fence:seq"), "the fence never expires");
+      assertEquals("10", resp.command("GET", "t:__tk:lock_fence:{seq}"));
+      assertEquals(-1L, Fixture.pttl(resp, "t:__tk:lock_fence:{seq}"), "the fence never expires");
     }
   }
 

@@ -1,0 +1,137 @@
+package io.tiercache.redis;
+
+import io.lettuce.core.RedisURI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.StringJoiner;
+
+/**
+ * Where Redis is and how to talk to it: one standalone or Sentinel-managed server ({@link #of}),
+ * or a Redis Cluster given by seed nodes ({@link #cluster}), with optional ACL credentials and a
+ * PEM file of certificates to trust for TLS ({@code rediss://}).
+ *
+ * <p>Accepted URIs: {@code redis://[user:password@]host:port[/db]}, {@code rediss://...} (TLS),
+ * {@code redis-sentinel://[password@]host:port[,host:port]/db#masterId} and {@code
+ * rediss-sentinel://...} (Lettuce's Sentinel form). Cluster seeds are {@code redis://} or {@code
+ * rediss://} URIs of any node of the cluster; the others are discovered.
+ */
+public final class RedisEndpoint {
+
+  private final List<String> uris;
+  private final boolean cluster;
+  private final String username;
+  private final char[] password;
+  private final Path trustedCertificates;
+
+  private RedisEndpoint(List<String> uris, boolean cluster, String username, char[] password, Path trusted) {
+    this.uris = List.copyOf(uris);
+    this.cluster = cluster;
+    this.username = username;
+    this.password = password;
+    this.trustedCertificates = trusted;
+  }
+
+  /** A standalone server ({@code redis://}, {@code rediss://}) or a Sentinel URI. */
+  public static RedisEndpoint of(String uri) {
+    Objects.requireNonNull(uri, "uri must not be null");
+    if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")
+        && !uri.startsWith("redis-sentinel://") && !uri.startsWith("rediss-sentinel://")) {
+      throw new IllegalArgumentException("a Redis URI must start with redis://, rediss://, redis-sentinel:// "
+          + "or rediss-sentinel://, was " + redact(uri));
+    }
+    return new RedisEndpoint(List.of(uri), false, null, null, null);
+  }
+
+  /** A Redis Cluster, reached through any of these seed nodes ({@code redis://} or {@code rediss://}). */
+  public static RedisEndpoint cluster(List<String> seedUris) {
+    Objects.requireNonNull(seedUris, "seedUris must not be null");
+    if (seedUris.isEmpty()) {
+      throw new IllegalArgumentException("a cluster needs at least one seed URI");
+    }
+    Boolean tls = null;
+    for (String seed : seedUris) {
+      Objects.requireNonNull(seed, "a seed URI must not be null");
+      boolean secure = seed.startsWith("rediss://");
+      if (!secure && !seed.startsWith("redis://")) {
+        throw new IllegalArgumentException("a cluster seed URI must start with redis:// or rediss://, was "
+            + redact(seed));
+      }
+      if (tls != null && tls != secure) {
+        throw new IllegalArgumentException("cluster seed URIs must all use TLS (rediss://) or none");
+      }
+      tls = secure;
+    }
+    return new RedisEndpoint(seedUris, true, null, null, null);
+  }
+
+  /**
+   * ACL credentials for every connection, overriding any in the URIs.
+   *
+   * @param username the ACL user; null for the {@code default} user ({@code requirepass})
+   */
+  public RedisEndpoint withCredentials(String username, String password) {
+    Objects.requireNonNull(password, "password must not be null");
+    return new RedisEndpoint(uris, cluster, username, password.toCharArray(), trustedCertificates);
+  }
+
+  /** A PEM file of certificates to trust for TLS, instead of the JVM's trust store. */
+  public RedisEndpoint withTrustedCertificates(Path pemFile) {
+    Objects.requireNonNull(pemFile, "pemFile must not be null");
+    return new RedisEndpoint(uris, cluster, username, password, pemFile);
+  }
+
+  /** Whether this is a Redis Cluster. */
+  public boolean isCluster() {
+    return cluster;
+  }
+
+  /** The trusted certificates, or null for the JVM's trust store. */
+  public Path trustedCertificates() {
+    return trustedCertificates;
+  }
+
+  /** Lettuce URIs with the command timeout and the credentials applied. */
+  List<RedisURI> redisUris(Duration timeout) {
+    List<RedisURI> result = new ArrayList<>(uris.size());
+    for (String text : uris) {
+      RedisURI uri = RedisURI.create(text); // a fresh copy: RedisURI.builder(uri) drops Sentinel nodes
+      uri.setTimeout(timeout);
+      if (password != null) {
+        String user = username == null ? "default" : username;
+        char[] secret = password.clone();
+        uri.setCredentialsProvider(io.lettuce.core.RedisCredentialsProvider.from(
+            () -> io.lettuce.core.RedisCredentials.just(user, secret)));
+      }
+      result.add(uri);
+    }
+    return result;
+  }
+
+  /** Where Redis is, without credentials, for messages and logs. */
+  public String describe() {
+    StringJoiner joined = new StringJoiner(",");
+    for (String text : uris) {
+      RedisURI uri = RedisURI.create(text);
+      if (!uri.getSentinels().isEmpty()) {
+        StringJoiner sentinels = new StringJoiner(",");
+        uri.getSentinels().forEach(s -> sentinels.add(s.getHost() + ":" + s.getPort()));
+        joined.add("sentinel " + sentinels + " master '" + uri.getSentinelMasterId() + "'");
+      } else {
+        joined.add(uri.getHost() + ":" + uri.getPort());
+      }
+    }
+    return (cluster ? "cluster " : "") + joined + (uris.get(0).startsWith("rediss") ? " (TLS)" : "");
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+
+  static String redact(String uri) {
+    return uri.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@").replaceAll("//[^:/@]+@", "//***@");
+  }
+}
