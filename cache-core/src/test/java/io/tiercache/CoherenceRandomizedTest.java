@@ -34,7 +34,7 @@ class CoherenceRandomizedTest {
 
   @RegisterExtension static final RedisExtension redis = new RedisExtension();
 
-  static final Duration BOUND = CoherenceTest.BOUND;
+  static final Duration BOUND = CoherenceContract.BOUND;
   static final int KEYS = 1_000;
   static final Duration RUN = Duration.ofSeconds(20);
 

@@ -161,7 +161,7 @@ class TierCacheBuilderTest {
       tier.invalidate("project:11:info");
       assertEquals(null, info.getIfPresent("project:11:info"));
       try (Resp resp = redis.connect()) {
-        assertEquals(List.of(), CacheTest.dataKeys(resp));
+        assertEquals(List.of(), CacheContract.dataKeys(resp));
       }
       fails(IllegalArgumentException.class, "pattern must not be empty", () -> tier.invalidatePattern(""));
       fails(NullPointerException.class, "key must not be null", () -> tier.invalidate(null));
