@@ -5,7 +5,6 @@ import io.lettuce.core.ScriptOutputType;
 import io.tiercache.TypeRef;
 import io.tiercache.redis.RedisTier;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -52,15 +51,12 @@ final class RedisCappedLists implements CappedLists {
     return new ListView<>(name, Names.key(prefix, "list", name), capacity, json);
   }
 
-  private final class ListView<T> implements CappedList<T> {
-    private final String name;
-    private final String key;
+  private final class ListView<T> extends RedisStructure implements CappedList<T> {
     private final int capacity;
     private final Json<T> json;
 
     ListView(String name, String key, int capacity, Json<T> json) {
-      this.name = name;
-      this.key = key;
+      super(RedisCappedLists.this.redis, name, key, "capped list");
       this.capacity = capacity;
       this.json = json;
     }
@@ -110,21 +106,6 @@ final class RedisCappedLists implements CappedLists {
       return redis.call("capped list LLEN", r -> r.llen(key));
     }
 
-    @Override
-    public boolean expire(Duration ttl) {
-      long millis = Names.requirePositiveMillis(ttl, "ttl");
-      return redis.call("capped list PEXPIRE", r -> r.pexpire(key, millis));
-    }
-
-    @Override
-    public void clear() {
-      redis.call("capped list DEL", r -> r.del(key));
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
 
     @Override
     public int capacity() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tiercache.TypeRef;
 import io.tiercache.redis.RedisTier;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -91,14 +90,11 @@ final class RedisHashes implements Hashes {
     return new HashView<>(name, Names.key(prefix, "hash", name), codec);
   }
 
-  private final class HashView<T> implements TypedHash<T> {
-    private final String name;
-    private final String key;
+  private final class HashView<T> extends RedisStructure implements TypedHash<T> {
     private final FieldCodec<T> codec;
 
     HashView(String name, String key, FieldCodec<T> codec) {
-      this.name = name;
-      this.key = key;
+      super(RedisHashes.this.redis, name, key, "hash");
       this.codec = codec;
     }
 
@@ -167,20 +163,5 @@ final class RedisHashes implements Hashes {
       return redis.call("hash HLEN", r -> r.hlen(key));
     }
 
-    @Override
-    public boolean expire(Duration ttl) {
-      long millis = Names.requirePositiveMillis(ttl, "ttl");
-      return redis.call("hash PEXPIRE", r -> r.pexpire(key, millis));
-    }
-
-    @Override
-    public void clear() {
-      redis.call("hash DEL", r -> r.del(key));
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
   }
 }

@@ -4,7 +4,6 @@ import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.tiercache.redis.RedisTier;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,14 +72,11 @@ final class RedisLeaderboards implements Leaderboards {
     return Double.toString(value).getBytes(StandardCharsets.US_ASCII);
   }
 
-  private final class Board implements Leaderboard {
-    private final String name;
-    private final String key;
+  private final class Board extends RedisStructure implements Leaderboard {
     private final int capacity;
 
     Board(String name, String key, int capacity) {
-      this.name = name;
-      this.key = key;
+      super(RedisLeaderboards.this.redis, name, key, "leaderboard");
       this.capacity = capacity;
     }
 
@@ -156,21 +152,6 @@ final class RedisLeaderboards implements Leaderboards {
       return redis.call("leaderboard ZCARD", r -> r.zcard(key));
     }
 
-    @Override
-    public boolean expire(Duration ttl) {
-      long millis = Names.requirePositiveMillis(ttl, "ttl");
-      return redis.call("leaderboard PEXPIRE", r -> r.pexpire(key, millis));
-    }
-
-    @Override
-    public void clear() {
-      redis.call("leaderboard DEL", r -> r.del(key));
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
 
     @Override
     public int capacity() {
