@@ -1,4 +1,4 @@
-package io.tiercache.examples;
+package io.tiercache.examples.projects;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,17 +1,17 @@
-package io.tiercache.examples;
+package io.tiercache.examples.projects;
 
 import io.tiercache.Cache;
 import io.tiercache.CacheStats;
 import io.tiercache.Keys;
 import io.tiercache.TierCache;
-import io.tiercache.examples.CheckinPlatform.ProjectInfo;
+import io.tiercache.examples.projects.Model.ProjectInfo;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Seed 000's project cache, scripted: cold and warm reads, a second instance reading through
+ * Seed 000's project cache as a console script ({@code --script}), without HTTP: cold and warm reads, a second instance reading through
  * Redis, a batch read, a check-in that clears {@code project:{id}:*}, and an outage.
  */
 public final class ProjectsDemo {
@@ -96,10 +96,10 @@ public final class ProjectsDemo {
       out.printf("   5 reads, %d platform call(s)%n", platform.calls() - before);
 
       step("6. a check-in on project 7 clears project:7:* in every cache");
-      platform.checkIn(7);
+      platform.checkIn(7, 1, "day 1");
       long deleted = pod1.invalidatePattern("project:" + Keys.segment(7L) + ":*");
       ProjectInfo fresh = info.get(Keys.of("project", 7L, "info"), k -> platform.projectInfo(7));
-      out.printf("   %d Redis key(s) deleted; project 7 now has %d check-ins%n", deleted, fresh.checkins());
+      out.printf("   %d Redis key(s) deleted; project 7 now has %d check-ins%n", deleted, fresh.totalCheckins());
 
       long degraded = 0;
       boolean back = true;

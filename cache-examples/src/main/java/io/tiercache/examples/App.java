@@ -1,0 +1,204 @@
+package io.tiercache.examples;
+
+import com.sun.net.httpserver.HttpServer;
+import io.tiercache.TierCache;
+import io.tiercache.TierCacheBuilder;
+import io.tiercache.examples.counter.CounterModule;
+import io.tiercache.examples.dashboard.DashboardModule;
+import io.tiercache.examples.projects.CheckinPlatform;
+import io.tiercache.examples.projects.ProjectsModule;
+import io.tiercache.examples.stats.Articles;
+import io.tiercache.examples.stats.Database;
+import io.tiercache.examples.stats.StatsModule;
+import io.tiercache.examples.token.TokenModule;
+import io.tiercache.examples.web.Router;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The example app: one {@link TierCache} and one HTTP server on the loopback interface, with the
+ * four use cases and the dashboard as routes. {@link #close()} stops the server, drains the
+ * write-back queue into the database and closes the cache.
+ */
+public final class App implements AutoCloseable {
+
+  /**
+   * How to run the app.
+   *
+   * @param port HTTP port on 127.0.0.1; 0 picks a free one
+   * @param redisUri the Redis to use
+   * @param keyPrefix the first segment of every Redis key (seed 000: {@code zsxq})
+   * @param platformLatencyMillis cost of one check-in platform call
+   * @param dbLatencyMillis cost of one database round trip
+   * @param users seeded users
+   * @param articles seeded articles
+   * @param likeLimit likes one user may send per {@code likeWindow}
+   * @param likeWindow the like limit's sliding window
+   * @param zone the zone whose midnight ends daily stats
+   * @param clock the wall clock of the caches and the platform (tests move it)
+   */
+  public record Config(int port, String redisUri, String keyPrefix, long platformLatencyMillis, long dbLatencyMillis,
+      int users, int articles, int likeLimit, Duration likeWindow, ZoneId zone, Clock clock) {
+
+    /** Port 8080, prefix {@code zsxq}, a 30 ms platform, a 2 ms database, 3,000 users, 6,000 articles. */
+    public static Config defaults(String redisUri) {
+      return new Config(8080, redisUri, "zsxq", 30, 2, 3_000, 6_000, 20, Duration.ofSeconds(10),
+          ZoneId.of("Asia/Shanghai"), Clock.systemUTC());
+    }
+
+    public Config withPort(int port) {
+      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
+          likeLimit, likeWindow, zone, clock);
+    }
+
+    public Config withKeyPrefix(String keyPrefix) {
+      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
+          likeLimit, likeWindow, zone, clock);
+    }
+
+    public Config withLatency(long platformLatencyMillis, long dbLatencyMillis) {
+      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
+          likeLimit, likeWindow, zone, clock);
+    }
+
+    public Config withData(int users, int articles) {
+      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
+          likeLimit, likeWindow, zone, clock);
+    }
+
+    public Config withLikeLimit(int likeLimit, Duration likeWindow) {
+      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
+          likeLimit, likeWindow, zone, clock);
+    }
+
+    public Config withClock(Clock clock, ZoneId zone) {
+      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
+          likeLimit, likeWindow, zone, clock);
+    }
+  }
+
+  private final Config config;
+  private final Database db;
+  private final CheckinPlatform platform;
+  private final TierCache tier;
+  private final ProjectsModule projects;
+  private final StatsModule stats;
+  private final CounterModule counter;
+  private final Router router;
+  private final HttpServer server;
+  private final ExecutorService executor;
+
+  static {
+    // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's
+    // delayed ACK: every keep-alive response would wait about 40 ms.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
+  private App(Config config) throws IOException {
+    this.config = config;
+    this.db = Database.create(config.users(), config.articles(), config.dbLatencyMillis());
+    this.platform = new CheckinPlatform(config.platformLatencyMillis(), config.clock(), config.zone());
+    TierCacheBuilder builder = TierCache.builder()
+        .redisUri(config.redisUri())
+        .keyPrefix(config.keyPrefix())
+        .clock(config.clock())
+        .commandTimeout(Duration.ofMillis(200))
+        .probeInterval(Duration.ofMillis(500))
+        // Seed 000 and 002: short TTL for absent values (penetration), jitter (avalanche).
+        .defaults(d -> d.ttlJitter(0.1).nullTtl(Duration.ofMinutes(1)));
+    ProjectsModule.declareCaches(builder, config.zone());
+    Articles.Flushes flushes = StatsModule.declareCaches(builder, db);
+    this.tier = builder.build();
+    this.projects = ProjectsModule.create(platform, tier);
+    this.stats = StatsModule.create(db, tier, config.clock(), flushes);
+    TokenModule token = new TokenModule(tier.tokens(), stats);
+    this.counter = new CounterModule(stats.articles(), tier.counters(), tier.hashes(), tier.rateLimiters(),
+        config.likeLimit(), config.likeWindow());
+    this.router = new Router();
+    projects.routes(router);
+    stats.routes(router, token.filter());
+    token.routes(router);
+    counter.routes(router, token.filter());
+    new DashboardModule(tier).routes(router);
+    this.executor = Executors.newFixedThreadPool(16, r -> {
+      Thread t = new Thread(r, "http");
+      t.setDaemon(true);
+      return t;
+    });
+    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 128);
+    server.createContext("/", router);
+    server.setExecutor(executor);
+    server.start();
+  }
+
+  /** Starts the app; it serves until {@link #close()}. */
+  public static App start(Config config) {
+    try {
+      return new App(config);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on 127.0.0.1:" + config.port(), e);
+    }
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** {@code http://127.0.0.1:{port}}. */
+  public URI baseUri() {
+    return URI.create("http://127.0.0.1:" + port());
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public TierCache tier() {
+    return tier;
+  }
+
+  public CheckinPlatform platform() {
+    return platform;
+  }
+
+  public Database db() {
+    return db;
+  }
+
+  public StatsModule stats() {
+    return stats;
+  }
+
+  public CounterModule counter() {
+    return counter;
+  }
+
+  public Router router() {
+    return router;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdown();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    tier.close();
+    db.close();
+  }
+}

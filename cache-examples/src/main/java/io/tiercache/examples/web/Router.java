@@ -1,0 +1,147 @@
+package io.tiercache.examples.web;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.tiercache.RedisUnavailableException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes requests by method and path pattern ({@code /projects/{id}/stats}) to handlers; a
+ * protected route runs a {@link Filter} first. Every failure becomes a JSON error: an
+ * {@link HttpError} its own status, Redis unavailable 503, anything else 500.
+ */
+public final class Router implements HttpHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+  /** Answers a request. */
+  @FunctionalInterface
+  public interface Handler {
+    Response handle(Request request) throws Exception;
+  }
+
+  /** Runs before a protected route's handler; throws an {@link HttpError} to refuse the call. */
+  @FunctionalInterface
+  public interface Filter {
+    void check(Request request) throws Exception;
+  }
+
+  private record Route(String method, String pattern, String[] segments, Filter filter, Handler handler) {}
+
+  private final List<Route> routes = new ArrayList<>();
+  private final RouteStats stats = new RouteStats();
+
+  /** Adds a public route. */
+  public Router route(String method, String pattern, Handler handler) {
+    return route(method, pattern, null, handler);
+  }
+
+  /** Adds a route guarded by {@code filter} (null: public). */
+  public Router route(String method, String pattern, Filter filter, Handler handler) {
+    routes.add(new Route(method, pattern, split(pattern), filter, handler));
+    return this;
+  }
+
+  /** Latency per route. */
+  public RouteStats stats() {
+    return stats;
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    long start = System.nanoTime();
+    String label = "unmatched";
+    Response response;
+    try {
+      String[] path = split(exchange.getRequestURI().getPath());
+      Optional<Map.Entry<Route, Map<String, String>>> match = match(exchange.getRequestMethod(), path);
+      if (match.isEmpty()) {
+        boolean otherMethod = routes.stream().anyMatch(r -> params(r, path) != null);
+        throw new HttpError(otherMethod ? 405 : 404, otherMethod
+            ? "method " + exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestURI().getPath()
+            : "no route for " + exchange.getRequestURI().getPath());
+      }
+      Route route = match.get().getKey();
+      label = route.method() + " " + route.pattern();
+      Request request = new Request(exchange, match.get().getValue());
+      if (route.filter() != null) {
+        route.filter().check(request);
+      }
+      response = route.handler().handle(request);
+    } catch (HttpError e) {
+      response = Response.error(e.status(), e.getMessage(), e.headers());
+    } catch (RedisUnavailableException e) {
+      response = Response.error(503, "Redis is unavailable: " + e.getMessage(), Map.of("Retry-After", "1"));
+    } catch (Exception e) {
+      log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+      response = Response.error(500, "internal error: " + e.getClass().getSimpleName(), Map.of());
+    }
+    try {
+      send(exchange, response);
+    } catch (IOException | RuntimeException e) {
+      log.debug("answer to {} {} not sent", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+    }
+    stats.record(label, System.nanoTime() - start);
+  }
+
+  private Optional<Map.Entry<Route, Map<String, String>>> match(String method, String[] path) {
+    for (Route route : routes) {
+      if (route.method().equals(method)) {
+        Map<String, String> params = params(route, path);
+        if (params != null) {
+          return Optional.of(Map.entry(route, params));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Map<String, String> params(Route route, String[] path) {
+    if (route.segments().length != path.length) {
+      return null;
+    }
+    Map<String, String> params = new HashMap<>();
+    for (int i = 0; i < path.length; i++) {
+      String segment = route.segments()[i];
+      if (segment.startsWith("{") && segment.endsWith("}")) {
+        params.put(segment.substring(1, segment.length() - 1), path[i]);
+      } else if (!segment.equals(path[i])) {
+        return null;
+      }
+    }
+    return params;
+  }
+
+  private static String[] split(String path) {
+    String trimmed = path.replaceAll("^/+|/+$", "");
+    return trimmed.isEmpty() ? new String[0] : trimmed.split("/+");
+  }
+
+  private static void send(HttpExchange exchange, Response response) throws IOException {
+    try (exchange) {
+      // Drain a little of what the handler did not read, so that the connection can be reused;
+      // the server closes a connection whose body is longer.
+      try {
+        exchange.getRequestBody().readNBytes(Request.MAX_BODY + 1);
+      } catch (IOException e) {
+        log.debug("request body of {} not drained", exchange.getRequestURI(), e);
+      }
+      exchange.getResponseHeaders().set("Content-Type", response.contentType());
+      response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+      exchange.sendResponseHeaders(response.status(), response.body().length == 0 ? -1 : response.body().length);
+      if (response.body().length > 0) {
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(response.body());
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.tiercache.examples.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tiercache.examples.TestApp;
+import io.tiercache.examples.TestApp.Reply;
+import io.tiercache.test.RedisExtension;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code GET /cache/stats}, {@code GET /app/routes} and the page. */
+class DashboardTest {
+
+  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+
+  private TestApp app;
+
+  @BeforeEach
+  void start() {
+    app = TestApp.start(redis.uri());
+  }
+
+  @AfterEach
+  void stop() {
+    app.close();
+  }
+
+  @Test
+  void cacheStats_hasEveryCacheAndCountsReads() {
+    app.get("/projects/3");
+    app.get("/projects/3");
+    app.get("/users/3");
+    Reply reply = app.get("/cache/stats");
+    assertEquals(200, reply.status());
+    JsonNode caches = reply.json().get("caches");
+    for (String name : List.of("projects", "project-info", "project-stats", "daily-stats", "leaderboard", "topics",
+        "users", "global-stats", "user-stats", "articles", "article-views")) {
+      assertTrue(caches.has(name), "missing cache " + name + " in " + caches);
+    }
+    JsonNode info = caches.get("project-info");
+    assertEquals(2, info.get("requests").asLong());
+    assertEquals(1, info.get("misses").asLong());
+    assertEquals(1, info.get("l1Hits").asLong());
+    assertEquals(0.5, info.get("hitRate").asDouble(), 1e-9);
+    assertTrue(reply.json().get("redis").get("available").asBoolean());
+    assertEquals("zsxq", reply.json().get("keyPrefix").asText());
+  }
+
+  @Test
+  void routes_reportLatencyPerRoute() {
+    app.get("/projects/3");
+    app.get("/projects/4");
+    JsonNode routes = app.get("/app/routes").json();
+    assertEquals(2, routes.get("GET /projects/{id}").get("requests").asLong(), routes.toString());
+    assertTrue(routes.get("GET /projects/{id}").get("p99_micros").asLong() > 0);
+  }
+
+  @Test
+  void page_pollsTheStatsRoutes() {
+    Reply page = app.get("/");
+    assertEquals(200, page.status());
+    assertTrue(page.header("Content-Type").startsWith("text/html"));
+    assertTrue(page.body().contains("fetch('/cache/stats')"));
+    assertTrue(page.body().contains("setInterval(refresh"));
+  }
+}
