@@ -74,6 +74,7 @@ public final class CacheSpec {
   private final double earlyRefreshBeta;
   private final Duration expiryBoundary;
   private final ZoneId expiryZone;
+  private final Duration distributedLoadWait;
 
   private CacheSpec(Builder b) {
     this.valueType = b.valueType;
@@ -100,6 +101,7 @@ public final class CacheSpec {
     this.earlyRefreshBeta = b.earlyRefreshBeta;
     this.expiryBoundary = b.expiryBoundary;
     this.expiryZone = b.expiryZone;
+    this.distributedLoadWait = b.distributedLoadWait;
   }
 
   /** A builder with every default. */
@@ -241,6 +243,14 @@ public final class CacheSpec {
     return expiryZone;
   }
 
+  /**
+   * How long an instance waits for another instance's load of the same key before it loads
+   * itself, or null when loads are not coordinated across instances.
+   */
+  public Duration distributedLoadWait() {
+    return distributedLoadWait;
+  }
+
   @Override
   public String toString() {
     return "CacheSpec{valueType=" + valueType + ", ttl=" + ttl + ", ttlJitter=" + ttlJitter
@@ -277,6 +287,7 @@ public final class CacheSpec {
     private double earlyRefreshBeta;
     private Duration expiryBoundary;
     private ZoneId expiryZone;
+    private Duration distributedLoadWait;
 
     private Builder() {}
 
@@ -305,6 +316,7 @@ public final class CacheSpec {
       earlyRefreshBeta = s.earlyRefreshBeta;
       expiryBoundary = s.expiryBoundary;
       expiryZone = s.expiryZone;
+      distributedLoadWait = s.distributedLoadWait;
     }
 
     /** The value type, for a non-generic class. */
@@ -486,6 +498,20 @@ public final class CacheSpec {
     }
 
     /**
+     * Distributed single-flight for expensive loads: when several instances miss one key at
+     * once, the one that takes a lease in Redis ({@code SET NX PX}) calls the loader and the
+     * others wait for its value in Redis, at most {@code maxWait}, then load themselves. Costs one
+     * more round trip per miss; worth it when the loader is slow or fragile (seed 002's "mutex
+     * rebuild"). Needs L2.
+     *
+     * @param maxWait positive; also the lease, so a crashed loader holds no one up for longer
+     */
+    public Builder distributedLoad(Duration maxWait) {
+      this.distributedLoadWait = positive("distributedLoad", maxWait);
+      return this;
+    }
+
+    /**
      * Entries expire at the next midnight in {@code zone} at the latest (seed 000's daily stats).
      *
      * @param zone a zone id such as {@code Asia/Shanghai}
@@ -536,6 +562,9 @@ public final class CacheSpec {
       if (refreshAfter != null && refreshAfter.compareTo(ttl) >= 0) {
         throw new IllegalStateException("refreshAfter (" + refreshAfter + ") must be shorter than ttl ("
             + ttl + "): a key must be refreshed before it expires");
+      }
+      if (distributedLoadWait != null && !l2Enabled) {
+        throw new IllegalStateException("distributedLoad needs L2: the waiting instances read the value from Redis");
       }
       if (earlyRefreshBeta > 0 && refreshAfter == null) {
         throw new IllegalStateException("earlyRefreshBeta needs refreshAfter(...): early refresh reuses its registry");

@@ -517,6 +517,18 @@ final class DefaultCache<K, V> implements Cache<K, V> {
         return found;
       }
     }
+    byte[] lease = null;
+    if (redis != null && spec.distributedLoadWait() != null) {
+      lease = new byte[16];
+      ThreadLocalRandom.current().nextBytes(lease);
+      Object found = awaitOtherLoad(k, lease);
+      if (found == null) {
+        lease = null; // not ours: another instance loads, or Redis cannot coordinate
+      } else if (found != MISSING) {
+        stats.l2Hits.increment();
+        return found;
+      }
+    }
     stats.misses.increment();
     access.info("cache '{}' miss for key '{}'", name, k);
     long start = System.nanoTime();
@@ -525,11 +537,13 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       value = loader.apply(key);
     } catch (RuntimeException | Error e) {
       recordLoad(start, false);
+      releaseLoadLease(k, lease);
       throw e;
     }
     long took = recordLoad(start, true);
     Object stored = value == null ? LocalTier.NULL : value;
     long ttl = writeLoaded(k, mine, stored);
+    releaseLoadLease(k, lease);
     if (refresh != null) {
       refresh.loaded(k, took, ttl);
     }
@@ -565,6 +579,56 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       stats.degraded.increment();
     }
     return ttl;
+  }
+
+  /**
+   * Distributed single-flight: takes the load lease of {@code k}, or waits for the instance that
+   * holds it to put the value into Redis.
+   *
+   * @return {@link #MISSING} if this caller holds the lease and must load; the value if another
+   *     instance stored it meanwhile; null if the wait ran out or Redis cannot coordinate, and
+   *     this caller loads without a lease
+   */
+  private Object awaitOtherLoad(String k, byte[] lease) {
+    long waitMillis = spec.distributedLoadWait().toMillis();
+    String leaseKey = redisPrefix + "__tc:load:" + k;
+    try {
+      if (redis.setIfAbsent(leaseKey, lease, waitMillis)) {
+        return MISSING;
+      }
+    } catch (RedisUnavailableException e) {
+      return null;
+    }
+    long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+    long pause = 5;
+    while (System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(pause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+      pause = Math.min(pause * 2, 50);
+      Object found = readL2(k);
+      if (found != MISSING) {
+        return found;
+      }
+    }
+    log.debug("cache '{}': waited {} ms for another instance to load '{}'; loading here", name, waitMillis, k);
+    return null;
+  }
+
+  private void releaseLoadLease(String k, byte[] lease) {
+    if (lease == null) {
+      return;
+    }
+    try {
+      redis.call("release load lease", c -> c.<Long>eval(
+          "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
+          io.lettuce.core.ScriptOutputType.INTEGER, new String[] {redisPrefix + "__tc:load:" + k}, lease));
+    } catch (RedisUnavailableException e) {
+      // the lease expires by itself
+    }
   }
 
   /** A background reload for refresh-ahead; the old value stays if the loader fails. */

@@ -258,6 +258,57 @@ class OperationsTest {
   }
 
   @Test
+  void distributedLoad_threeInstancesMissingOneKeyCallTheLoaderOnce() throws Exception {
+    AtomicInteger loads = new AtomicInteger();
+    List<Cache<String, String>> caches = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      caches.add(tier(s -> s.distributedLoad(Duration.ofSeconds(5)), b -> b).cache("c"));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      List<java.util.concurrent.Future<String>> results = new ArrayList<>();
+      for (Cache<String, String> cache : caches) {
+        results.add(pool.submit(() -> cache.get("expensive", k -> {
+          loads.incrementAndGet();
+          sleep(300);
+          return "built once";
+        })));
+      }
+      for (java.util.concurrent.Future<String> result : results) {
+        assertEquals("built once", result.get(10, java.util.concurrent.TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1, loads.get(), "one instance loads, the others wait for its value in Redis");
+    long l2Hits = caches.stream().mapToLong(c -> c.stats().l2Hits()).sum();
+    assertEquals(2, l2Hits);
+  }
+
+  @Test
+  void distributedLoad_waitIsBounded() throws Exception {
+    AtomicInteger loads = new AtomicInteger();
+    Cache<String, String> slow = tier(s -> s.distributedLoad(Duration.ofMillis(200)), b -> b).cache("c");
+    Cache<String, String> other = tier(s -> s.distributedLoad(Duration.ofMillis(200)), b -> b).cache("c");
+    Thread first = new Thread(() -> slow.get("k", k -> {
+      loads.incrementAndGet();
+      sleep(1_500);
+      return "slow";
+    }));
+    first.start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> loads.get() == 1);
+    long start = System.nanoTime();
+    assertEquals("mine", other.get("k", k -> {
+      loads.incrementAndGet();
+      return "mine";
+    }));
+    assertTrue(System.nanoTime() - start < Duration.ofMillis(1_400).toNanos(), "did not wait for the slow load");
+    assertEquals(2, loads.get());
+    first.join(5_000);
+    assertThrows(IllegalStateException.class, () -> CacheSpec.builder().l2(false).distributedLoad(Duration.ofSeconds(1)).build());
+  }
+
+  @Test
   void badConfiguration_failsAtConfigurationTime() {
     assertEquals("refreshAfter (PT2H) must be shorter than ttl (PT1H): a key must be refreshed before it expires",
         assertThrows(IllegalStateException.class,
