@@ -27,6 +27,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -63,11 +64,12 @@ import org.slf4j.LoggerFactory;
  * Cluster ({@link RedisEndpoint}). Callers see one command interface for all three, {@link
  * RedisClusterCommands} (and {@link RedisClusterAsyncCommands}): on a cluster Lettuce's advanced
  * cluster API routes every command by its key's slot, splits multi-key {@code MGET}, {@code DEL},
- * {@code UNLINK} and {@code EXISTS} per slot, and runs {@code SCAN} over every master in turn. A Lua
- * script goes to the slot of its first key, so every key of one script must share a hash tag.
- * Cluster topology is refreshed every {@value #TOPOLOGY_REFRESH_SECONDS} s and at once on
- * redirects, persistent reconnects and uncovered slots (at most every {@value
- * #ADAPTIVE_REFRESH_SECONDS} s).
+ * {@code UNLINK} and {@code EXISTS} per slot; {@code SCAN} and {@code INFO} run on every master
+ * that serves slots in turn. A Lua script goes to the slot of its first key, so every key of one
+ * script must share a hash tag. Cluster topology is refreshed every {@value
+ * #TOPOLOGY_REFRESH_SECONDS} s and at once on redirects, persistent reconnects and uncovered slots
+ * (at most every {@value #ADAPTIVE_REFRESH_SECONDS} s). While the breaker is open, every failed
+ * probe refreshes it too, so that a replica promoted meanwhile is used by the next probe.
  *
  * <p>Every operation either returns Redis's answer or throws {@link RedisUnavailableException}
  * within the command timeout. A timeout or a connection failure opens the breaker: later calls
@@ -79,9 +81,10 @@ import org.slf4j.LoggerFactory;
  * recovery once at INFO.
  *
  * <p>An error reply from Redis (for example out of memory) fails that call but does not open the
- * breaker. Rejected credentials, an ACL that denies the prefix's keys, and a server certificate
- * that is not trusted are configuration errors: the constructor throws {@link
- * IllegalStateException} instead of starting degraded.
+ * breaker, except {@code CLUSTERDOWN}: a cluster with a slot that has no master refuses every key
+ * command, which is an outage like a timeout. Rejected credentials, an ACL that denies the
+ * prefix's keys, and a server certificate that is not trusted are configuration errors: the
+ * constructor throws {@link IllegalStateException} instead of starting degraded.
  */
 public final class RedisTier implements AutoCloseable {
 
@@ -115,6 +118,8 @@ public final class RedisTier implements AutoCloseable {
   private volatile Tracking tracking;
   private volatile boolean closed;
   private ScheduledFuture<?> probe;
+  /** The topology refresh a failed probe started on a cluster, or null. */
+  private volatile CompletableFuture<Void> topologyRefresh;
 
   /**
    * Creates the tier for a standalone or Sentinel URI; see {@link #RedisTier(RedisEndpoint,
@@ -601,14 +606,30 @@ public final class RedisTier implements AutoCloseable {
     return call("SCAN+UNLINK", redis -> scanDelete(redis, pattern));
   }
 
-  /** SCAN + UNLINK, sparing Tiercache's own data ({@code prefix:__...}: streams, toolkit state). */
+  /**
+   * SCAN + UNLINK, sparing Tiercache's own data ({@code prefix:__...}: streams, toolkit state). On
+   * a cluster every {@link #servingMasters serving master} is scanned in turn; the client splits
+   * each page's {@code UNLINK} per slot.
+   */
   private long scanDelete(RedisClusterCommands<String, byte[]> redis, String pattern) {
+    if (redis instanceof RedisAdvancedClusterCommands<String, byte[]> cluster) {
+      long deleted = 0;
+      for (String nodeId : servingMasters(cluster)) {
+        deleted += scanDelete(cluster.getConnection(nodeId), redis, pattern);
+      }
+      return deleted;
+    }
+    return scanDelete(redis, redis, pattern);
+  }
+
+  private long scanDelete(RedisClusterCommands<String, byte[]> scanned, RedisClusterCommands<String, byte[]> redis,
+      String pattern) {
     String reserved = prefix + ":__";
     long deleted = 0;
     ScanArgs args = ScanArgs.Builder.matches(pattern).limit(BATCH);
     ScanCursor cursor = ScanCursor.INITIAL;
     do {
-      KeyScanCursor<String> page = redis.scan(cursor, args);
+      KeyScanCursor<String> page = scanned.scan(cursor, args);
       List<String> doomed = new ArrayList<>(page.getKeys().size());
       for (String key : page.getKeys()) {
         if (!key.startsWith(reserved)) {
@@ -630,30 +651,55 @@ public final class RedisTier implements AutoCloseable {
    */
   public long[] countKeys(String pattern, long cap) {
     return call("SCAN (count)", redis -> {
+      List<RedisClusterCommands<String, byte[]>> scanned = new ArrayList<>();
+      if (redis instanceof RedisAdvancedClusterCommands<String, byte[]> cluster) {
+        servingMasters(cluster).forEach(nodeId -> scanned.add(cluster.getConnection(nodeId)));
+      } else {
+        scanned.add(redis);
+      }
       long count = 0;
       ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1_000);
-      ScanCursor cursor = ScanCursor.INITIAL;
-      do {
-        KeyScanCursor<String> page = redis.scan(cursor, args);
-        count += page.getKeys().size();
-        cursor = page;
-        if (count >= cap) {
-          return new long[] {count, 1};
-        }
-      } while (!cursor.isFinished());
+      for (RedisClusterCommands<String, byte[]> node : scanned) {
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+          KeyScanCursor<String> page = node.scan(cursor, args);
+          count += page.getKeys().size();
+          cursor = page;
+          if (count >= cap) {
+            return new long[] {count, 1};
+          }
+        } while (!cursor.isFinished());
+      }
       return new long[] {count, 0};
     });
   }
 
   /**
-   * {@code INFO} of every master: one entry on a standalone or Sentinel Redis, one per master on
-   * a cluster.
+   * The node ids of the cluster's masters that serve slots, in the client's current topology. A
+   * master that failed and whose slots a replica took over stays listed as a master without slots
+   * until it returns or is forgotten; it holds no keys and is left out, or every {@code SCAN} and
+   * {@code INFO} over the masters would fail on it after a failover.
+   */
+  private static List<String> servingMasters(RedisAdvancedClusterCommands<String, byte[]> cluster) {
+    List<String> ids = new ArrayList<>();
+    for (RedisClusterNode node : cluster.getStatefulConnection().getPartitions()) {
+      if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.hasNoSlots()) {
+        ids.add(node.getNodeId());
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * {@code INFO} of every master: one entry on a standalone or Sentinel Redis, one per master that
+   * serves slots on a cluster.
    */
   public List<String> info() {
     return call("INFO", redis -> {
       if (redis instanceof RedisAdvancedClusterCommands<String, byte[]> cluster) {
         List<String> all = new ArrayList<>();
-        cluster.upstream().commands().info().forEach(all::add);
+        cluster.nodes(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.hasNoSlots())
+            .commands().info().forEach(all::add);
         return all;
       }
       return List.of(redis.info());
@@ -715,9 +761,12 @@ public final class RedisTier implements AutoCloseable {
     if (e instanceof RedisUnavailableException) {
       return (RedisUnavailableException) e;
     }
-    if (e instanceof RedisCommandExecutionException) {
+    if (e instanceof RedisCommandExecutionException && !isClusterDown(e)) {
       return new RedisUnavailableException(what + " failed: " + e.getMessage(), e);
     }
+    // An outage, or a cluster that refuses every key command until a slot has a master again
+    // (CLUSTERDOWN): open the breaker, so that the probe replays the failed deletes before the
+    // breaker closes.
     if (!closed && open.compareAndSet(false, true)) {
       trips.increment();
       log.warn("Redis at {} is unavailable ({}: {}); caches answer from L1 and loaders until it is back",
@@ -725,6 +774,12 @@ public final class RedisTier implements AutoCloseable {
       scheduleProbe();
     }
     return new RedisUnavailableException(what + ": Redis at " + safeUri + " failed: " + rootMessage(e), e);
+  }
+
+  /** A {@code CLUSTERDOWN} error reply: a slot has no master and the cluster serves no key. */
+  private static boolean isClusterDown(RuntimeException e) {
+    return e instanceof RedisCommandExecutionException && e.getMessage() != null
+        && e.getMessage().startsWith("CLUSTERDOWN");
   }
 
   private void openBreaker() {
@@ -767,6 +822,17 @@ public final class RedisTier implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       log.debug("Redis at {} still unavailable: {}", safeUri, rootMessage(e));
+      CompletableFuture<Void> previous = topologyRefresh;
+      if (client instanceof RedisClusterClient cluster && connection != null && !closed
+          && (previous == null || previous.isDone())) {
+        // Adaptive refreshes run at most every ADAPTIVE_REFRESH_SECONDS: read the topology now,
+        // so that the next probe reaches a replica promoted meanwhile.
+        topologyRefresh = cluster.refreshPartitionsAsync().toCompletableFuture().whenComplete((done, error) -> {
+          if (error != null) {
+            log.debug("cluster topology not refreshed: {}", rootMessage(error));
+          }
+        });
+      }
     }
   }
 
@@ -840,6 +906,16 @@ public final class RedisTier implements AutoCloseable {
     synchronized (probeLock) {
       if (probe != null) {
         probe.cancel(false);
+      }
+    }
+    CompletableFuture<Void> refresh = topologyRefresh;
+    if (refresh != null) { // let it finish rather than fail on a client shutting down
+      try {
+        refresh.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // a refresh that failed or still runs does not delay the shutdown further
       }
     }
     StatefulConnection<String, byte[]> current = connection;

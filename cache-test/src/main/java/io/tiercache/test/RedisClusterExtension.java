@@ -9,10 +9,12 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * A JUnit 5 extension that gives each test class a 3-master {@link EmbeddedRedisCluster}.
+ * A JUnit 5 extension that gives each test class a 3-master {@link EmbeddedRedisCluster}
+ * (replicas optional).
  *
  * <p>Register it as a static field; the cluster starts before the first test of the class, every
- * node is flushed before every test (a node a test killed is restarted first), and the cluster is
+ * master is flushed before every test (a node a test killed is restarted first, and rejoins as a
+ * replica if one of its replicas took over), and the cluster is
  * stopped and its files deleted after the last test. Test methods may declare a parameter of type
  * {@link EmbeddedRedisCluster}.
  *
@@ -25,31 +27,41 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 public final class RedisClusterExtension
     implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, ParameterResolver {
 
+  private final int replicasPerMaster;
   private final List<String> settings;
   private volatile EmbeddedRedisCluster cluster;
 
-  /** A cluster with the default settings. */
+  /** A cluster without replicas with the default settings. */
   public RedisClusterExtension() {
-    this(List.of());
+    this(0, List.of());
   }
 
-  /** A cluster with extra {@code redis.conf} lines for every node; not null. */
+  /** A cluster without replicas with extra {@code redis.conf} lines for every node; not null. */
   public RedisClusterExtension(List<String> settings) {
+    this(0, settings);
+  }
+
+  /**
+   * A cluster of 3 masters with {@code replicasPerMaster} replicas each (see {@link
+   * EmbeddedRedisCluster#launch(int, List)}) and extra {@code redis.conf} lines; not null.
+   */
+  public RedisClusterExtension(int replicasPerMaster, List<String> settings) {
     if (settings == null) {
       throw new IllegalArgumentException("settings must not be null");
     }
+    this.replicasPerMaster = replicasPerMaster;
     this.settings = List.copyOf(settings);
   }
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    cluster = EmbeddedRedisCluster.launch(settings);
+    cluster = EmbeddedRedisCluster.launch(replicasPerMaster, settings);
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
     EmbeddedRedisCluster current = cluster();
-    for (int i = 0; i < EmbeddedRedisCluster.NODES; i++) {
+    for (int i = 0; i < current.size(); i++) {
       if (!current.isRunning(i)) {
         current.restart(i);
       }
