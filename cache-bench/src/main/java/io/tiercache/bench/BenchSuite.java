@@ -35,28 +35,66 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * separate forks, alternates which goes first from one round to the next, and reports the median
  * over rounds of the per-round ratio Tiercache / raw, with its range.
  *
+ * <p>The ratio is always Tiercache's JMH score over raw's. Most benchmarks score time per
+ * operation, where lower is better and the target is an upper bound ({@code ≤ 1.1×}); the
+ * throughput benchmarks ({@link ParallelL2HitBenchmark}, {@link WriteBackBenchmark}) score
+ * operations per second, where higher is better and the target is a lower bound ({@code ≥ 0.9×
+ * ops/s}). A comparison without a target is reported as a figure only.
+ *
  * <pre>{@code
  * java -cp cache-bench/target/benchmarks.jar io.tiercache.bench.BenchSuite            # short, < 3 min
  * java -cp cache-bench/target/benchmarks.jar io.tiercache.bench.BenchSuite --full     # about 6 min
  * }</pre>
  *
- * <p>Options: {@code --short} (2 rounds of 3 warm-up and 3 measured 1 s iterations, the default),
+ * <p>Options: {@code --short} (1 round of 2 warm-up and 2 measured 1 s iterations, the default: a check
+ * under 3 minutes, with wide errors),
  * {@code --full} (4 rounds of 3 and 5), {@code --rounds N}, {@code --warmup N}, {@code
  * --iterations N}, {@code --only REGEX} (scenarios whose name matches), {@code --out FILE} (also
  * write the summary there), {@code --verbose} (JMH's own output).
  */
 public final class BenchSuite {
 
+  /** Which way a ratio must go to meet its target. */
+  enum Goal {
+    /** Time per operation: Tiercache / raw at most the target. */
+    AT_MOST,
+    /** Operations per second: Tiercache / raw at least the target. */
+    AT_LEAST,
+    /** No target: the ratio is reported only. */
+    NONE;
+
+    boolean met(double ratio, double target) {
+      return this == AT_MOST ? ratio <= target : this != AT_LEAST || ratio >= target;
+    }
+
+    String describe(double target) {
+      return switch (this) {
+        case AT_MOST -> "≤ " + plain(target) + "×";
+        case AT_LEAST -> "≥ " + plain(target) + "× ops/s";
+        case NONE -> "(figure only)";
+      };
+    }
+
+    private static String plain(double target) {
+      return java.math.BigDecimal.valueOf(target).stripTrailingZeros().toPlainString();
+    }
+  }
+
   /**
    * One comparison: a benchmark class (and method, when the class has several), a thread count,
-   * and its two {@code impl} values.
+   * its two {@code impl} values and its target.
    */
   record Comparison(String scenario, Class<?> benchmark, String method, int threads, String tiercache, String raw,
-      double target, boolean gc) {
+      Goal goal, double target, boolean gc) {
 
     Comparison(String scenario, Class<?> benchmark, int threads, String tiercache, String raw, double target,
         boolean gc) {
-      this(scenario, benchmark, null, threads, tiercache, raw, target, gc);
+      this(scenario, benchmark, null, threads, tiercache, raw, Goal.AT_MOST, target, gc);
+    }
+
+    Comparison(String scenario, Class<?> benchmark, int threads, String tiercache, String raw, Goal goal,
+        double target) {
+      this(scenario, benchmark, null, threads, tiercache, raw, goal, target, false);
     }
   }
 
@@ -71,11 +109,22 @@ public final class BenchSuite {
       new Comparison("L1 hit, generated decorator vs hand-written get", DecoratorBenchmark.class, 1, "DECORATOR",
           "HAND_WRITTEN", 1.1, true),
       new Comparison("counter increment", ToolkitBenchmark.class, "counterIncrement", 1, "TIERCACHE", "LETTUCE",
-          1.1, false));
+          Goal.AT_MOST, 1.1, false),
+      new Comparison("L2 hit, 16 callers, throughput", ParallelL2HitBenchmark.class,
+          ParallelL2HitBenchmark.CALLERS, "TIERCACHE", "LETTUCE", Goal.AT_LEAST, 0.9),
+      new Comparison("miss + load + L2 write vs SET", MissLoadBenchmark.class, 1, "TIERCACHE", "LETTUCE",
+          Goal.AT_MOST, 1.2),
+      new Comparison("miss + load + L2 write vs GET + SET", MissLoadBenchmark.class, 1, "TIERCACHE",
+          "LETTUCE_GET_SET", Goal.NONE, Double.NaN),
+      new Comparison("write-back vs write-through put, throughput", WriteBackBenchmark.class, 1, "WRITE_BACK",
+          "WRITE_THROUGH", Goal.AT_LEAST, 10));
 
-  private int rounds = 2;
-  private int warmup = 3;
-  private int iterations = 3;
+  /** The scenario name under which {@code --only} selects the stored-size check of compression. */
+  static final String SIZE_CHECK = "value size, 10 KiB list compressed";
+
+  private int rounds = 1;
+  private int warmup = 2;
+  private int iterations = 2;
   private Pattern only = Pattern.compile(".*");
   private Path out;
   private boolean verbose;
@@ -92,9 +141,9 @@ public final class BenchSuite {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--short":
-          rounds = 2;
-          warmup = 3;
-          iterations = 3;
+          rounds = 1;
+          warmup = 2;
+          iterations = 2;
           break;
         case "--full":
           rounds = 4;
@@ -141,9 +190,13 @@ public final class BenchSuite {
     report.append(header());
     String roundTrips = selected.stream().anyMatch(c -> c.benchmark() == GetAllBenchmark.class)
         ? roundTrips() : null;
+    String sizes = only.matcher(SIZE_CHECK).find() ? CompressionBenchmark.sizes() : null;
     System.out.print(report);
     if (roundTrips != null) {
       System.out.println(roundTrips);
+    }
+    if (sizes != null) {
+      System.out.println(sizes);
     }
 
     Map<Comparison, List<Measured[]>> results = new LinkedHashMap<>();
@@ -155,7 +208,7 @@ public final class BenchSuite {
           String impl = side == 0 ? c.tiercache() : c.raw();
           Measured m = measure(c, impl);
           pair[side] = m;
-          System.out.printf(Locale.ROOT, "round %d/%d  %-22s %d thread%s  %-9s %10.3f ± %.3f %s%s%n", round,
+          System.out.printf(Locale.ROOT, "round %d/%d  %-22s %2d thread%s  %-9s %10.3f ± %.3f %s%s%n", round,
               rounds, c.scenario(), c.threads(), c.threads() == 1 ? " " : "s", impl, m.score(), m.error(),
               m.unit(), Double.isNaN(m.bytesPerOp()) ? "" : String.format(Locale.ROOT, "  %.1f B/op", m.bytesPerOp()));
         }
@@ -174,14 +227,18 @@ public final class BenchSuite {
       List<Measured[]> pairs = e.getValue();
       double[] ratios = pairs.stream().mapToDouble(p -> p[0].score() / p[1].score()).sorted().toArray();
       double ratio = median(ratios);
-      boolean met = ratio <= c.target();
+      boolean met = c.goal().met(ratio, c.target());
       allMet &= met;
-      summary.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.2f× | %.2f–%.2f | ≤ %.1f× | %s |%n",
+      summary.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.2f× | %.2f–%.2f | %s | %s |%n",
           c.scenario(), c.threads(), cell(pairs, 0), cell(pairs, 1), ratio, ratios[0],
-          ratios[ratios.length - 1], c.target(), met ? "yes" : "**no**"));
+          ratios[ratios.length - 1], c.goal().describe(c.target()),
+          c.goal() == Goal.NONE ? "—" : met ? "yes" : "**no**"));
     }
-    summary.append("\nTiercache and Raw: median over rounds of the JMH score (time per operation), "
-        + "± the median of JMH's 99.9% error; the ratio is taken per round, then its median.\n");
+    summary.append("\nTiercache and Raw: median over rounds of the JMH score (time per operation, or "
+        + "operations per second where the target says ops/s), ± the median of JMH's 99.9% error; the ratio "
+        + "Tiercache / raw is taken per round, then its median. A time ratio must stay at or below its "
+        + "target, a throughput ratio at or above it. In the write-back row, \"Tiercache\" is write-back "
+        + "and \"Raw\" write-through.\n");
 
     StringBuilder alloc = new StringBuilder();
     for (Map.Entry<Comparison, List<Measured[]>> e : results.entrySet()) {
@@ -205,10 +262,15 @@ public final class BenchSuite {
     if (roundTrips != null) {
       summary.append("\n").append(roundTrips).append("\n");
     }
+    if (sizes != null) {
+      summary.append("\n").append(sizes);
+      allMet &= !sizes.contains("NOT met");
+    }
     summary.append(String.format(Locale.ROOT, "%nWall time: %.0f s%n", (System.nanoTime() - start) / 1e9));
     System.out.print(summary);
     if (out != null) {
-      Files.writeString(out, report.toString() + (roundTrips != null ? roundTrips + "\n" : "") + summary,
+      Files.writeString(out, report.toString() + (roundTrips != null ? roundTrips + "\n" : "")
+          + (sizes != null ? sizes + "\n" : "") + summary,
           StandardCharsets.UTF_8);
     }
     return allMet;

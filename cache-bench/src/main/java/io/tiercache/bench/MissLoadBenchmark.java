@@ -1,0 +1,135 @@
+package io.tiercache.bench;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.tiercache.Cache;
+import io.tiercache.CacheSpec;
+import io.tiercache.TierCache;
+import io.tiercache.test.EmbeddedRedisServer;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Scenario 5: a miss that loads and writes L2 (L1 off). Every call asks for a key never seen
+ * before; the loader returns a prebuilt 1,004-byte {@link ProjectInfo}. Tiercache's {@link
+ * Cache#get} reads L2 first ({@code GET}, absent), calls the loader, encodes the value and stores
+ * it with {@code SET NX PX}: two round trips. Compared with {@code LETTUCE}, the raw loader plus
+ * Jackson {@code writeValueAsBytes} and a {@code SET PX} of the same framed bytes (one round trip:
+ * the target, at most 1.2 times), and with {@code LETTUCE_GET_SET}, the same preceded by the
+ * {@code GET} that any cache-aside read needs to learn it missed (the floor of a miss).
+ *
+ * <pre>{@code
+ * java -jar cache-bench/target/benchmarks.jar MissLoadBenchmark
+ * }</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
+@Threads(1)
+public class MissLoadBenchmark {
+
+  /** The implementations compared. */
+  public enum Impl {
+    /** {@code Cache.get(freshKey, loader)} with L1 off: GET (miss), load, SET NX PX. */
+    TIERCACHE,
+    /** load, encode, {@code SET key frame PX ttl}. */
+    LETTUCE,
+    /** {@code GET key} (miss), load, encode, {@code SET key frame PX ttl NX}. */
+    LETTUCE_GET_SET
+  }
+
+  private static final long TTL_MILLIS = CacheSpec.DEFAULT_TTL.toMillis();
+
+  @Param
+  public Impl impl;
+
+  private final ProjectInfo value = ProjectInfo.sample(1_234_567_890L);
+  private final Function<String, ProjectInfo> loader = key -> value;
+  private final SetArgs px = SetArgs.Builder.px(TTL_MILLIS);
+  private final SetArgs pxNx = SetArgs.Builder.px(TTL_MILLIS).nx();
+  private long next = 1_000_000_000L;
+  private EmbeddedRedisServer redis;
+  private TierCache tier;
+  private Cache<String, ProjectInfo> cache;
+  private RedisClient client;
+  private StatefulRedisConnection<String, byte[]> connection;
+  private RedisCommands<String, byte[]> sync;
+  private ObjectWriter writer;
+
+  @Setup
+  public void setUp() throws JsonProcessingException {
+    redis = EmbeddedRedisServer.launch();
+    tier = Fixtures.tierCache(redis, "project-info", false);
+    cache = tier.cache("project-info", ProjectInfo.class);
+    client = RedisClient.create(redis.uri());
+    connection = Fixtures.rawConnection(client);
+    sync = connection.sync();
+    writer = new ObjectMapper().writerFor(ProjectInfo.class);
+    load(); // connections warm, then the commands of one Tiercache miss
+    Map<String, Long> commands = new TreeMap<>(Fixtures.commandsDuring(redis,
+        () -> cache.get(Fixtures.key(next++), loader)));
+    commands.remove("xread"); // the L1 coherence reader, on its own connection
+    if (!commands.equals(Map.of("get", 1L, "set", 1L))) {
+      throw new IllegalStateException("one Tiercache miss sent " + commands + "; expected one GET and one SET");
+    }
+    byte[] stored = sync.get(Fixtures.PREFIX + ":" + Fixtures.key(next - 1));
+    if (stored == null || stored.length != frame(value).length) {
+      throw new IllegalStateException("Tiercache did not store the same frame as the raw path");
+    }
+  }
+
+  @Benchmark
+  public ProjectInfo load() throws JsonProcessingException {
+    String key = "project:" + next++ + ":info";
+    if (impl == Impl.TIERCACHE) {
+      return cache.get(key, loader);
+    }
+    String redisKey = "bench:" + key;
+    if (impl == Impl.LETTUCE_GET_SET && sync.get(redisKey) != null) {
+      throw new IllegalStateException("the benchmark expected a miss for '" + key + "'");
+    }
+    ProjectInfo loaded = loader.apply(key);
+    sync.set(redisKey, frame(loaded), impl == Impl.LETTUCE ? px : pxNx);
+    return loaded;
+  }
+
+  /** Tiercache's frame of an uncompressed JSON value: version 1, no flags, the JSON. */
+  private byte[] frame(ProjectInfo loaded) throws JsonProcessingException {
+    byte[] json = writer.writeValueAsBytes(loaded);
+    byte[] frame = new byte[json.length + 2];
+    frame[0] = 1;
+    System.arraycopy(json, 0, frame, 2, json.length);
+    return frame;
+  }
+
+  @TearDown
+  public void tearDown() {
+    connection.close();
+    client.shutdown();
+    tier.close();
+    redis.close();
+  }
+}
