@@ -576,14 +576,16 @@ public final class CacheSpec {
       return new CacheSpec(this);
     }
 
-    private static Duration positive(String name, Duration value) {
-      if (value == null) {
-        throw new NullPointerException(name + " must not be null");
-      }
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + value);
-      }
-      return value;
+  }
+
+  /** Checks a duration setting: not null, and positive. Shared with {@link TierCacheBuilder}. */
+  static Duration positive(String name, Duration value) {
+    if (value == null) {
+      throw new NullPointerException(name + " must not be null");
     }
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, was " + value);
+    }
+    return value;
   }
 }

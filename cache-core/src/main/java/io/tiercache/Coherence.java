@@ -69,8 +69,6 @@ final class Coherence implements AutoCloseable {
       "end",
       "redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))",
       "return seq");
-  private static final String COMPARE_AND_DELETE =
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
   private final CoherenceMode mode;
   private final String instanceId = UUID.randomUUID().toString();
@@ -265,12 +263,11 @@ final class Coherence implements AutoCloseable {
    * there, other instances may have read it meanwhile, so they are told to evict the key too.
    */
   void compareAndDelete(String key, byte[] frame) {
-    redis.async("compare-and-delete", c -> c.<Long>eval(COMPARE_AND_DELETE, ScriptOutputType.INTEGER,
-        new String[] {prefixColon + key}, frame)).thenAccept(deleted -> {
-          if (deleted != null && deleted > 0) {
-            publishKeys(List.of(key));
-          }
-        });
+    redis.compareAndDeleteAsync(prefixColon + key, frame).thenAccept(deleted -> {
+      if (deleted) {
+        publishKeys(List.of(key));
+      }
+    });
   }
 
   /* ---- Reading ---- */

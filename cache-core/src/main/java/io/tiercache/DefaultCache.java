@@ -623,9 +623,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       return;
     }
     try {
-      redis.call("release load lease", c -> c.<Long>eval(
-          "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
-          io.lettuce.core.ScriptOutputType.INTEGER, new String[] {redisPrefix + "__tc:load:" + k}, lease));
+      redis.compareAndDelete(redisPrefix + "__tc:load:" + k, lease);
     } catch (RedisUnavailableException e) {
       // the lease expires by itself
     }

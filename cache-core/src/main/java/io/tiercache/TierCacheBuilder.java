@@ -131,19 +131,19 @@ public final class TierCacheBuilder {
 
   /** How long one Redis command may take before the call degrades; positive. */
   public TierCacheBuilder commandTimeout(Duration timeout) {
-    this.commandTimeout = positive("commandTimeout", timeout);
+    this.commandTimeout = CacheSpec.positive("commandTimeout", timeout);
     return this;
   }
 
   /** How long connecting to Redis may take; positive. */
   public TierCacheBuilder connectTimeout(Duration timeout) {
-    this.connectTimeout = positive("connectTimeout", timeout);
+    this.connectTimeout = CacheSpec.positive("connectTimeout", timeout);
     return this;
   }
 
   /** How often the circuit breaker probes Redis while it is open; positive. */
   public TierCacheBuilder probeInterval(Duration interval) {
-    this.probeInterval = positive("probeInterval", interval);
+    this.probeInterval = CacheSpec.positive("probeInterval", interval);
     return this;
   }
 
@@ -214,7 +214,7 @@ public final class TierCacheBuilder {
    * another instance that arrives after the write still removes it. Positive.
    */
   public TierCacheBuilder loadRaceWindow(Duration window) {
-    this.loadRaceWindow = positive("loadRaceWindow", window);
+    this.loadRaceWindow = CacheSpec.positive("loadRaceWindow", window);
     return this;
   }
 
@@ -340,13 +340,5 @@ public final class TierCacheBuilder {
 
   static String redactPassword(String uri) {
     return uri.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@");
-  }
-
-  private static Duration positive(String name, Duration value) {
-    Objects.requireNonNull(value, name + " must not be null");
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive, was " + value);
-    }
-    return value;
   }
 }

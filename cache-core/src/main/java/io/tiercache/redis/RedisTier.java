@@ -11,6 +11,7 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
@@ -559,6 +560,22 @@ public final class RedisTier implements AutoCloseable {
     return "OK".equals(call("SET NX", redis -> redis.set(key, value, SetArgs.Builder.px(ttlMillis).nx())));
   }
 
+  private static final String COMPARE_AND_DELETE =
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
+  /** Deletes {@code key} only if it still holds {@code expected}; whether it did. */
+  public boolean compareAndDelete(String key, byte[] expected) {
+    Long deleted = call("compare-and-delete", redis -> redis.<Long>eval(COMPARE_AND_DELETE, ScriptOutputType.INTEGER,
+        new String[] {key}, expected));
+    return deleted != null && deleted > 0;
+  }
+
+  /** {@link #compareAndDelete} without blocking. */
+  public CompletableFuture<Boolean> compareAndDeleteAsync(String key, byte[] expected) {
+    return this.<Long>async("compare-and-delete", redis -> redis.eval(COMPARE_AND_DELETE, ScriptOutputType.INTEGER,
+        new String[] {key}, expected)).thenApply(deleted -> deleted != null && deleted > 0);
+  }
+
   /** {@code SET key value PX ttl} without blocking. */
   public CompletableFuture<String> setAsync(String key, byte[] value, long ttlMillis) {
     return async("SET", redis -> redis.set(key, value, SetArgs.Builder.px(ttlMillis)));
@@ -843,7 +860,7 @@ public final class RedisTier implements AutoCloseable {
     }
     RedisClusterCommands<String, byte[]> redis = commands(current);
     if (pendingOverflow.get()) {
-      long deleted = scanDelete(redis, escape(prefix) + ":*");
+      long deleted = scanDelete(redis, io.tiercache.Keys.escapeGlob(prefix) + ":*");
       pendingOverflow.set(false);
       pendingDeletes.clear();
       pendingPatterns.clear();
@@ -874,10 +891,6 @@ public final class RedisTier implements AutoCloseable {
         listener.deleted(batch);
       }
     }
-  }
-
-  private static String escape(String literal) {
-    return literal.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
   }
 
   private static Throwable unwrap(Throwable error) {
