@@ -64,6 +64,27 @@ public interface Cache<K, V> {
   V getIfPresent(K key);
 
   /**
+   * Returns the value L1 holds for {@code key}, without asking Redis and without a loader, so
+   * that a caller can skip building a loader on a hit:
+   *
+   * <pre>{@code
+   * Project cached = cache.getIfInL1(key);
+   * return cached != null ? cached : cache.get(key, k -> repository.find(id));
+   * }</pre>
+   *
+   * <p>Returns null when L1 has no value for the key, when it holds a cached null, and always when
+   * the cache refreshes ahead (reads there go through {@link #get}, which keeps their keys fresh).
+   * A value returned counts as one request and one L1 hit, as {@link #get} would count it; a null
+   * counts nothing, so the {@code get} that follows counts the request once. The generated
+   * decorators read this way: an L1 hit through them allocates nothing of their own.
+   *
+   * @param key the key, not null
+   * @return the value in L1, or null
+   * @throws NullPointerException if {@code key} is null
+   */
+  V getIfInL1(K key);
+
+  /**
    * Returns the values of many keys: L1 first, then one Redis MGET for the rest, then one call of
    * {@code bulkLoader} with exactly the keys still missing. Keys that the loader leaves out of its
    * map are cached as null (if the spec caches nulls) and are absent from the result.

@@ -97,7 +97,6 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   public V get(K key, Function<? super K, ? extends V> loader) {
     String k = keyOf(key);
     Objects.requireNonNull(loader, "loader must not be null");
-    stats.requests.increment();
     if (refresh != null) {
       refresh.touch(k, key, loader);
     }
@@ -105,13 +104,31 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     // so a key the caller just built need not be allocated at all.
     Object hit = writeBack == null ? local.getIfPresent(k) : localHit(k);
     if (hit != null) {
-      stats.l1Hits.increment();
+      stats.l1HitRequests.increment();
       if (access.isDebugEnabled()) {
         logL1Hit(k);
       }
       return unwrap(hit);
     }
+    stats.requests.increment();
     return getMissed(key, k, loader);
+  }
+
+  @Override
+  public V getIfInL1(K key) {
+    String k = keyOf(key);
+    if (refresh != null) {
+      return null; // get registers and touches the key for refresh-ahead
+    }
+    Object hit = writeBack == null ? local.getIfPresent(k) : localHit(k);
+    V value = hit == null ? null : unwrap(hit);
+    if (value != null) {
+      stats.l1HitRequests.increment();
+      if (access.isDebugEnabled()) {
+        logL1Hit(k);
+      }
+    }
+    return value;
   }
 
   private void logL1Hit(String k) {
@@ -141,12 +158,12 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   public CompletableFuture<V> getAsync(K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
     String k = keyOf(key);
     Objects.requireNonNull(loader, "loader must not be null");
-    stats.requests.increment();
     Object hit = localHit(k);
     if (hit != null) {
-      stats.l1Hits.increment();
+      stats.l1HitRequests.increment();
       return CompletableFuture.completedFuture(unwrap(hit));
     }
+    stats.requests.increment();
     CompletableFuture<Object> mine = new CompletableFuture<>();
     CompletableFuture<Object> winner = install(k, mine);
     if (winner != mine) {
@@ -200,12 +217,12 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   @Override
   public V getIfPresent(K key) {
     String k = keyOf(key);
-    stats.requests.increment();
     Object hit = localHit(k);
     if (hit != null) {
-      stats.l1Hits.increment();
+      stats.l1HitRequests.increment();
       return unwrap(hit);
     }
+    stats.requests.increment();
     if (redis != null) {
       Object found = readL2(k);
       if (found != MISSING) {

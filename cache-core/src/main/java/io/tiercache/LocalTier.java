@@ -1,6 +1,6 @@
 package io.tiercache;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.util.concurrent.CompletableFuture;
@@ -8,8 +8,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The in-process level and the single-flight table of one cache name. Values are the decoded
+ * The in-process level and the single-flight table of one cache name. L1 values are the decoded
  * value or {@link #NULL} for a cached null. With L1 off, only the single-flight table remains.
+ *
+ * <p>L1 is a synchronous Caffeine cache holding the values themselves, so a hit is one Caffeine
+ * lookup and an entry costs what it costs in a plain Caffeine cache. Loads in progress live in a
+ * separate table of futures ({@link #install}); when a load completes, {@link #loaded} moves its
+ * value into L1 and drops the future in one step under the table's lock for that key, and every
+ * eviction ({@link #put}, {@link #invalidate}, ...) drops the future first and the value second, so
+ * an invalidation that overtakes a load in progress always wins.
  *
  * <p>L1 expires entries a fixed time after they were written ({@code l1Ttl}). An entry that must
  * go sooner (a cached null, or a value capped by a period boundary) is stored as {@link Until}
@@ -22,6 +29,9 @@ import java.util.concurrent.ConcurrentMap;
  * found. No loader runs inside a map computation.
  */
 abstract class LocalTier {
+
+  /** Loads in progress, by key: the single-flight table. */
+  final ConcurrentHashMap<String, CompletableFuture<Object>> flights = new ConcurrentHashMap<>();
 
   /** Stands for a cached null in L1 and in load futures. */
   static final Object NULL = new Object() {
@@ -49,14 +59,18 @@ abstract class LocalTier {
   /** Installs {@code mine} unless a future exists for {@code key}; returns the winner. */
   abstract CompletableFuture<Object> install(String key, CompletableFuture<Object> mine);
 
-  /** Whether {@code mine} is still the entry for {@code key} (not invalidated meanwhile). */
-  abstract boolean isCurrent(String key, CompletableFuture<Object> mine);
+  /** Whether {@code mine} is still the load in progress for {@code key} (not invalidated meanwhile). */
+  final boolean isCurrent(String key, CompletableFuture<Object> mine) {
+    return flights.get(key) == mine;
+  }
 
-  /** Called after the owner completed {@code mine}. */
+  /** Called after the owner completed {@code mine}: keeps its value unless it was invalidated. */
   abstract void loaded(String key, CompletableFuture<Object> mine);
 
-  /** Removes {@code mine} if it is still the entry (a failed or uncacheable load). */
-  abstract void remove(String key, CompletableFuture<Object> mine);
+  /** Drops {@code mine} if it is still the load in progress (a failed or uncacheable load). */
+  final void remove(String key, CompletableFuture<Object> mine) {
+    flights.remove(key, mine);
+  }
 
   abstract void put(String key, Object value);
 
@@ -78,8 +92,8 @@ abstract class LocalTier {
 
   /** L1 on: an async Caffeine cache whose in-flight futures are the single-flight table. */
   static final class CaffeineTier extends LocalTier {
-    private final AsyncCache<String, Object> cache;
-    private final ConcurrentMap<String, CompletableFuture<Object>> map;
+    private final Cache<String, Object> cache;
+    private final ConcurrentMap<String, Object> values;
     private final CacheSpec spec;
     private final java.time.Clock clock;
     private final long valueTtl;
@@ -98,8 +112,8 @@ abstract class LocalTier {
               stats.evictions.increment();
             }
           })
-          .buildAsync();
-      this.map = cache.asMap();
+          .build();
+      this.values = cache.asMap();
     }
 
     /** Adds a deadline to values that must leave before the L1 TTL. */
@@ -120,14 +134,10 @@ abstract class LocalTier {
 
     @Override
     Object getIfPresent(String key) {
-      CompletableFuture<Object> future = cache.getIfPresent(key);
-      if (future == null || !future.isDone() || future.isCompletedExceptionally()) {
-        return null;
-      }
-      Object value = future.getNow(null);
+      Object value = cache.getIfPresent(key);
       if (value instanceof Until until) {
         if (until.expired()) {
-          map.remove(key, future);
+          values.remove(key, value);
           return null;
         }
         return until.value();
@@ -137,75 +147,78 @@ abstract class LocalTier {
 
     @Override
     CompletableFuture<Object> install(String key, CompletableFuture<Object> mine) {
-      while (true) {
-        // The mapping function only hands over the caller's future: nothing runs inside the map.
-        CompletableFuture<Object> winner = cache.get(key, (k, executor) -> mine);
-        if (winner != mine && winner.isDone() && !winner.isCompletedExceptionally()
-            && winner.getNow(null) instanceof Until until && until.expired()) {
-          map.remove(key, winner);
-          continue;
-        }
+      Object value = getIfPresent(key);
+      if (value != null) {
+        return CompletableFuture.completedFuture(value);
+      }
+      CompletableFuture<Object> winner = flights.putIfAbsent(key, mine);
+      if (winner != null) {
         return winner;
       }
-    }
-
-    @Override
-    boolean isCurrent(String key, CompletableFuture<Object> mine) {
-      return map.get(key) == mine;
-    }
-
-    @Override
-    void remove(String key, CompletableFuture<Object> mine) {
-      map.remove(key, mine);
+      // A load that finished between the lookup and the install has moved its value into L1.
+      value = getIfPresent(key);
+      if (value != null) {
+        flights.remove(key, mine);
+        return CompletableFuture.completedFuture(value);
+      }
+      return mine;
     }
 
     @Override
     void loaded(String key, CompletableFuture<Object> mine) {
-      // Caffeine keeps the completed future as the L1 entry; a value that must leave early
-      // is replaced by one that carries its deadline.
-      Object value = mine.getNow(null);
-      Object stored = withDeadline(value);
-      if (stored != value) {
-        map.replace(key, mine, CompletableFuture.completedFuture(stored));
-      }
+      Object stored = withDeadline(mine.getNow(null));
+      // Under the table's lock for the key: an eviction either ran before (the future is gone,
+      // nothing is stored) or waits for this and then removes the value.
+      flights.computeIfPresent(key, (k, current) -> {
+        if (current != mine) {
+          return current;
+        }
+        cache.put(k, stored);
+        return null;
+      });
     }
 
     @Override
     void put(String key, Object value) {
-      cache.put(key, CompletableFuture.completedFuture(withDeadline(value)));
+      flights.remove(key);
+      cache.put(key, withDeadline(value));
     }
 
     @Override
     void invalidate(String key) {
-      map.remove(key);
+      flights.remove(key);
+      values.remove(key);
     }
 
     @Override
     void invalidateAll() {
-      map.clear();
+      flights.clear();
+      values.clear();
     }
 
     @Override
     int invalidateIf(java.util.function.Predicate<String> test) {
       int[] count = {0};
-      map.keySet().removeIf(key -> {
+      java.util.function.Predicate<String> counting = key -> {
         boolean hit = test.test(key);
         if (hit) {
           count[0]++;
         }
         return hit;
-      });
+      };
+      flights.keySet().removeIf(counting);
+      values.keySet().removeIf(counting);
       return count[0];
     }
 
     @Override
     long size() {
-      return cache.synchronous().estimatedSize();
+      return cache.estimatedSize();
     }
 
     @Override
     java.util.List<String> hottest(int limit) {
-      return cache.synchronous().policy().eviction()
+      return cache.policy().eviction()
           .map(eviction -> java.util.List.copyOf(eviction.hottest(limit).keySet()))
           .orElse(java.util.List.of());
     }
@@ -213,8 +226,6 @@ abstract class LocalTier {
 
   /** L1 off: only concurrent loads of one key are shared; nothing is kept after a load. */
   static final class FlightsOnly extends LocalTier {
-    private final ConcurrentMap<String, CompletableFuture<Object>> flights = new ConcurrentHashMap<>();
-
     @Override
     Object getIfPresent(String key) {
       return null;
@@ -227,17 +238,7 @@ abstract class LocalTier {
     }
 
     @Override
-    boolean isCurrent(String key, CompletableFuture<Object> mine) {
-      return flights.get(key) == mine;
-    }
-
-    @Override
     void loaded(String key, CompletableFuture<Object> mine) {
-      flights.remove(key, mine);
-    }
-
-    @Override
-    void remove(String key, CompletableFuture<Object> mine) {
       flights.remove(key, mine);
     }
 

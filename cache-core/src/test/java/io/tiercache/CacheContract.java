@@ -87,6 +87,35 @@ abstract class CacheContract {
 
   @ParameterizedTest
   @EnumSource(Levels.class)
+  void getIfInL1_answersFromL1Only_andCountsOnlyHits(Levels levels) {
+    Cache<String, Project> cache = projects(levels, s -> s);
+    assertNull(cache.getIfInL1("project:1:info"));
+    assertEquals(0, cache.stats().requests(), "a null counts nothing: the get that follows counts the request");
+    cache.get("project:1:info", k -> project(1));
+    cache.get("project:2:info", k -> null); // a cached null
+    Project hit = cache.getIfInL1("project:1:info");
+    assertNull(cache.getIfInL1("project:2:info"));
+    CacheStats stats = cache.stats();
+    if (levels.l1) {
+      assertEquals(project(1), hit);
+      assertEquals(3, stats.requests());
+      assertEquals(1, stats.l1Hits());
+    } else {
+      assertNull(hit, "L1 off: never a value, even with the key in Redis");
+      assertEquals(2, stats.requests());
+      assertEquals(0, stats.l1Hits());
+    }
+    assertEquals("key must not be null",
+        assertThrows(NullPointerException.class, () -> cache.getIfInL1(null)).getMessage());
+    // With refresh-ahead every read must reach get, which keeps the key fresh.
+    Cache<String, Project> refreshing = tier(levels, s -> s.ttl(Duration.ofMinutes(10)).refreshAfter(Duration.ofMinutes(5)))
+        .cache("c", Project.class);
+    refreshing.get("project:3:info", k -> project(3));
+    assertNull(refreshing.getIfInL1("project:3:info"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Levels.class)
   void get_sharedAcrossInstancesThroughRedis(Levels levels) {
     Cache<String, Project> a = projects(levels, s -> s);
     Cache<String, Project> b = projects(levels, s -> s);

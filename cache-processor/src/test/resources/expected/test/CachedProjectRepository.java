@@ -50,7 +50,9 @@ public final class CachedProjectRepository extends ProjectRepository {
 
   @Override
   public String name(int id) {
-    return this.nameCache.get(ProjectRepositoryKeys.name(id), key -> super.name(id));
+    String key = ProjectRepositoryKeys.name(id);
+    String cached = this.nameCache.getIfInL1(key);
+    return cached != null ? cached : this.nameCache.get(key, k -> super.name(id));
   }
 
   @Override

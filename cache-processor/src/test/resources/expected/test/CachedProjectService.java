@@ -75,12 +75,16 @@ public final class CachedProjectService implements ProjectService {
 
   @Override
   public ProjectInfo info(long id) {
-    return this.infoCache.get(ProjectServiceKeys.info(id), key -> this.delegate.info(id));
+    String key = ProjectServiceKeys.info(id);
+    ProjectInfo cached = this.infoCache.getIfInL1(key);
+    return cached != null ? cached : this.infoCache.get(key, k -> this.delegate.info(id));
   }
 
   @Override
   public List<String> leaderboard(long id, RankType type) {
-    return this.leaderboardCache.get(ProjectServiceKeys.leaderboard(id, type), key -> this.delegate.leaderboard(id, type));
+    String key = ProjectServiceKeys.leaderboard(id, type);
+    List<String> cached = this.leaderboardCache.getIfInL1(key);
+    return cached != null ? cached : this.leaderboardCache.get(key, k -> this.delegate.leaderboard(id, type));
   }
 
   @Override
@@ -118,7 +122,9 @@ public final class CachedProjectService implements ProjectService {
 
   @Override
   public Optional<String> owner(long id) {
-    return Optional.ofNullable(this.ownerCache.get(ProjectServiceKeys.owner(id), key -> this.delegate.owner(id).orElse(null)));
+    String key = ProjectServiceKeys.owner(id);
+    String cached = this.ownerCache.getIfInL1(key);
+    return cached != null ? Optional.of(cached) : Optional.ofNullable(this.ownerCache.get(key, k -> this.delegate.owner(id).orElse(null)));
   }
 
   @Override
@@ -128,7 +134,9 @@ public final class CachedProjectService implements ProjectService {
 
   @Override
   public List<String> search(Filter filter) {
-    return this.searchCache.get(ProjectServiceKeys.search(filter), key -> this.delegate.search(filter));
+    String key = ProjectServiceKeys.search(filter);
+    List<String> cached = this.searchCache.getIfInL1(key);
+    return cached != null ? cached : this.searchCache.get(key, k -> this.delegate.search(filter));
   }
 
   @Override

@@ -241,14 +241,27 @@ final class DecoratorWriter {
     CodeBlock keyCall = keyCall(method, method.name(), Map.of());
     CodeBlock call = call(method, Map.of());
     MethodSpec.Builder builder = override(method.element());
-    return switch (method.returnKind()) {
-      case OPTIONAL -> builder.addStatement("return $T.ofNullable(this.$N.get($L, $N -> $L.orElse(null)))",
-          OPTIONAL, field, keyCall, key, call).build();
-      case FUTURE -> builder.addStatement("return this.$N.getAsync($L, $N -> $L)", field, keyCall, key, call).build();
-      case STAGE -> builder.addStatement("return this.$N.getAsync($L, $N -> $L.toCompletableFuture())",
-          field, keyCall, key, call).build();
-      default -> builder.addStatement("return this.$N.get($L, $N -> $L)", field, keyCall, key, call).build();
-    };
+    switch (method.returnKind()) {
+      case FUTURE:
+        return builder.addStatement("return this.$N.getAsync($L, $N -> $L)", field, keyCall, key, call).build();
+      case STAGE:
+        return builder.addStatement("return this.$N.getAsync($L, $N -> $L.toCompletableFuture())",
+            field, keyCall, key, call).build();
+      default:
+        break;
+    }
+    // L1 first, so that a hit builds no loader: the lambda below captures the arguments.
+    String loaderKey = names.newName("k");
+    String cached = names.newName("cached");
+    TypeName valueType = TypeName.get(method.valueType()).box();
+    builder.addStatement("$T $N = $L", STRING, key, keyCall)
+        .addStatement("$T $N = this.$N.getIfInL1($N)", valueType, cached, field, key);
+    if (method.returnKind() == MethodModel.ReturnKind.OPTIONAL) {
+      return builder.addStatement("return $N != null ? $T.of($N) : $T.ofNullable(this.$N.get($N, $N -> $L.orElse(null)))",
+          cached, OPTIONAL, cached, OPTIONAL, field, key, loaderKey, call).build();
+    }
+    return builder.addStatement("return $N != null ? $N : this.$N.get($N, $N -> $L)",
+        cached, cached, field, key, loaderKey, call).build();
   }
 
   private MethodSpec bulk(MethodModel method) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
 import com.google.testing.compile.JavaFileObjects;
+import io.tiercache.CacheStats;
 import io.tiercache.TierCache;
 import io.tiercache.TierCacheBuilder;
 import io.tiercache.processor.runtime.CatalogRepository;
@@ -128,13 +129,22 @@ class GeneratedCodeTest {
   }
 
   @Test
-  void cached_callsDelegateOnceThenServesHits() {
-    Product first = shop.product(42);
-    Product second = shop.product(42);
+  void cached_callsDelegateOnceThenServesHits() throws ReflectiveOperationException {
+    TierCache tier = newTier();
+    ShopService counted = decorate(delegate, tier);
+    Product first = counted.product(42);
+    Product second = counted.product(42);
+    Product third = counted.product(42);
     assertEquals(new Product(42, "product 42 v1"), first);
     assertEquals(first, second);
+    assertEquals(first, third);
     assertEquals(1, delegate.calls("product"));
     assertEquals(true, inRedis("zsxq:product:42:info"));
+    // The decorator looks in L1 before building a loader; each call still counts once.
+    CacheStats stats = tier.cache("product", Product.class).stats();
+    assertEquals(3, stats.requests());
+    assertEquals(2, stats.l1Hits());
+    assertEquals(1, stats.misses());
   }
 
   @Test
