@@ -75,6 +75,7 @@ public final class CacheSpec {
   private final Duration expiryBoundary;
   private final ZoneId expiryZone;
   private final Duration distributedLoadWait;
+  private final boolean writeLoadedAsync;
 
   private CacheSpec(Builder b) {
     this.valueType = b.valueType;
@@ -102,6 +103,7 @@ public final class CacheSpec {
     this.expiryBoundary = b.expiryBoundary;
     this.expiryZone = b.expiryZone;
     this.distributedLoadWait = b.distributedLoadWait;
+    this.writeLoadedAsync = b.writeLoadedAsync;
   }
 
   /** A builder with every default. */
@@ -251,6 +253,11 @@ public final class CacheSpec {
     return distributedLoadWait;
   }
 
+  /** Whether a value loaded after a miss is written to L2 without the caller waiting for it. */
+  public boolean writeLoadedAsync() {
+    return writeLoadedAsync;
+  }
+
   @Override
   public String toString() {
     return "CacheSpec{valueType=" + valueType + ", ttl=" + ttl + ", ttlJitter=" + ttlJitter
@@ -258,7 +265,9 @@ public final class CacheSpec {
         + (l1Enabled ? "(maxSize=" + l1MaxSize + ", ttl=" + l1Ttl() + ")" : "")
         + ", l2=" + l2Enabled + ", strategy=" + strategy + ", compressionThreshold="
         + compressionThreshold + (refreshAfter != null ? ", refreshAfter=" + refreshAfter : "")
-        + (expiryBoundary != null ? ", expiryBoundary=" + expiryBoundary + "@" + expiryZone : "") + "}";
+        + (expiryBoundary != null ? ", expiryBoundary=" + expiryBoundary + "@" + expiryZone : "")
+        + (distributedLoadWait != null ? ", distributedLoad=" + distributedLoadWait : "")
+        + (writeLoadedAsync ? ", writeLoadedAsync=true" : "") + "}";
   }
 
   /** Builds a {@link CacheSpec}. Each setter checks its argument at once. */
@@ -288,6 +297,7 @@ public final class CacheSpec {
     private Duration expiryBoundary;
     private ZoneId expiryZone;
     private Duration distributedLoadWait;
+    private boolean writeLoadedAsync;
 
     private Builder() {}
 
@@ -317,6 +327,7 @@ public final class CacheSpec {
       expiryBoundary = s.expiryBoundary;
       expiryZone = s.expiryZone;
       distributedLoadWait = s.distributedLoadWait;
+      writeLoadedAsync = s.writeLoadedAsync;
     }
 
     /** The value type, for a non-generic class. */
@@ -512,6 +523,23 @@ public final class CacheSpec {
     }
 
     /**
+     * After a miss, returns the loaded value as soon as the loader does and writes it to L2 in
+     * the background ({@code SET NX PX}), instead of waiting for that write: a miss then costs the
+     * caller one round trip (the {@code GET} that found nothing) instead of two. The value is in
+     * L1 at once; other instances find it in L2 a round trip later, and a write that fails only
+     * counts as degraded. Invalidations that overtake the background write are handled as for a
+     * synchronous one: the written value is removed again if the key was invalidated meanwhile.
+     * Off by default. Needs L2. Applies to {@code get} and {@code getAsync}; {@code getAll}
+     * writes its loaded values in one pipeline and waits for it.
+     *
+     * @param enabled whether loaded values are written in the background
+     */
+    public Builder writeLoadedAsync(boolean enabled) {
+      this.writeLoadedAsync = enabled;
+      return this;
+    }
+
+    /**
      * Entries expire at the next midnight in {@code zone} at the latest (seed 000's daily stats).
      *
      * @param zone a zone id such as {@code Asia/Shanghai}
@@ -562,6 +590,9 @@ public final class CacheSpec {
       if (refreshAfter != null && refreshAfter.compareTo(ttl) >= 0) {
         throw new IllegalStateException("refreshAfter (" + refreshAfter + ") must be shorter than ttl ("
             + ttl + "): a key must be refreshed before it expires");
+      }
+      if (writeLoadedAsync && !l2Enabled) {
+        throw new IllegalStateException("writeLoadedAsync needs L2: it is about the write of loaded values to Redis");
       }
       if (distributedLoadWait != null && !l2Enabled) {
         throw new IllegalStateException("distributedLoad needs L2: the waiting instances read the value from Redis");

@@ -259,6 +259,14 @@ final class Coherence implements AutoCloseable {
   }
 
   /**
+   * Whether {@code frame} is still this instance's most recent load of {@code key}: false once an
+   * invalidation of the key (or a flush) arrived after {@link #loading}.
+   */
+  boolean isRecentLoad(String key, byte[] frame) {
+    return recentLoads.getIfPresent(key) == frame;
+  }
+
+  /**
    * Removes a loaded value from Redis if it is still the one this instance wrote. If it was
    * there, other instances may have read it meanwhile, so they are told to evict the key too.
    */

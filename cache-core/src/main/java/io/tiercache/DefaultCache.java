@@ -199,7 +199,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
           throw error instanceof CompletionException ? (CompletionException) error : new CompletionException(error);
         }
         Object stored = value == null ? LocalTier.NULL : value;
-        writeLoaded(k, mine, stored);
+        writeLoaded(k, mine, stored, null);
         return stored;
       });
     }).whenComplete((value, error) -> {
@@ -559,43 +559,68 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     }
     long took = recordLoad(start, true);
     Object stored = value == null ? LocalTier.NULL : value;
-    long ttl = writeLoaded(k, mine, stored);
-    releaseLoadLease(k, lease);
+    long ttl = writeLoaded(k, mine, stored, lease);
     if (refresh != null) {
       refresh.loaded(k, took, ttl);
     }
     return stored;
   }
 
-  /** Writes a loaded value to L2 (unless that could be stale); returns its TTL. */
-  private long writeLoaded(String k, CompletableFuture<Object> mine, Object stored) {
+  /**
+   * Writes a loaded value to L2 (unless that could be stale) and then releases the load lease, if
+   * any; in the background with {@link CacheSpec#writeLoadedAsync}. Returns the value's TTL.
+   */
+  private long writeLoaded(String k, CompletableFuture<Object> mine, Object stored, byte[] lease) {
     boolean isNull = stored == LocalTier.NULL;
     long ttl = ttlMillis(isNull);
+    byte[] frame = loadedFrame(k, mine, stored);
+    if (frame == null) {
+      releaseLoadLease(k, lease);
+    } else if (spec.writeLoadedAsync()) {
+      // NX: a loaded value never replaces one that a writer stored meanwhile.
+      redis.setIfAbsentAsync(redisPrefix + k, frame, ttl).whenComplete((written, error) -> {
+        if (error != null) {
+          stats.degraded.increment();
+        } else if (coherence != null && !coherence.isRecentLoad(k, frame)) {
+          // Invalidated after the load was read: by now the caller has completed, so the check
+          // is against the coherence window rather than the single-flight entry.
+          coherence.compareAndDelete(k, frame);
+        }
+        releaseLoadLeaseAsync(k, lease);
+      });
+    } else {
+      try {
+        redis.setIfAbsent(redisPrefix + k, frame, ttl);
+        if (coherence != null && !local.isCurrent(k, mine)) {
+          coherence.compareAndDelete(k, frame);
+        }
+      } catch (RedisUnavailableException e) {
+        stats.degraded.increment();
+      }
+      releaseLoadLease(k, lease);
+    }
+    return ttl;
+  }
+
+  /** The frame to write a loaded value to L2 with, or null if it must not be written. */
+  private byte[] loadedFrame(String k, CompletableFuture<Object> mine, Object stored) {
+    boolean isNull = stored == LocalTier.NULL;
     // With the breaker open the read already counted this call as degraded: skip quietly.
     if (redis == null || !redis.available() || (isNull && !spec.cacheNulls()) || !local.isCurrent(k, mine)) {
-      return ttl;
+      return null;
     }
     @SuppressWarnings("unchecked")
     byte[] frame = encodeLoaded(k, isNull ? null : (V) stored);
     if (frame == null) {
-      return ttl;
+      return null;
     }
     if (coherence != null) {
       coherence.loading(k, frame);
       if (!local.isCurrent(k, mine)) {
-        return ttl; // invalidated while loading: the value may predate the change
+        return null; // invalidated while loading: the value may predate the change
       }
     }
-    try {
-      // NX: a loaded value never replaces one that a writer stored meanwhile.
-      redis.setIfAbsent(redisPrefix + k, frame, ttl);
-      if (coherence != null && !local.isCurrent(k, mine)) {
-        coherence.compareAndDelete(k, frame);
-      }
-    } catch (RedisUnavailableException e) {
-      stats.degraded.increment();
-    }
-    return ttl;
+    return frame;
   }
 
   /**
@@ -643,6 +668,14 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       redis.compareAndDelete(redisPrefix + "__tc:load:" + k, lease);
     } catch (RedisUnavailableException e) {
       // the lease expires by itself
+    }
+  }
+
+  /** {@link #releaseLoadLease} without blocking, for callbacks on Lettuce's threads. */
+  private void releaseLoadLeaseAsync(String k, byte[] lease) {
+    if (lease != null) {
+      // a failure needs no handling: the lease expires by itself
+      redis.compareAndDeleteAsync(redisPrefix + "__tc:load:" + k, lease);
     }
   }
 

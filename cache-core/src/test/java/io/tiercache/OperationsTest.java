@@ -309,6 +309,45 @@ class OperationsTest {
   }
 
   @Test
+  void writeLoadedAsync_theCallerHasTheValue_otherInstancesFindItInRedisSoonAfter() {
+    AtomicInteger loads = new AtomicInteger();
+    Cache<String, String> loader = tier(s -> s.writeLoadedAsync(true).distributedLoad(Duration.ofSeconds(5)), b -> b)
+        .cache("c");
+    Cache<String, String> reader = tier(s -> s, b -> b).cache("c");
+    assertEquals("built", loader.get("k", k -> {
+      loads.incrementAndGet();
+      return "built";
+    }));
+    await().atMost(Duration.ofSeconds(5)).until(() -> "built".equals(reader.getIfPresent("k")));
+    assertEquals("built", loader.get("k", k -> "loaded twice"), "the loader's own L1 has the value");
+    assertEquals(1, loads.get());
+    try (Resp resp = redis.connect()) {
+      long ttl = (Long) resp.command("PTTL", "ops:k");
+      assertTrue(ttl > 0, "written with the cache's TTL, PTTL " + ttl);
+      // The load lease is released once the write is done, in the background too.
+      await().atMost(Duration.ofSeconds(5)).until(() -> Long.valueOf(0).equals(resp.command("EXISTS", "ops:__tc:load:k")));
+    }
+  }
+
+  @Test
+  void writeLoadedAsync_anInvalidationDuringTheLoadKeepsTheLoadedValueOutOfRedis() {
+    Cache<String, String> loading = tier(s -> s.writeLoadedAsync(true), b -> b).cache("c");
+    Cache<String, String> writer = tier(s -> s, b -> b).cache("c");
+    String first = loading.get("k", k -> {
+      writer.invalidate("k"); // the store changed while this value was being read from it
+      await().atMost(Duration.ofSeconds(5)).until(() -> opened.get(0).coherenceStats().received() > 0);
+      return "before the change";
+    });
+    assertEquals("before the change", first, "the caller still gets what its loader returned");
+    sleep(200); // time for a background write, had one been sent
+    try (Resp resp = redis.connect()) {
+      assertEquals(0L, resp.command("EXISTS", "ops:k"), "the possibly stale value was not written");
+    }
+    assertEquals("after the change", loading.get("k", k -> "after the change"), "nor kept in L1");
+    assertThrows(IllegalStateException.class, () -> CacheSpec.builder().l2(false).writeLoadedAsync(true).build());
+  }
+
+  @Test
   void badConfiguration_failsAtConfigurationTime() {
     assertEquals("refreshAfter (PT2H) must be shorter than ttl (PT1H): a key must be refreshed before it expires",
         assertThrows(IllegalStateException.class,

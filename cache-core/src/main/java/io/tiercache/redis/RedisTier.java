@@ -560,6 +560,12 @@ public final class RedisTier implements AutoCloseable {
     return "OK".equals(call("SET NX", redis -> redis.set(key, value, SetArgs.Builder.px(ttlMillis).nx())));
   }
 
+  /** {@link #setIfAbsent} without blocking; the future fails with {@link RedisUnavailableException}. */
+  public CompletableFuture<Boolean> setIfAbsentAsync(String key, byte[] value, long ttlMillis) {
+    return this.<String>async("SET NX", redis -> redis.set(key, value, SetArgs.Builder.px(ttlMillis).nx()))
+        .thenApply("OK"::equals);
+  }
+
   private static final String COMPARE_AND_DELETE =
       "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
