@@ -102,8 +102,10 @@ public final class BenchSuite {
   record Measured(double score, double error, String unit, double bytesPerOp) {}
 
   static final List<Comparison> COMPARISONS = List.of(
-      new Comparison("L1 hit", L1HitBenchmark.class, 1, "TIERCACHE", "CAFFEINE", 1.3, true),
-      new Comparison("L1 hit", L1HitBenchmark.class, 2, "TIERCACHE", "CAFFEINE", 1.3, true),
+      new Comparison("L1 hit, generated decorator", L1HitBenchmark.class, 1, "DECORATOR", "CAFFEINE", 1.3, true),
+      new Comparison("L1 hit, generated decorator", L1HitBenchmark.class, 2, "DECORATOR", "CAFFEINE", 1.3, true),
+      new Comparison("L1 hit, key built beforehand", L1HitBenchmark.class, 1, "TIERCACHE_KEY_HELD",
+          "CAFFEINE_KEY_HELD", 1.3, true),
       new Comparison("L2 hit, 1 KiB JSON", L2HitBenchmark.class, 1, "TIERCACHE", "LETTUCE", 1.1, false),
       new Comparison("getAll(100), per key", GetAllBenchmark.class, 1, "TIERCACHE", "LETTUCE", 1.2, false),
       new Comparison("L1 hit, generated decorator vs hand-written get", DecoratorBenchmark.class, 1, "DECORATOR",
@@ -116,6 +118,10 @@ public final class BenchSuite {
           Goal.AT_MOST, 1.2),
       new Comparison("miss + load + L2 write vs GET + SET", MissLoadBenchmark.class, 1, "TIERCACHE",
           "LETTUCE_GET_SET", Goal.NONE, Double.NaN),
+      new Comparison("miss + load, L2 write in the background, vs SET", MissLoadBenchmark.class, 1,
+          "TIERCACHE_WRITE_ASYNC", "LETTUCE", Goal.AT_MOST, 1.2),
+      new Comparison("miss + load, L2 write in the background, vs GET + SET not awaited", MissLoadBenchmark.class,
+          1, "TIERCACHE_WRITE_ASYNC", "LETTUCE_GET_SET_ASYNC", Goal.NONE, Double.NaN),
       new Comparison("write-back vs write-through put, throughput", WriteBackBenchmark.class, 1, "WRITE_BACK",
           "WRITE_THROUGH", Goal.AT_LEAST, 10));
 

@@ -8,6 +8,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.tiercache.CacheSpec;
 import io.tiercache.TierCache;
 import io.tiercache.test.EmbeddedRedisServer;
 import io.tiercache.test.Resp;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /** What the benchmarks share: keys, loaders that insist on a hit, and the raw clients. */
 final class Fixtures {
@@ -56,10 +58,16 @@ final class Fixtures {
 
   /** A Tiercache instance on {@code redis} declaring {@code cacheName} for {@link ProjectInfo}. */
   static TierCache tierCache(EmbeddedRedisServer redis, String cacheName, boolean l1) {
+    return tierCache(redis, cacheName, l1, spec -> spec);
+  }
+
+  /** The same, with more settings for the cache. */
+  static TierCache tierCache(EmbeddedRedisServer redis, String cacheName, boolean l1,
+      UnaryOperator<CacheSpec.Builder> spec) {
     return TierCache.builder()
         .redisUri(redis.uri())
         .keyPrefix(PREFIX)
-        .cache(cacheName, c -> c.valueType(ProjectInfo.class).l1(l1))
+        .cache(cacheName, c -> spec.apply(c.valueType(ProjectInfo.class).l1(l1)))
         .build();
   }
 

@@ -22,8 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The breakdown behind scenario 1, not a comparison with a target: a Caffeine hit in each of the
- * eight combinations of the three choices Tiercache's L1 makes ({@code LocalTier.CaffeineTier}):
- * an async cache (its in-flight futures are the single-flight table), a variable {@link Expiry}
+ * eight combinations of the three choices Tiercache's L1 once made ({@code LocalTier.CaffeineTier};
+ * today it is the {@code async=false, variable=false, callerRuns=false} row): an async cache (its in-flight futures are the single-flight table), a variable {@link Expiry}
  * (so that cached nulls live shorter than values), and maintenance on the caller's thread. Same
  * keys, bounds and key building as {@link L1HitBenchmark}. The {@code async=false,
  * variable=false, callerRuns=false} row is that benchmark's {@code CAFFEINE} baseline plus a

@@ -17,9 +17,9 @@ import java.util.Locale;
  * repeated {@link System#gc()}, median of several runs (alternating which cache goes first).
  *
  * <p>Keys and values are built before the measurement and held by this class throughout, so each
- * figure is what the cache itself adds per entry: Caffeine's node and table slot, and for
- * Tiercache also the completed {@code CompletableFuture} that wraps each value in L1 (its async
- * cache doubles as the single-flight table). The key and value sizes are reported for scale.
+ * figure is what the cache itself adds per entry: Caffeine's node and table slot, and whatever
+ * Tiercache's L1 adds to them (its own removal listener; loads in progress are kept in a separate
+ * table, empty here). The key and value sizes are reported for scale.
  *
  * <pre>{@code
  * java -cp cache-bench/target/benchmarks.jar io.tiercache.bench.L1Memory [entries] [runs]

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.tiercache.Cache;
 import io.tiercache.CacheSpec;
@@ -36,7 +37,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * it with {@code SET NX PX}: two round trips. Compared with {@code LETTUCE}, the raw loader plus
  * Jackson {@code writeValueAsBytes} and a {@code SET PX} of the same framed bytes (one round trip:
  * the target, at most 1.2 times), and with {@code LETTUCE_GET_SET}, the same preceded by the
- * {@code GET} that any cache-aside read needs to learn it missed (the floor of a miss).
+ * {@code GET} that any cache-aside read needs to learn it missed (the floor of a miss). {@code
+ * TIERCACHE_WRITE_ASYNC} is Tiercache with {@link io.tiercache.CacheSpec.Builder#writeLoadedAsync}:
+ * the caller returns after the {@code GET} and the loader, and the {@code SET NX PX} follows in the
+ * background on the same connection.
  *
  * <pre>{@code
  * java -jar cache-bench/target/benchmarks.jar MissLoadBenchmark
@@ -55,10 +59,17 @@ public class MissLoadBenchmark {
   public enum Impl {
     /** {@code Cache.get(freshKey, loader)} with L1 off: GET (miss), load, SET NX PX. */
     TIERCACHE,
+    /** The same with {@code writeLoadedAsync}: GET (miss), load; the SET NX PX is not waited for. */
+    TIERCACHE_WRITE_ASYNC,
     /** load, encode, {@code SET key frame PX ttl}. */
     LETTUCE,
     /** {@code GET key} (miss), load, encode, {@code SET key frame PX ttl NX}. */
-    LETTUCE_GET_SET
+    LETTUCE_GET_SET,
+    /**
+     * The same with the {@code SET} sent through the async API and not waited for: what {@code
+     * TIERCACHE_WRITE_ASYNC} does, by hand.
+     */
+    LETTUCE_GET_SET_ASYNC
   }
 
   private static final long TTL_MILLIS = CacheSpec.DEFAULT_TTL.toMillis();
@@ -77,21 +88,28 @@ public class MissLoadBenchmark {
   private RedisClient client;
   private StatefulRedisConnection<String, byte[]> connection;
   private RedisCommands<String, byte[]> sync;
+  private RedisAsyncCommands<String, byte[]> async;
   private ObjectWriter writer;
 
   @Setup
   public void setUp() throws JsonProcessingException {
     redis = EmbeddedRedisServer.launch();
-    tier = Fixtures.tierCache(redis, "project-info", false);
+    boolean writeAsync = impl == Impl.TIERCACHE_WRITE_ASYNC;
+    tier = Fixtures.tierCache(redis, "project-info", false, spec -> spec.writeLoadedAsync(writeAsync));
     cache = tier.cache("project-info", ProjectInfo.class);
     client = RedisClient.create(redis.uri());
     connection = Fixtures.rawConnection(client);
     sync = connection.sync();
+    async = connection.async();
     writer = new ObjectMapper().writerFor(ProjectInfo.class);
     load(); // connections warm, then the commands of one Tiercache miss
-    Map<String, Long> commands = new TreeMap<>(Fixtures.commandsDuring(redis,
-        () -> cache.get(Fixtures.key(next++), loader)));
+    Map<String, Long> commands = new TreeMap<>(Fixtures.commandsDuring(redis, () -> {
+      String key = Fixtures.key(next++);
+      cache.get(key, loader);
+      awaitStored(Fixtures.PREFIX + ":" + key); // a background write lands a round trip later
+    }));
     commands.remove("xread"); // the L1 coherence reader, on its own connection
+    commands.remove("exists"); // awaitStored's own
     if (!commands.equals(Map.of("get", 1L, "set", 1L))) {
       throw new IllegalStateException("one Tiercache miss sent " + commands + "; expected one GET and one SET");
     }
@@ -104,16 +122,30 @@ public class MissLoadBenchmark {
   @Benchmark
   public ProjectInfo load() throws JsonProcessingException {
     String key = "project:" + next++ + ":info";
-    if (impl == Impl.TIERCACHE) {
+    if (impl == Impl.TIERCACHE || impl == Impl.TIERCACHE_WRITE_ASYNC) {
       return cache.get(key, loader);
     }
     String redisKey = "bench:" + key;
-    if (impl == Impl.LETTUCE_GET_SET && sync.get(redisKey) != null) {
+    if (impl != Impl.LETTUCE && sync.get(redisKey) != null) {
       throw new IllegalStateException("the benchmark expected a miss for '" + key + "'");
     }
     ProjectInfo loaded = loader.apply(key);
-    sync.set(redisKey, frame(loaded), impl == Impl.LETTUCE ? px : pxNx);
+    if (impl == Impl.LETTUCE_GET_SET_ASYNC) {
+      async.set(redisKey, frame(loaded), pxNx);
+    } else {
+      sync.set(redisKey, frame(loaded), impl == Impl.LETTUCE ? px : pxNx);
+    }
     return loaded;
+  }
+
+  private void awaitStored(String redisKey) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (sync.exists(redisKey) == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Tiercache did not write '" + redisKey + "' to Redis within 5 s");
+      }
+      Thread.onSpinWait();
+    }
   }
 
   /** Tiercache's frame of an uncompressed JSON value: version 1, no flags, the JSON. */
