@@ -3,11 +3,6 @@ package io.tiercache.bench;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
 import io.tiercache.CacheSpec;
 import io.tiercache.TierCache;
 import io.tiercache.test.EmbeddedRedisServer;
@@ -69,11 +64,6 @@ final class Fixtures {
         .keyPrefix(PREFIX)
         .cache(cacheName, c -> spec.apply(c.valueType(ProjectInfo.class).l1(l1)))
         .build();
-  }
-
-  /** A plain Lettuce connection with the codec Tiercache uses: UTF-8 keys, byte-array values. */
-  static StatefulRedisConnection<String, byte[]> rawConnection(RedisClient client) {
-    return client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
   }
 
   /** The reader a hand-written service would use: the same mapper settings as Tiercache's. */

@@ -2,11 +2,7 @@ package io.tiercache.bench;
 
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.tiercache.Cache;
-import io.tiercache.TierCache;
 import io.tiercache.test.EmbeddedRedisServer;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -27,7 +23,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -49,7 +44,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 @Threads(1)
-public class GetAllBenchmark {
+public class GetAllBenchmark extends RedisBenchmark {
 
   /** The implementations compared. */
   public enum Impl {
@@ -67,12 +62,7 @@ public class GetAllBenchmark {
   @Param
   public Impl impl;
 
-  private EmbeddedRedisServer redis;
-  private TierCache tier;
   private Cache<String, ProjectInfo> cache;
-  private RedisClient client;
-  private StatefulRedisConnection<String, byte[]> connection;
-  private RedisCommands<String, byte[]> sync;
   private ObjectReader reader;
   private List<List<String>> keys;
   private String[][] redisKeys;
@@ -89,12 +79,8 @@ public class GetAllBenchmark {
 
   @Setup
   public void setUp() {
-    redis = EmbeddedRedisServer.launch();
-    tier = Fixtures.tierCache(redis, "project-info", false);
-    cache = tier.cache("project-info", ProjectInfo.class);
-    client = RedisClient.create(redis.uri());
-    connection = Fixtures.rawConnection(client);
-    sync = connection.sync();
+    cache = startProjectCache(false, spec -> spec);
+    connectRaw();
     reader = Fixtures.rawReader();
     long[] ids = Fixtures.ids(BATCH * BATCHES);
     keys = new ArrayList<>(BATCHES);
@@ -154,13 +140,5 @@ public class GetAllBenchmark {
       throw new IllegalStateException("the benchmark expected hits for all " + BATCH + " keys");
     }
     return result;
-  }
-
-  @TearDown
-  public void tearDown() {
-    connection.close();
-    client.shutdown();
-    tier.close();
-    redis.close();
   }
 }

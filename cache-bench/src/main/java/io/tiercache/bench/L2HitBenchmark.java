@@ -1,12 +1,7 @@
 package io.tiercache.bench;
 
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.tiercache.Cache;
-import io.tiercache.TierCache;
-import io.tiercache.test.EmbeddedRedisServer;
 import java.io.IOException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +15,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -41,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 @Threads(1)
-public class L2HitBenchmark {
+public class L2HitBenchmark extends RedisBenchmark {
 
   /** The implementations compared. */
   public enum Impl {
@@ -57,12 +51,7 @@ public class L2HitBenchmark {
   public Impl impl;
 
   private long[] ids;
-  private EmbeddedRedisServer redis;
-  private TierCache tier;
   private Cache<String, ProjectInfo> cache;
-  private RedisClient client;
-  private StatefulRedisConnection<String, byte[]> connection;
-  private RedisCommands<String, byte[]> sync;
   private ObjectReader reader;
 
   /** Each thread walks the keys from its own starting point. */
@@ -78,12 +67,8 @@ public class L2HitBenchmark {
   @Setup
   public void setUp() {
     ids = Fixtures.ids(KEYS);
-    redis = EmbeddedRedisServer.launch();
-    tier = Fixtures.tierCache(redis, "project-info", false);
-    cache = tier.cache("project-info", ProjectInfo.class);
-    client = RedisClient.create(redis.uri());
-    connection = Fixtures.rawConnection(client);
-    sync = connection.sync();
+    cache = startProjectCache(false, spec -> spec);
+    connectRaw();
     reader = Fixtures.rawReader();
     for (long id : ids) {
       cache.put(Fixtures.key(id), ProjectInfo.sample(id));
@@ -102,13 +87,5 @@ public class L2HitBenchmark {
     }
     byte[] frame = sync.get("bench:project:" + id + ":info");
     return reader.readValue(frame, 2, frame.length - 2);
-  }
-
-  @TearDown
-  public void tearDown() {
-    connection.close();
-    client.shutdown();
-    tier.close();
-    redis.close();
   }
 }

@@ -2,13 +2,8 @@ package io.tiercache.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.tiercache.Cache;
-import io.tiercache.TierCache;
 import io.tiercache.codec.ValueCodec;
-import io.tiercache.test.EmbeddedRedisServer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +21,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -50,7 +44,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 @Threads(1)
-public class L2SizeBenchmark {
+public class L2SizeBenchmark extends RedisBenchmark {
 
   /** The implementations compared. */
   public enum Impl {
@@ -77,24 +71,15 @@ public class L2SizeBenchmark {
   public Impl impl;
 
   private final ObjectMapper mapper = new ObjectMapper();
-  private EmbeddedRedisServer redis;
-  private TierCache tier;
   private Cache<String, Page> cache;
-  private RedisClient client;
-  private StatefulRedisConnection<String, byte[]> connection;
-  private RedisCommands<String, byte[]> sync;
   private ObjectReader reader;
   private int next;
 
   @Setup
   public void setUp() throws IOException {
-    redis = EmbeddedRedisServer.launch();
-    tier = TierCache.builder().redisUri(redis.uri()).keyPrefix(Fixtures.PREFIX)
-        .cache("pages", c -> c.valueType(Page.class).l1(false)).build();
+    start(builder -> builder.cache("pages", c -> c.valueType(Page.class).l1(false)));
     cache = tier.cache("pages", Page.class);
-    client = RedisClient.create(redis.uri());
-    connection = Fixtures.rawConnection(client);
-    sync = connection.sync();
+    connectRaw();
     reader = mapper.readerFor(Page.class);
     for (int i = 0; i < KEYS; i++) {
       Page page = page(i, size);
@@ -165,13 +150,5 @@ public class L2SizeBenchmark {
       throw new IllegalStateException("page of " + mapper.writeValueAsBytes(page).length + " bytes, wanted " + bytes);
     }
     return page;
-  }
-
-  @TearDown
-  public void tearDown() {
-    connection.close();
-    client.shutdown();
-    tier.close();
-    redis.close();
   }
 }

@@ -3,15 +3,9 @@ package io.tiercache.bench;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.tiercache.Cache;
 import io.tiercache.CacheSpec;
-import io.tiercache.TierCache;
-import io.tiercache.test.EmbeddedRedisServer;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +20,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -53,7 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 @Threads(1)
-public class MissLoadBenchmark {
+public class MissLoadBenchmark extends RedisBenchmark {
 
   /** The implementations compared. */
   public enum Impl {
@@ -82,27 +75,17 @@ public class MissLoadBenchmark {
   private final SetArgs px = SetArgs.Builder.px(TTL_MILLIS);
   private final SetArgs pxNx = SetArgs.Builder.px(TTL_MILLIS).nx();
   private long next = 1_000_000_000L;
-  private EmbeddedRedisServer redis;
-  private TierCache tier;
   private Cache<String, ProjectInfo> cache;
-  private RedisClient client;
-  private StatefulRedisConnection<String, byte[]> connection;
-  private RedisCommands<String, byte[]> sync;
-  private RedisAsyncCommands<String, byte[]> async;
   private ObjectWriter writer;
 
   @Setup
   public void setUp() throws JsonProcessingException {
-    redis = EmbeddedRedisServer.launch();
     boolean writeAsync = impl == Impl.TIERCACHE_WRITE_ASYNC;
-    tier = Fixtures.tierCache(redis, "project-info", false, spec -> spec.writeLoadedAsync(writeAsync));
-    cache = tier.cache("project-info", ProjectInfo.class);
-    client = RedisClient.create(redis.uri());
-    connection = Fixtures.rawConnection(client);
-    sync = connection.sync();
-    async = connection.async();
+    cache = startProjectCache(false, spec -> spec.writeLoadedAsync(writeAsync));
+    connectRaw();
     writer = new ObjectMapper().writerFor(ProjectInfo.class);
-    load(); // connections warm, then the commands of one Tiercache miss
+    load(); // connections warm (and a write in the background done), then the commands of one Tiercache miss
+    awaitStored(Fixtures.PREFIX + ":" + Fixtures.key(next - 1));
     Map<String, Long> commands = new TreeMap<>(Fixtures.commandsDuring(redis, () -> {
       String key = Fixtures.key(next++);
       cache.get(key, loader);
@@ -155,13 +138,5 @@ public class MissLoadBenchmark {
     frame[0] = 1;
     System.arraycopy(json, 0, frame, 2, json.length);
     return frame;
-  }
-
-  @TearDown
-  public void tearDown() {
-    connection.close();
-    client.shutdown();
-    tier.close();
-    redis.close();
   }
 }

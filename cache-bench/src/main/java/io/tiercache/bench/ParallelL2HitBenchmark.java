@@ -1,15 +1,9 @@
 package io.tiercache.bench;
 
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.tiercache.Cache;
 import io.tiercache.CacheStats;
-import io.tiercache.TierCache;
-import io.tiercache.test.EmbeddedRedisServer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +47,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 @Threads(ParallelL2HitBenchmark.CALLERS)
-public class ParallelL2HitBenchmark {
+public class ParallelL2HitBenchmark extends RedisBenchmark {
 
   /** Threads calling at once. */
   static final int CALLERS = 16;
@@ -90,13 +84,7 @@ public class ParallelL2HitBenchmark {
   public Impl impl;
 
   private long[] ids;
-  private EmbeddedRedisServer redis;
-  private TierCache tier;
   private Cache<String, ProjectInfo> cache;
-  private RedisClient client;
-  private StatefulRedisConnection<String, byte[]> connection;
-  private RedisAsyncCommands<String, byte[]> async;
-  private RedisCommands<String, byte[]> sync;
   private ObjectReader reader;
 
   /** Each call reads a key picked at random. */
@@ -110,13 +98,8 @@ public class ParallelL2HitBenchmark {
   @Setup
   public void setUp() {
     ids = Fixtures.ids(KEYS);
-    redis = EmbeddedRedisServer.launch();
-    tier = Fixtures.tierCache(redis, "project-info", false);
-    cache = tier.cache("project-info", ProjectInfo.class);
-    client = RedisClient.create(redis.uri());
-    connection = Fixtures.rawConnection(client);
-    async = connection.async();
-    sync = connection.sync();
+    cache = startProjectCache(false, spec -> spec);
+    connectRaw();
     reader = Fixtures.rawReader();
     for (long id : ids) {
       cache.put(Fixtures.key(id), ProjectInfo.sample(id));
@@ -176,7 +159,7 @@ public class ParallelL2HitBenchmark {
   }
 
   @TearDown
-  public void tearDown() {
+  public void report() {
     if (impl == Impl.TIERCACHE) {
       // Callers that ask for a key another caller is already reading share that read.
       CacheStats stats = cache.stats();
@@ -184,9 +167,5 @@ public class ParallelL2HitBenchmark {
           + "another caller's (%.1f%%)%n", stats.requests(), stats.l2Hits(), stats.requests() - stats.l2Hits(),
           100.0 * (stats.requests() - stats.l2Hits()) / stats.requests());
     }
-    connection.close();
-    client.shutdown();
-    tier.close();
-    redis.close();
   }
 }

@@ -2,7 +2,7 @@ package io.tiercache.bench;
 
 import io.tiercache.annotation.Cached;
 
-/** The service of {@link DecoratorBenchmark}; the processor generates {@code CachedProjectService}. */
+/** The service of {@link L1HitBenchmark}'s decorator; the processor generates {@code CachedProjectService}. */
 public interface ProjectService {
 
   /** A project's details. */
