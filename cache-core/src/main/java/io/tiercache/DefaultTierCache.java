@@ -403,6 +403,12 @@ final class DefaultTierCache implements TierCache {
   }
 
   @Override
+  public CacheStats stats(String cacheName) {
+    CacheGroup group = groups.get(java.util.Objects.requireNonNull(cacheName, "cacheName must not be null"));
+    return group == null ? null : group.snapshot();
+  }
+
+  @Override
   public String keyPrefix() {
     return keyPrefix;
   }

@@ -161,6 +161,16 @@ public interface TierCache extends AutoCloseable {
   /** A snapshot of every cache's counters, by cache name. */
   Map<String, CacheStats> stats();
 
+  /**
+   * A snapshot of one cache's counters: what {@code stats().get(cacheName)} gives, without taking
+   * a snapshot of every other cache (a metrics scrape reads one meter at a time).
+   *
+   * @param cacheName a cache name, not null
+   * @return the snapshot, or null if no cache of that name has been declared or used yet
+   * @throws NullPointerException if {@code cacheName} is null
+   */
+  CacheStats stats(String cacheName);
+
   /** The key prefix: every Redis key starts with {@code prefix + ":"}. */
   String keyPrefix();
 

@@ -2,6 +2,7 @@ package io.tiercache;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -234,6 +235,9 @@ class OperationsTest {
     assertEquals(1, c.puts());
     assertEquals(1, c.invalidations());
     assertEquals(0.25, c.hitRate());
+    assertEquals(c, tier.stats("c"), "one cache's snapshot is the same as its entry in the whole one");
+    assertNull(tier.stats("never-used"));
+    assertEquals("cacheName must not be null", assertThrows(NullPointerException.class, () -> tier.stats(null)).getMessage());
     assertTrue(snapshot.redis().configured() && snapshot.redis().available());
     assertTrue(snapshot.redis().keysUnderPrefix() >= 1, snapshot.toString());
     assertTrue(snapshot.redis().usedMemoryBytes() > 0);

@@ -109,7 +109,7 @@ public final class TierCacheMetrics implements MeterBinder {
   }
 
   private static double stat(TierCache tier, String cache, java.util.function.ToLongFunction<CacheStats> value) {
-    CacheStats stats = tier.stats().get(cache);
+    CacheStats stats = tier.stats(cache);
     return stats == null ? Double.NaN : value.applyAsLong(stats);
   }
 
