@@ -114,7 +114,9 @@ final class Coherence implements AutoCloseable {
     this.groups = groups;
     this.namespaceUpdate = namespaceUpdate;
     this.namespaceReset = namespaceReset;
-    this.recentLoads = Caffeine.newBuilder().expireAfterWrite(loadRaceWindow).maximumSize(100_000).build();
+    // Maintenance on the writing thread: a put per load must not wake a pool thread each time.
+    this.recentLoads = Caffeine.newBuilder().expireAfterWrite(loadRaceWindow).maximumSize(100_000)
+        .executor(Runnable::run).build();
     redis.replayListener(new RedisTier.ReplayListener() {
       @Override
       public void deleted(List<String> redisKeys) {

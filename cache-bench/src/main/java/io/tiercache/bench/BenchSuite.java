@@ -47,8 +47,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * }</pre>
  *
  * <p>Options: {@code --short} (1 round of 2 warm-up and 2 measured 1 s iterations, the default: a check
- * under 3 minutes, with wide errors),
- * {@code --full} (4 rounds of 3 and 5), {@code --rounds N}, {@code --warmup N}, {@code
+ * under 3 minutes, with wide errors, of the comparisons that have a target),
+ * {@code --full} (4 rounds of 3 and 5, every comparison), {@code --rounds N}, {@code --warmup N}, {@code
  * --iterations N}, {@code --only REGEX} (scenarios whose name matches), {@code --out FILE} (also
  * write the summary there), {@code --verbose} (JMH's own output).
  */
@@ -132,6 +132,8 @@ public final class BenchSuite {
   private int warmup = 2;
   private int iterations = 2;
   private Pattern only = Pattern.compile(".*");
+  /** Whether the comparisons without a target run too: not in the short mode, unless {@code --only} asks. */
+  private boolean figures;
   private Path out;
   private boolean verbose;
 
@@ -152,6 +154,7 @@ public final class BenchSuite {
           iterations = 2;
           break;
         case "--full":
+          figures = true;
           rounds = 4;
           warmup = 3;
           iterations = 5;
@@ -166,6 +169,7 @@ public final class BenchSuite {
           iterations = Integer.parseInt(args[++i]);
           break;
         case "--only":
+          figures = true;
           only = Pattern.compile(args[++i]);
           break;
         case "--out":
@@ -188,7 +192,7 @@ public final class BenchSuite {
     long start = System.nanoTime();
     List<Comparison> selected = new ArrayList<>();
     for (Comparison c : COMPARISONS) {
-      if (only.matcher(c.scenario()).find()) {
+      if (only.matcher(c.scenario()).find() && (figures || c.goal() != Goal.NONE)) {
         selected.add(c);
       }
     }
