@@ -12,6 +12,10 @@ import io.tiercache.test.Resp;
 import io.tiercache.toolkit.Lock;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -163,6 +168,89 @@ class DeploymentTest {
         () -> build(base("acl", b -> b.redisUri(redis.uri()).redisCredentials("ghost", "pw"))));
     assertTrue(viaSetting.getMessage().contains("rejected the credentials"), viaSetting.getMessage());
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "fails fast, never hangs");
+  }
+
+  /**
+   * Lettuce can report a rejected handshake as "Connection closed prematurely"; a connection that
+   * closes during the handshake is tried again at start-up, so that wrong credentials still fail
+   * the build instead of passing for an outage.
+   */
+  @Test
+  void acl_wrongPassword_failsBuild_evenWhenTheFirstConnectionClosesDuringTheHandshake() throws IOException {
+    createUser("on >pw ~acl:* +@all");
+    try (DroppingRelay relay = new DroppingRelay(redis.server().port(), 1)) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> build(base("acl", b -> b.redisUri("redis://app:nope@127.0.0.1:" + relay.port()))));
+      assertTrue(e.getMessage().contains("rejected the credentials"), e.getMessage());
+      assertEquals(2, relay.accepted(), "the second connection reached the server");
+    }
+    try (DroppingRelay relay = new DroppingRelay(redis.server().port(), 1)) {
+      TierCache tier = build(base("acl", b -> b.redisUri("redis://app:pw@127.0.0.1:" + relay.port())));
+      assertTrue(tier.isRedisAvailable(), "right credentials: available once the second connection is up");
+    }
+  }
+
+  /** Relays TCP connections to a port on this host, closing the first {@code drop} at once. */
+  private static final class DroppingRelay implements AutoCloseable {
+    private final ServerSocket server;
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final List<Socket> sockets = new ArrayList<>();
+
+    DroppingRelay(int target, int drop) throws IOException {
+      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      Thread acceptor = new Thread(() -> {
+        while (!server.isClosed()) {
+          try {
+            Socket client = server.accept();
+            if (accepted.incrementAndGet() <= drop) {
+              client.close();
+              continue;
+            }
+            Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+            synchronized (sockets) {
+              sockets.add(client);
+              sockets.add(upstream);
+            }
+            pipe(client.getInputStream(), upstream.getOutputStream());
+            pipe(upstream.getInputStream(), client.getOutputStream());
+          } catch (IOException closed) {
+            return;
+          }
+        }
+      }, "dropping-relay");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    private static void pipe(InputStream from, OutputStream to) {
+      Thread copier = new Thread(() -> {
+        try (from; to) {
+          from.transferTo(to);
+        } catch (IOException closed) {
+          // either side closed
+        }
+      }, "dropping-relay-pipe");
+      copier.setDaemon(true);
+      copier.start();
+    }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    int accepted() {
+      return accepted.get();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      synchronized (sockets) {
+        for (Socket socket : sockets) {
+          socket.close();
+        }
+      }
+    }
   }
 
   @Test

@@ -93,6 +93,8 @@ public final class RedisTier implements AutoCloseable {
   private static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
   private static final int BATCH = 500;
+  /** Connection attempts at start-up when the server closes the connection during the handshake. */
+  static final int START_UP_ATTEMPTS = 3;
   static final int TOPOLOGY_REFRESH_SECONDS = 30;
   static final int ADAPTIVE_REFRESH_SECONDS = 5;
 
@@ -160,7 +162,7 @@ public final class RedisTier implements AutoCloseable {
         .build();
     this.client = newClient(commandTimeout);
     try {
-      StatefulConnection<String, byte[]> created = connect();
+      StatefulConnection<String, byte[]> created = connectAtStartUp();
       connection = created;
       checkAccess(created);
     } catch (RuntimeException e) {
@@ -227,6 +229,35 @@ public final class RedisTier implements AutoCloseable {
       return cluster.connect(CODEC);
     }
     return configure(((RedisClient) client).connect(CODEC, uris.get(0)));
+  }
+
+  /**
+   * Connects, trying again (up to {@link #START_UP_ATTEMPTS} times in all) when the connection
+   * was accepted but closed during the handshake. Lettuce reports a rejected handshake (wrong password) as
+   * "Connection closed prematurely" when its own close of the channel overtakes the error reply,
+   * about one connect in 200 on a loaded machine; that would hide rejected credentials behind what
+   * looks like an outage. A refused or timed-out connection is not tried again here: the probe does.
+   */
+  private StatefulConnection<String, byte[]> connectAtStartUp() {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return connect();
+      } catch (RuntimeException e) {
+        if (attempt >= START_UP_ATTEMPTS || configurationProblem(e) != null || !closedDuringHandshake(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  static boolean closedDuringHandshake(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.nio.channels.ClosedChannelException
+          || (t.getMessage() != null && t.getMessage().contains("closed prematurely"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Fails when the ACL user may not touch keys under the prefix, rather than on every call later. */
