@@ -1,7 +1,6 @@
 package io.tiercache.test;
 
 import java.io.Closeable;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -14,7 +13,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import redis.embedded.RedisServer;
-import redis.embedded.core.ExecutableProvider;
 
 /**
  * One real Redis server on a loopback port, started from the binary that the embedded-redis
@@ -39,8 +37,6 @@ public final class EmbeddedRedisServer implements Closeable {
   /** The highest port handed out, so that {@code port + 10000} (the cluster bus) stays valid. */
   public static final int MAX_PORT = 55_535;
 
-  private static final String SERVER_PROPERTY = "tiercache.redis.server";
-  private static final String SERVER_ENV = "TIERCACHE_REDIS_SERVER";
 
   private final Path folder;
   private final int port;
@@ -105,7 +101,7 @@ public final class EmbeddedRedisServer implements Closeable {
     lines.add("protected-mode no");
     lines.addAll(settings);
     Files.write(config, lines, StandardCharsets.UTF_8);
-    List<String> args = List.of(executable().getAbsolutePath(), config.toAbsolutePath().toString());
+    List<String> args = List.of(RedisProcess.executable(folder).getAbsolutePath(), config.toAbsolutePath().toString());
     RedisServer created = new RedisServer(port, args, true);
     created.start();
     server = created;
@@ -170,23 +166,6 @@ public final class EmbeddedRedisServer implements Closeable {
     } finally {
       deleteRecursively(folder);
     }
-  }
-
-  private File executable() throws IOException {
-    String configured = System.getProperty(SERVER_PROPERTY, System.getenv(SERVER_ENV));
-    if (configured != null && !configured.isBlank()) {
-      File file = new File(configured);
-      if (!file.canExecute()) {
-        throw new IOException(SERVER_PROPERTY + " / " + SERVER_ENV + " names " + configured
-            + ", which is not an executable file");
-      }
-      return file;
-    }
-    File bin = folder.resolve("bin").toFile();
-    if (!bin.isDirectory() && !bin.mkdirs()) {
-      throw new IOException("cannot create " + bin);
-    }
-    return ExecutableProvider.newJarResourceProvider(bin).get();
   }
 
   /** A port that was free a moment ago, at most {@link #MAX_PORT}. */
