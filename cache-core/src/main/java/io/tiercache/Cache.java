@@ -56,7 +56,8 @@ public interface Cache<K, V> {
   CompletableFuture<V> getAsync(K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader);
 
   /**
-   * Returns the value for {@code key} from L1 or L2 without loading it.
+   * Returns the value for {@code key} from L1 or L2 without loading it. With refresh-ahead, a
+   * key already registered by {@link #get} or {@link #getAll} stays registered; no key is added.
    *
    * @param key the key, not null
    * @return the value, or null if absent (or cached as null)
@@ -89,8 +90,12 @@ public interface Cache<K, V> {
    * {@code bulkLoader} with exactly the keys still missing. Keys that the loader leaves out of its
    * map are cached as null (if the spec caches nulls) and are absent from the result.
    *
+   * <p>With refresh-ahead, every key read here is registered as {@link #get} registers it; the
+   * background pass reloads it alone, calling {@code bulkLoader} with a one-key set.
+   *
    * @param keys the keys, not null, no null element
-   * @param bulkLoader loads the missing keys; called at most once, never with an empty set
+   * @param bulkLoader loads the missing keys; called at most once per call (and later with one
+   *     key at a time by refresh-ahead), never with an empty set
    * @return a map of the keys that have a non-null value, in the order of {@code keys}
    */
   Map<K, V> getAll(

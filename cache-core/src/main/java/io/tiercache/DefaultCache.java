@@ -217,6 +217,9 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   @Override
   public V getIfPresent(K key) {
     String k = keyOf(key);
+    if (refresh != null) {
+      refresh.keepRegistered(k);
+    }
     Object hit = localHit(k);
     if (hit != null) {
       stats.l1HitRequests.increment();
@@ -248,6 +251,10 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       byKey.putIfAbsent(keyOf(key), key);
     }
     stats.requests.add(byKey.size());
+    if (refresh != null) {
+      Function<K, V> oneKey = one -> oneOf(bulkLoader, one);
+      byKey.forEach((k, key) -> refresh.touch(k, key, oneKey));
+    }
     Map<String, Object> found = new HashMap<>();
     Map<String, CompletableFuture<Object>> owned = new LinkedHashMap<>();
     Map<String, CompletableFuture<Object>> waiting = new LinkedHashMap<>();
@@ -291,6 +298,15 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       }
     }
     return result;
+  }
+
+  /** A refresh-ahead reload of a key read through {@link #getAll}: the bulk loader, one key. */
+  private V oneOf(Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader, K key) {
+    Map<? extends K, ? extends V> loaded = bulkLoader.apply(Set.of(key));
+    if (loaded == null) {
+      throw new NullPointerException("bulkLoader of cache '" + name + "' returned null instead of a map");
+    }
+    return loaded.get(key);
   }
 
   private void loadOwned(Map<String, K> byKey, Map<String, CompletableFuture<Object>> owned,

@@ -81,7 +81,7 @@ final class RefreshAhead<K, V> implements AutoCloseable {
     this.task = scheduler.scheduleAtFixedRate(() -> executor.execute(this::cycle), millis, millis, TimeUnit.MILLISECONDS);
   }
 
-  /** Records a read of {@code k} (through {@code get}, so with its loader). */
+  /** Records a read of {@code k} with the loader that can reload it ({@code get}, {@code getAll}). */
   void touch(String k, K key, Function<? super K, ? extends V> loader) {
     Entry<K, V> entry = registry.get(k, ignored -> new Entry<>(key, loader));
     double beta = spec.earlyRefreshBeta();
@@ -94,9 +94,18 @@ final class RefreshAhead<K, V> implements AutoCloseable {
     }
   }
 
+  /**
+   * Records a read of {@code k} that has no loader ({@code getIfPresent}): a key already
+   * registered stays registered, one that is not is left out.
+   */
+  void keepRegistered(String k) {
+    registry.getIfPresent(k);
+  }
+
   /** Records a load or refresh of {@code k}: its duration and when its entry expires. */
   void loaded(String k, long loadNanos, long ttlMillis) {
-    Entry<K, V> entry = registry.getIfPresent(k);
+    // quietly: a reload is not a read, or a key read once would be refreshed for good
+    Entry<K, V> entry = registry.policy().getIfPresentQuietly(k);
     if (entry != null) {
       entry.loadNanos = loadNanos;
       entry.expiresAtMillis = System.currentTimeMillis() + ttlMillis;

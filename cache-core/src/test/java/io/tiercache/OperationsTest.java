@@ -17,13 +17,16 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -110,6 +113,60 @@ class OperationsTest {
     }
     long size = ((DefaultCache<String, String>) cache).refreshRegistrySize();
     assertTrue(size <= 1_000, "registry holds " + size);
+  }
+
+  @Test
+  void refresh_aKeyNoLongerRead_leavesTheRegistry_althoughItsReloadsSucceed() {
+    Cache<String, String> cache = tier(s -> s.ttl(Duration.ofSeconds(30)).refreshAfter(Duration.ofMillis(100))
+        .refreshIdlePeriods(2), b -> b).cache("c");
+    AtomicInteger loads = new AtomicInteger();
+    cache.get("k", k -> "v" + loads.incrementAndGet());
+    DefaultCache<String, String> inside = (DefaultCache<String, String>) cache;
+    assertEquals(1, inside.refreshRegistrySize());
+    await().atMost(Duration.ofSeconds(10)).until(() -> inside.refreshRegistrySize() == 0);
+    sleep(250); // a pass that listed the key before it left may still be reloading it
+    int after = loads.get();
+    sleep(300);
+    assertEquals(after, loads.get(), "no reload once the key left the registry");
+  }
+
+  @Test
+  void refresh_getIfPresent_keepsARegisteredKey_andRegistersNone() {
+    Cache<String, String> cache = tier(s -> s.ttl(Duration.ofSeconds(30)).refreshAfter(Duration.ofMillis(100))
+        .refreshIdlePeriods(2), b -> b).cache("c");
+    DefaultCache<String, String> inside = (DefaultCache<String, String>) cache;
+    cache.put("other", "x");
+    assertEquals("x", cache.getIfPresent("other"));
+    assertEquals(0, inside.refreshRegistrySize(), "getIfPresent has no loader to register");
+    cache.get("k", k -> "v");
+    long end = System.nanoTime() + Duration.ofMillis(1_000).toNanos();
+    while (System.nanoTime() < end) {
+      assertEquals("v", cache.getIfPresent("k"));
+      sleep(10);
+    }
+    assertEquals(1, inside.refreshRegistrySize(), "read through getIfPresent for 10 idle periods, still refreshed");
+  }
+
+  @Test
+  void refresh_keysReadThroughGetAll_areReloadedOneAtATimeByTheBulkLoader() {
+    Cache<String, String> cache = tier(s -> s.ttl(Duration.ofSeconds(30)).refreshAfter(Duration.ofMillis(200))
+        .refreshIdlePeriods(100), b -> b).cache("c");
+    List<Set<String>> calls = new CopyOnWriteArrayList<>();
+    AtomicInteger version = new AtomicInteger();
+    Function<Set<String>, Map<String, String>> bulk = keys -> {
+      calls.add(Set.copyOf(keys));
+      int v = version.incrementAndGet();
+      Map<String, String> values = new HashMap<>();
+      keys.forEach(k -> values.put(k, k + v));
+      return values;
+    };
+    assertEquals(Map.of("a", "a1", "b", "b1"), cache.getAll(List.of("a", "b"), bulk));
+    await().atMost(Duration.ofSeconds(5)).until(() -> calls.contains(Set.of("a")) && calls.contains(Set.of("b")));
+    assertEquals(Set.of("a", "b"), calls.get(0));
+    assertTrue(calls.subList(1, calls.size()).stream().allMatch(c -> c.size() == 1), "reloads: " + calls);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !"a1".equals(cache.getIfPresent("a"))
+        && !"b1".equals(cache.getIfPresent("b")));
+    assertTrue(cache.stats().refreshes() >= 2);
   }
 
   @Test
