@@ -609,13 +609,25 @@ public final class CacheSpec {
 
   }
 
-  /** Checks a duration setting: not null, and positive. Shared with {@link TierCacheBuilder}. */
+  /** The longest duration any setting accepts: 100 years, so that milliseconds and nanoseconds never overflow. */
+  static final Duration MAX_DURATION = Duration.ofDays(36_500);
+
+  /**
+   * Checks a duration setting: not null, positive, whole milliseconds at least 1 (Redis and the
+   * schedulers count in milliseconds), at most {@link #MAX_DURATION}. Shared with {@link TierCacheBuilder}.
+   */
   static Duration positive(String name, Duration value) {
     if (value == null) {
       throw new NullPointerException(name + " must not be null");
     }
     if (value.isNegative() || value.isZero()) {
       throw new IllegalArgumentException(name + " must be positive, was " + value);
+    }
+    if (value.compareTo(MAX_DURATION) > 0) {
+      throw new IllegalArgumentException(name + " must be at most 36500 days (100 years), was " + value);
+    }
+    if (value.toMillis() < 1) {
+      throw new IllegalArgumentException(name + " must be at least 1 ms, was " + value);
     }
     return value;
   }

@@ -332,11 +332,8 @@ final class DefaultTierCache implements TierCache {
   @Override
   public java.util.concurrent.ScheduledFuture<?> scheduleEvery(java.time.Duration period, Runnable task) {
     checkOpen();
-    java.util.Objects.requireNonNull(period, "period must not be null");
+    CacheSpec.positive("period", period);
     java.util.Objects.requireNonNull(task, "task must not be null");
-    if (period.isNegative() || period.isZero()) {
-      throw new IllegalArgumentException("period must be positive, was " + period);
-    }
     long millis = period.toMillis();
     return scheduler.scheduleAtFixedRate(() -> refreshExecutor.execute(() -> runLogged(task)), millis, millis,
         TimeUnit.MILLISECONDS);

@@ -27,6 +27,14 @@ class TierCacheBuilderTest {
     fails(IllegalArgumentException.class, "ttl must be positive, was PT0S", () -> b.ttl(Duration.ZERO));
     fails(IllegalArgumentException.class, "ttl must be positive, was PT-1S", () -> b.ttl(Duration.ofSeconds(-1)));
     fails(NullPointerException.class, "ttl must not be null", () -> b.ttl(null));
+    fails(IllegalArgumentException.class, "ttl must be at most 36500 days (100 years), was PT2562047788015215H30M7.999999999S",
+        () -> b.ttl(java.time.temporal.ChronoUnit.FOREVER.getDuration()));
+    fails(IllegalArgumentException.class, "refreshAfter must be at least 1 ms, was PT0.0005S",
+        () -> b.refreshAfter(Duration.ofNanos(500_000)));
+    fails(IllegalArgumentException.class, "writeBackInterval must be at least 1 ms, was PT0.000001S",
+        () -> b.writeBackInterval(Duration.ofNanos(1_000)));
+    fails(IllegalArgumentException.class, "distributedLoad must be at least 1 ms, was PT0.0009S",
+        () -> b.distributedLoad(Duration.ofNanos(900_000)));
     fails(IllegalArgumentException.class, "ttlJitter must be in [0, 1), was 1.0", () -> b.ttlJitter(1.0));
     fails(IllegalArgumentException.class, "ttlJitter must be in [0, 1), was -0.1", () -> b.ttlJitter(-0.1));
     fails(IllegalArgumentException.class, "ttlJitter must be in [0, 1), was NaN", () -> b.ttlJitter(Double.NaN));
@@ -56,6 +64,8 @@ class TierCacheBuilderTest {
     fails(IllegalArgumentException.class,
         "keyPrefix must be letters, digits, '.', '_' or '-' in segments joined by ':', was 'a*'", () -> b.keyPrefix("a*"));
     fails(IllegalArgumentException.class, "commandTimeout must be positive, was PT0S", () -> b.commandTimeout(Duration.ZERO));
+    fails(IllegalArgumentException.class, "probeInterval must be at least 1 ms, was PT0.0005S",
+        () -> b.probeInterval(Duration.ofNanos(500_000)));
     fails(IllegalArgumentException.class, "maxKeyLength must be at least 64, was 10", () -> b.maxKeyLength(10));
     fails(IllegalArgumentException.class, "cache name must be letters, digits, '.', '_' or '-', not starting with '__', was 'a:b'",
         () -> b.cache("a:b", s -> s));

@@ -71,6 +71,18 @@ class ValueCodecTest {
   }
 
   @Test
+  void decode_aCorruptLengthIsRejectedBeforeAnythingIsAllocated() {
+    ValueCodec<Project> codec = ValueCodec.of(mapper, TypeRef.of(Project.class), 16);
+    // declares 500,000,000 bytes inflated from 6 compressed ones: more than DEFLATE can expand
+    byte[] frame = {1, ValueCodec.FLAG_COMPRESSED, 0x1D, (byte) 0xCD, 0x65, 0x00, 0x78, (byte) 0x9C, 3, 0, 0, 1};
+    CodecException e = assertThrows(CodecException.class, () -> codec.decode(frame));
+    assertTrue(e.getMessage().contains("impossible length 500000000"), e.getMessage());
+    byte[] big = codec.encode(new Project(1, "x".repeat(100_000), List.of()));
+    assertTrue((big[1] & ValueCodec.FLAG_COMPRESSED) != 0, "stored compressed, " + big.length + " bytes");
+    assertEquals("x".repeat(100_000), codec.decode(big).name(), "a highly compressed value still decodes");
+  }
+
+  @Test
   void of_rejectsTypesThatCannotBeReadBack() {
     IllegalArgumentException abstractType = assertThrows(IllegalArgumentException.class,
         () -> ValueCodec.of(mapper, TypeRef.of(Number.class), 0));

@@ -42,6 +42,8 @@ public final class ValueCodec<V> {
 
   private static final byte[] NULL_FRAME = {VERSION, FLAG_NULL};
   private static final int HEADER = 2;
+  /** The most bytes DEFLATE can inflate one compressed byte into (a bound, with margin). */
+  private static final long MAX_INFLATE_RATIO = 1032;
 
   private final TypeRef<V> type;
   private final boolean raw;
@@ -219,8 +221,12 @@ public final class ValueCodec<V> {
   }
 
   private static byte[] inflate(byte[] frame, int offset, int length) {
-    if (length < 0 || length > 512 * 1024 * 1024) {
-      throw new CodecException("compressed value declares an impossible length " + length, null);
+    // DEFLATE expands at most about 1032:1, so a larger declared length is corruption; checked
+    // before allocating, or a few corrupt bytes would allocate up to the 512 MiB limit per read
+    long compressed = frame.length - offset;
+    if (length < 0 || length > 512 * 1024 * 1024 || length > compressed * MAX_INFLATE_RATIO) {
+      throw new CodecException("compressed value declares an impossible length " + length + " for "
+          + compressed + " compressed bytes", null);
     }
     Inflater inflater = new Inflater();
     try {

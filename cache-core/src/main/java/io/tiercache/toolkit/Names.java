@@ -26,20 +26,35 @@ final class Names {
     return value;
   }
 
+  /** The longest duration a tool accepts: 100 years, so that milliseconds and nanoseconds never overflow. */
+  private static final Duration MAX = Duration.ofDays(36_500);
+
+  /** Positive, at least 1 ms (Redis counts in milliseconds), at most 100 years; in milliseconds. */
   static long requirePositiveMillis(Duration value, String argument) {
     requireNonNull(value, argument);
     if (value.isNegative() || value.isZero()) {
       throw new IllegalArgumentException(argument + " must be positive, was " + value);
     }
-    return Math.max(1, value.toMillis());
+    return requireMillisInRange(value, argument);
   }
 
+  /** Zero, or as {@link #requirePositiveMillis}; in milliseconds. */
   static long requireNonNegativeMillis(Duration value, String argument) {
     requireNonNull(value, argument);
     if (value.isNegative()) {
       throw new IllegalArgumentException(argument + " must not be negative, was " + value);
     }
-    return value.isZero() ? 0 : Math.max(1, value.toMillis());
+    return value.isZero() ? 0 : requireMillisInRange(value, argument);
+  }
+
+  private static long requireMillisInRange(Duration value, String argument) {
+    if (value.compareTo(MAX) > 0) {
+      throw new IllegalArgumentException(argument + " must be at most 36500 days (100 years), was " + value);
+    }
+    if (value.toMillis() < 1) {
+      throw new IllegalArgumentException(argument + " must be at least 1 ms, was " + value);
+    }
+    return value.toMillis();
   }
 
   static int requirePositive(int value, String argument) {

@@ -203,6 +203,10 @@ class CountersTest {
         () -> CounterSpec.defaults().withTtl(Duration.ofSeconds(-1))).getMessage());
     assertThrows(IllegalArgumentException.class, () -> CounterSpec.defaults().withRefreshedTtl());
     assertThrows(NullPointerException.class, () -> CounterSpec.defaults().withBatchInterval(null));
+    assertEquals("ttl must be at least 1 ms, was PT0.0005S", assertThrows(IllegalArgumentException.class,
+        () -> CounterSpec.defaults().withTtl(Duration.ofNanos(500_000))).getMessage(), "would mean no expiry");
+    assertEquals("batchInterval must be at least 1 ms, was PT0.000001S", assertThrows(IllegalArgumentException.class,
+        () -> CounterSpec.defaults().withBatchInterval(Duration.ofNanos(1_000))).getMessage());
   }
 
   @Test

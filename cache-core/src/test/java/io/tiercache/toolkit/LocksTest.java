@@ -192,6 +192,11 @@ class LocksTest {
         () -> locks.acquire("x", Duration.ZERO, Duration.ZERO)).getMessage());
     assertEquals("maxWait must not be negative, was PT-1S", assertThrows(IllegalArgumentException.class,
         () -> LockSpec.of(Duration.ofSeconds(1), Duration.ofSeconds(-1))).getMessage());
+    assertEquals("lease must be at least 1 ms, was PT0.0005S", assertThrows(IllegalArgumentException.class,
+        () -> LockSpec.of(Duration.ofNanos(500_000), Duration.ZERO)).getMessage());
+    assertEquals("maxWait must be at most 36500 days (100 years), was PT2562047788015215H30M7.999999999S",
+        assertThrows(IllegalArgumentException.class,
+            () -> LockSpec.of(Duration.ofSeconds(1), java.time.temporal.ChronoUnit.FOREVER.getDuration())).getMessage());
     assertEquals("name must not be empty", assertThrows(IllegalArgumentException.class,
         () -> locks.acquire("", Duration.ofSeconds(1), Duration.ZERO)).getMessage());
     assertEquals("spec must not be null", assertThrows(NullPointerException.class,
