@@ -332,7 +332,7 @@ public final class CacheSpec {
 
     /** The value type, for a non-generic class. */
     public Builder valueType(Class<?> type) {
-      return valueType(TypeRef.of(type));
+      return valueType(TypeRef.of(Objects.requireNonNull(type, "valueType must not be null")));
     }
 
     /** The value type, possibly generic: {@code new TypeRef<List<Project>>() {}}. */

@@ -65,7 +65,13 @@ final class EventRegistry implements InvalidationEvents {
         }
         out.append(Keys.segment(payload.get(name)));
       }
-      return out.append(literals.get(literals.size() - 1)).toString();
+      String filled = out.append(literals.get(literals.size() - 1)).toString();
+      if (!hasGlob(filled) && (filled.isEmpty() || filled.startsWith("__"))) {
+        throw new IllegalArgumentException("event '" + event + "': pattern '" + source + "' filled with the payload "
+            + "gives the key '" + filled + "', which " + (filled.isEmpty() ? "is empty"
+            : "starts with '__' (reserved for Tiercache's own data)"));
+      }
+      return filled;
     }
   }
 
@@ -80,6 +86,13 @@ final class EventRegistry implements InvalidationEvents {
 
   @Override
   public InvalidationEvents register(String event, String... patterns) {
+    List<Template> parsed = parse(event, patterns);
+    events.computeIfAbsent(event, e -> new CopyOnWriteArrayList<>()).addAll(parsed);
+    return this;
+  }
+
+  /** Checks an event's name and patterns; shared with {@link TierCacheBuilder#event}. */
+  static List<Template> parse(String event, String... patterns) {
     checkEvent(event);
     Objects.requireNonNull(patterns, "patterns must not be null");
     if (patterns.length == 0) {
@@ -89,8 +102,7 @@ final class EventRegistry implements InvalidationEvents {
     for (String pattern : patterns) {
       parsed.add(Template.parse(pattern));
     }
-    events.computeIfAbsent(event, e -> new CopyOnWriteArrayList<>()).addAll(parsed);
-    return this;
+    return parsed;
   }
 
   @Override
@@ -103,7 +115,7 @@ final class EventRegistry implements InvalidationEvents {
     }
     List<String> filled = new ArrayList<>(templates.size());
     for (Template template : templates) {
-      filled.add(template.fill(event, payload)); // every placeholder checked before anything is deleted
+      filled.add(template.fill(event, payload)); // every pattern checked before anything is deleted
     }
     long deleted = 0;
     for (String pattern : filled) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.Objects;
 
 /**
  * Builds structured keys such as {@code project:42:leaderboard:continuous} whose segments are
@@ -151,10 +152,15 @@ public final class Keys {
    * tail by {@code %H} and the URL-safe SHA-256 of the whole key. The head is kept so that prefix
    * patterns ({@code project:42:*}) still match; {@code %H} cannot occur in encoded segments.
    *
-   * @param key the key
+   * @param key the key, not null
    * @param maxLength at least 64
+   * @throws IllegalArgumentException if {@code maxLength} is below 64
    */
   public static String bounded(String key, int maxLength) {
+    Objects.requireNonNull(key, "key must not be null");
+    if (maxLength < 64) {
+      throw new IllegalArgumentException("maxLength must be at least 64, was " + maxLength);
+    }
     if (key.length() <= maxLength) {
       return key;
     }

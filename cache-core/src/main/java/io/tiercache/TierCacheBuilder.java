@@ -73,6 +73,7 @@ public final class TierCacheBuilder {
       throw new IllegalArgumentException("redisUri must start with redis://, rediss://, redis-sentinel:// or "
           + "rediss-sentinel://, was " + redactPassword(uri));
     }
+    io.tiercache.redis.RedisEndpoint.check(uri, "redisUri");
     this.redisUri = uri;
     return this;
   }
@@ -220,11 +221,7 @@ public final class TierCacheBuilder {
 
   /** Registers an invalidation event; see {@link InvalidationEvents#register}. */
   public TierCacheBuilder event(String event, String... patterns) {
-    Objects.requireNonNull(event, "event must not be null");
-    Objects.requireNonNull(patterns, "patterns must not be null");
-    for (String pattern : patterns) {
-      EventRegistry.Template.parse(pattern); // fail here, not at build()
-    }
+    EventRegistry.parse(event, patterns); // fail here, not at build()
     events.merge(event, patterns.clone(), (a, b) -> {
       String[] both = java.util.Arrays.copyOf(a, a.length + b.length);
       System.arraycopy(b, 0, both, a.length, b.length);
@@ -248,7 +245,11 @@ public final class TierCacheBuilder {
   /** Adjusts the spec every cache starts from: {@code defaults(d -> d.ttl(ofHours(1)))}. */
   public TierCacheBuilder defaults(UnaryOperator<CacheSpec.Builder> customizer) {
     Objects.requireNonNull(customizer, "customizer must not be null");
-    this.defaults = customizer.apply(defaults.toBuilder()).build();
+    CacheSpec.Builder customized = customizer.apply(defaults.toBuilder());
+    if (customized == null) {
+      throw new IllegalStateException("the defaults customizer returned null");
+    }
+    this.defaults = customized.build();
     return this;
   }
 

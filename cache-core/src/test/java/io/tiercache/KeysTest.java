@@ -85,6 +85,10 @@ class KeysTest {
     assertTrue(bounded.contains("%H"));
     assertNotEquals(bounded, Keys.bounded(longKey + "y", 128));
     assertSame(longKey, Keys.bounded(longKey, 2000));
+    assertEquals("maxLength must be at least 64, was 40",
+        assertThrows(IllegalArgumentException.class, () -> Keys.bounded(longKey, 40)).getMessage());
+    assertEquals("key must not be null",
+        assertThrows(NullPointerException.class, () -> Keys.bounded(null, 128)).getMessage());
   }
 
   @Test

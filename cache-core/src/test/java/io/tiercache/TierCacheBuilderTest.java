@@ -8,6 +8,7 @@ import io.tiercache.test.RedisExtension;
 import io.tiercache.test.Resp;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
@@ -71,6 +72,44 @@ class TierCacheBuilderTest {
         () -> b.cache("a:b", s -> s));
     b.cache("x", s -> s);
     fails(IllegalStateException.class, "cache 'x' is declared twice", () -> b.cache("x", s -> s));
+    fails(IllegalArgumentException.class, "event must not be empty", () -> b.event("", "x:*"));
+    fails(IllegalArgumentException.class, "event 'e' needs at least one pattern", () -> b.event("e"));
+    fails(IllegalStateException.class, "the defaults customizer returned null", () -> b.defaults(d -> null));
+    fails(NullPointerException.class, "valueType must not be null", () -> CacheSpec.builder().valueType((Class<?>) null));
+  }
+
+  @Test
+  void redisUri_hostsAndPortsAreCheckedWhenSet() {
+    TierCacheBuilder b = TierCache.builder();
+    fails(IllegalArgumentException.class, "redisUri is not a valid Redis URI (no host), was redis://", () -> b.redisUri("redis://"));
+    fails(IllegalArgumentException.class,
+        "redisUri is not a valid Redis URI (port 'abc' is not a number from 1 to 65535), was redis://localhost:abc",
+        () -> b.redisUri("redis://localhost:abc"));
+    fails(IllegalArgumentException.class,
+        "redisUri is not a valid Redis URI (port '99999' is not a number from 1 to 65535), was redis://u:***@h:99999",
+        () -> b.redisUri("redis://u:secret@h:99999"));
+    fails(IllegalArgumentException.class, "redisUri is not a valid Redis URI (a Sentinel URI names its master after "
+        + "'#': redis-sentinel://host:26379#mymaster), was redis-sentinel://h:26379", () -> b.redisUri("redis-sentinel://h:26379"));
+    fails(IllegalArgumentException.class,
+        "a cluster seed URI is not a valid Redis URI (port '0' is not a number from 1 to 65535), was redis://h:0",
+        () -> b.redisCluster(List.of("redis://a:7000", "redis://h:0")));
+    for (String ok : List.of("redis://h", "redis://[::1]:6379", "rediss://u:p@h:6380/2?timeout=5s",
+        "redis-sentinel://a:26379,b:26379#mymaster", "redis://:secret@127.0.0.1:6379/0")) {
+      b.redisUri(ok);
+    }
+  }
+
+  @Test
+  void events_aPayloadThatMakesAnInvalidKey_deletesNothing() {
+    try (TierCache tier = TierCache.builder().cache("c", s -> s.l2(false).valueType(String.class))
+        .event("config_changed", "product:*", "{tenant}:cfg").build()) {
+      Cache<String, String> c = tier.cache("c");
+      c.put("product:1:info", "p");
+      fails(IllegalArgumentException.class, "event 'config_changed': pattern '{tenant}:cfg' filled with the payload "
+          + "gives the key '__x:cfg', which starts with '__' (reserved for Tiercache's own data)",
+          () -> tier.events().publish("config_changed", Map.of("tenant", "__x")));
+      assertEquals("p", c.getIfPresent("product:1:info"), "checked before the first pattern was deleted");
+    }
   }
 
   @Test

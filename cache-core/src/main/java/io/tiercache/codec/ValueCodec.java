@@ -76,25 +76,43 @@ public final class ValueCodec<V> {
           "compressionThreshold must not be negative, was " + compressionThreshold);
     }
     JavaType javaType = mapper.constructType(type.type());
+    requireReadable(mapper, javaType, "value type");
+    AtomicReference<Throwable> cause = new AtomicReference<>();
+    if (javaType.getRawClass() != byte[].class && !mapper.canSerialize(javaType.getRawClass(), cause)) {
+      throw new IllegalArgumentException("value type " + javaType.toCanonical() + " cannot be handled by Jackson"
+          + (cause.get() != null ? ": " + cause.get().getMessage() : ""), cause.get());
+    }
+    return new ValueCodec<>(type, mapper, javaType, compressionThreshold);
+  }
+
+  /**
+   * Checks that {@code mapper} can read values of {@code javaType} back from JSON without class
+   * names: an abstract type (other than a collection or map) or one Jackson cannot deserialize
+   * could be written but never read. Shared with the toolkit.
+   *
+   * @param argument how the caller's argument is named in the message, such as "value type"
+   * @throws IllegalArgumentException naming {@code argument} and the reason
+   */
+  public static void requireReadable(ObjectMapper mapper, JavaType javaType, String argument) {
     if (mapper.getSerializationConfig().getDefaultTyper(javaType) != null) {
       throw new IllegalArgumentException("the ObjectMapper has default typing on: Tiercache never "
           + "stores class names; give it a mapper without activateDefaultTyping");
     }
     Class<?> raw = javaType.getRawClass();
-    if (raw != byte[].class) {
-      boolean isAbstract = raw.isInterface() || Modifier.isAbstract(raw.getModifiers());
-      boolean container = Collection.class.isAssignableFrom(raw) || Map.class.isAssignableFrom(raw);
-      if (isAbstract && !container && !raw.isPrimitive()) {
-        throw new IllegalArgumentException("value type " + type + " is abstract and Tiercache "
-            + "stores no class names, so it could not be read back: use a concrete type");
-      }
-      AtomicReference<Throwable> cause = new AtomicReference<>();
-      if (!mapper.canSerialize(raw, cause) || !mapper.canDeserialize(javaType, cause)) {
-        throw new IllegalArgumentException("value type " + type + " cannot be handled by Jackson"
-            + (cause.get() != null ? ": " + cause.get().getMessage() : ""), cause.get());
-      }
+    if (raw == byte[].class) {
+      return;
     }
-    return new ValueCodec<>(type, mapper, javaType, compressionThreshold);
+    boolean isAbstract = raw.isInterface() || Modifier.isAbstract(raw.getModifiers());
+    boolean container = Collection.class.isAssignableFrom(raw) || Map.class.isAssignableFrom(raw);
+    if (isAbstract && !container && !raw.isPrimitive()) {
+      throw new IllegalArgumentException(argument + " " + javaType.toCanonical() + " is abstract and Tiercache "
+          + "stores no class names, so it could not be read back: use a concrete type");
+    }
+    AtomicReference<Throwable> cause = new AtomicReference<>();
+    if (!mapper.canDeserialize(javaType, cause)) {
+      throw new IllegalArgumentException(argument + " " + javaType.toCanonical() + " cannot be read by Jackson"
+          + (cause.get() != null ? ": " + cause.get().getMessage() : ""), cause.get());
+    }
   }
 
   /** The value type. */

@@ -42,7 +42,88 @@ public final class RedisEndpoint {
       throw new IllegalArgumentException("a Redis URI must start with redis://, rediss://, redis-sentinel:// "
           + "or rediss-sentinel://, was " + redact(uri));
     }
+    check(uri, "uri");
     return new RedisEndpoint(List.of(uri), false, null, null, null);
+  }
+
+  /**
+   * Checks a URI's hosts and ports now rather than at connect time, where Lettuce's own message
+   * would not name the setting, or where a bad port would silently become the default one.
+   *
+   * @param argument the setting's name for the message, such as "redisUri"
+   * @throws IllegalArgumentException naming {@code argument}, with the password hidden
+   */
+  public static void check(String uri, String argument) {
+    String problem = problem(uri);
+    if (problem == null) {
+      try {
+        RedisURI.create(uri);
+      } catch (RuntimeException e) {
+        problem = e.getMessage();
+      }
+    }
+    if (problem != null) {
+      throw new IllegalArgumentException(argument + " is not a valid Redis URI (" + problem + "), was " + redact(uri));
+    }
+  }
+
+  /** What is wrong with the hosts and ports of a URI, or null. */
+  private static String problem(String uri) {
+    int start = uri.indexOf("://") + 3;
+    int end = uri.length();
+    for (char c : new char[] {'/', '?', '#'}) {
+      int i = uri.indexOf(c, start);
+      if (i >= 0 && i < end) {
+        end = i;
+      }
+    }
+    String authority = uri.substring(start, end);
+    authority = authority.substring(authority.lastIndexOf('@') + 1);
+    if (authority.isEmpty()) {
+      return "no host";
+    }
+    for (String node : authority.split(",", -1)) {
+      String host = node;
+      String port = null;
+      if (node.startsWith("[")) {
+        int close = node.indexOf(']');
+        if (close < 0) {
+          return "'" + node + "' opens an IPv6 address with '[' but does not close it";
+        }
+        host = node.substring(1, close);
+        String rest = node.substring(close + 1);
+        if (!rest.isEmpty()) {
+          if (!rest.startsWith(":")) {
+            return "'" + node + "' has text after the IPv6 address";
+          }
+          port = rest.substring(1);
+        }
+      } else if (node.indexOf(':') >= 0) {
+        host = node.substring(0, node.lastIndexOf(':'));
+        port = node.substring(node.lastIndexOf(':') + 1);
+      }
+      if (host.isEmpty()) {
+        return "'" + node + "' has no host";
+      }
+      if (port != null && !validPort(port)) {
+        return "port '" + port + "' is not a number from 1 to 65535";
+      }
+    }
+    if (uri.startsWith("redis-sentinel://") || uri.startsWith("rediss-sentinel://")) {
+      int hash = uri.indexOf('#');
+      if (hash < 0 || hash == uri.length() - 1) {
+        return "a Sentinel URI names its master after '#': redis-sentinel://host:26379#mymaster";
+      }
+    }
+    return null;
+  }
+
+  private static boolean validPort(String port) {
+    if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Character::isDigit)) {
+      return false;
+    }
+    int value = Integer.parseInt(port);
+    return value >= 1 && value <= 65535;
   }
 
   /** A Redis Cluster, reached through any of these seed nodes ({@code redis://} or {@code rediss://}). */
@@ -63,6 +144,7 @@ public final class RedisEndpoint {
         throw new IllegalArgumentException("cluster seed URIs must all use TLS (rediss://) or none");
       }
       tls = secure;
+      check(seed, "a cluster seed URI");
     }
     return new RedisEndpoint(seedUris, true, null, null, null);
   }

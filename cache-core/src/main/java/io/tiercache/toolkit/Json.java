@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tiercache.CodecException;
 import io.tiercache.TypeRef;
+import io.tiercache.codec.ValueCodec;
 import java.io.IOException;
 
 /** One value type's JSON encoding; encode failures throw {@link CodecException}. */
@@ -19,11 +20,17 @@ final class Json<T> {
   }
 
   static <T> Json<T> of(ObjectMapper mapper, Class<T> type) {
-    return new Json<>(mapper, mapper.constructType(Names.requireNonNull(type, "type")));
+    return checked(mapper, mapper.constructType(Names.requireNonNull(type, "type")));
   }
 
   static <T> Json<T> of(ObjectMapper mapper, TypeRef<T> type) {
-    return new Json<>(mapper, mapper.constructType(Names.requireNonNull(type, "type").type()));
+    return checked(mapper, mapper.constructType(Names.requireNonNull(type, "type").type()));
+  }
+
+  /** Refuses, at once, a type whose values could be written but never read back. */
+  private static <T> Json<T> checked(ObjectMapper mapper, JavaType type) {
+    ValueCodec.requireReadable(mapper, type, "type");
+    return new Json<>(mapper, type);
   }
 
   byte[] encode(T value) {

@@ -15,6 +15,9 @@ public interface RateLimiters {
   /** What a limiter answers while Redis is down unless told otherwise. */
   FailurePolicy DEFAULT_POLICY = FailurePolicy.FAIL_OPEN;
 
+  /** The largest limit of a sliding-window limiter. */
+  int MAX_SLIDING_LIMIT = 100_000;
+
   /**
    * A fixed-window limiter: at most {@code limit} permits in each window {@code [k·w, (k+1)·w)} of
    * the epoch. One integer per subject and window; a burst of up to {@code 2·limit} can straddle a
@@ -31,10 +34,12 @@ public interface RateLimiters {
   /**
    * A sliding-window (log) limiter: at most {@code limit} permits in any window of length {@code
    * window} ending now. Exact, at the price of one sorted-set entry per permit granted in the last
-   * window; suits limits up to a few thousand.
+   * window; suits limits up to a few thousand, and refuses more than {@value #MAX_SLIDING_LIMIT}
+   * (each permit is one entry added by a script that blocks Redis while it runs; use
+   * {@link #fixedWindow} for larger limits).
    *
    * @param name the limiter's name, not empty
-   * @param limit permits per window, positive
+   * @param limit permits per window, 1 to {@value #MAX_SLIDING_LIMIT}
    * @param window the window, at least 1 ms
    * @param policy the answer while Redis is down
    * @return the limiter

@@ -93,7 +93,12 @@ final class RedisCappedLists implements CappedLists {
       List<T> items = new ArrayList<>(raw.size());
       for (byte[] bytes : raw) {
         try {
-          items.add(json.decode(bytes));
+          T item = json.decode(bytes);
+          if (item != null) {
+            items.add(item);
+          } else {
+            log.warn("capped list '{}' holds a null item; skipped", name);
+          }
         } catch (IOException e) {
           log.warn("capped list '{}' holds an item that is not a {}; skipped", name, json.typeName());
         }

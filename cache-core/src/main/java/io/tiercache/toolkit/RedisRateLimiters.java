@@ -18,8 +18,12 @@ final class RedisRateLimiters implements RateLimiters {
   static final Duration DEGRADED_RETRY_AFTER = Duration.ofSeconds(1);
 
   // KEYS[1] count of one window; ARGV: limit, permits, ttl ms. Returns {allowed, remaining}.
+  // A count that is not a number (foreign or corrupt data) counts as 0 and is replaced.
   private static final Script FIXED = new Script("""
-      local c = tonumber(redis.call('GET', KEYS[1]) or '0')
+      local stored = redis.call('GET', KEYS[1])
+      local c = tonumber(stored)
+      if stored and not c then redis.call('DEL', KEYS[1]) end
+      c = c or 0
       local limit = tonumber(ARGV[1])
       local p = tonumber(ARGV[2])
       if c + p > limit then return {0, limit - c} end
@@ -80,6 +84,10 @@ final class RedisRateLimiters implements RateLimiters {
     Limiter(String name, int limit, Duration window, FailurePolicy policy, boolean sliding) {
       this.name = Names.requireName(name, "name");
       this.limit = Names.requirePositive(limit, "limit");
+      if (sliding && limit > MAX_SLIDING_LIMIT) {
+        throw new IllegalArgumentException("limit of a sliding window must be at most " + MAX_SLIDING_LIMIT
+            + " (one Redis entry per permit), was " + limit + ": use a fixed window");
+      }
       this.windowMillis = Names.requirePositiveMillis(window, "window");
       this.window = Duration.ofMillis(windowMillis);
       this.policy = Names.requireNonNull(policy, "policy");

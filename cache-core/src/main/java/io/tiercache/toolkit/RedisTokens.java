@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.ScriptOutputType;
 import io.tiercache.CodecException;
 import io.tiercache.RedisUnavailableException;
+import io.tiercache.codec.ValueCodec;
 import io.tiercache.redis.RedisTier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,8 @@ final class RedisTokens implements Tokens {
   private final String prefix;
   private final ObjectMapper mapper;
   private final WallClock clock;
+  /** Metadata types already checked by {@link #requireReadable}. */
+  private final java.util.Map<Class<?>, Boolean> readableTypes = new ConcurrentHashMap<>();
 
   RedisTokens(RedisTier redis, String prefix, ObjectMapper mapper, WallClock clock) {
     this.redis = redis;
@@ -106,7 +110,7 @@ final class RedisTokens implements Tokens {
 
   @Override
   public <T> TokenVerification<T> verify(String token, Class<T> metadataType) {
-    Names.requireNonNull(metadataType, "metadataType");
+    requireReadable(metadataType);
     if (!wellFormed(token)) {
       return TokenVerification.invalid();
     }
@@ -191,7 +195,7 @@ final class RedisTokens implements Tokens {
   @Override
   public <T> List<TokenSession<T>> sessions(String userId, Class<T> metadataType) {
     String users = userKey(Names.requireName(userId, "userId"));
-    Names.requireNonNull(metadataType, "metadataType");
+    requireReadable(metadataType);
     Set<byte[]> members = redis.call("token SMEMBERS", r -> r.smembers(users));
     if (members.isEmpty()) {
       return List.of();
@@ -216,6 +220,15 @@ final class RedisTokens implements Tokens {
     }
     sessions.sort(Comparator.comparing(TokenSession::issuedAt));
     return sessions;
+  }
+
+  /** A metadata type Jackson could not read back would make every session invalid: refused at once. */
+  private void requireReadable(Class<?> metadataType) {
+    Names.requireNonNull(metadataType, "metadataType");
+    readableTypes.computeIfAbsent(metadataType, t -> {
+      ValueCodec.requireReadable(mapper, mapper.constructType(t), "metadataType");
+      return Boolean.TRUE;
+    });
   }
 
   private JsonNode readSession(byte[] json) {

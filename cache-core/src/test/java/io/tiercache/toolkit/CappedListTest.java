@@ -100,6 +100,24 @@ class CappedListTest {
   }
 
   @Test
+  void latest_skipsNullItems() {
+    CappedList<Topic> topics = lists.get("nulls", 5, Topic.class);
+    topics.push(new Topic(1, "ok"));
+    try (Resp resp = redis.connect()) {
+      resp.command("LPUSH", "t:__tk:list:nulls", "null");
+    }
+    assertEquals(List.of(new Topic(1, "ok")), topics.latest());
+  }
+
+  interface Shape {}
+
+  @Test
+  void get_refusesATypeThatCouldNotBeReadBack() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lists.get("s", 5, Shape.class));
+    assertTrue(e.getMessage().startsWith("type io.tiercache.toolkit.CappedListTest$Shape is abstract"), e.getMessage());
+  }
+
+  @Test
   void badArguments_throwNamingTheRule() {
     assertEquals("capacity must be positive, was 0",
         assertThrows(IllegalArgumentException.class, () -> lists.get("x", 0, String.class)).getMessage());

@@ -150,6 +150,29 @@ class RateLimiterTest {
   }
 
   @Test
+  void fixedWindow_aCountThatIsNotANumber_countsAsZero_andIsReplaced() {
+    RateLimiter limiter = limiters().fixedWindow("api", 2, Duration.ofSeconds(1));
+    clock.set(10_000_200);
+    try (Resp resp = redis.connect()) {
+      resp.command("SET", "t:__tk:rate:fw:api:u:10000", "not a number");
+    }
+    RateLimit first = limiter.tryAcquire("u");
+    assertTrue(first.allowed());
+    assertFalse(first.degraded(), "answered from Redis, not by the failure policy");
+    assertEquals(1, first.remaining());
+    assertTrue(limiter.tryAcquire("u").allowed());
+    assertFalse(limiter.tryAcquire("u").allowed(), "the limit holds again");
+  }
+
+  @Test
+  void slidingWindow_refusesALimitItCannotServeWithoutBlockingRedis() {
+    assertEquals("limit of a sliding window must be at most 100000 (one Redis entry per permit), was 100001: "
+        + "use a fixed window", assertThrows(IllegalArgumentException.class,
+            () -> limiters().slidingWindow("x", 100_001, Duration.ofMinutes(1))).getMessage());
+    limiters().fixedWindow("x", 100_001, Duration.ofMinutes(1));
+  }
+
+  @Test
   @Tag("fault")
   void redisDown_answersByEachLimitersPolicy() {
     Fixture fixture = Fixture.openForFaults(redis);

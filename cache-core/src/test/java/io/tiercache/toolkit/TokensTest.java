@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -143,6 +144,17 @@ class TokensTest {
       assertEquals(1, store.sessions("u", Login.class).size());
       assertFalse(store.verify(first.token(), Login.class).isValid());
     }
+  }
+
+  interface Claims {}
+
+  @Test
+  void verifyAndSessions_refuseAMetadataTypeThatCouldNotBeReadBack() {
+    IssuedToken token = tokens.issue("u", Map.of("role", "admin"), Duration.ofMinutes(5));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tokens.verify(token.token(), Claims.class));
+    assertTrue(e.getMessage().startsWith("metadataType io.tiercache.toolkit.TokensTest$Claims is abstract"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> tokens.sessions("u", Claims.class));
+    assertTrue(tokens.verify(token.token(), Map.class).isValid(), "a concrete type still reads the session");
   }
 
   @Test
