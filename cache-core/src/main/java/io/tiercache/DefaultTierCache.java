@@ -102,21 +102,28 @@ final class DefaultTierCache implements TierCache {
     this.clock = b.clock;
     this.refreshExecutor = Executors.newFixedThreadPool(4, daemonThreads("tiercache-refresh"));
     this.writeBackExecutor = Executors.newSingleThreadExecutor(daemonThreads("tiercache-write-back"));
+    RedisTier tier = null;
+    Coherence coherent = null;
     try {
-      this.redis = !b.hasRedis() ? null
+      tier = !b.hasRedis() ? null
           : new RedisTier(b.redisEndpoint(), b.commandTimeout, b.connectTimeout, b.probeInterval, keyPrefix,
               b.maxPendingDeletes, scheduler);
+      coherent = tier == null || b.coherence == CoherenceMode.NONE ? null
+          : new Coherence(b.coherence, tier, keyPrefix, b.invalidationStreamLength, b.loadRaceWindow,
+              b.probeInterval, scheduler, groups::values,
+              entry -> namespacesUpdate(entry.getKey(), entry.getValue()), this::namespacesReset);
     } catch (RuntimeException e) {
-      // rejected credentials or an untrusted certificate: fail build() without leaking threads
+      // rejected credentials, an untrusted certificate: fail build() without leaking connections or threads
+      if (tier != null) {
+        tier.close();
+      }
       scheduler.shutdownNow();
       refreshExecutor.shutdownNow();
       writeBackExecutor.shutdownNow();
       throw e;
     }
-    this.coherence = redis == null || b.coherence == CoherenceMode.NONE ? null
-        : new Coherence(b.coherence, redis, keyPrefix, b.invalidationStreamLength, b.loadRaceWindow,
-            b.probeInterval, scheduler, groups::values,
-            entry -> namespacesUpdate(entry.getKey(), entry.getValue()), this::namespacesReset);
+    this.redis = tier;
+    this.coherence = coherent;
     this.instanceId = coherence != null ? coherence.instanceId() : java.util.UUID.randomUUID().toString();
     this.context = new DefaultCache.Context(redis, keyPrefix, maxKeyLength, asyncExecutor, clock, scheduler,
         refreshExecutor, instanceId);

@@ -85,8 +85,7 @@ final class RedisCounters implements Counters {
       throw new ArithmeticException("counter '" + name + "' would overflow a signed 64-bit integer");
     }
     if (status == 2) {
-      throw new IllegalStateException("counter '" + name + "' holds a value that is not an integer; "
-          + "set(name, value) or delete(name) replaces it");
+      throw notAnInteger(name);
     }
     return (Long) reply.get(1);
   }
@@ -110,17 +109,29 @@ final class RedisCounters implements Counters {
   @Override
   public long get(String name) {
     String key = key(name);
-    byte[] value = redis.call("counter GET", r -> r.get(key));
+    byte[] value;
+    try {
+      value = redis.call("counter GET", r -> r.get(key));
+    } catch (RedisUnavailableException e) {
+      if (e.getCause() != null && String.valueOf(e.getCause().getMessage()).startsWith("WRONGTYPE")) {
+        throw notAnInteger(name); // another client stored a list, a hash... under the counter's key
+      }
+      throw e;
+    }
     long local = pending.getOrDefault(key, 0L);
     if (value == null) {
       return local;
     }
     try {
-      return Long.parseLong(new String(value, StandardCharsets.US_ASCII)) + local;
+      return Math.addExact(Long.parseLong(new String(value, StandardCharsets.US_ASCII)), local);
     } catch (NumberFormatException e) {
-      throw new IllegalStateException("counter '" + name + "' holds a value that is not an integer; "
-          + "set(name, value) or delete(name) replaces it");
+      throw notAnInteger(name);
     }
+  }
+
+  private static IllegalStateException notAnInteger(String name) {
+    return new IllegalStateException("counter '" + name + "' holds a value that is not an integer; "
+        + "set(name, value) or delete(name) replaces it");
   }
 
   @Override

@@ -185,6 +185,12 @@ class CountersTest {
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> counters.increment("odd"));
     assertFalse(e.getMessage().contains("ERR"), e.getMessage());
     assertThrows(IllegalStateException.class, () -> counters.get("odd"));
+    try (Resp resp = redis.connect()) {
+      resp.command("RPUSH", "t:__tk:counter:listed", "x");
+    }
+    IllegalStateException other = assertThrows(IllegalStateException.class, () -> counters.get("listed"));
+    assertFalse(other.getMessage().contains("WRONGTYPE"), other.getMessage());
+    assertThrows(IllegalStateException.class, () -> counters.increment("listed"), "the same answer from both");
   }
 
   @Test
