@@ -190,13 +190,38 @@ class DeploymentTest {
     }
   }
 
-  /** Relays TCP connections to a port on this host, closing the first {@code drop} at once. */
+  /**
+   * The handshake (HELLO and the like) is bounded by the connect timeout, not the command
+   * timeout: a first connection slower than one command timeout, as on a cold JVM, still starts
+   * the instance connected; commands keep their own, shorter timeout.
+   */
+  @Test
+  void aHandshakeSlowerThanTheCommandTimeout_stillConnects() throws IOException {
+    try (DroppingRelay relay = new DroppingRelay(redis.server().port(), 0, 700)) {
+      TierCache tier = build(base("slow", b -> b.redisUri("redis://127.0.0.1:" + relay.port())
+          .commandTimeout(Duration.ofMillis(250)).connectTimeout(Duration.ofSeconds(3))));
+      assertTrue(tier.isRedisAvailable(), "connected although the handshake took 700 ms");
+      Cache<String, String> cache = tier.cache("c");
+      cache.put("k", "v");
+      assertEquals("v", cache.get("k", k -> "loaded"));
+      assertEquals(0, cache.stats().degradedCalls());
+    }
+  }
+
+  /**
+   * Relays TCP connections to a port on this host, closing the first {@code drop} at once and
+   * holding the server's first reply on each relayed connection for {@code replyDelayMillis}.
+   */
   private static final class DroppingRelay implements AutoCloseable {
     private final ServerSocket server;
     private final AtomicInteger accepted = new AtomicInteger();
     private final List<Socket> sockets = new ArrayList<>();
 
     DroppingRelay(int target, int drop) throws IOException {
+      this(target, drop, 0);
+    }
+
+    DroppingRelay(int target, int drop, long replyDelayMillis) throws IOException {
       server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
       Thread acceptor = new Thread(() -> {
         while (!server.isClosed()) {
@@ -211,8 +236,8 @@ class DeploymentTest {
               sockets.add(client);
               sockets.add(upstream);
             }
-            pipe(client.getInputStream(), upstream.getOutputStream());
-            pipe(upstream.getInputStream(), client.getOutputStream());
+            pipe(client.getInputStream(), upstream.getOutputStream(), 0);
+            pipe(upstream.getInputStream(), client.getOutputStream(), replyDelayMillis);
           } catch (IOException closed) {
             return;
           }
@@ -222,11 +247,17 @@ class DeploymentTest {
       acceptor.start();
     }
 
-    private static void pipe(InputStream from, OutputStream to) {
+    private static void pipe(InputStream from, OutputStream to, long firstDelayMillis) {
       Thread copier = new Thread(() -> {
         try (from; to) {
+          int first = from.read();
+          if (first < 0) {
+            return;
+          }
+          Thread.sleep(firstDelayMillis);
+          to.write(first);
           from.transferTo(to);
-        } catch (IOException closed) {
+        } catch (IOException | InterruptedException closed) {
           // either side closed
         }
       }, "dropping-relay-pipe");

@@ -146,7 +146,10 @@ public final class RedisTier implements AutoCloseable {
   public RedisTier(RedisEndpoint endpoint, Duration commandTimeout, Duration connectTimeout, Duration probeInterval,
       String prefix, int maxPendingDeletes, ScheduledExecutorService scheduler) {
     this.endpoint = endpoint;
-    this.uris = endpoint.redisUris(commandTimeout);
+    // Lettuce bounds a connection's handshake (HELLO, AUTH, SELECT) by the URI's timeout: give it
+    // the connect timeout, so that a cold JVM's first connection is not declared down after one
+    // command timeout. Commands keep the command timeout (TimeoutOptions, and setTimeout below).
+    this.uris = endpoint.redisUris(commandTimeout.compareTo(connectTimeout) >= 0 ? commandTimeout : connectTimeout);
     this.safeUri = endpoint.describe();
     this.commandTimeout = commandTimeout;
     this.connectTimeout = connectTimeout;
@@ -225,10 +228,11 @@ public final class RedisTier implements AutoCloseable {
   }
 
   private StatefulConnection<String, byte[]> connect() {
-    if (client instanceof RedisClusterClient cluster) {
-      return cluster.connect(CODEC);
-    }
-    return configure(((RedisClient) client).connect(CODEC, uris.get(0)));
+    StatefulConnection<String, byte[]> created = client instanceof RedisClusterClient cluster
+        ? cluster.connect(CODEC)
+        : configure(((RedisClient) client).connect(CODEC, uris.get(0)));
+    created.setTimeout(commandTimeout);
+    return created;
   }
 
   /**
