@@ -249,6 +249,38 @@ final class DefaultTierCache implements TierCache {
     if (pattern.isEmpty()) {
       throw new IllegalArgumentException("pattern must not be empty");
     }
+    long deleted = deletePattern(pattern);
+    String bounded = boundedKeysPattern(pattern);
+    if (bounded != null) {
+      deleted += deletePattern(bounded);
+    }
+    log.debug("pattern '{}' invalidated: {} Redis keys deleted", pattern, deleted);
+    return deleted;
+  }
+
+  /**
+   * A pattern for the keys longer than {@code maxKeyLength} that {@code pattern} may have matched
+   * before {@link Keys#bounded} cut them, or null when the pattern's literal head is short enough
+   * to survive in theirs. Such a key keeps only its head, then {@code %H} and a digest; the
+   * pattern returned matches every bounded key with that head, a few more than needed, never fewer.
+   */
+  private String boundedKeysPattern(String pattern) {
+    int literal = 0;
+    while (literal < pattern.length() && "*?[\\".indexOf(pattern.charAt(literal)) < 0) {
+      literal++;
+    }
+    int head = Keys.boundedHeadLength(maxKeyLength) - 1; // bounded() may keep one char less
+    if (literal < head) {
+      return null;
+    }
+    if (Character.isHighSurrogate(pattern.charAt(head - 1))) {
+      head--;
+    }
+    return Keys.escapeGlob(pattern.substring(0, head)) + "*%H*";
+  }
+
+  /** Deletes the keys matching a pattern from Redis, tells the other instances, and evicts L1. */
+  private long deletePattern(String pattern) {
     long deleted = 0;
     if (redis != null) {
       String redisPattern = Keys.escapeGlob(keyPrefix + ":") + pattern;
@@ -265,7 +297,6 @@ final class DefaultTierCache implements TierCache {
       int evicted = group.local.invalidateIf(key -> Glob.matches(pattern, key));
       group.stats.invalidations.add(evicted);
     }
-    log.debug("pattern '{}' invalidated: {} Redis keys deleted", pattern, deleted);
     return deleted;
   }
 

@@ -165,12 +165,20 @@ public final class Keys {
       return key;
     }
     String digest = sha256(key);
-    int head = maxLength - digest.length() - 2;
+    int head = boundedHeadLength(maxLength);
     if (Character.isHighSurrogate(key.charAt(head - 1))) {
       head--;
     }
     return key.substring(0, head) + "%H" + digest;
   }
+
+  /** How many characters of a key {@link #bounded} keeps (one less to keep a surrogate pair whole). */
+  static int boundedHeadLength(int maxLength) {
+    return maxLength - DIGEST_LENGTH - 2;
+  }
+
+  /** The length of {@link #sha256}'s text: 32 bytes in URL-safe base64 without padding. */
+  private static final int DIGEST_LENGTH = 43;
 
   static String sha256(String text) {
     try {

@@ -170,6 +170,24 @@ class OperationsTest {
   }
 
   @Test
+  void invalidatePattern_reachesKeysShortenedForBeingTooLong() {
+    TierCache tier = tier(s -> s, b -> b.maxKeyLength(128));
+    Cache<String, String> cache = tier.cache("c");
+    String name = "x".repeat(300);
+    cache.put("doc:" + name + ":meta", "stale");
+    cache.put("doc:" + name + ":body", "stale");
+    cache.put("doc:short:meta", "kept");
+    assertEquals("stale", cache.getIfPresent("doc:" + name + ":meta"));
+    assertTrue(tier.invalidatePattern("doc:" + name + ":*") >= 2);
+    assertNull(cache.getIfPresent("doc:" + name + ":meta"), "L1 and L2");
+    assertNull(cache.getIfPresent("doc:" + name + ":body"));
+    assertEquals("kept", cache.getIfPresent("doc:short:meta"));
+    try (Resp resp = redis.connect()) {
+      assertEquals(0L, resp.command("EXISTS", "ops:" + Keys.bounded("doc:" + name + ":meta", 128)));
+    }
+  }
+
+  @Test
   void refresh_failureKeepsTheOldValue() {
     AtomicBoolean failing = new AtomicBoolean();
     // read once, so kept registered for 100 periods: two failed reloads must fit however late they run

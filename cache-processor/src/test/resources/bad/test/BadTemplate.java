@@ -18,4 +18,13 @@ interface BadTemplate {
 
   @Cached(cache = "no spaces", key = "project:{id}")
   String badCache(long id);
+
+  @Cached(cache = "__internal", key = "project:{id}:x")
+  String reservedCache(long id);
+
+  @Cached(cache = "c", key = "__meta:{id}")
+  String reservedKey(long id);
+
+  @Cached(cache = "c", key = "pair:{a}{b}")
+  String adjacent(int a, int b);
 }

@@ -23,7 +23,6 @@ public final class ProjectServiceKeys {
   private static final ObjectMapper CANONICAL_JSON = JsonMapper.builder()
       .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
       .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
       .build();
 
   private ProjectServiceKeys() {

@@ -109,7 +109,33 @@ record KeyTemplate(String text, List<Part> parts) {
       }
     }
     flush(literal, parts);
+    if (parts.get(0) instanceof Literal first && first.text().startsWith("__")) {
+      throw new SyntaxException(Messages.RESERVED_PREFIX);
+    }
+    checkSeparated(parts);
     return new KeyTemplate(text, List.copyOf(parts));
+  }
+
+  /**
+   * Two placeholders need a ':' between them: segments escape ':' and nothing else of the
+   * literal alphabet, so only ':' marks where one value ends. A '*' between them is a pattern,
+   * which may match more keys anyway.
+   */
+  private static void checkSeparated(List<Part> parts) throws SyntaxException {
+    Placeholder previous = null;
+    boolean separated = true;
+    for (Part part : parts) {
+      if (part instanceof Placeholder placeholder) {
+        if (previous != null && !separated) {
+          throw new SyntaxException(String.format(Messages.UNSEPARATED, previous.source(), placeholder.source(),
+              previous.source(), placeholder.source()));
+        }
+        previous = placeholder;
+        separated = false;
+      } else if (part instanceof Wildcard || (part instanceof Literal literal && literal.text().indexOf(':') >= 0)) {
+        separated = true;
+      }
+    }
   }
 
   /** Thrown by {@link #parse} for a {@code *} where wildcards are not allowed. */

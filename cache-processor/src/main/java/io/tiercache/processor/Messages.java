@@ -40,6 +40,15 @@ public final class Messages {
       "{%s} is not a placeholder: write {param}, {param.property}, {param#hash} or {param[]}";
   /** {x[]} twice. */
   public static final String BULK_TWICE = "only one {x[]} placeholder is allowed per key";
+
+  public static final String RESERVED_PREFIX =
+      "a key starting with '__' is reserved for Tiercache's own data (leases, streams, toolkit state): "
+          + "start it with another segment";
+
+  public static final String UNSEPARATED =
+      "{%s} and {%s} are not separated by ':': a value may hold any other character, so two "
+          + "different arguments could make one key (\"1\" + \"23\" and \"12\" + \"3\"); put a ':' "
+          + "between them, as in {%s}:{%s}";
   /** {x[]} outside @Cached: annotation. */
   public static final String BULK_NOT_ALLOWED =
       "{x[]} is only allowed in @Cached, not in @%s: give each element its own call, or use a "
@@ -112,7 +121,7 @@ public final class Messages {
           + "500ms, 90s, 30m, 2h or 1d";
   /** Bad cache name: name. */
   public static final String BAD_CACHE_NAME =
-      TAG + "cache \"%s\" is not a valid cache name: use letters, digits, '.', '_' or '-'";
+      TAG + "cache \"%s\" is not a valid cache name: use letters, digits, '.', '_' or '-', not starting with '__'";
   /** No cache name: annotation, method, type. */
   public static final String MISSING_CACHE =
       TAG + "@%s on %s() names no cache: set cache = \"...\", or put @CacheDefaults(cache = "

@@ -32,7 +32,8 @@ import javax.lang.model.util.Types;
  */
 final class MethodValidator {
 
-  static final Pattern CACHE_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+  /** The runtime's rule for cache names: {@code __} starts Tiercache's own names. */
+  static final Pattern CACHE_NAME = Pattern.compile("(?!__)[A-Za-z0-9._-]+");
 
   /** Types whose {@code toString()} is a stable, documented text form. */
   private static final Set<String> STABLE_TYPES = Set.of(

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
@@ -288,6 +289,14 @@ class GeneratedCodeTest {
     assertEquals(1, delegate.calls("search"));
     assertNotEquals(key("search", new Class<?>[] {Filter.class}, filter),
         key("search", new Class<?>[] {Filter.class}, new Filter("books", ab, List.of("old"))));
+  }
+
+  @Test
+  void hash_ofAValueWithNoVisibleProperty_failsInsteadOfSharingOneKey() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> shop.opaque(new ShopService.Opaque("a")));
+    assertTrue(e.getMessage().startsWith("a {param#hash} key segment cannot be written as JSON"), e.getMessage());
+    assertEquals(0, delegate.calls("opaque"), "failed before anything was cached or loaded");
   }
 
   @Test

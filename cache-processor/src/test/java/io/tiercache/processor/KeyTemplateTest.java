@@ -44,6 +44,25 @@ class KeyTemplateTest {
     assertEquals(String.format(Messages.BAD_LITERAL, "%"), syntaxError("a%2A"));
   }
 
+  @Test
+  void placeholders_needAColonBetweenThem() throws Exception {
+    assertEquals(String.format(Messages.UNSEPARATED, "a", "b", "a", "b"), syntaxError("pair:{a}{b}"));
+    assertEquals(String.format(Messages.UNSEPARATED, "first", "last", "first", "last"),
+        syntaxError("full:{first}.{last}"));
+    assertEquals(String.format(Messages.UNSEPARATED, "p.id", "f#hash", "p.id", "f#hash"),
+        syntaxError("x:{p.id}-v2-{f#hash}"));
+    KeyTemplate.parse("full:{first}.:{last}.json", false);
+    KeyTemplate.parse("v{major}:{minor}", false);
+    KeyTemplate.parse("user:{id}*{tail}", true); // a pattern: '*' matches across anyway
+  }
+
+  @Test
+  void keysStartingWithTwoUnderscores_areReserved() throws Exception {
+    assertEquals(Messages.RESERVED_PREFIX, syntaxError("__meta:{id}"));
+    KeyTemplate.parse("_meta:{id}", false);
+    KeyTemplate.parse("meta__:{id}", false);
+  }
+
   private static String syntaxError(String text) {
     return assertThrows(KeyTemplate.SyntaxException.class, () -> KeyTemplate.parse(text, true)).getMessage();
   }

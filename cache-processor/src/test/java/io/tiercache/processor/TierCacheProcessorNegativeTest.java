@@ -187,7 +187,13 @@ class TierCacheProcessorNegativeTest {
         .inFile(file).onLineContaining("user:{ids[]}");
     assertThat(compilation).hadErrorContaining(Messages.badCacheName("no spaces"))
         .inFile(file).onLineContaining("\"no spaces\"");
-    assertThat(compilation).hadErrorCount(5);
+    assertThat(compilation).hadErrorContaining(Messages.badCacheName("__internal"))
+        .inFile(file).onLineContaining("\"__internal\"");
+    assertThat(compilation).hadErrorContaining(Messages.badTemplate("__meta:{id}", Messages.RESERVED_PREFIX))
+        .inFile(file).onLineContaining("__meta:{id}");
+    assertThat(compilation).hadErrorContaining(Messages.badTemplate("pair:{a}{b}",
+        String.format(Messages.UNSEPARATED, "a", "b", "a", "b"))).inFile(file).onLineContaining("pair:{a}{b}");
+    assertThat(compilation).hadErrorCount(8);
   }
 
   @Test

@@ -82,6 +82,12 @@ public final class CountingShop implements ShopService {
   }
 
   @Override
+  public String opaque(Opaque token) {
+    count("opaque");
+    return "for " + token;
+  }
+
+  @Override
   public Product save(Product p) {
     count("save");
     return p;

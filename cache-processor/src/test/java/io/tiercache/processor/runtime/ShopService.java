@@ -39,6 +39,23 @@ public interface ShopService {
   @Cached(key = "search:{filter.category}:{filter#hash}")
   List<Long> search(Filter filter);
 
+  /** State Jackson cannot see: a private field and no getter. */
+  final class Opaque {
+    private final String secret;
+
+    public Opaque(String secret) {
+      this.secret = secret;
+    }
+
+    @Override
+    public String toString() {
+      return secret;
+    }
+  }
+
+  @Cached(key = "opaque:{token#hash}")
+  String opaque(Opaque token);
+
   @CachePut(cache = "product", key = "product:{p.id}:info")
   Product save(Product p);
 
