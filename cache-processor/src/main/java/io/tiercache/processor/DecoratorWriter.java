@@ -16,6 +16,7 @@ import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import com.palantir.javapoet.TypeVariableName;
 import io.tiercache.processor.MethodModel.Operation;
 import io.tiercache.processor.MethodModel.ReturnKind;
 import io.tiercache.processor.ServiceModel.CacheSettings;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
+import javax.lang.model.element.TypeParameterElement;
 import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
@@ -71,7 +73,9 @@ final class DecoratorWriter {
   private JavaFile write(Optional<AnnotationSpec> generated) {
     ClassName owner = ClassName.get(model.element());
     TypeSpec.Builder type = TypeSpec.classBuilder(model.cachedName())
-        .addOriginatingElement(model.element());
+        .addOriginatingElement(model.element())
+        // a nested type of the decorated type named Cache, Duration... would hide our imports
+        .avoidClashesWithNestedClasses(model.element());
     generated.ifPresent(type::addAnnotation);
     if (model.element().getModifiers().contains(Modifier.PUBLIC)) {
       type.addModifiers(Modifier.PUBLIC);
@@ -159,6 +163,9 @@ final class DecoratorWriter {
         .addParameter(TIER_CACHE, tier)
         .addParameters(parameters)
         .varargs(superConstructor.isVarArgs());
+    for (TypeParameterElement variable : superConstructor.getTypeParameters()) {
+      constructor.addTypeVariable(TypeVariableName.get(variable));
+    }
     for (Modifier modifier : superConstructor.getModifiers()) {
       if (modifier == Modifier.PUBLIC || modifier == Modifier.PROTECTED) {
         constructor.addModifiers(modifier);
@@ -300,7 +307,7 @@ final class DecoratorWriter {
     if (bulk.returnsMap()) {
       loader.beginControlFlow("for ($T<$T, $T> $N : $N.entrySet())", MAP_ENTRY, elementType, valueType, entry, loaded)
           .addStatement("$N.put($L, $N.getValue())", loadedByKey,
-              keyCall(method, KeysWriter.elementMethodName(method), Map.of(bulk.param(), entry + ".getKey()")), entry)
+              keyCall(method, KeysWriter.elementMethodName(model, method), Map.of(bulk.param(), entry + ".getKey()")), entry)
           .endControlFlow();
     } else {
       String iterator = names.newName("loadedValues");
@@ -322,7 +329,7 @@ final class DecoratorWriter {
         .addStatement("$T<$T, $T> $N = new $T<>()", MAP, STRING, elementType, elements, HASH_MAP)
         .beginControlFlow("for ($T $N : $N)", elementType, element, bulk.param())
         .addStatement("$T $N = $L", STRING, key,
-            keyCall(method, KeysWriter.elementMethodName(method), Map.of(bulk.param(), element)))
+            keyCall(method, KeysWriter.elementMethodName(model, method), Map.of(bulk.param(), element)))
         .addStatement("$N.add($N)", keys, key)
         .addStatement("$N.put($N, $N)", elements, key, element)
         .endControlFlow()

@@ -64,7 +64,7 @@ final class KeysWriter {
         usesHash |= method.invalidations().stream().anyMatch(ResolvedKey::usesHash);
       } else if (method.bulk() != null) {
         keys.addMethod(bulkListMethod(model, method));
-        keys.addMethod(elementMethod(method));
+        keys.addMethod(elementMethod(model, method));
         usesHash |= method.key().usesHash();
       } else {
         keys.addMethod(keyMethod(method));
@@ -79,9 +79,26 @@ final class KeysWriter {
         .build();
   }
 
-  /** The name of the method returning one element's key of a {@code {x[]}} method. */
-  static String elementMethodName(MethodModel method) {
-    return method.name() + "Key";
+  /**
+   * The name of the method returning one element's key of a {@code {x[]}} method: {@code
+   * <method>Key}, numbered when another method of the type, or another bulk overload, has it.
+   */
+  static String elementMethodName(ServiceModel model, MethodModel method) {
+    java.util.Set<String> taken = new java.util.HashSet<>();
+    model.methods().forEach(m -> taken.add(m.name()));
+    for (MethodModel m : model.methods()) {
+      if (m.bulk() == null) {
+        continue;
+      }
+      String name = m.name() + "Key";
+      for (int n = 2; !taken.add(name); n++) {
+        name = m.name() + "Key" + n;
+      }
+      if (m == method) {
+        return name;
+      }
+    }
+    throw new IllegalArgumentException(method.name() + " is not a bulk method of " + model.element());
   }
 
   private static MethodSpec keyMethod(MethodModel method) {
@@ -119,15 +136,15 @@ final class KeysWriter {
     nullChecks(builder, List.of(method.key()), Map.of(bulk, bulk));
     builder.addStatement("$T<$T> $N = new $T<>($N.size())", LIST, STRING, result, ARRAY_LIST, bulk)
         .beginControlFlow("for ($T $N : $N)", TypeName.get(method.bulk().elementType()).box(), element, bulk)
-        .addStatement("$N.add($N($L))", result, elementMethodName(method), arguments(method, Map.of(bulk, element)))
+        .addStatement("$N.add($N($L))", result, elementMethodName(model, method), arguments(method, Map.of(bulk, element)))
         .endControlFlow()
         .addStatement("return $N", result);
     return builder.build();
   }
 
-  private static MethodSpec elementMethod(MethodModel method) {
+  private static MethodSpec elementMethod(ServiceModel model, MethodModel method) {
     String bulk = method.bulk().param();
-    MethodSpec.Builder builder = MethodSpec.methodBuilder(elementMethodName(method))
+    MethodSpec.Builder builder = MethodSpec.methodBuilder(elementMethodName(model, method))
         .addJavadoc("Returns the key of one element of {@code $N}: {@code $L}.\n", bulk,
             javadocText(method.key().template()))
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)

@@ -18,7 +18,8 @@ public final class Messages {
   /** Unknown property: template, path so far, type, property, package. */
   public static final String UNKNOWN_PROPERTY =
       TAG + "key \"%s\": %s (%s) has no property '%s': add a getter get%s() or is%s(), a record "
-          + "component or accessor %s(), or a public field %s, accessible from package %s";
+          + "component or accessor %s(), or a public field %s, accessible from package %s and "
+          + "throwing no checked exception";
   /** {@code *} outside @Invalidate: template, annotation. */
   public static final String WILDCARD_NOT_ALLOWED =
       TAG + "key \"%s\": '*' is only allowed in @Invalidate; a @%s entry needs one exact key, so "
@@ -92,6 +93,19 @@ public final class Messages {
   public static final String FINAL_CLASS =
       TAG + "%s is final: the generated decorator extends it; remove 'final', or annotate an "
           + "interface that it implements";
+  /** Two types whose generated names are the same: type, other type, generated name. */
+  public static final String GENERATED_NAME_CLASH =
+      TAG + "%s and %s would both generate %s (nested names are joined with '_'): rename one of them";
+
+  /** {@link #GENERATED_NAME_CLASH}. */
+  public static String generatedNameClash(String type, String other, String generated) {
+    return String.format(GENERATED_NAME_CLASH, type, other, generated);
+  }
+
+  /** Sealed type: type. */
+  public static final String SEALED_TYPE =
+      TAG + "%s is sealed: the generated decorator can neither extend nor implement it; annotate a "
+          + "non-sealed interface, or remove 'sealed'";
   /** Private type: type. */
   public static final String PRIVATE_TYPE =
       TAG + "%s is private: the generated classes next to it must see it; make it package-private "
@@ -211,6 +225,11 @@ public final class Messages {
   /** {@link #CHECKED_EXCEPTION}. */
   public static String checkedException(String method, String exception) {
     return String.format(CHECKED_EXCEPTION, method, exception);
+  }
+
+  /** {@link #SEALED_TYPE}. */
+  public static String sealedType(String type) {
+    return String.format(SEALED_TYPE, type);
   }
 
   /** {@link #FINAL_CLASS}. */

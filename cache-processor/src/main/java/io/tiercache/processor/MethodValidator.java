@@ -302,8 +302,9 @@ final class MethodValidator {
       for (Element member : members) {
         if (member.getKind() != ElementKind.METHOD || !member.getSimpleName().contentEquals(candidate)
             || member.getModifiers().contains(Modifier.STATIC) || !accessible(member, pkg)
-            || !((ExecutableElement) member).getParameters().isEmpty()) {
-          continue;
+            || !((ExecutableElement) member).getParameters().isEmpty()
+            || !((ExecutableElement) member).getThrownTypes().stream().allMatch(this::isUnchecked)) {
+          continue; // a key builder cannot throw a checked exception
         }
         TypeMirror result = ((ExecutableType) types.asMemberOf(declared, member)).getReturnType();
         if (result.getKind() == TypeKind.VOID

@@ -17,8 +17,11 @@ import javax.lang.model.element.Modifier;
 import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.type.DeclaredType;
+import javax.lang.model.type.ExecutableType;
+import javax.lang.model.type.TypeMirror;
 import javax.lang.model.util.ElementFilter;
 import javax.lang.model.util.Elements;
+import javax.lang.model.util.Types;
 
 /**
  * Validates a type that carries Tiercache annotations and builds its {@link ServiceModel}: the
@@ -28,12 +31,15 @@ import javax.lang.model.util.Elements;
  */
 final class ServiceValidator {
   private final Elements elements;
+  private final Types types;
   private final Reporter reporter;
   private final Annotations annotations;
   private final MethodValidator methods;
 
-  ServiceValidator(Elements elements, Reporter reporter, Annotations annotations, MethodValidator methods) {
+  ServiceValidator(Elements elements, Types types, Reporter reporter, Annotations annotations,
+      MethodValidator methods) {
     this.elements = elements;
+    this.types = types;
     this.reporter = reporter;
     this.annotations = annotations;
     this.methods = methods;
@@ -126,6 +132,9 @@ final class ServiceValidator {
     if (!type.getTypeParameters().isEmpty()) {
       reporter.error(Messages.genericType(name), type);
     }
+    if (type.getModifiers().contains(Modifier.SEALED)) {
+      reporter.error(Messages.sealedType(name), type);
+    }
     if (kind == ElementKind.CLASS) {
       if (type.getModifiers().contains(Modifier.FINAL)) {
         reporter.error(Messages.finalClass(name), type);
@@ -140,13 +149,27 @@ final class ServiceValidator {
   private List<ExecutableElement> orderedMethods(TypeElement type) {
     List<ExecutableElement> own = ElementFilter.methodsIn(type.getEnclosedElements());
     List<ExecutableElement> result = new ArrayList<>(own);
+    java.util.Set<String> signatures = new java.util.HashSet<>();
+    own.forEach(method -> signatures.add(signature(type, method)));
     for (ExecutableElement method : ElementFilter.methodsIn(elements.getAllMembers(type))) {
       TypeElement owner = (TypeElement) method.getEnclosingElement();
-      if (!own.contains(method) && !owner.getQualifiedName().contentEquals("java.lang.Object")) {
+      // the same method inherited from two supertypes (a diamond) is decorated once
+      if (!own.contains(method) && !owner.getQualifiedName().contentEquals("java.lang.Object")
+          && signatures.add(signature(type, method))) {
         result.add(method);
       }
     }
     return result;
+  }
+
+  /** A method's name and erased parameter types as members of {@code type}. */
+  private String signature(TypeElement type, ExecutableElement method) {
+    ExecutableType asMember = (ExecutableType) types.asMemberOf((DeclaredType) type.asType(), method);
+    StringBuilder signature = new StringBuilder(method.getSimpleName()).append('(');
+    for (TypeMirror parameter : asMember.getParameterTypes()) {
+      signature.append(types.erasure(parameter)).append(',');
+    }
+    return signature.append(')').toString();
   }
 
   /* ---------------- Checks across methods ---------------- */

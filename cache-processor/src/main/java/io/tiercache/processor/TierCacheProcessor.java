@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -53,6 +54,8 @@ public final class TierCacheProcessor extends AbstractProcessor {
   private Optional<AnnotationSpec> generated;
   /** Types whose signatures were not complete yet, by name. */
   private final Set<String> deferred = new LinkedHashSet<>();
+  /** Generated class name → the type it was generated for, across rounds. */
+  private final Map<String, String> generatedBy = new java.util.HashMap<>();
 
   @Override
   public synchronized void init(ProcessingEnvironment processingEnv) {
@@ -62,7 +65,7 @@ public final class TierCacheProcessor extends AbstractProcessor {
     filer = processingEnv.getFiler();
     reporter = new Reporter(processingEnv.getMessager());
     Annotations annotations = new Annotations(elements);
-    validator = new ServiceValidator(elements, reporter, annotations,
+    validator = new ServiceValidator(elements, types, reporter, annotations,
         new MethodValidator(elements, types, reporter, annotations));
     generated = elements.getTypeElement("javax.annotation.processing.Generated") == null
         ? Optional.empty()
@@ -118,13 +121,29 @@ public final class TierCacheProcessor extends AbstractProcessor {
   private void processType(TypeElement type) {
     try {
       Optional<ServiceModel> model = validator.validate(type);
-      if (model.isPresent()) {
+      if (model.isPresent() && claimNames(type, model.get())) {
         write(KeysWriter.write(model.get(), generated), type);
         write(DecoratorWriter.write(types, model.get(), generated), type);
       }
     } catch (RuntimeException | LinkageError e) {
       reporter.error(Messages.internalError(type.getQualifiedName().toString(), trace(e)), type);
     }
+  }
+
+  /**
+   * Records which type the generated names belong to; false after reporting a clash with another
+   * type, such as {@code Outer.Inner} and {@code Outer_Inner}, which both give {@code Outer_InnerKeys}.
+   */
+  private boolean claimNames(TypeElement type, ServiceModel model) {
+    String source = type.getQualifiedName().toString();
+    for (ClassName name : List.of(model.keysName(), model.cachedName())) {
+      String owner = generatedBy.putIfAbsent(name.canonicalName(), source);
+      if (owner != null && !owner.equals(source)) {
+        reporter.error(Messages.generatedNameClash(source, owner, name.canonicalName()), type);
+        return false;
+      }
+    }
+    return true;
   }
 
   private void write(JavaFile file, TypeElement type) {

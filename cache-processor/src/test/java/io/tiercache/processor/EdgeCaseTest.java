@@ -1,0 +1,123 @@
+package io.tiercache.processor;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static io.tiercache.processor.Compilations.assertNoCrash;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.Compiler;
+import com.google.testing.compile.JavaFileObjects;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Valid Java the generated code must compile with, and types the processor must refuse with its
+ * own message rather than generated code that does not compile or an internal error.
+ */
+class EdgeCaseTest {
+
+  private static Compilation compile(JavaFileObject... sources) {
+    return Compiler.javac().withProcessors(new TierCacheProcessor()).compile(sources);
+  }
+
+  private static JavaFileObject source(String name, String... lines) {
+    return JavaFileObjects.forSourceLines(name, lines);
+  }
+
+  @Test
+  void aMethodInheritedFromTwoSupertypes_isDecoratedOnce() {
+    Compilation compilation = compile(
+        source("p.A", "package p;", "public interface A { String name(); }"),
+        source("p.B", "package p;", "public interface B { String name(); }"),
+        source("p.Svc", "package p;",
+            "import io.tiercache.annotation.Cached;",
+            "public interface Svc extends A, B {",
+            "  @Cached(cache = \"c\", key = \"x:{id}\") String x(long id);",
+            "}"));
+    assertThat(compilation).succeededWithoutWarnings();
+    assertNoCrash(compilation);
+  }
+
+  @Test
+  void bulkOverloadsAndAUserMethodNamedLikeTheElementKey_getDistinctHelpers() {
+    Compilation compilation = compile(source("p.Users", "package p;",
+        "import io.tiercache.annotation.Cached;",
+        "import java.util.*;",
+        "public interface Users {",
+        "  @Cached(cache = \"u\", key = \"user:{ids[]}\") Map<Long, String> users(Set<Long> ids);",
+        "  @Cached(cache = \"u\", key = \"user:{ids[]}\") List<String> users(Collection<Long> ids);",
+        "  @Cached(cache = \"u\", key = \"user:{ids}:k\") String usersKey(Long ids);",
+        "}"));
+    assertThat(compilation).succeededWithoutWarnings();
+    assertThat(compilation).generatedSourceFile("p.UsersKeys").contentsAsUtf8String().contains("usersKey2(");
+    assertThat(compilation).generatedSourceFile("p.UsersKeys").contentsAsUtf8String().contains("usersKey3(");
+  }
+
+  @Test
+  void nestedTypesNamedLikeTheDecoratorsImports_doNotHideThem() {
+    Compilation compilation = compile(source("p.Svc", "package p;",
+        "import io.tiercache.annotation.Cached;",
+        "public interface Svc {",
+        "  record Cache(String name) {}",
+        "  enum Duration { SHORT, LONG }",
+        "  @Cached(cache = \"c\", key = \"x:{id}\", ttl = \"1h\") String x(long id);",
+        "  Cache describe(Duration d);",
+        "}"));
+    assertThat(compilation).succeededWithoutWarnings();
+  }
+
+  @Test
+  void aGenericConstructor_isMirroredWithItsTypeParameters() {
+    Compilation compilation = compile(source("p.Repo", "package p;",
+        "import io.tiercache.annotation.Cached;",
+        "public class Repo {",
+        "  public <T extends CharSequence> Repo(T prefix) {}",
+        "  @Cached(cache = \"c\", key = \"x:{id}\") public String x(long id) { return \"\" + id; }",
+        "}"));
+    assertThat(compilation).succeededWithoutWarnings();
+  }
+
+  @Test
+  void aSealedType_isRefusedWithItsOwnMessage() {
+    JavaFileObject svc = source("p.Svc", "package p;",
+        "import io.tiercache.annotation.Cached;",
+        "public sealed interface Svc permits Impl {",
+        "  @Cached(cache = \"c\", key = \"x:{id}\") String x(long id);",
+        "}");
+    Compilation compilation = compile(svc,
+        source("p.Impl", "package p;", "public final class Impl implements Svc { public String x(long id) { return \"\"; } }"));
+    assertThat(compilation).hadErrorContaining(Messages.sealedType("p.Svc")).inFile(svc);
+    assertThat(compilation).hadErrorCount(1);
+    assertNoCrash(compilation);
+  }
+
+  @Test
+  void aGetterThrowingACheckedException_isNotAKeyProperty() {
+    JavaFileObject svc = source("p.Svc", "package p;",
+        "import io.tiercache.annotation.Cached;",
+        "public interface Svc {",
+        "  class Doc { public String getPath() throws java.io.IOException { return \"p\"; } }",
+        "  @Cached(cache = \"c\", key = \"doc:{d.path}\") String read(Doc d);",
+        "}");
+    Compilation compilation = compile(svc);
+    assertThat(compilation).hadErrorContaining("has no property 'path'").inFile(svc).onLineContaining("doc:{d.path}");
+    assertThat(compilation).hadErrorContaining("throwing no checked exception");
+    assertThat(compilation).hadErrorCount(1);
+    assertNoCrash(compilation);
+  }
+
+  @Test
+  void twoTypesWithTheSameGeneratedNames_areReportedNotCrashedOn() {
+    Compilation compilation = compile(
+        source("p.Outer", "package p;",
+            "import io.tiercache.annotation.Cached;",
+            "public class Outer {",
+            "  public interface Inner { @Cached(cache = \"c\", key = \"a:{id}\") String a(long id); }",
+            "}"),
+        source("p.Outer_Inner", "package p;",
+            "import io.tiercache.annotation.Cached;",
+            "public interface Outer_Inner { @Cached(cache = \"c\", key = \"b:{id}\") String b(long id); }"));
+    assertThat(compilation).failed();
+    assertThat(compilation).hadErrorContaining("would both generate p.Outer_InnerKeys");
+    assertNoCrash(compilation);
+  }
+}
