@@ -50,6 +50,10 @@ public final class CachedProjectRepository extends ProjectRepository {
 
   @Override
   public String name(int id) {
+    if (this.tierCache == null) {
+      // called by the superclass constructor, before the caches are set
+      return super.name(id);
+    }
     String key = ProjectRepositoryKeys.name(id);
     String cached = this.nameCache.getIfInL1(key);
     return cached != null ? cached : this.nameCache.get(key, k -> super.name(id));
@@ -57,6 +61,11 @@ public final class CachedProjectRepository extends ProjectRepository {
 
   @Override
   protected void rename(int id, String name) {
+    if (this.tierCache == null) {
+      // called by the superclass constructor, before the caches are set
+      super.rename(id, name);
+      return;
+    }
     super.rename(id, name);
     this.tierCache.invalidate(ProjectRepositoryKeys.rename(id, name));
   }

@@ -231,6 +231,25 @@ final class DecoratorWriter {
     return MethodSpec.overriding(method, model.type(), types);
   }
 
+  /**
+   * The override of an annotated method. A class decorator's starts by calling the superclass
+   * while its caches are not set yet: the superclass constructor may call the method.
+   */
+  private MethodSpec.Builder override(MethodModel method) {
+    MethodSpec.Builder builder = override(method.element());
+    if (!model.isInterface()) {
+      builder.beginControlFlow("if (this.$N == null)", TIER)
+          .addComment("called by the superclass constructor, before the caches are set");
+      if (method.element().getReturnType().getKind() == TypeKind.VOID) {
+        builder.addStatement("$L", call(method, Map.of())).addStatement("return");
+      } else {
+        builder.addStatement("return $L", call(method, Map.of()));
+      }
+      builder.endControlFlow();
+    }
+    return builder;
+  }
+
   /** The call of the original method: {@code this.delegate.info(id)} or {@code super.info(id)}. */
   private CodeBlock call(MethodModel method, Map<String, String> rename) {
     return CodeBlock.of("$L.$N($L)", model.isInterface() ? "this." + DELEGATE : "super", method.name(),
@@ -247,7 +266,7 @@ final class DecoratorWriter {
     String field = cacheFields.get(method);
     CodeBlock keyCall = keyCall(method, method.name(), Map.of());
     CodeBlock call = call(method, Map.of());
-    MethodSpec.Builder builder = override(method.element());
+    MethodSpec.Builder builder = override(method);
     switch (method.returnKind()) {
       case FUTURE:
         return builder.addStatement("return this.$N.getAsync($L, $N -> $L)", field, keyCall, key, call).build();
@@ -323,7 +342,7 @@ final class DecoratorWriter {
     }
     loader.addStatement("return $N", loadedByKey);
 
-    MethodSpec.Builder builder = override(method.element())
+    MethodSpec.Builder builder = override(method)
         .addStatement("$T.requireNonNull($N, $S)", OBJECTS, bulk.param(), bulk.param() + " must not be null")
         .addStatement("$T<$T> $N = new $T<>($N.size())", LIST, STRING, keys, ARRAY_LIST, bulk.param())
         .addStatement("$T<$T, $T> $N = new $T<>()", MAP, STRING, elementType, elements, HASH_MAP)
@@ -360,7 +379,7 @@ final class DecoratorWriter {
     TypeName returnType = TypeName.get(method.type().getReturnType());
     CodeBlock keyCall = keyCall(method, method.name(), Map.of());
     CodeBlock call = call(method, Map.of());
-    MethodSpec.Builder builder = override(method.element());
+    MethodSpec.Builder builder = override(method);
     switch (method.returnKind()) {
       case FUTURE, STAGE -> {
         CodeBlock.Builder store = CodeBlock.builder()
@@ -407,7 +426,7 @@ final class DecoratorWriter {
     String result = names.newName("result");
     CodeBlock removal = removal(method, names);
     CodeBlock call = call(method, Map.of());
-    MethodSpec.Builder builder = override(method.element());
+    MethodSpec.Builder builder = override(method);
     switch (method.returnKind()) {
       case VOID -> builder.addStatement("$L", call).addCode(removal);
       case FUTURE, STAGE -> builder.addCode("return $L.thenApply($N -> {\n$>$L$L$<});\n", call, result, removal,

@@ -115,8 +115,10 @@ public final class Messages {
       TAG + "%s is an inner class: the generated decorator cannot extend it; make it static";
   /** Generic type: type. */
   public static final String GENERIC_TYPE =
-      TAG + "%s has type parameters: the generated code needs concrete types; annotate a "
-          + "non-generic subtype such as 'interface ProjectRepo extends Repo<Project>'";
+      TAG + "%s has type parameters, so nothing is generated for it: its annotated methods are "
+          + "checked and decorated in each non-generic subtype that carries @CacheDefaults or an "
+          + "annotation of its own, such as '@CacheDefaults(cache = \"projects\") interface ProjectRepo "
+          + "extends Repo<Project> {}'";
   /** Enum, record, annotation, local or anonymous class: type, kind. */
   public static final String UNSUPPORTED_TYPE =
       TAG + "%s is %s, which the generated decorator cannot extend: annotate an interface or a "

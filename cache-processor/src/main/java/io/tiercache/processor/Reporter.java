@@ -43,6 +43,11 @@ final class Reporter {
     }
   }
 
+  /** Information only: never fails a build, even with -Werror. */
+  void note(String message, Element element) {
+    messager.printMessage(Diagnostic.Kind.NOTE, message, element);
+  }
+
   void warning(String message, Element element, AnnotationMirror annotation, AnnotationValue value) {
     if (value == null) {
       messager.printMessage(Diagnostic.Kind.WARNING, message, element, annotation);

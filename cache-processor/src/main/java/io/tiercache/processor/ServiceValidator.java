@@ -47,6 +47,11 @@ final class ServiceValidator {
 
   /** The type's model, or empty after reporting every problem found. */
   Optional<ServiceModel> validate(TypeElement type) {
+    if (isDecoratable(type) && !type.getTypeParameters().isEmpty()) {
+      // its type variables are known only in a subtype, which checks and decorates the methods
+      reporter.note(Messages.genericType(type.getQualifiedName().toString()), type);
+      return Optional.empty();
+    }
     int before = reporter.errorCount();
     checkType(type);
     if (reporter.errorCount() > before && !isDecoratable(type)) {
@@ -128,9 +133,6 @@ final class ServiceValidator {
     if (kind == ElementKind.CLASS && type.getNestingKind() == NestingKind.MEMBER
         && !type.getModifiers().contains(Modifier.STATIC)) {
       reporter.error(Messages.innerClass(name), type);
-    }
-    if (!type.getTypeParameters().isEmpty()) {
-      reporter.error(Messages.genericType(name), type);
     }
     if (type.getModifiers().contains(Modifier.SEALED)) {
       reporter.error(Messages.sealedType(name), type);

@@ -66,6 +66,20 @@ class EdgeCaseTest {
   }
 
   @Test
+  void aClassDecorator_letsTheSuperclassConstructorCallAnAnnotatedMethod() throws Exception {
+    Compilation compilation = compile(source("p.Repo", "package p;",
+        "import io.tiercache.annotation.Cached;",
+        "public class Repo {",
+        "  final String first;",
+        "  public Repo() { first = name(0); }",
+        "  @Cached(cache = \"names\", key = \"name:{id}\") public String name(int id) { return \"n\" + id; }",
+        "}"));
+    assertThat(compilation).succeededWithoutWarnings();
+    assertThat(compilation).generatedSourceFile("p.CachedRepo").contentsAsUtf8String()
+        .contains("if (this.tierCache == null) {");
+  }
+
+  @Test
   void aGenericConstructor_isMirroredWithItsTypeParameters() {
     Compilation compilation = compile(source("p.Repo", "package p;",
         "import io.tiercache.annotation.Cached;",
@@ -74,6 +88,21 @@ class EdgeCaseTest {
         "  @Cached(cache = \"c\", key = \"x:{id}\") public String x(long id) { return \"\" + id; }",
         "}"));
     assertThat(compilation).succeededWithoutWarnings();
+  }
+
+  @Test
+  void aGenericSupertype_isLeftToItsConcreteSubtypes() {
+    JavaFileObject repo = source("p.Repo", "package p;",
+        "import io.tiercache.annotation.Cached;",
+        "public interface Repo<T> { @Cached(cache = \"repo\", key = \"item:{id}\") T find(long id); }");
+    Compilation compilation = compile(repo, source("p.NameRepo", "package p;",
+        "import io.tiercache.annotation.CacheDefaults;",
+        "@CacheDefaults(cache = \"repo\") public interface NameRepo extends Repo<String> {}"));
+    assertThat(compilation).succeededWithoutWarnings();
+    assertThat(compilation).hadNoteContaining(Messages.genericType("p.Repo")).inFile(repo);
+    assertThat(compilation).generatedSourceFile("p.CachedNameRepo").contentsAsUtf8String()
+        .contains("public String find(long id)");
+    assertNoCrash(compilation);
   }
 
   @Test

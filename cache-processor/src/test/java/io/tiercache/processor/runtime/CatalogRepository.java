@@ -8,9 +8,12 @@ public class CatalogRepository {
   private final String prefix;
   /** How many times {@link #title} ran. */
   public int loads;
+  /** Read by the constructor through an annotated method, before a decorator has its caches. */
+  public final String first;
 
   public CatalogRepository(String prefix) {
     this.prefix = prefix;
+    this.first = title(0);
   }
 
   @Cached(cache = "catalog", key = "catalog:{id}")
