@@ -44,7 +44,8 @@ record KeyTemplate(String text, List<Part> parts) {
     }
   }
 
-  private static final String IDENTIFIER = "[A-Za-z_$][A-Za-z0-9_$]*";
+  /** A Java identifier, as a parameter or property may be named ({@code größe} included). */
+  private static final String IDENTIFIER = "\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*";
   private static final Pattern PLACEHOLDER = Pattern.compile(
       "(" + IDENTIFIER + ")(\\[\\])?((?:\\." + IDENTIFIER + ")*)(#hash)?");
 

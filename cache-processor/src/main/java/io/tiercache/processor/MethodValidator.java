@@ -133,7 +133,11 @@ final class MethodValidator {
       }
     }
     if (operation != Operation.INVALIDATE && returnKind != ReturnKind.VOID && !cacheable(valueType, returnKind)) {
-      reporter.error(Messages.unsupportedReturn(name, returnType.toString()), method, primary);
+      if (unresolved(returnType)) {
+        reporter.errorAlreadyReported();
+      } else {
+        reporter.error(Messages.unsupportedReturn(name, returnType.toString()), method, primary);
+      }
     }
 
     if (operation == Operation.CACHED) {
@@ -270,6 +274,10 @@ final class MethodValidator {
     List<String> accessors = new ArrayList<>();
     for (String property : placeholder.path()) {
       Accessor accessor = property(type, property, pkg);
+      if (accessor == null && unresolved(type)) {
+        reporter.errorAlreadyReported();
+        return null;
+      }
       if (accessor == null) {
         reporter.error(Messages.unknownProperty(template, described, type.toString(), property, pkg),
             method, mirror, keyValue);
@@ -280,7 +288,11 @@ final class MethodValidator {
       described += "." + property;
     }
     if (!placeholder.hash() && !isStable(type)) {
-      reporter.error(Messages.unstableSegment(template, described, type.toString()), method, mirror, keyValue);
+      if (unresolved(type)) {
+        reporter.errorAlreadyReported();
+      } else {
+        reporter.error(Messages.unstableSegment(template, described, type.toString()), method, mirror, keyValue);
+      }
       return null;
     }
     boolean direct = !placeholder.hash() && type.getKind().isPrimitive() && type.getKind() != TypeKind.CHAR;
@@ -321,6 +333,18 @@ final class MethodValidator {
       }
     }
     return null;
+  }
+
+  /** Whether a type, or one of its type arguments, is one javac could not resolve. */
+  private static boolean unresolved(TypeMirror type) {
+    if (type == null) {
+      return false;
+    }
+    if (type.getKind() == TypeKind.ERROR) {
+      return true;
+    }
+    return type instanceof DeclaredType declared
+        && declared.getTypeArguments().stream().anyMatch(MethodValidator::unresolved);
   }
 
   private boolean accessible(Element member, String pkg) {

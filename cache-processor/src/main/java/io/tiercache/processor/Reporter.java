@@ -13,6 +13,11 @@ import javax.tools.Diagnostic;
 final class Reporter {
   private final Messager messager;
   private int errors;
+  /**
+   * Messages already printed, by element: an annotated method inherited by several processed
+   * types is checked once for each, and its error is printed once, counted each time.
+   */
+  private final java.util.Set<String> printed = new java.util.HashSet<>();
 
   Reporter(Messager messager) {
     this.messager = messager;
@@ -25,22 +30,41 @@ final class Reporter {
 
   void error(String message, Element element) {
     errors++;
-    messager.printMessage(Diagnostic.Kind.ERROR, message, element);
+    if (firstTime(message, element)) {
+      messager.printMessage(Diagnostic.Kind.ERROR, message, element);
+    }
   }
 
   void error(String message, Element element, AnnotationMirror annotation) {
     errors++;
-    messager.printMessage(Diagnostic.Kind.ERROR, message, element, annotation);
+    if (firstTime(message, element)) {
+      messager.printMessage(Diagnostic.Kind.ERROR, message, element, annotation);
+    }
   }
 
   /** An error on one value of an annotation; on the annotation when the value was not written. */
   void error(String message, Element element, AnnotationMirror annotation, AnnotationValue value) {
     errors++;
+    if (!firstTime(message, element)) {
+      return;
+    }
     if (value == null) {
       messager.printMessage(Diagnostic.Kind.ERROR, message, element, annotation);
     } else {
       messager.printMessage(Diagnostic.Kind.ERROR, message, element, annotation, value);
     }
+  }
+
+  private boolean firstTime(String message, Element element) {
+    return printed.add(message + "\u0000" + (element == null ? "" : System.identityHashCode(element)));
+  }
+
+  /**
+   * Counts an error without a message, for a type javac could not resolve: javac already said
+   * so, and a second message about the same type would only mislead.
+   */
+  void errorAlreadyReported() {
+    errors++;
   }
 
   /** Information only: never fails a build, even with -Werror. */

@@ -176,7 +176,7 @@ final class ServiceValidator {
 
   /* ---------------- Checks across methods ---------------- */
 
-  private record Setting(String text, java.time.Duration value, String method) {}
+  private record Setting(String text, java.time.Duration value, String method, ExecutableElement element) {}
 
   /** One policy per cache: two methods may not give one cache different TTLs. */
   private List<CacheSettings> cacheSettings(List<MethodModel> models) {
@@ -198,7 +198,7 @@ final class ServiceValidator {
         java.time.Duration value = Durations.parse(text).orElseThrow().toDuration();
         Setting earlier = settings.get(attribute);
         if (earlier == null) {
-          settings.put(attribute, new Setting(text, value, model.name()));
+          settings.put(attribute, new Setting(text, value, model.name(), model.element()));
         } else if (!earlier.value().equals(value)) {
           reporter.error(Messages.conflictingSetting(model.cacheName(), attribute, text, earlier.text(),
               earlier.method()), model.element(), mirror, Annotations.explicitValue(mirror, attribute));
@@ -213,7 +213,7 @@ final class ServiceValidator {
       Setting refresh = settings.get("refresh");
       Setting ttl = settings.get("ttl");
       java.time.Duration ttlValue = ttl != null ? ttl.value() : java.time.Duration.ofHours(1);
-      if (refresh != null && refresh.method().equals(model.name()) && refresh.value().compareTo(ttlValue) >= 0) {
+      if (refresh != null && refresh.element().equals(model.element()) && refresh.value().compareTo(ttlValue) >= 0) {
         AnnotationMirror mirror = annotations.find(model.element(), Annotations.CACHED).orElseThrow();
         reporter.error(Messages.refreshNotShorterThanTtl(model.cacheName(), refresh.text(),
             ttl != null ? ttl.text() : "1h (the default)"), model.element(), mirror,

@@ -106,6 +106,48 @@ class EdgeCaseTest {
   }
 
   @Test
+  void aTypeJavacCannotFind_isReportedByJavacAlone() {
+    Compilation compilation = compile(source("p.Svc", "package p;",
+        "import io.tiercache.annotation.Cached;",
+        "public interface Svc {",
+        "  @Cached(cache = \"c\", key = \"x:{id}\") Missing x(long id);",
+        "  @Cached(cache = \"c\", key = \"y:{m}\") String y(Missing2 m);",
+        "  @Cached(cache = \"c\", key = \"z:{m.id}\") String z(Missing3 m);",
+        "}"));
+    assertThat(compilation).failed();
+    for (var diagnostic : compilation.errors()) {
+      com.google.common.truth.Truth.assertThat(diagnostic.getMessage(java.util.Locale.ROOT)).doesNotContain("[tiercache]");
+    }
+    assertNoCrash(compilation);
+  }
+
+  @Test
+  void aRefreshLongerThanTheTtl_isReportedOnce_onTheMethodThatSetsIt() {
+    JavaFileObject svc = source("p.Svc", "package p;",
+        "import io.tiercache.annotation.Cached;",
+        "public interface Svc {",
+        "  @Cached(cache = \"c\", key = \"x:{id}\", ttl = \"1h\", refresh = \"2h\") String x(long id);",
+        "  @Cached(cache = \"c\", key = \"x:{name}:n\") String x(String name);",
+        "}");
+    Compilation compilation = compile(svc);
+    assertThat(compilation).hadErrorContaining("refreshes every 2h but its ttl is 1h").inFile(svc)
+        .onLineContaining("refresh = \"2h\"");
+    assertThat(compilation).hadErrorCount(1);
+  }
+
+  @Test
+  void anErrorInAnInheritedMethod_isReportedOnce() {
+    JavaFileObject base = source("p.Base", "package p;",
+        "import io.tiercache.annotation.Cached;",
+        "public interface Base { @Cached(cache = \"c\", key = \"x:{idd}\") String x(long id); }");
+    Compilation compilation = compile(base, source("p.Sub", "package p;",
+        "import io.tiercache.annotation.CacheDefaults;",
+        "@CacheDefaults(cache = \"c\") public interface Sub extends Base {}"));
+    assertThat(compilation).hadErrorContaining("{idd} names no parameter").inFile(base);
+    assertThat(compilation).hadErrorCount(1);
+  }
+
+  @Test
   void aSealedType_isRefusedWithItsOwnMessage() {
     JavaFileObject svc = source("p.Svc", "package p;",
         "import io.tiercache.annotation.Cached;",

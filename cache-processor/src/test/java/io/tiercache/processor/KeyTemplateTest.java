@@ -57,6 +57,13 @@ class KeyTemplateTest {
   }
 
   @Test
+  void placeholders_nameAnyJavaIdentifier() throws Exception {
+    KeyTemplate template = KeyTemplate.parse("size:{größe}:{p.höhe}", false);
+    assertEquals("größe", ((KeyTemplate.Placeholder) template.parts().get(1)).param());
+    assertEquals(String.format(Messages.BAD_PLACEHOLDER, "1st"), syntaxError("a:{1st}"));
+  }
+
+  @Test
   void keysStartingWithTwoUnderscores_areReserved() throws Exception {
     assertEquals(Messages.RESERVED_PREFIX, syntaxError("__meta:{id}"));
     KeyTemplate.parse("_meta:{id}", false);
