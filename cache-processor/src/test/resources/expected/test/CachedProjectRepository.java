@@ -29,7 +29,7 @@ public final class CachedProjectRepository extends ProjectRepository {
   /**
    * Calls the matching constructor of {@link ProjectRepository} and uses the caches of {@code tierCache}.
    */
-  protected CachedProjectRepository(TierCache tierCache) {
+  public CachedProjectRepository(TierCache tierCache) {
     super();
     this.tierCache = Objects.requireNonNull(tierCache, "tierCache must not be null");
     this.nameCache = this.tierCache.cache("names", String.class);

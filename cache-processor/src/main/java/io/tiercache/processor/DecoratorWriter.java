@@ -166,9 +166,14 @@ final class DecoratorWriter {
     for (TypeParameterElement variable : superConstructor.getTypeParameters()) {
       constructor.addTypeVariable(TypeVariableName.get(variable));
     }
+    boolean finalDecorator = !model.element().getModifiers().contains(Modifier.ABSTRACT);
     for (Modifier modifier : superConstructor.getModifiers()) {
-      if (modifier == Modifier.PUBLIC || modifier == Modifier.PROTECTED) {
+      if (modifier == Modifier.PUBLIC) {
         constructor.addModifiers(modifier);
+      } else if (modifier == Modifier.PROTECTED) {
+        // a protected constructor is there for subclasses, and the decorator is the subclass to
+        // build: in a final decorator, protected would mean "this package only"
+        constructor.addModifiers(finalDecorator ? Modifier.PUBLIC : Modifier.PROTECTED);
       }
     }
     for (TypeMirror thrown : superConstructor.getThrownTypes()) {
