@@ -93,6 +93,10 @@ class TierCacheBuilderTest {
     fails(IllegalArgumentException.class,
         "a cluster seed URI is not a valid Redis URI (port '0' is not a number from 1 to 65535), was redis://h:0",
         () -> b.redisCluster(List.of("redis://a:7000", "redis://h:0")));
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> b.redisUri("redis://u:secret@h:6379/ x"));
+    assertTrue(bad.getMessage().startsWith("redisUri is not a valid Redis URI ("), bad.getMessage());
+    assertTrue(!bad.getMessage().contains("secret"), "the password is not in the message: " + bad.getMessage());
     for (String ok : List.of("redis://h", "redis://[::1]:6379", "rediss://u:p@h:6380/2?timeout=5s",
         "redis-sentinel://a:26379,b:26379#mymaster", "redis://:secret@127.0.0.1:6379/0")) {
       b.redisUri(ok);

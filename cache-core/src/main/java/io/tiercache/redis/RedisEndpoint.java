@@ -59,7 +59,8 @@ public final class RedisEndpoint {
       try {
         RedisURI.create(uri);
       } catch (RuntimeException e) {
-        problem = e.getMessage();
+        // the parser's message may quote the whole URI, password included
+        problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replace(uri, redact(uri));
       }
     }
     if (problem != null) {
