@@ -66,10 +66,14 @@ class DeploymentTest {
 
   /** A self-signed certificate for 127.0.0.1 made with the JDK's keytool: {cert.pem, key.pem}. */
   private static Path[] selfSigned(Path dir, String alias) throws Exception {
+    return selfSigned(dir, alias, "localhost", "san=ip:127.0.0.1,dns:localhost");
+  }
+
+  private static Path[] selfSigned(Path dir, String alias, String commonName, String san) throws Exception {
     Path store = dir.resolve(alias + ".p12");
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
     Process process = new ProcessBuilder(keytool, "-genkeypair", "-alias", alias, "-keyalg", "RSA",
-        "-keysize", "2048", "-validity", "2", "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1,dns:localhost",
+        "-keysize", "2048", "-validity", "2", "-dname", "CN=" + commonName, "-ext", san,
         "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit")
         .redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -120,6 +124,26 @@ class DeploymentTest {
       assertTrue(wrong.getMessage().contains("TLS certificate"), wrong.getMessage());
       assertTrue(wrong.getMessage().contains("127.0.0.1:" + tlsPort), wrong.getMessage());
       assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "fails fast, never hangs");
+    }
+  }
+
+  /** A trusted certificate issued for another host name is refused: the host name is verified too. */
+  @Test
+  void tls_aTrustedCertificateForAnotherHost_failsClearly(@TempDir Path dir) throws Exception {
+    Path[] elsewhere = selfSigned(dir, "elsewhere", "cache.example.org", "san=dns:cache.example.org");
+    int tlsPort = EmbeddedRedisServer.freePort();
+    try (EmbeddedRedisServer tls = EmbeddedRedisServer.launch(List.of(
+        "tls-port " + tlsPort,
+        "tls-cert-file " + elsewhere[0].toAbsolutePath(),
+        "tls-key-file " + elsewhere[1].toAbsolutePath(),
+        "tls-ca-cert-file " + elsewhere[0].toAbsolutePath(),
+        "tls-auth-clients no"))) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> build(base("tls",
+          x -> x.redisUri("rediss://127.0.0.1:" + tlsPort).redisTrustedCertificates(elsewhere[0]))));
+      assertTrue(e.getMessage().contains("TLS certificate"), e.getMessage());
+      try (Resp plain = tls.connect()) {
+        assertEquals("PONG", plain.command("PING"), "the server itself was up");
+      }
     }
   }
 
