@@ -265,10 +265,7 @@ final class DefaultTierCache implements TierCache {
    * pattern returned matches every bounded key with that head, a few more than needed, never fewer.
    */
   private String boundedKeysPattern(String pattern) {
-    int literal = 0;
-    while (literal < pattern.length() && "*?[\\".indexOf(pattern.charAt(literal)) < 0) {
-      literal++;
-    }
+    int literal = Glob.literalPrefixLength(pattern);
     int head = Keys.boundedHeadLength(maxKeyLength) - 1; // bounded() may keep one char less
     if (literal < head) {
       return null;

@@ -66,7 +66,7 @@ final class EventRegistry implements InvalidationEvents {
         out.append(Keys.segment(payload.get(name)));
       }
       String filled = out.append(literals.get(literals.size() - 1)).toString();
-      if (!hasGlob(filled) && (filled.isEmpty() || filled.startsWith("__"))) {
+      if (!Glob.hasSpecial(filled) && (filled.isEmpty() || filled.startsWith("__"))) {
         throw new IllegalArgumentException("event '" + event + "': pattern '" + source + "' filled with the payload "
             + "gives the key '" + filled + "', which " + (filled.isEmpty() ? "is empty"
             : "starts with '__' (reserved for Tiercache's own data)"));
@@ -119,7 +119,7 @@ final class EventRegistry implements InvalidationEvents {
     }
     long deleted = 0;
     for (String pattern : filled) {
-      if (hasGlob(pattern)) {
+      if (Glob.hasSpecial(pattern)) {
         deleted += invalidatePattern.applyAsLong(pattern);
       } else if (invalidateKey.apply(pattern)) {
         deleted++;
@@ -133,15 +133,6 @@ final class EventRegistry implements InvalidationEvents {
     return Collections.unmodifiableSet(new TreeSet<>(events.keySet()));
   }
 
-  static boolean hasGlob(String pattern) {
-    for (int i = 0; i < pattern.length(); i++) {
-      char c = pattern.charAt(i);
-      if (c == '*' || c == '?' || c == '[' || c == '\\') {
-        return true;
-      }
-    }
-    return false;
-  }
 
   private static void checkEvent(String event) {
     Objects.requireNonNull(event, "event must not be null");

@@ -11,6 +11,20 @@ final class Glob {
     return match(pattern, 0, text, 0);
   }
 
+  /** How many characters the pattern starts with before its first special one ({@code * ? [ \}). */
+  static int literalPrefixLength(String pattern) {
+    int i = 0;
+    while (i < pattern.length() && "*?[\\".indexOf(pattern.charAt(i)) < 0) {
+      i++;
+    }
+    return i;
+  }
+
+  /** Whether the pattern has a special character, so that it may match more than one key. */
+  static boolean hasSpecial(String pattern) {
+    return literalPrefixLength(pattern) < pattern.length();
+  }
+
   private static boolean match(String p, int pi, String s, int si) {
     while (pi < p.length()) {
       char c = p.charAt(pi);

@@ -41,11 +41,11 @@ public final class Messages {
       "{%s} is not a placeholder: write {param}, {param.property}, {param#hash} or {param[]}";
   /** {x[]} twice. */
   public static final String BULK_TWICE = "only one {x[]} placeholder is allowed per key";
-
+  /** A template starting with {@code __}. */
   public static final String RESERVED_PREFIX =
       "a key starting with '__' is reserved for Tiercache's own data (leases, streams, toolkit state): "
           + "start it with another segment";
-
+  /** Two placeholders without a ':' between them: first, second, first, second. */
   public static final String UNSEPARATED =
       "{%s} and {%s} are not separated by ':': a value may hold any other character, so two "
           + "different arguments could make one key (\"1\" + \"23\" and \"12\" + \"3\"); put a ':' "

@@ -37,7 +37,6 @@ public final class EmbeddedRedisServer implements Closeable {
   /** The highest port handed out, so that {@code port + 10000} (the cluster bus) stays valid. */
   public static final int MAX_PORT = 55_535;
 
-
   private final Path folder;
   private final int port;
   private final List<String> settings;
