@@ -35,6 +35,11 @@ public final class CacheSpec {
   public static final long DEFAULT_L1_MAX_SIZE = 10_000;
   /** Values whose JSON is larger than this many bytes are compressed: 1 KiB. */
   public static final int DEFAULT_COMPRESSION_THRESHOLD = 1024;
+  /**
+   * Largest value, in encoded bytes before compression (JSON, or a {@code byte[]}'s own bytes):
+   * 4 MiB. It bounds what one read may allocate, whatever a stored frame declares.
+   */
+  public static final int DEFAULT_MAX_VALUE_SIZE = 4 * 1024 * 1024;
   /** Distinct keys waiting in the write-back queue before callers flush themselves: 10,000. */
   public static final int DEFAULT_WRITE_BACK_CAPACITY = 10_000;
   /** Entries per write-back batch: 500. */
@@ -63,6 +68,7 @@ public final class CacheSpec {
   private final CacheWriter<?, ?> writer;
   private final DeadLetterListener<?, ?> deadLetterListener;
   private final int compressionThreshold;
+  private final int maxValueSize;
   private final int writeBackCapacity;
   private final int writeBackBatchSize;
   private final Duration writeBackInterval;
@@ -91,6 +97,7 @@ public final class CacheSpec {
     this.writer = b.writer;
     this.deadLetterListener = b.deadLetterListener;
     this.compressionThreshold = b.compressionThreshold;
+    this.maxValueSize = b.maxValueSize;
     this.writeBackCapacity = b.writeBackCapacity;
     this.writeBackBatchSize = b.writeBackBatchSize;
     this.writeBackInterval = b.writeBackInterval;
@@ -190,6 +197,15 @@ public final class CacheSpec {
     return compressionThreshold;
   }
 
+  /**
+   * Largest value in encoded bytes (before compression). A {@code put} of a larger value is
+   * refused; a larger loaded value is returned but not written to Redis; a stored frame that is,
+   * or would inflate to, more than this is a miss, read without allocating more than it.
+   */
+  public int maxValueSize() {
+    return maxValueSize;
+  }
+
   /** Distinct keys the write-back queue holds before a caller of {@code put} flushes it. */
   public int writeBackCapacity() {
     return writeBackCapacity;
@@ -264,7 +280,7 @@ public final class CacheSpec {
         + ", cacheNulls=" + cacheNulls + ", nullTtl=" + nullTtl + ", l1=" + l1Enabled
         + (l1Enabled ? "(maxSize=" + l1MaxSize + ", ttl=" + l1Ttl() + ")" : "")
         + ", l2=" + l2Enabled + ", strategy=" + strategy + ", compressionThreshold="
-        + compressionThreshold + (refreshAfter != null ? ", refreshAfter=" + refreshAfter : "")
+        + compressionThreshold + ", maxValueSize=" + maxValueSize + (refreshAfter != null ? ", refreshAfter=" + refreshAfter : "")
         + (expiryBoundary != null ? ", expiryBoundary=" + expiryBoundary + "@" + expiryZone : "")
         + (distributedLoadWait != null ? ", distributedLoad=" + distributedLoadWait : "")
         + (writeLoadedAsync ? ", writeLoadedAsync=true" : "") + "}";
@@ -285,6 +301,7 @@ public final class CacheSpec {
     private CacheWriter<?, ?> writer;
     private DeadLetterListener<?, ?> deadLetterListener;
     private int compressionThreshold = DEFAULT_COMPRESSION_THRESHOLD;
+    private int maxValueSize = DEFAULT_MAX_VALUE_SIZE;
     private int writeBackCapacity = DEFAULT_WRITE_BACK_CAPACITY;
     private int writeBackBatchSize = DEFAULT_WRITE_BACK_BATCH_SIZE;
     private Duration writeBackInterval = DEFAULT_WRITE_BACK_INTERVAL;
@@ -315,6 +332,7 @@ public final class CacheSpec {
       writer = s.writer;
       deadLetterListener = s.deadLetterListener;
       compressionThreshold = s.compressionThreshold;
+      maxValueSize = s.maxValueSize;
       writeBackCapacity = s.writeBackCapacity;
       writeBackBatchSize = s.writeBackBatchSize;
       writeBackInterval = s.writeBackInterval;
@@ -424,6 +442,18 @@ public final class CacheSpec {
         throw new IllegalArgumentException("compressionThreshold must not be negative, was " + bytes);
       }
       this.compressionThreshold = bytes;
+      return this;
+    }
+
+    /**
+     * Largest value in encoded bytes, before compression; 1 KiB to 512 MiB (Redis's own limit on
+     * one value). See {@link CacheSpec#maxValueSize()}.
+     */
+    public Builder maxValueSize(int bytes) {
+      if (bytes < 1024 || bytes > 512 * 1024 * 1024) {
+        throw new IllegalArgumentException("maxValueSize must be between 1024 and 536870912 bytes, was " + bytes);
+      }
+      this.maxValueSize = bytes;
       return this;
     }
 

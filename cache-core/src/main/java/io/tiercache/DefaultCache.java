@@ -56,6 +56,12 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private final Coherence coherence;
   private final java.time.Clock clock;
   private final RefreshAhead<K, V> refresh;
+  /** The longest frame a read takes from Redis: the largest value, its header and length. */
+  private final int maxFrame;
+  /** Keys whose undecodable value was logged lately: a hostile value is logged once, not per read. */
+  private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> decodeLogged =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
+          .expireAfterWrite(java.time.Duration.ofHours(1)).executor(Runnable::run).build();
 
   DefaultCache(CacheGroup group, ValueCodec<V> codec, Context context) {
     RedisTier redis = context.redis();
@@ -69,6 +75,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     this.stats = group.stats;
     this.writeBack = group.writeBack;
     this.codec = codec;
+    this.maxFrame = codec.maxValueSize() + 6;
     this.redis = spec.l2Enabled() ? redis : null;
     this.redisPrefix = keyPrefix + ":";
     this.namespace = name + ":";
@@ -172,7 +179,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     }
     CompletableFuture<Object> fromL2 = redis == null
         ? CompletableFuture.completedFuture(MISSING)
-        : redis.getAsync(redisPrefix + k).handleAsync((frame, error) -> {
+        : redis.getBoundedAsync(redisPrefix + k, maxFrame).handleAsync((frame, error) -> {
           if (error != null) {
             stats.degraded.increment();
             return MISSING;
@@ -838,7 +845,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private Object readL2(String k) {
     byte[] frame;
     try {
-      frame = redis.get(redisPrefix + k);
+      frame = redis.getBounded(redisPrefix + k, maxFrame);
     } catch (RedisUnavailableException e) {
       stats.degraded.increment();
       return MISSING;
@@ -877,8 +884,10 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       return value == null ? LocalTier.NULL : value;
     } catch (CodecException e) {
       stats.decodeErrors.increment();
-      log.error("cache '{}': value under key '{}' cannot be decoded as {} and is deleted: {}", name, k,
-          codec.type(), e.getMessage());
+      if (decodeLogged.asMap().putIfAbsent(k, Boolean.TRUE) == null) {
+        log.error("cache '{}': value under key '{}' cannot be decoded as {} and is deleted (read as a miss; "
+            + "logged once an hour per key): {}", name, k, codec.type(), e.getMessage());
+      }
       String redisKey = redisPrefix + k;
       try {
         redis.delete(List.of(redisKey));

@@ -91,7 +91,8 @@ final class DefaultTierCache implements TierCache {
     for (Map.Entry<String, CacheSpec> e : declared.entrySet()) {
       if (e.getValue().valueType() != null) {
         try {
-          ValueCodec.of(mapper, e.getValue().valueType(), e.getValue().compressionThreshold());
+          ValueCodec.of(mapper, e.getValue().valueType(), e.getValue().compressionThreshold(),
+              e.getValue().maxValueSize());
         } catch (IllegalArgumentException invalid) {
           throw new IllegalArgumentException("cache '" + e.getKey() + "': " + invalid.getMessage(), invalid);
         }
@@ -174,7 +175,7 @@ final class DefaultTierCache implements TierCache {
         CacheGroup group = group(name);
         ValueCodec<V> codec;
         try {
-          codec = ValueCodec.of(mapper, valueType, spec.compressionThreshold());
+          codec = ValueCodec.of(mapper, valueType, spec.compressionThreshold(), spec.maxValueSize());
         } catch (IllegalArgumentException invalid) {
           throw new IllegalArgumentException("cache '" + name + "': " + invalid.getMessage(), invalid);
         }

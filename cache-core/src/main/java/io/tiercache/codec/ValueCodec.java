@@ -50,13 +50,26 @@ public final class ValueCodec<V> {
   private final ObjectReader reader;
   private final ObjectWriter writer;
   private final int compressionThreshold;
+  private final int maxValueSize;
 
-  private ValueCodec(TypeRef<V> type, ObjectMapper mapper, JavaType javaType, int compressionThreshold) {
+  private ValueCodec(TypeRef<V> type, ObjectMapper mapper, JavaType javaType, int compressionThreshold,
+      int maxValueSize) {
     this.type = type;
     this.raw = javaType.getRawClass() == byte[].class;
     this.reader = mapper.readerFor(javaType);
     this.writer = mapper.writerFor(javaType);
     this.compressionThreshold = compressionThreshold;
+    this.maxValueSize = maxValueSize;
+  }
+
+  /**
+   * A codec for {@code type} whose values may be up to {@link
+   * io.tiercache.CacheSpec#DEFAULT_MAX_VALUE_SIZE} bytes.
+   *
+   * @see #of(ObjectMapper, TypeRef, int, int)
+   */
+  public static <V> ValueCodec<V> of(ObjectMapper mapper, TypeRef<V> type, int compressionThreshold) {
+    return of(mapper, type, compressionThreshold, io.tiercache.CacheSpec.DEFAULT_MAX_VALUE_SIZE);
   }
 
   /**
@@ -65,15 +78,21 @@ public final class ValueCodec<V> {
    * @param mapper the Jackson mapper, without default typing
    * @param type the value type
    * @param compressionThreshold payloads larger than this are compressed
+   * @param maxValueSize the largest payload (before compression) encoded or decoded; a frame that
+   *     holds or inflates to more is refused without allocating more than this
    * @throws IllegalArgumentException if Jackson cannot handle the type, the type is abstract, or
    *     the mapper has default typing on
    */
-  public static <V> ValueCodec<V> of(ObjectMapper mapper, TypeRef<V> type, int compressionThreshold) {
+  public static <V> ValueCodec<V> of(ObjectMapper mapper, TypeRef<V> type, int compressionThreshold,
+      int maxValueSize) {
     Objects.requireNonNull(mapper, "mapper must not be null");
     Objects.requireNonNull(type, "type must not be null");
     if (compressionThreshold < 0) {
       throw new IllegalArgumentException(
           "compressionThreshold must not be negative, was " + compressionThreshold);
+    }
+    if (maxValueSize <= 0) {
+      throw new IllegalArgumentException("maxValueSize must be positive, was " + maxValueSize);
     }
     JavaType javaType = mapper.constructType(type.type());
     requireReadable(mapper, javaType, "value type");
@@ -82,7 +101,7 @@ public final class ValueCodec<V> {
       throw new IllegalArgumentException("value type " + javaType.toCanonical() + " cannot be handled by Jackson"
           + (cause.get() != null ? ": " + cause.get().getMessage() : ""), cause.get());
     }
-    return new ValueCodec<>(type, mapper, javaType, compressionThreshold);
+    return new ValueCodec<>(type, mapper, javaType, compressionThreshold, maxValueSize);
   }
 
   /**
@@ -130,11 +149,16 @@ public final class ValueCodec<V> {
     return frame.length >= HEADER && frame[0] == VERSION && (frame[1] & FLAG_NULL) != 0;
   }
 
+  /** The largest payload, in bytes before compression, this codec encodes or decodes. */
+  public int maxValueSize() {
+    return maxValueSize;
+  }
+
   /**
    * Encodes a value.
    *
    * @param value the value; null gives the null frame
-   * @throws CodecException if Jackson fails on this value
+   * @throws CodecException if Jackson fails on this value, or it is larger than {@link #maxValueSize()}
    */
   public byte[] encode(V value) {
     if (value == null) {
@@ -151,6 +175,11 @@ public final class ValueCodec<V> {
       } catch (IOException | RuntimeException e) {
         throw new CodecException("cannot encode a value of type " + type + ": " + e.getMessage(), e);
       }
+    }
+    if (payload.length > maxValueSize) {
+      throw new CodecException("a value of type " + type + " is " + payload.length + " bytes encoded, more than "
+          + "maxValueSize " + maxValueSize + ": nothing was written (raise the cache's maxValueSize, or store "
+          + "it elsewhere)", null);
     }
     if (payload.length > compressionThreshold) {
       byte[] compressed = deflate(payload);
@@ -178,7 +207,8 @@ public final class ValueCodec<V> {
    * Decodes a frame.
    *
    * @return the value; null for the null frame
-   * @throws CodecException if the frame is malformed, of another version, or not a {@code V}
+   * @throws CodecException if the frame is malformed, of another version, not a {@code V}, or
+   *     larger than {@link #maxValueSize()} stored or inflated (then without allocating more)
    */
   @SuppressWarnings("unchecked")
   public V decode(byte[] frame) {
@@ -204,8 +234,11 @@ public final class ValueCodec<V> {
           throw new CodecException("compressed value is truncated", null);
         }
         int n = ((frame[2] & 0xFF) << 24) | ((frame[3] & 0xFF) << 16) | ((frame[4] & 0xFF) << 8) | (frame[5] & 0xFF);
-        byte[] payload = inflate(frame, HEADER + 4, n);
+        byte[] payload = inflate(frame, HEADER + 4, n, maxValueSize);
         return raw ? (V) payload : reader.readValue(payload);
+      }
+      if (frame.length - HEADER > maxValueSize) {
+        throw oversize(frame.length - HEADER, maxValueSize);
       }
       if (raw) {
         byte[] payload = new byte[frame.length - HEADER];
@@ -238,27 +271,47 @@ public final class ValueCodec<V> {
     }
   }
 
-  private static byte[] inflate(byte[] frame, int offset, int length) {
-    // DEFLATE expands at most about 1032:1, so a larger declared length is corruption; checked
-    // before allocating, or a few corrupt bytes would allocate up to the 512 MiB limit per read
+  private static CodecException oversize(long size, int max) {
+    return new OversizeException("stored value is " + size + " bytes, more than maxValueSize " + max);
+  }
+
+  /**
+   * Inflates at most {@code max} bytes, in steps: the output grows with what the data really
+   * expands to (doubling from 64 KiB), never past the declared length or {@code max}, so that
+   * neither a lying header nor a compression bomb can make one read allocate more than that.
+   */
+  private static byte[] inflate(byte[] frame, int offset, int length, int max) {
     long compressed = frame.length - offset;
-    if (length < 0 || length > 512 * 1024 * 1024 || length > compressed * MAX_INFLATE_RATIO) {
+    if (length < 0 || length > compressed * MAX_INFLATE_RATIO) {
       throw new CodecException("compressed value declares an impossible length " + length + " for "
           + compressed + " compressed bytes", null);
+    }
+    if (length > max) {
+      throw oversize(length, max);
     }
     Inflater inflater = new Inflater();
     try {
       inflater.setInput(frame, offset, frame.length - offset);
-      byte[] out = new byte[length];
+      byte[] out = new byte[Math.min(length, 64 * 1024)];
       int filled = 0;
-      while (filled < length) {
-        int n = inflater.inflate(out, filled, length - filled);
+      while (true) {
+        if (filled == out.length) {
+          if (filled == length) {
+            break;
+          }
+          out = java.util.Arrays.copyOf(out, (int) Math.min(length, 2L * out.length));
+        }
+        int n = inflater.inflate(out, filled, out.length - filled);
         if (n == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
           break;
         }
         filled += n;
       }
       if (filled != length || !inflater.finished()) {
+        byte[] probe = new byte[1];
+        if (filled == length && !inflater.finished() && inflater.inflate(probe) > 0) {
+          throw new CodecException("compressed value inflates past the " + length + " bytes it declares", null);
+        }
         throw new CodecException("compressed value is corrupt or truncated", null);
       }
       return out;
@@ -266,6 +319,15 @@ public final class ValueCodec<V> {
       throw new CodecException("compressed value is corrupt: " + e.getMessage(), e);
     } finally {
       inflater.end();
+    }
+  }
+
+  /** A stored value larger than the codec's {@link #maxValueSize()}: a miss, like any bad frame. */
+  public static final class OversizeException extends CodecException {
+    private static final long serialVersionUID = 1L;
+
+    OversizeException(String message) {
+      super(message, null);
     }
   }
 }

@@ -571,6 +571,24 @@ public final class RedisTier implements AutoCloseable {
     return call("GET", redis -> redis.get(key));
   }
 
+  /**
+   * The value of {@code key}, read with {@code GETRANGE key 0 maxBytes} so that a value larger
+   * than {@code maxBytes} costs at most {@code maxBytes + 1} bytes of memory here, whatever it
+   * holds in Redis: a result longer than {@code maxBytes} means the value is too large.
+   *
+   * @return null if absent or empty (Tiercache never stores an empty value)
+   */
+  public byte[] getBounded(String key, int maxBytes) {
+    byte[] value = call("GET", redis -> redis.getrange(key, 0, maxBytes));
+    return value == null || value.length == 0 ? null : value;
+  }
+
+  /** {@link #getBounded} without blocking. */
+  public CompletableFuture<byte[]> getBoundedAsync(String key, int maxBytes) {
+    return this.<byte[]>async("GET", redis -> redis.getrange(key, 0, maxBytes))
+        .thenApply(value -> value == null || value.length == 0 ? null : value);
+  }
+
   /** {@code GET key} without blocking. */
   public CompletableFuture<byte[]> getAsync(String key) {
     return async("GET", redis -> redis.get(key));
