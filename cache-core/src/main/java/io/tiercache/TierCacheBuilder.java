@@ -34,7 +34,7 @@ public final class TierCacheBuilder {
   public static final Duration DEFAULT_LOAD_RACE_WINDOW = Duration.ofSeconds(2);
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
-  private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]+(:[A-Za-z0-9._-]+)*");
+  private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]+");
 
   String redisUri;
   java.util.List<String> redisCluster;
@@ -118,13 +118,18 @@ public final class TierCacheBuilder {
 
   /**
    * Every Redis key starts with {@code prefix + ":"}, so that applications and environments can
-   * share one Redis. Letters, digits, {@code . _ -}, in segments joined by {@code :}.
+   * share one Redis: letters, digits, {@code . _ -}, one segment ({@code app}, {@code app.v2},
+   * {@code shop-prod}). A {@code ':'} is refused: with {@code app} and {@code app:v2} side by side,
+   * {@code app}'s key {@code v2:x} would be {@code app:v2}'s key {@code x}, and {@code app}'s
+   * patterns would reach every key of {@code app:v2}. With one segment, no prefix can nest in
+   * another, so no operation under one prefix reads, deletes or announces a key of another.
    */
   public TierCacheBuilder keyPrefix(String prefix) {
     Objects.requireNonNull(prefix, "keyPrefix must not be null");
     if (!PREFIX.matcher(prefix).matches()) {
-      throw new IllegalArgumentException("keyPrefix must be letters, digits, '.', '_' or '-' in "
-          + "segments joined by ':', was '" + prefix + "'");
+      throw new IllegalArgumentException("keyPrefix must be one segment of letters, digits, '.', '_' or '-' "
+          + "(no ':', so that one prefix cannot nest in another: write 'app.v2', not 'app:v2'), was '"
+          + prefix + "'");
     }
     this.keyPrefix = prefix;
     return this;

@@ -63,7 +63,8 @@ class TierCacheBuilderTest {
         + "http://u:***@h",
         () -> b.redisUri("http://u:secret@h"));
     fails(IllegalArgumentException.class,
-        "keyPrefix must be letters, digits, '.', '_' or '-' in segments joined by ':', was 'a*'", () -> b.keyPrefix("a*"));
+        "keyPrefix must be one segment of letters, digits, '.', '_' or '-' (no ':', so that one prefix cannot nest "
+        + "in another: write 'app.v2', not 'app:v2'), was 'a*'", () -> b.keyPrefix("a*"));
     fails(IllegalArgumentException.class, "commandTimeout must be positive, was PT0S", () -> b.commandTimeout(Duration.ZERO));
     fails(IllegalArgumentException.class, "probeInterval must be at least 1 ms, was PT0.0005S",
         () -> b.probeInterval(Duration.ofNanos(500_000)));
