@@ -71,7 +71,7 @@ public final class TierCacheBuilder {
     if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")
         && !uri.startsWith("redis-sentinel://") && !uri.startsWith("rediss-sentinel://")) {
       throw new IllegalArgumentException("redisUri must start with redis://, rediss://, redis-sentinel:// or "
-          + "rediss-sentinel://, was " + redactPassword(uri));
+          + "rediss-sentinel://, was " + io.tiercache.redis.RedisEndpoint.redact(uri));
     }
     io.tiercache.redis.RedisEndpoint.check(uri, "redisUri");
     this.redisUri = uri;
@@ -342,9 +342,5 @@ public final class TierCacheBuilder {
           "cache name must be letters, digits, '.', '_' or '-', not starting with '__', was '" + name + "'");
     }
     return name;
-  }
-
-  static String redactPassword(String uri) {
-    return uri.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@");
   }
 }

@@ -54,13 +54,18 @@ public final class RedisEndpoint {
    * @throws IllegalArgumentException naming {@code argument}, with the password hidden
    */
   public static void check(String uri, String argument) {
-    String problem = problem(uri);
+    String problem = scrub(problem(uri), uri);
     if (problem == null) {
       try {
         RedisURI.create(uri);
       } catch (RuntimeException e) {
         // the parser's message may quote the whole URI, password included
-        problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replace(uri, redact(uri));
+        // The parser's message quotes what it read, which may be a piece of the password: with
+        // user information in the URI, say what usually went wrong instead.
+        problem = uri.lastIndexOf('@') > uri.indexOf("://")
+            ? "it cannot be parsed; percent-encode the password's reserved characters: / as %2F, @ as %40, "
+                + ": as %3A, # as %23, ? as %3F, % as %25"
+            : e.getMessage() == null ? e.getClass().getSimpleName() : scrub(e.getMessage(), uri);
       }
     }
     if (problem != null) {
@@ -70,7 +75,19 @@ public final class RedisEndpoint {
 
   /** What is wrong with the hosts and ports of a URI, or null. */
   private static String problem(String uri) {
-    int start = uri.indexOf("://") + 3;
+    int userInfoStart = uri.indexOf("://") + 3;
+    int userInfoEnd = uri.lastIndexOf('@');
+    if (userInfoEnd > userInfoStart) {
+      String userInfo = uri.substring(userInfoStart, userInfoEnd);
+      for (char c : new char[] {'/', '?', '#', '@'}) {
+        if (userInfo.indexOf(c) >= 0) {
+          // the URI parser would end the user information there and read the password as a host
+          return "its user name or password holds a raw '" + c + "'; percent-encode it (/ as %2F, ? as %3F, "
+              + "# as %23, @ as %40)";
+        }
+      }
+    }
+    int start = Math.max(uri.indexOf("://") + 3, uri.lastIndexOf('@') + 1); // after any user information
     int end = uri.length();
     for (char c : new char[] {'/', '?', '#'}) {
       int i = uri.indexOf(c, start);
@@ -79,7 +96,6 @@ public final class RedisEndpoint {
       }
     }
     String authority = uri.substring(start, end);
-    authority = authority.substring(authority.lastIndexOf('@') + 1);
     if (authority.isEmpty()) {
       return "no host";
     }
@@ -214,7 +230,66 @@ public final class RedisEndpoint {
     return describe();
   }
 
-  static String redact(String uri) {
-    return uri.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@").replaceAll("//[^:/@]+@", "//***@");
+  /**
+   * The URI with its password hidden, for messages and logs: the one redaction Tiercache uses.
+   *
+   * <p>The user information is everything between {@code ://} and the <em>last</em> {@code @}: a
+   * password may hold {@code /}, {@code @}, {@code :} or {@code #} typed as they are (RFC 3986 wants
+   * them percent-encoded; people do not always), and no host or port holds an {@code @}, so the
+   * last one ends it. The user name before the first {@code :} is kept when it has no {@code %};
+   * everything else of the user information becomes {@code ***}. A text after that {@code @} that
+   * could hold one more (a query) only makes the redaction hide more, never less.
+   */
+  public static String redact(String uri) {
+    if (uri == null) {
+      return null;
+    }
+    int scheme = uri.indexOf("://");
+    int start = scheme < 0 ? 0 : scheme + 3;
+    int at = uri.lastIndexOf('@');
+    if (at < start) {
+      return uri;
+    }
+    String userInfo = uri.substring(start, at);
+    int colon = userInfo.indexOf(':');
+    String user = colon < 0 ? "" : userInfo.substring(0, colon);
+    // only redis:// and rediss:// have a user name; a Sentinel URI's user information is a password
+    boolean named = uri.startsWith("redis://") || uri.startsWith("rediss://");
+    String kept = named && colon > 0 && user.indexOf('%') < 0 ? user + ":***" : "***";
+    return uri.substring(0, start) + kept + uri.substring(at);
+  }
+
+  /**
+   * {@code message} with every trace of {@code uri}'s user information replaced by the redacted
+   * URI or {@code ***}: the whole URI, the password as written, and the password percent-decoded,
+   * for messages of parsers that quote what they read.
+   */
+  static String scrub(String message, String uri) {
+    if (message == null || uri == null) {
+      return message;
+    }
+    String result = message.replace(uri, redact(uri));
+    int scheme = uri.indexOf("://");
+    int start = scheme < 0 ? 0 : scheme + 3;
+    int at = uri.lastIndexOf('@');
+    if (at > start) {
+      String userInfo = uri.substring(start, at);
+      int colon = userInfo.indexOf(':');
+      String secret = colon < 0 ? userInfo : userInfo.substring(colon + 1);
+      for (String form : new String[] {userInfo, secret, decoded(secret)}) {
+        if (form != null && !form.isEmpty()) {
+          result = result.replace(form, "***");
+        }
+      }
+    }
+    return result;
+  }
+
+  private static String decoded(String text) {
+    try {
+      return java.net.URLDecoder.decode(text.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException malformed) {
+      return null;
+    }
   }
 }
