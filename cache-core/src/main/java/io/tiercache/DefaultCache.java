@@ -223,7 +223,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
 
   @Override
   public V getIfPresent(K key) {
-    String k = keyOf(key);
+    String k = Keys.requireEncodable(keyOf(key), "key");
     if (refresh != null) {
       refresh.keepRegistered(k);
     }
@@ -398,7 +398,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
 
   @Override
   public void put(K key, V value) {
-    String k = keyOf(key);
+    String k = Keys.requireEncodable(keyOf(key), "key");
     Objects.requireNonNull(value, "value must not be null: use invalidate(key) to remove a key");
     byte[] frame = codec.encode(value);
     switch (spec.strategy()) {
@@ -438,7 +438,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
 
   @Override
   public void invalidate(K key) {
-    String k = keyOf(key);
+    String k = Keys.requireEncodable(keyOf(key), "key");
     stats.invalidations.increment();
     if (redis != null) {
       String redisKey = redisPrefix + k;
@@ -514,7 +514,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       throw new IllegalArgumentException("key must not start with '__' (reserved for Tiercache's own data), was '"
           + k + "'");
     }
-    return k.length() > maxKeyLength ? Keys.bounded(k, maxKeyLength) : k;
+    // an over-long key's tail is hashed: check it whole first, or two tails could hash alike
+    return k.length() > maxKeyLength ? Keys.bounded(Keys.requireEncodable(k, "key"), maxKeyLength) : k;
   }
 
   private Object localHit(String k) {
@@ -529,6 +530,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
 
   /** Installs {@code mine} or returns the live future of another caller; skips failed ones. */
   private CompletableFuture<Object> install(String k, CompletableFuture<Object> mine) {
+    Keys.requireEncodable(k, "key"); // on the miss path only: a key that fails never reaches L1
     while (true) {
       CompletableFuture<Object> winner = local.install(k, mine);
       if (winner == mine || !winner.isCompletedExceptionally()) {

@@ -222,6 +222,7 @@ final class DefaultTierCache implements TierCache {
       throw new IllegalArgumentException("key must not start with '__' (reserved for Tiercache's own data), was '"
           + key + "'");
     }
+    Keys.requireEncodable(key, "key");
     String k = key.length() > maxKeyLength ? Keys.bounded(key, maxKeyLength) : key;
     boolean existed = false;
     if (redis != null) {
@@ -250,6 +251,7 @@ final class DefaultTierCache implements TierCache {
     if (pattern.isEmpty()) {
       throw new IllegalArgumentException("pattern must not be empty");
     }
+    Keys.requireEncodable(pattern, "pattern");
     long deleted = deletePattern(pattern);
     String bounded = boundedKeysPattern(pattern);
     if (bounded != null) {

@@ -172,6 +172,30 @@ public final class Keys {
     return key.substring(0, head) + "%H" + digest;
   }
 
+  /**
+   * Checks that a key or pattern names exactly one Redis key: Redis keys are bytes, and a lone
+   * surrogate has no UTF-8 form (the encoder writes {@code ?} for it), so {@code "u:\uD800"},
+   * {@code "u:\uDFFF"} and {@code "u:?"} would be one key. {@link #segment} escapes lone
+   * surrogates in the values it encodes; a key written by hand is checked here.
+   *
+   * @throws IllegalArgumentException naming the argument and the position of the lone surrogate
+   */
+  static String requireEncodable(String key, String argument) {
+    for (int i = 0, n = key.length(); i < n; i++) {
+      char c = key.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(key.charAt(i + 1))) {
+          i++;
+        } else {
+          throw new IllegalArgumentException(argument + " must be valid Unicode: it holds a lone surrogate \\u"
+              + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " at index " + i + ", which Redis "
+              + "would store as '?' (build keys with Keys.of or Keys.segment, which escape it)");
+        }
+      }
+    }
+    return key;
+  }
+
   /** How many characters of a key {@link #bounded} keeps (one less to keep a surrogate pair whole). */
   static int boundedHeadLength(int maxLength) {
     return maxLength - DIGEST_LENGTH - 2;
