@@ -436,13 +436,12 @@ public final class RedisTier implements AutoCloseable {
         t.onInvalidate().accept(null);
       }
     });
+    // Added once the connection is up, so every call is a reconnect, the first one included.
     created.addListener(new RedisConnectionStateListener() {
-      private volatile boolean seen;
-
       @Override
       public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
         Tracking t = tracking;
-        if (t != null && seen) {
+        if (t != null) {
           // Never block the event loop: turn tracking on again from the scheduler.
           scheduler.execute(() -> {
             try {
@@ -453,7 +452,6 @@ public final class RedisTier implements AutoCloseable {
             }
           });
         }
-        seen = true;
       }
     });
     return created;
