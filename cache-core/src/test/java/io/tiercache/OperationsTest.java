@@ -325,15 +325,18 @@ class OperationsTest {
 
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     new TierCacheMetrics(tier).bindTo(registry);
-    assertEquals(1.0, registry.get("cache.gets").tags("cache", "c", "result", "hit", "level", "l1").functionCounter().count());
-    assertEquals(0.0, registry.get("cache.gets").tags("cache", "c", "result", "hit", "level", "l2").functionCounter().count());
+    assertEquals(1.0, registry.get("tiercache.cache.gets").tags("cache", "c", "level", "l1").functionCounter().count());
+    assertEquals(0.0, registry.get("tiercache.cache.gets").tags("cache", "c", "level", "l2").functionCounter().count());
+    assertEquals(1.0, registry.get("cache.gets").tags("cache", "c", "result", "hit").functionCounter().count());
     assertEquals(3.0, registry.get("cache.gets").tags("cache", "c", "result", "miss").functionCounter().count());
-    assertEquals(1.0, registry.get("cache.puts").tags("cache", "c").functionCounter().count());
+    assertEquals(2.0, registry.get("cache.puts").tags("cache", "c").functionCounter().count(), "one put, one load");
     assertEquals(1.0, registry.get("cache.load").tags("cache", "c", "result", "failure").functionCounter().count());
-    assertEquals(2.0, registry.get("cache.load.duration").tags("cache", "c").functionTimer().count());
+    assertEquals(c.totalLoadTimeNanos() / 1e9,
+        registry.get("cache.load.duration").tags("cache", "c").timeGauge().value(java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(1.0, registry.get("tiercache.cache.invalidations").tags("cache", "c").functionCounter().count());
     assertEquals(1.0, registry.get("tiercache.redis.available").gauge().value());
     cache.get("a", k -> "A");
-    assertEquals(2.0, registry.get("cache.gets").tags("cache", "c", "result", "hit", "level", "l1").functionCounter().count(),
+    assertEquals(2.0, registry.get("tiercache.cache.gets").tags("cache", "c", "level", "l1").functionCounter().count(),
         "meters read the live counters");
   }
 
