@@ -59,6 +59,7 @@ final class Coherence implements AutoCloseable {
   static final String OP_NAMESPACE = "n";
 
   private static final long BLOCK_MILLIS = 1_000;
+  private static final int READ_COUNT = 1_000;
   private static final int MAX_KEYS_PER_MESSAGE = 500;
   private static final String PUBLISH = String.join("\n",
       "local seq = redis.call('INCR', KEYS[2])",
@@ -100,11 +101,20 @@ final class Coherence implements AutoCloseable {
   private volatile RedisTier.DedicatedConnection readerConnection;
   private volatile String lastId;
   private volatile long lastSeq = -1;
+  /** Strict coherence: the longest time since the reader last reached the stream's end; 0 when off. */
+  private final long strictBoundNanos;
+  private final long blockMillis;
+  /** When the last read that reached the end of the stream was sent ({@link System#nanoTime}). */
+  private volatile long caughtUpNanos;
 
   Coherence(CoherenceMode mode, RedisTier redis, String keyPrefix, long maxLen, Duration loadRaceWindow,
       Duration retryInterval, ScheduledExecutorService scheduler, Supplier<Collection<CacheGroup>> groups,
-      Consumer<Map.Entry<String, Long>> namespaceUpdate, Runnable namespaceReset) {
+      Consumer<Map.Entry<String, Long>> namespaceUpdate, Runnable namespaceReset, Duration strictBound) {
     this.mode = mode;
+    this.strictBoundNanos = strictBound == null ? 0 : strictBound.toNanos();
+    // Strict: an idle stream is read to its end at least four times per bound.
+    this.blockMillis = strictBound == null ? BLOCK_MILLIS : Math.max(5, strictBound.toMillis() / 4);
+    this.caughtUpNanos = System.nanoTime() - strictBoundNanos - 1; // untrusted until the first read
     this.redis = redis;
     this.prefixColon = keyPrefix + ":";
     // One hash tag, so that both keys share a cluster slot and the script may touch both.
@@ -166,6 +176,19 @@ final class Coherence implements AutoCloseable {
 
   String instanceId() {
     return instanceId;
+  }
+
+  /** Whether L1 answers only while the stream was read to its end within the strict bound. */
+  boolean isStrict() {
+    return strictBoundNanos > 0;
+  }
+
+  /**
+   * Strict coherence: whether this instance read the invalidation stream to its end less than
+   * the bound ago, so that what L1 holds is at most that old. Always true when strict is off.
+   */
+  boolean trusted() {
+    return strictBoundNanos == 0 || System.nanoTime() - caughtUpNanos <= strictBoundNanos;
   }
 
   /* ---- Publishing ---- */
@@ -292,7 +315,8 @@ final class Coherence implements AutoCloseable {
             sleep(backoff);
             continue;
           }
-          connection = redis.connectDedicated(Duration.ofMillis(BLOCK_MILLIS + 2_000));
+          // strict: a link that stopped moving is given up soon, so that catching up starts soon
+          connection = redis.connectDedicated(Duration.ofMillis(blockMillis + (isStrict() ? 500 : 2_000)));
           readerConnection = connection;
           if (lastId == null) {
             RedisClusterCommands<String, String> commands = connection.sync();
@@ -301,10 +325,14 @@ final class Coherence implements AutoCloseable {
             flushAll("the invalidation stream could not be read since start-up");
           }
         }
+        long sent = System.nanoTime();
         List<StreamMessage<String, String>> messages = connection.sync().xread(
-            XReadArgs.Builder.block(BLOCK_MILLIS).count(1_000), XReadArgs.StreamOffset.from(streamKey, lastId));
+            XReadArgs.Builder.block(blockMillis).count(READ_COUNT), XReadArgs.StreamOffset.from(streamKey, lastId));
         for (StreamMessage<String, String> message : messages) {
           handle(message);
+        }
+        if (messages.size() < READ_COUNT) {
+          caughtUpNanos = sent; // every message appended before the read was sent is applied
         }
         backoff = 50;
       } catch (RuntimeException e) {

@@ -109,10 +109,14 @@ final class DefaultTierCache implements TierCache {
       tier = !b.hasRedis() ? null
           : new RedisTier(b.redisEndpoint(), b.commandTimeout, b.connectTimeout, b.probeInterval, keyPrefix,
               b.maxPendingDeletes, scheduler);
+      if (tier != null) {
+        tier.breakerPolicy(b.breakerFailures, b.breakerWindow);
+      }
       coherent = tier == null || b.coherence == CoherenceMode.NONE ? null
           : new Coherence(b.coherence, tier, keyPrefix, b.invalidationStreamLength, b.loadRaceWindow,
               b.probeInterval, scheduler, groups::values,
-              entry -> namespacesUpdate(entry.getKey(), entry.getValue()), this::namespacesReset);
+              entry -> namespacesUpdate(entry.getKey(), entry.getValue()), this::namespacesReset,
+              b.strictCoherence);
     } catch (RuntimeException e) {
       // rejected credentials, an untrusted certificate: fail build() without leaking connections or threads
       if (tier != null) {

@@ -87,7 +87,19 @@ abstract class LocalTier {
   abstract java.util.List<String> hottest(int limit);
 
   static LocalTier create(CacheSpec spec, StatsCounter stats, java.time.Clock clock) {
-    return spec.l1Enabled() ? new CaffeineTier(spec, stats, clock) : new FlightsOnly();
+    return create(spec, stats, clock, null);
+  }
+
+  /**
+   * @param trust with strict coherence, whether L1 may answer now; null when it always may
+   */
+  static LocalTier create(CacheSpec spec, StatsCounter stats, java.time.Clock clock, Trust trust) {
+    return spec.l1Enabled() ? new CaffeineTier(spec, stats, clock, trust) : new FlightsOnly();
+  }
+
+  /** Strict coherence: whether this instance has read every invalidation recently enough to answer from L1. */
+  interface Trust {
+    boolean trusted();
   }
 
   /** L1 on: an async Caffeine cache whose in-flight futures are the single-flight table. */
@@ -98,8 +110,10 @@ abstract class LocalTier {
     private final java.time.Clock clock;
     private final long valueTtl;
     private final long nullTtl;
+    private final Trust trust;
 
-    CaffeineTier(CacheSpec spec, StatsCounter stats, java.time.Clock clock) {
+    CaffeineTier(CacheSpec spec, StatsCounter stats, java.time.Clock clock, Trust trust) {
+      this.trust = trust;
       this.spec = spec;
       this.clock = clock;
       this.valueTtl = spec.l1Ttl().toNanos();
@@ -134,6 +148,9 @@ abstract class LocalTier {
 
     @Override
     Object getIfPresent(String key) {
+      if (trust != null && !trust.trusted()) {
+        return null; // kept, not served: the invalidations not read yet may concern it
+      }
       Object value = cache.getIfPresent(key);
       if (value instanceof Until until) {
         if (until.expired()) {

@@ -26,6 +26,10 @@ public final class TierCacheBuilder {
   public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(1);
   /** Longest key (without the prefix) before its tail is replaced by a hash: 512 characters. */
   public static final int DEFAULT_MAX_KEY_LENGTH = 512;
+  /** Failed Redis calls in a row, or within {@link #DEFAULT_BREAKER_WINDOW}, that open the breaker: 3. */
+  public static final int DEFAULT_BREAKER_FAILURES = 3;
+  /** The window in which failures count towards opening the breaker: 1 s. */
+  public static final Duration DEFAULT_BREAKER_WINDOW = Duration.ofSeconds(1);
   /** Keys remembered for deletion while Redis is down: 100,000. */
   public static final int DEFAULT_MAX_PENDING_DELETES = 100_000;
   /** Invalidation messages kept in the stream (approximately): 100,000. */
@@ -54,6 +58,9 @@ public final class TierCacheBuilder {
   CoherenceMode coherence = CoherenceMode.STREAM;
   long invalidationStreamLength = DEFAULT_INVALIDATION_STREAM_LENGTH;
   Duration loadRaceWindow = DEFAULT_LOAD_RACE_WINDOW;
+  Duration strictCoherence;
+  int breakerFailures = DEFAULT_BREAKER_FAILURES;
+  Duration breakerWindow = DEFAULT_BREAKER_WINDOW;
   final Map<String, String[]> events = new LinkedHashMap<>();
   final Map<String, UnaryOperator<CacheSpec.Builder>> caches = new LinkedHashMap<>();
   final Map<String, UnaryOperator<CacheSpec.Builder>> cacheDefaults = new LinkedHashMap<>();
@@ -221,6 +228,41 @@ public final class TierCacheBuilder {
    */
   public TierCacheBuilder loadRaceWindow(Duration window) {
     this.loadRaceWindow = CacheSpec.positive("loadRaceWindow", window);
+    return this;
+  }
+
+  /**
+   * Strict coherence: L1 answers only while this instance has read the invalidation stream to its
+   * end less than {@code bound} ago; otherwise reads skip L1 (they go to Redis, or the loader when
+   * Redis is unreachable) until it has caught up. The staleness bound then holds in every failure
+   * mode (Redis slow or down, this instance partitioned, a failover), at the cost of L1 hits while
+   * it cannot read the stream. Off by default. Between 20 ms and 1 hour. See {@code docs/coherence.md}.
+   */
+  public TierCacheBuilder strictCoherence(Duration bound) {
+    CacheSpec.positive("strictCoherence", bound);
+    if (bound.toMillis() < 20 || bound.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("strictCoherence must be between 20 ms and 1 hour, was " + bound);
+    }
+    this.strictCoherence = bound;
+    return this;
+  }
+
+  /**
+   * When the circuit breaker opens: after {@code failures} timeouts or connection failures in a
+   * row, or {@code failures} of them within {@code window} that are at least half of the calls
+   * in it. One slow reply among many good ones leaves it closed. Defaults: 3 and 1 s; failures
+   * 1 to 1,000 (1 opens on the first failure), window 10 ms to 1 minute.
+   */
+  public TierCacheBuilder breaker(int failures, Duration window) {
+    if (failures < 1 || failures > 1_000) {
+      throw new IllegalArgumentException("breaker failures must be between 1 and 1000, was " + failures);
+    }
+    CacheSpec.positive("breaker window", window);
+    if (window.toMillis() < 10 || window.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new IllegalArgumentException("breaker window must be between 10 ms and 1 minute, was " + window);
+    }
+    this.breakerFailures = failures;
+    this.breakerWindow = window;
     return this;
   }
 

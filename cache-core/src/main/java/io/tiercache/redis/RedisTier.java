@@ -44,6 +44,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -115,6 +116,14 @@ public final class RedisTier implements AutoCloseable {
   private final AtomicBoolean pendingOverflow = new AtomicBoolean();
   private final AtomicBoolean open = new AtomicBoolean();
   private final LongAdder trips = new LongAdder();
+  /** Timeouts and connection failures since the last success. */
+  private final java.util.concurrent.atomic.AtomicInteger consecutiveFailures =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final LongAdder windowCalls = new LongAdder();
+  private final LongAdder windowFailures = new LongAdder();
+  private volatile long windowStart = System.nanoTime();
+  private volatile int breakerFailures = 3;
+  private volatile long breakerWindowNanos = Duration.ofSeconds(1).toNanos();
   private final Object probeLock = new Object();
   private volatile StatefulConnection<String, byte[]> connection;
   private volatile ReplayListener replayListener;
@@ -506,11 +515,14 @@ public final class RedisTier implements AutoCloseable {
    */
   public <T> T call(String what, Function<RedisClusterCommands<String, byte[]>, T> command) {
     StatefulConnection<String, byte[]> current = checkAvailable(what);
+    T result;
     try {
-      return command.apply(commands(current));
+      result = command.apply(commands(current));
     } catch (RuntimeException e) {
       throw failure(what, e);
     }
+    succeeded();
+    return result;
   }
 
   /**
@@ -529,7 +541,9 @@ public final class RedisTier implements AutoCloseable {
         throw new io.lettuce.core.RedisCommandTimeoutException(
             "pipeline of " + futures.size() + " commands timed out after " + commandTimeout);
       }
-      return result.apply(futures);
+      T value = result.apply(futures);
+      succeeded();
+      return value;
     } catch (RuntimeException e) {
       throw failure(what, e);
     }
@@ -551,6 +565,7 @@ public final class RedisTier implements AutoCloseable {
     try {
       command.apply(asyncCommands(current)).whenComplete((value, error) -> {
         if (error == null) {
+          succeeded();
           result.complete(value);
         } else {
           result.completeExceptionally(failure(what, unwrapRuntime(error)));
@@ -840,14 +855,63 @@ public final class RedisTier implements AutoCloseable {
     }
     // An outage, or a cluster that refuses every key command until a slot has a master again
     // (CLUSTERDOWN): open the breaker, so that the probe replays the failed deletes before the
-    // breaker closes.
-    if (!closed && open.compareAndSet(false, true)) {
+    // breaker closes; but one slow reply among good ones is not an outage.
+    if (!closed && shouldOpen(e) && open.compareAndSet(false, true)) {
       trips.increment();
       log.warn("Redis at {} is unavailable ({}: {}); caches answer from L1 and loaders until it is back",
           safeUri, what, rootMessage(e));
       scheduleProbe();
     }
     return new RedisUnavailableException(what + ": Redis at " + safeUri + " failed: " + rootMessage(e), e);
+  }
+
+  /**
+   * Sets when the breaker opens; see {@code TierCacheBuilder.breaker}.
+   *
+   * @param failures timeouts or connection failures in a row, or within {@code window} when they
+   *     are at least half of its calls; 1 opens on the first
+   */
+  public void breakerPolicy(int failures, Duration window) {
+    if (failures < 1) {
+      throw new IllegalArgumentException("failures must be positive, was " + failures);
+    }
+    this.breakerFailures = failures;
+    this.breakerWindowNanos = Objects.requireNonNull(window, "window must not be null").toNanos();
+  }
+
+  /** Counts a call Redis answered (an error reply included: Redis is there). */
+  private void succeeded() {
+    countCall();
+    if (consecutiveFailures.get() != 0) {
+      consecutiveFailures.set(0);
+    }
+  }
+
+  private void countCall() {
+    long now = System.nanoTime();
+    if (now - windowStart > breakerWindowNanos) {
+      windowStart = now; // racy by design: a few calls counted in the wrong window do not matter
+      windowCalls.reset();
+      windowFailures.reset();
+    }
+    windowCalls.increment();
+  }
+
+  /**
+   * Whether this timeout or connection failure opens the breaker: at once when the connection is
+   * gone; otherwise after {@code breakerFailures} in a row, or as many within the window when they
+   * are at least half of its calls.
+   */
+  private boolean shouldOpen(RuntimeException e) {
+    StatefulConnection<String, byte[]> current = connection;
+    if (current == null || !current.isOpen() || isClusterDown(e)) {
+      return true;
+    }
+    countCall();
+    windowFailures.increment();
+    int inARow = consecutiveFailures.incrementAndGet();
+    long failed = windowFailures.sum();
+    return inARow >= breakerFailures || (failed >= breakerFailures && 2 * failed >= windowCalls.sum());
   }
 
   /** A {@code CLUSTERDOWN} error reply: a slot has no master and the cluster serves no key. */
@@ -888,6 +952,8 @@ public final class RedisTier implements AutoCloseable {
       }
       commands(current).ping();
       replayPendingDeletes();
+      consecutiveFailures.set(0);
+      windowFailures.reset();
       open.set(false);
       replayPendingDeletes(); // keys remembered by writers that saw the breaker still open
       log.info("Redis at {} is available again; caches use it from now on", safeUri);
