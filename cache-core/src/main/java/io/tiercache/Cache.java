@@ -47,7 +47,12 @@ public interface Cache<K, V> {
   V get(K key, Function<? super K, ? extends V> loader);
 
   /**
-   * Non-blocking {@link #get}: the L2 read and the loader run without blocking the caller.
+   * Non-blocking {@link #get}: the L2 read and the loader run without blocking the caller. Every
+   * setting of the cache applies as it does to {@code get}: refresh-ahead registers the key (its
+   * reloads call {@code loader} and wait for its future on a refresh thread), distributed load
+   * takes the lease and waits for another instance's value without holding a thread, null
+   * caching, TTL jitter and boundary expiry shape the write, and an invalidation during the load
+   * keeps the loaded value out of Redis and L1.
    *
    * @param key the key, not null
    * @param loader starts loading the value on a miss; its future may complete with null

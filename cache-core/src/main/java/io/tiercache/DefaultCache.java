@@ -16,7 +16,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +60,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private final Coherence coherence;
   private final java.time.Clock clock;
   private final RefreshAhead<K, V> refresh;
+  /** Runs the polls of {@link #getAsync} that wait for another instance's load. */
+  private final ScheduledExecutorService scheduler;
 
   DefaultCache(CacheGroup group, ValueCodec<V> codec, Context context) {
     RedisTier redis = context.redis();
@@ -76,6 +82,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     this.asyncExecutor = asyncExecutor;
     this.coherence = group.coherence;
     this.clock = context.clock();
+    this.scheduler = context.scheduler();
     this.refresh = spec.refreshAfter() == null ? null
         : new RefreshAhead<>(name, spec, this::reload, this.redis, keyPrefix, context.instanceId(),
             context.scheduler(), context.refreshExecutor());
@@ -158,9 +165,15 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   public CompletableFuture<V> getAsync(K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
     String k = keyOf(key);
     Objects.requireNonNull(loader, "loader must not be null");
+    if (refresh != null) {
+      refresh.touchAsync(k, key, loader);
+    }
     Object hit = localHit(k);
     if (hit != null) {
       stats.l1HitRequests.increment();
+      if (access.isDebugEnabled()) {
+        logL1Hit(k);
+      }
       return CompletableFuture.completedFuture(unwrap(hit));
     }
     stats.requests.increment();
@@ -170,48 +183,22 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       countShared(winner);
       return winner.thenApply(this::unwrap);
     }
-    CompletableFuture<Object> fromL2 = redis == null
-        ? CompletableFuture.completedFuture(MISSING)
-        : redis.getAsync(redisPrefix + k).handleAsync((frame, error) -> {
-          if (error != null) {
-            stats.degraded.increment();
-            return MISSING;
-          }
-          return frame == null ? MISSING : decodeOrDelete(k, frame);
-        }, asyncExecutor);
-    fromL2.thenCompose(found -> {
-      if (found != MISSING) {
-        stats.l2Hits.increment();
-        return CompletableFuture.completedFuture(found);
-      }
-      stats.misses.increment();
-      long start = System.nanoTime();
-      CompletableFuture<? extends V> loading;
-      try {
-        loading = Objects.requireNonNull(loader.apply(key), "loader returned a null future");
-      } catch (RuntimeException e) {
-        recordLoad(start, false);
-        return CompletableFuture.failedFuture(e);
-      }
-      return loading.handle((value, error) -> {
-        recordLoad(start, error == null);
-        if (error != null) {
-          throw error instanceof CompletionException ? (CompletionException) error : new CompletionException(error);
-        }
-        Object stored = value == null ? LocalTier.NULL : value;
-        writeLoaded(k, mine, stored, null);
-        return stored;
-      });
-    }).whenComplete((value, error) -> {
+    // The caller's future completes after afterLoad, as get returns after it: a read that follows
+    // never sees a value that afterLoad drops (an uncached null).
+    CompletableFuture<V> result = new CompletableFuture<>();
+    fetchOrLoadAsync(key, k, loader, mine).whenComplete((value, error) -> {
       if (error != null) {
+        Throwable cause = unwrapCompletion(error);
         local.remove(k, mine);
-        mine.completeExceptionally(unwrapCompletion(error));
+        mine.completeExceptionally(cause);
+        result.completeExceptionally(cause);
       } else {
         mine.complete(value);
         afterLoad(k, mine, value);
+        result.complete(unwrap(value));
       }
     });
-    return mine.thenApply(this::unwrap);
+    return result;
   }
 
   @Override
@@ -552,8 +539,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     }
     byte[] lease = null;
     if (redis != null && spec.distributedLoadWait() != null) {
-      lease = new byte[16];
-      ThreadLocalRandom.current().nextBytes(lease);
+      lease = newLease();
       Object found = awaitOtherLoad(k, lease);
       if (found == null) {
         lease = null; // not ours: another instance loads, or Redis cannot coordinate
@@ -583,27 +569,84 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   }
 
   /**
+   * {@link #fetchOrLoad} without blocking, for {@link #getAsync}: L2, then the load lease (waiting
+   * for another instance's load on the scheduler, never on a thread of Lettuce or of the async
+   * executor), then the loader, then the L2 write.
+   */
+  private CompletableFuture<Object> fetchOrLoadAsync(K key, String k,
+      Function<? super K, ? extends CompletableFuture<? extends V>> loader, CompletableFuture<Object> mine) {
+    if (redis == null) {
+      return loadAsync(key, k, loader, mine, null);
+    }
+    return readL2Async(k).thenCompose(found -> {
+      if (found != MISSING) {
+        stats.l2Hits.increment();
+        if (access.isDebugEnabled()) {
+          access.debug("cache '{}' L2 hit for key '{}'", name, k);
+        }
+        return CompletableFuture.completedFuture(found);
+      }
+      if (spec.distributedLoadWait() == null) {
+        return loadAsync(key, k, loader, mine, null);
+      }
+      byte[] lease = newLease();
+      // Async: the wait may end on the JDK's timer thread, which must not run the loader.
+      return awaitOtherLoadAsync(k, lease).thenComposeAsync(other -> {
+        if (other == MISSING) {
+          return loadAsync(key, k, loader, mine, lease);
+        }
+        if (other == null) {
+          log.debug("cache '{}': no value from another instance's load of '{}' in time; loading here", name, k);
+          return loadAsync(key, k, loader, mine, null);
+        }
+        stats.l2Hits.increment();
+        return CompletableFuture.completedFuture(other);
+      }, asyncExecutor);
+    });
+  }
+
+  /** The miss of {@link #getAsync}: starts the loader, then writes its value without blocking. */
+  private CompletableFuture<Object> loadAsync(K key, String k,
+      Function<? super K, ? extends CompletableFuture<? extends V>> loader, CompletableFuture<Object> mine,
+      byte[] lease) {
+    stats.misses.increment();
+    access.info("cache '{}' miss for key '{}'", name, k);
+    long start = System.nanoTime();
+    CompletableFuture<? extends V> loading;
+    try {
+      loading = Objects.requireNonNull(loader.apply(key), "loader returned a null future");
+    } catch (RuntimeException | Error e) {
+      recordLoad(start, false);
+      releaseLoadLeaseAsync(k, lease);
+      return CompletableFuture.failedFuture(e);
+    }
+    return loading.handle((value, error) -> {
+      long took = recordLoad(start, error == null);
+      if (error != null) {
+        releaseLoadLeaseAsync(k, lease);
+        return CompletableFuture.<Object>failedFuture(unwrapCompletion(error));
+      }
+      Object stored = value == null ? LocalTier.NULL : value;
+      return writeLoadedNonBlocking(k, mine, stored, lease).thenApply(ttl -> {
+        if (refresh != null) {
+          refresh.loaded(k, took, ttl);
+        }
+        return stored;
+      });
+    }).thenCompose(Function.identity());
+  }
+
+  /**
    * Writes a loaded value to L2 (unless that could be stale) and then releases the load lease, if
    * any; in the background with {@link CacheSpec#writeLoadedAsync}. Returns the value's TTL.
    */
   private long writeLoaded(String k, CompletableFuture<Object> mine, Object stored, byte[] lease) {
-    boolean isNull = stored == LocalTier.NULL;
-    long ttl = ttlMillis(isNull);
+    long ttl = ttlMillis(stored == LocalTier.NULL);
     byte[] frame = loadedFrame(k, mine, stored);
     if (frame == null) {
       releaseLoadLease(k, lease);
     } else if (spec.writeLoadedAsync()) {
-      // NX: a loaded value never replaces one that a writer stored meanwhile.
-      redis.setIfAbsentAsync(redisPrefix + k, frame, ttl).whenComplete((written, error) -> {
-        if (error != null) {
-          stats.degraded.increment();
-        } else if (coherence != null && !coherence.isRecentLoad(k, frame)) {
-          // Invalidated after the load was read: by now the caller has completed, so the check
-          // is against the coherence window rather than the single-flight entry.
-          coherence.compareAndDelete(k, frame);
-        }
-        releaseLoadLeaseAsync(k, lease);
-      });
+      writeInBackground(k, frame, ttl, lease);
     } else {
       try {
         redis.setIfAbsent(redisPrefix + k, frame, ttl);
@@ -616,6 +659,51 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       releaseLoadLease(k, lease);
     }
     return ttl;
+  }
+
+  /**
+   * {@link #writeLoaded} without blocking, for {@link #getAsync}: completes, on the async
+   * executor, once the value is in L2 and an invalidation that overtook the load has been dealt
+   * with (the load is still in flight meanwhile, so "still current" means "not invalidated"); at
+   * once if nothing is written or with {@link CacheSpec#writeLoadedAsync}. Its value is the TTL.
+   */
+  private CompletableFuture<Long> writeLoadedNonBlocking(String k, CompletableFuture<Object> mine, Object stored,
+      byte[] lease) {
+    long ttl = ttlMillis(stored == LocalTier.NULL);
+    byte[] frame = loadedFrame(k, mine, stored);
+    if (frame == null) {
+      releaseLoadLeaseAsync(k, lease);
+      return CompletableFuture.completedFuture(ttl);
+    }
+    if (spec.writeLoadedAsync()) {
+      writeInBackground(k, frame, ttl, lease);
+      return CompletableFuture.completedFuture(ttl);
+    }
+    // NX: a loaded value never replaces one that a writer stored meanwhile.
+    return redis.setIfAbsentAsync(redisPrefix + k, frame, ttl).handleAsync((written, error) -> {
+      if (error != null) {
+        stats.degraded.increment();
+      } else if (coherence != null && !local.isCurrent(k, mine)) {
+        coherence.compareAndDelete(k, frame);
+      }
+      releaseLoadLeaseAsync(k, lease);
+      return ttl;
+    }, asyncExecutor);
+  }
+
+  /** The write of {@link CacheSpec#writeLoadedAsync}: the caller does not wait for it. */
+  private void writeInBackground(String k, byte[] frame, long ttl, byte[] lease) {
+    // NX: a loaded value never replaces one that a writer stored meanwhile.
+    redis.setIfAbsentAsync(redisPrefix + k, frame, ttl).whenComplete((written, error) -> {
+      if (error != null) {
+        stats.degraded.increment();
+      } else if (coherence != null && !coherence.isRecentLoad(k, frame)) {
+        // Invalidated after the load was read: by now the caller has completed, so the check
+        // is against the coherence window rather than the single-flight entry.
+        coherence.compareAndDelete(k, frame);
+      }
+      releaseLoadLeaseAsync(k, lease);
+    });
   }
 
   /** The frame to write a loaded value to L2 with, or null if it must not be written. */
@@ -649,31 +737,105 @@ final class DefaultCache<K, V> implements Cache<K, V> {
    */
   private Object awaitOtherLoad(String k, byte[] lease) {
     long waitMillis = spec.distributedLoadWait().toMillis();
-    String leaseKey = redisPrefix + "__tc:load:" + k;
     try {
-      if (redis.setIfAbsent(leaseKey, lease, waitMillis)) {
+      if (redis.setIfAbsent(leaseKey(k), lease, waitMillis)) {
         return MISSING;
       }
     } catch (RedisUnavailableException e) {
       return null;
     }
-    long deadline = System.nanoTime() + waitMillis * 1_000_000L;
-    long pause = 5;
-    while (System.nanoTime() < deadline) {
+    Object[] found = {MISSING};
+    if (pollUntil(System.nanoTime() + waitMillis * 1_000_000L, false, () -> (found[0] = readL2(k)) != MISSING)) {
+      return found[0];
+    }
+    log.debug("cache '{}': waited {} ms for another instance to load '{}'; loading here", name, waitMillis, k);
+    return null;
+  }
+
+  /**
+   * {@link #awaitOtherLoad} without blocking: the lease with {@code SET NX} on Lettuce, the polls
+   * of L2 scheduled on the scheduler, the deadline on the future itself (so that a poll the
+   * scheduler drops while the cache closes holds no caller up for longer). Completes as {@link
+   * #awaitOtherLoad} returns.
+   */
+  private CompletableFuture<Object> awaitOtherLoadAsync(String k, byte[] lease) {
+    long waitMillis = spec.distributedLoadWait().toMillis();
+    CompletableFuture<Object> result = new CompletableFuture<>();
+    redis.setIfAbsentAsync(leaseKey(k), lease, waitMillis).whenCompleteAsync((taken, error) -> {
+      if (error != null) {
+        result.complete(null);
+      } else if (taken) {
+        result.complete(MISSING);
+      } else {
+        result.completeOnTimeout(null, waitMillis, TimeUnit.MILLISECONDS);
+        pollL2Async(k, FIRST_POLL_PAUSE_MILLIS, result);
+      }
+    }, asyncExecutor);
+    return result;
+  }
+
+  /** One poll of {@link #awaitOtherLoadAsync} after {@code pause} ms, and the next until done. */
+  private void pollL2Async(String k, long pause, CompletableFuture<Object> result) {
+    if (result.isDone()) {
+      return;
+    }
+    try {
+      scheduler.schedule(() -> {
+        if (!result.isDone()) {
+          readL2Async(k).whenComplete((found, error) -> {
+            if (error == null && found != MISSING) {
+              result.complete(found);
+            } else {
+              pollL2Async(k, nextPause(pause), result);
+            }
+          });
+        }
+      }, pause, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      result.complete(null); // the cache is closing: load here
+    }
+  }
+
+  /**
+   * Calls {@code done} until it returns true or the deadline passes, sleeping before each call
+   * (but the first if {@code now}): 5 ms, then twice as long each time up to 50 ms. False if the
+   * time ran out or the thread was interrupted (its interrupt flag is kept).
+   */
+  private static boolean pollUntil(long deadlineNanos, boolean now, BooleanSupplier done) {
+    if (now && done.getAsBoolean()) {
+      return true;
+    }
+    long pause = FIRST_POLL_PAUSE_MILLIS;
+    while (System.nanoTime() < deadlineNanos) {
       try {
         Thread.sleep(pause);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return null;
+        return false;
       }
-      pause = Math.min(pause * 2, 50);
-      Object found = readL2(k);
-      if (found != MISSING) {
-        return found;
+      pause = nextPause(pause);
+      if (done.getAsBoolean()) {
+        return true;
       }
     }
-    log.debug("cache '{}': waited {} ms for another instance to load '{}'; loading here", name, waitMillis, k);
-    return null;
+    return false;
+  }
+
+  private static final long FIRST_POLL_PAUSE_MILLIS = 5;
+
+  private static long nextPause(long pause) {
+    return Math.min(pause * 2, 50);
+  }
+
+  /** A random token that marks this caller's load leases: only it releases them. */
+  private static byte[] newLease() {
+    byte[] lease = new byte[16];
+    ThreadLocalRandom.current().nextBytes(lease);
+    return lease;
+  }
+
+  private String leaseKey(String k) {
+    return redisPrefix + "__tc:load:" + k;
   }
 
   private void releaseLoadLease(String k, byte[] lease) {
@@ -681,7 +843,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       return;
     }
     try {
-      redis.compareAndDelete(redisPrefix + "__tc:load:" + k, lease);
+      redis.compareAndDelete(leaseKey(k), lease);
     } catch (RedisUnavailableException e) {
       // the lease expires by itself
     }
@@ -691,16 +853,19 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private void releaseLoadLeaseAsync(String k, byte[] lease) {
     if (lease != null) {
       // a failure needs no handling: the lease expires by itself
-      redis.compareAndDeleteAsync(redisPrefix + "__tc:load:" + k, lease);
+      redis.compareAndDeleteAsync(leaseKey(k), lease);
     }
   }
 
-  /** A background reload for refresh-ahead; the old value stays if the loader fails. */
+  /**
+   * A background reload for refresh-ahead, on the refresh executor (an asynchronous loader's
+   * future is joined there); the old value stays if the loader fails.
+   */
   private boolean reload(String k, RefreshAhead.Entry<K, V> entry) {
     long start = System.nanoTime();
     V value;
     try {
-      value = entry.loader.apply(entry.key);
+      value = entry.load();
     } catch (RuntimeException e) {
       stats.refreshFailures.increment();
       log.warn("cache '{}': refresh of key '{}' failed, the old value is kept until it expires: {}", name, k,
@@ -844,6 +1009,17 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       return MISSING;
     }
     return frame == null ? MISSING : decodeOrDelete(k, frame);
+  }
+
+  /** {@link #readL2} without blocking; completes on the async executor, which decodes. */
+  private CompletableFuture<Object> readL2Async(String k) {
+    return redis.getAsync(redisPrefix + k).handleAsync((frame, error) -> {
+      if (error != null) {
+        stats.degraded.increment();
+        return MISSING;
+      }
+      return frame == null ? MISSING : decodeOrDelete(k, frame);
+    }, asyncExecutor);
   }
 
   private List<Object> readAllL2(List<String> keys) {
