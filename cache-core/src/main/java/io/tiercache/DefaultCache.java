@@ -1,5 +1,7 @@
 package io.tiercache;
 
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.SetArgs;
 import io.tiercache.codec.ValueCodec;
 import io.tiercache.redis.RedisTier;
 import java.util.ArrayList;
@@ -315,9 +317,102 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     if (missing.isEmpty()) {
       return;
     }
-    stats.misses.add(missing.size());
+    if (redis == null || spec.distributedLoadWait() == null) {
+      bulkLoad(byKey, owned, found, missing, null, bulkLoader);
+      return;
+    }
+    // Distributed single-flight, key by key. The keys whose lease this call takes are loaded
+    // first, and their leases released, before it waits for the others: two calls that each took
+    // some of the other's keys never wait for each other.
+    byte[] lease = newLease();
+    long waitMillis = spec.distributedLoadWait().toMillis();
+    long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+    boolean[] taken = takeLoadLeases(missing, lease, waitMillis);
+    if (taken == null) {
+      bulkLoad(byKey, owned, found, missing, null, bulkLoader); // Redis cannot coordinate
+      return;
+    }
+    List<String> here = new ArrayList<>();
+    List<String> elsewhere = new ArrayList<>();
+    for (int i = 0; i < missing.size(); i++) {
+      (taken[i] ? here : elsewhere).add(missing.get(i));
+    }
+    if (!here.isEmpty()) {
+      bulkLoad(byKey, owned, found, here, lease, bulkLoader);
+    }
+    if (!elsewhere.isEmpty()) {
+      List<String> late = awaitOtherLoads(elsewhere, deadline, !here.isEmpty(), owned, found);
+      if (!late.isEmpty()) {
+        log.debug("cache '{}': waited {} ms for other instances to load {} keys; loading them here", name,
+            waitMillis, late.size());
+        bulkLoad(byKey, owned, found, late, null, bulkLoader);
+      }
+    }
+  }
+
+  /**
+   * Takes the load leases of {@code keys} in one pipeline ({@code SET NX PX} each); which were
+   * taken, in key order, or null if Redis cannot coordinate.
+   */
+  private boolean[] takeLoadLeases(List<String> keys, byte[] lease, long waitMillis) {
+    try {
+      return redis.pipeline("SET NX (load leases)", commands -> {
+        List<RedisFuture<?>> futures = new ArrayList<>(keys.size());
+        for (String k : keys) {
+          futures.add(commands.set(leaseKey(k), lease, SetArgs.Builder.px(waitMillis).nx()));
+        }
+        return futures;
+      }, futures -> {
+        boolean[] taken = new boolean[futures.size()];
+        for (int i = 0; i < taken.length; i++) {
+          try {
+            taken[i] = "OK".equals(futures.get(i).get()); // done: the pipeline waited for all
+          } catch (ExecutionException | InterruptedException e) {
+            return null; // an error reply
+          }
+        }
+        return taken;
+      });
+    } catch (RedisUnavailableException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Waits, as {@link #awaitOtherLoad} does, for the values of {@code keys} that other instances
+   * are loading; completes the keys found. Returns the keys still missing at the deadline.
+   *
+   * @param now whether to read at once (time has passed since the leases were asked for)
+   */
+  private List<String> awaitOtherLoads(List<String> keys, long deadlineNanos, boolean now,
+      Map<String, CompletableFuture<Object>> owned, Map<String, Object> found) {
+    List<String> left = new ArrayList<>(keys);
+    pollUntil(deadlineNanos, now, () -> {
+      List<Object> values = readAllL2(left);
+      for (int i = values.size() - 1; i >= 0; i--) {
+        Object value = values.get(i);
+        if (value != MISSING) {
+          String k = left.remove(i);
+          stats.l2Hits.increment();
+          found.put(k, value);
+          complete(k, owned.get(k), value);
+        }
+      }
+      return left.isEmpty();
+    });
+    return left;
+  }
+
+  /**
+   * One call of the bulk loader for {@code keys}, then one pipeline of {@code SET NX PX} for the
+   * values that may be written, then the release of the keys' load leases (if {@code lease}).
+   */
+  private void bulkLoad(Map<String, K> byKey, Map<String, CompletableFuture<Object>> owned,
+      Map<String, Object> found, List<String> keys, byte[] lease,
+      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
+    stats.misses.add(keys.size());
     Set<K> toLoad = new LinkedHashSet<>();
-    for (String k : missing) {
+    for (String k : keys) {
       toLoad.add(byKey.get(k));
     }
     long start = System.nanoTime();
@@ -326,17 +421,19 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       loaded = bulkLoader.apply(java.util.Collections.unmodifiableSet(toLoad));
     } catch (RuntimeException | Error e) {
       recordLoad(start, false);
+      releaseLoadLeases(keys, lease);
       throw e;
     }
     if (loaded == null) {
       recordLoad(start, false);
+      releaseLoadLeases(keys, lease);
       throw new NullPointerException("bulkLoader of cache '" + name + "' returned null instead of a map");
     }
     stats.loadNanos.add(System.nanoTime() - start);
-    stats.loads.add(missing.size());
+    stats.loads.add(keys.size());
     Map<String, byte[]> frames = new HashMap<>();
     Map<String, Long> ttls = new HashMap<>();
-    for (String k : missing) {
+    for (String k : keys) {
       V value = loaded.get(byKey.get(k));
       CompletableFuture<Object> mine = owned.get(k);
       found.put(k, value == null ? LocalTier.NULL : value);
@@ -358,7 +455,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       try {
         redis.setAll(frames, ttls, true);
         if (coherence != null) {
-          for (String k : missing) {
+          for (String k : keys) {
             byte[] frame = frames.get(redisPrefix + k);
             if (frame != null && !local.isCurrent(k, owned.get(k))) {
               coherence.compareAndDelete(k, frame);
@@ -369,8 +466,18 @@ final class DefaultCache<K, V> implements Cache<K, V> {
         stats.degraded.increment();
       }
     }
-    for (String k : missing) {
+    releaseLoadLeases(keys, lease);
+    for (String k : keys) {
       complete(k, owned.get(k), found.get(k));
+    }
+  }
+
+  /** Releases the load leases of {@code keys} without waiting (each expires by itself anyway). */
+  private void releaseLoadLeases(List<String> keys, byte[] lease) {
+    if (lease != null) {
+      for (String k : keys) {
+        releaseLoadLeaseAsync(k, lease);
+      }
     }
   }
 

@@ -17,7 +17,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,7 +36,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Every read path that loads ({@code get}, {@code getAsync}) honours every read
+ * Every read path that loads ({@code get}, {@code getAsync}, {@code getAll}) honours every read
  * setting of its cache: refresh-ahead, distributed load, null caching, TTL jitter, expiry at a
  * boundary, and an invalidation that overtakes a load. One test per setting, run once per path.
  */
@@ -62,6 +64,21 @@ class ReadPathContractTest {
       String read(Cache<String, String> cache, String key, Function<String, String> loader) throws Exception {
         return cache.getAsync(key, k -> CompletableFuture.supplyAsync(() -> loader.apply(k), pool))
             .get(20, TimeUnit.SECONDS);
+      }
+    },
+    GET_ALL {
+      @Override
+      String read(Cache<String, String> cache, String key, Function<String, String> loader) {
+        return cache.getAll(List.of(key), keys -> {
+          Map<String, String> values = new HashMap<>();
+          for (String k : keys) {
+            String value = loader.apply(k);
+            if (value != null) {
+              values.put(k, value);
+            }
+          }
+          return values;
+        }).get(key);
       }
     };
 
@@ -178,6 +195,31 @@ class ReadPathContractTest {
       release.countDown();
     }
     assertEquals("slow", held.get(20, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void distributedLoad_getAll_loadsTheKeysItLeasedAtOnce_andTakesTheOthersFromRedis() throws Exception {
+    Cache<String, String> cache = cache(s -> s.distributedLoad(Duration.ofSeconds(10)));
+    Cache<String, String> other = cache(s -> s);
+    try (Resp resp = redis.connect()) {
+      // another instance is loading y
+      assertEquals("OK", resp.command("SET", "rp:__tc:load:y", "someone else", "PX", "10000", "NX"));
+    }
+    List<Set<String>> calls = new CopyOnWriteArrayList<>();
+    Future<Map<String, String>> read = pool.submit(() -> cache.getAll(List.of("x", "y"), keys -> {
+      calls.add(Set.copyOf(keys));
+      Map<String, String> values = new HashMap<>();
+      keys.forEach(k -> values.put(k, k + " loaded here"));
+      return values;
+    }));
+    // x is loaded without waiting for y, whose lease another instance holds
+    await().atMost(Duration.ofSeconds(5)).until(() -> calls.contains(Set.of("x")));
+    // and written to Redis, its lease released, while y's lease is still held
+    await().atMost(Duration.ofSeconds(5)).until(() -> exists("x") == 1 && exists("__tc:load:x") == 0);
+    assertFalse(read.isDone(), "still waiting for y");
+    other.put("y", "y loaded elsewhere");
+    assertEquals(Map.of("x", "x loaded here", "y", "y loaded elsewhere"), read.get(20, TimeUnit.SECONDS));
+    assertEquals(List.of(Set.of("x")), calls, "one bulk call, with the key this call leased");
   }
 
   @ParameterizedTest(name = "{0}")
