@@ -47,7 +47,12 @@ public interface Cache<K, V> {
   V get(K key, Function<? super K, ? extends V> loader);
 
   /**
-   * Non-blocking {@link #get}: the L2 read and the loader run without blocking the caller.
+   * Non-blocking {@link #get}: the L2 read and the loader run without blocking the caller. Every
+   * setting of the cache applies as it does to {@code get}: refresh-ahead registers the key (its
+   * reloads call {@code loader} and wait for its future on a refresh thread), distributed load
+   * takes the lease and waits for another instance's value without holding a thread, null
+   * caching, TTL jitter and boundary expiry shape the write, and an invalidation during the load
+   * keeps the loaded value out of Redis and L1.
    *
    * @param key the key, not null
    * @param loader starts loading the value on a miss; its future may complete with null
@@ -93,9 +98,14 @@ public interface Cache<K, V> {
    * <p>With refresh-ahead, every key read here is registered as {@link #get} registers it; the
    * background pass reloads it alone, calling {@code bulkLoader} with a one-key set.
    *
+   * <p>With distributed load, the missing keys' leases are taken in one pipeline. The keys this
+   * call leased are loaded first; then it waits, as {@code get} does, for the keys another
+   * instance is loading, and loads those that are not in Redis in time in a second call.
+   *
    * @param keys the keys, not null, no null element
-   * @param bulkLoader loads the missing keys; called at most once per call (and later with one
-   *     key at a time by refresh-ahead), never with an empty set
+   * @param bulkLoader loads the missing keys; called at most once per call (twice with distributed
+   *     load, when another instance's keys did not arrive in time; later with one key at a time by
+   *     refresh-ahead), never with an empty set
    * @return a map of the keys that have a non-null value, in the order of {@code keys}
    */
   Map<K, V> getAll(

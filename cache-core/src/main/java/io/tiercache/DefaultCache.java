@@ -1,5 +1,7 @@
 package io.tiercache;
 
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.SetArgs;
 import io.tiercache.codec.ValueCodec;
 import io.tiercache.redis.RedisTier;
 import java.util.ArrayList;
@@ -16,7 +18,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +68,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> decodeLogged =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
           .expireAfterWrite(java.time.Duration.ofHours(1)).executor(Runnable::run).build();
+  /** Runs the polls of {@link #getAsync} that wait for another instance's load. */
+  private final ScheduledExecutorService scheduler;
 
   DefaultCache(CacheGroup group, ValueCodec<V> codec, Context context) {
     RedisTier redis = context.redis();
@@ -83,6 +91,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     this.asyncExecutor = asyncExecutor;
     this.coherence = group.coherence;
     this.clock = context.clock();
+    this.scheduler = context.scheduler();
     this.refresh = spec.refreshAfter() == null ? null
         : new RefreshAhead<>(name, spec, this::reload, this.redis, keyPrefix, context.instanceId(),
             context.scheduler(), context.refreshExecutor());
@@ -165,9 +174,15 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   public CompletableFuture<V> getAsync(K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
     String k = keyOf(key);
     Objects.requireNonNull(loader, "loader must not be null");
+    if (refresh != null) {
+      refresh.touchAsync(k, key, loader);
+    }
     Object hit = localHit(k);
     if (hit != null) {
       stats.l1HitRequests.increment();
+      if (access.isDebugEnabled()) {
+        logL1Hit(k);
+      }
       return CompletableFuture.completedFuture(unwrap(hit));
     }
     stats.requests.increment();
@@ -177,48 +192,22 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       countShared(winner);
       return winner.thenApply(this::unwrap);
     }
-    CompletableFuture<Object> fromL2 = redis == null
-        ? CompletableFuture.completedFuture(MISSING)
-        : redis.getBoundedAsync(redisPrefix + k, maxFrame).handleAsync((frame, error) -> {
-          if (error != null) {
-            stats.degraded.increment();
-            return MISSING;
-          }
-          return frame == null ? MISSING : decodeOrDelete(k, frame);
-        }, asyncExecutor);
-    fromL2.thenCompose(found -> {
-      if (found != MISSING) {
-        stats.l2Hits.increment();
-        return CompletableFuture.completedFuture(found);
-      }
-      stats.misses.increment();
-      long start = System.nanoTime();
-      CompletableFuture<? extends V> loading;
-      try {
-        loading = Objects.requireNonNull(loader.apply(key), "loader returned a null future");
-      } catch (RuntimeException e) {
-        recordLoad(start, false);
-        return CompletableFuture.failedFuture(e);
-      }
-      return loading.handle((value, error) -> {
-        recordLoad(start, error == null);
-        if (error != null) {
-          throw error instanceof CompletionException ? (CompletionException) error : new CompletionException(error);
-        }
-        Object stored = value == null ? LocalTier.NULL : value;
-        writeLoaded(k, mine, stored, null);
-        return stored;
-      });
-    }).whenComplete((value, error) -> {
+    // The caller's future completes after afterLoad, as get returns after it: a read that follows
+    // never sees a value that afterLoad drops (an uncached null).
+    CompletableFuture<V> result = new CompletableFuture<>();
+    fetchOrLoadAsync(key, k, loader, mine).whenComplete((value, error) -> {
       if (error != null) {
+        Throwable cause = unwrapCompletion(error);
         local.remove(k, mine);
-        mine.completeExceptionally(unwrapCompletion(error));
+        mine.completeExceptionally(cause);
+        result.completeExceptionally(cause);
       } else {
         mine.complete(value);
         afterLoad(k, mine, value);
+        result.complete(unwrap(value));
       }
     });
-    return mine.thenApply(this::unwrap);
+    return result;
   }
 
   @Override
@@ -255,7 +244,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       if (key == null) {
         throw new NullPointerException("keys must not contain null");
       }
-      byKey.putIfAbsent(keyOf(key), key);
+      // every key checked before any load is installed, which a later refusal would strand
+      byKey.putIfAbsent(Keys.requireEncodable(keyOf(key), "key"), key);
     }
     stats.requests.add(byKey.size());
     if (refresh != null) {
@@ -335,9 +325,102 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     if (missing.isEmpty()) {
       return;
     }
-    stats.misses.add(missing.size());
+    if (redis == null || spec.distributedLoadWait() == null) {
+      bulkLoad(byKey, owned, found, missing, null, bulkLoader);
+      return;
+    }
+    // Distributed single-flight, key by key. The keys whose lease this call takes are loaded
+    // first, and their leases released, before it waits for the others: two calls that each took
+    // some of the other's keys never wait for each other.
+    byte[] lease = newLease();
+    long waitMillis = spec.distributedLoadWait().toMillis();
+    long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+    boolean[] taken = takeLoadLeases(missing, lease, waitMillis);
+    if (taken == null) {
+      bulkLoad(byKey, owned, found, missing, null, bulkLoader); // Redis cannot coordinate
+      return;
+    }
+    List<String> here = new ArrayList<>();
+    List<String> elsewhere = new ArrayList<>();
+    for (int i = 0; i < missing.size(); i++) {
+      (taken[i] ? here : elsewhere).add(missing.get(i));
+    }
+    if (!here.isEmpty()) {
+      bulkLoad(byKey, owned, found, here, lease, bulkLoader);
+    }
+    if (!elsewhere.isEmpty()) {
+      List<String> late = awaitOtherLoads(elsewhere, deadline, !here.isEmpty(), owned, found);
+      if (!late.isEmpty()) {
+        log.debug("cache '{}': waited {} ms for other instances to load {} keys; loading them here", name,
+            waitMillis, late.size());
+        bulkLoad(byKey, owned, found, late, null, bulkLoader);
+      }
+    }
+  }
+
+  /**
+   * Takes the load leases of {@code keys} in one pipeline ({@code SET NX PX} each); which were
+   * taken, in key order, or null if Redis cannot coordinate.
+   */
+  private boolean[] takeLoadLeases(List<String> keys, byte[] lease, long waitMillis) {
+    try {
+      return redis.pipeline("SET NX (load leases)", commands -> {
+        List<RedisFuture<?>> futures = new ArrayList<>(keys.size());
+        for (String k : keys) {
+          futures.add(commands.set(leaseKey(k), lease, SetArgs.Builder.px(waitMillis).nx()));
+        }
+        return futures;
+      }, futures -> {
+        boolean[] taken = new boolean[futures.size()];
+        for (int i = 0; i < taken.length; i++) {
+          try {
+            taken[i] = "OK".equals(futures.get(i).get()); // done: the pipeline waited for all
+          } catch (ExecutionException | InterruptedException e) {
+            return null; // an error reply
+          }
+        }
+        return taken;
+      });
+    } catch (RedisUnavailableException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Waits, as {@link #awaitOtherLoad} does, for the values of {@code keys} that other instances
+   * are loading; completes the keys found. Returns the keys still missing at the deadline.
+   *
+   * @param now whether to read at once (time has passed since the leases were asked for)
+   */
+  private List<String> awaitOtherLoads(List<String> keys, long deadlineNanos, boolean now,
+      Map<String, CompletableFuture<Object>> owned, Map<String, Object> found) {
+    List<String> left = new ArrayList<>(keys);
+    pollUntil(deadlineNanos, now, () -> {
+      List<Object> values = readAllL2(left);
+      for (int i = values.size() - 1; i >= 0; i--) {
+        Object value = values.get(i);
+        if (value != MISSING) {
+          String k = left.remove(i);
+          stats.l2Hits.increment();
+          found.put(k, value);
+          complete(k, owned.get(k), value);
+        }
+      }
+      return left.isEmpty();
+    });
+    return left;
+  }
+
+  /**
+   * One call of the bulk loader for {@code keys}, then one pipeline of {@code SET NX PX} for the
+   * values that may be written, then the release of the keys' load leases (if {@code lease}).
+   */
+  private void bulkLoad(Map<String, K> byKey, Map<String, CompletableFuture<Object>> owned,
+      Map<String, Object> found, List<String> keys, byte[] lease,
+      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
+    stats.misses.add(keys.size());
     Set<K> toLoad = new LinkedHashSet<>();
-    for (String k : missing) {
+    for (String k : keys) {
       toLoad.add(byKey.get(k));
     }
     long start = System.nanoTime();
@@ -346,17 +429,19 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       loaded = bulkLoader.apply(java.util.Collections.unmodifiableSet(toLoad));
     } catch (RuntimeException | Error e) {
       recordLoad(start, false);
+      releaseLoadLeases(keys, lease);
       throw e;
     }
     if (loaded == null) {
       recordLoad(start, false);
+      releaseLoadLeases(keys, lease);
       throw new NullPointerException("bulkLoader of cache '" + name + "' returned null instead of a map");
     }
     stats.loadNanos.add(System.nanoTime() - start);
-    stats.loads.add(missing.size());
+    stats.loads.add(keys.size());
     Map<String, byte[]> frames = new HashMap<>();
     Map<String, Long> ttls = new HashMap<>();
-    for (String k : missing) {
+    for (String k : keys) {
       V value = loaded.get(byKey.get(k));
       CompletableFuture<Object> mine = owned.get(k);
       found.put(k, value == null ? LocalTier.NULL : value);
@@ -378,7 +463,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       try {
         redis.setAll(frames, ttls, true);
         if (coherence != null) {
-          for (String k : missing) {
+          for (String k : keys) {
             byte[] frame = frames.get(redisPrefix + k);
             if (frame != null && !local.isCurrent(k, owned.get(k))) {
               coherence.compareAndDelete(k, frame);
@@ -389,8 +474,18 @@ final class DefaultCache<K, V> implements Cache<K, V> {
         stats.degraded.increment();
       }
     }
-    for (String k : missing) {
+    releaseLoadLeases(keys, lease);
+    for (String k : keys) {
       complete(k, owned.get(k), found.get(k));
+    }
+  }
+
+  /** Releases the load leases of {@code keys} without waiting (each expires by itself anyway). */
+  private void releaseLoadLeases(List<String> keys, byte[] lease) {
+    if (lease != null) {
+      for (String k : keys) {
+        releaseLoadLeaseAsync(k, lease);
+      }
     }
   }
 
@@ -561,8 +656,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     }
     byte[] lease = null;
     if (redis != null && spec.distributedLoadWait() != null) {
-      lease = new byte[16];
-      ThreadLocalRandom.current().nextBytes(lease);
+      lease = newLease();
       Object found = awaitOtherLoad(k, lease);
       if (found == null) {
         lease = null; // not ours: another instance loads, or Redis cannot coordinate
@@ -592,27 +686,84 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   }
 
   /**
+   * {@link #fetchOrLoad} without blocking, for {@link #getAsync}: L2, then the load lease (waiting
+   * for another instance's load on the scheduler, never on a thread of Lettuce or of the async
+   * executor), then the loader, then the L2 write.
+   */
+  private CompletableFuture<Object> fetchOrLoadAsync(K key, String k,
+      Function<? super K, ? extends CompletableFuture<? extends V>> loader, CompletableFuture<Object> mine) {
+    if (redis == null) {
+      return loadAsync(key, k, loader, mine, null);
+    }
+    return readL2Async(k).thenCompose(found -> {
+      if (found != MISSING) {
+        stats.l2Hits.increment();
+        if (access.isDebugEnabled()) {
+          access.debug("cache '{}' L2 hit for key '{}'", name, k);
+        }
+        return CompletableFuture.completedFuture(found);
+      }
+      if (spec.distributedLoadWait() == null) {
+        return loadAsync(key, k, loader, mine, null);
+      }
+      byte[] lease = newLease();
+      // Async: the wait may end on the JDK's timer thread, which must not run the loader.
+      return awaitOtherLoadAsync(k, lease).thenComposeAsync(other -> {
+        if (other == MISSING) {
+          return loadAsync(key, k, loader, mine, lease);
+        }
+        if (other == null) {
+          log.debug("cache '{}': no value from another instance's load of '{}' in time; loading here", name, k);
+          return loadAsync(key, k, loader, mine, null);
+        }
+        stats.l2Hits.increment();
+        return CompletableFuture.completedFuture(other);
+      }, asyncExecutor);
+    });
+  }
+
+  /** The miss of {@link #getAsync}: starts the loader, then writes its value without blocking. */
+  private CompletableFuture<Object> loadAsync(K key, String k,
+      Function<? super K, ? extends CompletableFuture<? extends V>> loader, CompletableFuture<Object> mine,
+      byte[] lease) {
+    stats.misses.increment();
+    access.info("cache '{}' miss for key '{}'", name, k);
+    long start = System.nanoTime();
+    CompletableFuture<? extends V> loading;
+    try {
+      loading = Objects.requireNonNull(loader.apply(key), "loader returned a null future");
+    } catch (RuntimeException | Error e) {
+      recordLoad(start, false);
+      releaseLoadLeaseAsync(k, lease);
+      return CompletableFuture.failedFuture(e);
+    }
+    return loading.handle((value, error) -> {
+      long took = recordLoad(start, error == null);
+      if (error != null) {
+        releaseLoadLeaseAsync(k, lease);
+        return CompletableFuture.<Object>failedFuture(unwrapCompletion(error));
+      }
+      Object stored = value == null ? LocalTier.NULL : value;
+      return writeLoadedNonBlocking(k, mine, stored, lease).thenApply(ttl -> {
+        if (refresh != null) {
+          refresh.loaded(k, took, ttl);
+        }
+        return stored;
+      });
+    }).thenCompose(Function.identity());
+  }
+
+  /**
    * Writes a loaded value to L2 (unless that could be stale) and then releases the load lease, if
    * any; in the background with {@link CacheSpec#writeLoadedAsync}. Returns the value's TTL.
    */
   private long writeLoaded(String k, CompletableFuture<Object> mine, Object stored, byte[] lease) {
-    boolean isNull = stored == LocalTier.NULL;
-    long ttl = ttlMillis(isNull);
+    long ttl = ttlMillis(stored == LocalTier.NULL);
     byte[] frame = loadedFrame(k, mine, stored);
     if (frame == null) {
       releaseLoadLease(k, lease);
     } else if (spec.writeLoadedAsync()) {
-      // NX: a loaded value never replaces one that a writer stored meanwhile.
-      redis.setIfAbsentAsync(redisPrefix + k, frame, ttl).whenComplete((written, error) -> {
-        if (error != null) {
-          stats.degraded.increment();
-        } else if (coherence != null && !coherence.isRecentLoad(k, frame)) {
-          // Invalidated after the load was read: by now the caller has completed, so the check
-          // is against the coherence window rather than the single-flight entry.
-          coherence.compareAndDelete(k, frame);
-        }
-        releaseLoadLeaseAsync(k, lease);
-      });
+      writeInBackground(k, frame, ttl, lease);
     } else {
       try {
         redis.setIfAbsent(redisPrefix + k, frame, ttl);
@@ -625,6 +776,51 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       releaseLoadLease(k, lease);
     }
     return ttl;
+  }
+
+  /**
+   * {@link #writeLoaded} without blocking, for {@link #getAsync}: completes, on the async
+   * executor, once the value is in L2 and an invalidation that overtook the load has been dealt
+   * with (the load is still in flight meanwhile, so "still current" means "not invalidated"); at
+   * once if nothing is written or with {@link CacheSpec#writeLoadedAsync}. Its value is the TTL.
+   */
+  private CompletableFuture<Long> writeLoadedNonBlocking(String k, CompletableFuture<Object> mine, Object stored,
+      byte[] lease) {
+    long ttl = ttlMillis(stored == LocalTier.NULL);
+    byte[] frame = loadedFrame(k, mine, stored);
+    if (frame == null) {
+      releaseLoadLeaseAsync(k, lease);
+      return CompletableFuture.completedFuture(ttl);
+    }
+    if (spec.writeLoadedAsync()) {
+      writeInBackground(k, frame, ttl, lease);
+      return CompletableFuture.completedFuture(ttl);
+    }
+    // NX: a loaded value never replaces one that a writer stored meanwhile.
+    return redis.setIfAbsentAsync(redisPrefix + k, frame, ttl).handleAsync((written, error) -> {
+      if (error != null) {
+        stats.degraded.increment();
+      } else if (coherence != null && !local.isCurrent(k, mine)) {
+        coherence.compareAndDelete(k, frame);
+      }
+      releaseLoadLeaseAsync(k, lease);
+      return ttl;
+    }, asyncExecutor);
+  }
+
+  /** The write of {@link CacheSpec#writeLoadedAsync}: the caller does not wait for it. */
+  private void writeInBackground(String k, byte[] frame, long ttl, byte[] lease) {
+    // NX: a loaded value never replaces one that a writer stored meanwhile.
+    redis.setIfAbsentAsync(redisPrefix + k, frame, ttl).whenComplete((written, error) -> {
+      if (error != null) {
+        stats.degraded.increment();
+      } else if (coherence != null && !coherence.isRecentLoad(k, frame)) {
+        // Invalidated after the load was read: by now the caller has completed, so the check
+        // is against the coherence window rather than the single-flight entry.
+        coherence.compareAndDelete(k, frame);
+      }
+      releaseLoadLeaseAsync(k, lease);
+    });
   }
 
   /** The frame to write a loaded value to L2 with, or null if it must not be written. */
@@ -658,31 +854,105 @@ final class DefaultCache<K, V> implements Cache<K, V> {
    */
   private Object awaitOtherLoad(String k, byte[] lease) {
     long waitMillis = spec.distributedLoadWait().toMillis();
-    String leaseKey = redisPrefix + "__tc:load:" + k;
     try {
-      if (redis.setIfAbsent(leaseKey, lease, waitMillis)) {
+      if (redis.setIfAbsent(leaseKey(k), lease, waitMillis)) {
         return MISSING;
       }
     } catch (RedisUnavailableException e) {
       return null;
     }
-    long deadline = System.nanoTime() + waitMillis * 1_000_000L;
-    long pause = 5;
-    while (System.nanoTime() < deadline) {
+    Object[] found = {MISSING};
+    if (pollUntil(System.nanoTime() + waitMillis * 1_000_000L, false, () -> (found[0] = readL2(k)) != MISSING)) {
+      return found[0];
+    }
+    log.debug("cache '{}': waited {} ms for another instance to load '{}'; loading here", name, waitMillis, k);
+    return null;
+  }
+
+  /**
+   * {@link #awaitOtherLoad} without blocking: the lease with {@code SET NX} on Lettuce, the polls
+   * of L2 scheduled on the scheduler, the deadline on the future itself (so that a poll the
+   * scheduler drops while the cache closes holds no caller up for longer). Completes as {@link
+   * #awaitOtherLoad} returns.
+   */
+  private CompletableFuture<Object> awaitOtherLoadAsync(String k, byte[] lease) {
+    long waitMillis = spec.distributedLoadWait().toMillis();
+    CompletableFuture<Object> result = new CompletableFuture<>();
+    redis.setIfAbsentAsync(leaseKey(k), lease, waitMillis).whenCompleteAsync((taken, error) -> {
+      if (error != null) {
+        result.complete(null);
+      } else if (taken) {
+        result.complete(MISSING);
+      } else {
+        result.completeOnTimeout(null, waitMillis, TimeUnit.MILLISECONDS);
+        pollL2Async(k, FIRST_POLL_PAUSE_MILLIS, result);
+      }
+    }, asyncExecutor);
+    return result;
+  }
+
+  /** One poll of {@link #awaitOtherLoadAsync} after {@code pause} ms, and the next until done. */
+  private void pollL2Async(String k, long pause, CompletableFuture<Object> result) {
+    if (result.isDone()) {
+      return;
+    }
+    try {
+      scheduler.schedule(() -> {
+        if (!result.isDone()) {
+          readL2Async(k).whenComplete((found, error) -> {
+            if (error == null && found != MISSING) {
+              result.complete(found);
+            } else {
+              pollL2Async(k, nextPause(pause), result);
+            }
+          });
+        }
+      }, pause, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      result.complete(null); // the cache is closing: load here
+    }
+  }
+
+  /**
+   * Calls {@code done} until it returns true or the deadline passes, sleeping before each call
+   * (but the first if {@code now}): 5 ms, then twice as long each time up to 50 ms. False if the
+   * time ran out or the thread was interrupted (its interrupt flag is kept).
+   */
+  private static boolean pollUntil(long deadlineNanos, boolean now, BooleanSupplier done) {
+    if (now && done.getAsBoolean()) {
+      return true;
+    }
+    long pause = FIRST_POLL_PAUSE_MILLIS;
+    while (System.nanoTime() < deadlineNanos) {
       try {
         Thread.sleep(pause);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return null;
+        return false;
       }
-      pause = Math.min(pause * 2, 50);
-      Object found = readL2(k);
-      if (found != MISSING) {
-        return found;
+      pause = nextPause(pause);
+      if (done.getAsBoolean()) {
+        return true;
       }
     }
-    log.debug("cache '{}': waited {} ms for another instance to load '{}'; loading here", name, waitMillis, k);
-    return null;
+    return false;
+  }
+
+  private static final long FIRST_POLL_PAUSE_MILLIS = 5;
+
+  private static long nextPause(long pause) {
+    return Math.min(pause * 2, 50);
+  }
+
+  /** A random token that marks this caller's load leases: only it releases them. */
+  private static byte[] newLease() {
+    byte[] lease = new byte[16];
+    ThreadLocalRandom.current().nextBytes(lease);
+    return lease;
+  }
+
+  private String leaseKey(String k) {
+    return redisPrefix + "__tc:load:" + k;
   }
 
   private void releaseLoadLease(String k, byte[] lease) {
@@ -690,7 +960,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       return;
     }
     try {
-      redis.compareAndDelete(redisPrefix + "__tc:load:" + k, lease);
+      redis.compareAndDelete(leaseKey(k), lease);
     } catch (RedisUnavailableException e) {
       // the lease expires by itself
     }
@@ -700,16 +970,19 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private void releaseLoadLeaseAsync(String k, byte[] lease) {
     if (lease != null) {
       // a failure needs no handling: the lease expires by itself
-      redis.compareAndDeleteAsync(redisPrefix + "__tc:load:" + k, lease);
+      redis.compareAndDeleteAsync(leaseKey(k), lease);
     }
   }
 
-  /** A background reload for refresh-ahead; the old value stays if the loader fails. */
+  /**
+   * A background reload for refresh-ahead, on the refresh executor (an asynchronous loader's
+   * future is joined there); the old value stays if the loader fails.
+   */
   private boolean reload(String k, RefreshAhead.Entry<K, V> entry) {
     long start = System.nanoTime();
     V value;
     try {
-      value = entry.loader.apply(entry.key);
+      value = entry.load();
     } catch (RuntimeException e) {
       stats.refreshFailures.increment();
       log.warn("cache '{}': refresh of key '{}' failed, the old value is kept until it expires: {}", name, k,
@@ -853,6 +1126,17 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       return MISSING;
     }
     return frame == null ? MISSING : decodeOrDelete(k, frame);
+  }
+
+  /** {@link #readL2} without blocking; completes on the async executor, which decodes. */
+  private CompletableFuture<Object> readL2Async(String k) {
+    return redis.getBoundedAsync(redisPrefix + k, maxFrame).handleAsync((frame, error) -> {
+      if (error != null) {
+        stats.degraded.increment();
+        return MISSING;
+      }
+      return frame == null ? MISSING : decodeOrDelete(k, frame);
+    }, asyncExecutor);
   }
 
   private List<Object> readAllL2(List<String> keys) {

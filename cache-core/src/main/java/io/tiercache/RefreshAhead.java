@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -20,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Refresh-ahead for one typed view: a bounded registry of recently read keys (with the loader
- * that read them), reloaded in the background every {@code refreshAfter}, before they expire.
+ * that read them, by {@code get}, {@code getAsync} or {@code getAll}), reloaded in the background every {@code refreshAfter}, before they expire.
  *
  * <p>The registry is a Caffeine cache bounded by {@code refreshMaxKeys} whose entries expire
  * after {@code refreshAfter × refreshIdlePeriods} without a read, so keys read once drop out.
@@ -33,17 +35,46 @@ final class RefreshAhead<K, V> implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RefreshAhead.class);
 
-  /** What is known of one registered key. */
+  /** What is known of one registered key: the loader that read it, blocking or asynchronous. */
   static final class Entry<K, V> {
     final K key;
-    final Function<? super K, ? extends V> loader;
+    private final Function<? super K, ? extends V> loader;
+    private final Function<? super K, ? extends CompletableFuture<? extends V>> asyncLoader;
     final AtomicBoolean running = new AtomicBoolean();
     volatile long loadNanos;
     volatile long expiresAtMillis;
 
-    Entry(K key, Function<? super K, ? extends V> loader) {
+    Entry(K key, Function<? super K, ? extends V> loader,
+        Function<? super K, ? extends CompletableFuture<? extends V>> asyncLoader) {
       this.key = key;
       this.loader = loader;
+      this.asyncLoader = asyncLoader;
+    }
+
+    /**
+     * Loads the key again. Runs on the refresh executor, so the future of an asynchronous loader
+     * is joined here; its failure is thrown as it is, not wrapped.
+     */
+    V load() {
+      if (loader != null) {
+        return loader.apply(key);
+      }
+      CompletableFuture<? extends V> loading = asyncLoader.apply(key);
+      if (loading == null) {
+        throw new NullPointerException("loader returned a null future");
+      }
+      try {
+        return loading.join();
+      } catch (CompletionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        if (cause instanceof Error error) {
+          throw error;
+        }
+        throw e;
+      }
     }
   }
 
@@ -83,7 +114,18 @@ final class RefreshAhead<K, V> implements AutoCloseable {
 
   /** Records a read of {@code k} with the loader that can reload it ({@code get}, {@code getAll}). */
   void touch(String k, K key, Function<? super K, ? extends V> loader) {
-    Entry<K, V> entry = registry.get(k, ignored -> new Entry<>(key, loader));
+    touched(k, registry.get(k, ignored -> new Entry<>(key, loader, null)));
+  }
+
+  /**
+   * Records a read of {@code k} through {@code getAsync}: its reloads call {@code loader} and wait
+   * for its future on the refresh executor. A key already registered keeps its first loader.
+   */
+  void touchAsync(String k, K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
+    touched(k, registry.get(k, ignored -> new Entry<>(key, null, loader)));
+  }
+
+  private void touched(String k, Entry<K, V> entry) {
     double beta = spec.earlyRefreshBeta();
     if (beta > 0 && entry.expiresAtMillis > 0) {
       // XFetch: now - delta * beta * ln(rand) >= expiry, with ln(rand) <= 0.

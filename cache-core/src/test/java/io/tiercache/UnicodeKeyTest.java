@@ -66,6 +66,7 @@ class UnicodeKeyTest {
       refused(() -> tier.invalidatePattern(key + "*"));
     }
     assertEquals(List.of(), cacheKeys(), "nothing was written under a refused key");
+    assertEquals("fine", cache.get("fine", k -> "fine"), "a refused getAll left no load behind");
   }
 
   @Test
