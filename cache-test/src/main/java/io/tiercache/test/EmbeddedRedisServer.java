@@ -145,9 +145,34 @@ public final class EmbeddedRedisServer implements Closeable {
     return "redis://127.0.0.1:" + port;
   }
 
-  /** Opens a {@link Resp} connection to this server. */
+  /**
+   * Opens a {@link Resp} connection to this server, authenticated with the {@code requirepass}
+   * password when the settings set one.
+   */
   public Resp connect() {
-    return Resp.connect(port);
+    Resp resp = Resp.connect(port);
+    String password = password();
+    if (password != null) {
+      try {
+        resp.command("AUTH", password);
+      } catch (RuntimeException e) {
+        resp.close();
+        throw e;
+      }
+    }
+    return resp;
+  }
+
+  /** The {@code requirepass} password of the settings, or null. */
+  public String password() {
+    String password = null;
+    for (String line : settings) {
+      String trimmed = line.trim();
+      if (trimmed.startsWith("requirepass ")) {
+        password = trimmed.substring("requirepass ".length()).trim();
+      }
+    }
+    return password;
   }
 
   /** Removes every key ({@code FLUSHALL}). */

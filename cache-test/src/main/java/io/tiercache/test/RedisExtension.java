@@ -91,6 +91,11 @@ public final class RedisExtension
     return server().uri();
   }
 
+  /** The {@code requirepass} password given in the settings, or null. */
+  public String password() {
+    return server().password();
+  }
+
   /** The server's port. */
   public int port() {
     return server().port();

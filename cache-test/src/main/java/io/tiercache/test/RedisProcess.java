@@ -97,6 +97,10 @@ final class RedisProcess {
         if ("PONG".equals(resp.command("PING"))) {
           return;
         }
+      } catch (Resp.RespError error) {
+        if (String.valueOf(error.getMessage()).startsWith("NOAUTH")) {
+          return; // it serves, and wants a password (requirepass)
+        }
       } catch (RuntimeException notYet) {
         // still starting
       }
