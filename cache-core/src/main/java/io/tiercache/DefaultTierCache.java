@@ -458,6 +458,20 @@ final class DefaultTierCache implements TierCache {
   }
 
   @Override
+  public RedisHealth redisHealth() {
+    if (redis == null) {
+      return new RedisHealth(RedisHealth.Status.NONE, "no Redis is configured");
+    }
+    if (!redis.available()) {
+      return new RedisHealth(RedisHealth.Status.DOWN, "Redis at " + redis.describe()
+          + " does not answer; caches run on L1 and loaders");
+    }
+    String full = redis.writesRefused();
+    return full == null ? new RedisHealth(RedisHealth.Status.UP, "")
+        : new RedisHealth(RedisHealth.Status.REFUSING_WRITES, full);
+  }
+
+  @Override
   public void flush() {
     for (CacheGroup group : groups.values()) {
       if (group.writeBack != null) {

@@ -177,6 +177,12 @@ public interface TierCache extends AutoCloseable {
   /** Whether Redis is configured and currently answering (the circuit breaker is closed). */
   boolean isRedisAvailable();
 
+  /**
+   * Redis's state for a health check: up, refusing writes because it reached {@code maxmemory},
+   * down (the breaker is open), or not configured. Never touches the network.
+   */
+  RedisHealth redisHealth();
+
   /** Flushes the write-back queues of every cache. */
   void flush();
 

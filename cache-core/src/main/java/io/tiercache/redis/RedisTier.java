@@ -124,6 +124,12 @@ public final class RedisTier implements AutoCloseable {
   private volatile long windowStart = System.nanoTime();
   private volatile int breakerFailures = 3;
   private volatile long breakerWindowNanos = Duration.ofSeconds(1).toNanos();
+  /** When Redis last refused a write for being full ({@link System#nanoTime}), or 0. */
+  private volatile long lastOutOfMemory;
+  /** When the full-Redis warning was last logged, for rate limiting. */
+  private volatile long lastOutOfMemoryLog;
+  private static final long OUT_OF_MEMORY_MEMORY_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long OUT_OF_MEMORY_LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
   private final Object probeLock = new Object();
   private volatile StatefulConnection<String, byte[]> connection;
   private volatile ReplayListener replayListener;
@@ -846,11 +852,17 @@ public final class RedisTier implements AutoCloseable {
     return current;
   }
 
-  private RedisUnavailableException failure(String what, RuntimeException e) {
+  private RedisUnavailableException failure(String what, RuntimeException error) {
+    // a pipelined command's error reply arrives wrapped by join()
+    RuntimeException e = error instanceof CompletionException && error.getCause() instanceof RuntimeException cause
+        ? cause : error;
     if (e instanceof RedisUnavailableException) {
       return (RedisUnavailableException) e;
     }
     if (e instanceof RedisCommandExecutionException && !isClusterDown(e)) {
+      if (isOutOfMemory(e)) {
+        outOfMemory(what);
+      }
       return new RedisUnavailableException(what + " failed: " + e.getMessage(), e);
     }
     // An outage, or a cluster that refuses every key command until a slot has a master again
@@ -912,6 +924,44 @@ public final class RedisTier implements AutoCloseable {
     int inARow = consecutiveFailures.incrementAndGet();
     long failed = windowFailures.sum();
     return inARow >= breakerFailures || (failed >= breakerFailures && 2 * failed >= windowCalls.sum());
+  }
+
+  /** Whether {@code error} (or its cause) is Redis refusing a write because it reached {@code maxmemory}. */
+  public static boolean isOutOfMemory(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RedisCommandExecutionException && t.getMessage() != null && t.getMessage().startsWith("OOM")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void outOfMemory(String what) {
+    long now = System.nanoTime();
+    lastOutOfMemory = now;
+    if (now - lastOutOfMemoryLog > OUT_OF_MEMORY_LOG_NANOS || lastOutOfMemoryLog == 0) {
+      lastOutOfMemoryLog = now;
+      log.warn("Redis at {} refuses writes ({}): used memory is above maxmemory and maxmemory-policy evicts "
+          + "nothing (noeviction). Keys written meanwhile are deleted instead of updated, and invalidations go "
+          + "out on the fallback channel; raise maxmemory or choose an eviction policy. (Logged at most once a "
+          + "minute.)", safeUri, what);
+    }
+  }
+
+  /**
+   * Why writes are refused, naming {@code maxmemory}, if Redis refused one in the last 10 s; else null.
+   */
+  public String writesRefused() {
+    long last = lastOutOfMemory;
+    if (last == 0 || System.nanoTime() - last > OUT_OF_MEMORY_MEMORY_NANOS) {
+      return null;
+    }
+    return "Redis at " + safeUri + " refuses writes: used memory is above maxmemory (maxmemory-policy noeviction)";
+  }
+
+  /** Where Redis is, without credentials. */
+  public String describe() {
+    return safeUri;
   }
 
   /** A {@code CLUSTERDOWN} error reply: a slot has no master and the cluster serves no key. */
