@@ -26,9 +26,11 @@ public interface Lock extends AutoCloseable {
   String name();
 
   /**
-   * A number that is larger for every later acquisition of a lock of this name (Redis {@code
-   * INCR}, atomic with the acquisition), for stores that must refuse writes from a holder whose
-   * lease has ended.
+   * A number that is larger for every later acquisition of a lock of this name, for stores that
+   * must refuse writes from a holder whose lease has ended. It is taken atomically with the lock:
+   * the fence key's value + 1 ({@code INCR}), or, when the fence key is gone (evicted, lost in a
+   * restart without persistence), the Redis server's clock in microseconds, which is still larger
+   * than every earlier token as long as that clock has not gone back.
    */
   long fencingToken();
 

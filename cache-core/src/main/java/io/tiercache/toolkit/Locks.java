@@ -12,8 +12,11 @@ import java.util.Optional;
  * most one holds a lock at a time, as long as no holder is paused for longer than its lease. Redis
  * replication is asynchronous: if the primary fails after granting a lock and before a replica
  * received it, the promoted replica does not know the lock and grants it again (the fencing
- * counter can go back too, if its last increments were lost). Use these locks for efficiency
- * (avoiding duplicate work), and fencing tokens checked by the downstream store for correctness.
+ * counter can go back too, if its last increments were lost). A fence key that is evicted or lost
+ * in a restart does not make tokens go back: the next token comes from the server's clock in
+ * microseconds, which is larger than every earlier token unless that clock went back. Use these
+ * locks for efficiency (avoiding duplicate work), and fencing tokens checked by the downstream
+ * store for correctness.
  */
 public interface Locks {
 

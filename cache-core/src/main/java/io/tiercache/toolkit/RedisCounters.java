@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link Counters} on Redis strings. Increments run one script that notes whether the key existed,
  * runs {@code INCRBY} under {@code redis.pcall} (so an overflow or a non-integer value becomes our
- * own exception, never a Redis error string) and sets the TTL only on creation unless asked.
+ * own exception, never a Redis error string; any other error, such as out of memory, is raised
+ * again) and sets the TTL only on creation unless asked.
  *
  * <p>Batched deltas live in a {@link ConcurrentHashMap} updated with {@code merge}; a flush takes
  * each entry out with {@code remove}, so an {@link #add} racing with a flush lands either in the
@@ -32,13 +33,15 @@ final class RedisCounters implements Counters {
   private static final Logger log = LoggerFactory.getLogger(RedisCounters.class);
 
   // KEYS[1] counter; ARGV: delta, ttl ms (0 = none), refresh (1/0). Returns {status, value}:
-  // status 0 ok, 1 overflow, 2 not an integer.
+  // status 0 ok, 1 overflow, 2 not an integer. Any other error (out of memory under noeviction)
+  // is raised again: it says nothing about the counter, and a batched delta must be kept for it.
   private static final Script INCREMENT = new Script("""
       local existed = redis.call('EXISTS', KEYS[1])
       local v = redis.pcall('INCRBY', KEYS[1], ARGV[1])
       if type(v) == 'table' and v.err then
         if string.find(v.err, 'overflow') then return {1, 0} end
-        return {2, 0}
+        if string.find(v.err, 'not an integer') or string.find(v.err, 'WRONGTYPE') then return {2, 0} end
+        return redis.error_reply(v.err)
       end
       local ttl = tonumber(ARGV[2])
       if ttl > 0 and (existed == 0 or ARGV[3] == '1') then

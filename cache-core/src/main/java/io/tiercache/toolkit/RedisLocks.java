@@ -20,19 +20,45 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link Locks} on Redis strings. The lock key holds a random owner id; the fence key holds the
- * last fencing token and never expires, so tokens keep increasing across the lock's lifetimes.
+ * last fencing token and never expires, so tokens keep increasing across the lock's lifetimes. If
+ * the fence key is lost all the same (evicted, a restart without persistence), the next token
+ * comes from the server's clock and is still larger than every earlier one.
  */
 final class RedisLocks implements Locks {
 
   private static final Logger log = LoggerFactory.getLogger(RedisLocks.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  // KEYS: lock, fence; ARGV: owner, lease ms. Returns the fencing token, or 0 if taken.
+  // KEYS: lock, fence; ARGV: owner, lease ms. Returns the fencing token, 0 if the lock is taken,
+  // or -1 if the fence holds the largest long (the lock is then not taken either).
+  //
+  // While the fence key holds an integer, the token is that integer + 1 (INCR). Without one
+  // (never acquired, evicted under allkeys-*, lost in a restart without persistence, or replaced
+  // by something that is not an integer) the token is the server's clock in microseconds. That is
+  // larger than every earlier token: those were a clock reading plus one per acquisition since,
+  // and every acquisition takes the server more than a microsecond (a SET NX, and a release or an
+  // expiry before the next one). This holds as long as the server's clock does not go back and
+  // nothing else wrote a larger number into the fence. A microsecond count is exact in a Lua
+  // number until the year 2255. TIME is non-deterministic, so the script must replicate its
+  // effects: the default since Redis 5 and the only mode since 7 (where replicate_commands() is a
+  // no-op); the call keeps servers with lua-replicate-commands off working.
   private static final Script ACQUIRE = new Script("""
-      if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-        return redis.call('INCR', KEYS[2])
+      if redis.replicate_commands then redis.replicate_commands() end
+      if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+        return 0
       end
-      return 0
+      if redis.call('EXISTS', KEYS[2]) == 1 then
+        local token = redis.pcall('INCR', KEYS[2])
+        if type(token) == 'number' then return token end
+        if string.find(token.err, 'overflow') then
+          redis.call('DEL', KEYS[1])
+          return -1
+        end
+      end
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+      redis.call('SET', KEYS[2], string.format('%.0f', now))
+      return now
       """);
 
   // KEYS: lock; ARGV: owner. Deletes only the caller's own lock.
@@ -95,6 +121,10 @@ final class RedisLocks implements Locks {
           new String[] {key, fence}, owner, Names.utf8(leaseMillis)));
       if (token > 0) {
         return Optional.of(hold(name, key, owner, token, spec, start));
+      }
+      if (token < 0) {
+        throw new IllegalStateException("lock '" + name + "' cannot be acquired: its fence key " + fence
+            + " holds " + Long.MAX_VALUE + ", the largest fencing token, so no later holder could get a larger one");
       }
       long left = deadline - System.nanoTime();
       if (left <= 0 || Thread.currentThread().isInterrupted()) {

@@ -20,12 +20,11 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link Tokens} on a string per token hash and a set per user. */
+/** {@link Tokens} on a string per token hash and a hash of session ids per user. */
 final class RedisTokens implements Tokens {
 
   private static final Logger log = LoggerFactory.getLogger(RedisTokens.class);
@@ -33,23 +32,82 @@ final class RedisTokens implements Tokens {
   private static final int TOKEN_BYTES = 32;
   private static final int TOKEN_LENGTH = 43; // base64url of 32 bytes, no padding
 
-  // A session is valid only while its token key exists AND its hash is in the user's set. Each
-  // script touches the user's set alone, so that tokens and sets may live in different cluster
-  // slots: issuing lists the hash before the token key exists, revoking unlists it before the
-  // token key is deleted, so a session is never valid without being listed (and revocable).
+  // A session is valid only while its token key exists AND its hash is listed in the user's hash.
+  // Each script touches the user's hash alone, so that tokens and users may live in different
+  // cluster slots: issuing lists the hash before the token key exists, revoking unlists it before
+  // the token key is deleted, so a session is never valid without being listed (and revocable).
+  //
+  // The user's hash maps each session id to "order expiry", both in milliseconds of the Redis
+  // server's clock: the order is the time of the issue (made strictly larger than the user's
+  // other orders, so that issues in one millisecond stay ordered), the expiry is when the token
+  // key expires. One clock for all instances: no skew between them decides which session is the
+  // oldest or has expired.
 
-  // KEYS: user set; ARGV: hash, ttl ms.
+  // KEYS: user hash; ARGV: hash, ttl ms, max sessions. Drops expired (and unreadable) entries,
+  // lists the new session, and unlists the oldest so that at most max remain. Returns the
+  // session ids it unlisted. The new entry is written first: if Redis refuses it (out of memory
+  // under noeviction), nothing has changed.
   private static final Script LIST = new Script("""
-      redis.call('SADD', KEYS[1], ARGV[1])
-      if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
-        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+      if redis.replicate_commands then redis.replicate_commands() end
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      local ttl = tonumber(ARGV[2])
+      local max = tonumber(ARGV[3])
+      local entries = redis.call('HGETALL', KEYS[1])
+      local live = {}
+      local stale = {}
+      local last = 0
+      for i = 1, #entries, 2 do
+        local order, expiry = string.match(entries[i + 1], '^(%d+) (%d+)$')
+        order = tonumber(order)
+        expiry = tonumber(expiry)
+        if entries[i] == ARGV[1] then
+          -- the same session issued again (never, with 256 random bits): replaced below
+        elseif order and expiry > now then
+          live[#live + 1] = {order, entries[i]}
+          if order > last then last = order end
+        else
+          stale[#stale + 1] = entries[i]
+        end
       end
-      return 1
+      local order = math.max(now, last + 1)
+      redis.call('HSET', KEYS[1], ARGV[1], string.format('%.0f %.0f', order, now + ttl))
+      if redis.call('PTTL', KEYS[1]) < ttl then
+        redis.call('PEXPIRE', KEYS[1], ttl)
+      end
+      for i = 1, #stale do redis.call('HDEL', KEYS[1], stale[i]) end
+      local revoked = {}
+      if #live >= max then
+        table.sort(live, function(a, b) return a[1] < b[1] or (a[1] == b[1] and a[2] < b[2]) end)
+        for i = 1, #live - max + 1 do
+          redis.call('HDEL', KEYS[1], live[i][2])
+          revoked[#revoked + 1] = live[i][2]
+        end
+      end
+      return revoked
       """);
 
-  // KEYS: user set. Returns the listed hashes and deletes the set in one step.
+  // KEYS: user hash. Drops expired (and unreadable) entries; returns the live session ids.
+  private static final Script LIVE = new Script("""
+      if redis.replicate_commands then redis.replicate_commands() end
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      local entries = redis.call('HGETALL', KEYS[1])
+      local live = {}
+      for i = 1, #entries, 2 do
+        local expiry = tonumber(string.match(entries[i + 1], '^%d+ (%d+)$'))
+        if expiry and expiry > now then
+          live[#live + 1] = entries[i]
+        else
+          redis.call('HDEL', KEYS[1], entries[i])
+        end
+      end
+      return live
+      """);
+
+  // KEYS: user hash. Returns the listed session ids and deletes the hash in one step.
   private static final Script UNLIST_ALL = new Script("""
-      local hashes = redis.call('SMEMBERS', KEYS[1])
+      local hashes = redis.call('HKEYS', KEYS[1])
       redis.call('DEL', KEYS[1])
       return hashes
       """);
@@ -58,14 +116,30 @@ final class RedisTokens implements Tokens {
   private final String prefix;
   private final ObjectMapper mapper;
   private final WallClock clock;
+  private final int maxSessionsPerUser;
   /** Metadata types already checked by {@link #requireReadable}. */
   private final java.util.Map<Class<?>, Boolean> readableTypes = new ConcurrentHashMap<>();
 
-  RedisTokens(RedisTier redis, String prefix, ObjectMapper mapper, WallClock clock) {
+  RedisTokens(RedisTier redis, String prefix, ObjectMapper mapper, WallClock clock, int maxSessionsPerUser) {
     this.redis = redis;
     this.prefix = prefix;
     this.mapper = mapper;
     this.clock = clock;
+    this.maxSessionsPerUser = requireMaxSessions(maxSessionsPerUser);
+  }
+
+  static int requireMaxSessions(int maxSessionsPerUser) {
+    Names.requirePositive(maxSessionsPerUser, "maxSessionsPerUser");
+    if (maxSessionsPerUser > MAX_SESSIONS_PER_USER) {
+      throw new IllegalArgumentException("maxSessionsPerUser must be at most " + MAX_SESSIONS_PER_USER
+          + ", was " + maxSessionsPerUser);
+    }
+    return maxSessionsPerUser;
+  }
+
+  @Override
+  public int maxSessionsPerUser() {
+    return maxSessionsPerUser;
   }
 
   private String tokenKey(String hash) {
@@ -73,7 +147,7 @@ final class RedisTokens implements Tokens {
   }
 
   private String userKey(String userId) {
-    return Names.key(prefix, "token_list", userId);
+    return Names.key(prefix, "token_sessions", userId);
   }
 
   @Override
@@ -102,9 +176,18 @@ final class RedisTokens implements Tokens {
     }
     String key = tokenKey(hash);
     String users = userKey(userId);
-    redis.call("token issue", r -> LIST.<Long>run(r, ScriptOutputType.INTEGER, new String[] {users},
-        Names.utf8(hash), Names.utf8(ttlMillis)));
+    List<Object> revoked = redis.call("token issue", r -> LIST.<List<Object>>run(r, ScriptOutputType.MULTI,
+        new String[] {users}, Names.utf8(hash), Names.utf8(ttlMillis), Names.utf8(maxSessionsPerUser)));
     redis.call("token SET", r -> r.set(key, json, io.lettuce.core.SetArgs.Builder.px(ttlMillis)));
+    if (revoked != null && !revoked.isEmpty()) {
+      // already invalid (unlisted); deleting their token keys only frees the memory sooner
+      String[] keys = tokenKeys(revoked);
+      try {
+        redis.call("token DEL", r -> r.del(keys));
+      } catch (RedisUnavailableException e) {
+        log.debug("sessions over the limit are unlisted, their token keys expire on their own: {}", e.getMessage());
+      }
+    }
     return new IssuedToken(token, hash, userId, Instant.ofEpochMilli(now + ttlMillis));
   }
 
@@ -125,7 +208,7 @@ final class RedisTokens implements Tokens {
         return TokenVerification.invalid();
       }
       String users = userKey(session.path("user").asText());
-      boolean listed = redis.call("token SISMEMBER", r -> r.sismember(users, Names.utf8(hash)));
+      boolean listed = redis.call("token HEXISTS", r -> r.hexists(users, hash));
       if (!listed) {
         return TokenVerification.invalid();
       }
@@ -166,7 +249,7 @@ final class RedisTokens implements Tokens {
   private boolean endSession(String userId, String hash) {
     String users = userKey(userId);
     String key = tokenKey(hash);
-    long unlisted = redis.call("token revoke", r -> r.srem(users, Names.utf8(hash)));
+    long unlisted = redis.call("token revoke", r -> r.hdel(users, hash));
     if (unlisted != 1) {
       return false; // not this user's session: its token key is left alone
     }
@@ -182,11 +265,7 @@ final class RedisTokens implements Tokens {
     if (hashes == null || hashes.isEmpty()) {
       return 0;
     }
-    String[] keys = new String[hashes.size()];
-    for (int i = 0; i < keys.length; i++) {
-      Object hash = hashes.get(i);
-      keys[i] = tokenKey(hash instanceof byte[] bytes ? Names.string(bytes) : String.valueOf(hash));
-    }
+    String[] keys = tokenKeys(hashes);
     // every session is already invalid (unlisted); DEL on a cluster is split per slot by the client
     long ended = redis.call("token DEL", r -> r.del(keys));
     return (int) ended;
@@ -196,30 +275,39 @@ final class RedisTokens implements Tokens {
   public <T> List<TokenSession<T>> sessions(String userId, Class<T> metadataType) {
     String users = userKey(Names.requireName(userId, "userId"));
     requireReadable(metadataType);
-    Set<byte[]> members = redis.call("token SMEMBERS", r -> r.smembers(users));
-    if (members.isEmpty()) {
+    List<Object> live = redis.call("token sessions", r -> LIVE.<List<Object>>run(r, ScriptOutputType.MULTI,
+        new String[] {users}));
+    if (live == null || live.isEmpty()) {
       return List.of();
     }
-    List<String> hashes = new ArrayList<>(members.size());
-    members.forEach(m -> hashes.add(Names.string(m)));
+    List<String> hashes = new ArrayList<>(live.size());
+    live.forEach(m -> hashes.add(text(m)));
     List<byte[]> values = redis.mget(hashes.stream().map(this::tokenKey).toList());
     List<TokenSession<T>> sessions = new ArrayList<>();
-    List<byte[]> stale = new ArrayList<>();
     for (int i = 0; i < hashes.size(); i++) {
       byte[] json = values.get(i);
       JsonNode session = json == null ? null : readSession(json);
       TokenSession<T> result = session == null ? null : toSession(hashes.get(i), session, metadataType);
       if (result != null) {
         sessions.add(result);
-      } else if (json == null) {
-        stale.add(Names.utf8(hashes.get(i)));
       }
-    }
-    if (!stale.isEmpty()) {
-      redis.call("token SREM", r -> r.srem(users, stale.toArray(new byte[0][])));
+      // A listed session without its token key is being issued right now (or its key was
+      // evicted): it is left listed, and leaves the user's hash when its expiry has passed.
     }
     sessions.sort(Comparator.comparing(TokenSession::issuedAt));
     return sessions;
+  }
+
+  private String[] tokenKeys(List<Object> hashes) {
+    String[] keys = new String[hashes.size()];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = tokenKey(text(hashes.get(i)));
+    }
+    return keys;
+  }
+
+  private static String text(Object reply) {
+    return reply instanceof byte[] bytes ? Names.string(bytes) : String.valueOf(reply);
   }
 
   /** A metadata type Jackson could not read back would make every session invalid: refused at once. */

@@ -10,9 +10,13 @@ import java.util.List;
  * except that Redis never holds a token: it holds the token's SHA-256.
  *
  * <p>{@code {prefix}:token:{sha256}} holds the session as JSON with the token's TTL; {@code
- * {prefix}:token_list:{userId}} is the set of the user's token hashes, whose TTL is the longest of
- * its tokens'. A token is valid while both say so, so revoking removes it from the set first and
- * "revoke all" can never miss a token issued at the same moment.
+ * {prefix}:token_sessions:{userId}} is a hash of the user's session ids (the token hashes), whose
+ * TTL is the longest of its tokens'. A token is valid while both say so, so revoking removes it
+ * from the user's hash first and "revoke all" can never miss a token issued at the same moment.
+ *
+ * <p>A user has at most {@link #maxSessionsPerUser()} live sessions: issuing one more revokes the
+ * oldest, in the same Lua script that lists the new one, so logins on any number of instances at
+ * once never exceed the limit. Choose it with {@link Toolkit#tokens(int)}.
  *
  * <pre>{@code
  * IssuedToken issued = toolkit.tokens().issue(user.id(), new Login(ip, agent), Duration.ofHours(12));
@@ -28,7 +32,26 @@ public interface Tokens {
   Duration DEFAULT_TTL = Duration.ofDays(1);
 
   /**
-   * Issues a new token.
+   * The default {@link #maxSessionsPerUser()}: far more sessions than one person keeps at once
+   * (a few devices and browsers, logins again within one token lifetime), so that ordinary use
+   * never loses a session to it, while a client that logs in in a loop cannot grow one user's
+   * sessions without bound. It bounds memory and the work of each issue; it is not meant as a
+   * device limit, for which a small value suits.
+   */
+  int DEFAULT_MAX_SESSIONS_PER_USER = 50;
+
+  /** The largest {@link #maxSessionsPerUser()}: the issuing script reads all of a user's sessions. */
+  int MAX_SESSIONS_PER_USER = 1_000;
+
+  /**
+   * How many live sessions a user may have. Issuing a token to a user who has this many revokes
+   * the oldest (by the Redis server's clock at issue) first.
+   */
+  int maxSessionsPerUser();
+
+  /**
+   * Issues a new token. If the user already has {@link #maxSessionsPerUser()} live sessions, the
+   * oldest end, atomically with listing the new one.
    *
    * @param userId the owner, not empty
    * @param metadata written as JSON; may be null
@@ -83,8 +106,8 @@ public interface Tokens {
   int revokeAll(String userId);
 
   /**
-   * A user's live sessions, oldest first. Hashes of expired tokens are removed from the user's set
-   * on the way.
+   * A user's live sessions, oldest first. Entries of expired tokens are removed from the user's
+   * hash on the way.
    *
    * @param userId the owner, not empty
    * @param metadataType the type to read the metadata as

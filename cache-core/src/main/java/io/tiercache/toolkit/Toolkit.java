@@ -13,7 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * batched counter flushes and lock renewals.
  *
  * <p>Every key it writes starts with {@code prefix + ":__tk:"} and a kind segment ({@code counter},
- * {@code rate}, {@code lock}, {@code lock_fence}, {@code token}, {@code token_list}, {@code lb},
+ * {@code rate}, {@code lock}, {@code lock_fence}, {@code token}, {@code token_sessions}, {@code lb},
  * {@code list}, {@code hash}, {@code blob}); see the package overview for the full layout.
  *
  * <pre>{@code
@@ -38,6 +38,7 @@ public final class Toolkit implements AutoCloseable {
   private final String prefix;
   private final ObjectMapper mapper;
   private final ScheduledExecutorService scheduler;
+  private final WallClock clock;
   private final Map<CounterSpec, RedisCounters> counters = new ConcurrentHashMap<>();
   private final RedisRateLimiters rateLimiters;
   private final RedisLocks locks;
@@ -81,7 +82,8 @@ public final class Toolkit implements AutoCloseable {
     Names.requireNonNull(clock, "clock");
     this.rateLimiters = new RedisRateLimiters(redis, prefix, clock);
     this.locks = new RedisLocks(redis, prefix, scheduler);
-    this.tokens = new RedisTokens(redis, prefix, mapper, clock);
+    this.clock = clock;
+    this.tokens = new RedisTokens(redis, prefix, mapper, clock, Tokens.DEFAULT_MAX_SESSIONS_PER_USER);
     this.leaderboards = new RedisLeaderboards(redis, prefix);
     this.lists = new RedisCappedLists(redis, prefix, mapper);
     this.hashes = new RedisHashes(redis, prefix, mapper);
@@ -119,9 +121,30 @@ public final class Toolkit implements AutoCloseable {
     return locks;
   }
 
-  /** The token store: only hashes of tokens reach Redis. */
+  /**
+   * The token store, with at most {@link Tokens#DEFAULT_MAX_SESSIONS_PER_USER} live sessions per
+   * user: only hashes of tokens reach Redis.
+   */
   public Tokens tokens() {
     return tokens;
+  }
+
+  /**
+   * The token store with its own limit of live sessions per user; it shares every token and
+   * session with {@link #tokens()}. The limit is applied when a token is issued, so instances that
+   * issue tokens should agree on it.
+   *
+   * <pre>{@code
+   * Tokens tokens = toolkit.tokens(5);   // a sixth login ends the oldest session
+   * }</pre>
+   *
+   * @param maxSessionsPerUser 1 to {@link Tokens#MAX_SESSIONS_PER_USER}
+   * @return the token store
+   */
+  public Tokens tokens(int maxSessionsPerUser) {
+    return maxSessionsPerUser == tokens.maxSessionsPerUser()
+        ? tokens
+        : new RedisTokens(redis, prefix, mapper, clock, maxSessionsPerUser);
   }
 
   /** Capped leaderboards on sorted sets. */

@@ -15,7 +15,7 @@
  * {prefix}:__tk:lock:{name}                        string, the owner's random id
  * {prefix}:__tk:lock_fence:{name}                  string, the last fencing token (no TTL)
  * {prefix}:__tk:token:{sha256 of token}            string, JSON session
- * {prefix}:__tk:token_list:{userId}                set of token hashes
+ * {prefix}:__tk:token_sessions:{userId}            hash, session id to "issue order, expiry"
  * {prefix}:__tk:lb:{name}                          sorted set
  * {prefix}:__tk:list:{name}                        list, newest first
  * {prefix}:__tk:hash:{name}                        hash
@@ -23,7 +23,7 @@
  * }</pre>
  *
  * <p>Scripts run with {@code EVALSHA} and fall back to {@code EVAL} when Redis does not know them
- * yet. Multi-key scripts assume a single Redis node or a Sentinel-managed primary, as {@link
- * io.tiercache.redis.RedisTier} does.
+ * yet. Only a lock's acquisition touches two keys, and the lock and its fence share a hash tag;
+ * every other script touches one key, so the toolkit also runs on Redis Cluster.
  */
 package io.tiercache.toolkit;

@@ -81,7 +81,9 @@ class LocksTest {
     assertEquals(2_000, acquisitions.get());
     assertEquals(0, overlaps.get(), "two holders at once");
     assertEquals(0, regressions.get(), "fencing token not increasing");
-    assertEquals(2_000, lastToken.get());
+    try (Resp resp = redis.connect()) {
+      assertEquals(Long.toString(lastToken.get()), resp.command("GET", "t:__tk:lock_fence:{shared}"));
+    }
   }
 
   @Test
@@ -164,16 +166,67 @@ class LocksTest {
   @Test
   void fencingToken_increasesAcrossSequentialAcquisitions() {
     Locks locks = locks();
+    long first = 0;
     long previous = 0;
     for (int i = 0; i < 10; i++) {
       try (Lock lock = locks.acquire("seq", Duration.ofSeconds(5), Duration.ZERO)) {
         assertTrue(lock.fencingToken() > previous);
         previous = lock.fencingToken();
+        first = first == 0 ? previous : first;
       }
     }
+    assertEquals(first + 9, previous, "a fence that exists counts one by one");
     try (Resp resp = redis.connect()) {
-      assertEquals("10", resp.command("GET", "t:__tk:lock_fence:{seq}"));
+      assertEquals(Long.toString(previous), resp.command("GET", "t:__tk:lock_fence:{seq}"));
       assertEquals(-1L, Fixture.pttl(resp, "t:__tk:lock_fence:{seq}"), "the fence never expires");
+    }
+  }
+
+  @Test
+  void fencingToken_keepsIncreasing_whenTheFenceKeyIsLost() {
+    Locks locks = locks();
+    String fence = "t:__tk:lock_fence:{job}";
+    long startMicros = System.currentTimeMillis() * 1000;
+    try (Resp resp = redis.connect()) {
+      resp.command("SET", fence, "20"); // a fence that has counted to 20
+      long previous = 20;
+      for (int i = 0; i < 8; i++) {
+        try (Lock lock = locks.acquire("job", Duration.ofSeconds(5), Duration.ZERO)) {
+          assertTrue(lock.fencingToken() > previous, "token " + lock.fencingToken() + " after " + previous);
+          previous = lock.fencingToken();
+        }
+        if (i % 2 == 1) {
+          resp.command("DEL", fence); // as an eviction or a restart without persistence would
+        }
+      }
+      assertTrue(previous >= startMicros - 60_000_000L, "a lost fence starts again from the server's clock in µs: "
+          + previous);
+    }
+  }
+
+  @Test
+  void fencingToken_aFenceThatIsNotAnInteger_isReplacedByTheClock() {
+    Locks locks = locks();
+    try (Resp resp = redis.connect()) {
+      resp.command("SET", "t:__tk:lock_fence:{job}", "not a number");
+      try (Lock lock = locks.acquire("job", Duration.ofSeconds(5), Duration.ZERO)) {
+        assertTrue(lock.fencingToken() > System.currentTimeMillis() * 1000 - 60_000_000L, "" + lock.fencingToken());
+        assertEquals(Long.toString(lock.fencingToken()), resp.command("GET", "t:__tk:lock_fence:{job}"));
+      }
+      assertFalse(locks.isLocked("job"));
+    }
+  }
+
+  @Test
+  void acquire_aFenceAtTheLargestLong_isRefusedAndTheLockIsNotTaken() {
+    Locks locks = locks();
+    try (Resp resp = redis.connect()) {
+      resp.command("SET", "t:__tk:lock_fence:{job}", Long.toString(Long.MAX_VALUE));
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> locks.acquire("job", Duration.ofSeconds(5), Duration.ofSeconds(1)));
+      assertEquals("lock 'job' cannot be acquired: its fence key t:__tk:lock_fence:{job} holds 9223372036854775807,"
+          + " the largest fencing token, so no later holder could get a larger one", e.getMessage());
+      assertFalse(locks.isLocked("job"), "the lock key is not left behind");
     }
   }
 

@@ -16,6 +16,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -59,7 +63,7 @@ class TokensTest {
     try (Resp resp = redis.connect()) {
       long ttl = Fixture.pttl(resp, "t:__tk:token:" + issued.sessionId());
       assertTrue(ttl > 3_500_000 && ttl <= 3_600_000, "ttl " + ttl);
-      assertTrue(Fixture.pttl(resp, "t:__tk:token_list:user-1") > 3_500_000);
+      assertTrue(Fixture.pttl(resp, "t:__tk:token_sessions:user-1") > 3_500_000);
     }
   }
 
@@ -85,7 +89,7 @@ class TokensTest {
         String type = (String) resp.command("TYPE", key);
         switch (type) {
           case "string" -> everything.append(resp.command("GET", key));
-          case "set" -> everything.append(resp.command("SMEMBERS", key));
+          case "hash" -> everything.append(resp.command("HGETALL", key));
           default -> throw new AssertionError("unexpected " + type + " at " + key);
         }
         everything.append('\n');
@@ -112,8 +116,103 @@ class TokensTest {
       for (IssuedToken token : alice) {
         assertNull(resp.command("GET", "t:__tk:token:" + token.sessionId()));
       }
-      assertEquals(0L, resp.command("EXISTS", "t:__tk:token_list:alice"));
+      assertEquals(0L, resp.command("EXISTS", "t:__tk:token_sessions:alice"));
     }
+  }
+
+  @Test
+  void issue_overTheLimit_revokesTheOldestSessions() {
+    int max = Tokens.DEFAULT_MAX_SESSIONS_PER_USER;
+    assertEquals(max, tokens.maxSessionsPerUser());
+    IssuedToken other = tokens.issue("other", null);
+    List<IssuedToken> issued = new ArrayList<>();
+    for (int i = 0; i < max + 3; i++) {
+      issued.add(tokens.issue("u", null)); // many in the same millisecond: the issue order still counts
+    }
+    for (int i = 0; i < 3; i++) {
+      assertEquals(TokenVerification.Status.INVALID, tokens.verify(issued.get(i).token(), Object.class).status(),
+          "session " + i + " is one of the 3 oldest");
+    }
+    for (int i = 3; i < max + 3; i++) {
+      assertTrue(tokens.verify(issued.get(i).token(), Object.class).isValid(), "session " + i);
+    }
+    assertTrue(tokens.verify(other.token(), Object.class).isValid(), "another user's session is untouched");
+    assertEquals(max, tokens.sessions("u", Object.class).size());
+    try (Resp resp = redis.connect()) {
+      assertEquals((long) max, resp.command("HLEN", "t:__tk:token_sessions:u"));
+      assertEquals(issued.subList(3, max + 3).stream().map(IssuedToken::sessionId).sorted().toList(),
+          ((List<?>) resp.command("HKEYS", "t:__tk:token_sessions:u")).stream().map(String.class::cast).sorted().toList());
+      for (int i = 0; i < 3; i++) {
+        assertNull(resp.command("GET", "t:__tk:token:" + issued.get(i).sessionId()), "a revoked session's key is deleted");
+      }
+    }
+  }
+
+  @Test
+  void issue_concurrentLoginsOnSeveralInstances_neverExceedTheLimit() throws Exception {
+    List<Fixture> instances = List.of(Fixture.open(redis), Fixture.open(redis), Fixture.open(redis));
+    ExecutorService pool = Executors.newFixedThreadPool(12);
+    try {
+      List<Future<List<IssuedToken>>> logins = new ArrayList<>();
+      for (Fixture instance : instances) {
+        Tokens store = instance.toolkit.tokens(5);
+        for (int t = 0; t < 4; t++) {
+          logins.add(pool.submit(() -> {
+            List<IssuedToken> mine = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+              mine.add(store.issue("u", null));
+            }
+            return mine;
+          }));
+        }
+      }
+      int valid = 0;
+      for (Future<List<IssuedToken>> login : logins) {
+        for (IssuedToken token : login.get()) {
+          valid += tokens.verify(token.token(), Object.class).isValid() ? 1 : 0;
+        }
+      }
+      assertEquals(5, valid, "of 120 logins, exactly the limit stay valid");
+      try (Resp resp = redis.connect()) {
+        assertEquals(5L, resp.command("HLEN", "t:__tk:token_sessions:u"));
+      }
+    } finally {
+      pool.shutdown();
+      instances.forEach(Fixture::close);
+    }
+  }
+
+  @Test
+  void issue_expiredSessionsDoNotCountTowardTheLimit() {
+    Tokens two = fixture.toolkit.tokens(2);
+    IssuedToken a = two.issue("u", null, Duration.ofHours(1));
+    IssuedToken brief = two.issue("u", null, Duration.ofMillis(50));
+    try (Resp resp = redis.connect()) {
+      await().atMost(Duration.ofSeconds(3)).until(() -> (Long) resp.command("PTTL", "t:__tk:token:" + brief.sessionId()) == -2);
+      IssuedToken b = two.issue("u", null, Duration.ofHours(1));
+      assertTrue(two.verify(a.token(), Object.class).isValid(), "the expired session made room, not the oldest live one");
+      assertEquals(Set.of(a.sessionId(), b.sessionId()),
+          Set.copyOf((List<?>) resp.command("HKEYS", "t:__tk:token_sessions:u")), "the expired entry is dropped");
+      IssuedToken c = two.issue("u", null, Duration.ofHours(1));
+      assertFalse(two.verify(a.token(), Object.class).isValid(), "now the oldest live session ends");
+      assertTrue(two.verify(b.token(), Object.class).isValid());
+      assertTrue(two.verify(c.token(), Object.class).isValid());
+    }
+  }
+
+  @Test
+  void tokens_maxSessionsPerUser_isCheckedAndShared() {
+    Toolkit toolkit = fixture.toolkit;
+    for (int bad : new int[] {0, -1, Integer.MIN_VALUE}) {
+      assertEquals("maxSessionsPerUser must be positive, was " + bad,
+          assertThrows(IllegalArgumentException.class, () -> toolkit.tokens(bad)).getMessage());
+    }
+    assertEquals("maxSessionsPerUser must be at most 1000, was 1001",
+        assertThrows(IllegalArgumentException.class, () -> toolkit.tokens(1001)).getMessage());
+    assertEquals(1000, toolkit.tokens(Tokens.MAX_SESSIONS_PER_USER).maxSessionsPerUser());
+    assertTrue(toolkit.tokens(Tokens.DEFAULT_MAX_SESSIONS_PER_USER) == toolkit.tokens());
+    IssuedToken issued = toolkit.tokens(1).issue("u", null);
+    assertTrue(toolkit.tokens().verify(issued.token(), Object.class).isValid(), "every view shares the sessions");
   }
 
   @Test
@@ -163,7 +262,7 @@ class TokensTest {
     IssuedToken live = tokens.issue("u", null, Duration.ofHours(1));
     try (Resp resp = redis.connect()) {
       await().atMost(Duration.ofSeconds(3)).until(() -> tokens.sessions("u", Object.class).size() == 1);
-      assertEquals(List.of(live.sessionId()), resp.command("SMEMBERS", "t:__tk:token_list:u"));
+      assertEquals(List.of(live.sessionId()), resp.command("HKEYS", "t:__tk:token_sessions:u"));
     }
   }
 
@@ -191,7 +290,7 @@ class TokensTest {
   void verify_metadataPresentButNotInUsersSet_isInvalid() {
     IssuedToken issued = tokens.issue("u", null);
     try (Resp resp = redis.connect()) {
-      resp.command("SREM", "t:__tk:token_list:u", issued.sessionId());
+      resp.command("HDEL", "t:__tk:token_sessions:u", issued.sessionId());
     }
     assertEquals(TokenVerification.Status.INVALID, tokens.verify(issued.token(), Object.class).status());
   }

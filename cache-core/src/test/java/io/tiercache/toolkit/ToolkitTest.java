@@ -52,7 +52,7 @@ class ToolkitTest {
         List<String> keys = Fixture.keys(resp);
         assertEquals(10, keys.size(), keys.toString());
         for (String key : keys) {
-          assertTrue(key.matches("t:__tk:(counter|rate|lock|lock_fence|token|token_list|lb|list|hash|blob):.+"), key);
+          assertTrue(key.matches("t:__tk:(counter|rate|lock|lock_fence|token|token_sessions|lb|list|hash|blob):.+"), key);
         }
       }
     }
