@@ -87,6 +87,9 @@ final class Coherence implements AutoCloseable {
   private final LongAdder received = new LongAdder();
   private final LongAdder tracked = new LongAdder();
   private final LongAdder gapFlushes = new LongAdder();
+  private final LongAdder fallbackSent = new LongAdder();
+  private final String fallbackChannel;
+  private volatile AutoCloseable fallbackSubscription;
   private final long[] lags = new long[4096];
   private final AtomicLong lagCount = new AtomicLong();
 
@@ -120,6 +123,7 @@ final class Coherence implements AutoCloseable {
     // One hash tag, so that both keys share a cluster slot and the script may touch both.
     this.streamKey = keyPrefix + ":__tc:{inval}:stream";
     this.seqKey = keyPrefix + ":__tc:{inval}:seq";
+    this.fallbackChannel = keyPrefix + ":__tc:inval:fallback";
     this.maxLen = maxLen;
     this.groups = groups;
     this.namespaceUpdate = namespaceUpdate;
@@ -169,6 +173,7 @@ final class Coherence implements AutoCloseable {
     } catch (RuntimeException e) {
       lastId = null;
     }
+    subscribeFallback();
     this.reader = new Thread(this::readLoop, "tiercache-coherence");
     reader.setDaemon(true);
     reader.start();
@@ -189,6 +194,18 @@ final class Coherence implements AutoCloseable {
    */
   boolean trusted() {
     return strictBoundNanos == 0 || System.nanoTime() - caughtUpNanos <= strictBoundNanos;
+  }
+
+  /** Subscribes to the fallback channel; if Redis cannot be reached now, the reader tries again. */
+  private void subscribeFallback() {
+    if (fallbackSubscription != null) {
+      return;
+    }
+    try {
+      fallbackSubscription = redis.subscribe(fallbackChannel, this::onFallback);
+    } catch (RuntimeException e) {
+      log.debug("fallback invalidation channel not subscribed yet: {}", e.toString());
+    }
   }
 
   /* ---- Publishing ---- */
@@ -226,6 +243,49 @@ final class Coherence implements AutoCloseable {
     publish(OP_NAMESPACE, name, List.of(Long.toString(version)), () -> pendingFlush.set(true));
   }
 
+  /* ---- Fallback channel ---- */
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper FALLBACK_JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
+   * A full Redis ({@code maxmemory}, {@code noeviction}) refuses the stream append but accepts a
+   * {@code PUBLISH}: the message goes out there too, so that the other instances evict now rather
+   * than at their L1 TTL. It stays pending for the stream as well, so that an instance that missed
+   * the fire-and-forget copy still gets it once Redis takes writes again.
+   */
+  private void publishFallback(String op, String cache, List<String> keys) {
+    List<String> fields = new ArrayList<>(keys.size() + 3);
+    fields.add(instanceId);
+    fields.add(op);
+    fields.add(cache);
+    fields.addAll(keys);
+    try {
+      redis.publishAsync(fallbackChannel, FALLBACK_JSON.writeValueAsString(fields)).whenComplete((n, error) -> {
+        if (error == null) {
+          fallbackSent.increment();
+        }
+      });
+    } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+  }
+
+  private void onFallback(String message) {
+    List<String> fields;
+    try {
+      fields = java.util.Arrays.asList(FALLBACK_JSON.readValue(message, String[].class));
+    } catch (java.io.IOException | RuntimeException malformed) {
+      log.debug("malformed fallback invalidation ignored");
+      return;
+    }
+    if (fields.size() < 3 || instanceId.equals(fields.get(0))) {
+      return;
+    }
+    received.increment();
+    apply(fields.get(1), fields.get(2), fields.subList(3, fields.size()));
+  }
+
   private void publish(String op, String cache, List<String> keys, Runnable onFailure) {
     byte[][] args = new byte[5 + keys.size()][];
     args[0] = bytes(Long.toString(maxLen));
@@ -242,6 +302,9 @@ final class Coherence implements AutoCloseable {
             sent.increment();
           } else {
             onFailure.run();
+            if (RedisTier.isOutOfMemory(error)) {
+              publishFallback(op, cache, keys);
+            }
           }
         });
   }
@@ -316,6 +379,7 @@ final class Coherence implements AutoCloseable {
             continue;
           }
           // strict: a link that stopped moving is given up soon, so that catching up starts soon
+          subscribeFallback();
           connection = redis.connectDedicated(Duration.ofMillis(blockMillis + (isStrict() ? 500 : 2_000)));
           readerConnection = connection;
           if (lastId == null) {
@@ -519,6 +583,14 @@ final class Coherence implements AutoCloseable {
   public void close() {
     running = false;
     pendingTask.cancel(false);
+    AutoCloseable subscription = fallbackSubscription;
+    if (subscription != null) {
+      try {
+        subscription.close();
+      } catch (Exception e) {
+        log.debug("fallback subscription not closed: {}", e.toString());
+      }
+    }
     reader.interrupt();
     RedisTier.DedicatedConnection connection = readerConnection;
     if (connection != null) {

@@ -480,6 +480,46 @@ public final class RedisTier implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code PUBLISH channel message} without blocking. Redis accepts it at {@code maxmemory} (it
+   * stores nothing), which makes it the fallback for messages a full Redis will not append.
+   */
+  public CompletableFuture<Long> publishAsync(String channel, String message) {
+    byte[] payload = message.getBytes(StandardCharsets.UTF_8);
+    return async("PUBLISH", redis -> redis.publish(channel, payload));
+  }
+
+  /**
+   * Subscribes to {@code channel} on a connection of its own, which Lettuce reconnects and
+   * subscribes again by itself. On a cluster any node receives every message. Fire-and-forget:
+   * a message sent while this connection is down is lost.
+   *
+   * @return closes the subscription
+   */
+  public AutoCloseable subscribe(String channel, Consumer<String> onMessage) {
+    AbstractRedisClient own = newClient(commandTimeout.compareTo(connectTimeout) >= 0 ? commandTimeout : connectTimeout);
+    try {
+      io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String> pubsub = own instanceof RedisClusterClient cluster
+          ? cluster.connectPubSub(StringCodec.UTF8)
+          : ((RedisClient) own).connectPubSub(StringCodec.UTF8, endpoint.redisUris(connectTimeout).get(0));
+      pubsub.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<String, String>() {
+        @Override
+        public void message(String from, String message) {
+          if (channel.equals(from)) {
+            onMessage.accept(message);
+          }
+        }
+      });
+      pubsub.sync().subscribe(channel);
+      return () -> {
+        pubsub.closeAsync().whenComplete((ignored, error) -> own.shutdownAsync(0, 2, TimeUnit.SECONDS));
+      };
+    } catch (RuntimeException e) {
+      own.shutdownAsync(0, 2, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
   private static RedisClusterCommands<String, byte[]> commands(StatefulConnection<String, byte[]> current) {
     if (current instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
       return cluster.sync();
@@ -929,7 +969,9 @@ public final class RedisTier implements AutoCloseable {
   /** Whether {@code error} (or its cause) is Redis refusing a write because it reached {@code maxmemory}. */
   public static boolean isOutOfMemory(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof RedisCommandExecutionException && t.getMessage() != null && t.getMessage().startsWith("OOM")) {
+      // "OOM command not allowed ...", alone or inside a script's "ERR Error running script" reply
+      if (t instanceof RedisCommandExecutionException && t.getMessage() != null
+          && (t.getMessage().startsWith("OOM") || t.getMessage().contains("OOM command not allowed"))) {
         return true;
       }
     }
