@@ -45,44 +45,56 @@ public final class App implements AutoCloseable {
    * @param likeWindow the like limit's sliding window
    * @param zone the zone whose midnight ends daily stats
    * @param clock the wall clock of the caches and the platform (tests move it)
+   * @param redisTimeout how long one Redis command may take before the caches degrade
    */
   public record Config(int port, String redisUri, String keyPrefix, long platformLatencyMillis, long dbLatencyMillis,
-      int users, int articles, int likeLimit, Duration likeWindow, ZoneId zone, Clock clock) {
+      int users, int articles, int likeLimit, Duration likeWindow, ZoneId zone, Clock clock, Duration redisTimeout) {
 
-    /** Port 8080, prefix {@code zsxq}, a 30 ms platform, a 2 ms database, 3,000 users, 6,000 articles. */
+    /**
+     * Port 8080, prefix {@code zsxq}, a 30 ms platform, a 2 ms database, 3,000 users, 6,000
+     * articles, Redis commands time out after 200 ms.
+     */
     public static Config defaults(String redisUri) {
       return new Config(8080, redisUri, "zsxq", 30, 2, 3_000, 6_000, 20, Duration.ofSeconds(10),
-          ZoneId.of("Asia/Shanghai"), Clock.systemUTC());
+          ZoneId.of("Asia/Shanghai"), Clock.systemUTC(), Duration.ofMillis(200));
     }
 
     public Config withPort(int port) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock);
+          likeLimit, likeWindow, zone, clock, redisTimeout);
     }
 
     public Config withKeyPrefix(String keyPrefix) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock);
+          likeLimit, likeWindow, zone, clock, redisTimeout);
     }
 
     public Config withLatency(long platformLatencyMillis, long dbLatencyMillis) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock);
+          likeLimit, likeWindow, zone, clock, redisTimeout);
     }
 
     public Config withData(int users, int articles) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock);
+          likeLimit, likeWindow, zone, clock, redisTimeout);
     }
 
     public Config withLikeLimit(int likeLimit, Duration likeWindow) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock);
+          likeLimit, likeWindow, zone, clock, redisTimeout);
     }
 
     public Config withClock(Clock clock, ZoneId zone) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock);
+          likeLimit, likeWindow, zone, clock, redisTimeout);
+    }
+
+    public Config withRedisTimeout(Duration redisTimeout) {
+      if (redisTimeout == null || redisTimeout.isNegative() || redisTimeout.isZero()) {
+        throw new IllegalArgumentException("redisTimeout must be a positive duration, was " + redisTimeout);
+      }
+      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
+          likeLimit, likeWindow, zone, clock, redisTimeout);
     }
   }
 
@@ -113,7 +125,7 @@ public final class App implements AutoCloseable {
         .redisUri(config.redisUri())
         .keyPrefix(config.keyPrefix())
         .clock(config.clock())
-        .commandTimeout(Duration.ofMillis(200))
+        .commandTimeout(config.redisTimeout())
         .probeInterval(Duration.ofMillis(500))
         // Seed 000 and 002: short TTL for absent values (penetration), jitter (avalanche).
         .defaults(d -> d.ttlJitter(0.1).nullTtl(Duration.ofMinutes(1)));
