@@ -119,42 +119,53 @@ public final class App implements AutoCloseable {
 
   private App(Config config) throws IOException {
     this.config = config;
-    this.db = Database.create(config.users(), config.articles(), config.dbLatencyMillis());
-    this.platform = new CheckinPlatform(config.platformLatencyMillis(), config.clock(), config.zone());
-    TierCacheBuilder builder = TierCache.builder()
-        .redisUri(config.redisUri())
-        .keyPrefix(config.keyPrefix())
-        .clock(config.clock())
-        .commandTimeout(config.redisTimeout())
-        .probeInterval(Duration.ofMillis(500))
-        // Seed 000 and 002: short TTL for absent values (penetration), jitter (avalanche).
-        .defaults(d -> d.ttlJitter(0.1).nullTtl(Duration.ofMinutes(1)));
-    ProjectsModule.declareCaches(builder, config.zone());
-    Articles.Flushes flushes = StatsModule.declareCaches(builder, db);
-    this.tier = builder.build();
-    this.projects = ProjectsModule.create(platform, tier);
-    this.stats = StatsModule.create(db, tier, config.clock(), flushes);
-    TokenModule token = new TokenModule(tier.tokens(), stats);
-    this.counter = new CounterModule(stats.articles(), tier.counters(), tier.hashes(), tier.rateLimiters(),
-        config.likeLimit(), config.likeWindow());
-    this.router = new Router();
-    projects.routes(router);
-    stats.routes(router, token.filter());
-    token.routes(router);
-    counter.routes(router, token.filter());
-    new DashboardModule(tier).routes(router);
-    this.executor = Executors.newFixedThreadPool(16, r -> {
-      Thread t = new Thread(r, "http");
-      t.setDaemon(true);
-      return t;
-    });
+    // Bound first: a port in use fails the start before a database or a Redis connection exists.
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 128);
-    server.createContext("/", router);
-    server.setExecutor(executor);
+    try {
+      this.db = Database.create(config.users(), config.articles(), config.dbLatencyMillis());
+      this.platform = new CheckinPlatform(config.platformLatencyMillis(), config.clock(), config.zone());
+      TierCacheBuilder builder = TierCache.builder()
+          .redisUri(config.redisUri())
+          .keyPrefix(config.keyPrefix())
+          .clock(config.clock())
+          .commandTimeout(config.redisTimeout())
+          .probeInterval(Duration.ofMillis(500))
+          // Seed 000 and 002: short TTL for absent values (penetration), jitter (avalanche).
+          .defaults(d -> d.ttlJitter(0.1).nullTtl(Duration.ofMinutes(1)));
+      ProjectsModule.declareCaches(builder, config.zone());
+      Articles.Flushes flushes = StatsModule.declareCaches(builder, db);
+      this.tier = builder.build();
+      this.projects = ProjectsModule.create(platform, tier);
+      this.stats = StatsModule.create(db, tier, config.clock(), flushes);
+      TokenModule token = new TokenModule(tier.tokens(), stats);
+      this.counter = new CounterModule(stats.articles(), tier.counters(), tier.hashes(), tier.rateLimiters(),
+          config.likeLimit(), config.likeWindow());
+      this.router = new Router();
+      projects.routes(router);
+      stats.routes(router, token.filter());
+      token.routes(router);
+      counter.routes(router, token.filter());
+      new DashboardModule(tier).routes(router);
+      this.executor = Executors.newFixedThreadPool(16, r -> {
+        Thread t = new Thread(r, "http");
+        t.setDaemon(true);
+        return t;
+      });
+      server.createContext("/", router);
+      server.setExecutor(executor);
+    } catch (RuntimeException e) {
+      server.stop(0);
+      throw e;
+    }
     server.start();
   }
 
-  /** Starts the app; it serves until {@link #close()}. */
+  /**
+   * Starts the app; it serves until {@link #close()}.
+   *
+   * @throws UncheckedIOException if the port cannot be bound (in use, or not allowed); nothing is
+   *     started then
+   */
   public static App start(Config config) {
     try {
       return new App(config);
