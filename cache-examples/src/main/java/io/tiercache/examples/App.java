@@ -45,44 +45,56 @@ public final class App implements AutoCloseable {
    * @param likeWindow the like limit's sliding window
    * @param zone the zone whose midnight ends daily stats
    * @param clock the wall clock of the caches and the platform (tests move it)
+   * @param redisTimeout how long one Redis command may take before the caches degrade
    */
   public record Config(int port, String redisUri, String keyPrefix, long platformLatencyMillis, long dbLatencyMillis,
-      int users, int articles, int likeLimit, Duration likeWindow, ZoneId zone, Clock clock) {
+      int users, int articles, int likeLimit, Duration likeWindow, ZoneId zone, Clock clock, Duration redisTimeout) {
 
-    /** Port 8080, prefix {@code zsxq}, a 30 ms platform, a 2 ms database, 3,000 users, 6,000 articles. */
+    /**
+     * Port 8080, prefix {@code zsxq}, a 30 ms platform, a 2 ms database, 3,000 users, 6,000
+     * articles, Redis commands time out after 200 ms.
+     */
     public static Config defaults(String redisUri) {
       return new Config(8080, redisUri, "zsxq", 30, 2, 3_000, 6_000, 20, Duration.ofSeconds(10),
-          ZoneId.of("Asia/Shanghai"), Clock.systemUTC());
+          ZoneId.of("Asia/Shanghai"), Clock.systemUTC(), Duration.ofMillis(200));
     }
 
     public Config withPort(int port) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock);
+          likeLimit, likeWindow, zone, clock, redisTimeout);
     }
 
     public Config withKeyPrefix(String keyPrefix) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock);
+          likeLimit, likeWindow, zone, clock, redisTimeout);
     }
 
     public Config withLatency(long platformLatencyMillis, long dbLatencyMillis) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock);
+          likeLimit, likeWindow, zone, clock, redisTimeout);
     }
 
     public Config withData(int users, int articles) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock);
+          likeLimit, likeWindow, zone, clock, redisTimeout);
     }
 
     public Config withLikeLimit(int likeLimit, Duration likeWindow) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock);
+          likeLimit, likeWindow, zone, clock, redisTimeout);
     }
 
     public Config withClock(Clock clock, ZoneId zone) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock);
+          likeLimit, likeWindow, zone, clock, redisTimeout);
+    }
+
+    public Config withRedisTimeout(Duration redisTimeout) {
+      if (redisTimeout == null || redisTimeout.isNegative() || redisTimeout.isZero()) {
+        throw new IllegalArgumentException("redisTimeout must be a positive duration, was " + redisTimeout);
+      }
+      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
+          likeLimit, likeWindow, zone, clock, redisTimeout);
     }
   }
 
@@ -107,42 +119,53 @@ public final class App implements AutoCloseable {
 
   private App(Config config) throws IOException {
     this.config = config;
-    this.db = Database.create(config.users(), config.articles(), config.dbLatencyMillis());
-    this.platform = new CheckinPlatform(config.platformLatencyMillis(), config.clock(), config.zone());
-    TierCacheBuilder builder = TierCache.builder()
-        .redisUri(config.redisUri())
-        .keyPrefix(config.keyPrefix())
-        .clock(config.clock())
-        .commandTimeout(Duration.ofMillis(200))
-        .probeInterval(Duration.ofMillis(500))
-        // Seed 000 and 002: short TTL for absent values (penetration), jitter (avalanche).
-        .defaults(d -> d.ttlJitter(0.1).nullTtl(Duration.ofMinutes(1)));
-    ProjectsModule.declareCaches(builder, config.zone());
-    Articles.Flushes flushes = StatsModule.declareCaches(builder, db);
-    this.tier = builder.build();
-    this.projects = ProjectsModule.create(platform, tier);
-    this.stats = StatsModule.create(db, tier, config.clock(), flushes);
-    TokenModule token = new TokenModule(tier.tokens(), stats);
-    this.counter = new CounterModule(stats.articles(), tier.counters(), tier.hashes(), tier.rateLimiters(),
-        config.likeLimit(), config.likeWindow());
-    this.router = new Router();
-    projects.routes(router);
-    stats.routes(router, token.filter());
-    token.routes(router);
-    counter.routes(router, token.filter());
-    new DashboardModule(tier).routes(router);
-    this.executor = Executors.newFixedThreadPool(16, r -> {
-      Thread t = new Thread(r, "http");
-      t.setDaemon(true);
-      return t;
-    });
+    // Bound first: a port in use fails the start before a database or a Redis connection exists.
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 128);
-    server.createContext("/", router);
-    server.setExecutor(executor);
+    try {
+      this.db = Database.create(config.users(), config.articles(), config.dbLatencyMillis());
+      this.platform = new CheckinPlatform(config.platformLatencyMillis(), config.clock(), config.zone());
+      TierCacheBuilder builder = TierCache.builder()
+          .redisUri(config.redisUri())
+          .keyPrefix(config.keyPrefix())
+          .clock(config.clock())
+          .commandTimeout(config.redisTimeout())
+          .probeInterval(Duration.ofMillis(500))
+          // Seed 000 and 002: short TTL for absent values (penetration), jitter (avalanche).
+          .defaults(d -> d.ttlJitter(0.1).nullTtl(Duration.ofMinutes(1)));
+      ProjectsModule.declareCaches(builder, config.zone());
+      Articles.Flushes flushes = StatsModule.declareCaches(builder, db);
+      this.tier = builder.build();
+      this.projects = ProjectsModule.create(platform, tier);
+      this.stats = StatsModule.create(db, tier, config.clock(), flushes);
+      TokenModule token = new TokenModule(tier.tokens(), stats);
+      this.counter = new CounterModule(stats.articles(), tier.counters(), tier.hashes(), tier.rateLimiters(),
+          config.likeLimit(), config.likeWindow());
+      this.router = new Router();
+      projects.routes(router);
+      stats.routes(router, token.filter());
+      token.routes(router);
+      counter.routes(router, token.filter());
+      new DashboardModule(tier).routes(router);
+      this.executor = Executors.newFixedThreadPool(16, r -> {
+        Thread t = new Thread(r, "http");
+        t.setDaemon(true);
+        return t;
+      });
+      server.createContext("/", router);
+      server.setExecutor(executor);
+    } catch (RuntimeException e) {
+      server.stop(0);
+      throw e;
+    }
     server.start();
   }
 
-  /** Starts the app; it serves until {@link #close()}. */
+  /**
+   * Starts the app; it serves until {@link #close()}.
+   *
+   * @throws UncheckedIOException if the port cannot be bound (in use, or not allowed); nothing is
+   *     started then
+   */
   public static App start(Config config) {
     try {
       return new App(config);

@@ -5,6 +5,7 @@ import io.tiercache.examples.projects.CheckinPlatform;
 import io.tiercache.examples.projects.ProjectsDemo;
 import io.tiercache.test.EmbeddedRedisServer;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
@@ -96,6 +97,7 @@ public final class Main {
       redisUri = embedded.uri();
       out.println("Redis: embedded, " + redisUri + " (set REDIS_URL to use your own)");
     }
+    int status = 0;
     try {
       if (options.script()) {
         runScript(out, redisUri, embedded);
@@ -106,7 +108,15 @@ public final class Main {
       if (prefix != null && !prefix.isBlank()) {
         config = config.withKeyPrefix(prefix);
       }
-      try (App app = App.start(config)) {
+      App started;
+      try {
+        started = App.start(config);
+      } catch (UncheckedIOException e) {
+        System.err.println(cannotListen(e));
+        status = 1;
+        return;
+      }
+      try (App app = started) {
         printUrls(out, app);
         if (options.demo()) {
           DemoDriver.Report report = new DemoDriver(app, out, Duration.ofSeconds(options.seconds())).run();
@@ -125,7 +135,20 @@ public final class Main {
       if (embedded != null) {
         embedded.close();
       }
+      if (status != 0) {
+        System.exit(status);
+      }
     }
+  }
+
+  /**
+   * The one line printed when the app cannot listen, such as {@code cannot listen on
+   * 127.0.0.1:8080: Address already in use; choose another port with --port N (0: any free one)}.
+   */
+  static String cannotListen(UncheckedIOException e) {
+    Throwable cause = e.getCause();
+    String reason = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
+    return e.getMessage() + reason + "; choose another port with --port N (0: any free one)";
   }
 
   private static void printUrls(PrintStream out, App app) {

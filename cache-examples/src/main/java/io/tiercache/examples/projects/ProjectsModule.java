@@ -84,7 +84,7 @@ public final class ProjectsModule {
         try {
           ids.add(Long.parseLong(part.trim()));
         } catch (NumberFormatException e) {
-          throw HttpError.badRequest("ids must be numbers separated by commas, was '" + part + "'");
+          throw HttpError.badRequest("ids must be numbers separated by commas");
         }
       }
       if (ids.isEmpty() || ids.size() > MAX_BATCH) {
@@ -96,7 +96,7 @@ public final class ProjectsModule {
     try {
       return Response.json(service.projects(Scope.valueOf(scope.toLowerCase(Locale.ROOT))));
     } catch (IllegalArgumentException e) {
-      throw HttpError.badRequest("scope must be 'ongoing' or 'ended', was '" + scope + "'");
+      throw HttpError.badRequest("scope must be 'ongoing' or 'ended'");
     }
   }
 
@@ -120,7 +120,7 @@ public final class ProjectsModule {
     try {
       return RankType.valueOf(type);
     } catch (IllegalArgumentException e) {
-      throw HttpError.badRequest("type must be 'continuous' or 'total', was '" + type + "'");
+      throw HttpError.badRequest("type must be 'continuous' or 'total'");
     }
   }
 
@@ -130,7 +130,7 @@ public final class ProjectsModule {
 
   private static <T> T found(T value, Request request) {
     if (value == null) {
-      throw HttpError.notFound("project " + request.param("id") + " does not exist");
+      throw HttpError.notFound("project " + request.id("id") + " does not exist");
     }
     return value;
   }

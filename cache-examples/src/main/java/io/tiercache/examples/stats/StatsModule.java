@@ -98,7 +98,7 @@ public final class StatsModule {
 
   private static <T> T found(T value, String what, Request request) {
     if (value == null) {
-      throw HttpError.notFound(what + " " + request.param("id") + " does not exist");
+      throw HttpError.notFound(what + " " + request.id("id") + " does not exist");
     }
     return value;
   }

@@ -2,7 +2,12 @@ package io.tiercache.examples.web;
 
 import java.util.Map;
 
-/** An error answer: the status and a message, sent as {@code {"error": message}}. */
+/**
+ * An error answer: a 4xx or 5xx status and a message, sent as the app's one error shape,
+ * {@code {"error": "not_found", "message": "project 999 does not exist", "status": 404}} (see
+ * {@link Response#error}). The message is for people: it names fields and rules in the API's
+ * terms, never a class, an exception or the text of a library.
+ */
 public final class HttpError extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
@@ -42,5 +47,26 @@ public final class HttpError extends RuntimeException {
 
   public static HttpError notFound(String message) {
     return new HttpError(404, message);
+  }
+
+  /**
+   * The stable code of a status, the {@code "error"} of the error shape: {@code bad_request},
+   * {@code unauthorized}, {@code forbidden}, {@code not_found}, {@code method_not_allowed},
+   * {@code payload_too_large}, {@code too_many_requests}, {@code internal_error},
+   * {@code unavailable}; {@code client_error} or {@code server_error} for any other.
+   */
+  public static String code(int status) {
+    return switch (status) {
+      case 400 -> "bad_request";
+      case 401 -> "unauthorized";
+      case 403 -> "forbidden";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 413 -> "payload_too_large";
+      case 429 -> "too_many_requests";
+      case 500 -> "internal_error";
+      case 503 -> "unavailable";
+      default -> status < 500 ? "client_error" : "server_error";
+    };
   }
 }

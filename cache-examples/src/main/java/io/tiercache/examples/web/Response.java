@@ -36,10 +36,14 @@ public record Response(int status, String contentType, byte[] body, Map<String, 
     return new Response(200, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8), Map.of());
   }
 
-  /** {@code {"error": message}} with {@code status}. */
+  /**
+   * The one error shape of the app, with {@code status}:
+   * {@code {"error": HttpError.code(status), "message": message, "status": status}}.
+   */
   public static Response error(int status, String message, Map<String, String> headers) {
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", message);
+    body.put("error", HttpError.code(status));
+    body.put("message", message);
     body.put("status", status);
     return new Response(status, JSON, Json.write(body).getBytes(StandardCharsets.UTF_8), headers);
   }

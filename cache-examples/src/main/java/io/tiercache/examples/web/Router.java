@@ -10,13 +10,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Routes requests by method and path pattern ({@code /projects/{id}/stats}) to handlers; a
- * protected route runs a {@link Filter} first. Every failure becomes a JSON error: an
- * {@link HttpError} its own status, Redis unavailable 503, anything else 500.
+ * protected route runs a {@link Filter} first. Every failure becomes the one JSON error shape of
+ * {@link Response#error}: an {@link HttpError} its own status, a path no route has 404, a method
+ * the path's routes do not take 405 (with {@code Allow}), Redis unavailable 503, anything else 500
+ * with a message that names nothing internal (the log has the details).
  */
 public final class Router implements HttpHandler {
 
@@ -64,10 +68,7 @@ public final class Router implements HttpHandler {
       String[] path = split(exchange.getRequestURI().getPath());
       Optional<Map.Entry<Route, Map<String, String>>> match = match(exchange.getRequestMethod(), path);
       if (match.isEmpty()) {
-        boolean otherMethod = routes.stream().anyMatch(r -> params(r, path) != null);
-        throw new HttpError(otherMethod ? 405 : 404, otherMethod
-            ? "method " + exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestURI().getPath()
-            : "no route for " + exchange.getRequestURI().getPath());
+        throw unmatched(path);
       }
       Route route = match.get().getKey();
       label = route.method() + " " + route.pattern();
@@ -79,10 +80,11 @@ public final class Router implements HttpHandler {
     } catch (HttpError e) {
       response = Response.error(e.status(), e.getMessage(), e.headers());
     } catch (RedisUnavailableException e) {
-      response = Response.error(503, "Redis is unavailable: " + e.getMessage(), Map.of("Retry-After", "1"));
+      log.debug("{} answered 503: {}", label, e.getMessage());
+      response = Response.error(503, "Redis is unavailable; try again", Map.of("Retry-After", "1"));
     } catch (Exception e) {
       log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-      response = Response.error(500, "internal error: " + e.getClass().getSimpleName(), Map.of());
+      response = Response.error(500, "internal error; the server log has the details", Map.of());
     }
     try {
       send(exchange, response);
@@ -90,6 +92,26 @@ public final class Router implements HttpHandler {
       log.debug("answer to {} {} not sent", exchange.getRequestMethod(), exchange.getRequestURI(), e);
     }
     stats.record(label, System.nanoTime() - start);
+  }
+
+  /** Every route, as {@code "GET /projects/{id}"}, in the order they were added. */
+  public List<String> routes() {
+    return routes.stream().map(r -> r.method() + " " + r.pattern()).toList();
+  }
+
+  /** 405 with {@code Allow} if another method has a route for the path, else 404. */
+  private HttpError unmatched(String[] path) {
+    Set<String> allowed = new TreeSet<>();
+    for (Route route : routes) {
+      if (params(route, path) != null) {
+        allowed.add(route.method());
+      }
+    }
+    if (allowed.isEmpty()) {
+      return HttpError.notFound("no route matches this path");
+    }
+    String allow = String.join(", ", allowed);
+    return new HttpError(405, "this path accepts " + allow + " only", Map.of("Allow", allow));
   }
 
   private Optional<Map.Entry<Route, Map<String, String>>> match(String method, String[] path) {
@@ -136,8 +158,11 @@ public final class Router implements HttpHandler {
       }
       exchange.getResponseHeaders().set("Content-Type", response.contentType());
       response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-      exchange.sendResponseHeaders(response.status(), response.body().length == 0 ? -1 : response.body().length);
-      if (response.body().length > 0) {
+      // A HEAD answer has the headers only: the server sends no body for it whatever the length.
+      boolean head = "HEAD".equals(exchange.getRequestMethod());
+      exchange.sendResponseHeaders(response.status(), head || response.body().length == 0 ? -1
+          : response.body().length);
+      if (!head && response.body().length > 0) {
         try (OutputStream out = exchange.getResponseBody()) {
           out.write(response.body());
         }

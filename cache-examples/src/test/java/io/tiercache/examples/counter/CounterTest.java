@@ -78,7 +78,7 @@ class CounterTest {
     assertEquals(429, limited.status());
     long retryAfter = Long.parseLong(limited.header("Retry-After"));
     assertTrue(retryAfter >= 1 && retryAfter <= 30, "Retry-After " + retryAfter);
-    assertTrue(limited.json().get("error").asText().contains("retry in"));
+    assertTrue(limited.json().get("message").asText().contains("retry in"));
     assertEquals(200, app.post("/articles/1/like", null, other).status(), "the limit is per user");
     assertEquals(200, app.get("/articles/1").status(), "reads are not limited");
   }

@@ -101,7 +101,7 @@ class ProjectsTest {
     long before = platform.calls();
     Reply first = app.get("/projects/999");
     assertEquals(404, first.status());
-    assertTrue(first.json().get("error").asText().contains("999"));
+    assertTrue(first.json().get("message").asText().contains("999"));
     assertEquals(404, app.get("/projects/999").status());
     assertEquals(404, app.get("/projects/999/stats").status());
     assertEquals(404, app.get("/projects/999/stats").status());
