@@ -251,7 +251,7 @@ abstract class CoherenceContract {
     for (int restart = 1; restart <= 2; restart++) {
       String before = "before-" + restart;
       a.<String, String>cache("c").put("k", before);
-      assertEquals(before, read(b, "c", "k"));
+      await().atMost(BOUND).until(() -> before.equals(read(b, "c", "k"))); // B may still hold the last round's value
       redis().stopNodeOf("co:k");
       redis().restartNodeOf("co:k");
       await().atMost(Duration.ofSeconds(10)).until(() -> a.isRedisAvailable() && b.isRedisAvailable()

@@ -123,7 +123,7 @@ class ReadPathContractTest {
   /** GETs and MGETs Redis has served: how a waiting instance's polls show. */
   private static long valueReads() {
     TestRedis raw = TestRedis.standalone(redis);
-    return raw.commandCalls("get") + raw.commandCalls("mget");
+    return raw.commandCalls("get") + raw.commandCalls("getrange") + raw.commandCalls("mget");
   }
 
   @ParameterizedTest(name = "{0}")

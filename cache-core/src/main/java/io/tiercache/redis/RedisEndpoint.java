@@ -253,8 +253,8 @@ public final class RedisEndpoint {
     String userInfo = uri.substring(start, at);
     int colon = userInfo.indexOf(':');
     String user = colon < 0 ? "" : userInfo.substring(0, colon);
-    // only redis:// and rediss:// have a user name; a Sentinel URI's user information is a password
-    boolean named = uri.startsWith("redis://") || uri.startsWith("rediss://");
+    // a Sentinel URI's user information is a password; other schemes may name a user first
+    boolean named = !uri.startsWith("redis-sentinel://") && !uri.startsWith("rediss-sentinel://");
     String kept = named && colon > 0 && user.indexOf('%') < 0 ? user + ":***" : "***";
     return uri.substring(0, start) + kept + uri.substring(at);
   }
