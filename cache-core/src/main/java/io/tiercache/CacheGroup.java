@@ -18,8 +18,7 @@ final class CacheGroup {
     this.name = name;
     this.spec = spec;
     this.coherence = spec.l2Enabled() ? coherence : null;
-    this.local = LocalTier.create(spec, stats, clock,
-        this.coherence != null && this.coherence.isStrict() ? this.coherence::trusted : null);
+    this.local = LocalTier.create(spec, stats, clock, this.coherence != null ? this.coherence::trusted : null);
     this.writeBack = spec.strategy() == Strategy.WRITE_BACK ? writeBackFactory.create(this) : null;
   }
 

@@ -60,6 +60,11 @@ final class Coherence implements AutoCloseable {
 
   private static final long BLOCK_MILLIS = 1_000;
   private static final int READ_COUNT = 1_000;
+  /**
+   * Without strict coherence, how long L1 waits after a recovery for a reader that cannot catch up
+   * (it cannot read the stream at all, say) before answering again as it did before: 5 s.
+   */
+  private static final long MAX_SUSPECT_NANOS = 5_000_000_000L;
   private static final int MAX_KEYS_PER_MESSAGE = 500;
   private static final String PUBLISH = String.join("\n",
       "local seq = redis.call('INCR', KEYS[2])",
@@ -109,6 +114,13 @@ final class Coherence implements AutoCloseable {
   private final long blockMillis;
   /** When the last read that reached the end of the stream was sent ({@link System#nanoTime}). */
   private volatile long caughtUpNanos;
+  /**
+   * When Redis came back after an outage or a partition, until the reader has caught up with what
+   * was published meanwhile; 0 otherwise. L1 does not answer while it is set.
+   */
+  private volatile long suspectSince;
+  /** When the read in progress was sent, or 0 between reads. */
+  private volatile long readSentNanos;
 
   Coherence(CoherenceMode mode, RedisTier redis, String keyPrefix, long maxLen, Duration loadRaceWindow,
       Duration retryInterval, ScheduledExecutorService scheduler, Supplier<Collection<CacheGroup>> groups,
@@ -155,6 +167,11 @@ final class Coherence implements AutoCloseable {
       public void deletedAll() {
         publishFlush();
       }
+
+      @Override
+      public void recovering() {
+        suspect();
+      }
     });
     long retry = retryInterval.toMillis();
     this.pendingTask = scheduler.scheduleWithFixedDelay(this::sendPending, retry, retry, TimeUnit.MILLISECONDS);
@@ -193,7 +210,30 @@ final class Coherence implements AutoCloseable {
    * the bound ago, so that what L1 holds is at most that old. Always true when strict is off.
    */
   boolean trusted() {
+    long suspect = suspectSince;
+    if (suspect != 0) {
+      if (caughtUpNanos - suspect <= 0 && (isStrict() || System.nanoTime() - suspect < MAX_SUSPECT_NANOS)) {
+        return false; // Redis is back, but what was published meanwhile is not read yet
+      }
+      suspectSince = 0;
+    }
     return strictBoundNanos == 0 || System.nanoTime() - caughtUpNanos <= strictBoundNanos;
+  }
+
+  /**
+   * Redis is back after an outage or a partition: L1 waits for the reader to catch up. A reader
+   * whose read has not returned for longer than it blocks is stuck on a connection that stopped
+   * moving (TCP may take seconds to retransmit after a partition heals): it is made to reconnect.
+   */
+  private void suspect() {
+    suspectSince = System.nanoTime();
+    long sent = readSentNanos;
+    RedisTier.DedicatedConnection stuck = readerConnection;
+    if (sent != 0 && stuck != null && System.nanoTime() - sent > (blockMillis + 250) * 1_000_000L) {
+      log.debug("coherence reader stuck for {} ms after Redis came back: reconnecting it",
+          (System.nanoTime() - sent) / 1_000_000);
+      stuck.closeAsync();
+    }
   }
 
   /** Subscribes to the fallback channel; if Redis cannot be reached now, the reader tries again. */
@@ -390,8 +430,14 @@ final class Coherence implements AutoCloseable {
           }
         }
         long sent = System.nanoTime();
+        readSentNanos = sent;
+        // After a recovery, read without blocking: the read that returns at once tells that the
+        // reader has caught up, where a blocking one would return only after its block time.
+        XReadArgs args = suspectSince != 0 ? XReadArgs.Builder.count(READ_COUNT)
+            : XReadArgs.Builder.block(blockMillis).count(READ_COUNT);
         List<StreamMessage<String, String>> messages = connection.sync().xread(
-            XReadArgs.Builder.block(blockMillis).count(READ_COUNT), XReadArgs.StreamOffset.from(streamKey, lastId));
+            args, XReadArgs.StreamOffset.from(streamKey, lastId));
+        readSentNanos = 0;
         for (StreamMessage<String, String> message : messages) {
           handle(message);
         }

@@ -18,6 +18,8 @@ final class Blackhole implements AutoCloseable {
   private final ServerSocket server;
   private final List<Socket> sockets = new ArrayList<>();
   private volatile boolean partitioned;
+  /** Until when connections that carried an {@code XREAD} stay stuck after a heal ({@link System#nanoTime}). */
+  private volatile long readersStuckUntil;
 
   Blackhole(int target) throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -30,8 +32,9 @@ final class Blackhole implements AutoCloseable {
             sockets.add(client);
             sockets.add(upstream);
           }
-          pipe(client.getInputStream(), upstream.getOutputStream());
-          pipe(upstream.getInputStream(), client.getOutputStream());
+          boolean[] reader = {false};
+          pipe(client.getInputStream(), upstream.getOutputStream(), reader, true);
+          pipe(upstream.getInputStream(), client.getOutputStream(), reader, false);
         } catch (IOException closed) {
           return;
         }
@@ -41,7 +44,7 @@ final class Blackhole implements AutoCloseable {
     acceptor.start();
   }
 
-  private void pipe(InputStream from, OutputStream to) {
+  private void pipe(InputStream from, OutputStream to, boolean[] reader, boolean fromClient) {
     Thread copier = new Thread(() -> {
       byte[] buffer = new byte[16 * 1024];
       try (from; to) {
@@ -50,7 +53,11 @@ final class Blackhole implements AutoCloseable {
           if (n < 0) {
             return;
           }
-          while (partitioned) {
+          if (fromClient && !reader[0]
+              && new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1).contains("XREAD")) {
+            reader[0] = true;
+          }
+          while (partitioned || (reader[0] && System.nanoTime() - readersStuckUntil < 0)) {
             Thread.sleep(1);
           }
           to.write(buffer, 0, n);
@@ -72,6 +79,15 @@ final class Blackhole implements AutoCloseable {
   /** Stops (true) or resumes (false) every byte, keeping the connections open. */
   void partition(boolean on) {
     partitioned = on;
+  }
+
+  /**
+   * Heals the partition, but the connections that carried an {@code XREAD} stay stuck for
+   * {@code millis} more, as a connection does whose retransmissions back off.
+   */
+  void healWithReadersStuckFor(long millis) {
+    readersStuckUntil = System.nanoTime() + millis * 1_000_000L;
+    partitioned = false;
   }
 
   @Override

@@ -84,6 +84,42 @@ class StrictCoherenceTest {
     assertFalse(late.isEmpty(), "without strict coherence L1 keeps answering during a partition");
   }
 
+  /**
+   * Without strict coherence a partitioned instance may answer from L1 during the partition; but
+   * once Redis answers it again, it reads no old value, although its reader's connection is still
+   * stuck for 2 s (as after a real partition, while TCP retransmissions back off).
+   */
+  @Test
+  void afterAHeal_noOldValueIsReadFromL1_whileTheReaderCatchesUp() throws Exception {
+    Blackhole link = new Blackhole(redis.port());
+    opened.add(link);
+    TierCache a = instance(redis.uri(), false);
+    TierCache b = instance(link.uri(), false);
+    Cache<String, String> ca = a.cache("c");
+    Cache<String, String> cb = b.cache("c");
+    ca.put("k", "old");
+    await().atMost(Duration.ofSeconds(2)).until(() -> "old".equals(cb.get("k", k -> "loader")));
+    link.partition(true);
+    ca.put("k", "new");
+    for (int i = 0; i < 5; i++) {
+      cb.put("other" + i, "x"); // B's writes time out: its breaker opens
+    }
+    assertFalse(b.isRedisAvailable());
+    link.healWithReadersStuckFor(2_000);
+    await().atMost(Duration.ofSeconds(5)).until(b::isRedisAvailable);
+    long healed = System.nanoTime();
+    List<String> old = new ArrayList<>();
+    while (System.nanoTime() - healed < 1_500_000_000L) {
+      if ("old".equals(cb.get("k", k -> "loader"))) {
+        old.add((System.nanoTime() - healed) / 1_000_000 + " ms");
+      }
+      Thread.sleep(5);
+    }
+    assertTrue(old.isEmpty(), old.size() + " reads of the old value from L1 after Redis answered again, from "
+        + (old.isEmpty() ? "" : old.get(0)));
+    await().atMost(Duration.ofSeconds(5)).until(() -> "new".equals(cb.get("k", k -> "loader")));
+  }
+
   @Test
   void strict_l1AnswersWhileTheStreamIsRead() {
     TierCache a = instance(redis.uri(), true);

@@ -333,6 +333,12 @@ public final class RedisTier implements AutoCloseable {
 
     /** Every key under the prefix was deleted after an outage with too many changes to track. */
     void deletedAll();
+
+    /**
+     * Redis answers again after an outage or a partition: called just before the breaker closes,
+     * so that nothing is served from L1 on the strength of invalidations read before the outage.
+     */
+    default void recovering() {}
   }
 
   /** Sets the listener of replayed deletes; null removes it. */
@@ -1046,6 +1052,10 @@ public final class RedisTier implements AutoCloseable {
       replayPendingDeletes();
       consecutiveFailures.set(0);
       windowFailures.reset();
+      ReplayListener listener = replayListener;
+      if (listener != null) {
+        listener.recovering();
+      }
       open.set(false);
       replayPendingDeletes(); // keys remembered by writers that saw the breaker still open
       log.info("Redis at {} is available again; caches use it from now on", safeUri);
