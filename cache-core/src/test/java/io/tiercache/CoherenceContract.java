@@ -220,7 +220,11 @@ abstract class CoherenceContract {
     redis().stopNodeOf("co:k");
     truth.put("k", "v2");
     ca.put("k", "v2"); // Redis is down: A keeps it in L1 and remembers the key
-    await().atMost(Duration.ofSeconds(5)).until(() -> !a.isRedisAvailable());
+    // more calls to that node (the hash tag puts "{co:k}" in the slot of "co:k") until A's breaker opens
+    await().atMost(Duration.ofSeconds(5)).until(() -> {
+      ca.getIfPresent("{co:k}");
+      return !a.isRedisAvailable();
+    });
     redis().restartNodeOf("co:k");
     await().atMost(Duration.ofSeconds(10)).until(() -> a.isRedisAvailable() && b.isRedisAvailable());
     await().atMost(Duration.ofSeconds(5)).until(() -> "v2".equals(cb.get("k", truth::get)));

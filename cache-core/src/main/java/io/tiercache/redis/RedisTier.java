@@ -877,11 +877,28 @@ public final class RedisTier implements AutoCloseable {
     }
   }
 
+  /**
+   * Replays the pending deletes while the breaker is closed (a write failed, but Redis was not
+   * declared down). A replay that fails counts towards the breaker and is tried again after the
+   * probe interval, so that a key whose write failed once is never left stale in Redis until the
+   * next outage; once the breaker is open, the probe replays instead.
+   */
   private void replayQuietly() {
+    if (closed || !available()) {
+      return;
+    }
     try {
       replayPendingDeletes();
     } catch (RuntimeException e) {
+      failure("UNLINK (replay of failed writes)", e);
       log.debug("pending deletes not replayed yet: {}", rootMessage(e));
+      if (!closed && available() && (!pendingDeletes.isEmpty() || !pendingPatterns.isEmpty())) {
+        try {
+          scheduler.schedule(this::replayQuietly, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+          // closing
+        }
+      }
     }
   }
 
