@@ -12,10 +12,19 @@ final class CacheGroup {
   final WriteBackQueue writeBack;
   /** Tells other instances about changes; null when coherence is off or the cache has no L2. */
   final Coherence coherence;
+  /** Whether the cache has its own key space in Redis (not {@link CacheSpec#sharedKeys}). */
+  final boolean ownKeys;
+  /** What every Redis key of this cache starts with: {@code prefix:name:}, or {@code prefix:} when shared. */
+  final String redisPrefix;
+  /** The key space named in invalidation messages: the cache's name, or "" when shared. */
+  final String space;
 
-  CacheGroup(String name, CacheSpec spec, Coherence coherence, java.time.Clock clock,
+  CacheGroup(String name, CacheSpec spec, String keyPrefix, Coherence coherence, java.time.Clock clock,
       WriteBackQueue.Factory writeBackFactory) {
     this.name = name;
+    this.ownKeys = !spec.sharedKeys();
+    this.redisPrefix = ownKeys ? keyPrefix + ":" + name + ":" : keyPrefix + ":";
+    this.space = ownKeys ? name : "";
     this.spec = spec;
     this.coherence = spec.l2Enabled() ? coherence : null;
     this.local = LocalTier.create(spec, stats, clock, this.coherence != null ? this.coherence::trusted : null);

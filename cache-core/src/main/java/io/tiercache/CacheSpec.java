@@ -82,6 +82,7 @@ public final class CacheSpec {
   private final ZoneId expiryZone;
   private final Duration distributedLoadWait;
   private final boolean writeLoadedAsync;
+  private final boolean sharedKeys;
 
   private CacheSpec(Builder b) {
     this.valueType = b.valueType;
@@ -111,6 +112,7 @@ public final class CacheSpec {
     this.expiryZone = b.expiryZone;
     this.distributedLoadWait = b.distributedLoadWait;
     this.writeLoadedAsync = b.writeLoadedAsync;
+    this.sharedKeys = b.sharedKeys;
   }
 
   /** A builder with every default. */
@@ -274,6 +276,15 @@ public final class CacheSpec {
     return writeLoadedAsync;
   }
 
+  /**
+   * Whether this cache's keys live in the key space every such cache shares, {@code
+   * {prefix}:{key}}, rather than in its own, {@code {prefix}:{cacheName}:{key}} (the default).
+   * See {@link Builder#sharedKeys}.
+   */
+  public boolean sharedKeys() {
+    return sharedKeys;
+  }
+
   @Override
   public String toString() {
     return "CacheSpec{valueType=" + valueType + ", ttl=" + ttl + ", ttlJitter=" + ttlJitter
@@ -283,7 +294,7 @@ public final class CacheSpec {
         + compressionThreshold + ", maxValueSize=" + maxValueSize + (refreshAfter != null ? ", refreshAfter=" + refreshAfter : "")
         + (expiryBoundary != null ? ", expiryBoundary=" + expiryBoundary + "@" + expiryZone : "")
         + (distributedLoadWait != null ? ", distributedLoad=" + distributedLoadWait : "")
-        + (writeLoadedAsync ? ", writeLoadedAsync=true" : "") + "}";
+        + (writeLoadedAsync ? ", writeLoadedAsync=true" : "") + (sharedKeys ? ", sharedKeys=true" : "") + "}";
   }
 
   /** Builds a {@link CacheSpec}. Each setter checks its argument at once. */
@@ -315,6 +326,7 @@ public final class CacheSpec {
     private ZoneId expiryZone;
     private Duration distributedLoadWait;
     private boolean writeLoadedAsync;
+    private boolean sharedKeys;
 
     private Builder() {}
 
@@ -346,6 +358,7 @@ public final class CacheSpec {
       expiryZone = s.expiryZone;
       distributedLoadWait = s.distributedLoadWait;
       writeLoadedAsync = s.writeLoadedAsync;
+      sharedKeys = s.sharedKeys;
     }
 
     /** The value type, for a non-generic class. */
@@ -566,6 +579,19 @@ public final class CacheSpec {
      */
     public Builder writeLoadedAsync(boolean enabled) {
       this.writeLoadedAsync = enabled;
+      return this;
+    }
+
+    /**
+     * Puts this cache's keys in the key space shared by every cache that sets this: Redis key
+     * {@code {prefix}:{key}}, so that a value put by one such cache is read by another under the
+     * same key (seed 000's {@code {prefix}:{resource}:{id}:{sub}} layout). Off by default: each
+     * cache has its own key space, {@code {prefix}:{cacheName}:{key}}, and a value written by one
+     * cache is never returned by another. A shared key must not start with the name of a cache
+     * that keeps its own keys, followed by {@code ':'}: such a key is refused.
+     */
+    public Builder sharedKeys(boolean shared) {
+      this.sharedKeys = shared;
       return this;
     }
 

@@ -84,6 +84,7 @@ final class Coherence implements AutoCloseable {
   private final String seqKey;
   private final long maxLen;
   private final Supplier<Collection<CacheGroup>> groups;
+  private final Map<String, CacheGroup> groupsByName;
   private final Consumer<Map.Entry<String, Long>> namespaceUpdate;
   private final Runnable namespaceReset;
   private final com.github.benmanes.caffeine.cache.Cache<String, byte[]> recentLoads;
@@ -123,7 +124,7 @@ final class Coherence implements AutoCloseable {
   private volatile long readSentNanos;
 
   Coherence(CoherenceMode mode, RedisTier redis, String keyPrefix, long maxLen, Duration loadRaceWindow,
-      Duration retryInterval, ScheduledExecutorService scheduler, Supplier<Collection<CacheGroup>> groups,
+      Duration retryInterval, ScheduledExecutorService scheduler, Map<String, CacheGroup> groups,
       Consumer<Map.Entry<String, Long>> namespaceUpdate, Runnable namespaceReset, Duration strictBound) {
     this.mode = mode;
     this.strictBoundNanos = strictBound == null ? 0 : strictBound.toNanos();
@@ -137,7 +138,8 @@ final class Coherence implements AutoCloseable {
     this.seqKey = keyPrefix + ":__tc:{inval}:seq";
     this.fallbackChannel = keyPrefix + ":__tc:inval:fallback";
     this.maxLen = maxLen;
-    this.groups = groups;
+    this.groupsByName = groups;
+    this.groups = groups::values;
     this.namespaceUpdate = namespaceUpdate;
     this.namespaceReset = namespaceReset;
     // Maintenance on the writing thread: a put per load must not wake a pool thread each time.
@@ -146,21 +148,14 @@ final class Coherence implements AutoCloseable {
     redis.replayListener(new RedisTier.ReplayListener() {
       @Override
       public void deleted(List<String> redisKeys) {
-        List<String> keys = new ArrayList<>(redisKeys.size());
+        Map<String, List<String>> bySpace = new java.util.LinkedHashMap<>();
         for (String redisKey : redisKeys) {
-          if (redisKey.startsWith(prefixColon)) {
-            keys.add(redisKey.substring(prefixColon.length()));
+          String[] spaceAndKey = spaceAndKey(redisKey);
+          if (spaceAndKey != null) {
+            bySpace.computeIfAbsent(spaceAndKey[0], space -> new ArrayList<>()).add(spaceAndKey[1]);
           }
         }
-        publishKeys(keys);
-      }
-
-      @Override
-      public void deletedPattern(String redisPattern) {
-        String escapedPrefix = Keys.escapeGlob(prefixColon);
-        if (redisPattern.startsWith(escapedPrefix)) {
-          publishPattern(redisPattern.substring(escapedPrefix.length()));
-        }
+        bySpace.forEach(Coherence.this::publishKeys);
       }
 
       @Override
@@ -190,7 +185,7 @@ final class Coherence implements AutoCloseable {
     } catch (RuntimeException e) {
       lastId = null;
     }
-    subscribeFallback();
+    // the reader thread subscribes to the fallback channel as it connects: not on build()'s time
     this.reader = new Thread(this::readLoop, "tiercache-coherence");
     reader.setDaemon(true);
     reader.start();
@@ -250,20 +245,53 @@ final class Coherence implements AutoCloseable {
 
   /* ---- Publishing ---- */
 
-  /** Tells the other instances that these keys (without the prefix) changed in Redis. */
-  void publishKeys(Collection<String> keys) {
+  /**
+   * Tells the other instances that these keys changed in Redis.
+   *
+   * @param space the name of the cache whose own key space holds the keys, or "" for the shared
+   *     one ({@link CacheSpec#sharedKeys}): a message for a cache's own keys evicts them from that
+   *     cache alone, a shared one from every cache
+   * @param keys the keys as the caches see them, without the prefix or the cache name
+   */
+  void publishKeys(String space, Collection<String> keys) {
     List<String> batch = new ArrayList<>(Math.min(keys.size(), MAX_KEYS_PER_MESSAGE));
     for (String key : keys) {
       batch.add(key);
       if (batch.size() == MAX_KEYS_PER_MESSAGE) {
-        publish(OP_KEYS, "", batch, () -> pendingKeys.addAll(keys));
+        List<String> sent = batch;
+        publish(OP_KEYS, space, sent, () -> sent.forEach(k -> pendingKeys.add(space + '\u0000' + k)));
         batch = new ArrayList<>();
       }
     }
     if (!batch.isEmpty()) {
       List<String> last = batch;
-      publish(OP_KEYS, "", last, () -> pendingKeys.addAll(last));
+      publish(OP_KEYS, space, last, () -> last.forEach(k -> pendingKeys.add(space + '\u0000' + k)));
     }
+  }
+
+  /** The Redis key of {@code key} in {@code space} (a cache's name, or "" for the shared space). */
+  private String redisKey(String space, String key) {
+    return space.isEmpty() ? prefixColon + key : prefixColon + space + ':' + key;
+  }
+
+  /**
+   * The key space and key of a Redis key under the prefix, or null for a key of Tiercache's own:
+   * {@code prefix:name:key} belongs to cache {@code name} when that cache keeps its own keys here;
+   * anything else is a key of the shared space.
+   */
+  private String[] spaceAndKey(String redisKey) {
+    if (!redisKey.startsWith(prefixColon) || redisKey.startsWith("__", prefixColon.length())) {
+      return null;
+    }
+    String tail = redisKey.substring(prefixColon.length());
+    int colon = tail.indexOf(':');
+    if (colon > 0) {
+      CacheGroup group = groupsByName.get(tail.substring(0, colon));
+      if (group != null && group.ownKeys) {
+        return new String[] {group.name, tail.substring(colon + 1)};
+      }
+    }
+    return new String[] {"", tail};
   }
 
   void publishPattern(String pattern) {
@@ -362,9 +390,14 @@ final class Coherence implements AutoCloseable {
         return;
       }
       if (!pendingKeys.isEmpty()) {
-        List<String> keys = new ArrayList<>(pendingKeys);
-        pendingKeys.removeAll(keys);
-        publishKeys(keys);
+        List<String> entries = new ArrayList<>(pendingKeys);
+        pendingKeys.removeAll(entries);
+        Map<String, List<String>> bySpace = new java.util.LinkedHashMap<>();
+        for (String entry : entries) {
+          int split = entry.indexOf('\u0000');
+          bySpace.computeIfAbsent(entry.substring(0, split), space -> new ArrayList<>()).add(entry.substring(split + 1));
+        }
+        bySpace.forEach(this::publishKeys);
       }
       for (String pattern : new ArrayList<>(pendingPatterns)) {
         pendingPatterns.remove(pattern);
@@ -381,27 +414,27 @@ final class Coherence implements AutoCloseable {
 
   /* ---- Loads racing invalidations ---- */
 
-  /** Remembers a loaded value about to be written to Redis under {@code key}. */
-  void loading(String key, byte[] frame) {
-    recentLoads.put(key, frame);
+  /** Remembers a loaded value about to be written to Redis under {@code key} of {@code space}. */
+  void loading(String space, String key, byte[] frame) {
+    recentLoads.put(redisKey(space, key), frame);
   }
 
   /**
    * Whether {@code frame} is still this instance's most recent load of {@code key}: false once an
    * invalidation of the key (or a flush) arrived after {@link #loading}.
    */
-  boolean isRecentLoad(String key, byte[] frame) {
-    return recentLoads.getIfPresent(key) == frame;
+  boolean isRecentLoad(String space, String key, byte[] frame) {
+    return recentLoads.getIfPresent(redisKey(space, key)) == frame;
   }
 
   /**
    * Removes a loaded value from Redis if it is still the one this instance wrote. If it was
    * there, other instances may have read it meanwhile, so they are told to evict the key too.
    */
-  void compareAndDelete(String key, byte[] frame) {
-    redis.compareAndDeleteAsync(prefixColon + key, frame).thenAccept(deleted -> {
+  void compareAndDelete(String space, String key, byte[] frame) {
+    redis.compareAndDeleteAsync(redisKey(space, key), frame).thenAccept(deleted -> {
       if (deleted) {
-        publishKeys(List.of(key));
+        publishKeys(space, List.of(key));
       }
     });
   }
@@ -523,7 +556,7 @@ final class Coherence implements AutoCloseable {
     switch (op) {
       case OP_KEYS -> {
         for (String key : keys) {
-          evict(key);
+          evict(cache == null ? "" : cache, key);
         }
       }
       case OP_PATTERN -> {
@@ -531,7 +564,10 @@ final class Coherence implements AutoCloseable {
           for (CacheGroup group : groups.get()) {
             group.local.invalidateIf(key -> Glob.matches(pattern, key));
           }
-          recentLoads.asMap().keySet().removeIf(key -> Glob.matches(pattern, key));
+          recentLoads.asMap().keySet().removeIf(redisKey -> {
+            String[] spaceAndKey = spaceAndKey(redisKey);
+            return spaceAndKey != null && Glob.matches(pattern, spaceAndKey[1]);
+          });
         }
       }
       case OP_CACHE -> {
@@ -553,13 +589,21 @@ final class Coherence implements AutoCloseable {
     }
   }
 
-  private void evict(String key) {
-    for (CacheGroup group : groups.get()) {
-      group.local.invalidate(key);
+  /** Evicts {@code key} from the cache that owns {@code space}, or from every cache for the shared space. */
+  private void evict(String space, String key) {
+    if (space.isEmpty()) {
+      for (CacheGroup group : groups.get()) {
+        group.local.invalidate(key);
+      }
+    } else {
+      CacheGroup group = groupsByName.get(space);
+      if (group != null) {
+        group.local.invalidate(key);
+      }
     }
-    byte[] loaded = recentLoads.asMap().remove(key);
+    byte[] loaded = recentLoads.asMap().remove(redisKey(space, key));
     if (loaded != null) {
-      compareAndDelete(key, loaded);
+      compareAndDelete(space, key, loaded);
     }
   }
 
@@ -569,11 +613,15 @@ final class Coherence implements AutoCloseable {
       return;
     }
     for (String redisKey : redisKeys) {
-      if (redisKey.startsWith(prefixColon) && !redisKey.startsWith(prefixColon + "__tc:")) {
+      String[] spaceAndKey = spaceAndKey(redisKey);
+      if (spaceAndKey != null) {
         tracked.increment();
-        String key = redisKey.substring(prefixColon.length());
-        for (CacheGroup group : groups.get()) {
-          group.local.invalidate(key);
+        if (spaceAndKey[0].isEmpty()) {
+          for (CacheGroup group : groups.get()) {
+            group.local.invalidate(spaceAndKey[1]);
+          }
+        } else {
+          groupsByName.get(spaceAndKey[0]).local.invalidate(spaceAndKey[1]);
         }
       }
     }

@@ -44,7 +44,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
 
   /** What a view needs from its {@link TierCache}. */
   record Context(RedisTier redis, String keyPrefix, int maxKeyLength, Executor asyncExecutor, java.time.Clock clock,
-      java.util.concurrent.ScheduledExecutorService scheduler, Executor refreshExecutor, String instanceId) {}
+      java.util.concurrent.ScheduledExecutorService scheduler, Executor refreshExecutor, String instanceId,
+      java.util.function.Predicate<String> ownsKeys) {}
   private static final Object MISSING = new Object();
 
   private final CacheGroup group;
@@ -57,6 +58,10 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private final RedisTier redis;
   private final String redisPrefix;
   private final String namespace;
+  /** Where the distributed load leases live: under Tiercache's own keys, which patterns never reach. */
+  private final String leasePrefix;
+  /** For a shared cache: whether a name is that of a cache with its own key space; null otherwise. */
+  private final java.util.function.Predicate<String> ownsKeys;
   private final int maxKeyLength;
   private final Executor asyncExecutor;
   private final Coherence coherence;
@@ -85,8 +90,12 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     this.codec = codec;
     this.maxFrame = codec.maxValueSize() + 6;
     this.redis = spec.l2Enabled() ? redis : null;
-    this.redisPrefix = keyPrefix + ":";
-    this.namespace = name + ":";
+    this.redisPrefix = group.redisPrefix;
+    // a cache with its own key space needs no name in its keys; a shared one keeps other key
+    // types apart from its String keys under its name, as before
+    this.namespace = group.ownKeys ? "" : name + ":";
+    this.leasePrefix = keyPrefix + ":__tc:load:" + (group.ownKeys ? name + ":" : "");
+    this.ownsKeys = group.ownKeys ? null : context.ownsKeys();
     this.maxKeyLength = maxKeyLength;
     this.asyncExecutor = asyncExecutor;
     this.coherence = group.coherence;
@@ -449,7 +458,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
         byte[] frame = encodeLoaded(k, value);
         if (frame != null) {
           if (coherence != null) {
-            coherence.loading(k, frame);
+            coherence.loading(group.space, k, frame);
           }
           if (local.isCurrent(k, mine)) {
             frames.put(redisPrefix + k, frame);
@@ -466,7 +475,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
           for (String k : keys) {
             byte[] frame = frames.get(redisPrefix + k);
             if (frame != null && !local.isCurrent(k, owned.get(k))) {
-              coherence.compareAndDelete(k, frame);
+              coherence.compareAndDelete(group.space, k, frame);
             }
           }
         }
@@ -493,7 +502,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
 
   @Override
   public void put(K key, V value) {
-    String k = Keys.requireEncodable(keyOf(key), "key");
+    String k = requireShareable(Keys.requireEncodable(keyOf(key), "key"));
     Objects.requireNonNull(value, "value must not be null: use invalidate(key) to remove a key");
     byte[] frame = codec.encode(value);
     switch (spec.strategy()) {
@@ -521,7 +530,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       try {
         redis.set(redisKey, frame, ttlMillis(false));
         if (coherence != null) {
-          coherence.publishKeys(List.of(k));
+          coherence.publishKeys(group.space, List.of(k));
         }
       } catch (RedisUnavailableException e) {
         stats.degraded.increment();
@@ -540,7 +549,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       try {
         redis.delete(List.of(redisKey));
         if (coherence != null) {
-          coherence.publishKeys(List.of(k));
+          coherence.publishKeys(group.space, List.of(k));
         }
       } catch (RedisUnavailableException e) {
         stats.degraded.increment();
@@ -562,7 +571,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
         }
       } catch (RedisUnavailableException e) {
         stats.degraded.increment();
-        redis.rememberDeletePattern(pattern);
+        redis.rememberDeletePattern(pattern, null, coherence == null ? null : () -> coherence.publishCache(name));
       }
     }
   }
@@ -600,6 +609,22 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     return checkedKey(namespace + Keys.segment(key));
   }
 
+  /**
+   * A shared cache's key must not look like a key of a cache with its own key space: {@code
+   * users:1} in a shared cache and {@code 1} in a cache {@code users} would be one Redis key.
+   */
+  private String requireShareable(String k) {
+    if (ownsKeys != null) {
+      int colon = k.indexOf(':');
+      if (colon > 0 && ownsKeys.test(k.substring(0, colon))) {
+        throw new IllegalArgumentException("key '" + k + "' of shared cache '" + name + "' starts with '"
+            + k.substring(0, colon) + ":', the name of a cache with its own key space: its Redis key would be "
+            + "that cache's; rename one of them, or give that cache sharedKeys(true) too");
+      }
+    }
+    return k;
+  }
+
   /** The rare cases of {@link #keyOf}: empty, reserved or over-long keys. */
   private String checkedKey(String k) {
     if (k.isEmpty()) {
@@ -626,6 +651,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   /** Installs {@code mine} or returns the live future of another caller; skips failed ones. */
   private CompletableFuture<Object> install(String k, CompletableFuture<Object> mine) {
     Keys.requireEncodable(k, "key"); // on the miss path only: a key that fails never reaches L1
+    requireShareable(k);
     while (true) {
       CompletableFuture<Object> winner = local.install(k, mine);
       if (winner == mine || !winner.isCompletedExceptionally()) {
@@ -768,7 +794,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       try {
         redis.setIfAbsent(redisPrefix + k, frame, ttl);
         if (coherence != null && !local.isCurrent(k, mine)) {
-          coherence.compareAndDelete(k, frame);
+          coherence.compareAndDelete(group.space, k, frame);
         }
       } catch (RedisUnavailableException e) {
         stats.degraded.increment();
@@ -801,7 +827,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       if (error != null) {
         stats.degraded.increment();
       } else if (coherence != null && !local.isCurrent(k, mine)) {
-        coherence.compareAndDelete(k, frame);
+        coherence.compareAndDelete(group.space, k, frame);
       }
       releaseLoadLeaseAsync(k, lease);
       return ttl;
@@ -814,10 +840,10 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     redis.setIfAbsentAsync(redisPrefix + k, frame, ttl).whenComplete((written, error) -> {
       if (error != null) {
         stats.degraded.increment();
-      } else if (coherence != null && !coherence.isRecentLoad(k, frame)) {
+      } else if (coherence != null && !coherence.isRecentLoad(group.space, k, frame)) {
         // Invalidated after the load was read: by now the caller has completed, so the check
         // is against the coherence window rather than the single-flight entry.
-        coherence.compareAndDelete(k, frame);
+        coherence.compareAndDelete(group.space, k, frame);
       }
       releaseLoadLeaseAsync(k, lease);
     });
@@ -836,7 +862,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       return null;
     }
     if (coherence != null) {
-      coherence.loading(k, frame);
+      coherence.loading(group.space, k, frame);
       if (!local.isCurrent(k, mine)) {
         return null; // invalidated while loading: the value may predate the change
       }
@@ -952,7 +978,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   }
 
   private String leaseKey(String k) {
-    return redisPrefix + "__tc:load:" + k;
+    return leasePrefix + k;
   }
 
   private void releaseLoadLease(String k, byte[] lease) {
@@ -998,7 +1024,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
         try {
           redis.set(redisPrefix + k, frame, ttl);
           if (coherence != null) {
-            coherence.publishKeys(List.of(k));
+            coherence.publishKeys(group.space, List.of(k));
           }
         } catch (RedisUnavailableException e) {
           stats.degraded.increment();

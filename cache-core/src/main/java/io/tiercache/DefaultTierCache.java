@@ -114,7 +114,7 @@ final class DefaultTierCache implements TierCache {
       }
       coherent = tier == null || b.coherence == CoherenceMode.NONE ? null
           : new Coherence(b.coherence, tier, keyPrefix, b.invalidationStreamLength, b.loadRaceWindow,
-              b.probeInterval, scheduler, groups::values,
+              b.probeInterval, scheduler, groups,
               entry -> namespacesUpdate(entry.getKey(), entry.getValue()), this::namespacesReset,
               b.strictCoherence);
     } catch (RuntimeException e) {
@@ -131,7 +131,13 @@ final class DefaultTierCache implements TierCache {
     this.coherence = coherent;
     this.instanceId = coherence != null ? coherence.instanceId() : java.util.UUID.randomUUID().toString();
     this.context = new DefaultCache.Context(redis, keyPrefix, maxKeyLength, asyncExecutor, clock, scheduler,
-        refreshExecutor, instanceId);
+        refreshExecutor, instanceId, name -> {
+          CacheGroup group = groups.get(name);
+          if (group == null && (declared.containsKey(name) || allowUndeclared)) {
+            return !specOf(name).sharedKeys();
+          }
+          return group != null && group.ownKeys;
+        });
     this.namespaces = new Namespaces(redis, keyPrefix, coherence);
     this.toolkit = redis == null ? null : new io.tiercache.toolkit.Toolkit(redis, keyPrefix, mapper, scheduler);
     this.events = new EventRegistry(this::invalidatePattern, this::invalidateKey);
@@ -204,7 +210,7 @@ final class DefaultTierCache implements TierCache {
   }
 
   private CacheGroup group(String name) {
-    return groups.computeIfAbsent(name, n -> new CacheGroup(n, specOf(n), coherence, clock,
+    return groups.computeIfAbsent(name, n -> new CacheGroup(n, specOf(n), keyPrefix, coherence, clock,
         group -> new WriteBackQueue(group, redis, scheduler, writeBackExecutor)));
   }
 
@@ -230,14 +236,23 @@ final class DefaultTierCache implements TierCache {
     String k = key.length() > maxKeyLength ? Keys.bounded(key, maxKeyLength) : key;
     boolean existed = false;
     if (redis != null) {
-      String redisKey = keyPrefix + ":" + k;
+      // the key in every key space this instance knows: each cache's own, and the shared one
+      java.util.Set<String> redisKeys = new java.util.LinkedHashSet<>();
+      boolean shared = false;
+      for (CacheGroup group : groups.values()) {
+        if (group.spec.l2Enabled()) {
+          redisKeys.add(group.redisPrefix + k);
+          shared |= !group.ownKeys;
+        }
+      }
+      redisKeys.add(keyPrefix + ":" + k);
       try {
-        existed = redis.delete(java.util.List.of(redisKey)) > 0;
+        existed = redis.delete(java.util.List.copyOf(redisKeys)) > 0;
         if (coherence != null) {
-          coherence.publishKeys(java.util.List.of(k));
+          coherence.publishKeys("", java.util.List.of(k));
         }
       } catch (RedisUnavailableException e) {
-        redis.rememberDelete(redisKey);
+        redisKeys.forEach(redis::rememberDelete);
       }
     }
     for (CacheGroup group : groups.values()) {
@@ -283,18 +298,35 @@ final class DefaultTierCache implements TierCache {
     return Keys.escapeGlob(pattern.substring(0, head)) + "*%H*";
   }
 
-  /** Deletes the keys matching a pattern from Redis, tells the other instances, and evicts L1. */
+  /**
+   * Deletes the keys matching a pattern from Redis, tells the other instances, and evicts L1.
+   *
+   * <p>A pattern matches keys as the caches see them. In Redis, a cache with its own key space
+   * keeps {@code key} as {@code prefix:name:key}, a shared one as {@code prefix:key}: one {@code
+   * SCAN MATCH prefix:*pattern} finds both (and a few more, which the filter drops), so that caches
+   * of other instances that this one does not know are reached too.
+   */
   private long deletePattern(String pattern) {
     long deleted = 0;
     if (redis != null) {
-      String redisPattern = Keys.escapeGlob(keyPrefix + ":") + pattern;
+      String escapedPrefix = Keys.escapeGlob(keyPrefix + ":");
+      int prefixLength = keyPrefix.length() + 1;
+      String redisPattern = escapedPrefix + "*" + pattern;
+      java.util.function.Predicate<String> filter = redisKey -> {
+        String tail = redisKey.substring(prefixLength);
+        if (Glob.matches(pattern, tail)) {
+          return true; // a key of the shared space
+        }
+        int colon = tail.indexOf(':');
+        return colon > 0 && Glob.matches(pattern, tail.substring(colon + 1)); // a cache's own key
+      };
       try {
-        deleted = redis.deleteMatching(redisPattern);
+        deleted = redis.deleteMatching(redisPattern, filter);
         if (coherence != null) {
           coherence.publishPattern(pattern);
         }
       } catch (RedisUnavailableException e) {
-        redis.rememberDeletePattern(redisPattern);
+        redis.rememberDeletePattern(redisPattern, filter, coherence == null ? null : () -> coherence.publishPattern(pattern));
       }
     }
     for (CacheGroup group : groups.values()) {

@@ -192,7 +192,7 @@ final class WriteBackQueue {
       if (group.coherence != null) {
         List<String> keys = new ArrayList<>(batch.size());
         batch.forEach(e -> keys.add(e.getKey()));
-        group.coherence.publishKeys(keys);
+        group.coherence.publishKeys(group.space, keys);
       }
     } catch (RedisUnavailableException e) {
       group.stats.degraded.increment();

@@ -166,7 +166,7 @@ abstract class CacheContract {
     assertEquals(1, loads.get());
     if (levels.l2) {
       try (TestRedis resp = redis()) {
-        long pttl = (Long) resp.command("PTTL", "t:project:404:info");
+        long pttl = (Long) resp.command("PTTL", "t:c:project:404:info");
         assertTrue(pttl > 0 && pttl <= 300, "null TTL applied in Redis, was " + pttl);
       }
     }
@@ -215,7 +215,7 @@ abstract class CacheContract {
     Set<Long> distinct = new HashSet<>();
     try (TestRedis resp = redis()) {
       for (int i = 0; i < 200; i++) {
-        long pttl = (Long) resp.command("PTTL", "t:j:" + i);
+        long pttl = (Long) resp.command("PTTL", "t:c:j:" + i);
         assertTrue(pttl >= 79_000 && pttl <= 120_000, "TTL " + pttl + " outside 100s ± 20%");
         distinct.add(pttl / 1000);
       }
@@ -365,7 +365,7 @@ abstract class CacheContract {
     assertNull(cache.getIfPresent("p"));
     if (levels.l2) {
       try (TestRedis resp = redis()) {
-        assertEquals(0L, resp.command("EXISTS", "t:p"));
+        assertEquals(0L, resp.command("EXISTS", "t:c:p"));
       }
     }
     assertEquals(1, cache.stats().invalidations());
@@ -457,16 +457,16 @@ abstract class CacheContract {
   void undecodableValue_isAMissAndDeleted(Levels levels) {
     Cache<String, Project> cache = projects(levels, s -> s);
     try (TestRedis resp = redis()) {
-      resp.command("SET", "t:bad", "this is not a frame");
-      resp.commandBytes("SET".getBytes(StandardCharsets.UTF_8), "t:bad2".getBytes(StandardCharsets.UTF_8),
+      resp.command("SET", "t:c:bad", "this is not a frame");
+      resp.commandBytes("SET".getBytes(StandardCharsets.UTF_8), "t:c:bad2".getBytes(StandardCharsets.UTF_8),
           new byte[] {1, 0, '{', '"', 'i'});
     }
     assertEquals(project(1), cache.get("bad", k -> project(1)));
     assertNull(cache.getIfPresent("bad2"));
     assertEquals(2, cache.stats().decodeErrors());
     try (TestRedis resp = redis()) {
-      assertFalse("this is not a frame".equals(resp.command("GET", "t:bad")));
-      assertEquals(0L, resp.command("EXISTS", "t:bad2"));
+      assertFalse("this is not a frame".equals(resp.command("GET", "t:c:bad")));
+      assertEquals(0L, resp.command("EXISTS", "t:c:bad2"));
     }
   }
 
@@ -482,7 +482,7 @@ abstract class CacheContract {
     cache.put("big", big);
     try (TestRedis resp = redis()) {
       byte[] stored = (byte[]) resp.commandBytes("GET".getBytes(StandardCharsets.UTF_8),
-          "t:big".getBytes(StandardCharsets.UTF_8));
+          "t:c:big".getBytes(StandardCharsets.UTF_8));
       assertEquals(1, stored[1] & 1, "compressed flag set");
       assertTrue(stored.length < 3000, "stored " + stored.length + " bytes");
     }
@@ -501,7 +501,7 @@ abstract class CacheContract {
     if (levels.l2) {
       try (TestRedis resp = redis()) {
         byte[] stored = (byte[]) resp.commandBytes("GET".getBytes(StandardCharsets.UTF_8),
-            "t:img".getBytes(StandardCharsets.UTF_8));
+            "t:c:img".getBytes(StandardCharsets.UTF_8));
         assertEquals(image.length + 2, stored.length);
         assertEquals(4, stored[1], "raw flag");
       }
@@ -552,7 +552,8 @@ abstract class CacheContract {
         List<String> keys = dataKeys(resp);
         assertEquals(2, keys.size());
         for (String key : keys) {
-          assertTrue(key.length() <= TierCacheBuilder.DEFAULT_MAX_KEY_LENGTH + 2, "length " + key.length());
+          // the bounded key, after the prefix and the cache's name: "t:c:"
+          assertTrue(key.length() <= TierCacheBuilder.DEFAULT_MAX_KEY_LENGTH + 4, "length " + key.length());
         }
       }
     }

@@ -83,7 +83,7 @@ class ClusterFailoverTest {
       assertTrue(victimKeys.size() > KEYS / 5, "the victim owns a share of the keys: " + victimKeys.size());
       String probeKey = null;
       for (int i = 0; probeKey == null; i++) {
-        if (cluster.nodeOf(PREFIX + ":probe-" + i) == victim) { // a String key has no namespace
+        if (cluster.nodeOf(PREFIX + ":remote:probe-" + i) == victim) { // in cache "remote"'s own key space
           probeKey = "probe-" + i;
         }
       }
@@ -194,7 +194,7 @@ class ClusterFailoverTest {
       }
       assertNotEquals(victim, promoted);
       try (Resp resp = cluster.connect(promoted)) {
-        assertTrue(((String) resp.command("GET", PREFIX + ":" + probeKey)).contains(Long.toString(round)),
+        assertTrue(((String) resp.command("GET", PREFIX + ":remote:" + probeKey)).contains(Long.toString(round)),
             "the value written after recovery is on the promoted replica");
       }
       synchronized (checkFrom) {

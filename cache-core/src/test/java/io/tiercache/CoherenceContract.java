@@ -217,15 +217,15 @@ abstract class CoherenceContract {
     Cache<String, String> ca = a.cache("c");
     Cache<String, String> cb = b.cache("c");
     assertEquals("v1", cb.get("k", truth::get));
-    redis().stopNodeOf("co:k");
+    redis().stopNodeOf("co:c:k");
     truth.put("k", "v2");
     ca.put("k", "v2"); // Redis is down: A keeps it in L1 and remembers the key
-    // more calls to that node (the hash tag puts "{co:k}" in the slot of "co:k") until A's breaker opens
+    // more calls to that node (the hash tag puts "co:c:{co:c:k}" in the slot of "co:c:k") until A's breaker opens
     await().atMost(Duration.ofSeconds(5)).until(() -> {
-      ca.getIfPresent("{co:k}");
+      ca.getIfPresent("{co:c:k}");
       return !a.isRedisAvailable();
     });
-    redis().restartNodeOf("co:k");
+    redis().restartNodeOf("co:c:k");
     await().atMost(Duration.ofSeconds(10)).until(() -> a.isRedisAvailable() && b.isRedisAvailable());
     await().atMost(Duration.ofSeconds(5)).until(() -> "v2".equals(cb.get("k", truth::get)));
   }
@@ -240,7 +240,7 @@ abstract class CoherenceContract {
     assertEquals("v1", read(b, "c", "k"));
     byte[] frame = ("\u0001\u0000\"external\"").getBytes(StandardCharsets.UTF_8);
     try (TestRedis resp = redis()) {
-      resp.commandBytes("SET".getBytes(StandardCharsets.UTF_8), "co:k".getBytes(StandardCharsets.UTF_8), frame);
+      resp.commandBytes("SET".getBytes(StandardCharsets.UTF_8), "co:c:k".getBytes(StandardCharsets.UTF_8), frame);
     }
     await().atMost(BOUND).until(() -> "external".equals(l1(a, "c", "k")) && "external".equals(l1(b, "c", "k")));
     assertTrue(b.coherenceStats().trackingInvalidations() >= 1);
@@ -256,8 +256,8 @@ abstract class CoherenceContract {
       String before = "before-" + restart;
       a.<String, String>cache("c").put("k", before);
       await().atMost(BOUND).until(() -> before.equals(read(b, "c", "k"))); // B may still hold the last round's value
-      redis().stopNodeOf("co:k");
-      redis().restartNodeOf("co:k");
+      redis().stopNodeOf("co:c:k");
+      redis().restartNodeOf("co:c:k");
       await().atMost(Duration.ofSeconds(10)).until(() -> a.isRedisAvailable() && b.isRedisAvailable()
           && trackingClients() >= 2);
       // Redis lost the value: an L1 that outlived the restart without a clear would still answer it
@@ -266,7 +266,7 @@ abstract class CoherenceContract {
       awaitValue(b, "c", "k", "v" + restart);
       byte[] frame = ("\u0001\u0000\"external-" + restart + "\"").getBytes(StandardCharsets.UTF_8);
       try (TestRedis resp = redis()) {
-        resp.commandBytes("SET".getBytes(StandardCharsets.UTF_8), "co:k".getBytes(StandardCharsets.UTF_8), frame);
+        resp.commandBytes("SET".getBytes(StandardCharsets.UTF_8), "co:c:k".getBytes(StandardCharsets.UTF_8), frame);
       }
       String external = "external-" + restart;
       await().atMost(BOUND).until(() -> external.equals(l1(a, "c", "k")) && external.equals(l1(b, "c", "k")));
@@ -286,7 +286,7 @@ abstract class CoherenceContract {
     TierCache a = instance();
     a.<String, String>cache("c").put("k", "v1");
     try (TestRedis resp = redis()) {
-      resp.command("SET", "co:k", "\u0001\u0000\"external\"");
+      resp.command("SET", "co:c:k", "\u0001\u0000\"external\"");
     }
     AtomicInteger reads = new AtomicInteger();
     for (int i = 0; i < 20; i++) {

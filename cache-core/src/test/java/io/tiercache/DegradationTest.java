@@ -103,7 +103,7 @@ class DegradationTest {
     // Redis is used again: a value written now is in Redis.
     cache.put("after", "restart");
     try (Resp resp = redis.connect()) {
-      assertEquals(1L, resp.command("EXISTS", "d:after"));
+      assertEquals(1L, resp.command("EXISTS", "d:c:after"));
     }
   }
 
@@ -124,7 +124,7 @@ class DegradationTest {
     await().atMost(Duration.ofSeconds(10)).until(tier::isRedisAvailable);
     cache.put("k2", "v2");
     try (Resp resp = redis.connect()) {
-      assertEquals(1L, resp.command("EXISTS", "d:k2"));
+      assertEquals(1L, resp.command("EXISTS", "d:c:k2"));
     }
   }
 
@@ -177,8 +177,8 @@ class DegradationTest {
     assertEquals("v2", cacheA.get("k", k -> "loaded"));
     await().atMost(Duration.ofSeconds(10)).until(a::isRedisAvailable);
     try (Resp resp = redis.connect()) {
-      assertEquals(0L, resp.command("EXISTS", "d:k"), "the stale v1 was deleted on recovery");
-      assertEquals(0L, resp.command("EXISTS", "d:gone"), "the pattern ran on recovery");
+      assertEquals(0L, resp.command("EXISTS", "d:c:k"), "the stale v1 was deleted on recovery");
+      assertEquals(0L, resp.command("EXISTS", "d:c:gone"), "the pattern ran on recovery");
     }
     await().atMost(Duration.ofSeconds(10)).until(b::isRedisAvailable);
     assertEquals("fresh", b.<String, String>cache("c").get("k", k -> "fresh"), "no instance reads v1 again");

@@ -115,7 +115,7 @@ class DeploymentTest {
       a.<String, String>cache("c").put("k", "over TLS");
       assertEquals("over TLS", b.<String, String>cache("c").get("k", k -> "loaded"));
       try (Resp plain = tls.connect()) {
-        assertTrue(((String) plain.command("GET", "tls:k")).contains("over TLS"), "stored in that server");
+        assertTrue(((String) plain.command("GET", "tls:c:k")).contains("over TLS"), "stored in that server");
       }
 
       long start = System.nanoTime();
@@ -326,7 +326,7 @@ class DeploymentTest {
       Cache<String, String> cache = a.cache("c");
       cache.put("k", "v1");
       try (Resp master = sentinel.connectMaster()) {
-        assertTrue(((String) master.command("GET", "sn:k")).contains("v1"), "written to the master the Sentinel names");
+        assertTrue(((String) master.command("GET", "sn:c:k")).contains("v1"), "written to the master the Sentinel names");
       }
 
       int old = sentinel.killMaster();
@@ -339,7 +339,7 @@ class DeploymentTest {
         return a.isRedisAvailable();
       });
       try (Resp master = sentinel.connectMaster()) {
-        assertTrue(((String) master.command("GET", "sn:k")).contains("v2"), "writes reach the promoted replica");
+        assertTrue(((String) master.command("GET", "sn:c:k")).contains("v2"), "writes reach the promoted replica");
       }
       TierCache fresh = build(base("sn", b -> b.redisUri(sentinel.uri())));
       assertEquals("v2", fresh.<String, String>cache("c").get("k", k -> "loaded"));

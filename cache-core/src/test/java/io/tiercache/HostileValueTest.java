@@ -90,9 +90,9 @@ class HostileValueTest {
   @Test
   void bombDeclaringItsRealSize_isAMiss_andTheReadAllocatesLittle() {
     Cache<String, String> cache = tier().cache("c");
-    store("h:bomb", bomb(64L << 20, 64 << 20, false)); // 64 MiB of zeros in about 64 KB
+    store("h:c:bomb", bomb(64L << 20, 64 << 20, false)); // 64 MiB of zeros in about 64 KB
     cache.get("bomb", k -> "warm-up").length();
-    store("h:bomb", bomb(64L << 20, 64 << 20, false));
+    store("h:c:bomb", bomb(64L << 20, 64 << 20, false));
     long before = allocatedByThisThread();
     assertEquals("loaded", cache.get("bomb", k -> "loaded"));
     long allocated = allocatedByThisThread() - before;
@@ -104,7 +104,7 @@ class HostileValueTest {
   void frameThatInflatesPastWhatItDeclares_stopsAtTheDeclaredLength() {
     Cache<String, byte[]> cache = tier().cache("bytes");
     // declares 32 KiB (under the cache's 64 KiB limit) but holds 16 MiB of zeros
-    store("h:liar", bomb(16L << 20, 32 * 1024, true));
+    store("h:bytes:liar", bomb(16L << 20, 32 * 1024, true));
     long before = allocatedByThisThread();
     byte[] value = cache.get("liar", k -> new byte[] {7});
     long allocated = allocatedByThisThread() - before;
@@ -119,12 +119,12 @@ class HostileValueTest {
     byte[] huge = new byte[8 << 20];
     huge[0] = 1; // a raw frame: version 1, flags RAW
     huge[1] = 4;
-    store("h:huge", huge);
+    store("h:bytes:huge", huge);
     assertEquals(3, cache.get("huge", k -> new byte[3]).length);
     assertEquals(1, cache.stats().decodeErrors());
     try (Resp resp = redis.connect()) {
       // deleted like any bad frame, and replaced by the loaded value
-      assertTrue((Long) resp.command("STRLEN", "h:huge") < 100, "the oversize value is still in Redis");
+      assertTrue((Long) resp.command("STRLEN", "h:bytes:huge") < 100, "the oversize value is still in Redis");
     }
   }
 

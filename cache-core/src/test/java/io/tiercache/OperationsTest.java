@@ -183,7 +183,7 @@ class OperationsTest {
     assertNull(cache.getIfPresent("doc:" + name + ":body"));
     assertEquals("kept", cache.getIfPresent("doc:short:meta"));
     try (Resp resp = redis.connect()) {
-      assertEquals(0L, resp.command("EXISTS", "ops:" + Keys.bounded("doc:" + name + ":meta", 128)));
+      assertEquals(0L, resp.command("EXISTS", "ops:c:" + Keys.bounded("doc:" + name + ":meta", 128)));
     }
   }
 
@@ -229,9 +229,9 @@ class OperationsTest {
     tier.<String, String>cache("daily").put("project:1:daily-stats", "s");
     tier.<String, String>cache("c").put("project:1:stats", "s");
     try (Resp resp = redis.connect()) {
-      long daily = (Long) resp.command("PTTL", "ops:project:1:daily-stats");
+      long daily = (Long) resp.command("PTTL", "ops:daily:project:1:daily-stats");
       assertTrue(daily > 55_000 && daily <= 60_000, "expires at midnight, in " + daily + " ms");
-      long normal = (Long) resp.command("PTTL", "ops:project:1:stats");
+      long normal = (Long) resp.command("PTTL", "ops:c:project:1:stats");
       assertTrue(normal > 3_500_000, "other caches keep their TTL: " + normal);
     }
     assertEquals(60_000, Expiries.untilNextBoundaryMillis(Duration.ofDays(1), shanghai, clock));
@@ -405,10 +405,10 @@ class OperationsTest {
     assertEquals("built", loader.get("k", k -> "loaded twice"), "the loader's own L1 has the value");
     assertEquals(1, loads.get());
     try (Resp resp = redis.connect()) {
-      long ttl = (Long) resp.command("PTTL", "ops:k");
+      long ttl = (Long) resp.command("PTTL", "ops:c:k");
       assertTrue(ttl > 0, "written with the cache's TTL, PTTL " + ttl);
       // The load lease is released once the write is done, in the background too.
-      await().atMost(Duration.ofSeconds(5)).until(() -> Long.valueOf(0).equals(resp.command("EXISTS", "ops:__tc:load:k")));
+      await().atMost(Duration.ofSeconds(5)).until(() -> Long.valueOf(0).equals(resp.command("EXISTS", "ops:__tc:load:c:k")));
     }
   }
 
@@ -424,7 +424,7 @@ class OperationsTest {
     assertEquals("before the change", first, "the caller still gets what its loader returned");
     sleep(200); // time for a background write, had one been sent
     try (Resp resp = redis.connect()) {
-      assertEquals(0L, resp.command("EXISTS", "ops:k"), "the possibly stale value was not written");
+      assertEquals(0L, resp.command("EXISTS", "ops:c:k"), "the possibly stale value was not written");
     }
     assertEquals("after the change", loading.get("k", k -> "after the change"), "nor kept in L1");
     assertThrows(IllegalStateException.class, () -> CacheSpec.builder().l2(false).writeLoadedAsync(true).build());

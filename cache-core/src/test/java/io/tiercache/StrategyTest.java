@@ -92,7 +92,7 @@ class StrategyTest {
     cache.put("a", 1);
     assertEquals(1, cache.getIfPresent("a"));
     if (levels.l2) {
-      assertEquals(1L, redisValue("s:a"));
+      assertEquals(1L, redisValue("s:c:a"));
     }
   }
 
@@ -105,7 +105,7 @@ class StrategyTest {
     assertEquals(Map.of("a", 1), store.rows);
     assertEquals(1, cache.get("a", k -> 99));
     if (levels.l2) {
-      assertEquals(1L, redisValue("s:a"));
+      assertEquals(1L, redisValue("s:c:a"));
     }
   }
 
@@ -139,7 +139,7 @@ class StrategyTest {
     assertEquals(Map.of("a", 1), store.rows);
     assertEquals(0, cache.stats().writeBackQueueDepth());
     if (levels.l2) {
-      assertEquals(1L, redisValue("s:a"));
+      assertEquals(1L, redisValue("s:c:a"));
     }
   }
 
@@ -216,7 +216,7 @@ class StrategyTest {
     assertEquals(List.of("c:a=1 database down", "c:b=2 database down"), dead.stream().sorted().toList());
     assertEquals(2, cache.stats().deadLetters());
     assertEquals(0, cache.stats().writeBackQueueDepth());
-    assertEquals(0L, redisValue("s:a"), "a write the store refused is not put into Redis");
+    assertEquals(0L, redisValue("s:c:a"), "a write the store refused is not put into Redis");
   }
 
   @Test

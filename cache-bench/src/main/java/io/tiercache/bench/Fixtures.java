@@ -62,7 +62,9 @@ final class Fixtures {
     return TierCache.builder()
         .redisUri(redis.uri())
         .keyPrefix(PREFIX)
-        .cache(cacheName, c -> spec.apply(c.valueType(ProjectInfo.class).l1(l1)))
+        // shared keys: the raw sides read what Tiercache stored under {prefix}:{key}; a cache's
+        // own key space ({prefix}:{cache}:{key}) costs the same, a few bytes of key more
+        .cache(cacheName, c -> spec.apply(c.valueType(ProjectInfo.class).l1(l1).sharedKeys(true)))
         .build();
   }
 

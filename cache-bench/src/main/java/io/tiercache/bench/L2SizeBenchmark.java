@@ -77,7 +77,7 @@ public class L2SizeBenchmark extends RedisBenchmark {
 
   @Setup
   public void setUp() throws IOException {
-    start(builder -> builder.cache("pages", c -> c.valueType(Page.class).l1(false)));
+    start(builder -> builder.cache("pages", c -> c.valueType(Page.class).l1(false).sharedKeys(true)));
     cache = tier.cache("pages", Page.class);
     connectRaw();
     reader = mapper.readerFor(Page.class);

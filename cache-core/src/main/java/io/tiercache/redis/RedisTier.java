@@ -112,7 +112,7 @@ public final class RedisTier implements AutoCloseable {
   private final Duration probeInterval;
 
   private final Set<String> pendingDeletes = ConcurrentHashMap.newKeySet();
-  private final Set<String> pendingPatterns = ConcurrentHashMap.newKeySet();
+  private final Set<PendingScan> pendingPatterns = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean pendingOverflow = new AtomicBoolean();
   private final AtomicBoolean open = new AtomicBoolean();
   private final LongAdder trips = new LongAdder();
@@ -327,9 +327,6 @@ public final class RedisTier implements AutoCloseable {
   public interface ReplayListener {
     /** Keys (with the prefix) deleted after an outage. */
     void deleted(List<String> redisKeys);
-
-    /** A pattern (with the prefix) whose keys were deleted after an outage. */
-    void deletedPattern(String redisPattern);
 
     /** Every key under the prefix was deleted after an outage with too many changes to track. */
     void deletedAll();
@@ -744,27 +741,41 @@ public final class RedisTier implements AutoCloseable {
    * @return how many keys were deleted
    */
   public long deleteMatching(String pattern) {
-    return call("SCAN+UNLINK", redis -> scanDelete(redis, pattern));
+    return deleteMatching(pattern, null);
   }
+
+  /**
+   * Deletes the keys that match {@code pattern} ({@code SCAN MATCH}) and that {@code filter}
+   * accepts, for a selection a glob alone cannot express.
+   *
+   * @param filter null for every key the pattern matches
+   */
+  public long deleteMatching(String pattern, java.util.function.Predicate<String> filter) {
+    return call("SCAN+UNLINK", redis -> scanDelete(redis, pattern, filter));
+  }
+
+  /** A pattern delete that could not run: replayed when Redis is back, then announced. */
+  private record PendingScan(String pattern, java.util.function.Predicate<String> filter, Runnable announce) {}
 
   /**
    * SCAN + UNLINK, sparing Tiercache's own data ({@code prefix:__...}: streams, toolkit state). On
    * a cluster every {@link #servingMasters serving master} is scanned in turn; the client splits
    * each page's {@code UNLINK} per slot.
    */
-  private long scanDelete(RedisClusterCommands<String, byte[]> redis, String pattern) {
+  private long scanDelete(RedisClusterCommands<String, byte[]> redis, String pattern,
+      java.util.function.Predicate<String> filter) {
     if (redis instanceof RedisAdvancedClusterCommands<String, byte[]> cluster) {
       long deleted = 0;
       for (String nodeId : servingMasters(cluster)) {
-        deleted += scanDelete(cluster.getConnection(nodeId), redis, pattern);
+        deleted += scanDelete(cluster.getConnection(nodeId), redis, pattern, filter);
       }
       return deleted;
     }
-    return scanDelete(redis, redis, pattern);
+    return scanDelete(redis, redis, pattern, filter);
   }
 
   private long scanDelete(RedisClusterCommands<String, byte[]> scanned, RedisClusterCommands<String, byte[]> redis,
-      String pattern) {
+      String pattern, java.util.function.Predicate<String> filter) {
     String reserved = prefix + ":__";
     long deleted = 0;
     ScanArgs args = ScanArgs.Builder.matches(pattern).limit(BATCH);
@@ -773,7 +784,7 @@ public final class RedisTier implements AutoCloseable {
       KeyScanCursor<String> page = scanned.scan(cursor, args);
       List<String> doomed = new ArrayList<>(page.getKeys().size());
       for (String key : page.getKeys()) {
-        if (!key.startsWith(reserved)) {
+        if (!key.startsWith(reserved) && (filter == null || filter.test(key))) {
           doomed.add(key);
         }
       }
@@ -867,11 +878,12 @@ public final class RedisTier implements AutoCloseable {
   }
 
   /**
-   * Remembers that every key matching {@code pattern} must be deleted when Redis is reachable
-   * again (an {@code invalidateAll} that could not run).
+   * Remembers that every key matching {@code pattern} (and {@code filter}, when not null) must be
+   * deleted when Redis is reachable again (an {@code invalidateAll} or pattern invalidation that
+   * could not run); {@code announce} runs once they are, to tell the other instances.
    */
-  public void rememberDeletePattern(String pattern) {
-    pendingPatterns.add(pattern);
+  public void rememberDeletePattern(String pattern, java.util.function.Predicate<String> filter, Runnable announce) {
+    pendingPatterns.add(new PendingScan(pattern, filter, announce));
     if (available()) {
       scheduler.execute(this::replayQuietly);
     }
@@ -1102,7 +1114,7 @@ public final class RedisTier implements AutoCloseable {
     }
     RedisClusterCommands<String, byte[]> redis = commands(current);
     if (pendingOverflow.get()) {
-      long deleted = scanDelete(redis, io.tiercache.Keys.escapeGlob(prefix) + ":*");
+      long deleted = scanDelete(redis, io.tiercache.Keys.escapeGlob(prefix) + ":*", null);
       pendingOverflow.set(false);
       pendingDeletes.clear();
       pendingPatterns.clear();
@@ -1114,11 +1126,11 @@ public final class RedisTier implements AutoCloseable {
       return;
     }
     ReplayListener listener = replayListener;
-    for (String pattern : pendingPatterns) {
-      scanDelete(redis, pattern);
-      pendingPatterns.remove(pattern);
-      if (listener != null) {
-        listener.deletedPattern(pattern);
+    for (PendingScan pending : pendingPatterns) {
+      scanDelete(redis, pending.pattern(), pending.filter());
+      pendingPatterns.remove(pending);
+      if (pending.announce() != null) {
+        pending.announce().run();
       }
     }
     while (!pendingDeletes.isEmpty()) {
