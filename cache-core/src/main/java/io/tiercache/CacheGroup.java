@@ -12,6 +12,8 @@ final class CacheGroup {
   final WriteBackQueue writeBack;
   /** Tells other instances about changes; null when coherence is off or the cache has no L2. */
   final Coherence coherence;
+  /** The instance's key prefix. */
+  final String keyPrefix;
   /** Whether the cache has its own key space in Redis (not {@link CacheSpec#sharedKeys}). */
   final boolean ownKeys;
   /** What every Redis key of this cache starts with: {@code prefix:name:}, or {@code prefix:} when shared. */
@@ -22,6 +24,7 @@ final class CacheGroup {
   CacheGroup(String name, CacheSpec spec, String keyPrefix, Coherence coherence, java.time.Clock clock,
       WriteBackQueue.Factory writeBackFactory) {
     this.name = name;
+    this.keyPrefix = keyPrefix;
     this.ownKeys = !spec.sharedKeys();
     this.redisPrefix = ownKeys ? keyPrefix + ":" + name + ":" : keyPrefix + ":";
     this.space = ownKeys ? name : "";

@@ -508,7 +508,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     switch (spec.strategy()) {
       case WRITE_BACK:
         stats.puts.increment();
-        writeBack.put(k, new WriteBackQueue.Pending(key, value, redisPrefix + k, frame, ttlMillis(false)));
+        writeBack.put(k, new WriteBackQueue.Pending(key, value, redisPrefix + k, frame, ttlMillis(false),
+            WriteBackQueue.nextVersion()));
         local.put(k, value);
         return;
       case WRITE_THROUGH:

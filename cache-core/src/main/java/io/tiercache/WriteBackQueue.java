@@ -25,6 +25,16 @@ import org.slf4j.LoggerFactory;
  * the dead-letter listener after the last attempt), and only if no newer value replaced it in the
  * meantime, so the writer always ends up with the last value of every key. When the map holds
  * {@code capacity} keys, a {@code put} of a new key first runs a flush on the caller's thread.
+ *
+ * <p>Several instances writing one key: every put carries a version (the wall clock in
+ * microseconds, made strictly increasing per process). Before a batch goes to the writer, one
+ * script per key claims its version in Redis ({@code prefix:__tc:wbv:{redis key}}) and fails if a
+ * newer one was claimed already: such an entry was overtaken by a later write of another
+ * instance, and is dropped instead of being written over it, here and in L1. The L2 write then
+ * replaces the value only while its version is still the claimed one. So the writer and Redis are
+ * never given an older value of a key after a newer one, as long as the instances' clocks agree to
+ * better than the time between two writes of one key (writers serialised by a row lock are) and
+ * Redis is reachable; while it is not, entries are written as before, in flush order.
  */
 final class WriteBackQueue {
 
@@ -36,7 +46,30 @@ final class WriteBackQueue {
   }
 
   /** One acknowledged write. */
-  record Pending(Object key, Object value, String redisKey, byte[] frame, long ttlMillis) {}
+  record Pending(Object key, Object value, String redisKey, byte[] frame, long ttlMillis, long version) {}
+
+  private static final java.util.concurrent.atomic.AtomicLong LAST_VERSION = new java.util.concurrent.atomic.AtomicLong();
+
+  /** A version later than every earlier one of this process, near the wall clock in microseconds. */
+  static long nextVersion() {
+    java.time.Instant now = java.time.Instant.now();
+    long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    return LAST_VERSION.updateAndGet(last -> Math.max(micros, last + 1));
+  }
+
+  /** Claims a version: 1 if no newer one was claimed for the key, else 0. */
+  private static final String CLAIM = String.join("\n",
+      "local v = redis.call('GET', KEYS[1])",
+      "if v and tonumber(v) >= tonumber(ARGV[1]) then return 0 end",
+      "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])",
+      "return 1");
+  /** Writes the value while the claimed version is still the key's. */
+  private static final String WRITE_IF_CLAIMED = String.join("\n",
+      "if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end",
+      "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])",
+      "return 1");
+  /** Versions are kept at least this long, past which an older write could no longer be queued. */
+  private static final long MIN_VERSION_TTL_MILLIS = 3_600_000L;
 
   private final CacheGroup group;
   private final CacheWriter<Object, Object> writer;
@@ -122,6 +155,10 @@ final class WriteBackQueue {
     if (batch.isEmpty()) {
       return;
     }
+    batch = claimed(batch);
+    if (batch.isEmpty()) {
+      return;
+    }
     Map<Object, Object> values = new LinkedHashMap<>();
     for (Map.Entry<String, Pending> e : batch) {
       values.put(e.getValue().key(), e.getValue().value());
@@ -152,6 +189,64 @@ final class WriteBackQueue {
     }
   }
 
+  /** The version key of a Redis key: under Tiercache's own keys, in the same cluster slot when it can be. */
+  private String versionKey(String redisKey) {
+    return group.keyPrefix + ":__tc:wbv:{" + redisKey + "}";
+  }
+
+  private boolean sameSlot(String redisKey) {
+    return !redis.isCluster()
+        || io.lettuce.core.cluster.SlotHash.getSlot(redisKey) == io.lettuce.core.cluster.SlotHash.getSlot(versionKey(redisKey));
+  }
+
+  /**
+   * The entries of the batch whose version no other instance overtook; the overtaken ones leave
+   * the queue and L1 (another instance wrote a later value of the key). With Redis unreachable,
+   * every entry.
+   */
+  private List<Map.Entry<String, Pending>> claimed(List<Map.Entry<String, Pending>> batch) {
+    if (redis == null || !redis.available()) {
+      return batch;
+    }
+    List<Object> answers;
+    try {
+      answers = redis.pipeline("claim write-back versions", async -> {
+        List<io.lettuce.core.RedisFuture<?>> futures = new ArrayList<>(batch.size());
+        for (Map.Entry<String, Pending> e : batch) {
+          Pending p = e.getValue();
+          futures.add(async.eval(CLAIM, io.lettuce.core.ScriptOutputType.INTEGER,
+              new String[] {versionKey(p.redisKey())}, bytes(Long.toString(p.version())),
+              bytes(Long.toString(Math.max(p.ttlMillis(), MIN_VERSION_TTL_MILLIS)))));
+        }
+        return futures;
+      }, futures -> {
+        List<Object> results = new ArrayList<>(futures.size());
+        for (io.lettuce.core.RedisFuture<?> future : futures) {
+          results.add(future.toCompletableFuture().join());
+        }
+        return results;
+      });
+    } catch (RedisUnavailableException e) {
+      return batch; // written in flush order, as without Redis
+    }
+    List<Map.Entry<String, Pending>> kept = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      Map.Entry<String, Pending> e = batch.get(i);
+      if (Long.valueOf(1).equals(answers.get(i))) {
+        kept.add(e);
+      } else if (dirty.remove(e.getKey(), e.getValue())) {
+        group.local.invalidate(e.getKey());
+        log.debug("write-back of cache '{}' key '{}' was overtaken by a later write of another instance", group.name,
+            e.getKey());
+      }
+    }
+    return kept;
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
   private RuntimeException writeWithRetries(Map<Object, Object> values) {
     long backoff = group.spec.writeBackBackoff().toMillis();
     RuntimeException last = null;
@@ -177,6 +272,29 @@ final class WriteBackQueue {
     return last;
   }
 
+  /** SET of each entry while its claimed version is still the key's; a plain SET where the keys' slots differ. */
+  private void writeIfClaimed(List<Map.Entry<String, Pending>> batch) {
+    redis.pipeline("SET (write-back)", async -> {
+      List<io.lettuce.core.RedisFuture<?>> futures = new ArrayList<>(batch.size());
+      for (Map.Entry<String, Pending> e : batch) {
+        Pending p = e.getValue();
+        if (sameSlot(p.redisKey())) {
+          futures.add(async.eval(WRITE_IF_CLAIMED, io.lettuce.core.ScriptOutputType.INTEGER,
+              new String[] {p.redisKey(), versionKey(p.redisKey())}, p.frame(), bytes(Long.toString(p.ttlMillis())),
+              bytes(Long.toString(p.version()))));
+        } else {
+          futures.add(async.set(p.redisKey(), p.frame(), io.lettuce.core.SetArgs.Builder.px(p.ttlMillis())));
+        }
+      }
+      return futures;
+    }, futures -> {
+      for (io.lettuce.core.RedisFuture<?> future : futures) {
+        future.toCompletableFuture().join(); // surfaces an error reply
+      }
+      return null;
+    });
+  }
+
   private void writeRedis(List<Map.Entry<String, Pending>> batch) {
     if (redis == null) {
       return;
@@ -188,7 +306,7 @@ final class WriteBackQueue {
       ttls.put(e.getValue().redisKey(), e.getValue().ttlMillis());
     }
     try {
-      redis.setAll(frames, ttls, false);
+      writeIfClaimed(batch);
       if (group.coherence != null) {
         List<String> keys = new ArrayList<>(batch.size());
         batch.forEach(e -> keys.add(e.getKey()));
