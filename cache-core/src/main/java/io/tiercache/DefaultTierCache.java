@@ -143,6 +143,9 @@ final class DefaultTierCache implements TierCache {
     this.events = new EventRegistry(this::invalidatePattern, this::invalidateKey);
     b.events.forEach(events::register);
     declared.keySet().forEach(this::group);
+    if (redis != null) {
+      scheduler.execute(this::checkEvictionPolicy); // one INFO, off build()'s time
+    }
     log.info("Tiercache started: prefix '{}', Redis {}, caches {}", keyPrefix,
         redis == null ? "off" : (redis.available() ? "connected" : "unavailable (degraded)"), declared.keySet());
   }
@@ -384,6 +387,32 @@ final class DefaultTierCache implements TierCache {
           keys, capped, memory, clients, version);
     }
     return new StatsSnapshot(clock.instant(), keyPrefix, stats(), coherenceStats(), facts);
+  }
+
+  /**
+   * Reads {@code maxmemory-policy} once and warns when it can evict what Tiercache needs to keep:
+   * under {@code allkeys-*} Redis may evict the invalidation stream (every instance then clears
+   * its L1), a lock's fence, counters and rate limits, the write-back versions. Returns the
+   * warning, or null; for tests.
+   */
+  String checkEvictionPolicy() {
+    try {
+      for (String info : redis.info()) {
+        String policy = infoValue(info, "maxmemory_policy");
+        if (policy.startsWith("allkeys-")) {
+          String warning = "Redis at " + redis.describe() + " runs maxmemory-policy " + policy + ": when it is full "
+              + "it may evict Tiercache's own keys without a TTL (the invalidation stream: every instance then "
+              + "clears its L1; counters, rate limits, lock fences and write-back versions: they start over). "
+              + "Prefer volatile-lru or volatile-lfu, which evict only keys with a TTL, as every cached value has; "
+              + "see docs/toolkit.md for what each structure keeps under each policy";
+          log.warn(warning);
+          return warning;
+        }
+      }
+    } catch (RedisUnavailableException e) {
+      log.debug("maxmemory-policy not read: {}", e.getMessage());
+    }
+    return null;
   }
 
   private static String infoValue(String info, String field) {

@@ -155,7 +155,9 @@ final class WriteBackQueue {
     if (batch.isEmpty()) {
       return;
     }
-    batch = claimed(batch);
+    List<Map.Entry<String, Pending>> claimed = claimed(batch);
+    boolean versioned = claimed != batch;
+    batch = claimed;
     if (batch.isEmpty()) {
       return;
     }
@@ -183,7 +185,7 @@ final class WriteBackQueue {
       }
       return;
     }
-    writeRedis(batch);
+    writeRedis(batch, versioned);
     for (Map.Entry<String, Pending> e : batch) {
       dirty.remove(e.getKey(), e.getValue());
     }
@@ -201,8 +203,8 @@ final class WriteBackQueue {
 
   /**
    * The entries of the batch whose version no other instance overtook; the overtaken ones leave
-   * the queue and L1 (another instance wrote a later value of the key). With Redis unreachable,
-   * every entry.
+   * the queue and L1 (another instance wrote a later value of the key). With Redis unreachable
+   * or refusing the claims (full), the batch itself, unclaimed.
    */
   private List<Map.Entry<String, Pending>> claimed(List<Map.Entry<String, Pending>> batch) {
     if (redis == null || !redis.available()) {
@@ -229,7 +231,7 @@ final class WriteBackQueue {
     } catch (RedisUnavailableException e) {
       return batch; // written in flush order, as without Redis
     }
-    List<Map.Entry<String, Pending>> kept = new ArrayList<>(batch.size());
+    List<Map.Entry<String, Pending>> kept = new ArrayList<>(batch.size()); // a new list: claimed
     for (int i = 0; i < batch.size(); i++) {
       Map.Entry<String, Pending> e = batch.get(i);
       if (Long.valueOf(1).equals(answers.get(i))) {
@@ -272,13 +274,17 @@ final class WriteBackQueue {
     return last;
   }
 
-  /** SET of each entry while its claimed version is still the key's; a plain SET where the keys' slots differ. */
-  private void writeIfClaimed(List<Map.Entry<String, Pending>> batch) {
+  /**
+   * SET of each entry; with {@code versioned}, only while its claimed version is still the key's
+   * (a plain SET where the keys' slots differ). Unclaimed entries take a plain SET, which a full
+   * Redis refuses, so that the key is deleted instead.
+   */
+  private void writeIfClaimed(List<Map.Entry<String, Pending>> batch, boolean versioned) {
     redis.pipeline("SET (write-back)", async -> {
       List<io.lettuce.core.RedisFuture<?>> futures = new ArrayList<>(batch.size());
       for (Map.Entry<String, Pending> e : batch) {
         Pending p = e.getValue();
-        if (sameSlot(p.redisKey())) {
+        if (versioned && sameSlot(p.redisKey())) {
           futures.add(async.eval(WRITE_IF_CLAIMED, io.lettuce.core.ScriptOutputType.INTEGER,
               new String[] {p.redisKey(), versionKey(p.redisKey())}, p.frame(), bytes(Long.toString(p.ttlMillis())),
               bytes(Long.toString(p.version()))));
@@ -295,7 +301,7 @@ final class WriteBackQueue {
     });
   }
 
-  private void writeRedis(List<Map.Entry<String, Pending>> batch) {
+  private void writeRedis(List<Map.Entry<String, Pending>> batch, boolean versioned) {
     if (redis == null) {
       return;
     }
@@ -306,7 +312,7 @@ final class WriteBackQueue {
       ttls.put(e.getValue().redisKey(), e.getValue().ttlMillis());
     }
     try {
-      writeIfClaimed(batch);
+      writeIfClaimed(batch, versioned);
       if (group.coherence != null) {
         List<String> keys = new ArrayList<>(batch.size());
         batch.forEach(e -> keys.add(e.getKey()));

@@ -42,7 +42,7 @@ class MaxMemoryTest {
   private TierCache instance() {
     CacheWriter<String, String> writer = database::put;
     TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("m")
-        .commandTimeout(Duration.ofMillis(500)).probeInterval(Duration.ofMillis(100))
+        .commandTimeout(Duration.ofSeconds(2)).probeInterval(Duration.ofMillis(100)) // not a timeout test
         .cache("aside", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)))
         .cache("through", s -> s.valueType(String.class).strategy(Strategy.WRITE_THROUGH).writer(writer))
         .cache("back", s -> s.valueType(String.class).strategy(Strategy.WRITE_BACK).writer(writer)
@@ -81,7 +81,7 @@ class MaxMemoryTest {
       }
       ca.flush();
       for (int i = 0; i < KEYS; i++) {
-        assertEquals("old", cb.get(name + ":" + i, k -> "loaded"));
+        assertEquals("old", cb.get(name + ":" + i, k -> "loaded"), name + ":" + i);
       }
     }
     fill();
@@ -114,6 +114,19 @@ class MaxMemoryTest {
   /** An instance that has not written since Redis filled up has not been refused anything yet. */
   private TierCache instanceWithoutWrites() {
     return instance();
+  }
+
+  @Test
+  void anEvictionPolicyThatCanEvictTiercachesOwnKeys_isWarnedAbout() {
+    try (Resp resp = redis.connect()) {
+      resp.command("CONFIG", "SET", "maxmemory-policy", "allkeys-lru");
+    }
+    String warning = ((DefaultTierCache) instance()).checkEvictionPolicy();
+    assertTrue(warning != null && warning.contains("allkeys-lru") && warning.contains("volatile-lru"), warning);
+    try (Resp resp = redis.connect()) {
+      resp.command("CONFIG", "SET", "maxmemory-policy", "volatile-lru");
+    }
+    assertNull(((DefaultTierCache) instance()).checkEvictionPolicy(), "volatile-* evicts only keys with a TTL");
   }
 
   @Test
