@@ -26,7 +26,7 @@ public final class TierCacheBuilder {
   public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(1);
   /** Longest key (without the prefix) before its tail is replaced by a hash: 512 characters. */
   public static final int DEFAULT_MAX_KEY_LENGTH = 512;
-  /** Failed Redis calls in a row, or within {@link #DEFAULT_BREAKER_WINDOW}, that open the breaker: 3. */
+  /** Failure events within {@link #DEFAULT_BREAKER_WINDOW} that open the breaker: 3. */
   public static final int DEFAULT_BREAKER_FAILURES = 3;
   /** The window in which failures count towards opening the breaker: 1 s. */
   public static final Duration DEFAULT_BREAKER_WINDOW = Duration.ofSeconds(1);
@@ -248,10 +248,11 @@ public final class TierCacheBuilder {
   }
 
   /**
-   * When the circuit breaker opens: after {@code failures} timeouts or connection failures in a
-   * row, or {@code failures} of them within {@code window} that are at least half of the calls
-   * in it. One slow reply among many good ones leaves it closed. Defaults: 3 and 1 s; failures
-   * 1 to 1,000 (1 opens on the first failure), window 10 ms to 1 minute.
+   * When the circuit breaker opens: after {@code failures} failure events (timeouts or connection
+   * failures) within {@code window}, where failures less than 50 ms apart are one event (one stall
+   * that times out every call in flight counts once). One slow reply leaves it closed; a lost
+   * connection opens it at once. Defaults: 3 and 1 s; failures 1 to 1,000 (1 opens on the first
+   * failure), window 10 ms to 1 minute.
    */
   public TierCacheBuilder breaker(int failures, Duration window) {
     if (failures < 1 || failures > 1_000) {

@@ -116,12 +116,11 @@ public final class RedisTier implements AutoCloseable {
   private final AtomicBoolean pendingOverflow = new AtomicBoolean();
   private final AtomicBoolean open = new AtomicBoolean();
   private final LongAdder trips = new LongAdder();
-  /** Timeouts and connection failures since the last success. */
-  private final java.util.concurrent.atomic.AtomicInteger consecutiveFailures =
-      new java.util.concurrent.atomic.AtomicInteger();
-  private final LongAdder windowCalls = new LongAdder();
-  private final LongAdder windowFailures = new LongAdder();
-  private volatile long windowStart = System.nanoTime();
+  /** When recent failure events happened ({@link System#nanoTime}), oldest first; guarded by itself. */
+  private final java.util.ArrayDeque<Long> failureEvents = new java.util.ArrayDeque<>();
+  private long lastFailure;
+  /** Failures closer together than this are one event: one stall that timed out many calls at once. */
+  static final long FAILURE_EVENT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private volatile int breakerFailures = 3;
   private volatile long breakerWindowNanos = Duration.ofSeconds(1).toNanos();
   /** When Redis last refused a write for being full ({@link System#nanoTime}), or 0. */
@@ -570,7 +569,6 @@ public final class RedisTier implements AutoCloseable {
     } catch (RuntimeException e) {
       throw failure(what, e);
     }
-    succeeded();
     return result;
   }
 
@@ -590,9 +588,7 @@ public final class RedisTier implements AutoCloseable {
         throw new io.lettuce.core.RedisCommandTimeoutException(
             "pipeline of " + futures.size() + " commands timed out after " + commandTimeout);
       }
-      T value = result.apply(futures);
-      succeeded();
-      return value;
+      return result.apply(futures);
     } catch (RuntimeException e) {
       throw failure(what, e);
     }
@@ -614,7 +610,6 @@ public final class RedisTier implements AutoCloseable {
     try {
       command.apply(asyncCommands(current)).whenComplete((value, error) -> {
         if (error == null) {
-          succeeded();
           result.complete(value);
         } else {
           result.completeExceptionally(failure(what, unwrapRuntime(error)));
@@ -955,8 +950,8 @@ public final class RedisTier implements AutoCloseable {
   /**
    * Sets when the breaker opens; see {@code TierCacheBuilder.breaker}.
    *
-   * @param failures timeouts or connection failures in a row, or within {@code window} when they
-   *     are at least half of its calls; 1 opens on the first
+   * @param failures failure events (timeouts or connection failures, those less than 50 ms apart
+   *     counting as one) within {@code window} that open it; 1 opens on the first
    */
   public void breakerPolicy(int failures, Duration window) {
     if (failures < 1) {
@@ -966,39 +961,31 @@ public final class RedisTier implements AutoCloseable {
     this.breakerWindowNanos = Objects.requireNonNull(window, "window must not be null").toNanos();
   }
 
-  /** Counts a call Redis answered (an error reply included: Redis is there). */
-  private void succeeded() {
-    countCall();
-    if (consecutiveFailures.get() != 0) {
-      consecutiveFailures.set(0);
-    }
-  }
-
-  private void countCall() {
-    long now = System.nanoTime();
-    if (now - windowStart > breakerWindowNanos) {
-      windowStart = now; // racy by design: a few calls counted in the wrong window do not matter
-      windowCalls.reset();
-      windowFailures.reset();
-    }
-    windowCalls.increment();
-  }
-
   /**
    * Whether this timeout or connection failure opens the breaker: at once when the connection is
-   * gone; otherwise after {@code breakerFailures} in a row, or as many within the window when they
-   * are at least half of its calls.
+   * gone or the cluster is down; otherwise when it makes {@code breakerFailures} failure events
+   * within the window. Failures less than {@link #FAILURE_EVENT_NANOS} apart are one event, so
+   * that one stall of Redis (or of this JVM) that times out every call in flight at once counts
+   * once, while an outage, whose calls keep failing as they are made, soon counts enough.
    */
   private boolean shouldOpen(RuntimeException e) {
     StatefulConnection<String, byte[]> current = connection;
     if (current == null || !current.isOpen() || isClusterDown(e)) {
       return true;
     }
-    countCall();
-    windowFailures.increment();
-    int inARow = consecutiveFailures.incrementAndGet();
-    long failed = windowFailures.sum();
-    return inARow >= breakerFailures || (failed >= breakerFailures && 2 * failed >= windowCalls.sum());
+    long now = System.nanoTime();
+    synchronized (failureEvents) {
+      if (!failureEvents.isEmpty() && now - lastFailure < FAILURE_EVENT_NANOS) {
+        lastFailure = now;
+        return false; // the same event
+      }
+      lastFailure = now;
+      failureEvents.addLast(now);
+      while (now - failureEvents.peekFirst() > breakerWindowNanos) {
+        failureEvents.removeFirst();
+      }
+      return failureEvents.size() >= breakerFailures;
+    }
   }
 
   /** Whether {@code error} (or its cause) is Redis refusing a write because it reached {@code maxmemory}. */
@@ -1079,8 +1066,9 @@ public final class RedisTier implements AutoCloseable {
       }
       commands(current).ping();
       replayPendingDeletes();
-      consecutiveFailures.set(0);
-      windowFailures.reset();
+      synchronized (failureEvents) {
+        failureEvents.clear();
+      }
       ReplayListener listener = replayListener;
       if (listener != null) {
         listener.recovering();
