@@ -83,6 +83,8 @@ public final class CacheSpec {
   private final Duration distributedLoadWait;
   private final boolean writeLoadedAsync;
   private final boolean sharedKeys;
+  private final int replicaAcks;
+  private final Duration replicaAckTimeout;
 
   private CacheSpec(Builder b) {
     this.valueType = b.valueType;
@@ -113,6 +115,8 @@ public final class CacheSpec {
     this.distributedLoadWait = b.distributedLoadWait;
     this.writeLoadedAsync = b.writeLoadedAsync;
     this.sharedKeys = b.sharedKeys;
+    this.replicaAcks = b.replicaAcks;
+    this.replicaAckTimeout = b.replicaAckTimeout;
   }
 
   /** A builder with every default. */
@@ -285,6 +289,16 @@ public final class CacheSpec {
     return sharedKeys;
   }
 
+  /** Replicas that must acknowledge a write before it is reported done; 0 (the default) waits for none. */
+  public int replicaAcks() {
+    return replicaAcks;
+  }
+
+  /** How long a write waits for {@link #replicaAcks()} replicas; null when it waits for none. */
+  public Duration replicaAckTimeout() {
+    return replicaAckTimeout;
+  }
+
   @Override
   public String toString() {
     return "CacheSpec{valueType=" + valueType + ", ttl=" + ttl + ", ttlJitter=" + ttlJitter
@@ -294,7 +308,8 @@ public final class CacheSpec {
         + compressionThreshold + ", maxValueSize=" + maxValueSize + (refreshAfter != null ? ", refreshAfter=" + refreshAfter : "")
         + (expiryBoundary != null ? ", expiryBoundary=" + expiryBoundary + "@" + expiryZone : "")
         + (distributedLoadWait != null ? ", distributedLoad=" + distributedLoadWait : "")
-        + (writeLoadedAsync ? ", writeLoadedAsync=true" : "") + (sharedKeys ? ", sharedKeys=true" : "") + "}";
+        + (writeLoadedAsync ? ", writeLoadedAsync=true" : "") + (sharedKeys ? ", sharedKeys=true" : "")
+        + (replicaAcks > 0 ? ", replicaAcks=" + replicaAcks + "/" + replicaAckTimeout : "") + "}";
   }
 
   /** Builds a {@link CacheSpec}. Each setter checks its argument at once. */
@@ -327,6 +342,8 @@ public final class CacheSpec {
     private Duration distributedLoadWait;
     private boolean writeLoadedAsync;
     private boolean sharedKeys;
+    private int replicaAcks;
+    private Duration replicaAckTimeout;
 
     private Builder() {}
 
@@ -359,6 +376,8 @@ public final class CacheSpec {
       distributedLoadWait = s.distributedLoadWait;
       writeLoadedAsync = s.writeLoadedAsync;
       sharedKeys = s.sharedKeys;
+      replicaAcks = s.replicaAcks;
+      replicaAckTimeout = s.replicaAckTimeout;
     }
 
     /** The value type, for a non-generic class. */
@@ -592,6 +611,26 @@ public final class CacheSpec {
      */
     public Builder sharedKeys(boolean shared) {
       this.sharedKeys = shared;
+      return this;
+    }
+
+    /**
+     * Makes every write of this cache to Redis ({@code put}, {@code invalidate}, a refresh, a
+     * write-back flush) wait until {@code replicas} replicas acknowledged it ({@code WAIT}), at most
+     * {@code timeout}, so that a failover to one of them does not lose it. A write that is not
+     * acknowledged in time is counted as degraded and logged; it is done on the master. 0 replicas
+     * turns it off (the default). Replicas 0 to 16; timeout 1 ms to 1 minute.
+     */
+    public Builder replicaAcks(int replicas, Duration timeout) {
+      if (replicas < 0 || replicas > 16) {
+        throw new IllegalArgumentException("replicaAcks replicas must be between 0 and 16, was " + replicas);
+      }
+      positive("replicaAcks timeout", timeout);
+      if (timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("replicaAcks timeout must be at most 1 minute, was " + timeout);
+      }
+      this.replicaAcks = replicas;
+      this.replicaAckTimeout = replicas == 0 ? null : timeout;
       return this;
     }
 

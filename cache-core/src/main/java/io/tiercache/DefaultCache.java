@@ -529,7 +529,9 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     if (redis != null) {
       String redisKey = redisPrefix + k;
       try {
-        redis.set(redisKey, frame, ttlMillis(false));
+        long ttl = ttlMillis(false);
+        writeL2(redisKey, c -> c.set(redisKey, frame, io.lettuce.core.SetArgs.Builder.px(ttl)),
+            () -> redis.set(redisKey, frame, ttl));
         if (coherence != null) {
           coherence.publishKeys(group.space, List.of(k));
         }
@@ -548,7 +550,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     if (redis != null) {
       String redisKey = redisPrefix + k;
       try {
-        redis.delete(List.of(redisKey));
+        writeL2(redisKey, c -> c.unlink(redisKey), () -> redis.delete(List.of(redisKey)));
         if (coherence != null) {
           coherence.publishKeys(group.space, List.of(k));
         }
@@ -595,6 +597,38 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   }
 
   /* ---- Internals ---- */
+
+  /** When a write was last logged for too few replica acknowledgements ({@link System#nanoTime}). */
+  private volatile long lastReplicaWarning;
+
+  /**
+   * Runs a write of this cache: {@code plain} on the shared connection, or, with {@link
+   * CacheSpec#replicaAcks}, {@code replicated} on the connection that then waits for the replicas.
+   * A write the replicas did not acknowledge in time is done on the master: counted as degraded
+   * and logged at most once a minute.
+   *
+   * @throws RedisUnavailableException as the write itself would
+   */
+  private void writeL2(String redisKey,
+      java.util.function.Consumer<io.lettuce.core.cluster.api.sync.RedisClusterCommands<String, byte[]>> replicated,
+      Runnable plain) {
+    int replicas = spec.replicaAcks();
+    if (replicas == 0) {
+      plain.run();
+      return;
+    }
+    long acked = redis.writeAndAwaitReplicas("write + WAIT", redisKey, replicated, replicas, spec.replicaAckTimeout());
+    if (acked < replicas) {
+      stats.degraded.increment();
+      long now = System.nanoTime();
+      if (lastReplicaWarning == 0 || now - lastReplicaWarning > 60_000_000_000L) {
+        lastReplicaWarning = now;
+        log.warn("cache '{}': a write was acknowledged by {} of {} replicas within {}; it is done on the master, "
+            + "but a failover now could lose it (logged at most once a minute)", name, acked, replicas,
+            spec.replicaAckTimeout());
+      }
+    }
+  }
 
   String keyOf(K key) {
     if (key instanceof String) {
@@ -1023,7 +1057,9 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       byte[] frame = encodeLoaded(k, value);
       if (frame != null) {
         try {
-          redis.set(redisPrefix + k, frame, ttl);
+          String redisKey = redisPrefix + k;
+          writeL2(redisKey, c -> c.set(redisKey, frame, io.lettuce.core.SetArgs.Builder.px(ttl)),
+              () -> redis.set(redisKey, frame, ttl));
           if (coherence != null) {
             coherence.publishKeys(group.space, List.of(k));
           }

@@ -721,6 +721,51 @@ public final class RedisTier implements AutoCloseable {
     });
   }
 
+  /**
+   * Runs {@code write} and then {@code WAIT replicas timeout}, on a connection of their own (on a
+   * cluster, WAIT goes to the master that serves {@code key}'s slot): {@code WAIT} blocks the
+   * connection it runs on, so the shared one never waits for replicas. Fails fast while the
+   * breaker is open, like {@link #call}.
+   *
+   * @return how many replicas acknowledged the write within the timeout
+   */
+  public long writeAndAwaitReplicas(String what, String key, Consumer<RedisClusterCommands<String, byte[]>> write,
+      int replicas, Duration timeout) {
+    checkAvailable(what);
+    try {
+      RedisClusterCommands<String, byte[]> commands = commands(ackConnection(timeout));
+      write.accept(commands);
+      if (commands instanceof RedisAdvancedClusterCommands<String, byte[]> cluster) {
+        RedisClusterNode master = cluster.getStatefulConnection().getPartitions()
+            .getPartitionBySlot(io.lettuce.core.cluster.SlotHash.getSlot(key));
+        if (master == null) {
+          throw new io.lettuce.core.RedisException("no master serves the slot of the key");
+        }
+        return cluster.getConnection(master.getNodeId()).waitForReplication(replicas, timeout.toMillis());
+      }
+      return commands.waitForReplication(replicas, timeout.toMillis());
+    } catch (RuntimeException e) {
+      throw failure(what, e);
+    }
+  }
+
+  private volatile StatefulConnection<String, byte[]> ackConnection;
+
+  private StatefulConnection<String, byte[]> ackConnection(Duration waitTimeout) {
+    StatefulConnection<String, byte[]> current = ackConnection;
+    if (current == null) {
+      synchronized (probeLock) {
+        current = ackConnection;
+        if (current == null) {
+          current = connect();
+          current.setTimeout(commandTimeout.plus(waitTimeout)); // WAIT may block for its timeout
+          ackConnection = current;
+        }
+      }
+    }
+    return current;
+  }
+
   /** {@code UNLINK keys}. */
   public long delete(Collection<String> keys) {
     if (keys.isEmpty()) {
@@ -1176,6 +1221,10 @@ public final class RedisTier implements AutoCloseable {
     StatefulConnection<String, byte[]> current = connection;
     if (current != null) {
       current.close();
+    }
+    StatefulConnection<String, byte[]> acked = ackConnection;
+    if (acked != null) {
+      acked.close();
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS);
