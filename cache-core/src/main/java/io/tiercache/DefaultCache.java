@@ -538,6 +538,13 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       } catch (RedisUnavailableException e) {
         stats.degraded.increment();
         redis.rememberDelete(redisKey);
+        if (spec.strategy() == Strategy.WRITE_THROUGH) {
+          // the store has the value and so does this L1; the caller is told the cache does not
+          local.put(k, value);
+          throw new RedisUnavailableException("cache '" + name + "': key '" + k + "' was written by the writer "
+              + "but not to Redis (" + e.getMessage() + "); Redis will not serve the replaced value: the key is "
+              + "deleted there as soon as it answers", e);
+        }
       }
     }
     local.put(k, value);
