@@ -91,13 +91,14 @@ abstract class LocalTier {
   }
 
   /**
-   * @param trust with strict coherence, whether L1 may answer now; null when it always may
+   * @param trust whether L1 may answer now (coherence: not while the invalidations after a
+   *     recovery, or past the strict bound, are unread); null when it always may
    */
   static LocalTier create(CacheSpec spec, StatsCounter stats, java.time.Clock clock, Trust trust) {
     return spec.l1Enabled() ? new CaffeineTier(spec, stats, clock, trust) : new FlightsOnly();
   }
 
-  /** Strict coherence: whether this instance has read every invalidation recently enough to answer from L1. */
+  /** Whether this instance has read the invalidations it needs to answer from L1 ({@link Coherence#trusted}). */
   interface Trust {
     boolean trusted();
   }
