@@ -140,7 +140,7 @@ class GeneratedCodeTest {
     assertEquals(first, second);
     assertEquals(first, third);
     assertEquals(1, delegate.calls("product"));
-    assertEquals(true, inRedis("zsxq:product:42:info"));
+    assertEquals(true, inRedis("zsxq:product:product:42:info"));
     // The decorator looks in L1 before building a loader; each call still counts once.
     CacheStats stats = tier.cache("product", Product.class).stats();
     assertEquals(3, stats.requests());
@@ -162,7 +162,7 @@ class GeneratedCodeTest {
     assertEquals(List.of("alice", "bob"), shop.leaderboard(1141152412L, RankType.continuous));
     assertEquals("project:1141152412:leaderboard:continuous",
         key("leaderboard", new Class<?>[] {long.class, RankType.class}, 1141152412L, RankType.continuous));
-    assertEquals(true, inRedis("zsxq:project:1141152412:leaderboard:continuous"));
+    assertEquals(true, inRedis("zsxq:leaderboard:project:1141152412:leaderboard:continuous"));
     assertEquals("product:42:info", key("product", new Class<?>[] {long.class}, 42L));
     assertEquals(List.of("user:1", "user:2"), key("users", new Class<?>[] {Set.class}, new LinkedHashSet<>(List.of(1L, 2L))));
   }
@@ -182,9 +182,9 @@ class GeneratedCodeTest {
     shop.owner(8);
     shop.product(9);
     shop.touch(8); // product:8:* spans the "product" and "shop" caches
-    assertEquals(false, inRedis("zsxq:product:8:info"));
-    assertEquals(false, inRedis("zsxq:product:8:owner"));
-    assertEquals(true, inRedis("zsxq:product:9:info"));
+    assertEquals(false, inRedis("zsxq:product:product:8:info"));
+    assertEquals(false, inRedis("zsxq:shop:product:8:owner"));
+    assertEquals(true, inRedis("zsxq:product:product:9:info"));
     assertEquals(new Product(8, "product 8 v3"), shop.product(8));
     shop.owner(8);
     shop.product(9);
@@ -197,8 +197,8 @@ class GeneratedCodeTest {
     shop.product(5);
     shop.users(Set.of(77L));
     assertEquals(1, shop.transfer(5, 77));
-    assertEquals(false, inRedis("zsxq:product:5:info"));
-    assertEquals(false, inRedis("zsxq:user:77"));
+    assertEquals(false, inRedis("zsxq:product:product:5:info"));
+    assertEquals(false, inRedis("zsxq:shop:user:77"));
     shop.product(5);
     shop.users(Set.of(77L));
     assertEquals(2, delegate.calls("product"));
@@ -211,7 +211,7 @@ class GeneratedCodeTest {
     assertEquals(new Product(11, "saved"), saved);
     assertEquals(saved, shop.product(11));
     assertEquals(0, delegate.calls("product"));
-    assertEquals(true, inRedis("zsxq:product:11:info"));
+    assertEquals(true, inRedis("zsxq:product:product:11:info"));
   }
 
   @Test
@@ -267,7 +267,7 @@ class GeneratedCodeTest {
     assertEquals(60, shop.stock(6).join());
     assertEquals(60, shop.stock(6).join());
     assertEquals(1, delegate.calls("stock"));
-    assertEquals(true, inRedis("zsxq:product:6:stock"));
+    assertEquals(true, inRedis("zsxq:shop:product:6:stock"));
   }
 
   @Test
@@ -324,12 +324,12 @@ class GeneratedCodeTest {
         .getConstructor(TierCache.class, String.class).newInstance(newTier(), "title ");
     assertEquals("title 0", catalog.first, "the constructor's call went straight to the class");
     assertEquals(1, catalog.loads);
-    assertEquals(false, inRedis("zsxq:catalog:0"), "nothing cached before the caches were set");
+    assertEquals(false, inRedis("zsxq:catalog:catalog:0"), "nothing cached before the caches were set");
     assertEquals("title 1", catalog.title(1));
     assertEquals("title 1", catalog.title(1));
     assertEquals(2, catalog.loads);
     catalog.rename(1);
-    assertEquals(false, inRedis("zsxq:catalog:1"));
+    assertEquals(false, inRedis("zsxq:catalog:catalog:1"));
     assertEquals("title 1", catalog.title(1));
     assertEquals(3, catalog.loads);
   }
