@@ -102,7 +102,9 @@ public final class Request {
       byte[] read;
       try {
         read = in.readNBytes(MAX_BODY + 1);
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
+        // Some JDKs' chunked decoder throws an unchecked exception for a chunk size past int's
+        // range (ffffffffff): it is the same malformed body.
         throw new HttpError(400, "the body could not be read: its chunked encoding is malformed or it ends "
             + "before its Content-Length", CLOSE);
       }

@@ -153,7 +153,8 @@ public final class Router implements HttpHandler {
       // the server closes a connection whose body is longer.
       try {
         exchange.getRequestBody().readNBytes(Request.MAX_BODY + 1);
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
+        // a malformed chunked body may throw unchecked on some JDKs: the answer still goes out
         log.debug("request body of {} not drained", exchange.getRequestURI(), e);
       }
       exchange.getResponseHeaders().set("Content-Type", response.contentType());
