@@ -652,9 +652,11 @@ final class Coherence implements AutoCloseable {
     Arrays.sort(sample);
     long p50 = n == 0 ? 0 : sample[(int) Math.min(n - 1, Math.round(0.50 * (n - 1)))];
     long p99 = n == 0 ? 0 : sample[(int) Math.min(n - 1, Math.round(0.99 * (n - 1)))];
+    long p999 = n == 0 ? 0 : sample[(int) Math.min(n - 1, Math.round(0.999 * (n - 1)))];
+    long max = n == 0 ? 0 : sample[n - 1];
     long pending = pendingKeys.size() + pendingPatterns.size() + pendingCaches.size() + (pendingFlush.get() ? 1 : 0);
     return new CoherenceStats(mode, instanceId, sent.sum(), received.sum(), tracked.sum(), gapFlushes.sum(),
-        pending, p50, p99, n);
+        pending, p50, p99, p999, max, n);
   }
 
   private static long nowMicros() {

@@ -12,6 +12,8 @@ package io.tiercache;
  * @param pendingPublishes changes acknowledged by Redis whose message could not be sent yet
  * @param lagP50Micros median time from publish to eviction over the last 4,096 messages
  * @param lagP99Micros 99th percentile of the same
+ * @param lagP999Micros 99.9th percentile of the same (with 4,096 samples, the fifth largest)
+ * @param lagMaxMicros the largest of the same
  * @param lagSamples how many samples the percentiles are computed from
  */
 public record CoherenceStats(
@@ -24,4 +26,6 @@ public record CoherenceStats(
     long pendingPublishes,
     long lagP50Micros,
     long lagP99Micros,
+    long lagP999Micros,
+    long lagMaxMicros,
     int lagSamples) {}

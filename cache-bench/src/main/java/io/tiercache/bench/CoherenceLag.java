@@ -1,22 +1,33 @@
 package io.tiercache.bench;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.tiercache.Cache;
 import io.tiercache.CoherenceStats;
 import io.tiercache.Keys;
 import io.tiercache.TierCache;
 import io.tiercache.test.EmbeddedRedisServer;
 import io.tiercache.test.Resp;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Measures, on one machine, what issue 3 asks to state: the invalidation lag between two
- * instances (publish on A to eviction on B, p50 and p99) and the rate of pattern invalidation.
+ * Measures, on one machine, the invalidation lag between three instances (publish on A to
+ * eviction on B and on C: p50, p99, p99.9 and max), idle or with {@code --load} threads spinning
+ * beside them, and the rate of pattern invalidation.
  * Not a JMH benchmark: the quantity is a latency distribution across threads and connections,
  * which the receiving instance already records ({@link TierCache#coherenceStats()}).
  *
  * <pre>{@code
- * java -cp cache-bench/target/benchmarks.jar io.tiercache.bench.CoherenceLag [messages]
+ * java -cp cache-bench/target/benchmarks.jar io.tiercache.bench.CoherenceLag [messages] [--load threads]
  * }</pre>
  */
 public final class CoherenceLag {
@@ -24,28 +35,73 @@ public final class CoherenceLag {
   private CoherenceLag() {}
 
   public static void main(String[] args) throws Exception {
-    int messages = args.length > 0 ? Integer.parseInt(args[0]) : 4_000;
-    if (messages < 1) {
-      throw new IllegalArgumentException("messages must be positive, was " + messages);
+    int messages = 4_000;
+    int load = 0;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--load") && i + 1 < args.length) {
+        load = Integer.parseInt(args[++i]);
+      } else {
+        messages = Integer.parseInt(args[i]);
+      }
+    }
+    if (messages < 1 || load < 0) {
+      throw new IllegalArgumentException("messages must be positive and --load at least 0, were " + messages
+          + " and " + load);
     }
     try (EmbeddedRedisServer redis = EmbeddedRedisServer.launch()) {
-      lag(redis, messages);
+      Thread[] busy = startLoad(load);
+      try {
+        for (int round = 0; round < 3; round++) { // interleaved: Tiercache, then the raw floor
+          lag(redis, messages, load);
+          raw(redis, messages, load);
+        }
+      } finally {
+        for (Thread t : busy) {
+          t.interrupt();
+        }
+      }
       patterns(redis, 100_000);
     }
   }
 
-  /** A puts at a steady pace; B records the lag of each message it applies (last 4,096). */
-  private static void lag(EmbeddedRedisServer redis, int messages) throws InterruptedException {
-    try (TierCache a = tier(redis); TierCache b = tier(redis)) {
+  /** {@code threads} threads that spin, competing for the CPU with the instances and Redis. */
+  private static Thread[] startLoad(int threads) {
+    Thread[] busy = new Thread[threads];
+    for (int i = 0; i < threads; i++) {
+      busy[i] = new Thread(() -> {
+        long x = 0;
+        while (!Thread.currentThread().isInterrupted()) {
+          x += System.nanoTime() % 7;
+        }
+        if (x == 42) {
+          System.out.print("");
+        }
+      }, "cpu-load-" + i);
+      busy[i].setDaemon(true);
+      busy[i].start();
+    }
+    return busy;
+  }
+
+  /**
+   * A puts at a steady pace; B and C each record the lag of every message they apply (the last
+   * 4,096). Three rounds; the figures are the medians of the rounds' percentiles over B and C.
+   */
+  private static void lag(EmbeddedRedisServer redis, int messages, int load) throws InterruptedException {
+    try (TierCache a = tier(redis); TierCache b = tier(redis); TierCache c = tier(redis)) {
       Cache<String, String> ca = a.cache("c");
-      Cache<String, String> cb = b.cache("c");
-      for (int i = 0; i < 100; i++) {
-        cb.get("k" + i, k -> "v"); // B holds the keys A is about to change
+      List<TierCache> receivers = List.of(b, c);
+      for (TierCache r : receivers) {
+        Cache<String, String> cr = r.cache("c");
+        for (int i = 0; i < 100; i++) {
+          cr.get("k" + i, k -> "v"); // the receivers hold the keys A is about to change
+        }
       }
-      long[] p50 = new long[3];
-      long[] p99 = new long[3];
-      for (int round = 0; round < 3; round++) {
-        long before = b.coherenceStats().received();
+      int rounds = 1;
+      long[][] figures = new long[4][rounds * receivers.size()];
+      for (int round = 0; round < rounds; round++) {
+        long[] before = receivers.stream().mapToLong(r -> r.coherenceStats().received()).toArray();
+        long gcBefore = gcMillis();
         for (int i = 0; i < messages; i++) {
           ca.put("k" + (i % 100), "v" + i);
           if (i % 10 == 0) {
@@ -53,19 +109,106 @@ public final class CoherenceLag {
           }
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (b.coherenceStats().received() < before + messages && System.nanoTime() < deadline) {
-          Thread.sleep(5);
+        for (int r = 0; r < receivers.size(); r++) {
+          while (receivers.get(r).coherenceStats().received() < before[r] + messages
+              && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+          }
         }
-        CoherenceStats stats = b.coherenceStats();
-        p50[round] = stats.lagP50Micros();
-        p99[round] = stats.lagP99Micros();
-        System.out.printf("round %d: %d messages applied by B, lag p50 %d us, p99 %d us (last %d samples)%n",
-            round + 1, stats.received() - before, stats.lagP50Micros(), stats.lagP99Micros(), stats.lagSamples());
+        long gc = gcMillis() - gcBefore;
+        for (int r = 0; r < receivers.size(); r++) {
+          CoherenceStats stats = receivers.get(r).coherenceStats();
+          int at = round * receivers.size() + r;
+          figures[0][at] = stats.lagP50Micros();
+          figures[1][at] = stats.lagP99Micros();
+          figures[2][at] = stats.lagP999Micros();
+          figures[3][at] = stats.lagMaxMicros();
+          System.out.printf("  instance %s: %d applied, lag p50 %d us, p99 %d us, p99.9 %d us, max %d us "
+              + "(last %d samples; GC this round %d ms)%n", r == 0 ? "B" : "C",
+              stats.received() - before[r], stats.lagP50Micros(), stats.lagP99Micros(), stats.lagP999Micros(),
+              stats.lagMaxMicros(), stats.lagSamples(), gc);
+        }
       }
-      Arrays.sort(p50);
-      Arrays.sort(p99);
-      System.out.printf("invalidation lag, median of 3 rounds: p50 %d us, p99 %d us%n", p50[1], p99[1]);
+      for (long[] f : figures) {
+        Arrays.sort(f);
+      }
+      int mid = figures[0].length / 2;
+      System.out.printf("Tiercache: invalidation lag, 3 instances, %d busy threads, median of the receivers: "
+          + "p50 %d us, p99 %d us, p99.9 %d us, max %d us%n", load, figures[0][mid], figures[1][mid], figures[2][mid],
+          figures[3][mid]);
     }
+  }
+
+  /**
+   * The floor under {@link #lag}: the same pace of {@code SET} + {@code XADD} by hand on one
+   * connection, and two threads reading with {@code XREAD BLOCK} on their own, each recording
+   * publish-to-read lag. What Tiercache adds is the difference.
+   */
+  private static void raw(EmbeddedRedisServer redis, int messages, int load) throws InterruptedException {
+    RedisClient client = RedisClient.create(redis.uri());
+    try (StatefulRedisConnection<String, String> writer = client.connect()) {
+      String stream = "raw:stream";
+      writer.sync().del(stream);
+      long[][] lags = new long[2][messages];
+      Thread[] readers = new Thread[2];
+      for (int r = 0; r < 2; r++) {
+        int index = r;
+        readers[r] = new Thread(() -> {
+          try (StatefulRedisConnection<String, String> reader = client.connect()) {
+            String last = "0-0";
+            int seen = 0;
+            while (seen < messages) {
+              List<StreamMessage<String, String>> batch = reader.sync().xread(XReadArgs.Builder.block(1_000).count(256),
+                  XReadArgs.StreamOffset.from(stream, last));
+              for (StreamMessage<String, String> m : batch) {
+                last = m.getId();
+                lags[index][seen++] = Math.max(0, nowMicros() - Long.parseLong(m.getBody().get("ts")));
+              }
+            }
+          }
+        }, "raw-reader-" + r);
+        readers[r].start();
+      }
+      for (int i = 0; i < messages; i++) {
+        writer.sync().set("raw:k" + (i % 100), "v" + i);
+        writer.async().xadd(stream, XAddArgs.Builder.maxlen(10_000).approximateTrimming(), "ts",
+            Long.toString(nowMicros()));
+        if (i % 10 == 0) {
+          Thread.sleep(1);
+        }
+      }
+      for (Thread t : readers) {
+        t.join(10_000);
+      }
+      long[][] figures = new long[4][2];
+      for (int r = 0; r < 2; r++) {
+        long[] sample = lags[r];
+        Arrays.sort(sample);
+        int n = sample.length;
+        figures[0][r] = sample[(int) Math.round(0.50 * (n - 1))];
+        figures[1][r] = sample[(int) Math.round(0.99 * (n - 1))];
+        figures[2][r] = sample[(int) Math.round(0.999 * (n - 1))];
+        figures[3][r] = sample[n - 1];
+      }
+      System.out.printf("raw Lettuce XADD/XREAD, 2 readers, %d busy threads, the larger of the readers: "
+          + "p50 %d us, p99 %d us, p99.9 %d us, max %d us%n", load, Math.max(figures[0][0], figures[0][1]),
+          Math.max(figures[1][0], figures[1][1]), Math.max(figures[2][0], figures[2][1]),
+          Math.max(figures[3][0], figures[3][1]));
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private static long nowMicros() {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+  }
+
+  private static long gcMillis() {
+    long total = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      total += Math.max(0, gc.getCollectionTime());
+    }
+    return total;
   }
 
   /** invalidatePattern over {@code keys} keys of which a tenth match. */
