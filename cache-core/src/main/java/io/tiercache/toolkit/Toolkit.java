@@ -14,7 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * <p>Every key it writes starts with {@code prefix + ":__tk:"} and a kind segment ({@code counter},
  * {@code rate}, {@code lock}, {@code lock_fence}, {@code token}, {@code token_sessions}, {@code lb},
- * {@code list}, {@code hash}, {@code blob}); see the package overview for the full layout.
+ * {@code list}, {@code hash}, {@code blob}, {@code bloom}, {@code bloom_meta}, {@code bloom_next}); see the package overview for the full layout.
  *
  * <pre>{@code
  * Toolkit toolkit = new Toolkit(redisTier, "app", mapper, scheduler);
@@ -47,6 +47,7 @@ public final class Toolkit implements AutoCloseable {
   private final RedisCappedLists lists;
   private final RedisHashes hashes;
   private final RedisBlobs blobs;
+  private final RedisBloomFilters bloomFilters;
   private volatile boolean closed;
 
   /**
@@ -88,6 +89,7 @@ public final class Toolkit implements AutoCloseable {
     this.lists = new RedisCappedLists(redis, prefix, mapper);
     this.hashes = new RedisHashes(redis, prefix, mapper);
     this.blobs = new RedisBlobs(redis, prefix, Blobs.DEFAULT_MAX_BYTES, Blobs.DEFAULT_TTL);
+    this.bloomFilters = new RedisBloomFilters(redis, prefix);
   }
 
   /** Counters without TTL or batching. */
@@ -176,6 +178,11 @@ public final class Toolkit implements AutoCloseable {
    */
   public Blobs blobs(long maxBytes, Duration ttl) {
     return new RedisBlobs(redis, prefix, maxBytes, ttl);
+  }
+
+  /** Bloom filters kept in Redis, shared by every instance (the guard against penetration). */
+  public BloomFilters bloomFilters() {
+    return bloomFilters;
   }
 
   /** The application's key prefix; toolkit keys live under {@code prefix + ":__tk:"}. */

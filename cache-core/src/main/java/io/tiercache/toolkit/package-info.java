@@ -1,6 +1,6 @@
 /**
  * The Redis toolkit: counters, rate limiters, distributed locks, a token store, leaderboards,
- * capped lists, typed hashes and a blob cache, all reached from one {@link
+ * capped lists, typed hashes, a blob cache and Bloom filters, all reached from one {@link
  * io.tiercache.toolkit.Toolkit} that shares the cache's Redis connection, circuit breaker, key
  * prefix and JSON mapper.
  *
@@ -20,10 +20,13 @@
  * {prefix}:__tk:list:{name}                        list, newest first
  * {prefix}:__tk:hash:{name}                        hash
  * {prefix}:__tk:blob:{key}                         string, framed content type and bytes
+ * {prefix}:__tk:bloom:{name}                       string, the bitmap (plus a sentinel bit; no TTL)
+ * {prefix}:__tk:bloom_meta:{name}                  hash, the bitmap's bits and hashes
+ * {prefix}:__tk:bloom_next:{name}                  string, the bitmap a rebuild writes (1 h TTL)
  * }</pre>
  *
  * <p>Scripts run with {@code EVALSHA} and fall back to {@code EVAL} when Redis does not know them
- * yet. Only a lock's acquisition touches two keys, and the lock and its fence share a hash tag;
- * every other script touches one key, so the toolkit also runs on Redis Cluster.
+ * yet. Only a lock's acquisition and a Bloom filter's scripts touch several keys, and those share
+ * a hash tag; every other script touches one key, so the toolkit also runs on Redis Cluster.
  */
 package io.tiercache.toolkit;
