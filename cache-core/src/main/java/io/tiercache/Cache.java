@@ -166,4 +166,10 @@ public interface Cache<K, V> {
 
   /** A snapshot of this cache's counters. */
   CacheStats stats();
+
+  /**
+   * The cache's Bloom guard, to fill and keep up to date; empty when its spec sets no {@link
+   * CacheSpec.Builder#bloomGuard}.
+   */
+  java.util.Optional<BloomGuard<K>> bloomGuard();
 }

@@ -20,6 +20,8 @@ final class CacheGroup {
   final String redisPrefix;
   /** The key space named in invalidation messages: the cache's name, or "" when shared. */
   final String space;
+  /** The cache's Bloom guard ({@link CacheSpec#bloomGuardInsertions}); null when it has none. */
+  volatile io.tiercache.toolkit.BloomFilter guard;
 
   CacheGroup(String name, CacheSpec spec, String keyPrefix, Coherence coherence, java.time.Clock clock,
       WriteBackQueue.Factory writeBackFactory) {

@@ -83,6 +83,8 @@ public final class CacheSpec {
   private final Duration distributedLoadWait;
   private final boolean writeLoadedAsync;
   private final boolean sharedKeys;
+  private final long bloomGuardInsertions;
+  private final double bloomGuardRate;
   private final int replicaAcks;
   private final Duration replicaAckTimeout;
 
@@ -115,6 +117,8 @@ public final class CacheSpec {
     this.distributedLoadWait = b.distributedLoadWait;
     this.writeLoadedAsync = b.writeLoadedAsync;
     this.sharedKeys = b.sharedKeys;
+    this.bloomGuardInsertions = b.bloomGuardInsertions;
+    this.bloomGuardRate = b.bloomGuardRate;
     this.replicaAcks = b.replicaAcks;
     this.replicaAckTimeout = b.replicaAckTimeout;
   }
@@ -289,6 +293,19 @@ public final class CacheSpec {
     return sharedKeys;
   }
 
+  /**
+   * The number of keys this cache's Bloom guard is sized for, 0 when it has none. See {@link
+   * Builder#bloomGuard}.
+   */
+  public long bloomGuardInsertions() {
+    return bloomGuardInsertions;
+  }
+
+  /** The false-positive rate of this cache's Bloom guard, 0 when it has none. */
+  public double bloomGuardRate() {
+    return bloomGuardRate;
+  }
+
   /** Replicas that must acknowledge a write before it is reported done; 0 (the default) waits for none. */
   public int replicaAcks() {
     return replicaAcks;
@@ -309,7 +326,8 @@ public final class CacheSpec {
         + (expiryBoundary != null ? ", expiryBoundary=" + expiryBoundary + "@" + expiryZone : "")
         + (distributedLoadWait != null ? ", distributedLoad=" + distributedLoadWait : "")
         + (writeLoadedAsync ? ", writeLoadedAsync=true" : "") + (sharedKeys ? ", sharedKeys=true" : "")
-        + (replicaAcks > 0 ? ", replicaAcks=" + replicaAcks + "/" + replicaAckTimeout : "") + "}";
+        + (replicaAcks > 0 ? ", replicaAcks=" + replicaAcks + "/" + replicaAckTimeout : "")
+        + (bloomGuardInsertions > 0 ? ", bloomGuard=" + bloomGuardInsertions + "@" + bloomGuardRate : "") + "}";
   }
 
   /** Builds a {@link CacheSpec}. Each setter checks its argument at once. */
@@ -342,6 +360,8 @@ public final class CacheSpec {
     private Duration distributedLoadWait;
     private boolean writeLoadedAsync;
     private boolean sharedKeys;
+    private long bloomGuardInsertions;
+    private double bloomGuardRate;
     private int replicaAcks;
     private Duration replicaAckTimeout;
 
@@ -376,6 +396,8 @@ public final class CacheSpec {
       distributedLoadWait = s.distributedLoadWait;
       writeLoadedAsync = s.writeLoadedAsync;
       sharedKeys = s.sharedKeys;
+      bloomGuardInsertions = s.bloomGuardInsertions;
+      bloomGuardRate = s.bloomGuardRate;
       replicaAcks = s.replicaAcks;
       replicaAckTimeout = s.replicaAckTimeout;
     }
@@ -615,6 +637,32 @@ public final class CacheSpec {
     }
 
     /**
+     * Guards this cache with a Bloom filter in Redis, shared by every instance, sized for {@code
+     * expectedKeys} keys at {@code falsePositiveRate}: after an L1 miss, a key the guard has never
+     * seen is answered absent (null, or left out of {@code getAll}) without reading L2 or calling
+     * the loader, which stops a stream of ids that never exist from reaching the database (cache
+     * penetration). {@code put} adds its key. Fill it with {@link Cache#bloomGuard()}'s {@code
+     * rebuild} from the keys that exist, and add a key wherever one is created outside the cache.
+     * While Redis is down the guard fails open (reads go on as if there were no guard). Off by
+     * default; needs L2. See docs/toolkit.md.
+     *
+     * @param expectedKeys positive
+     * @param falsePositiveRate strictly between 0 and 1
+     */
+    public Builder bloomGuard(long expectedKeys, double falsePositiveRate) {
+      if (expectedKeys <= 0) {
+        throw new IllegalArgumentException("bloomGuard's expectedKeys must be positive, was " + expectedKeys);
+      }
+      if (!(falsePositiveRate > 0 && falsePositiveRate < 1)) {
+        throw new IllegalArgumentException("bloomGuard's falsePositiveRate must be strictly between 0 and 1, was "
+            + falsePositiveRate);
+      }
+      this.bloomGuardInsertions = expectedKeys;
+      this.bloomGuardRate = falsePositiveRate;
+      return this;
+    }
+
+    /**
      * Makes every write of this cache to Redis ({@code put}, {@code invalidate}, a refresh, a
      * write-back flush) wait until {@code replicas} replicas acknowledged it ({@code WAIT}), at most
      * {@code timeout}, so that a failover to one of them does not lose it. A write that is not
@@ -688,6 +736,9 @@ public final class CacheSpec {
       }
       if (writeLoadedAsync && !l2Enabled) {
         throw new IllegalStateException("writeLoadedAsync needs L2: it is about the write of loaded values to Redis");
+      }
+      if (bloomGuardInsertions > 0 && !l2Enabled) {
+        throw new IllegalStateException("bloomGuard needs L2: the guard is a bitmap in Redis");
       }
       if (distributedLoadWait != null && !l2Enabled) {
         throw new IllegalStateException("distributedLoad needs L2: the waiting instances read the value from Redis");

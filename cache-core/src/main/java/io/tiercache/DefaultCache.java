@@ -136,6 +136,10 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       return unwrap(hit);
     }
     stats.requests.increment();
+    if (group.guard != null && !group.guard.mightContain(k)) {
+      stats.misses.increment(); // a key the guard never saw: absent, without L2 or the loader
+      return null;
+    }
     return getMissed(key, k, loader);
   }
 
@@ -195,6 +199,22 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       return CompletableFuture.completedFuture(unwrap(hit));
     }
     stats.requests.increment();
+    io.tiercache.toolkit.BloomFilter guard = group.guard;
+    if (guard != null) {
+      // the guard's round trip off the caller's thread, as every Redis call of getAsync
+      return CompletableFuture.supplyAsync(() -> guard.mightContain(k), asyncExecutor).thenCompose(passes -> {
+        if (!passes) {
+          stats.misses.increment();
+          return CompletableFuture.<V>completedFuture(null);
+        }
+        return missedAsync(key, k, loader);
+      });
+    }
+    return missedAsync(key, k, loader);
+  }
+
+  private CompletableFuture<V> missedAsync(K key, String k,
+      Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
     CompletableFuture<Object> mine = new CompletableFuture<>();
     CompletableFuture<Object> winner = install(k, mine);
     if (winner != mine) {
@@ -264,11 +284,21 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     Map<String, Object> found = new HashMap<>();
     Map<String, CompletableFuture<Object>> owned = new LinkedHashMap<>();
     Map<String, CompletableFuture<Object>> waiting = new LinkedHashMap<>();
+    List<String> missed = new ArrayList<>();
     for (String k : byKey.keySet()) {
       Object hit = localHit(k);
       if (hit != null) {
         stats.l1Hits.increment();
         found.put(k, hit);
+      } else {
+        missed.add(k);
+      }
+    }
+    io.tiercache.toolkit.BloomFilter guard = group.guard;
+    Set<String> passing = guard == null || missed.isEmpty() ? null : guard.mightContainAll(missed);
+    for (String k : missed) {
+      if (passing != null && !passing.contains(k)) {
+        stats.misses.increment(); // never seen by the guard: left out, without L2 or the loader
         continue;
       }
       CompletableFuture<Object> mine = new CompletableFuture<>();
@@ -505,6 +535,9 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     String k = requireShareable(Keys.requireEncodable(keyOf(key), "key"));
     Objects.requireNonNull(value, "value must not be null: use invalidate(key) to remove a key");
     byte[] frame = codec.encode(value);
+    if (group.guard != null) {
+      group.guard.add(k); // before the value is readable anywhere, so no read of it is rejected
+    }
     switch (spec.strategy()) {
       case WRITE_BACK:
         stats.puts.increment();
@@ -590,6 +623,67 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   public void flush() {
     if (writeBack != null) {
       writeBack.flush();
+    }
+  }
+
+  @Override
+  public java.util.Optional<BloomGuard<K>> bloomGuard() {
+    io.tiercache.toolkit.BloomFilter filter = group.guard;
+    return filter == null ? java.util.Optional.empty() : java.util.Optional.of(new Guard(filter));
+  }
+
+  /** {@link BloomGuard} over the group's filter: keys become the strings the cache writes to Redis. */
+  private final class Guard implements BloomGuard<K> {
+    private final io.tiercache.toolkit.BloomFilter filter;
+
+    Guard(io.tiercache.toolkit.BloomFilter filter) {
+      this.filter = filter;
+    }
+
+    @Override
+    public boolean add(K key) {
+      return filter.add(keyOf(key));
+    }
+
+    @Override
+    public long addAll(Collection<? extends K> keys) {
+      Objects.requireNonNull(keys, "keys must not be null");
+      List<String> ks = new ArrayList<>(keys.size());
+      for (K key : keys) {
+        ks.add(keyOf(key));
+      }
+      return filter.addAll(ks);
+    }
+
+    @Override
+    public boolean mightContain(K key) {
+      return filter.mightContain(keyOf(key));
+    }
+
+    @Override
+    public long rebuild(java.util.Iterator<? extends K> keys) {
+      Objects.requireNonNull(keys, "keys must not be null");
+      return filter.rebuild(new java.util.Iterator<String>() {
+        @Override
+        public boolean hasNext() {
+          return keys.hasNext();
+        }
+
+        @Override
+        public String next() {
+          return keyOf(keys.next());
+        }
+      });
+    }
+
+    @Override
+    public io.tiercache.toolkit.BloomStats stats() {
+      return filter.stats();
+    }
+
+    @Override
+    public io.tiercache.toolkit.BloomFilter filter() {
+      return filter;
     }
   }
 

@@ -213,8 +213,16 @@ final class DefaultTierCache implements TierCache {
   }
 
   private CacheGroup group(String name) {
-    return groups.computeIfAbsent(name, n -> new CacheGroup(n, specOf(n), keyPrefix, coherence, clock,
-        group -> new WriteBackQueue(group, redis, scheduler, writeBackExecutor)));
+    return groups.computeIfAbsent(name, n -> {
+      CacheGroup group = new CacheGroup(n, specOf(n), keyPrefix, coherence, clock,
+          g -> new WriteBackQueue(g, redis, scheduler, writeBackExecutor));
+      if (group.spec.bloomGuardInsertions() > 0 && toolkit != null) {
+        // the toolkit's filter "cache.{name}": one per cache, shared by every instance
+        group.guard = toolkit.bloomFilters().get("cache." + n, group.spec.bloomGuardInsertions(),
+            group.spec.bloomGuardRate());
+      }
+      return group;
+    });
   }
 
   @Override
