@@ -7,10 +7,16 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.tiercache.TierCache;
 import io.tiercache.test.EmbeddedRedisServer;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.tiercache.toolkit.BloomFilter;
 import io.tiercache.toolkit.Counters;
 import io.tiercache.toolkit.Lock;
 import io.tiercache.toolkit.Locks;
 import java.time.Duration;
+import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -30,7 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The toolkit against raw Lettuce: a counter increment against {@code INCR} of the same key
  * (target: at most 1.1 times), and a lock acquire + release round trip against {@code SET NX PX}
  * + a compare-and-delete script (Tiercache's lock also takes a fencing token in the same script
- * and schedules lease renewal).
+ * and schedules lease renewal), and a Bloom filter check against a pipeline of the same number of
+ * {@code GETBIT}s awaited together.
  *
  * <pre>{@code
  * java -jar cache-bench/target/benchmarks.jar ToolkitBenchmark
@@ -63,6 +70,11 @@ public class ToolkitBenchmark {
   private RedisClient client;
   private StatefulRedisConnection<String, String> connection;
   private RedisCommands<String, String> raw;
+  private RedisAsyncCommands<String, String> rawAsync;
+  private BloomFilter bloom;
+  private String[] items;
+  private long[][] rawPositions;
+  private int next;
 
   @Setup
   public void setUp() {
@@ -74,6 +86,44 @@ public class ToolkitBenchmark {
     client = RedisClient.create(redis.uri());
     connection = client.connect();
     raw = connection.sync();
+    rawAsync = connection.async();
+    bloom = tier.toolkit().bloomFilters().get("bench", 100_000, 0.01);
+    items = new String[1024];
+    rawPositions = new long[items.length][bloom.hashes()];
+    Random random = new Random(7);
+    List<String> members = new java.util.ArrayList<>();
+    for (int i = 0; i < items.length; i++) {
+      items[i] = "user:" + random.nextInt(200_000); // about half of them added
+      if (i % 2 == 0) {
+        members.add(items[i]);
+      }
+      for (int j = 0; j < bloom.hashes(); j++) {
+        rawPositions[i][j] = (long) (random.nextDouble() * bloom.bits());
+      }
+    }
+    bloom.addAll(members);
+    raw.setbit(Fixtures.PREFIX + ":raw:bloom", bloom.bits(), 1);
+  }
+
+  @Benchmark
+  public boolean bloomMightContain() {
+    int i = next++ & (items.length - 1);
+    if (impl == Impl.TIERCACHE) {
+      return bloom.mightContain(items[i]);
+    }
+    long[] positions = rawPositions[i];
+    @SuppressWarnings("unchecked")
+    RedisFuture<Long>[] bits = new RedisFuture[positions.length];
+    for (int j = 0; j < positions.length; j++) {
+      bits[j] = rawAsync.getbit(Fixtures.PREFIX + ":raw:bloom", positions[j]);
+    }
+    LettuceFutures.awaitAll(Duration.ofSeconds(1), bits);
+    for (RedisFuture<Long> bit : bits) {
+      if (bit.toCompletableFuture().getNow(0L) == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Benchmark
