@@ -3,6 +3,7 @@ package io.tiercache;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -295,5 +296,29 @@ class ClusterTest {
       String value = remote.get(key, k -> "loaded");
       assertTrue(value.equals("stored") || value.equals("loaded"));
     }
+  }
+
+  @Test
+  void bloomFilters_checkRebuildAndGuard_onTheCluster(EmbeddedRedisCluster cluster) {
+    TierCache a = instance(b -> b.cache("guarded", s -> s.valueType(String.class).bloomGuard(1_000, 0.01)));
+    TierCache b = instance(x -> x.cache("guarded", s -> s.valueType(String.class).bloomGuard(1_000, 0.01)));
+    Set<Integer> nodes = new HashSet<>();
+    for (int i = 0; i < 9; i++) {
+      String name = "ids-" + i;
+      io.tiercache.toolkit.BloomFilter onA = a.toolkit().bloomFilters().get(name, 1_000, 0.01);
+      io.tiercache.toolkit.BloomFilter onB = b.toolkit().bloomFilters().get(name, 1_000, 0.01);
+      onA.addAll(List.of("x", "y"));
+      assertTrue(onB.mightContain("x"));
+      assertEquals(1, onB.rebuild(List.of("z").iterator()), "the rebuild's RENAME stays in the filter's slot");
+      assertTrue(onA.mightContain("z"));
+      assertFalse(onA.mightContain("never-added"));
+      nodes.add(cluster.nodeOf("{" + io.tiercache.Keys.segment(name) + "}"));
+    }
+    assertTrue(nodes.size() >= 2, "filters on several masters: " + nodes);
+    Cache<String, String> guarded = a.cache("guarded", String.class);
+    guarded.put("k1", "v1");
+    Cache<String, String> other = b.cache("guarded", String.class);
+    assertEquals("v1", other.get("k1", k -> "loaded"));
+    assertNull(other.get("k2", k -> "loaded"), "a key the guard never saw is absent");
   }
 }
