@@ -153,8 +153,9 @@ public interface Cache<K, V> {
       WarmUpListener listener);
 
   /**
-   * The structured keys this instance reads most, hottest first, from L1's frequency sketch
-   * (recent reads weigh most); empty when L1 is off. Feed them to a scheduled {@link #warmUp} of
+   * The structured keys this instance reads most, hottest first: counted over the cache's {@link
+   * CacheSpec.Builder#hotKeys} window when it has one (every read, L1 hit or not); otherwise from
+   * L1's frequency sketch (recent reads weigh most; only keys L1 holds; empty when L1 is off). Feed them to a scheduled {@link #warmUp} of
    * another instance, or record them to warm the next start.
    *
    * @param limit how many, not negative

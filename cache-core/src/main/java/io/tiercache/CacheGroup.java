@@ -22,6 +22,8 @@ final class CacheGroup {
   final String space;
   /** The cache's Bloom guard ({@link CacheSpec#bloomGuardInsertions}); null when it has none. */
   volatile io.tiercache.toolkit.BloomFilter guard;
+  /** Reads per key over {@link CacheSpec#hotKeysWindow}; null when not counted. */
+  final HotKeys hot;
 
   CacheGroup(String name, CacheSpec spec, String keyPrefix, Coherence coherence, java.time.Clock clock,
       WriteBackQueue.Factory writeBackFactory) {
@@ -34,6 +36,7 @@ final class CacheGroup {
     this.coherence = spec.l2Enabled() ? coherence : null;
     this.local = LocalTier.create(spec, stats, clock, this.coherence != null ? this.coherence::trusted : null);
     this.writeBack = spec.strategy() == Strategy.WRITE_BACK ? writeBackFactory.create(this) : null;
+    this.hot = spec.hotKeysWindow() == null ? null : new HotKeys(clock, spec.hotKeysWindow());
   }
 
   CacheStats snapshot() {

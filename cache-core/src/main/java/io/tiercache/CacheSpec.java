@@ -85,6 +85,7 @@ public final class CacheSpec {
   private final boolean sharedKeys;
   private final long bloomGuardInsertions;
   private final double bloomGuardRate;
+  private final Duration hotKeysWindow;
   private final int replicaAcks;
   private final Duration replicaAckTimeout;
 
@@ -119,6 +120,7 @@ public final class CacheSpec {
     this.sharedKeys = b.sharedKeys;
     this.bloomGuardInsertions = b.bloomGuardInsertions;
     this.bloomGuardRate = b.bloomGuardRate;
+    this.hotKeysWindow = b.hotKeysWindow;
     this.replicaAcks = b.replicaAcks;
     this.replicaAckTimeout = b.replicaAckTimeout;
   }
@@ -306,6 +308,14 @@ public final class CacheSpec {
     return bloomGuardRate;
   }
 
+  /**
+   * The window over which {@link Cache#hottestKeys} counts reads, null when it reads L1's
+   * frequency sketch instead. See {@link Builder#hotKeys}.
+   */
+  public Duration hotKeysWindow() {
+    return hotKeysWindow;
+  }
+
   /** Replicas that must acknowledge a write before it is reported done; 0 (the default) waits for none. */
   public int replicaAcks() {
     return replicaAcks;
@@ -327,7 +337,8 @@ public final class CacheSpec {
         + (distributedLoadWait != null ? ", distributedLoad=" + distributedLoadWait : "")
         + (writeLoadedAsync ? ", writeLoadedAsync=true" : "") + (sharedKeys ? ", sharedKeys=true" : "")
         + (replicaAcks > 0 ? ", replicaAcks=" + replicaAcks + "/" + replicaAckTimeout : "")
-        + (bloomGuardInsertions > 0 ? ", bloomGuard=" + bloomGuardInsertions + "@" + bloomGuardRate : "") + "}";
+        + (bloomGuardInsertions > 0 ? ", bloomGuard=" + bloomGuardInsertions + "@" + bloomGuardRate : "")
+        + (hotKeysWindow != null ? ", hotKeys=" + hotKeysWindow : "") + "}";
   }
 
   /** Builds a {@link CacheSpec}. Each setter checks its argument at once. */
@@ -362,6 +373,7 @@ public final class CacheSpec {
     private boolean sharedKeys;
     private long bloomGuardInsertions;
     private double bloomGuardRate;
+    private Duration hotKeysWindow;
     private int replicaAcks;
     private Duration replicaAckTimeout;
 
@@ -398,6 +410,7 @@ public final class CacheSpec {
       sharedKeys = s.sharedKeys;
       bloomGuardInsertions = s.bloomGuardInsertions;
       bloomGuardRate = s.bloomGuardRate;
+      hotKeysWindow = s.hotKeysWindow;
       replicaAcks = s.replicaAcks;
       replicaAckTimeout = s.replicaAckTimeout;
     }
@@ -633,6 +646,25 @@ public final class CacheSpec {
      */
     public Builder sharedKeys(boolean shared) {
       this.sharedKeys = shared;
+      return this;
+    }
+
+    /**
+     * Counts this instance's reads of each key over the last {@code window} (sliding, in twelve
+     * steps), so that {@link Cache#hottestKeys} answers "the keys read most in the last hour" from
+     * the first minute, whatever L1 holds: every read counts ({@code get}, {@code getAsync}, {@code
+     * getIfPresent}, each key of {@code getAll}), L1 hit or not. Memory is bounded (about 6,000
+     * counters, a heavy-hitters summary). Off by default: {@code hottestKeys} then reads L1's
+     * frequency sketch, which favours recent reads and only knows keys while L1 holds them.
+     *
+     * @param window 1 second to 1 day
+     */
+    public Builder hotKeys(Duration window) {
+      positive("hotKeys", window);
+      if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException("hotKeys window must be between 1 second and 1 day, was " + window);
+      }
+      this.hotKeysWindow = window;
       return this;
     }
 

@@ -122,6 +122,9 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   public V get(K key, Function<? super K, ? extends V> loader) {
     String k = keyOf(key);
     Objects.requireNonNull(loader, "loader must not be null");
+    if (group.hot != null) {
+      group.hot.record(k);
+    }
     if (refresh != null) {
       refresh.touch(k, key, loader);
     }
@@ -187,6 +190,9 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   public CompletableFuture<V> getAsync(K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
     String k = keyOf(key);
     Objects.requireNonNull(loader, "loader must not be null");
+    if (group.hot != null) {
+      group.hot.record(k);
+    }
     if (refresh != null) {
       refresh.touchAsync(k, key, loader);
     }
@@ -242,6 +248,9 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   @Override
   public V getIfPresent(K key) {
     String k = Keys.requireEncodable(keyOf(key), "key");
+    if (group.hot != null) {
+      group.hot.record(k);
+    }
     if (refresh != null) {
       refresh.keepRegistered(k);
     }
@@ -275,6 +284,9 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       }
       // every key checked before any load is installed, which a later refusal would strand
       byKey.putIfAbsent(Keys.requireEncodable(keyOf(key), "key"), key);
+    }
+    if (group.hot != null) {
+      byKey.keySet().forEach(group.hot::record);
     }
     stats.requests.add(byKey.size());
     if (refresh != null) {
@@ -1244,7 +1256,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must not be negative, was " + limit);
     }
-    return local.hottest(limit);
+    return group.hot != null ? group.hot.top(limit) : local.hottest(limit);
   }
 
   void close() {
