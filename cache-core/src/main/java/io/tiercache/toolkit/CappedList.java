@@ -4,6 +4,7 @@ import io.tiercache.CodecException;
 import io.tiercache.RedisUnavailableException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The latest {@link #capacity()} items of something (seed 000: the latest 20 topics), newest
@@ -51,7 +52,22 @@ public interface CappedList<T> {
   List<T> latest(int n);
 
   /** How many items the list holds. */
-  long size();
+  /**
+   * Removes and returns the newest item ({@code LPOP}): a list used as a stack.
+   *
+   * @return the item; empty if the list is empty, or if the item could not be read as the list's
+   *     type (it is removed all the same, and logged)
+   */
+  Optional<T> popLatest();
+
+  /**
+   * Removes and returns the oldest item ({@code RPOP}): a list used as a queue.
+   *
+   * @return the item; empty as for {@link #popLatest}
+   */
+  Optional<T> popOldest();
+
+    long size();
 
   /**
    * Sets a TTL on the whole list.

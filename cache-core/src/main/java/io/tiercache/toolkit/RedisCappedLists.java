@@ -7,6 +7,7 @@ import io.tiercache.redis.RedisTier;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,6 +110,28 @@ final class RedisCappedLists implements CappedLists {
     @Override
     public long size() {
       return redis.call("capped list LLEN", r -> r.llen(key));
+    }
+
+    @Override
+    public Optional<T> popLatest() {
+      return decoded(redis.call("capped list LPOP", r -> r.lpop(key)));
+    }
+
+    @Override
+    public Optional<T> popOldest() {
+      return decoded(redis.call("capped list RPOP", r -> r.rpop(key)));
+    }
+
+    private Optional<T> decoded(byte[] bytes) {
+      if (bytes == null) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.ofNullable(json.decode(bytes));
+      } catch (IOException e) {
+        log.warn("capped list '{}': a popped item is not a {}; dropped", name, json.typeName());
+        return Optional.empty();
+      }
     }
 
 

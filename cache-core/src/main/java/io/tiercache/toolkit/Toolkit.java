@@ -14,7 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * <p>Every key it writes starts with {@code prefix + ":__tk:"} and a kind segment ({@code counter},
  * {@code rate}, {@code lock}, {@code lock_fence}, {@code token}, {@code token_sessions}, {@code lb},
- * {@code list}, {@code hash}, {@code blob}, {@code bloom}, {@code bloom_meta}, {@code bloom_next}); see the package overview for the full layout.
+ * {@code list}, {@code hash}, {@code blob}, {@code value}, {@code bloom}, {@code bloom_meta}, {@code bloom_next}); see the package overview for the full layout.
  *
  * <pre>{@code
  * Toolkit toolkit = new Toolkit(redisTier, "app", mapper, scheduler);
@@ -48,6 +48,7 @@ public final class Toolkit implements AutoCloseable {
   private final RedisHashes hashes;
   private final RedisBlobs blobs;
   private final RedisBloomFilters bloomFilters;
+  private final RedisValues values;
   private volatile boolean closed;
 
   /**
@@ -90,6 +91,7 @@ public final class Toolkit implements AutoCloseable {
     this.hashes = new RedisHashes(redis, prefix, mapper);
     this.blobs = new RedisBlobs(redis, prefix, Blobs.DEFAULT_MAX_BYTES, Blobs.DEFAULT_TTL);
     this.bloomFilters = new RedisBloomFilters(redis, prefix);
+    this.values = new RedisValues(redis, prefix, mapper);
   }
 
   /** Counters without TTL or batching. */
@@ -183,6 +185,11 @@ public final class Toolkit implements AutoCloseable {
   /** Bloom filters kept in Redis, shared by every instance (the guard against penetration). */
   public BloomFilters bloomFilters() {
     return bloomFilters;
+  }
+
+  /** Plain JSON values with the key operations (TTL, exists, expire, batch delete). */
+  public Values values() {
+    return values;
   }
 
   /** The application's key prefix; toolkit keys live under {@code prefix + ":__tk:"}. */

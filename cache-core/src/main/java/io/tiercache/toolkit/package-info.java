@@ -20,6 +20,7 @@
  * {prefix}:__tk:list:{name}                        list, newest first
  * {prefix}:__tk:hash:{name}                        hash
  * {prefix}:__tk:blob:{key}                         string, framed content type and bytes
+ * {prefix}:__tk:value:{key}                        string, JSON
  * {prefix}:__tk:bloom:{name}                       string, the bitmap (plus a sentinel bit; no TTL)
  * {prefix}:__tk:bloom_meta:{name}                  hash, the bitmap's bits and hashes
  * {prefix}:__tk:bloom_next:{name}                  string, the bitmap a rebuild writes (1 h TTL)
