@@ -58,9 +58,7 @@ class HotKeysTest {
     TierCache tier = TierCache.builder().keyPrefix("hk").clock(clock)
         .cache("c", s -> {
           s.valueType(String.class).l2(false).l1MaxSize(100_000);
-          if (window) {
-            s.hotKeys(Duration.ofHours(1));
-          }
+          return window ? s.hotKeys(Duration.ofHours(1)) : s;
         })
         .build();
     opened.add(tier);
