@@ -162,6 +162,29 @@ public interface Cache<K, V> {
    */
   java.util.List<String> hottestKeys(int limit);
 
+  /**
+   * Reloads {@code key} now, whatever L1 and L2 hold: calls {@code loader}, stores the value in
+   * Redis (replacing what is there) and L1, and tells the other instances, whose next read comes
+   * from Redis. The writer of a write-through or write-back cache is not called: the value comes
+   * from the source. A null result invalidates the key (or is stored, with {@code cacheNulls}).
+   *
+   * @param key not null
+   * @param loader not null; its exception reaches the caller and changes nothing
+   * @return the loaded value
+   */
+  V refresh(K key, Function<? super K, ? extends V> loader);
+
+  /**
+   * Reads {@code key} from Redis, skipping L1 (which the value then replaces); on a Redis miss
+   * loads it as {@link #refresh} does. For the one read that must not be served from a copy this
+   * instance holds.
+   *
+   * @param key not null
+   * @param loader not null
+   * @return the value, or null
+   */
+  V getBypassingL1(K key, Function<? super K, ? extends V> loader);
+
   /** Writes every pending write-back entry now; returns when they are written or dead-lettered. */
   void flush();
 

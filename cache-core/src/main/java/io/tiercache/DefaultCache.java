@@ -1164,6 +1164,20 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       return false;
     }
     long took = System.nanoTime() - start;
+    long ttl = store(k, value);
+    stats.refreshes.increment();
+    refresh.loaded(k, took, ttl);
+    log.debug("cache '{}': refreshed key '{}'", name, k);
+    return true;
+  }
+
+  /**
+   * Stores a value just read from the source: L2 with a plain SET (it replaces what is there),
+   * the other instances told, then L1. A null is stored only when the cache caches nulls.
+   *
+   * @return the TTL given
+   */
+  private long store(String k, V value) {
     boolean isNull = value == null;
     long ttl = ttlMillis(isNull);
     if (redis != null && (!isNull || spec.cacheNulls())) {
@@ -1185,10 +1199,50 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     if (!isNull || spec.cacheNulls()) {
       local.put(k, isNull ? LocalTier.NULL : value);
     }
-    stats.refreshes.increment();
-    refresh.loaded(k, took, ttl);
-    log.debug("cache '{}': refreshed key '{}'", name, k);
-    return true;
+    return ttl;
+  }
+
+  @Override
+  public V refresh(K key, Function<? super K, ? extends V> loader) {
+    String k = requireShareable(Keys.requireEncodable(keyOf(key), "key"));
+    Objects.requireNonNull(loader, "loader must not be null");
+    long start = System.nanoTime();
+    V value;
+    try {
+      value = loader.apply(key);
+    } catch (RuntimeException e) {
+      stats.loadFailures.increment();
+      stats.loadNanos.add(System.nanoTime() - start);
+      throw e;
+    }
+    stats.loads.increment();
+    stats.loadNanos.add(System.nanoTime() - start);
+    if (value == null && !spec.cacheNulls()) {
+      invalidate(key);
+      return null;
+    }
+    store(k, value);
+    return value;
+  }
+
+  @Override
+  public V getBypassingL1(K key, Function<? super K, ? extends V> loader) {
+    String k = Keys.requireEncodable(keyOf(key), "key");
+    Objects.requireNonNull(loader, "loader must not be null");
+    if (group.hot != null) {
+      group.hot.record(k);
+    }
+    stats.requests.increment();
+    if (redis != null) {
+      Object found = readL2(k);
+      if (found != MISSING) {
+        stats.l2Hits.increment();
+        local.put(k, found);
+        return unwrap(found);
+      }
+    }
+    stats.misses.increment();
+    return refresh(key, loader);
   }
 
   @Override
