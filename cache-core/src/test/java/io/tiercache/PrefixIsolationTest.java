@@ -63,7 +63,16 @@ class PrefixIsolationTest {
       }
       tier.namespace("ns").bump();
     }
+    // the set-up's invalidation messages go out asynchronously: wait until they have all landed
     TreeSet<String> before = otherKeys(others);
+    for (int i = 0; i < 50; i++) {
+      sleep(100);
+      TreeSet<String> again = otherKeys(others);
+      if (again.equals(before)) {
+        break;
+      }
+      before = again;
+    }
 
     Cache<String, String> c = app.cache("c");
     app.invalidatePattern("*");
@@ -83,6 +92,14 @@ class PrefixIsolationTest {
       try (Lock lock = other.toolkit().locks().acquire("job", Duration.ofSeconds(5), Duration.ofSeconds(1))) {
         assertTrue(lock.fencingToken() >= 2, "the fencing counter of '" + other.keyPrefix() + "' went back");
       }
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
