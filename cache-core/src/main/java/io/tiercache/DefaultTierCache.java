@@ -7,6 +7,7 @@ import io.tiercache.redis.RedisTier;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -494,6 +495,56 @@ final class DefaultTierCache implements TierCache {
     if (current != null) {
       current.reset();
     }
+  }
+
+  @Override
+  public AutoCloseable onKeyEvents(Set<KeyEvent.Kind> kinds, java.util.function.Consumer<KeyEvent> listener) {
+    Objects.requireNonNull(kinds, "kinds must not be null");
+    Objects.requireNonNull(listener, "listener must not be null");
+    if (kinds.isEmpty()) {
+      throw new IllegalArgumentException("kinds must not be empty");
+    }
+    if (redis == null) {
+      throw new IllegalStateException("key events need Redis: set redisUri(...) on the builder");
+    }
+    StringBuilder flags = new StringBuilder("E");
+    kinds.forEach(k -> flags.append(k.flag));
+    String refused = redis.ensureKeyspaceEvents(flags.toString());
+    if (refused != null) {
+      throw new IllegalStateException("key events cannot be turned on: " + refused);
+    }
+    Map<String, KeyEvent.Kind> byEvent = new java.util.HashMap<>();
+    kinds.forEach(k -> byEvent.put(k.event, k));
+    String own = keyPrefix + ":";
+    return redis.psubscribe("__keyevent@*__:*", (channel, redisKey) -> {
+      KeyEvent.Kind kind = byEvent.get(channel.substring(channel.lastIndexOf(':') + 1));
+      if (kind == null || !redisKey.startsWith(own) || redisKey.startsWith("__", own.length())) {
+        return;
+      }
+      KeyEvent event = keyEvent(kind, redisKey, redisKey.substring(own.length()));
+      asyncExecutor.execute(() -> {
+        try {
+          listener.accept(event);
+        } catch (RuntimeException e) {
+          log.warn("key event listener failed on {}: {}", event, e.toString());
+        }
+      });
+    });
+  }
+
+  /** Names the cache whose key space holds {@code rest} (the Redis key without the prefix). */
+  private KeyEvent keyEvent(KeyEvent.Kind kind, String redisKey, String rest) {
+    int colon = rest.indexOf(':');
+    if (colon > 0) {
+      String cache = rest.substring(0, colon);
+      CacheGroup group = groups.get(cache);
+      boolean owns = group != null ? group.ownKeys
+          : (declared.containsKey(cache) && !specOf(cache).sharedKeys());
+      if (owns) {
+        return new KeyEvent(kind, cache, rest.substring(colon + 1), redisKey);
+      }
+    }
+    return new KeyEvent(kind, null, rest, redisKey);
   }
 
   @Override

@@ -192,4 +192,22 @@ public interface TierCache extends AutoCloseable {
    */
   @Override
   void close();
+
+  /**
+   * Calls {@code listener} for keyspace notifications about keys under this instance's prefix
+   * (seed 001: refresh an image when it expires). Tiercache turns the needed flags of {@code
+   * notify-keyspace-events} on with {@code CONFIG SET} (on every master of a cluster) and adds them
+   * to what is set; where {@code CONFIG} is not allowed and the flags are off, it throws, naming
+   * the setting and the flags to set. Delivery is at most once and per instance: every instance
+   * that subscribed gets every event, and an event published while this instance's subscription is
+   * reconnecting is lost (Redis keeps no history of them). Listeners run on a shared pool; one that
+   * throws is logged and does not stop others. Tiercache's own keys ({@code __}) are not reported.
+   *
+   * @param kinds the kinds to report, not empty
+   * @param listener not null
+   * @return closes the subscription
+   * @throws IllegalStateException if Redis is off for this instance, or the notifications cannot be
+   *     turned on
+   */
+  AutoCloseable onKeyEvents(java.util.Set<KeyEvent.Kind> kinds, java.util.function.Consumer<KeyEvent> listener);
 }

@@ -321,4 +321,24 @@ class ClusterTest {
     assertEquals("v1", other.get("k1", k -> "loaded"));
     assertNull(other.get("k2", k -> "loaded"), "a key the guard never saw is absent");
   }
+
+  @Test
+  void keyEvents_fromEveryMaster(EmbeddedRedisCluster cluster) throws Exception {
+    TierCache tier = instance();
+    List<KeyEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (AutoCloseable subscription = tier.onKeyEvents(Set.of(KeyEvent.Kind.DELETED), events::add)) {
+      Cache<String, String> c = tier.cache("c");
+      List<String> keys = keysOnEveryNode(cluster, "ev", 30);
+      keys.forEach(k -> c.put(k, "v"));
+      keys.forEach(c::invalidate);
+      await().atMost(Duration.ofSeconds(5)).until(() -> events.size() >= 30);
+      Set<Integer> nodes = new HashSet<>();
+      for (KeyEvent e : events) {
+        assertEquals("c", e.cacheName());
+        assertTrue(keys.contains(e.key()), e.toString());
+        nodes.add(cluster.nodeOf(e.redisKey()));
+      }
+      assertEquals(3, nodes.size(), "deletions reported by every master");
+    }
+  }
 }

@@ -522,6 +522,111 @@ public final class RedisTier implements AutoCloseable {
     }
   }
 
+  /**
+   * Subscribes to a channel pattern on a connection of its own, on every master of a cluster
+   * (keyspace notifications are published by the node that holds the key), reconnected by Lettuce.
+   * Fire-and-forget: a message sent while the connection is down is lost; a master that joins the
+   * cluster later is not subscribed.
+   *
+   * @param onMessage gets the channel and the message
+   * @return closes the subscription
+   */
+  public AutoCloseable psubscribe(String pattern, java.util.function.BiConsumer<String, String> onMessage) {
+    AbstractRedisClient own = newClient(commandTimeout.compareTo(connectTimeout) >= 0 ? commandTimeout : connectTimeout);
+    try {
+      io.lettuce.core.pubsub.RedisPubSubAdapter<String, String> listener =
+          new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+            @Override
+            public void message(String matched, String channel, String message) {
+              onMessage.accept(channel, message);
+            }
+          };
+      AutoCloseable close;
+      if (own instanceof RedisClusterClient cluster) {
+        io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection<String, String> pubsub =
+            cluster.connectPubSub(StringCodec.UTF8);
+        pubsub.setNodeMessagePropagation(true);
+        pubsub.addListener(listener);
+        pubsub.sync().upstream().commands().psubscribe(pattern);
+        close = pubsub::closeAsync;
+      } else {
+        io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String> pubsub =
+            ((RedisClient) own).connectPubSub(StringCodec.UTF8, endpoint.redisUris(connectTimeout).get(0));
+        pubsub.addListener(listener);
+        pubsub.sync().psubscribe(pattern);
+        close = pubsub::closeAsync;
+      }
+      AutoCloseable connection = close;
+      return () -> {
+        try {
+          connection.close();
+        } finally {
+          own.shutdownAsync(0, 2, TimeUnit.SECONDS);
+        }
+      };
+    } catch (RuntimeException e) {
+      own.shutdownAsync(0, 2, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  /**
+   * Makes sure {@code notify-keyspace-events} includes {@code flags} on the server (every master
+   * of a cluster), adding them to what is set with {@code CONFIG SET} where allowed.
+   *
+   * @return null if the flags are on; otherwise why not (the setting and what it lacks)
+   */
+  public String ensureKeyspaceEvents(String flags) {
+    try {
+      List<String> missing = new ArrayList<>();
+      forEachMaster(commands -> {
+        Map<String, String> current = commands.configGet("notify-keyspace-events");
+        String value = current == null ? "" : current.getOrDefault("notify-keyspace-events", "");
+        String wanted = unionFlags(value, flags);
+        if (!wanted.equals(normalizeFlags(value))) {
+          try {
+            commands.configSet("notify-keyspace-events", wanted);
+          } catch (RuntimeException e) {
+            missing.add("notify-keyspace-events is '" + value + "' and CONFIG SET was refused (" + rootMessage(e)
+                + "): set it to include '" + flags + "' (for example 'E" + flags + "') on the server");
+          }
+        }
+      });
+      return missing.isEmpty() ? null : missing.get(0);
+    } catch (RuntimeException e) {
+      return "notify-keyspace-events could not be read (" + rootMessage(e) + "): set it to include 'E" + flags
+          + "' on the server";
+    }
+  }
+
+  private void forEachMaster(Consumer<io.lettuce.core.api.sync.RedisServerCommands<String, byte[]>> action) {
+    StatefulConnection<String, byte[]> current = checkAvailable("CONFIG");
+    if (current instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
+      for (io.lettuce.core.cluster.models.partitions.RedisClusterNode node : cluster.getPartitions()) {
+        if (node.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.UPSTREAM)) {
+          action.accept(cluster.getConnection(node.getNodeId()).sync());
+        }
+      }
+    } else {
+      action.accept(((StatefulRedisConnection<String, byte[]>) current).sync());
+    }
+  }
+
+  /** The flags of {@code a} and {@code b} together, with 'K' or 'E' kept and 'E' added if neither. */
+  static String unionFlags(String a, String b) {
+    String all = normalizeFlags(a + b);
+    if (all.indexOf('K') < 0 && all.indexOf('E') < 0) {
+      all = normalizeFlags(all + "E");
+    }
+    return all;
+  }
+
+  private static String normalizeFlags(String flags) {
+    StringBuilder out = new StringBuilder();
+    flags.chars().distinct().sorted().forEach(c -> out.append((char) c));
+    return out.toString();
+  }
+
   private static RedisClusterCommands<String, byte[]> commands(StatefulConnection<String, byte[]> current) {
     if (current instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
       return cluster.sync();
