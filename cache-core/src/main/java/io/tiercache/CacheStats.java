@@ -23,6 +23,8 @@ package io.tiercache;
  * @param deadLetters write-back entries handed to the dead-letter listener
  * @param refreshes background reloads that stored a new value
  * @param refreshFailures background reloads whose loader threw (the old value was kept)
+ * @param encodedBytes payload bytes of the values encoded for Redis, before compression
+ * @param storedBytes the same payloads as stored, compressed where that paid
  */
 public record CacheStats(
     String cacheName,
@@ -42,7 +44,9 @@ public record CacheStats(
     long writeBackQueueDepth,
     long deadLetters,
     long refreshes,
-    long refreshFailures) {
+    long refreshFailures,
+    long encodedBytes,
+    long storedBytes) {
 
   /** Hits at either level over requests; 1.0 when there were no requests. */
   @com.fasterxml.jackson.annotation.JsonProperty("hitRate")
@@ -67,6 +71,15 @@ public record CacheStats(
   public double refreshSuccessRate() {
     long attempts = refreshes + refreshFailures;
     return attempts == 0 ? 1.0 : (double) refreshes / attempts;
+  }
+
+  /**
+   * How much compression saved: {@code encodedBytes / storedBytes} (2.0 means values take half
+   * their size in Redis); 1.0 when nothing was encoded.
+   */
+  @com.fasterxml.jackson.annotation.JsonProperty("compressionRatio")
+  public double compressionRatio() {
+    return storedBytes == 0 ? 1.0 : (double) encodedBytes / storedBytes;
   }
 
   /** Average time of a loader call in nanoseconds; 0 when nothing was loaded. */

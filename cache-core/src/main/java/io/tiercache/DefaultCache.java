@@ -547,6 +547,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     String k = requireShareable(Keys.requireEncodable(keyOf(key), "key"));
     Objects.requireNonNull(value, "value must not be null: use invalidate(key) to remove a key");
     byte[] frame = codec.encode(value);
+    stats.encoded(frame);
     if (group.guard != null) {
       group.guard.add(k); // before the value is readable anywhere, so no read of it is rejected
     }
@@ -1326,7 +1327,9 @@ final class DefaultCache<K, V> implements Cache<K, V> {
 
   private byte[] encodeLoaded(String k, V value) {
     try {
-      return codec.encode(value);
+      byte[] frame = codec.encode(value);
+      stats.encoded(frame);
+      return frame;
     } catch (CodecException e) {
       log.error("cache '{}': loaded value for key '{}' cannot be encoded and stays out of Redis: {}",
           name, k, e.getMessage());

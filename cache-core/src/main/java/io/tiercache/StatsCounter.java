@@ -26,12 +26,21 @@ final class StatsCounter {
   final LongAdder deadLetters = new LongAdder();
   final LongAdder refreshes = new LongAdder();
   final LongAdder refreshFailures = new LongAdder();
+  /** Payload bytes of the values encoded for L2, before compression. */
+  final LongAdder encodedBytes = new LongAdder();
+  /** The same payloads as stored (compressed where compression paid). */
+  final LongAdder storedBytes = new LongAdder();
+
+  void encoded(byte[] frame) {
+    encodedBytes.add(io.tiercache.codec.ValueCodec.payloadLength(frame));
+    storedBytes.add(io.tiercache.codec.ValueCodec.storedLength(frame));
+  }
 
   CacheStats snapshot(String name, long l1Size, long writeBackDepth) {
     long hitRequests = l1HitRequests.sum();
     return new CacheStats(name, requests.sum() + hitRequests, l1Hits.sum() + hitRequests, l2Hits.sum(), misses.sum(),
         loads.sum(), loadFailures.sum(), loadNanos.sum(), degraded.sum(), puts.sum(),
         invalidations.sum(), decodeErrors.sum(), evictions.sum(), l1Size, writeBackDepth,
-        deadLetters.sum(), refreshes.sum(), refreshFailures.sum());
+        deadLetters.sum(), refreshes.sum(), refreshFailures.sum(), encodedBytes.sum(), storedBytes.sum());
   }
 }

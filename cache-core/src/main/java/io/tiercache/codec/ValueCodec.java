@@ -204,6 +204,28 @@ public final class ValueCodec<V> {
   }
 
   /**
+   * The payload length a frame holds before compression: the declared length of a compressed
+   * frame, else the frame less its header; 0 for the null frame or a malformed one.
+   */
+  public static int payloadLength(byte[] frame) {
+    if (frame == null || frame.length < HEADER) {
+      return 0;
+    }
+    if ((frame[1] & FLAG_COMPRESSED) != 0 && frame.length >= HEADER + 4) {
+      return ((frame[2] & 0xff) << 24) | ((frame[3] & 0xff) << 16) | ((frame[4] & 0xff) << 8) | (frame[5] & 0xff);
+    }
+    return frame.length - HEADER;
+  }
+
+  /** The bytes a frame's payload takes as stored: the frame less its header (and declared length). */
+  public static int storedLength(byte[] frame) {
+    if (frame == null || frame.length < HEADER) {
+      return 0;
+    }
+    return (frame[1] & FLAG_COMPRESSED) != 0 ? Math.max(0, frame.length - HEADER - 4) : frame.length - HEADER;
+  }
+
+  /**
    * Decodes a frame.
    *
    * @return the value; null for the null frame
