@@ -70,6 +70,9 @@ final class DecoratorWriter {
     return new DecoratorWriter(types, model).write(generated);
   }
 
+  static final AnnotationSpec SUPPRESS_DEPRECATION = AnnotationSpec.builder(SuppressWarnings.class)
+      .addMember("value", "$S", "deprecation").build();
+
   private JavaFile write(Optional<AnnotationSpec> generated) {
     ClassName owner = ClassName.get(model.element());
     TypeSpec.Builder type = TypeSpec.classBuilder(model.cachedName())
@@ -77,6 +80,9 @@ final class DecoratorWriter {
         // a nested type of the decorated type named Cache, Duration... would hide our imports
         .avoidClashesWithNestedClasses(model.element());
     generated.ifPresent(type::addAnnotation);
+    if (model.element().getAnnotation(Deprecated.class) != null) {
+      type.addAnnotation(SUPPRESS_DEPRECATION); // it names the deprecated type it decorates
+    }
     if (model.element().getModifiers().contains(Modifier.PUBLIC)) {
       type.addModifiers(Modifier.PUBLIC);
     }
@@ -233,7 +239,13 @@ final class DecoratorWriter {
 
   /** An override with the method's resolved signature; no body yet. */
   private MethodSpec.Builder override(ExecutableElement method) {
-    return MethodSpec.overriding(method, model.type(), types);
+    MethodSpec.Builder builder = MethodSpec.overriding(method, model.type(), types);
+    if (method.getAnnotation(Deprecated.class) != null) {
+      // deprecated as the method it overrides, so neither the override nor its call to the
+      // delegate warns under -Xlint:deprecation
+      builder.addAnnotation(Deprecated.class);
+    }
+    return builder;
   }
 
   /**

@@ -57,6 +57,9 @@ final class KeysWriter {
       keys.addModifiers(Modifier.PUBLIC);
     }
     generated.ifPresent(keys::addAnnotation);
+    if (model.element().getAnnotation(Deprecated.class) != null) {
+      keys.addAnnotation(DecoratorWriter.SUPPRESS_DEPRECATION);
+    }
     boolean usesHash = false;
     for (MethodModel method : model.methods()) {
       if (method.operation() == Operation.INVALIDATE) {

@@ -76,7 +76,20 @@ public final class TierCacheProcessor extends AbstractProcessor {
 
   @Override
   public Set<String> getSupportedAnnotationTypes() {
-    return Annotations.ALL;
+    return SUPPORTED;
+  }
+
+  /**
+   * Tiercache's annotations, and {@code @Generated}, which the generated sources carry: both are
+   * claimed, so that {@code -Xlint:processing} (part of {@code -Xlint:all}) does not warn that no
+   * processor claimed them, which {@code -Werror} turns into a failed build.
+   */
+  private static final Set<String> SUPPORTED;
+
+  static {
+    Set<String> supported = new java.util.LinkedHashSet<>(Annotations.ALL);
+    supported.add("javax.annotation.processing.Generated");
+    SUPPORTED = java.util.Collections.unmodifiableSet(supported);
   }
 
   @Override
@@ -96,6 +109,9 @@ public final class TierCacheProcessor extends AbstractProcessor {
       }
       deferred.clear();
       for (TypeElement annotationType : annotationTypes) {
+        if (!Annotations.ALL.contains(annotationType.getQualifiedName().toString())) {
+          continue; // @Generated: claimed, not processed
+        }
         for (Element element : round.getElementsAnnotatedWith(annotationType)) {
           TypeElement type = element instanceof TypeElement t ? t
               : element.getEnclosingElement() instanceof TypeElement t ? t : null;
@@ -115,7 +131,7 @@ public final class TierCacheProcessor extends AbstractProcessor {
     } catch (RuntimeException | LinkageError e) {
       reporter.error(Messages.internalError("this round", trace(e)), null);
     }
-    return false;
+    return true; // the annotations are Tiercache's: claimed (see SUPPORTED)
   }
 
   private void processType(TypeElement type) {

@@ -47,7 +47,7 @@ class TierCacheProcessorTest {
   void withParametersFlagAndAllLint_sameOutputAndNoWarning() {
     Compilation plain = compile(GOOD);
     Compilation withFlag = com.google.testing.compile.Compiler.javac()
-        .withProcessors(new TierCacheProcessor()).withOptions("-parameters", "-Xlint:all,-processing", "-Werror")
+        .withProcessors(new TierCacheProcessor()).withOptions("-parameters", "-Xlint:all", "-Werror")
         .compile(java.util.Arrays.stream(GOOD).map(JavaFileObjects::forResource).toList());
     assertThat(withFlag).succeededWithoutWarnings();
     assertThat(withFlag).generatedSourceFile("test.CachedProjectService")
@@ -61,7 +61,7 @@ class TierCacheProcessorTest {
     assertThat(processor.getSupportedAnnotationTypes()).containsExactly(
         "io.tiercache.annotation.Cached", "io.tiercache.annotation.CachePut",
         "io.tiercache.annotation.Invalidate", "io.tiercache.annotation.Invalidate.List",
-        "io.tiercache.annotation.CacheDefaults");
+        "io.tiercache.annotation.CacheDefaults", "javax.annotation.processing.Generated");
     assertThat(processor.getSupportedSourceVersion()).isEqualTo(SourceVersion.latestSupported());
     assertThat(read("META-INF/services/" + Processor.class.getName()).trim())
         .isEqualTo(TierCacheProcessor.class.getName());
