@@ -105,12 +105,25 @@ public final class DemoDriver {
   private final PrintStream out;
   private final Duration length;
   private final HttpClient http;
+  private final boolean console;
+  private int lastPercent = -1;
+  private String lastLabel = "";
 
-  /** A driver of {@code app} for about {@code length}, drawing its progress bar on {@code out}. */
+  /** A driver of {@code app} for about {@code length}, writing plain progress lines on {@code out}. */
   public DemoDriver(App app, PrintStream out, Duration length) {
+    this(app, out, length, false);
+  }
+
+  /**
+   * A driver of {@code app} for about {@code length}, with its progress on {@code out}: a bar redrawn
+   * with carriage returns when {@code console} (a terminal shows it), else a plain line per phase
+   * and per 10 %, so that a log file gets readable lines.
+   */
+  public DemoDriver(App app, PrintStream out, Duration length, boolean console) {
     this.app = app;
     this.out = out;
     this.length = length;
+    this.console = console;
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(2)).build();
   }
@@ -137,7 +150,9 @@ public final class DemoDriver {
       elapsedBefore += phaseNanos;
     }
     bar(1.0, "done");
-    out.println();
+    if (console) {
+      out.println();
+    }
     return new Report(results, Duration.ofNanos(System.nanoTime() - start));
   }
 
@@ -272,6 +287,15 @@ public final class DemoDriver {
   }
 
   private void bar(double fraction, String label) {
+    int percent = (int) Math.round(Math.min(1, fraction) * 100);
+    if (!console) {
+      if (!label.equals(lastLabel) || percent / 10 > lastPercent / 10) {
+        out.printf(Locale.ROOT, "progress %3d%% %s%n", percent, label);
+        lastPercent = percent;
+        lastLabel = label;
+      }
+      return;
+    }
     int width = 40;
     int filled = (int) Math.round(Math.min(1, fraction) * width);
     out.printf(Locale.ROOT, "\r[%s%s] %3d%% %-10s", "#".repeat(filled), ".".repeat(width - filled),

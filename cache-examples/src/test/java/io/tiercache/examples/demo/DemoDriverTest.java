@@ -1,6 +1,7 @@
 package io.tiercache.examples.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tiercache.examples.TestApp;
@@ -33,6 +34,22 @@ class DemoDriverTest {
       }
       assertTrue(report.useCases().get(0).hitRate() > 0.5, text);
       assertTrue(text.contains("warm p50 / p99"), text);
+      // No console: plain progress lines a log file can hold, never a carriage return.
+      assertFalse(text.contains("\r"), text);
+      assertTrue(text.contains("progress 100% done\n"), text);
+      assertTrue(text.lines().filter(l -> l.startsWith("progress ")).count() <= 20, text);
+    }
+  }
+
+  @Test
+  void run_onAConsole_drawsTheBarWithCarriageReturns() throws InterruptedException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    try (TestApp app = TestApp.start(redis.uri())) {
+      new DemoDriver(app.app(), out, Duration.ofMillis(800), true).run();
+      String text = bytes.toString(StandardCharsets.UTF_8);
+      assertTrue(text.contains("\r[") && text.contains("100% done"), text);
+      assertFalse(text.contains("progress "), text);
     }
   }
 }
