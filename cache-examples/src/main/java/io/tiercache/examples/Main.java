@@ -6,6 +6,9 @@ import io.tiercache.examples.projects.ProjectsDemo;
 import io.tiercache.test.EmbeddedRedisServer;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
@@ -30,14 +33,15 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Main {
 
-  static final String USAGE = "usage: java -jar cache-examples.jar [--demo [--seconds N] [--serve]] [--port N] "
+  static final String USAGE = "usage: java -jar cache-examples.jar [--demo [--seconds N] [--serve]] [--port N] [--instances N] "
       + "| --script | --help";
 
   /** What {@code --help} prints. */
   static final String HELP = USAGE + "\n"
       + "  (no option)    serve the example app on 127.0.0.1:8080 until Ctrl-C\n"
       + "  --port N       listen on port N instead (0: any free one); the PORT environment variable sets it too\n"
-      + "  --demo         drive 15 s of traffic against the app and print a table per use case\n"
+      + "  --instances N  run N instances (1 to 3; --demo: 3) on one Redis, on ports N, N+1, N+2\n"
+      + "  --demo         drive 15 s of traffic spread over the instances and print a table per use case\n"
       + "  --seconds N    the demo's length\n"
       + "  --serve        keep serving after the demo (dashboard at the printed URL)\n"
       + "  --script       the console walk-through of the project cache, without HTTP\n"
@@ -47,7 +51,8 @@ public final class Main {
   private Main() {}
 
   /** The parsed command line. */
-  record Options(boolean demo, boolean serveAfterDemo, boolean script, int port, int seconds, boolean help) {
+  record Options(boolean demo, boolean serveAfterDemo, boolean script, int port, int seconds, boolean help,
+      int instances) {
 
     static Options parse(String... args) {
       return withPortVariable(null, args);
@@ -60,16 +65,18 @@ public final class Main {
       boolean script = false;
       int port = portVariable == null || portVariable.isBlank() ? 8080 : port(portVariable.trim());
       int seconds = 15;
+      int instances = 0;
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--help", "-h" -> {
-            return new Options(false, false, false, port, seconds, true);
+            return new Options(false, false, false, port, seconds, true, 1);
           }
           case "--demo" -> demo = true;
           case "--serve" -> serve = true;
           case "--script" -> script = true;
           case "--port" -> port = number(args, ++i, 0, 65_535);
           case "--seconds" -> seconds = number(args, ++i, 1, 3_600);
+          case "--instances" -> instances = number(args, ++i, 1, 3);
           default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
         }
       }
@@ -79,7 +86,8 @@ public final class Main {
       if (serve && !demo) {
         throw new IllegalArgumentException("--serve goes with --demo (without --demo the app serves anyway)");
       }
-      return new Options(demo, serve, script, port, seconds, false);
+      // The demo shows what L2 and coherence do, which takes more than one instance.
+      return new Options(demo, serve, script, port, seconds, false, instances == 0 ? (demo ? 3 : 1) : instances);
     }
 
     private static int port(String value) {
@@ -175,18 +183,27 @@ public final class Main {
       if (prefix != null && !prefix.isBlank()) {
         config = config.withKeyPrefix(prefix);
       }
-      App started;
+      List<App> apps = new ArrayList<>();
       try {
-        started = App.start(config);
+        for (int i = 0; i < options.instances(); i++) {
+          App.Config own = config.withPort(options.port() == 0 ? 0 : options.port() + i);
+          apps.add(i == 0 ? App.start(own) : App.startReplica(own, apps.get(0)));
+        }
       } catch (UncheckedIOException e) {
+        closeAll(apps);
         err.println(cannotListen(e));
         status = 2;
         return status;
       }
-      try (App app = started) {
-        printUrls(out, app);
+      try {
+        List<URI> uris = apps.stream().map(App::baseUri).toList();
+        for (int i = 0; i < apps.size(); i++) {
+          apps.get(i).dashboard().instances(apps.get(i).baseUri(), uris);
+          printUrls(out, apps.get(i), i);
+        }
+        App app = apps.get(0);
         if (options.demo()) {
-          DemoDriver.Report report = new DemoDriver(app, out, Duration.ofSeconds(options.seconds()), console).run();
+          DemoDriver.Report report = new DemoDriver(apps, out, Duration.ofSeconds(options.seconds()), console).run();
           report.print(out);
           if (!options.serveAfterDemo()) {
             return status;
@@ -197,6 +214,8 @@ public final class Main {
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
         stop.await();
+      } finally {
+        closeAll(apps);
       }
       return status;
     } finally {
@@ -218,10 +237,21 @@ public final class Main {
         + "(0: any free one)";
   }
 
-  private static void printUrls(PrintStream out, App app) {
+  /** Closes the replicas, then the first instance, which owns the upstreams. */
+  private static void closeAll(List<App> apps) {
+    for (int i = apps.size() - 1; i >= 0; i--) {
+      apps.get(i).close();
+    }
+  }
+
+  private static void printUrls(PrintStream out, App app, int index) {
     String base = app.baseUri().toString();
+    if (index > 0) {
+      out.println("  app-" + (index + 1) + " on " + base + ": another instance (its own L1, the same Redis and upstreams)");
+      return;
+    }
     out.println("Tiercache example app on " + base);
-    out.println("  " + base + "/                       dashboard (refreshes every 2 s)");
+    out.println("  " + base + "/                       dashboard of every instance (refreshes every 2 s)");
     out.println("  " + base + "/cache/stats            stats snapshot (JSON)");
     out.println("  " + base + "/projects?scope=ongoing projects (seed 000)");
     out.println("  " + base + "/users/42               user cache (seed 003)");

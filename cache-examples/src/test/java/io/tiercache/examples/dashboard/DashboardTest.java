@@ -58,6 +58,18 @@ class DashboardTest {
     JsonNode routes = app.get("/app/routes").json();
     assertEquals(2, routes.get("GET /projects/{id}").get("requests").asLong(), routes.toString());
     assertTrue(routes.get("GET /projects/{id}").get("p99_micros").asLong() > 0);
+    app.get("/");
+    app.get("/cache/stats");
+    app.get("/cluster/stats");
+    routes = app.get("/app/routes").json();
+    assertEquals(List.of("GET /projects/{id}"), List.copyOf(iterable(routes.fieldNames())),
+        "the dashboard's own routes are not counted: " + routes);
+  }
+
+  private static <T> List<T> iterable(java.util.Iterator<T> it) {
+    List<T> list = new java.util.ArrayList<>();
+    it.forEachRemaining(list::add);
+    return list;
   }
 
   @Test
@@ -65,7 +77,8 @@ class DashboardTest {
     Reply page = app.get("/");
     assertEquals(200, page.status());
     assertTrue(page.header("Content-Type").startsWith("text/html"));
-    assertTrue(page.body().contains("fetch('/cache/stats')"));
+    assertTrue(page.body().contains("fetch('/cluster/stats')"));
+    assertTrue(!page.body().contains("<script src") && !page.body().contains("https://"), "no external script");
     assertTrue(page.body().contains("setInterval(refresh"));
   }
 }
