@@ -183,6 +183,12 @@ public final class Main {
       if (prefix != null && !prefix.isBlank()) {
         config = config.withKeyPrefix(prefix);
       }
+      String taken = takenPort(options);
+      if (taken != null) {
+        err.println(taken);
+        status = 2;
+        return status;
+      }
       List<App> apps = new ArrayList<>();
       try {
         for (int i = 0; i < options.instances(); i++) {
@@ -235,6 +241,26 @@ public final class Main {
     String reason = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
     return e.getMessage() + reason + "; choose another port with --port N or the PORT environment variable "
         + "(0: any free one)";
+  }
+
+  /**
+   * The line for the first of the instances' ports that cannot be bound, or null: checked before
+   * any instance starts, so that the line is the only one on stderr (a started instance logs). A
+   * port taken between this check and the start is still one line, after the first one's log.
+   */
+  private static String takenPort(Options options) {
+    if (options.port() == 0) {
+      return null;
+    }
+    for (int i = 0; i < options.instances(); i++) {
+      int port = options.port() + i;
+      try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        // free
+      } catch (java.io.IOException e) {
+        return cannotListen(new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e));
+      }
+    }
+    return null;
   }
 
   /** Closes the replicas, then the first instance, which owns the upstreams. */

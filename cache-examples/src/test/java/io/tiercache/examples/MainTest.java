@@ -91,6 +91,49 @@ class MainTest {
     }
   }
 
+  /** The demo's second instance's port taken: still one line, before any instance starts. */
+  @Test
+  void main_demoWithItsSecondPortInUse_oneLine_exitTwo() throws Exception {
+    try (ServerSocket taken = secondOfAFreePair()) {
+      ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--demo", "--port",
+          String.valueOf(taken.getLocalPort() - 1));
+      builder.environment().put("REDIS_URL", "redis://127.0.0.1:1");
+      Process process = builder.start();
+      process.getOutputStream().close();
+      process.getInputStream().readAllBytes();
+      String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(2, process.exitValue(), err);
+      assertEquals(1, err.lines().count(), err);
+      assertTrue(err.startsWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": "), err);
+    }
+  }
+
+  /** A port taken here whose predecessor is free, so the demo's first instance would bind. */
+  private static ServerSocket secondOfAFreePair() throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+      try (ServerSocket before = new ServerSocket(taken.getLocalPort() - 1, 1, InetAddress.getLoopbackAddress())) {
+        return taken;
+      } catch (IOException inUse) {
+        taken.close();
+        if (attempt > 20) {
+          throw inUse;
+        }
+      }
+    }
+  }
+
+  @Test
+  void parse_instances_threeForTheDemoOneOtherwise() {
+    assertEquals(3, Main.Options.parse("--demo").instances());
+    assertEquals(1, Main.Options.parse().instances());
+    assertEquals(2, Main.Options.parse("--demo", "--instances", "2").instances());
+    assertEquals("--instances must be from 1 to 3, was 4",
+        assertThrows(IllegalArgumentException.class, () -> Main.Options.parse("--instances", "4")).getMessage());
+  }
+
   @Test
   void portInUse_failsBeforeAnythingStarts_withOneLine() throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

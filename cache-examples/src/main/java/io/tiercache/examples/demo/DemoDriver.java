@@ -101,7 +101,7 @@ public final class DemoDriver {
         out.println("Instances (one Redis; each its own L1): what L2 and coherence did");
         for (int i = 0; i < instances.size(); i++) {
           Instance n = instances.get(i);
-          out.printf(Locale.ROOT, "  app-%d %s  reads %,d: L1 %,d, L2 %,d (loaded by another instance), loader %,d;"
+          out.printf(Locale.ROOT, "  app-%d %s  reads %,d: L1 %,d, L2 %,d, loader %,d;"
               + " invalidations sent %,d, received %,d (lag p99 %.2f ms)%n", i + 1, n.url(), n.reads(), n.l1Hits(),
               n.l2Hits(), n.loads(), n.sent(), n.received(), n.lagP99Micros() / 1000.0);
         }
