@@ -108,6 +108,8 @@ public final class App implements AutoCloseable {
   private final Router router;
   private final HttpServer server;
   private final ExecutorService executor;
+  private final DashboardModule dashboard;
+  private final boolean ownsUpstreams;
 
   static {
     // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's
@@ -117,13 +119,15 @@ public final class App implements AutoCloseable {
     }
   }
 
-  private App(Config config) throws IOException {
+  private App(Config config, Database sharedDb, CheckinPlatform sharedPlatform) throws IOException {
     this.config = config;
+    this.ownsUpstreams = sharedDb == null;
     // Bound first: a port in use fails the start before a database or a Redis connection exists.
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 128);
     try {
-      this.db = Database.create(config.users(), config.articles(), config.dbLatencyMillis());
-      this.platform = new CheckinPlatform(config.platformLatencyMillis(), config.clock(), config.zone());
+      this.db = sharedDb != null ? sharedDb : Database.create(config.users(), config.articles(), config.dbLatencyMillis());
+      this.platform = sharedPlatform != null ? sharedPlatform
+          : new CheckinPlatform(config.platformLatencyMillis(), config.clock(), config.zone());
       TierCacheBuilder builder = TierCache.builder()
           .redisUri(config.redisUri())
           .keyPrefix(config.keyPrefix())
@@ -145,7 +149,8 @@ public final class App implements AutoCloseable {
       stats.routes(router, token.filter());
       token.routes(router);
       counter.routes(router, token.filter());
-      new DashboardModule(tier).routes(router);
+      this.dashboard = new DashboardModule(tier);
+      dashboard.routes(router, config.clock());
       this.executor = Executors.newFixedThreadPool(16, r -> {
         Thread t = new Thread(r, "http");
         t.setDaemon(true);
@@ -167,8 +172,23 @@ public final class App implements AutoCloseable {
    *     started then
    */
   public static App start(Config config) {
+    return start(config, null, null);
+  }
+
+  /**
+   * Starts another instance of the app over the upstreams of {@code first}, as replicas behind a
+   * load balancer share one database and one platform; each has its own {@link TierCache} (its
+   * own L1) on the same Redis. Closing it leaves the upstreams to {@code first}.
+   *
+   * @throws UncheckedIOException if the port cannot be bound; nothing is started then
+   */
+  public static App startReplica(Config config, App first) {
+    return start(config, first.db, first.platform);
+  }
+
+  private static App start(Config config, Database db, CheckinPlatform platform) {
     try {
-      return new App(config);
+      return new App(config, db, platform);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on 127.0.0.1:" + config.port(), e);
     }
@@ -212,6 +232,10 @@ public final class App implements AutoCloseable {
     return router;
   }
 
+  public DashboardModule dashboard() {
+    return dashboard;
+  }
+
   @Override
   public void close() {
     server.stop(0);
@@ -221,7 +245,10 @@ public final class App implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    dashboard.stop();
     tier.close();
-    db.close();
+    if (ownsUpstreams) {
+      db.close();
+    }
   }
 }

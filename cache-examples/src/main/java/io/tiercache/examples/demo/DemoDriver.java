@@ -61,8 +61,15 @@ public final class DemoDriver {
   public record UseCase(String title, long requests, long errors, long limited, double hitRate, long[] cold,
       long[] warm, long upstreamWithout, long upstreamWith, String upstreamName) {}
 
+  /**
+   * One instance's figures over the whole run: its caches' reads by level and the invalidations
+   * it sent to and received from the others.
+   */
+  public record Instance(String url, long reads, long l1Hits, long l2Hits, long loads, long sent, long received,
+      long lagP99Micros) {}
+
   /** The demo's result. */
-  public record Report(List<UseCase> useCases, Duration took) {
+  public record Report(List<UseCase> useCases, List<Instance> instances, Duration took) {
 
     /** Answers 5xx or failed requests over all use cases. */
     public long errors() {
@@ -89,6 +96,16 @@ public final class DemoDriver {
             u.upstreamName()));
         out.println(line);
       }
+      if (instances.size() > 1) {
+        out.println();
+        out.println("Instances (one Redis; each its own L1): what L2 and coherence did");
+        for (int i = 0; i < instances.size(); i++) {
+          Instance n = instances.get(i);
+          out.printf(Locale.ROOT, "  app-%d %s  reads %,d: L1 %,d, L2 %,d, loader %,d;"
+              + " invalidations sent %,d, received %,d (lag p99 %.2f ms)%n", i + 1, n.url(), n.reads(), n.l1Hits(),
+              n.l2Hits(), n.loads(), n.sent(), n.received(), n.lagP99Micros() / 1000.0);
+        }
+      }
     }
 
     private static void row(PrintStream out, String name, String value) {
@@ -102,15 +119,38 @@ public final class DemoDriver {
   }
 
   private final App app;
+  private final List<App> apps;
   private final PrintStream out;
   private final Duration length;
   private final HttpClient http;
+  private final boolean console;
+  private int lastPercent = -1;
+  private String lastLabel = "";
 
-  /** A driver of {@code app} for about {@code length}, drawing its progress bar on {@code out}. */
+  /** A driver of {@code app} for about {@code length}, writing plain progress lines on {@code out}. */
   public DemoDriver(App app, PrintStream out, Duration length) {
-    this.app = app;
+    this(app, out, length, false);
+  }
+
+  /**
+   * A driver of {@code app} for about {@code length}, with its progress on {@code out}: a bar redrawn
+   * with carriage returns when {@code console} (a terminal shows it), else a plain line per phase
+   * and per 10 %, so that a log file gets readable lines.
+   */
+  public DemoDriver(App app, PrintStream out, Duration length, boolean console) {
+    this(List.of(app), out, length, console);
+  }
+
+  /**
+   * A driver of several instances of the app on one Redis, sharing their upstreams ({@link
+   * App#startReplica}): each request goes to one of them at random, as behind a load balancer.
+   */
+  public DemoDriver(List<App> apps, PrintStream out, Duration length, boolean console) {
+    this.apps = List.copyOf(apps);
+    this.app = apps.get(0);
     this.out = out;
     this.length = length;
+    this.console = console;
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(2)).build();
   }
@@ -137,8 +177,23 @@ public final class DemoDriver {
       elapsedBefore += phaseNanos;
     }
     bar(1.0, "done");
-    out.println();
-    return new Report(results, Duration.ofNanos(System.nanoTime() - start));
+    if (console) {
+      out.println();
+    }
+    List<Instance> instances = new ArrayList<>();
+    for (App a : apps) {
+      long[] t = new long[4];
+      a.tier().stats().values().forEach(c -> {
+        t[0] += c.requests();
+        t[1] += c.l1Hits();
+        t[2] += c.l2Hits();
+        t[3] += c.loads();
+      });
+      io.tiercache.CoherenceStats c = a.tier().coherenceStats();
+      instances.add(new Instance(a.baseUri().toString(), t[0], t[1], t[2], t[3], c.sent(), c.received(),
+          c.lagP99Micros()));
+    }
+    return new Report(results, instances, Duration.ofNanos(System.nanoTime() - start));
   }
 
   /* ---- Phases ---- */
@@ -209,7 +264,7 @@ public final class DemoDriver {
   /* ---- Running ---- */
 
   private UseCase runPhase(Phase phase, long nanos, long elapsedBefore, long total) throws InterruptedException {
-    Map<String, CacheStats> before = app.tier().stats();
+    Map<String, CacheStats> before = stats();
     long upstreamBefore = phase.upstream().getAsLong();
     Tally tally = new Tally();
     long deadline = System.nanoTime() + nanos;
@@ -243,9 +298,9 @@ public final class DemoDriver {
     }
     pool.shutdown();
     if (phase.title().startsWith("Counter")) {
-      app.stats().articles().flush();   // the write-back batches count as the phase's database calls
+      apps.forEach(a -> a.stats().articles().flush());   // the write-back batches count as the phase's database calls
     }
-    Map<String, CacheStats> after = app.tier().stats();
+    Map<String, CacheStats> after = stats();
     long hits = 0;
     long reads = 0;
     for (String cache : phase.caches()) {
@@ -262,6 +317,17 @@ public final class DemoDriver {
         phase.upstream() == null ? "" : phase.title().startsWith("Projects") ? "platform calls" : "database calls");
   }
 
+  /** Every instance's counters, summed per cache. */
+  private Map<String, CacheStats> stats() {
+    Map<String, CacheStats> sum = new java.util.HashMap<>();
+    for (App a : apps) {
+      a.tier().stats().forEach((name, s) -> sum.merge(name, s, (x, y) -> new CacheStats(name,
+          x.requests() + y.requests(), x.l1Hits() + y.l1Hits(), x.l2Hits() + y.l2Hits(), x.misses() + y.misses(),
+          x.loads() + y.loads(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
+    }
+    return sum;
+  }
+
   private static long[] sorted(List<Long> values) {
     long[] result;
     synchronized (values) {
@@ -272,6 +338,15 @@ public final class DemoDriver {
   }
 
   private void bar(double fraction, String label) {
+    int percent = (int) Math.round(Math.min(1, fraction) * 100);
+    if (!console) {
+      if (!label.equals(lastLabel) || percent / 10 > lastPercent / 10) {
+        out.printf(Locale.ROOT, "progress %3d%% %s%n", percent, label);
+        lastPercent = percent;
+        lastLabel = label;
+      }
+      return;
+    }
     int width = 40;
     int filled = (int) Math.round(Math.min(1, fraction) * width);
     out.printf(Locale.ROOT, "\r[%s%s] %3d%% %-10s", "#".repeat(filled), ".".repeat(width - filled),
@@ -315,7 +390,8 @@ public final class DemoDriver {
 
     HttpResponse<String> send(String method, String path, String body, int uncachedCost)
         throws IOException, InterruptedException {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(app.baseUri() + path))
+      App target = apps.get(ThreadLocalRandom.current().nextInt(apps.size()));
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target.baseUri() + path))
           .timeout(Duration.ofSeconds(10))
           .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
       if (body != null) {

@@ -20,11 +20,52 @@ public final class RouteStats {
    */
   public record Figures(long requests, long p50Micros, long p99Micros) {}
 
+  /** Latencies kept between two {@link #drainInterval} calls; beyond, new ones replace random ones. */
+  static final int INTERVAL_CAPACITY = 1 << 16;
+
   private final Map<String, Window> routes = new ConcurrentHashMap<>();
+  private final long[] interval = new long[INTERVAL_CAPACITY];
+  private long intervalCount;
 
   void record(String route, long nanos) {
-    routes.computeIfAbsent(route, r -> new Window()).add(nanos / 1_000);
+    long micros = nanos / 1_000;
+    routes.computeIfAbsent(route, r -> new Window()).add(micros);
+    synchronized (interval) {
+      long n = intervalCount++;
+      if (n < INTERVAL_CAPACITY) {
+        interval[(int) n] = micros;
+      } else {
+        long slot = java.util.concurrent.ThreadLocalRandom.current().nextLong(n + 1); // reservoir sampling
+        if (slot < INTERVAL_CAPACITY) {
+          interval[(int) slot] = micros;
+        }
+      }
+    }
   }
+
+  /**
+   * The latencies (µs, sorted; a uniform sample past {@value #INTERVAL_CAPACITY}) of every request
+   * of every route since the previous call, and how many there were; starts the next interval.
+   */
+  public Interval drainInterval() {
+    long[] copy;
+    long n;
+    synchronized (interval) {
+      n = intervalCount;
+      copy = Arrays.copyOf(interval, (int) Math.min(n, INTERVAL_CAPACITY));
+      intervalCount = 0;
+    }
+    Arrays.sort(copy);
+    return new Interval(n, copy);
+  }
+
+  /**
+   * One interval's requests.
+   *
+   * @param requests how many
+   * @param sortedMicros their latencies, sorted
+   */
+  public record Interval(long requests, long[] sortedMicros) {}
 
   /** The figures of every route that was called, by route ("GET /projects/{id}"). */
   public Map<String, Figures> snapshot() {

@@ -38,7 +38,8 @@ public final class Router implements HttpHandler {
     void check(Request request) throws Exception;
   }
 
-  private record Route(String method, String pattern, String[] segments, Filter filter, Handler handler) {}
+  private record Route(String method, String pattern, String[] segments, Filter filter, Handler handler,
+      boolean tracked) {}
 
   private final List<Route> routes = new ArrayList<>();
   private final RouteStats stats = new RouteStats();
@@ -50,7 +51,16 @@ public final class Router implements HttpHandler {
 
   /** Adds a route guarded by {@code filter} (null: public). */
   public Router route(String method, String pattern, Filter filter, Handler handler) {
-    routes.add(new Route(method, pattern, split(pattern), filter, handler));
+    routes.add(new Route(method, pattern, split(pattern), filter, handler, true));
+    return this;
+  }
+
+  /**
+   * Adds a public route whose requests {@link #stats()} does not count: the dashboard's own
+   * polling, which would otherwise fill the route table and the latency history it shows.
+   */
+  public Router untracked(String method, String pattern, Handler handler) {
+    routes.add(new Route(method, pattern, split(pattern), null, handler, false));
     return this;
   }
 
@@ -63,6 +73,7 @@ public final class Router implements HttpHandler {
   public void handle(HttpExchange exchange) throws IOException {
     long start = System.nanoTime();
     String label = "unmatched";
+    boolean tracked = true;
     Response response;
     try {
       String[] path = split(exchange.getRequestURI().getPath());
@@ -72,6 +83,7 @@ public final class Router implements HttpHandler {
       }
       Route route = match.get().getKey();
       label = route.method() + " " + route.pattern();
+      tracked = route.tracked();
       Request request = new Request(exchange, match.get().getValue());
       if (route.filter() != null) {
         route.filter().check(request);
@@ -91,7 +103,9 @@ public final class Router implements HttpHandler {
     } catch (IOException | RuntimeException e) {
       log.debug("answer to {} {} not sent", exchange.getRequestMethod(), exchange.getRequestURI(), e);
     }
-    stats.record(label, System.nanoTime() - start);
+    if (tracked) {
+      stats.record(label, System.nanoTime() - start);
+    }
   }
 
   /** Every route, as {@code "GET /projects/{id}"}, in the order they were added. */

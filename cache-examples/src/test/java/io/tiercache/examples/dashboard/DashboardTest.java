@@ -58,6 +58,51 @@ class DashboardTest {
     JsonNode routes = app.get("/app/routes").json();
     assertEquals(2, routes.get("GET /projects/{id}").get("requests").asLong(), routes.toString());
     assertTrue(routes.get("GET /projects/{id}").get("p99_micros").asLong() > 0);
+    app.get("/");
+    app.get("/cache/stats");
+    app.get("/cluster/stats");
+    routes = app.get("/app/routes").json();
+    assertEquals(List.of("GET /projects/{id}"), List.copyOf(iterable(routes.fieldNames())),
+        "the dashboard's own routes are not counted: " + routes);
+  }
+
+  private static <T> List<T> iterable(java.util.Iterator<T> it) {
+    List<T> list = new java.util.ArrayList<>();
+    it.forEachRemaining(list::add);
+    return list;
+  }
+
+  @Test
+  void instance_historyCountsAnIntervalsReadsAndItsP99() {
+    app.app().dashboard().sample();               // ends the interval of the start-up
+    app.get("/projects/3");
+    app.get("/projects/3");
+    app.get("/cache/stats");                      // the dashboard's own: in neither figure
+    app.app().dashboard().sample();
+    JsonNode history = app.get("/app/instance").json().get("history");
+    JsonNode last = history.get(history.size() - 1);
+    assertEquals(2, last.get("reads").asLong(), history.toString());
+    assertEquals(1, last.get("l1_hits").asLong());
+    assertEquals(1, last.get("loads").asLong());
+    assertEquals(0.5, last.get("hit_rate").asDouble(), 1e-9);
+    assertEquals(2, last.get("http_requests").asLong());
+    assertTrue(last.get("p99_micros").asLong() > 0);
+  }
+
+  @Test
+  void clusterStats_namesEveryInstance_andOneThatDoesNotAnswer() throws java.io.IOException {
+    int dead;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      dead = free.getLocalPort();
+    }
+    java.net.URI self = app.app().baseUri();
+    app.app().dashboard().instances(self, List.of(self, java.net.URI.create("http://127.0.0.1:" + dead)));
+    JsonNode instances = app.get("/cluster/stats").json().get("instances");
+    assertEquals(2, instances.size());
+    assertEquals("app-1", instances.get(0).get("name").asText());
+    assertTrue(instances.get(0).get("stats").get("caches").has("project-info"));
+    assertEquals("app-2", instances.get(1).get("name").asText());
+    assertEquals("does not answer", instances.get(1).get("error").asText());
   }
 
   @Test
@@ -65,7 +110,8 @@ class DashboardTest {
     Reply page = app.get("/");
     assertEquals(200, page.status());
     assertTrue(page.header("Content-Type").startsWith("text/html"));
-    assertTrue(page.body().contains("fetch('/cache/stats')"));
+    assertTrue(page.body().contains("fetch('/cluster/stats')"));
+    assertTrue(!page.body().contains("<script src") && !page.body().contains("https://"), "no external script");
     assertTrue(page.body().contains("setInterval(refresh"));
   }
 }

@@ -50,7 +50,7 @@ class WebFuzzTest {
 
   /** Every route of the app, as the router labels them. */
   static final List<String> ROUTES = List.of(
-      "GET /", "GET /cache/stats", "GET /app/routes",
+      "GET /", "GET /cache/stats", "GET /app/routes", "GET /app/instance", "GET /cluster/stats",
       "GET /projects", "GET /projects/{id}", "GET /projects/{id}/stats", "GET /projects/{id}/daily-stats",
       "GET /projects/{id}/leaderboard/{type}", "GET /projects/{id}/topics", "POST /projects/{id}/checkins",
       "GET /users/{id}", "PUT /users/{id}", "GET /stats/global", "GET /stats/users/{id}",
