@@ -1,0 +1,4 @@
+package com.example.projects;
+
+/** A second value type, loaded in bulk. */
+public record User(long id, String name) {}
