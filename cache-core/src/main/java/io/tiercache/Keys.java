@@ -51,15 +51,16 @@ public final class Keys {
   /**
    * Encodes one key segment.
    *
-   * @param value any value; its {@link String#valueOf} form is encoded, {@code null} gives
-   *     {@link #NULL_SEGMENT}
+   * @param value any value; its {@link String#valueOf} form is encoded, except an enum constant's,
+   *     which is its {@link Enum#name()} (a {@code toString} may give two constants one text, or
+   *     change); {@code null} gives {@link #NULL_SEGMENT}
    * @return the encoded segment, free of {@code : * ? [ ] \ { } %}-ambiguity
    */
   public static String segment(Object value) {
     if (value == null) {
       return NULL_SEGMENT;
     }
-    String text = value.toString();
+    String text = value instanceof Enum<?> constant ? constant.name() : value.toString();
     int n = text.length();
     int i = 0;
     while (i < n) {

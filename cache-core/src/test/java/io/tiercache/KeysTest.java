@@ -15,6 +15,22 @@ import org.junit.jupiter.api.Test;
 
 class KeysTest {
 
+  enum Plan {
+    FREE, PRO;
+
+    @Override
+    public String toString() {
+      return "plan"; // the same text for both: a key built from toString would be shared
+    }
+  }
+
+  @Test
+  void enumConstants_enterKeysByName_notByToString() {
+    assertEquals("FREE", Keys.segment(Plan.FREE));
+    assertNotEquals(Keys.of("user", 1, Plan.FREE), Keys.of("user", 1, Plan.PRO));
+    assertEquals("user:1:PRO", Keys.of("user", 1, Plan.PRO));
+  }
+
   @Test
   void segment_keepsSafeTextAsIs() {
     String plain = "project-42_a.b~c@d+e=f,g/h";
