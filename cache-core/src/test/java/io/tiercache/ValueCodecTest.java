@@ -18,6 +18,22 @@ class ValueCodecTest {
   private final ObjectMapper mapper = new ObjectMapper();
 
   @Test
+  void arrays_roundTrip_andAnArrayOfAnAbstractTypeIsRefused() {
+    ValueCodec<String[]> strings = ValueCodec.of(mapper, new TypeRef<String[]>() {}, 1 << 20);
+    assertArrayEquals(new String[] {"a", "b"}, strings.decode(strings.encode(new String[] {"a", "b"})));
+    ValueCodec<int[][]> grid = ValueCodec.of(mapper, new TypeRef<int[][]>() {}, 1 << 20);
+    int[][] back = grid.decode(grid.encode(new int[][] {{1, 2}, {3}}));
+    assertArrayEquals(new int[] {1, 2}, back[0]);
+    assertArrayEquals(new int[] {3}, back[1]);
+    ValueCodec<Project[]> projects = ValueCodec.of(mapper, new TypeRef<Project[]>() {}, 1 << 20);
+    assertEquals(new Project(1, "a", List.of("x")),
+        projects.decode(projects.encode(new Project[] {new Project(1, "a", List.of("x"))}))[0]);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ValueCodec.of(mapper, new TypeRef<Runnable[]>() {}, 1 << 20));
+    assertTrue(e.getMessage().contains("element type java.lang.Runnable is abstract"), e.getMessage());
+  }
+
+  @Test
   void roundTrip_genericType() {
     ValueCodec<Map<String, List<Project>>> codec =
         ValueCodec.of(mapper, new TypeRef<Map<String, List<Project>>>() {}, 1 << 20);

@@ -121,6 +121,14 @@ public final class ValueCodec<V> {
     if (raw == byte[].class) {
       return;
     }
+    if (raw.isArray()) {
+      // an array class reports itself abstract; what matters is whether its elements can be read
+      JavaType element = javaType.getContentType();
+      if (!element.isPrimitive()) {
+        requireReadable(mapper, element, argument + "'s element type");
+      }
+      return;
+    }
     boolean isAbstract = raw.isInterface() || Modifier.isAbstract(raw.getModifiers());
     boolean container = Collection.class.isAssignableFrom(raw) || Map.class.isAssignableFrom(raw);
     if (isAbstract && !container && !raw.isPrimitive()) {

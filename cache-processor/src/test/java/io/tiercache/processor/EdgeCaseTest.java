@@ -24,6 +24,18 @@ class EdgeCaseTest {
   }
 
   @Test
+  void arrayResults_compile() {
+    Compilation compilation = compile(source("p.Arrays", "package p;",
+        "import io.tiercache.annotation.Cached;",
+        "public interface Arrays {",
+        "  @Cached(cache = \"a\", key = \"tags:{id}\") String[] tags(long id);",
+        "  @Cached(cache = \"a\", key = \"blob:{id}\") byte[] blob(long id);",
+        "  @Cached(cache = \"a\", key = \"grid:{id}\") int[][] grid(long id);",
+        "}"));
+    assertThat(compilation).succeededWithoutWarnings();
+  }
+
+  @Test
   void aMethodInheritedFromTwoSupertypes_isDecoratedOnce() {
     Compilation compilation = compile(
         source("p.A", "package p;", "public interface A { String name(); }"),
