@@ -24,6 +24,38 @@ class EdgeCaseTest {
   }
 
   @Test
+  void everyTypeJavacAccepts_inAClassDecorator_isDelegated() {
+    Compilation compilation = compile(source("p.OddRepo", "package p;",
+        "import io.tiercache.annotation.Cached;",
+        "import java.util.*;",
+        "public class OddRepo<T extends Comparable<? super T>> {",
+        "  @Cached(cache = \"o\", key = \"name:{id}\") public String name(long id) { return \"\" + id; }",
+        "  public <N extends Number & Comparable<N>> N biggest(List<N> xs) { return Collections.max(xs); }",
+        "  public List<? extends Number> wild(Map<? super String, ? extends T> m) { return List.of(); }",
+        "  public <E extends Exception> void fails(T[] items, int[][] grid) throws E { }",
+        "}"));
+    assertThat(compilation).succeededWithoutWarnings();
+    assertNoCrash(compilation);
+  }
+
+  @Test
+  void everyTypeJavacAccepts_onAnUnannotatedMethod_isDelegated() {
+    Compilation compilation = compile(source("p.Odd", "package p;",
+        "import io.tiercache.annotation.Cached;",
+        "import java.util.*;",
+        "public interface Odd<T extends Comparable<? super T>> {",
+        "  @Cached(cache = \"o\", key = \"name:{id}\") String name(long id);",
+        "  <N extends Number & Comparable<N>> N biggest(List<N> xs);",
+        "  List<? extends Number> wild(Map<? super String, ? extends T> m);",
+        "  @SuppressWarnings(\"rawtypes\") List raw(Class c);",
+        "  <E extends Exception> void fails(T[] items, int[][] grid) throws E;",
+        "  T first(List<T> xs, String... more);",
+        "}"));
+    assertThat(compilation).succeededWithoutWarnings();
+    assertNoCrash(compilation);
+  }
+
+  @Test
   void arrayResults_compile() {
     Compilation compilation = compile(source("p.Arrays", "package p;",
         "import io.tiercache.annotation.Cached;",
