@@ -81,6 +81,7 @@ final class ServiceValidator {
     }
     List<CacheSettings> caches = cacheSettings(models);
     warnUnmatchedInvalidations(type, models);
+    refuseCollidingKeys(models);
     if (reporter.errorCount() > before) {
       return Optional.empty();
     }
@@ -228,6 +229,43 @@ final class ServiceValidator {
 
   private static Durations.Parsed parsed(Setting setting) {
     return setting == null ? null : Durations.parse(setting.text()).orElseThrow();
+  }
+
+  /**
+   * Refuses two methods of one cache whose keys can coincide while their values or meanings
+   * differ: different value types, or two readers with different templates ({@code user:{id}}
+   * beside {@code user:{name}}). A reader and a {@code @CachePut} writer of one value type may
+   * share keys; that is what the writer is for.
+   */
+  private void refuseCollidingKeys(List<MethodModel> models) {
+    for (int i = 0; i < models.size(); i++) {
+      MethodModel later = models.get(i);
+      if (later.key() == null || later.valueType() == null) {
+        continue;
+      }
+      for (int j = 0; j < i; j++) {
+        MethodModel earlier = models.get(j);
+        if (earlier.key() == null || earlier.valueType() == null
+            || !later.cacheName().equals(earlier.cacheName()) || !KeyShapes.overlap(later.key(), earlier.key())) {
+          continue;
+        }
+        String reason = null;
+        if (!types.isSameType(later.valueType(), earlier.valueType())) {
+          reason = "with another value type (" + later.valueType() + " against " + earlier.valueType() + ")";
+        } else if (later.operation() == Operation.CACHED && earlier.operation() == Operation.CACHED
+            && !later.key().template().equals(earlier.key().template())) {
+          reason = "and both read it from different arguments";
+        }
+        if (reason != null) {
+          String annotation = later.operation() == Operation.CACHED ? Annotations.CACHED : Annotations.CACHE_PUT;
+          AnnotationMirror mirror = annotations.find(later.element(), annotation).orElse(null);
+          reporter.error(Messages.keysCollide(later.key().template(), later.cacheName(), earlier.key().template(),
+              earlier.element().getSimpleName().toString(), reason), later.element(), mirror,
+              mirror == null ? null : Annotations.explicitValue(mirror, "key"));
+          break;
+        }
+      }
+    }
   }
 
   /** Warns about an {@code @Invalidate} key that no cached key of the type can match. */
