@@ -260,16 +260,25 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       return unwrap(hit);
     }
     stats.requests.increment();
+    Object found = readL2IntoL1(k);
+    return found == MISSING ? null : unwrap(found);
+  }
+
+  /**
+   * A read past L1: the value in Redis, put in L1 and counted as an L2 hit; {@link #MISSING},
+   * counted as a miss, if Redis has none (or the cache has no L2).
+   */
+  private Object readL2IntoL1(String k) {
     if (redis != null) {
       Object found = readL2(k);
       if (found != MISSING) {
         stats.l2Hits.increment();
         local.put(k, found);
-        return unwrap(found);
+        return found;
       }
     }
     stats.misses.increment();
-    return null;
+    return MISSING;
   }
 
   @Override
@@ -1234,16 +1243,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       group.hot.record(k);
     }
     stats.requests.increment();
-    if (redis != null) {
-      Object found = readL2(k);
-      if (found != MISSING) {
-        stats.l2Hits.increment();
-        local.put(k, found);
-        return unwrap(found);
-      }
-    }
-    stats.misses.increment();
-    return refresh(key, loader);
+    Object found = readL2IntoL1(k);
+    return found == MISSING ? refresh(key, loader) : unwrap(found);
   }
 
   @Override

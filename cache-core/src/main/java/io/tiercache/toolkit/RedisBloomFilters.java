@@ -276,28 +276,12 @@ final class RedisBloomFilters implements BloomFilters {
         failedOpen.increment();
         return true;
       }
-      long[] positions = positions(item);
-      BitFieldArgs args = new BitFieldArgs();
-      BitFieldArgs.BitFieldType bit = BitFieldArgs.unsigned(1);
-      for (long position : positions) {
-        args.get(bit, (int) position);
-      }
-      args.get(bit, (int) bits); // the sentinel
-      List<Long> read;
-      try {
-        ensureInitialized();
-        read = redis.call("bloom filter check", r -> r.bitfield(bitmapKey, args));
-      } catch (RedisUnavailableException e) {
+      List<Long> read = readBits(List.of(item));
+      if (read == null) {
         failedOpen.increment();
         return true;
       }
-      flushPending(); // Redis answers: what it missed is written, even to a lost bitmap
-      if (read.get(read.size() - 1) == 0) {
-        lost();
-        failedOpen.increment();
-        return true;
-      }
-      for (int i = 0; i < positions.length; i++) {
+      for (int i = 0; i < hashes; i++) {
         if (read.get(i) == 0) {
           rejected.increment();
           return false;
@@ -329,31 +313,8 @@ final class RedisBloomFilters implements BloomFilters {
     }
 
     private void checkBatch(List<String> items, Set<String> result) {
-      if (incomplete) {
-        failedOpen.add(items.size());
-        result.addAll(items);
-        return;
-      }
-      BitFieldArgs args = new BitFieldArgs();
-      BitFieldArgs.BitFieldType bit = BitFieldArgs.unsigned(1);
-      for (String item : items) {
-        for (long position : positions(item)) {
-          args.get(bit, (int) position);
-        }
-      }
-      args.get(bit, (int) bits); // the sentinel
-      List<Long> read;
-      try {
-        ensureInitialized();
-        read = redis.call("bloom filter check", r -> r.bitfield(bitmapKey, args));
-      } catch (RedisUnavailableException e) {
-        failedOpen.add(items.size());
-        result.addAll(items);
-        return;
-      }
-      flushPending();
-      if (read.get(read.size() - 1) == 0) {
-        lost();
+      List<Long> read = incomplete ? null : readBits(items);
+      if (read == null) {
         failedOpen.add(items.size());
         result.addAll(items);
         return;
@@ -374,6 +335,35 @@ final class RedisBloomFilters implements BloomFilters {
           rejected.increment();
         }
       }
+    }
+
+    /**
+     * The bits of {@code items}' positions, {@link #hashes} per item in turn, read with one
+     * {@code BITFIELD} that also reads the sentinel; null when the filter must fail open (Redis
+     * down, or the bitmap lost). Once Redis answers, the adds it missed are written.
+     */
+    private List<Long> readBits(List<String> items) {
+      BitFieldArgs args = new BitFieldArgs();
+      BitFieldArgs.BitFieldType bit = BitFieldArgs.unsigned(1);
+      for (String item : items) {
+        for (long position : positions(item)) {
+          args.get(bit, (int) position);
+        }
+      }
+      args.get(bit, (int) bits); // the sentinel
+      List<Long> read;
+      try {
+        ensureInitialized();
+        read = redis.call("bloom filter check", r -> r.bitfield(bitmapKey, args));
+      } catch (RedisUnavailableException e) {
+        return null;
+      }
+      flushPending(); // Redis answers: what it missed is written, even to a lost bitmap
+      if (read.get(read.size() - 1) == 0) {
+        lost();
+        return null;
+      }
+      return read;
     }
 
     private void lost() {
