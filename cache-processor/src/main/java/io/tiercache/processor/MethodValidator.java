@@ -19,6 +19,7 @@ import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.ExecutableType;
+import javax.lang.model.type.PrimitiveType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 import javax.lang.model.type.WildcardType;
@@ -296,8 +297,11 @@ final class MethodValidator {
       return null;
     }
     boolean direct = !placeholder.hash() && type.getKind().isPrimitive() && type.getKind() != TypeKind.CHAR;
+    String written = placeholder.hash() ? "#hash"
+        : types.erasure(type.getKind().isPrimitive() ? types.boxedClass((PrimitiveType) type).asType() : type)
+            .toString();
     return new ResolvedKey.Segment(placeholder.param(), List.copyOf(accessors), placeholder.hash(),
-        placeholder.bulk(), direct);
+        placeholder.bulk(), direct, written);
   }
 
   /** A getter, record accessor or field that reads one property. */

@@ -29,9 +29,11 @@ record ResolvedKey(String template, List<Part> parts) {
    * @param hash whether the value is hashed ({@code #hash})
    * @param bulk whether the parameter is a collection giving one key per element ({@code []})
    * @param direct whether the value is a primitive whose text needs no escaping
+   * @param written the type whose text the segment writes (an element's for {@code []}, a
+   *     property's after accessors), boxed and erased; {@code "#hash"} for a hashed value
    */
-  record Segment(String param, List<String> accessors, boolean hash, boolean bulk, boolean direct)
-      implements Part {
+  record Segment(String param, List<String> accessors, boolean hash, boolean bulk, boolean direct,
+      String written) implements Part {
 
     /** Whether the segment reads a property, so its base must not be null. */
     boolean readsProperty() {
@@ -42,6 +44,25 @@ record ResolvedKey(String template, List<Part> parts) {
     String path(String base) {
       return accessors.stream().map(a -> "." + a).collect(Collectors.joining("", base, ""));
     }
+  }
+
+  /**
+   * The key's shape: its text with each segment as the type it writes, so that {@code
+   * project:{id}:info} and {@code project:{ids[]}:info} over {@code long} ids have one shape, and
+   * {@code user:{id}} over a {@code long} and {@code user:{name}} over a {@code String} do not.
+   */
+  String shape() {
+    StringBuilder out = new StringBuilder();
+    for (Part part : parts) {
+      if (part instanceof Text t) {
+        out.append(t.text());
+      } else if (part instanceof Wildcard) {
+        out.append('*');
+      } else {
+        out.append('{').append(((Segment) part).written()).append('}');
+      }
+    }
+    return out.toString();
   }
 
   /** Whether this is a pattern (has a {@code *}). */

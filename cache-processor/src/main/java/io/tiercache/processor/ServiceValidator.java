@@ -233,9 +233,11 @@ final class ServiceValidator {
 
   /**
    * Refuses two methods of one cache whose keys can coincide while their values or meanings
-   * differ: different value types, or two readers with different templates ({@code user:{id}}
-   * beside {@code user:{name}}). A reader and a {@code @CachePut} writer of one value type may
-   * share keys; that is what the writer is for.
+   * differ: different value types, or two readers whose templates write segments of other types
+   * ({@code user:{id}} over a {@code long} beside {@code user:{name}} over a {@code String}). A
+   * reader and a {@code @CachePut} writer of one value type may share keys; that is what the
+   * writer is for; so may two readers of one shape, such as {@code project:{id}:info} and its bulk
+   * form {@code project:{ids[]}:info}.
    */
   private void refuseCollidingKeys(List<MethodModel> models) {
     for (int i = 0; i < models.size(); i++) {
@@ -253,8 +255,8 @@ final class ServiceValidator {
         if (!types.isSameType(later.valueType(), earlier.valueType())) {
           reason = "with another value type (" + later.valueType() + " against " + earlier.valueType() + ")";
         } else if (later.operation() == Operation.CACHED && earlier.operation() == Operation.CACHED
-            && !later.key().template().equals(earlier.key().template())) {
-          reason = "and both read it from different arguments";
+            && !later.key().shape().equals(earlier.key().shape())) {
+          reason = "and both read it from arguments of other types";
         }
         if (reason != null) {
           String annotation = later.operation() == Operation.CACHED ? Annotations.CACHED : Annotations.CACHE_PUT;

@@ -31,16 +31,28 @@ class KeyCollisionTest {
   }
 
   @Test
-  void twoReaders_fromDifferentArguments_isAnError() {
+  void twoReaders_fromArgumentsOfOtherTypes_isAnError() {
     Compilation compilation = compile("package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface Svc {",
-        "  @Cached(cache = \"u\", key = \"user:{id}\") String byId(String id);",
+        "  @Cached(cache = \"u\", key = \"user:{id}\") String byId(long id);",
         "  @Cached(cache = \"u\", key = \"user:{name}\") String byName(String name);",
         "}");
     assertThat(compilation).hadErrorCount(1);
     assertThat(compilation).hadErrorContaining("can be the same Redis key as \"user:{id}\" of byId(), and both read "
-        + "it from different arguments");
+        + "it from arguments of other types");
+  }
+
+  @Test
+  void aReaderAndItsBulkForm_share() {
+    Compilation compilation = compile("package p;",
+        "import io.tiercache.annotation.Cached;",
+        "import java.util.*;",
+        "public interface Svc {",
+        "  @Cached(cache = \"p\", key = \"project:{id}:info\") String info(long id);",
+        "  @Cached(cache = \"p\", key = \"project:{ids[]}:info\") Map<Long, String> infos(Set<Long> ids);",
+        "}");
+    assertThat(compilation).succeededWithoutWarnings();
   }
 
   @Test
