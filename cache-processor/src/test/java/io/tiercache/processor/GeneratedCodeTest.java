@@ -1,6 +1,7 @@
 package io.tiercache.processor;
 
 import static com.google.testing.compile.CompilationSubject.assertThat;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,6 +17,7 @@ import io.tiercache.TierCacheBuilder;
 import io.tiercache.processor.runtime.CatalogRepository;
 import io.tiercache.processor.runtime.CountingShop;
 import io.tiercache.processor.runtime.Filter;
+import io.tiercache.processor.runtime.Level;
 import io.tiercache.processor.runtime.Product;
 import io.tiercache.processor.runtime.RankType;
 import io.tiercache.processor.runtime.ShopService;
@@ -203,6 +205,31 @@ class GeneratedCodeTest {
     shop.users(Set.of(77L));
     assertEquals(2, delegate.calls("product"));
     assertEquals(2, delegate.calls("users"));
+  }
+
+  @Test
+  void arrayResults_areCachedAndReadBackFromRedis() throws ReflectiveOperationException {
+    // issue 17 item 2: the decorator's constructor used to refuse array value types as abstract
+    assertArrayEquals(new String[] {"t3", "new"}, shop.tags(3));
+    assertArrayEquals(new byte[] {3, 0, -1}, shop.blob(3));
+    assertArrayEquals(new int[][] {{3}, {1, 2}}, shop.grid(3));
+    assertEquals(true, inRedis("zsxq:shop:tags:3"));
+    CountingShop otherDelegate = new CountingShop();
+    ShopService other = decorate(otherDelegate, newTier());
+    assertArrayEquals(new String[] {"t3", "new"}, other.tags(3));
+    assertArrayEquals(new byte[] {3, 0, -1}, other.blob(3));
+    assertArrayEquals(new int[][] {{3}, {1, 2}}, other.grid(3));
+    assertEquals(0, otherDelegate.calls("tags") + otherDelegate.calls("blob") + otherDelegate.calls("grid"));
+  }
+
+  @Test
+  void enumSegments_areTheConstantsNames_notTheirToString() throws ReflectiveOperationException {
+    // issue 17 item 5: GOLD and SILVER share one toString(), and must not share one key
+    assertEquals("level:GOLD", key("level", new Class<?>[] {Level.class}, Level.GOLD));
+    assertEquals("level:SILVER", key("level", new Class<?>[] {Level.class}, Level.SILVER));
+    assertEquals("level GOLD", shop.level(Level.GOLD));
+    assertEquals("level SILVER", shop.level(Level.SILVER));
+    assertEquals(2, delegate.calls("level"));
   }
 
   @Test

@@ -56,6 +56,18 @@ public interface ShopService {
   @Cached(key = "opaque:{token#hash}")
   String opaque(Opaque token);
 
+  @Cached(key = "tags:{id}")
+  String[] tags(long id);
+
+  @Cached(key = "blob:{id}")
+  byte[] blob(long id);
+
+  @Cached(key = "grid:{id}")
+  int[][] grid(long id);
+
+  @Cached(key = "level:{level}")
+  String level(Level level);
+
   @CachePut(cache = "product", key = "product:{p.id}:info")
   Product save(Product p);
 
