@@ -146,6 +146,21 @@ public final class Messages {
   public static final String CONFLICTING_SETTING =
       TAG + "cache \"%s\" gets %s = \"%s\" here but \"%s\" from %s(): one cache has one policy; "
           + "set it on one method only, or give both the same value";
+  /**
+   * Two methods of one cache whose keys can coincide, with different value types: method, other
+   * method, cache, template, other template, value type, other value type.
+   */
+  public static final String KEYS_COLLIDE_VALUE_TYPES =
+      TAG + "%s and %s can use one Redis key in cache \"%s\" (\"%s\" and \"%s\") for different value "
+          + "types (%s and %s): give one of them another cache, or a key the other's cannot match";
+  /**
+   * Two readers of one cache whose different templates can give one key: method, other method,
+   * cache, template, other template.
+   */
+  public static final String KEYS_COLLIDE_ARGUMENTS =
+      TAG + "%s and %s can use one Redis key in cache \"%s\" (\"%s\" and \"%s\") from different "
+          + "arguments, so one would return what the other cached: give one of them another cache, or a "
+          + "key the other's cannot match (two @Cached methods share keys only with one template)";
   /** refresh not shorter than the TTL: cache, refresh, ttl. */
   public static final String REFRESH_NOT_SHORTER_THAN_TTL =
       TAG + "cache \"%s\" refreshes every %s but its ttl is %s: a key must be refreshed before it "
@@ -287,6 +302,19 @@ public final class Messages {
   /** {@link #CONFLICTING_SETTING}. */
   public static String conflictingSetting(String cache, String attribute, String value, String other, String otherMethod) {
     return String.format(CONFLICTING_SETTING, cache, attribute, value, other, otherMethod);
+  }
+
+  /** {@link #KEYS_COLLIDE_VALUE_TYPES}. */
+  public static String keysCollideValueTypes(String method, String other, String cache, String template,
+      String otherTemplate, String valueType, String otherValueType) {
+    return String.format(KEYS_COLLIDE_VALUE_TYPES, method, other, cache, template, otherTemplate, valueType,
+        otherValueType);
+  }
+
+  /** {@link #KEYS_COLLIDE_ARGUMENTS}. */
+  public static String keysCollideArguments(String method, String other, String cache, String template,
+      String otherTemplate) {
+    return String.format(KEYS_COLLIDE_ARGUMENTS, method, other, cache, template, otherTemplate);
   }
 
   /** {@link #REFRESH_NOT_SHORTER_THAN_TTL}. */

@@ -27,7 +27,7 @@ import javax.lang.model.util.Types;
  * Validates a type that carries Tiercache annotations and builds its {@link ServiceModel}: the
  * type itself (kind, visibility, finality, constructors), each annotated method through {@link
  * MethodValidator}, then the checks across methods (one policy per cache, invalidations that
- * match a cached key).
+ * match a cached key, keys that cannot collide: {@link KeyCollisions}).
  */
 final class ServiceValidator {
   private final Elements elements;
@@ -35,6 +35,7 @@ final class ServiceValidator {
   private final Reporter reporter;
   private final Annotations annotations;
   private final MethodValidator methods;
+  private final KeyCollisions collisions;
 
   ServiceValidator(Elements elements, Types types, Reporter reporter, Annotations annotations,
       MethodValidator methods) {
@@ -43,6 +44,7 @@ final class ServiceValidator {
     this.reporter = reporter;
     this.annotations = annotations;
     this.methods = methods;
+    this.collisions = new KeyCollisions(types, reporter, annotations);
   }
 
   /** The type's model, or empty after reporting every problem found. */
@@ -81,6 +83,7 @@ final class ServiceValidator {
     }
     List<CacheSettings> caches = cacheSettings(models);
     warnUnmatchedInvalidations(type, models);
+    collisions.check(type, models);
     if (reporter.errorCount() > before) {
       return Optional.empty();
     }
