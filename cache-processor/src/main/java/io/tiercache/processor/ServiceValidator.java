@@ -150,18 +150,66 @@ final class ServiceValidator {
     }
   }
 
-  /** The type's own methods in source order, then the inherited ones; none of Object's. */
+  /**
+   * The type's own methods in source order, then the inherited ones; none of Object's. The
+   * inherited ones come in the order of a walk of the supertypes as declared (superclass, then
+   * the interfaces as written, depth first), each supertype's methods in its own order: the order
+   * of {@code Elements.getAllMembers} differs between JDKs, and the same sources must give the
+   * same bytes on every JDK (issue 17 item 6). A method inherited from two supertypes with one
+   * signature (a diamond) is taken once: the one that overrides the other, else the annotated
+   * one, else the first of the walk.
+   */
   private List<ExecutableElement> orderedMethods(TypeElement type) {
     List<ExecutableElement> own = ElementFilter.methodsIn(type.getEnclosedElements());
-    List<ExecutableElement> result = new ArrayList<>(own);
+    java.util.Set<ExecutableElement> members = new java.util.HashSet<>(
+        ElementFilter.methodsIn(elements.getAllMembers(type)));
+    Map<String, ExecutableElement> inherited = new LinkedHashMap<>();
     java.util.Set<String> signatures = new java.util.HashSet<>();
     own.forEach(method -> signatures.add(signature(type, method)));
-    for (ExecutableElement method : ElementFilter.methodsIn(elements.getAllMembers(type))) {
-      TypeElement owner = (TypeElement) method.getEnclosingElement();
-      // the same method inherited from two supertypes (a diamond) is decorated once
-      if (!own.contains(method) && !owner.getQualifiedName().contentEquals("java.lang.Object")
-          && signatures.add(signature(type, method))) {
-        result.add(method);
+    for (TypeElement supertype : supertypes(type)) {
+      for (ExecutableElement method : ElementFilter.methodsIn(supertype.getEnclosedElements())) {
+        if (!members.contains(method)) {
+          continue; // overridden, static in an interface, private, or not visible here
+        }
+        String signature = signature(type, method);
+        if (signatures.contains(signature)) {
+          continue;
+        }
+        ExecutableElement chosen = inherited.get(signature);
+        if (chosen == null || elements.overrides(method, chosen, type)
+            || !annotations.hasMethodAnnotation(chosen) && annotations.hasMethodAnnotation(method)
+                && !elements.overrides(chosen, method, type)) {
+          inherited.put(signature, method);
+        }
+      }
+    }
+    List<ExecutableElement> result = new ArrayList<>(own);
+    result.addAll(inherited.values());
+    return result;
+  }
+
+  /** The supertypes of a type, depth first in declaration order, each once; not Object. */
+  private List<TypeElement> supertypes(TypeElement type) {
+    List<TypeElement> result = new ArrayList<>();
+    java.util.Set<String> visited = new java.util.HashSet<>();
+    java.util.Deque<TypeMirror> work = new java.util.ArrayDeque<>();
+    List<? extends TypeMirror> direct = types.directSupertypes(type.asType());
+    for (int i = direct.size() - 1; i >= 0; i--) {
+      work.push(direct.get(i));
+    }
+    while (!work.isEmpty()) {
+      TypeMirror next = work.pop();
+      if (!(next instanceof DeclaredType declared) || !(declared.asElement() instanceof TypeElement element)) {
+        continue;
+      }
+      String name = element.getQualifiedName().toString();
+      if (name.equals("java.lang.Object") || !visited.add(name)) {
+        continue;
+      }
+      result.add(element);
+      List<? extends TypeMirror> supers = types.directSupertypes(next);
+      for (int i = supers.size() - 1; i >= 0; i--) {
+        work.push(supers.get(i));
       }
     }
     return result;
