@@ -113,6 +113,15 @@ public final class Messages {
   /** Inner (non-static) class: type. */
   public static final String INNER_CLASS =
       TAG + "%s is an inner class: the generated decorator cannot extend it; make it static";
+  /**
+   * Inherited annotated methods read from a class file without parameter names: type, methods,
+   * their declaring types, type.
+   */
+  public static final String MISSING_PARAMETER_NAMES =
+      TAG + "%s inherits the annotated %s from a class file without parameter names (javac reads them "
+          + "as arg0, arg1, ...), so the key templates cannot name them: compile %s with -parameters "
+          + "(Maven: <parameters>true</parameters> in the maven-compiler-plugin configuration; Gradle: "
+          + "options.compilerArgs.add(\"-parameters\")), or in the same compilation as %s";
   /** Generic type: type. */
   public static final String GENERIC_TYPE =
       TAG + "%s has type parameters, so nothing is generated for it: its annotated methods are "
@@ -262,6 +271,11 @@ public final class Messages {
   /** {@link #INNER_CLASS}. */
   public static String innerClass(String type) {
     return String.format(INNER_CLASS, type);
+  }
+
+  /** {@link #MISSING_PARAMETER_NAMES}. */
+  public static String missingParameterNames(String type, String methods, String owners) {
+    return String.format(MISSING_PARAMETER_NAMES, type, methods, owners, type);
   }
 
   /** {@link #GENERIC_TYPE}. */

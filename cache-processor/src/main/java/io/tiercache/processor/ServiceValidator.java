@@ -73,13 +73,21 @@ final class ServiceValidator {
     boolean isInterface = type.getKind() == ElementKind.INTERFACE;
     List<MethodModel> models = new ArrayList<>();
     List<ExecutableElement> passThrough = new ArrayList<>();
+    List<ExecutableElement> nameless = new ArrayList<>();
     for (ExecutableElement method : orderedMethods(type)) {
       if (annotations.hasMethodAnnotation(method)) {
-        methods.validate(method, type, declared, defaultCache).ifPresent(models::add);
+        if (!method.getEnclosingElement().equals(type) && lacksParameterNames(method)) {
+          nameless.add(method); // its templates name parameters that javac cannot name: one error below
+        } else {
+          methods.validate(method, type, declared, defaultCache).ifPresent(models::add);
+        }
       } else if (isInterface && !method.getModifiers().contains(Modifier.STATIC)
           && !method.getModifiers().contains(Modifier.PRIVATE)) {
         passThrough.add(method);
       }
+    }
+    if (!nameless.isEmpty()) {
+      reportMissingParameterNames(type, nameless);
     }
     List<CacheSettings> caches = cacheSettings(models);
     warnUnmatchedInvalidations(type, models);
@@ -186,6 +194,39 @@ final class ServiceValidator {
     List<ExecutableElement> result = new ArrayList<>(own);
     result.addAll(inherited.values());
     return result;
+  }
+
+  /**
+   * Whether javac knows the method's parameters only as {@code arg0, arg1, ...}: it was read from
+   * a class file (a library jar, or a type an incremental build did not recompile) compiled
+   * without {@code -parameters}, and, for a class, without {@code -g}.
+   */
+  private static boolean lacksParameterNames(ExecutableElement method) {
+    List<? extends javax.lang.model.element.VariableElement> parameters = method.getParameters();
+    for (int i = 0; i < parameters.size(); i++) {
+      if (!parameters.get(i).getSimpleName().contentEquals("arg" + i)) {
+        return false;
+      }
+    }
+    return !parameters.isEmpty();
+  }
+
+  /** One error on the subtype for every inherited method whose parameter names are lost (issue 17 item 3). */
+  private void reportMissingParameterNames(TypeElement type, List<ExecutableElement> nameless) {
+    ExecutableElement first = nameless.get(0);
+    StringBuilder method = new StringBuilder(first.getEnclosingElement().getSimpleName()).append('.')
+        .append(first.getSimpleName()).append('(');
+    for (int i = 0; i < first.getParameters().size(); i++) {
+      method.append(i == 0 ? "" : ", ").append(types.erasure(first.getParameters().get(i).asType()));
+    }
+    method.append(')');
+    if (nameless.size() > 1) {
+      method.append(" and ").append(nameless.size() - 1).append(nameless.size() == 2 ? " more method" : " more methods");
+    }
+    java.util.Set<String> owners = new java.util.LinkedHashSet<>();
+    nameless.forEach(m -> owners.add(((TypeElement) m.getEnclosingElement()).getQualifiedName().toString()));
+    reporter.error(Messages.missingParameterNames(type.getSimpleName().toString(), method.toString(),
+        String.join(", ", owners)), type);
   }
 
   /** The supertypes of a type, depth first in declaration order, each once; not Object. */
