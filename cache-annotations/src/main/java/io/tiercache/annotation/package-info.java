@@ -11,7 +11,7 @@
  *       interface around a delegate ({@code new CachedProjectService(delegate, tierCache)}); for a
  *       non-final class it extends the class, with one constructor per accessible constructor of
  *       the class and a leading {@code TierCache} parameter. Its static
- *       {@code declareCaches(TierCacheBuilder)} declares every cache the type uses, with the TTLs
+ *       {@code declareCaches(TierCacheBuilder)} declares every cache the type uses, with the settings
  *       of the annotations.
  * </ul>
  *

@@ -144,6 +144,8 @@ public final class Messages {
   public static final String BAD_DURATION =
       TAG + "%s = \"%s\" is not a duration: write a positive whole number and a unit, such as "
           + "500ms, 90s, 30m, 2h or 1d";
+  /** A cache setting out of range: attribute, value, attribute, rule. */
+  public static final String BAD_SETTING = TAG + "%s = %s is not allowed: %s %s";
   /** Bad cache name: name. */
   public static final String BAD_CACHE_NAME =
       TAG + "cache \"%s\" is not a valid cache name: use letters, digits, '.', '_' or '-', not starting with '__'";
@@ -153,8 +155,8 @@ public final class Messages {
           + "\"...\") on %s";
   /** Two different settings for one cache: cache, attribute, value, other value, other method. */
   public static final String CONFLICTING_SETTING =
-      TAG + "cache \"%s\" gets %s = \"%s\" here but \"%s\" from %s(): one cache has one policy; "
-          + "set it on one method only, or give both the same value";
+      TAG + "cache \"%s\" gets %s = \"%s\" here but \"%s\" from %s: one cache has one policy; "
+          + "set it in one place only, or give both the same value";
   /**
    * Two methods of one cache whose keys can coincide, with different value types: method, other
    * method, cache, template, other template, value type, other value type.
@@ -298,6 +300,11 @@ public final class Messages {
     return String.format(CONFLICTING_ANNOTATIONS, method, first, second);
   }
 
+  /** {@link #BAD_SETTING}. */
+  public static String badSetting(String attribute, String value, String rule) {
+    return String.format(BAD_SETTING, attribute, value, attribute, rule);
+  }
+
   /** {@link #BAD_DURATION}. */
   public static String badDuration(String attribute, String value) {
     return String.format(BAD_DURATION, attribute, value);
@@ -315,7 +322,16 @@ public final class Messages {
 
   /** {@link #CONFLICTING_SETTING}. */
   public static String conflictingSetting(String cache, String attribute, String value, String other, String otherMethod) {
-    return String.format(CONFLICTING_SETTING, cache, attribute, value, other, otherMethod);
+    return conflictingSettingFrom(cache, attribute, value, other, otherMethod + "()");
+  }
+
+  /**
+   * {@link #CONFLICTING_SETTING} with the other declaration described: {@code Other.info()}, or
+   * {@code @CacheDefaults of Other}.
+   */
+  public static String conflictingSettingFrom(String cache, String attribute, String value, String other,
+      String source) {
+    return String.format(CONFLICTING_SETTING, cache, attribute, value, other, source);
   }
 
   /** {@link #KEYS_COLLIDE_VALUE_TYPES}. */

@@ -45,8 +45,6 @@ final class MethodValidator {
       "java.time.Year", "java.time.YearMonth", "java.time.MonthDay", "java.time.Duration",
       "java.time.Period", "java.time.ZoneId", "java.time.ZoneOffset");
 
-  private static final List<String> DURATION_ATTRIBUTES = List.of("ttl", "nullTtl", "localTtl", "refresh");
-
   private final Elements elements;
   private final Types types;
   private final Reporter reporter;
@@ -161,11 +159,12 @@ final class MethodValidator {
       }
     }
     if (operation == Operation.CACHED) {
-      for (String attribute : DURATION_ATTRIBUTES) {
-        String text = annotations.string(primary, attribute);
-        if (!text.isEmpty() && Durations.parse(text).isEmpty()) {
-          reporter.error(Messages.badDuration(attribute, text), method, primary,
-              Annotations.explicitValue(primary, attribute));
+      for (CacheAttribute attribute : CacheAttribute.values()) {
+        AnnotationValue written = Annotations.explicitValue(primary, attribute.attribute);
+        try {
+          attribute.parse(written);
+        } catch (CacheAttribute.InvalidException e) {
+          reporter.error(e.getMessage(), method, primary, written);
         }
       }
     }

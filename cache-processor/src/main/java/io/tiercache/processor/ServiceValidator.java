@@ -4,12 +4,13 @@ import com.palantir.javapoet.ClassName;
 import io.tiercache.processor.MethodModel.Operation;
 import io.tiercache.processor.ServiceModel.CacheSettings;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
@@ -63,11 +64,14 @@ final class ServiceValidator {
     String defaultCache = null;
     if (defaults.isPresent()) {
       defaultCache = annotations.string(defaults.get(), "cache");
-      if (!MethodValidator.CACHE_NAME.matcher(defaultCache).matches()) {
+      if (defaultCache.isEmpty()) {
+        defaultCache = null; // settings only: each method names its cache
+      } else if (!MethodValidator.CACHE_NAME.matcher(defaultCache).matches()) {
         reporter.error(Messages.badCacheName(defaultCache), type, defaults.get(),
             Annotations.explicitValue(defaults.get(), "cache"));
       }
     }
+    Map<CacheAttribute, Setting> typeSettings = typeSettings(type, defaults);
 
     DeclaredType declared = (DeclaredType) type.asType();
     boolean isInterface = type.getKind() == ElementKind.INTERFACE;
@@ -89,7 +93,7 @@ final class ServiceValidator {
     if (!nameless.isEmpty()) {
       reportMissingParameterNames(type, nameless);
     }
-    List<CacheSettings> caches = cacheSettings(models);
+    List<CacheSettings> caches = cacheSettings(type, typeSettings, models);
     warnUnmatchedInvalidations(type, models);
     collisions.check(type, models);
     if (reporter.errorCount() > before) {
@@ -268,58 +272,129 @@ final class ServiceValidator {
 
   /* ---------------- Checks across methods ---------------- */
 
-  private record Setting(String text, java.time.Duration value, String method, ExecutableElement element) {}
+  /**
+   * Where a cache setting was given.
+   *
+   * @param value the value
+   * @param source how messages name it within the type: {@code info()}, {@code @CacheDefaults}
+   * @param qualifiedSource how messages name it from another type: {@code Svc.info()},
+   *     {@code @CacheDefaults of Svc}
+   * @param element the method or type that carries the annotation
+   * @param mirror the annotation
+   */
+  private record Setting(CacheAttribute.Value value, String source, String qualifiedSource, Element element,
+      AnnotationMirror mirror) {}
 
-  /** One policy per cache: two methods may not give one cache different TTLs. */
-  private List<CacheSettings> cacheSettings(List<MethodModel> models) {
-    Map<String, Map<String, Setting>> byCache = new LinkedHashMap<>();
+  /** The settings the type's {@code @CacheDefaults} gives, after reporting those not allowed. */
+  private Map<CacheAttribute, Setting> typeSettings(TypeElement type, Optional<AnnotationMirror> defaults) {
+    Map<CacheAttribute, Setting> settings = new EnumMap<>(CacheAttribute.class);
+    if (defaults.isEmpty()) {
+      return settings;
+    }
+    for (CacheAttribute attribute : CacheAttribute.values()) {
+      AnnotationValue written = Annotations.explicitValue(defaults.get(), attribute.attribute);
+      try {
+        attribute.parse(written).ifPresent(value -> settings.put(attribute, new Setting(value, "@CacheDefaults",
+            "@CacheDefaults of " + type.getSimpleName(), type, defaults.get())));
+      } catch (CacheAttribute.InvalidException e) {
+        reporter.error(e.getMessage(), type, defaults.get(), written);
+      }
+    }
+    return settings;
+  }
+
+  /**
+   * One policy per cache: the settings of each cache the type uses, from its {@code @Cached}
+   * methods, then from {@code @CacheDefaults} for what no method sets. Two methods that give one
+   * cache different values, or a type that gives a cache another value than a type processed
+   * before, are errors.
+   */
+  private List<CacheSettings> cacheSettings(TypeElement type, Map<CacheAttribute, Setting> typeSettings,
+      List<MethodModel> models) {
+    Map<String, Map<CacheAttribute, Setting>> byCache = new LinkedHashMap<>();
     for (MethodModel model : models) {
       if (model.operation() == Operation.INVALIDATE) {
         continue;
       }
-      Map<String, Setting> settings = byCache.computeIfAbsent(model.cacheName(), n -> new HashMap<>());
+      Map<CacheAttribute, Setting> settings =
+          byCache.computeIfAbsent(model.cacheName(), n -> new EnumMap<>(CacheAttribute.class));
       if (model.operation() != Operation.CACHED) {
         continue;
       }
       AnnotationMirror mirror = annotations.find(model.element(), Annotations.CACHED).orElseThrow();
-      for (String attribute : List.of("ttl", "nullTtl", "localTtl", "refresh")) {
-        String text = annotations.string(mirror, attribute);
-        if (text.isEmpty()) {
+      for (CacheAttribute attribute : CacheAttribute.values()) {
+        AnnotationValue written = Annotations.explicitValue(mirror, attribute.attribute);
+        Optional<CacheAttribute.Value> value;
+        try {
+          value = attribute.parse(written);
+        } catch (CacheAttribute.InvalidException e) {
+          continue; // reported by MethodValidator
+        }
+        if (value.isEmpty()) {
           continue;
         }
-        java.time.Duration value = Durations.parse(text).orElseThrow().toDuration();
         Setting earlier = settings.get(attribute);
         if (earlier == null) {
-          settings.put(attribute, new Setting(text, value, model.name(), model.element()));
-        } else if (!earlier.value().equals(value)) {
-          reporter.error(Messages.conflictingSetting(model.cacheName(), attribute, text, earlier.text(),
-              earlier.method()), model.element(), mirror, Annotations.explicitValue(mirror, attribute));
+          Element declaring = model.element().getEnclosingElement();
+          settings.put(attribute, new Setting(value.get(), model.name() + "()",
+              declaring.getSimpleName() + "." + model.name() + "()", model.element(), mirror));
+        } else if (!earlier.value().value().equals(value.get().value())) {
+          reporter.error(Messages.conflictingSettingFrom(model.cacheName(), attribute.attribute, value.get().text(),
+              earlier.value().text(), earlier.source()), model.element(), mirror, written);
         }
       }
     }
-    for (MethodModel model : models) {
-      Map<String, Setting> settings = byCache.get(model.cacheName());
-      if (model.operation() != Operation.CACHED || settings == null) {
-        continue;
-      }
-      Setting refresh = settings.get("refresh");
-      Setting ttl = settings.get("ttl");
-      java.time.Duration ttlValue = ttl != null ? ttl.value() : java.time.Duration.ofHours(1);
-      if (refresh != null && refresh.element().equals(model.element()) && refresh.value().compareTo(ttlValue) >= 0) {
-        AnnotationMirror mirror = annotations.find(model.element(), Annotations.CACHED).orElseThrow();
-        reporter.error(Messages.refreshNotShorterThanTtl(model.cacheName(), refresh.text(),
-            ttl != null ? ttl.text() : "1h (the default)"), model.element(), mirror,
-            Annotations.explicitValue(mirror, "refresh"));
-      }
-    }
+    byCache.values().forEach(settings -> typeSettings.forEach(settings::putIfAbsent));
+    byCache.forEach((cache, settings) -> checkRefresh(cache, settings));
+    crossTypeSettings(type, byCache);
     List<CacheSettings> result = new ArrayList<>();
-    byCache.forEach((name, settings) -> result.add(new CacheSettings(name, parsed(settings.get("ttl")),
-        parsed(settings.get("nullTtl")), parsed(settings.get("localTtl")), parsed(settings.get("refresh")))));
+    byCache.forEach((name, settings) -> {
+      Map<CacheAttribute, CacheAttribute.Value> values = new EnumMap<>(CacheAttribute.class);
+      settings.forEach((attribute, setting) -> values.put(attribute, setting.value()));
+      result.add(new CacheSettings(name, java.util.Collections.unmodifiableMap(values)));
+    });
     return List.copyOf(result);
   }
 
-  private static Durations.Parsed parsed(Setting setting) {
-    return setting == null ? null : Durations.parse(setting.text()).orElseThrow();
+  /** A refresh not shorter than the TTL would reload keys after they expired. */
+  private void checkRefresh(String cache, Map<CacheAttribute, Setting> settings) {
+    Setting refresh = settings.get(CacheAttribute.REFRESH);
+    Setting ttl = settings.get(CacheAttribute.TTL);
+    java.time.Duration ttlValue = ttl != null ? (java.time.Duration) ttl.value().value() : java.time.Duration.ofHours(1);
+    if (refresh != null && ((java.time.Duration) refresh.value().value()).compareTo(ttlValue) >= 0) {
+      reporter.error(Messages.refreshNotShorterThanTtl(cache, refresh.value().text(),
+          ttl != null ? ttl.value().text() : "1h (the default)"), refresh.element(), refresh.mirror(),
+          Annotations.explicitValue(refresh.mirror(), "refresh"));
+    }
+  }
+
+  /** Each cache's settings by the types of this compilation that gave them, across rounds. */
+  private final Map<String, Map<CacheAttribute, Setting>> settingsSeen = new java.util.HashMap<>();
+  /** The type each entry of {@link #settingsSeen} came from. */
+  private final Map<Setting, TypeElement> settingOwners = new java.util.IdentityHashMap<>();
+
+  /** Two types of one compilation may not give one cache different values for a setting. */
+  private void crossTypeSettings(TypeElement type, Map<String, Map<CacheAttribute, Setting>> byCache) {
+    byCache.forEach((cache, settings) -> {
+      Map<CacheAttribute, Setting> seen = settingsSeen.computeIfAbsent(cache, c -> new EnumMap<>(CacheAttribute.class));
+      settings.forEach((attribute, setting) -> {
+        Setting earlier = seen.get(attribute);
+        if (earlier == null) {
+          seen.put(attribute, setting);
+          settingOwners.put(setting, type);
+        } else if (!settingOwners.get(earlier).equals(type) && !earlier.value().value().equals(setting.value().value())) {
+          String message = Messages.conflictingSettingFrom(cache, attribute.attribute, setting.value().text(),
+              earlier.value().text(), earlier.qualifiedSource());
+          boolean ownAnnotation = setting.element().equals(type) || setting.element().getEnclosingElement().equals(type);
+          if (ownAnnotation) {
+            reporter.error(message, setting.element(), setting.mirror(),
+                Annotations.explicitValue(setting.mirror(), attribute.attribute));
+          } else {
+            reporter.error(message, type); // inherited from a supertype
+          }
+        }
+      });
+    });
   }
 
   /** Warns about an {@code @Invalidate} key that no cached key of the type can match. */

@@ -179,6 +179,38 @@ class GeneratedCodeTest {
   }
 
   @Test
+  void declareCaches_passesTheOtherSettings_andCacheDefaultsFillsWhatNoMethodSets() throws ReflectiveOperationException {
+    TierCache tier = newTier();
+    io.tiercache.CacheSpec product = tier.cache("product", Product.class).spec();
+    assertEquals(500, product.l1MaxSize());
+    assertEquals(0, product.compressionThreshold());
+    assertEquals(Duration.ofSeconds(2), product.distributedLoadWait());
+    assertEquals(0.0, product.ttlJitter()); // @Cached(ttlJitter = 0) beats @CacheDefaults(ttlJitter = 0.2)
+    io.tiercache.CacheSpec shop = tier.cache("shop", String.class).spec();
+    assertEquals(false, shop.l1Enabled()); // from stock(), so for every method of "shop"
+    assertEquals(0.2, shop.ttlJitter());
+    assertEquals(0.2, tier.cache("leaderboard", String.class).spec().ttlJitter());
+    assertEquals(io.tiercache.CacheSpec.DEFAULT_COMPRESSION_THRESHOLD, shop.compressionThreshold());
+  }
+
+  @Test
+  void declareCaches_isOverriddenByTheApplicationsOwnDeclaration() throws ReflectiveOperationException {
+    TierCacheBuilder builder = TierCache.builder().redisUri(redis.uri()).keyPrefix("zsxq");
+    cachedClass.getMethod("declareCaches", TierCacheBuilder.class).invoke(null, builder);
+    cachedCatalogClass.getMethod("declareCaches", TierCacheBuilder.class).invoke(null, builder);
+    builder.defaults(d -> d.ttlJitter(0.05).l1MaxSize(7)); // weaker than the annotations
+    builder.cache("shop", c -> c.l1(true).ttlJitter(0.3)); // stronger than the annotations
+    TierCache tier = builder.build();
+    tiers.add(tier);
+    io.tiercache.CacheSpec shop = tier.cache("shop", String.class).spec();
+    assertEquals(true, shop.l1Enabled());
+    assertEquals(0.3, shop.ttlJitter());
+    assertEquals(7, shop.l1MaxSize());
+    assertEquals(500, tier.cache("product", Product.class).spec().l1MaxSize());
+    assertEquals(0.2, tier.cache("leaderboard", String.class).spec().ttlJitter());
+  }
+
+  @Test
   void invalidatePattern_evictsAcrossCaches() {
     shop.product(8);
     shop.owner(8);
