@@ -19,9 +19,12 @@ import javax.lang.model.util.Types;
  * cache can meet; caches that a builder puts in the shared key space ({@code
  * CacheSpec.sharedKeys(true)}) are not known here. Two methods of one cache whose templates can
  * give one key ({@link KeyShapes#overlap}) collide when their value types differ, or when both are
- * {@code @Cached} readers with different templates ({@code user:{id}} beside {@code
- * user:{name}}): one would return what the other cached. A reader and a {@code @CachePut} writer
- * of one value type may share keys, whatever their templates: that is what the writer is for.
+ * {@code @Cached} readers whose templates differ in their text or in the types their placeholders
+ * write ({@code user:{id}} with {@code long id} beside {@code user:{name}} with {@code String
+ * name}): one would return what the other cached. Readers of one shape ({@code project:{id}:info}
+ * and the bulk {@code project:{ids[]}:info} of {@code Set<Long> ids}) read one entry. A reader
+ * and a {@code @CachePut} writer of one value type may share keys, whatever their templates: that
+ * is what the writer is for.
  */
 final class KeyCollisions {
 
@@ -84,7 +87,7 @@ final class KeyCollisions {
           a.key().template(), b.valueType().toString(), a.valueType().toString());
     }
     if (a.operation() == Operation.CACHED && b.operation() == Operation.CACHED
-        && !a.key().template().equals(b.key().template())) {
+        && !a.key().shape().equals(b.key().shape())) {
       return Messages.keysCollideArguments(describe(later), describe(earlier), b.cacheName(), b.key().template(),
           a.key().template());
     }

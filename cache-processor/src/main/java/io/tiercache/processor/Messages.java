@@ -170,8 +170,9 @@ public final class Messages {
    */
   public static final String KEYS_COLLIDE_ARGUMENTS =
       TAG + "%s and %s can use one Redis key in cache \"%s\" (\"%s\" and \"%s\") from different "
-          + "arguments, so one would return what the other cached: give one of them another cache, or a "
-          + "key the other's cannot match (two @Cached methods share keys only with one template)";
+          + "kinds of arguments, so one would return what the other cached: give one of them another "
+          + "cache, or a key the other's cannot match (two @Cached methods share keys only when their "
+          + "templates have the same text and their placeholders write values of the same types)";
   /** refresh not shorter than the TTL: cache, refresh, ttl. */
   public static final String REFRESH_NOT_SHORTER_THAN_TTL =
       TAG + "cache \"%s\" refreshes every %s but its ttl is %s: a key must be refreshed before it "

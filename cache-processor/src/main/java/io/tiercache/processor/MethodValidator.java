@@ -295,8 +295,10 @@ final class MethodValidator {
       return null;
     }
     boolean direct = !placeholder.hash() && type.getKind().isPrimitive() && type.getKind() != TypeKind.CHAR;
+    TypeMirror written = type.getKind().isPrimitive()
+        ? types.boxedClass((javax.lang.model.type.PrimitiveType) type).asType() : types.erasure(type);
     return new ResolvedKey.Segment(placeholder.param(), List.copyOf(accessors), placeholder.hash(),
-        placeholder.bulk(), direct);
+        placeholder.bulk(), direct, written.toString());
   }
 
   /** A getter, record accessor or field that reads one property. */

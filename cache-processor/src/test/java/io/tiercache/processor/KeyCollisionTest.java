@@ -44,13 +44,28 @@ class KeyCollisionTest {
     JavaFileObject svc = source("p.Svc", "package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface Svc {",
-        "  @Cached(cache = \"u\", key = \"user:{id}\") String byId(String id);",
+        "  @Cached(cache = \"u\", key = \"user:{id}\") String byId(long id);",
         "  @Cached(cache = \"u\", key = \"user:{name}\") String byName(String name);",
         "}");
     Compilation compilation = compile(svc);
     assertThat(compilation).hadErrorCount(1);
     assertThat(compilation).hadErrorContaining(Messages.keysCollideArguments("Svc.byName()", "Svc.byId()", "u",
         "user:{name}", "user:{id}")).inFile(svc).onLine(5);
+  }
+
+  @Test
+  void readersOfOneShape_share_aBulkReaderAndAnAlias() {
+    Compilation compilation = compile(source("p.Svc", "package p;",
+        "import io.tiercache.annotation.Cached;",
+        "import java.util.*;",
+        "public interface Svc {",
+        "  record Project(long id) {}",
+        "  @Cached(cache = \"info\", key = \"project:{id}:info\") String info(long id);",
+        "  @Cached(cache = \"info\", key = \"project:{ids[]}:info\") Map<Long, String> infos(Set<Long> ids);",
+        "  @Cached(cache = \"info\", key = \"project:{projectId}:info\") String alias(Long projectId);",
+        "  @Cached(cache = \"info\", key = \"project:{p.id}:info\") String of(Project p);",
+        "}"));
+    assertThat(compilation).succeededWithoutWarnings();
   }
 
   @Test
