@@ -36,7 +36,7 @@ public final class CachedProjectRepository extends ProjectRepository {
   }
 
   /**
-   * Declares the caches that {@link ProjectRepository} uses, with the TTLs of its annotations. A
+   * Declares the caches that {@link ProjectRepository} uses, with the settings of its annotations. A
    * {@code builder.cache(name, ...)} declaration of the application overrides them.
    *
    * @param builder the builder of the {@link TierCache} to use, not null

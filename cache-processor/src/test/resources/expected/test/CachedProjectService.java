@@ -1,6 +1,7 @@
 package test;
 
 import io.tiercache.Cache;
+import io.tiercache.Strategy;
 import io.tiercache.TierCache;
 import io.tiercache.TierCacheBuilder;
 import io.tiercache.TypeRef;
@@ -59,7 +60,7 @@ public final class CachedProjectService implements ProjectService {
   }
 
   /**
-   * Declares the caches that {@link ProjectService} uses, with the TTLs of its annotations. A
+   * Declares the caches that {@link ProjectService} uses, with the settings of its annotations. A
    * {@code builder.cache(name, ...)} declaration of the application overrides them.
    *
    * @param builder the builder of the {@link TierCache} to use, not null
@@ -68,9 +69,24 @@ public final class CachedProjectService implements ProjectService {
   public static TierCacheBuilder declareCaches(TierCacheBuilder builder) {
     Objects.requireNonNull(builder, "builder must not be null");
     return builder
-            .cacheDefaults("project-info", spec -> spec.ttl(Duration.ofHours(2)).nullTtl(Duration.ofMinutes(1)).l1Ttl(Duration.ofMinutes(5)))
-            .cacheDefaults("leaderboard", spec -> spec.ttl(Duration.ofHours(1)).refreshAfter(Duration.ofMinutes(30)))
-            .cacheDefaults("projects", spec -> spec);
+            .cacheDefaults("project-info", spec -> spec
+                .ttl(Duration.ofHours(2))
+                .nullTtl(Duration.ofMinutes(1))
+                .l1Ttl(Duration.ofMinutes(5))
+                .ttlJitter(0.1)
+                .l1MaxSize(50000L)
+                .strategy(Strategy.CACHE_ASIDE)
+                .distributedLoad(Duration.ofSeconds(3))
+                .compressionThreshold(0))
+            .cacheDefaults("leaderboard", spec -> spec
+                .ttl(Duration.ofHours(1))
+                .refreshAfter(Duration.ofMinutes(30))
+                .ttlJitter(0.1)
+                .distributedLoad(Duration.ofSeconds(3)))
+            .cacheDefaults("projects", spec -> spec
+                .ttlJitter(0.25)
+                .l1(false)
+                .distributedLoad(Duration.ofSeconds(3)));
   }
 
   @Override

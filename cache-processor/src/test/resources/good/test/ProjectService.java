@@ -4,15 +4,17 @@ import io.tiercache.annotation.CacheDefaults;
 import io.tiercache.annotation.CachePut;
 import io.tiercache.annotation.Cached;
 import io.tiercache.annotation.Invalidate;
+import io.tiercache.annotation.WriteStrategy;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-@CacheDefaults(cache = "projects")
+@CacheDefaults(cache = "projects", ttlJitter = 0.1, distributedLoad = "3s")
 public interface ProjectService {
-  @Cached(cache = "project-info", key = "project:{id}:info", ttl = "2h", nullTtl = "1m", localTtl = "5m")
+  @Cached(cache = "project-info", key = "project:{id}:info", ttl = "2h", nullTtl = "1m", localTtl = "5m",
+      localMaxSize = 50_000, compressionThreshold = 0, strategy = WriteStrategy.CACHE_ASIDE)
   ProjectInfo info(long id);
 
   @Cached(cache = "leaderboard", key = "project:{id}:leaderboard:{type}", ttl = "1h", refresh = "30m")
@@ -24,7 +26,7 @@ public interface ProjectService {
   @Cached(key = "project:{id}:owner")
   Optional<String> owner(long id);
 
-  @Cached(key = "project:{id}:stats")
+  @Cached(key = "project:{id}:stats", l1 = false, ttlJitter = 0.25)
   CompletableFuture<Integer> stats(long id);
 
   @Cached(key = "search:{filter#hash}")

@@ -26,6 +26,13 @@ import java.lang.annotation.Target;
  *
  * <p>The method must not be {@code void}, private, static, final or generic, and must declare no
  * checked exception (the call runs inside the cache's loader).
+ *
+ * <p>The other attributes are the settings of the cache (a policy shared by every method that
+ * names it): an attribute left out (whatever its default value says) leaves the setting to the
+ * type's {@link CacheDefaults}, then to the builder. Precedence, strongest first: the
+ * application's {@code builder.cache(name, ...)}, this annotation, {@link CacheDefaults}, the
+ * builder's {@code defaults(...)}, Tiercache's defaults. Two methods (or two types of one
+ * compilation) that give one cache different values for a setting are a compile error.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
@@ -63,4 +70,41 @@ public @interface Cached {
    * the runtime as {@code CacheSpec.refreshAfter} by the generated {@code declareCaches}.
    */
   String refresh() default "";
+
+  /**
+   * Spreads expiry: each entry's TTL is multiplied by a random factor in {@code [1 - jitter, 1 +
+   * jitter]}, so that entries written together do not expire together. In {@code [0, 1)}; left
+   * out, the cache's declaration decides (0, no jitter, by default).
+   */
+  double ttlJitter() default 0;
+
+  /**
+   * Whether the cache keeps an in-process level (L1) before Redis; {@code false} reads Redis on
+   * every call. Left out, the cache's declaration decides (on by default).
+   */
+  boolean l1() default true;
+
+  /** The most entries L1 holds, positive. Left out, the cache's declaration decides (10,000 by default). */
+  long localMaxSize() default 10_000;
+
+  /**
+   * How the cache writes. {@link WriteStrategy#WRITE_THROUGH} and {@link WriteStrategy#WRITE_BACK}
+   * need a writer, which the builder gives ({@code builder.cache(name, c -> c.writer(w))}); without
+   * one, {@code TierCacheBuilder.build()} fails. Left out, the cache's declaration decides
+   * (cache-aside by default).
+   */
+  WriteStrategy strategy() default WriteStrategy.CACHE_ASIDE;
+
+  /**
+   * Distributed single-flight for slow loads, such as {@code "3s"}: when several instances miss
+   * one key at once, one calls the method and the others wait for its value in Redis, at most this
+   * long. Empty: off, unless the cache's declaration turns it on.
+   */
+  String distributedLoad() default "";
+
+  /**
+   * Values whose encoded form is larger than this many bytes are compressed in Redis; 0 compresses
+   * every value. Not negative. Left out, the cache's declaration decides (1024 by default).
+   */
+  int compressionThreshold() default 1024;
 }

@@ -11,7 +11,7 @@
  *       interface around a delegate ({@code new CachedProjectService(delegate, tierCache)}); for a
  *       non-final class it extends the class, with one constructor per accessible constructor of
  *       the class and a leading {@code TierCache} parameter. Its static
- *       {@code declareCaches(TierCacheBuilder)} declares every cache the type uses, with the TTLs
+ *       {@code declareCaches(TierCacheBuilder)} declares every cache the type uses, with the settings
  *       of the annotations.
  * </ul>
  *
@@ -33,8 +33,10 @@
  * }</pre>
  *
  * <h2>Key templates</h2>
- * A key is a structured string such as {@code project:1141152412:leaderboard:continuous}; the
- * Redis key is {@code {prefix}:{key}}. A template is literal text and placeholders:
+ * A key is a structured string such as {@code project:1141152412:leaderboard:continuous}; each
+ * cache has its own key space, so the Redis key is {@code {prefix}:{cache}:{key}} (or {@code
+ * {prefix}:{key}} for a cache the builder gives {@code sharedKeys(true)}). A template is literal
+ * text and placeholders:
  *
  * <table>
  *   <caption>Template grammar</caption>
@@ -43,7 +45,8 @@
  *       {@code - _ . ~ @ + = , / :} (and {@code *} in {@link Invalidate}).</td></tr>
  *   <tr><td>{@code {param}}</td><td>A parameter of the method, by its source name. Its type must
  *       have a stable text form: a primitive or its box, {@code String} or another
- *       {@code CharSequence}, an enum (its {@code toString()}), {@code UUID}, {@code BigInteger},
+ *       {@code CharSequence}, an enum (its {@code name()}, never {@code toString()}, so two constants
+ *       never share a key), {@code UUID}, {@code BigInteger},
  *       {@code BigDecimal}, or a {@code java.time} value type.</td></tr>
  *   <tr><td>{@code {param.property}}</td><td>A property of a parameter: a getter
  *       ({@code getId()}, {@code isActive()}), a record component or accessor ({@code id()}),
@@ -77,7 +80,9 @@
  * to do, for: an unknown parameter or property, {@code *} outside {@link Invalidate}, a segment
  * without a stable text form, {@link Cached} on a {@code void} method, a private, static or final
  * method, a final class, an unparseable duration, a return type that {@code {ids[]}} cannot map
- * back to its elements, and conflicting annotations. An {@link Invalidate} key that matches no
+ * back to its elements, conflicting annotations, and two methods of one cache whose keys can
+ * coincide while their value types differ (or two readers with different templates, such as
+ * {@code user:{id}} beside {@code user:{name}}). An {@link Invalidate} key that matches no
  * {@link Cached} or {@link CachePut} key of the type is a warning. Nothing is read by reflection
  * at run time: every annotation has {@code CLASS} retention.
  */

@@ -197,7 +197,7 @@ final class DecoratorWriter {
 
   private MethodSpec declareCaches() {
     MethodSpec.Builder method = MethodSpec.methodBuilder("declareCaches")
-        .addJavadoc("Declares the caches that {@link $T} uses, with the TTLs of its annotations. A\n"
+        .addJavadoc("Declares the caches that {@link $T} uses, with the settings of its annotations. A\n"
             + "{@code builder.cache(name, ...)} declaration of the application overrides them.\n\n"
             + "@param builder the builder of the {@link $T} to use, not null\n"
             + "@return {@code builder}\n", ClassName.get(model.element()), TIER_CACHE)
@@ -211,19 +211,15 @@ final class DecoratorWriter {
     List<CodeBlock> calls = new ArrayList<>();
     for (CacheSettings cache : model.caches()) {
       CodeBlock.Builder spec = CodeBlock.builder().add("spec");
-      setting(spec, "ttl", cache.ttl());
-      setting(spec, "nullTtl", cache.nullTtl());
-      setting(spec, "l1Ttl", cache.localTtl());
-      setting(spec, "refreshAfter", cache.refresh());
+      // one setting per line once there are several, as a builder chain is written by hand
+      boolean wrap = cache.values().size() > 1;
+      spec.add(wrap ? "$>$>" : "");
+      cache.values().forEach((attribute, value) ->
+          spec.add(wrap ? "\n.$N($L)" : ".$N($L)", attribute.builderMethod, value.code()));
+      spec.add(wrap ? "$<$<" : "");
       calls.add(CodeBlock.of(".cacheDefaults($S, spec -> $L)", cache.name(), spec.build()));
     }
     return method.addStatement("return builder\n$>$>$L$<$<", CodeBlock.join(calls, "\n")).build();
-  }
-
-  private static void setting(CodeBlock.Builder spec, String name, Durations.Parsed value) {
-    if (value != null) {
-      spec.add(".$N($T.$N($L))", name, DURATION, value.factory(), value.amount() + (value.amount() > Integer.MAX_VALUE ? "L" : ""));
-    }
   }
 
   /** {@code Project.class}, or a {@code TypeRef} for a generic or array type. */

@@ -113,6 +113,15 @@ public final class Messages {
   /** Inner (non-static) class: type. */
   public static final String INNER_CLASS =
       TAG + "%s is an inner class: the generated decorator cannot extend it; make it static";
+  /**
+   * Inherited annotated methods read from a class file without parameter names: type, methods,
+   * their declaring types, type.
+   */
+  public static final String MISSING_PARAMETER_NAMES =
+      TAG + "%s inherits the annotated %s from a class file without parameter names (javac reads them "
+          + "as arg0, arg1, ...), so the key templates cannot name them: compile %s with -parameters "
+          + "(Maven: <parameters>true</parameters> in the maven-compiler-plugin configuration; Gradle: "
+          + "options.compilerArgs.add(\"-parameters\")), or in the same compilation as %s";
   /** Generic type: type. */
   public static final String GENERIC_TYPE =
       TAG + "%s has type parameters, so nothing is generated for it: its annotated methods are "
@@ -135,6 +144,8 @@ public final class Messages {
   public static final String BAD_DURATION =
       TAG + "%s = \"%s\" is not a duration: write a positive whole number and a unit, such as "
           + "500ms, 90s, 30m, 2h or 1d";
+  /** A cache setting out of range: attribute, value, attribute, rule. */
+  public static final String BAD_SETTING = TAG + "%s = %s is not allowed: %s %s";
   /** Bad cache name: name. */
   public static final String BAD_CACHE_NAME =
       TAG + "cache \"%s\" is not a valid cache name: use letters, digits, '.', '_' or '-', not starting with '__'";
@@ -144,8 +155,24 @@ public final class Messages {
           + "\"...\") on %s";
   /** Two different settings for one cache: cache, attribute, value, other value, other method. */
   public static final String CONFLICTING_SETTING =
-      TAG + "cache \"%s\" gets %s = \"%s\" here but \"%s\" from %s(): one cache has one policy; "
-          + "set it on one method only, or give both the same value";
+      TAG + "cache \"%s\" gets %s = \"%s\" here but \"%s\" from %s: one cache has one policy; "
+          + "set it in one place only, or give both the same value";
+  /**
+   * Two methods of one cache whose keys can coincide, with different value types: method, other
+   * method, cache, template, other template, value type, other value type.
+   */
+  public static final String KEYS_COLLIDE_VALUE_TYPES =
+      TAG + "%s and %s can use one Redis key in cache \"%s\" (\"%s\" and \"%s\") for different value "
+          + "types (%s and %s): give one of them another cache, or a key the other's cannot match";
+  /**
+   * Two readers of one cache whose different templates can give one key: method, other method,
+   * cache, template, other template.
+   */
+  public static final String KEYS_COLLIDE_ARGUMENTS =
+      TAG + "%s and %s can use one Redis key in cache \"%s\" (\"%s\" and \"%s\") from different "
+          + "kinds of arguments, so one would return what the other cached: give one of them another "
+          + "cache, or a key the other's cannot match (two @Cached methods share keys only when their "
+          + "templates have the same text and their placeholders write values of the same types)";
   /** refresh not shorter than the TTL: cache, refresh, ttl. */
   public static final String REFRESH_NOT_SHORTER_THAN_TTL =
       TAG + "cache \"%s\" refreshes every %s but its ttl is %s: a key must be refreshed before it "
@@ -254,6 +281,11 @@ public final class Messages {
     return String.format(INNER_CLASS, type);
   }
 
+  /** {@link #MISSING_PARAMETER_NAMES}. */
+  public static String missingParameterNames(String type, String methods, String owners) {
+    return String.format(MISSING_PARAMETER_NAMES, type, methods, owners, type);
+  }
+
   /** {@link #GENERIC_TYPE}. */
   public static String genericType(String type) {
     return String.format(GENERIC_TYPE, type);
@@ -274,6 +306,11 @@ public final class Messages {
     return String.format(CONFLICTING_ANNOTATIONS, method, first, second);
   }
 
+  /** {@link #BAD_SETTING}. */
+  public static String badSetting(String attribute, String value, String rule) {
+    return String.format(BAD_SETTING, attribute, value, attribute, rule);
+  }
+
   /** {@link #BAD_DURATION}. */
   public static String badDuration(String attribute, String value) {
     return String.format(BAD_DURATION, attribute, value);
@@ -291,7 +328,29 @@ public final class Messages {
 
   /** {@link #CONFLICTING_SETTING}. */
   public static String conflictingSetting(String cache, String attribute, String value, String other, String otherMethod) {
-    return String.format(CONFLICTING_SETTING, cache, attribute, value, other, otherMethod);
+    return conflictingSettingFrom(cache, attribute, value, other, otherMethod + "()");
+  }
+
+  /**
+   * {@link #CONFLICTING_SETTING} with the other declaration described: {@code Other.info()}, or
+   * {@code @CacheDefaults of Other}.
+   */
+  public static String conflictingSettingFrom(String cache, String attribute, String value, String other,
+      String source) {
+    return String.format(CONFLICTING_SETTING, cache, attribute, value, other, source);
+  }
+
+  /** {@link #KEYS_COLLIDE_VALUE_TYPES}. */
+  public static String keysCollideValueTypes(String method, String other, String cache, String template,
+      String otherTemplate, String valueType, String otherValueType) {
+    return String.format(KEYS_COLLIDE_VALUE_TYPES, method, other, cache, template, otherTemplate, valueType,
+        otherValueType);
+  }
+
+  /** {@link #KEYS_COLLIDE_ARGUMENTS}. */
+  public static String keysCollideArguments(String method, String other, String cache, String template,
+      String otherTemplate) {
+    return String.format(KEYS_COLLIDE_ARGUMENTS, method, other, cache, template, otherTemplate);
   }
 
   /** {@link #REFRESH_NOT_SHORTER_THAN_TTL}. */

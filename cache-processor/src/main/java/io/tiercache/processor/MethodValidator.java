@@ -19,7 +19,6 @@ import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.ExecutableType;
-import javax.lang.model.type.PrimitiveType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 import javax.lang.model.type.WildcardType;
@@ -45,8 +44,6 @@ final class MethodValidator {
       "java.time.OffsetDateTime", "java.time.OffsetTime", "java.time.ZonedDateTime",
       "java.time.Year", "java.time.YearMonth", "java.time.MonthDay", "java.time.Duration",
       "java.time.Period", "java.time.ZoneId", "java.time.ZoneOffset");
-
-  private static final List<String> DURATION_ATTRIBUTES = List.of("ttl", "nullTtl", "localTtl", "refresh");
 
   private final Elements elements;
   private final Types types;
@@ -162,11 +159,12 @@ final class MethodValidator {
       }
     }
     if (operation == Operation.CACHED) {
-      for (String attribute : DURATION_ATTRIBUTES) {
-        String text = annotations.string(primary, attribute);
-        if (!text.isEmpty() && Durations.parse(text).isEmpty()) {
-          reporter.error(Messages.badDuration(attribute, text), method, primary,
-              Annotations.explicitValue(primary, attribute));
+      for (CacheAttribute attribute : CacheAttribute.values()) {
+        AnnotationValue written = Annotations.explicitValue(primary, attribute.attribute);
+        try {
+          attribute.parse(written);
+        } catch (CacheAttribute.InvalidException e) {
+          reporter.error(e.getMessage(), method, primary, written);
         }
       }
     }
@@ -297,11 +295,10 @@ final class MethodValidator {
       return null;
     }
     boolean direct = !placeholder.hash() && type.getKind().isPrimitive() && type.getKind() != TypeKind.CHAR;
-    String written = placeholder.hash() ? "#hash"
-        : types.erasure(type.getKind().isPrimitive() ? types.boxedClass((PrimitiveType) type).asType() : type)
-            .toString();
+    TypeMirror written = type.getKind().isPrimitive()
+        ? types.boxedClass((javax.lang.model.type.PrimitiveType) type).asType() : types.erasure(type);
     return new ResolvedKey.Segment(placeholder.param(), List.copyOf(accessors), placeholder.hash(),
-        placeholder.bulk(), direct, written);
+        placeholder.bulk(), direct, written.toString());
   }
 
   /** A getter, record accessor or field that reads one property. */

@@ -29,11 +29,12 @@ record ResolvedKey(String template, List<Part> parts) {
    * @param hash whether the value is hashed ({@code #hash})
    * @param bulk whether the parameter is a collection giving one key per element ({@code []})
    * @param direct whether the value is a primitive whose text needs no escaping
-   * @param written the type whose text the segment writes (an element's for {@code []}, a
-   *     property's after accessors), boxed and erased; {@code "#hash"} for a hashed value
+   * @param valueType the type of the value written, boxed and erased ({@code java.lang.Long} for
+   *     {@code long id} and for an element of {@code Set<Long> ids}): what two templates compare to
+   *     tell whether they read the same kind of value
    */
   record Segment(String param, List<String> accessors, boolean hash, boolean bulk, boolean direct,
-      String written) implements Part {
+      String valueType) implements Part {
 
     /** Whether the segment reads a property, so its base must not be null. */
     boolean readsProperty() {
@@ -47,22 +48,23 @@ record ResolvedKey(String template, List<Part> parts) {
   }
 
   /**
-   * The key's shape: its text with each segment as the type it writes, so that {@code
-   * project:{id}:info} and {@code project:{ids[]}:info} over {@code long} ids have one shape, and
-   * {@code user:{id}} over a {@code long} and {@code user:{name}} over a {@code String} do not.
+   * The template with each placeholder replaced by the type of value it writes: {@code
+   * user:{java.lang.Long}} for {@code user:{id}} with {@code long id} and for {@code user:{ids[]}}
+   * with {@code Set<Long> ids}, but {@code user:{java.lang.String}} for {@code user:{name}}.
    */
   String shape() {
-    StringBuilder out = new StringBuilder();
+    StringBuilder shape = new StringBuilder();
     for (Part part : parts) {
-      if (part instanceof Text t) {
-        out.append(t.text());
+      if (part instanceof Text text) {
+        shape.append(text.text());
       } else if (part instanceof Wildcard) {
-        out.append('*');
+        shape.append('*');
       } else {
-        out.append('{').append(((Segment) part).written()).append('}');
+        Segment segment = (Segment) part;
+        shape.append('{').append(segment.hash() ? "#hash " : "").append(segment.valueType()).append('}');
       }
     }
-    return out.toString();
+    return shape.toString();
   }
 
   /** Whether this is a pattern (has a {@code *}). */

@@ -31,13 +31,11 @@ record ServiceModel(
     List<CacheSettings> caches) {
 
   /**
-   * The settings the annotations give one cache; null where they give none.
+   * The settings the annotations give one cache: its {@code @Cached} methods', then the type's
+   * {@code @CacheDefaults} for what no method sets.
    *
    * @param name the cache name
-   * @param ttl {@code ttl}
-   * @param nullTtl {@code nullTtl}
-   * @param localTtl {@code localTtl}, the L1 TTL
+   * @param values the settings given, in {@link CacheAttribute} order
    */
-  record CacheSettings(String name, Durations.Parsed ttl, Durations.Parsed nullTtl, Durations.Parsed localTtl,
-      Durations.Parsed refresh) {}
+  record CacheSettings(String name, java.util.Map<CacheAttribute, CacheAttribute.Value> values) {}
 }

@@ -4,12 +4,13 @@ import com.palantir.javapoet.ClassName;
 import io.tiercache.processor.MethodModel.Operation;
 import io.tiercache.processor.ServiceModel.CacheSettings;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
@@ -27,7 +28,7 @@ import javax.lang.model.util.Types;
  * Validates a type that carries Tiercache annotations and builds its {@link ServiceModel}: the
  * type itself (kind, visibility, finality, constructors), each annotated method through {@link
  * MethodValidator}, then the checks across methods (one policy per cache, invalidations that
- * match a cached key).
+ * match a cached key, keys that cannot collide: {@link KeyCollisions}).
  */
 final class ServiceValidator {
   private final Elements elements;
@@ -35,6 +36,7 @@ final class ServiceValidator {
   private final Reporter reporter;
   private final Annotations annotations;
   private final MethodValidator methods;
+  private final KeyCollisions collisions;
 
   ServiceValidator(Elements elements, Types types, Reporter reporter, Annotations annotations,
       MethodValidator methods) {
@@ -43,6 +45,7 @@ final class ServiceValidator {
     this.reporter = reporter;
     this.annotations = annotations;
     this.methods = methods;
+    this.collisions = new KeyCollisions(types, reporter, annotations);
   }
 
   /** The type's model, or empty after reporting every problem found. */
@@ -61,27 +64,38 @@ final class ServiceValidator {
     String defaultCache = null;
     if (defaults.isPresent()) {
       defaultCache = annotations.string(defaults.get(), "cache");
-      if (!MethodValidator.CACHE_NAME.matcher(defaultCache).matches()) {
+      if (defaultCache.isEmpty()) {
+        defaultCache = null; // settings only: each method names its cache
+      } else if (!MethodValidator.CACHE_NAME.matcher(defaultCache).matches()) {
         reporter.error(Messages.badCacheName(defaultCache), type, defaults.get(),
             Annotations.explicitValue(defaults.get(), "cache"));
       }
     }
+    Map<CacheAttribute, Setting> typeSettings = typeSettings(type, defaults);
 
     DeclaredType declared = (DeclaredType) type.asType();
     boolean isInterface = type.getKind() == ElementKind.INTERFACE;
     List<MethodModel> models = new ArrayList<>();
     List<ExecutableElement> passThrough = new ArrayList<>();
+    List<ExecutableElement> nameless = new ArrayList<>();
     for (ExecutableElement method : orderedMethods(type)) {
       if (annotations.hasMethodAnnotation(method)) {
-        methods.validate(method, type, declared, defaultCache).ifPresent(models::add);
+        if (!method.getEnclosingElement().equals(type) && lacksParameterNames(method)) {
+          nameless.add(method); // its templates name parameters that javac cannot name: one error below
+        } else {
+          methods.validate(method, type, declared, defaultCache).ifPresent(models::add);
+        }
       } else if (isInterface && !method.getModifiers().contains(Modifier.STATIC)
           && !method.getModifiers().contains(Modifier.PRIVATE)) {
         passThrough.add(method);
       }
     }
-    List<CacheSettings> caches = cacheSettings(models);
+    if (!nameless.isEmpty()) {
+      reportMissingParameterNames(type, nameless);
+    }
+    List<CacheSettings> caches = cacheSettings(type, typeSettings, models);
     warnUnmatchedInvalidations(type, models);
-    refuseCollidingKeys(models);
+    collisions.check(type, models);
     if (reporter.errorCount() > before) {
       return Optional.empty();
     }
@@ -148,18 +162,99 @@ final class ServiceValidator {
     }
   }
 
-  /** The type's own methods in source order, then the inherited ones; none of Object's. */
+  /**
+   * The type's own methods in source order, then the inherited ones; none of Object's. The
+   * inherited ones come in the order of a walk of the supertypes as declared (superclass, then
+   * the interfaces as written, depth first), each supertype's methods in its own order: the order
+   * of {@code Elements.getAllMembers} differs between JDKs, and the same sources must give the
+   * same bytes on every JDK (issue 17 item 6). A method inherited from two supertypes with one
+   * signature (a diamond) is taken once: the one that overrides the other, else the annotated
+   * one, else the first of the walk.
+   */
   private List<ExecutableElement> orderedMethods(TypeElement type) {
     List<ExecutableElement> own = ElementFilter.methodsIn(type.getEnclosedElements());
-    List<ExecutableElement> result = new ArrayList<>(own);
+    java.util.Set<ExecutableElement> members = new java.util.HashSet<>(
+        ElementFilter.methodsIn(elements.getAllMembers(type)));
+    Map<String, ExecutableElement> inherited = new LinkedHashMap<>();
     java.util.Set<String> signatures = new java.util.HashSet<>();
     own.forEach(method -> signatures.add(signature(type, method)));
-    for (ExecutableElement method : ElementFilter.methodsIn(elements.getAllMembers(type))) {
-      TypeElement owner = (TypeElement) method.getEnclosingElement();
-      // the same method inherited from two supertypes (a diamond) is decorated once
-      if (!own.contains(method) && !owner.getQualifiedName().contentEquals("java.lang.Object")
-          && signatures.add(signature(type, method))) {
-        result.add(method);
+    for (TypeElement supertype : supertypes(type)) {
+      for (ExecutableElement method : ElementFilter.methodsIn(supertype.getEnclosedElements())) {
+        if (!members.contains(method)) {
+          continue; // overridden, static in an interface, private, or not visible here
+        }
+        String signature = signature(type, method);
+        if (signatures.contains(signature)) {
+          continue;
+        }
+        ExecutableElement chosen = inherited.get(signature);
+        if (chosen == null || elements.overrides(method, chosen, type)
+            || !annotations.hasMethodAnnotation(chosen) && annotations.hasMethodAnnotation(method)
+                && !elements.overrides(chosen, method, type)) {
+          inherited.put(signature, method);
+        }
+      }
+    }
+    List<ExecutableElement> result = new ArrayList<>(own);
+    result.addAll(inherited.values());
+    return result;
+  }
+
+  /**
+   * Whether javac knows the method's parameters only as {@code arg0, arg1, ...}: it was read from
+   * a class file (a library jar, or a type an incremental build did not recompile) compiled
+   * without {@code -parameters}, and, for a class, without {@code -g}.
+   */
+  private static boolean lacksParameterNames(ExecutableElement method) {
+    List<? extends javax.lang.model.element.VariableElement> parameters = method.getParameters();
+    for (int i = 0; i < parameters.size(); i++) {
+      if (!parameters.get(i).getSimpleName().contentEquals("arg" + i)) {
+        return false;
+      }
+    }
+    return !parameters.isEmpty();
+  }
+
+  /** One error on the subtype for every inherited method whose parameter names are lost (issue 17 item 3). */
+  private void reportMissingParameterNames(TypeElement type, List<ExecutableElement> nameless) {
+    ExecutableElement first = nameless.get(0);
+    StringBuilder method = new StringBuilder(first.getEnclosingElement().getSimpleName()).append('.')
+        .append(first.getSimpleName()).append('(');
+    for (int i = 0; i < first.getParameters().size(); i++) {
+      method.append(i == 0 ? "" : ", ").append(types.erasure(first.getParameters().get(i).asType()));
+    }
+    method.append(')');
+    if (nameless.size() > 1) {
+      method.append(" and ").append(nameless.size() - 1).append(nameless.size() == 2 ? " more method" : " more methods");
+    }
+    java.util.Set<String> owners = new java.util.LinkedHashSet<>();
+    nameless.forEach(m -> owners.add(((TypeElement) m.getEnclosingElement()).getQualifiedName().toString()));
+    reporter.error(Messages.missingParameterNames(type.getSimpleName().toString(), method.toString(),
+        String.join(", ", owners)), type);
+  }
+
+  /** The supertypes of a type, depth first in declaration order, each once; not Object. */
+  private List<TypeElement> supertypes(TypeElement type) {
+    List<TypeElement> result = new ArrayList<>();
+    java.util.Set<String> visited = new java.util.HashSet<>();
+    java.util.Deque<TypeMirror> work = new java.util.ArrayDeque<>();
+    List<? extends TypeMirror> direct = types.directSupertypes(type.asType());
+    for (int i = direct.size() - 1; i >= 0; i--) {
+      work.push(direct.get(i));
+    }
+    while (!work.isEmpty()) {
+      TypeMirror next = work.pop();
+      if (!(next instanceof DeclaredType declared) || !(declared.asElement() instanceof TypeElement element)) {
+        continue;
+      }
+      String name = element.getQualifiedName().toString();
+      if (name.equals("java.lang.Object") || !visited.add(name)) {
+        continue;
+      }
+      result.add(element);
+      List<? extends TypeMirror> supers = types.directSupertypes(next);
+      for (int i = supers.size() - 1; i >= 0; i--) {
+        work.push(supers.get(i));
       }
     }
     return result;
@@ -177,97 +272,129 @@ final class ServiceValidator {
 
   /* ---------------- Checks across methods ---------------- */
 
-  private record Setting(String text, java.time.Duration value, String method, ExecutableElement element) {}
+  /**
+   * Where a cache setting was given.
+   *
+   * @param value the value
+   * @param source how messages name it within the type: {@code info()}, {@code @CacheDefaults}
+   * @param qualifiedSource how messages name it from another type: {@code Svc.info()},
+   *     {@code @CacheDefaults of Svc}
+   * @param element the method or type that carries the annotation
+   * @param mirror the annotation
+   */
+  private record Setting(CacheAttribute.Value value, String source, String qualifiedSource, Element element,
+      AnnotationMirror mirror) {}
 
-  /** One policy per cache: two methods may not give one cache different TTLs. */
-  private List<CacheSettings> cacheSettings(List<MethodModel> models) {
-    Map<String, Map<String, Setting>> byCache = new LinkedHashMap<>();
+  /** The settings the type's {@code @CacheDefaults} gives, after reporting those not allowed. */
+  private Map<CacheAttribute, Setting> typeSettings(TypeElement type, Optional<AnnotationMirror> defaults) {
+    Map<CacheAttribute, Setting> settings = new EnumMap<>(CacheAttribute.class);
+    if (defaults.isEmpty()) {
+      return settings;
+    }
+    for (CacheAttribute attribute : CacheAttribute.values()) {
+      AnnotationValue written = Annotations.explicitValue(defaults.get(), attribute.attribute);
+      try {
+        attribute.parse(written).ifPresent(value -> settings.put(attribute, new Setting(value, "@CacheDefaults",
+            "@CacheDefaults of " + type.getSimpleName(), type, defaults.get())));
+      } catch (CacheAttribute.InvalidException e) {
+        reporter.error(e.getMessage(), type, defaults.get(), written);
+      }
+    }
+    return settings;
+  }
+
+  /**
+   * One policy per cache: the settings of each cache the type uses, from its {@code @Cached}
+   * methods, then from {@code @CacheDefaults} for what no method sets. Two methods that give one
+   * cache different values, or a type that gives a cache another value than a type processed
+   * before, are errors.
+   */
+  private List<CacheSettings> cacheSettings(TypeElement type, Map<CacheAttribute, Setting> typeSettings,
+      List<MethodModel> models) {
+    Map<String, Map<CacheAttribute, Setting>> byCache = new LinkedHashMap<>();
     for (MethodModel model : models) {
       if (model.operation() == Operation.INVALIDATE) {
         continue;
       }
-      Map<String, Setting> settings = byCache.computeIfAbsent(model.cacheName(), n -> new HashMap<>());
+      Map<CacheAttribute, Setting> settings =
+          byCache.computeIfAbsent(model.cacheName(), n -> new EnumMap<>(CacheAttribute.class));
       if (model.operation() != Operation.CACHED) {
         continue;
       }
       AnnotationMirror mirror = annotations.find(model.element(), Annotations.CACHED).orElseThrow();
-      for (String attribute : List.of("ttl", "nullTtl", "localTtl", "refresh")) {
-        String text = annotations.string(mirror, attribute);
-        if (text.isEmpty()) {
+      for (CacheAttribute attribute : CacheAttribute.values()) {
+        AnnotationValue written = Annotations.explicitValue(mirror, attribute.attribute);
+        Optional<CacheAttribute.Value> value;
+        try {
+          value = attribute.parse(written);
+        } catch (CacheAttribute.InvalidException e) {
+          continue; // reported by MethodValidator
+        }
+        if (value.isEmpty()) {
           continue;
         }
-        java.time.Duration value = Durations.parse(text).orElseThrow().toDuration();
         Setting earlier = settings.get(attribute);
         if (earlier == null) {
-          settings.put(attribute, new Setting(text, value, model.name(), model.element()));
-        } else if (!earlier.value().equals(value)) {
-          reporter.error(Messages.conflictingSetting(model.cacheName(), attribute, text, earlier.text(),
-              earlier.method()), model.element(), mirror, Annotations.explicitValue(mirror, attribute));
+          Element declaring = model.element().getEnclosingElement();
+          settings.put(attribute, new Setting(value.get(), model.name() + "()",
+              declaring.getSimpleName() + "." + model.name() + "()", model.element(), mirror));
+        } else if (!earlier.value().value().equals(value.get().value())) {
+          reporter.error(Messages.conflictingSettingFrom(model.cacheName(), attribute.attribute, value.get().text(),
+              earlier.value().text(), earlier.source()), model.element(), mirror, written);
         }
       }
     }
-    for (MethodModel model : models) {
-      Map<String, Setting> settings = byCache.get(model.cacheName());
-      if (model.operation() != Operation.CACHED || settings == null) {
-        continue;
-      }
-      Setting refresh = settings.get("refresh");
-      Setting ttl = settings.get("ttl");
-      java.time.Duration ttlValue = ttl != null ? ttl.value() : java.time.Duration.ofHours(1);
-      if (refresh != null && refresh.element().equals(model.element()) && refresh.value().compareTo(ttlValue) >= 0) {
-        AnnotationMirror mirror = annotations.find(model.element(), Annotations.CACHED).orElseThrow();
-        reporter.error(Messages.refreshNotShorterThanTtl(model.cacheName(), refresh.text(),
-            ttl != null ? ttl.text() : "1h (the default)"), model.element(), mirror,
-            Annotations.explicitValue(mirror, "refresh"));
-      }
-    }
+    byCache.values().forEach(settings -> typeSettings.forEach(settings::putIfAbsent));
+    byCache.forEach((cache, settings) -> checkRefresh(cache, settings));
+    crossTypeSettings(type, byCache);
     List<CacheSettings> result = new ArrayList<>();
-    byCache.forEach((name, settings) -> result.add(new CacheSettings(name, parsed(settings.get("ttl")),
-        parsed(settings.get("nullTtl")), parsed(settings.get("localTtl")), parsed(settings.get("refresh")))));
+    byCache.forEach((name, settings) -> {
+      Map<CacheAttribute, CacheAttribute.Value> values = new EnumMap<>(CacheAttribute.class);
+      settings.forEach((attribute, setting) -> values.put(attribute, setting.value()));
+      result.add(new CacheSettings(name, java.util.Collections.unmodifiableMap(values)));
+    });
     return List.copyOf(result);
   }
 
-  private static Durations.Parsed parsed(Setting setting) {
-    return setting == null ? null : Durations.parse(setting.text()).orElseThrow();
+  /** A refresh not shorter than the TTL would reload keys after they expired. */
+  private void checkRefresh(String cache, Map<CacheAttribute, Setting> settings) {
+    Setting refresh = settings.get(CacheAttribute.REFRESH);
+    Setting ttl = settings.get(CacheAttribute.TTL);
+    java.time.Duration ttlValue = ttl != null ? (java.time.Duration) ttl.value().value() : java.time.Duration.ofHours(1);
+    if (refresh != null && ((java.time.Duration) refresh.value().value()).compareTo(ttlValue) >= 0) {
+      reporter.error(Messages.refreshNotShorterThanTtl(cache, refresh.value().text(),
+          ttl != null ? ttl.value().text() : "1h (the default)"), refresh.element(), refresh.mirror(),
+          Annotations.explicitValue(refresh.mirror(), "refresh"));
+    }
   }
 
-  /**
-   * Refuses two methods of one cache whose keys can coincide while their values or meanings
-   * differ: different value types, or two readers whose templates write segments of other types
-   * ({@code user:{id}} over a {@code long} beside {@code user:{name}} over a {@code String}). A
-   * reader and a {@code @CachePut} writer of one value type may share keys; that is what the
-   * writer is for; so may two readers of one shape, such as {@code project:{id}:info} and its bulk
-   * form {@code project:{ids[]}:info}.
-   */
-  private void refuseCollidingKeys(List<MethodModel> models) {
-    for (int i = 0; i < models.size(); i++) {
-      MethodModel later = models.get(i);
-      if (later.key() == null || later.valueType() == null) {
-        continue;
-      }
-      for (int j = 0; j < i; j++) {
-        MethodModel earlier = models.get(j);
-        if (earlier.key() == null || earlier.valueType() == null
-            || !later.cacheName().equals(earlier.cacheName()) || !KeyShapes.overlap(later.key(), earlier.key())) {
-          continue;
+  /** Each cache's settings by the types of this compilation that gave them, across rounds. */
+  private final Map<String, Map<CacheAttribute, Setting>> settingsSeen = new java.util.HashMap<>();
+  /** The type each entry of {@link #settingsSeen} came from. */
+  private final Map<Setting, TypeElement> settingOwners = new java.util.IdentityHashMap<>();
+
+  /** Two types of one compilation may not give one cache different values for a setting. */
+  private void crossTypeSettings(TypeElement type, Map<String, Map<CacheAttribute, Setting>> byCache) {
+    byCache.forEach((cache, settings) -> {
+      Map<CacheAttribute, Setting> seen = settingsSeen.computeIfAbsent(cache, c -> new EnumMap<>(CacheAttribute.class));
+      settings.forEach((attribute, setting) -> {
+        Setting earlier = seen.get(attribute);
+        if (earlier == null) {
+          seen.put(attribute, setting);
+          settingOwners.put(setting, type);
+        } else if (!settingOwners.get(earlier).equals(type) && !earlier.value().value().equals(setting.value().value())) {
+          String message = Messages.conflictingSettingFrom(cache, attribute.attribute, setting.value().text(),
+              earlier.value().text(), earlier.qualifiedSource());
+          boolean ownAnnotation = setting.element().equals(type) || setting.element().getEnclosingElement().equals(type);
+          if (ownAnnotation) {
+            reporter.error(message, setting.element(), setting.mirror(),
+                Annotations.explicitValue(setting.mirror(), attribute.attribute));
+          } else {
+            reporter.error(message, type); // inherited from a supertype
+          }
         }
-        String reason = null;
-        if (!types.isSameType(later.valueType(), earlier.valueType())) {
-          reason = "with another value type (" + later.valueType() + " against " + earlier.valueType() + ")";
-        } else if (later.operation() == Operation.CACHED && earlier.operation() == Operation.CACHED
-            && !later.key().shape().equals(earlier.key().shape())) {
-          reason = "and both read it from arguments of other types";
-        }
-        if (reason != null) {
-          String annotation = later.operation() == Operation.CACHED ? Annotations.CACHED : Annotations.CACHE_PUT;
-          AnnotationMirror mirror = annotations.find(later.element(), annotation).orElse(null);
-          reporter.error(Messages.keysCollide(later.key().template(), later.cacheName(), earlier.key().template(),
-              earlier.element().getSimpleName().toString(), reason), later.element(), mirror,
-              mirror == null ? null : Annotations.explicitValue(mirror, "key"));
-          break;
-        }
-      }
-    }
+      });
+    });
   }
 
   /** Warns about an {@code @Invalidate} key that no cached key of the type can match. */

@@ -18,4 +18,23 @@ class AnnotationsTest {
     assertEquals(Invalidate.List.class.getCanonicalName(), Annotations.INVALIDATE_LIST);
     assertEquals(CacheDefaults.class.getCanonicalName(), Annotations.CACHE_DEFAULTS);
   }
+
+  @Test
+  void writeStrategy_hasTheRuntimesConstants_whichDeclareCachesMapsByName() {
+    assertEquals(java.util.Arrays.stream(io.tiercache.Strategy.values()).map(Enum::name).toList(),
+        java.util.Arrays.stream(io.tiercache.annotation.WriteStrategy.values()).map(Enum::name).toList());
+  }
+
+  @Test
+  void everyCacheAttribute_isAnAttributeOfCachedAndCacheDefaults_andABuilderMethod() throws Exception {
+    for (CacheAttribute attribute : CacheAttribute.values()) {
+      Cached.class.getMethod(attribute.attribute);
+      CacheDefaults.class.getMethod(attribute.attribute);
+      boolean found = false;
+      for (java.lang.reflect.Method method : io.tiercache.CacheSpec.Builder.class.getMethods()) {
+        found |= method.getName().equals(attribute.builderMethod) && method.getParameterCount() == 1;
+      }
+      assertEquals(true, found, attribute.builderMethod);
+    }
+  }
 }

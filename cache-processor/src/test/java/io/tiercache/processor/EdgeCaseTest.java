@@ -56,6 +56,25 @@ class EdgeCaseTest {
   }
 
   @Test
+  void everyTypeJavacAccepts_inTheParametersOfAnnotatedMethods_isDecorated() {
+    // issue 17 item 1: the key reads one parameter; the others may have any type
+    Compilation compilation = compile(source("p.Odd", "package p;",
+        "import io.tiercache.annotation.CachePut;",
+        "import io.tiercache.annotation.Cached;",
+        "import io.tiercache.annotation.Invalidate;",
+        "import java.util.*;",
+        "public interface Odd {",
+        "  @Cached(cache = \"o\", key = \"a:{id}\") String a(long id, Map<? super String, ? extends Number> m);",
+        "  @SuppressWarnings(\"rawtypes\") @Cached(cache = \"o\", key = \"b:{id}\") List<String> b(long id, List raw);",
+        "  @Cached(cache = \"o\", key = \"c:{id}\") int[][] c(long id, int[][] grid, String... more);",
+        "  @CachePut(cache = \"o\", key = \"a:{id}\") String d(long id, Comparable<? extends CharSequence> c);",
+        "  @Invalidate(key = \"a:{id}\") void e(long id, List<? extends Comparable<?>> xs, Object[]... nested);",
+        "}"));
+    assertThat(compilation).succeededWithoutWarnings();
+    assertNoCrash(compilation);
+  }
+
+  @Test
   void arrayResults_compile() {
     Compilation compilation = compile(source("p.Arrays", "package p;",
         "import io.tiercache.annotation.Cached;",

@@ -1,6 +1,7 @@
 package io.tiercache.processor;
 
 import static com.google.testing.compile.CompilationSubject.assertThat;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,6 +17,7 @@ import io.tiercache.TierCacheBuilder;
 import io.tiercache.processor.runtime.CatalogRepository;
 import io.tiercache.processor.runtime.CountingShop;
 import io.tiercache.processor.runtime.Filter;
+import io.tiercache.processor.runtime.Level;
 import io.tiercache.processor.runtime.Product;
 import io.tiercache.processor.runtime.RankType;
 import io.tiercache.processor.runtime.ShopService;
@@ -177,6 +179,38 @@ class GeneratedCodeTest {
   }
 
   @Test
+  void declareCaches_passesTheOtherSettings_andCacheDefaultsFillsWhatNoMethodSets() throws ReflectiveOperationException {
+    TierCache tier = newTier();
+    io.tiercache.CacheSpec product = tier.cache("product", Product.class).spec();
+    assertEquals(500, product.l1MaxSize());
+    assertEquals(0, product.compressionThreshold());
+    assertEquals(Duration.ofSeconds(2), product.distributedLoadWait());
+    assertEquals(0.0, product.ttlJitter()); // @Cached(ttlJitter = 0) beats @CacheDefaults(ttlJitter = 0.2)
+    io.tiercache.CacheSpec shop = tier.cache("shop", String.class).spec();
+    assertEquals(false, shop.l1Enabled()); // from stock(), so for every method of "shop"
+    assertEquals(0.2, shop.ttlJitter());
+    assertEquals(0.2, tier.cache("leaderboard", String.class).spec().ttlJitter());
+    assertEquals(io.tiercache.CacheSpec.DEFAULT_COMPRESSION_THRESHOLD, shop.compressionThreshold());
+  }
+
+  @Test
+  void declareCaches_isOverriddenByTheApplicationsOwnDeclaration() throws ReflectiveOperationException {
+    TierCacheBuilder builder = TierCache.builder().redisUri(redis.uri()).keyPrefix("zsxq");
+    cachedClass.getMethod("declareCaches", TierCacheBuilder.class).invoke(null, builder);
+    cachedCatalogClass.getMethod("declareCaches", TierCacheBuilder.class).invoke(null, builder);
+    builder.defaults(d -> d.ttlJitter(0.05).l1MaxSize(7)); // weaker than the annotations
+    builder.cache("shop", c -> c.l1(true).ttlJitter(0.3)); // stronger than the annotations
+    TierCache tier = builder.build();
+    tiers.add(tier);
+    io.tiercache.CacheSpec shop = tier.cache("shop", String.class).spec();
+    assertEquals(true, shop.l1Enabled());
+    assertEquals(0.3, shop.ttlJitter());
+    assertEquals(7, shop.l1MaxSize());
+    assertEquals(500, tier.cache("product", Product.class).spec().l1MaxSize());
+    assertEquals(0.2, tier.cache("leaderboard", String.class).spec().ttlJitter());
+  }
+
+  @Test
   void invalidatePattern_evictsAcrossCaches() {
     shop.product(8);
     shop.owner(8);
@@ -203,6 +237,31 @@ class GeneratedCodeTest {
     shop.users(Set.of(77L));
     assertEquals(2, delegate.calls("product"));
     assertEquals(2, delegate.calls("users"));
+  }
+
+  @Test
+  void arrayResults_areCachedAndReadBackFromRedis() throws ReflectiveOperationException {
+    // issue 17 item 2: the decorator's constructor used to refuse array value types as abstract
+    assertArrayEquals(new String[] {"t3", "new"}, shop.tags(3));
+    assertArrayEquals(new byte[] {3, 0, -1}, shop.blob(3));
+    assertArrayEquals(new int[][] {{3}, {1, 2}}, shop.grid(3));
+    assertEquals(true, inRedis("zsxq:shop:tags:3"));
+    CountingShop otherDelegate = new CountingShop();
+    ShopService other = decorate(otherDelegate, newTier());
+    assertArrayEquals(new String[] {"t3", "new"}, other.tags(3));
+    assertArrayEquals(new byte[] {3, 0, -1}, other.blob(3));
+    assertArrayEquals(new int[][] {{3}, {1, 2}}, other.grid(3));
+    assertEquals(0, otherDelegate.calls("tags") + otherDelegate.calls("blob") + otherDelegate.calls("grid"));
+  }
+
+  @Test
+  void enumSegments_areTheConstantsNames_notTheirToString() throws ReflectiveOperationException {
+    // issue 17 item 5: GOLD and SILVER share one toString(), and must not share one key
+    assertEquals("level:GOLD", key("level", new Class<?>[] {Level.class}, Level.GOLD));
+    assertEquals("level:SILVER", key("level", new Class<?>[] {Level.class}, Level.SILVER));
+    assertEquals("level GOLD", shop.level(Level.GOLD));
+    assertEquals("level SILVER", shop.level(Level.SILVER));
+    assertEquals(2, delegate.calls("level"));
   }
 
   @Test

@@ -17,7 +17,8 @@ class KeyShapesTest {
       } else if (part instanceof KeyTemplate.Wildcard) {
         parts.add(new ResolvedKey.Wildcard());
       } else {
-        parts.add(new ResolvedKey.Segment(((KeyTemplate.Placeholder) part).param(), List.of(), false, false, false, "java.lang.Object"));
+        parts.add(new ResolvedKey.Segment(((KeyTemplate.Placeholder) part).param(), List.of(), false, false, false,
+            "java.lang.String"));
       }
     }
     return new ResolvedKey(template, parts);

@@ -88,6 +88,30 @@ public final class CountingShop implements ShopService {
   }
 
   @Override
+  public String[] tags(long id) {
+    count("tags");
+    return new String[] {"t" + id, "new"};
+  }
+
+  @Override
+  public byte[] blob(long id) {
+    count("blob");
+    return new byte[] {(byte) id, 0, -1};
+  }
+
+  @Override
+  public int[][] grid(long id) {
+    count("grid");
+    return new int[][] {{(int) id}, {1, 2}};
+  }
+
+  @Override
+  public String level(Level level) {
+    count("level");
+    return "level " + level.name();
+  }
+
+  @Override
   public Product save(Product p) {
     count("save");
     return p;

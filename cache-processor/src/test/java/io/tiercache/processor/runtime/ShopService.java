@@ -15,10 +15,11 @@ import java.util.concurrent.CompletableFuture;
  * compiles it without the processor; the test compiles it again with the processor and loads the
  * generated classes.
  */
-@CacheDefaults(cache = "shop")
+@CacheDefaults(cache = "shop", ttlJitter = 0.2)
 public interface ShopService {
 
-  @Cached(cache = "product", key = "product:{id}:info", ttl = "1h", nullTtl = "30s", localTtl = "1m")
+  @Cached(cache = "product", key = "product:{id}:info", ttl = "1h", nullTtl = "30s", localTtl = "1m",
+      localMaxSize = 500, compressionThreshold = 0, distributedLoad = "2s", ttlJitter = 0)
   Product product(long id);
 
   @Cached(cache = "leaderboard", key = "project:{id}:leaderboard:{type}", refresh = "30m")
@@ -33,7 +34,7 @@ public interface ShopService {
   @Cached(key = "product:{id}:owner")
   Optional<String> owner(long id);
 
-  @Cached(key = "product:{id}:stock")
+  @Cached(key = "product:{id}:stock", l1 = false)
   CompletableFuture<Integer> stock(long id);
 
   @Cached(key = "search:{filter.category}:{filter#hash}")
@@ -55,6 +56,18 @@ public interface ShopService {
 
   @Cached(key = "opaque:{token#hash}")
   String opaque(Opaque token);
+
+  @Cached(key = "tags:{id}")
+  String[] tags(long id);
+
+  @Cached(key = "blob:{id}")
+  byte[] blob(long id);
+
+  @Cached(key = "grid:{id}")
+  int[][] grid(long id);
+
+  @Cached(key = "level:{level}")
+  String level(Level level);
 
   @CachePut(cache = "product", key = "product:{p.id}:info")
   Product save(Product p);
