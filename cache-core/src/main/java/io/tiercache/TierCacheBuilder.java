@@ -64,6 +64,13 @@ public final class TierCacheBuilder {
   final Map<String, String[]> events = new LinkedHashMap<>();
   final Map<String, UnaryOperator<CacheSpec.Builder>> caches = new LinkedHashMap<>();
   final Map<String, UnaryOperator<CacheSpec.Builder>> cacheDefaults = new LinkedHashMap<>();
+  /** Settings set by a builder call: configuration does not override them. */
+  final java.util.Set<String> explicit = new java.util.HashSet<>();
+  /** Configuration layers, merged at {@link #build()}. */
+  final java.util.List<TierCacheConfig> configs = new java.util.ArrayList<>();
+  /** The {@code defaults} calls in order (a spec replaces, a customizer adjusts), replayed over configuration. */
+  final java.util.List<UnaryOperator<CacheSpec.Builder>> defaultsCalls = new java.util.ArrayList<>();
+  private boolean configApplied;
 
   TierCacheBuilder() {}
 
@@ -82,6 +89,7 @@ public final class TierCacheBuilder {
     }
     io.tiercache.redis.RedisEndpoint.check(uri, "redisUri");
     this.redisUri = uri;
+    explicit.add("redis.uri");
     return this;
   }
 
@@ -95,6 +103,7 @@ public final class TierCacheBuilder {
     Objects.requireNonNull(seedUris, "redisCluster must not be null");
     io.tiercache.redis.RedisEndpoint.cluster(seedUris); // checks the URIs now, not at build()
     this.redisCluster = java.util.List.copyOf(seedUris);
+    explicit.add("redis.cluster");
     return this;
   }
 
@@ -107,6 +116,7 @@ public final class TierCacheBuilder {
   public TierCacheBuilder redisCredentials(String username, String password) {
     this.redisPassword = Objects.requireNonNull(password, "password must not be null");
     this.redisUsername = username;
+    explicit.add("redis.credentials");
     return this;
   }
 
@@ -120,6 +130,7 @@ public final class TierCacheBuilder {
       throw new IllegalArgumentException("redisTrustedCertificates must be a readable file, was " + pemFile);
     }
     this.redisTrustedCertificates = pemFile;
+    explicit.add("redis.trusted-certificates");
     return this;
   }
 
@@ -139,24 +150,28 @@ public final class TierCacheBuilder {
           + prefix + "'");
     }
     this.keyPrefix = prefix;
+    explicit.add("key-prefix");
     return this;
   }
 
   /** How long one Redis command may take before the call degrades; positive. */
   public TierCacheBuilder commandTimeout(Duration timeout) {
     this.commandTimeout = CacheSpec.positive("commandTimeout", timeout);
+    explicit.add("redis.command-timeout");
     return this;
   }
 
   /** How long connecting to Redis may take; positive. */
   public TierCacheBuilder connectTimeout(Duration timeout) {
     this.connectTimeout = CacheSpec.positive("connectTimeout", timeout);
+    explicit.add("redis.connect-timeout");
     return this;
   }
 
   /** How often the circuit breaker probes Redis while it is open; positive. */
   public TierCacheBuilder probeInterval(Duration interval) {
     this.probeInterval = CacheSpec.positive("probeInterval", interval);
+    explicit.add("redis.probe-interval");
     return this;
   }
 
@@ -166,6 +181,7 @@ public final class TierCacheBuilder {
       throw new IllegalArgumentException("maxKeyLength must be at least 64, was " + length);
     }
     this.maxKeyLength = length;
+    explicit.add("max-key-length");
     return this;
   }
 
@@ -179,6 +195,7 @@ public final class TierCacheBuilder {
       throw new IllegalArgumentException("maxPendingDeletes must be positive, was " + count);
     }
     this.maxPendingDeletes = count;
+    explicit.add("max-pending-deletes");
     return this;
   }
 
@@ -188,6 +205,7 @@ public final class TierCacheBuilder {
    */
   public TierCacheBuilder allowUndeclaredCaches(boolean allow) {
     this.allowUndeclaredCaches = allow;
+    explicit.add("allow-undeclared-caches");
     return this;
   }
 
@@ -206,6 +224,7 @@ public final class TierCacheBuilder {
    */
   public TierCacheBuilder coherence(CoherenceMode mode) {
     this.coherence = Objects.requireNonNull(mode, "coherence must not be null");
+    explicit.add("coherence.mode");
     return this;
   }
 
@@ -219,6 +238,7 @@ public final class TierCacheBuilder {
       throw new IllegalArgumentException("invalidationStreamLength must be at least 1000, was " + length);
     }
     this.invalidationStreamLength = length;
+    explicit.add("coherence.stream-length");
     return this;
   }
 
@@ -228,6 +248,7 @@ public final class TierCacheBuilder {
    */
   public TierCacheBuilder loadRaceWindow(Duration window) {
     this.loadRaceWindow = CacheSpec.positive("loadRaceWindow", window);
+    explicit.add("coherence.load-race-window");
     return this;
   }
 
@@ -244,6 +265,7 @@ public final class TierCacheBuilder {
       throw new IllegalArgumentException("strictCoherence must be between 20 ms and 1 hour, was " + bound);
     }
     this.strictCoherence = bound;
+    explicit.add("coherence.strict-bound");
     return this;
   }
 
@@ -264,6 +286,7 @@ public final class TierCacheBuilder {
     }
     this.breakerFailures = failures;
     this.breakerWindow = window;
+    explicit.add("redis.breaker");
     return this;
   }
 
@@ -287,6 +310,7 @@ public final class TierCacheBuilder {
   /** The spec every cache starts from. */
   public TierCacheBuilder defaults(CacheSpec spec) {
     this.defaults = Objects.requireNonNull(spec, "defaults must not be null");
+    defaultsCalls.add(ignored -> spec.toBuilder());
     return this;
   }
 
@@ -298,6 +322,7 @@ public final class TierCacheBuilder {
       throw new IllegalStateException("the defaults customizer returned null");
     }
     this.defaults = customized.build();
+    defaultsCalls.add(customizer);
     return this;
   }
 
@@ -349,6 +374,7 @@ public final class TierCacheBuilder {
    *     be handled by Jackson
    */
   public TierCache build() {
+    applyConfig();
     if (redisUri != null && redisCluster != null) {
       throw new IllegalStateException("both redisUri and redisCluster are set: use one");
     }
@@ -358,6 +384,63 @@ public final class TierCacheBuilder {
     }
     return new DefaultTierCache(this);
   }
+
+  /**
+   * Settings from the environment, a file or a map ({@link TierCacheConfig}). Explicit calls on this
+   * builder win over them whatever the order; among layers, the environment wins over files and
+   * maps, and a later layer over an earlier one of the same kind. Per cache they sit between the
+   * annotations' values ({@link #cacheDefaults}) and {@link #cache(String, UnaryOperator)}; the
+   * configuration's {@code defaults} sit under {@link #defaults(UnaryOperator)}. Applied, and logged
+   * once with secrets redacted, at {@link #build()}.
+   */
+  public TierCacheBuilder config(TierCacheConfig config) {
+    configs.add(Objects.requireNonNull(config, "config must not be null"));
+    return this;
+  }
+
+  /** {@code config(TierCacheConfig.fromEnvironment())}: {@code TIERCACHE_*} variables and {@code REDIS_URL}. */
+  public TierCacheBuilder configFromEnvironment() {
+    return config(TierCacheConfig.fromEnvironment());
+  }
+
+  /** {@code config(TierCacheConfig.fromFile(file))}: a {@code .properties}, {@code .yml} or {@code .yaml} file. */
+  public TierCacheBuilder configFile(java.nio.file.Path file) {
+    return config(TierCacheConfig.fromFile(file));
+  }
+
+  private void applyConfig() {
+    if (configs.isEmpty() || configApplied) {
+      return;
+    }
+    configApplied = true;
+    java.util.Set<String> declared = new java.util.LinkedHashSet<>(cacheDefaults.keySet());
+    declared.addAll(caches.keySet());
+    TierCacheConfig.Resolved config = TierCacheConfig.merge(configs, declared);
+    java.util.Set<String> byBuilder = java.util.Set.copyOf(explicit);
+    config.applyGlobals(this, byBuilder);
+    CacheSpec.Builder base = config.applyDefaults(CacheSpec.defaults().toBuilder());
+    CacheSpec resolved = base.build();
+    for (UnaryOperator<CacheSpec.Builder> call : defaultsCalls) {
+      CacheSpec.Builder next = call.apply(resolved.toBuilder());
+      if (next == null) {
+        throw new IllegalStateException("the defaults customizer returned null");
+      }
+      resolved = next.build();
+    }
+    this.defaults = resolved;
+    for (String name : config.cacheNames()) {
+      UnaryOperator<CacheSpec.Builder> before = cacheDefaults.get(name);
+      UnaryOperator<CacheSpec.Builder> fromConfig = spec -> config.applyTo(spec, name);
+      cacheDefaults.put(name, before == null ? fromConfig : spec -> {
+        CacheSpec.Builder first = before.apply(spec);
+        return first == null ? null : fromConfig.apply(first);
+      });
+    }
+    CONFIG_LOG.info("Tiercache configuration (builder calls over environment over files over defaults):{}",
+        config.describe(byBuilder));
+  }
+
+  private static final org.slf4j.Logger CONFIG_LOG = org.slf4j.LoggerFactory.getLogger(TierCacheBuilder.class);
 
   /** Whether a Redis (server, Sentinel or cluster) is configured. */
   boolean hasRedis() {

@@ -3,6 +3,7 @@ package io.tiercache.examples;
 import com.sun.net.httpserver.HttpServer;
 import io.tiercache.TierCache;
 import io.tiercache.TierCacheBuilder;
+import io.tiercache.TierCacheConfig;
 import io.tiercache.examples.counter.CounterModule;
 import io.tiercache.examples.dashboard.DashboardModule;
 import io.tiercache.examples.projects.CheckinPlatform;
@@ -46,9 +47,11 @@ public final class App implements AutoCloseable {
    * @param zone the zone whose midnight ends daily stats
    * @param clock the wall clock of the caches and the platform (tests move it)
    * @param redisTimeout how long one Redis command may take before the caches degrade
+   * @param environment settings from the environment (docs/configuration.md), or null for none
    */
   public record Config(int port, String redisUri, String keyPrefix, long platformLatencyMillis, long dbLatencyMillis,
-      int users, int articles, int likeLimit, Duration likeWindow, ZoneId zone, Clock clock, Duration redisTimeout) {
+      int users, int articles, int likeLimit, Duration likeWindow, ZoneId zone, Clock clock, Duration redisTimeout,
+      TierCacheConfig environment) {
 
     /**
      * Port 8080, prefix {@code zsxq}, a 30 ms platform, a 2 ms database, 3,000 users, 6,000
@@ -56,37 +59,47 @@ public final class App implements AutoCloseable {
      */
     public static Config defaults(String redisUri) {
       return new Config(8080, redisUri, "zsxq", 30, 2, 3_000, 6_000, 20, Duration.ofSeconds(10),
-          ZoneId.of("Asia/Shanghai"), Clock.systemUTC(), Duration.ofMillis(200));
+          ZoneId.of("Asia/Shanghai"), Clock.systemUTC(), Duration.ofMillis(200), null);
     }
 
     public Config withPort(int port) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock, redisTimeout);
+          likeLimit, likeWindow, zone, clock, redisTimeout, environment);
+    }
+
+    /**
+     * Settings from outside ({@code TierCacheConfig.fromEnvironment()}): its key prefix replaces this
+     * one, and the rest reach the builder under the app's own calls, which win (docs/configuration.md).
+     */
+    public Config withEnvironment(TierCacheConfig environment) {
+      java.util.Objects.requireNonNull(environment, "environment must not be null");
+      return new Config(port, redisUri, environment.value("key-prefix").orElse(keyPrefix), platformLatencyMillis,
+          dbLatencyMillis, users, articles, likeLimit, likeWindow, zone, clock, redisTimeout, environment);
     }
 
     public Config withKeyPrefix(String keyPrefix) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock, redisTimeout);
+          likeLimit, likeWindow, zone, clock, redisTimeout, environment);
     }
 
     public Config withLatency(long platformLatencyMillis, long dbLatencyMillis) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock, redisTimeout);
+          likeLimit, likeWindow, zone, clock, redisTimeout, environment);
     }
 
     public Config withData(int users, int articles) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock, redisTimeout);
+          likeLimit, likeWindow, zone, clock, redisTimeout, environment);
     }
 
     public Config withLikeLimit(int likeLimit, Duration likeWindow) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock, redisTimeout);
+          likeLimit, likeWindow, zone, clock, redisTimeout, environment);
     }
 
     public Config withClock(Clock clock, ZoneId zone) {
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock, redisTimeout);
+          likeLimit, likeWindow, zone, clock, redisTimeout, environment);
     }
 
     public Config withRedisTimeout(Duration redisTimeout) {
@@ -94,7 +107,7 @@ public final class App implements AutoCloseable {
         throw new IllegalArgumentException("redisTimeout must be a positive duration, was " + redisTimeout);
       }
       return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock, redisTimeout);
+          likeLimit, likeWindow, zone, clock, redisTimeout, environment);
     }
   }
 
@@ -136,6 +149,9 @@ public final class App implements AutoCloseable {
           .probeInterval(Duration.ofMillis(500))
           // Seed 000 and 002: short TTL for absent values (penetration), jitter (avalanche).
           .defaults(d -> d.ttlJitter(0.1).nullTtl(Duration.ofMinutes(1)));
+      if (config.environment() != null) {
+        builder.config(config.environment());
+      }
       ProjectsModule.declareCaches(builder, config.zone());
       Articles.Flushes flushes = StatsModule.declareCaches(builder, db);
       this.tier = builder.build();

@@ -1,5 +1,6 @@
 package io.tiercache.examples;
 
+import io.tiercache.TierCacheConfig;
 import io.tiercache.examples.demo.DemoDriver;
 import io.tiercache.examples.projects.CheckinPlatform;
 import io.tiercache.examples.projects.ProjectsDemo;
@@ -28,8 +29,10 @@ import java.util.concurrent.CountDownLatch;
  * status 2, as a bad command line is; the port is {@code --port N} or else the {@code PORT}
  * environment variable (default 8080).
  *
- * <p>Redis is the one named by {@code REDIS_URL}, or else an embedded one started on a free port
- * and stopped on exit. {@code CACHE_PREFIX} changes the key prefix (default {@code zsxq}).
+ * <p>Tiercache's settings come from the environment ({@code TIERCACHE_*}, docs/configuration.md):
+ * Redis is the one named by {@code TIERCACHE_REDIS_URI} or {@code REDIS_URL}, or else an embedded one
+ * started on a free port and stopped on exit; {@code TIERCACHE_KEY_PREFIX} changes the key prefix
+ * (default {@code zsxq}).
  */
 public final class Main {
 
@@ -46,7 +49,8 @@ public final class Main {
       + "  --serve        keep serving after the demo (dashboard at the printed URL)\n"
       + "  --script       the console walk-through of the project cache, without HTTP\n"
       + "  --help         this text\n"
-      + "Environment: REDIS_URL (default: an embedded Redis on a free port), CACHE_PREFIX (default zsxq), PORT.";
+      + "Environment: TIERCACHE_* settings of docs/configuration.md, such as TIERCACHE_REDIS_URI or REDIS_URL (default: an\n"
+      + "embedded Redis on a free port) and TIERCACHE_KEY_PREFIX (default zsxq); PORT.";
 
   private Main() {}
 
@@ -161,12 +165,19 @@ public final class Main {
       out.println(HELP);
       return 0;
     }
-    String url = System.getenv("REDIS_URL");
+    TierCacheConfig environment;
+    try {
+      environment = TierCacheConfig.fromEnvironment(); // TIERCACHE_* and REDIS_URL, checked here
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage());
+      return 2;
+    }
+    String url = environment.value("redis.uri").orElse(null);
     EmbeddedRedisServer embedded = null;
     String redisUri;
     if (url != null && !url.isBlank()) {
       redisUri = url;
-      out.println("Redis: " + url.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@"));
+      out.println("Redis: " + io.tiercache.redis.RedisEndpoint.redact(url));
     } else {
       embedded = EmbeddedRedisServer.launch();
       redisUri = embedded.uri();
@@ -178,11 +189,7 @@ public final class Main {
         runScript(out, redisUri, embedded);
         return status;
       }
-      App.Config config = App.Config.defaults(redisUri).withPort(options.port());
-      String prefix = System.getenv("CACHE_PREFIX");
-      if (prefix != null && !prefix.isBlank()) {
-        config = config.withKeyPrefix(prefix);
-      }
+      App.Config config = App.Config.defaults(redisUri).withPort(options.port()).withEnvironment(environment);
       String taken = takenPort(options);
       if (taken != null) {
         err.println(taken);

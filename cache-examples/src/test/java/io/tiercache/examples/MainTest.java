@@ -151,4 +151,42 @@ class MainTest {
       assertTrue(Thread.activeCount() <= threadsBefore, "no thread was left running");
     }
   }
+
+  /** Issue 18: the app takes its settings from TIERCACHE_* (and REDIS_URL), read through TierCacheConfig. */
+  @Test
+  void main_keyPrefixFromTheEnvironment_putsKeysUnderIt() throws Exception {
+    try (io.tiercache.test.EmbeddedRedisServer redis = io.tiercache.test.EmbeddedRedisServer.launch()) {
+      ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--demo", "--seconds", "2",
+          "--instances", "1", "--port", "0");
+      builder.environment().put("REDIS_URL", redis.uri());
+      builder.environment().put("TIERCACHE_KEY_PREFIX", "abc");
+      builder.redirectErrorStream(true);
+      Process process = builder.start();
+      process.getOutputStream().close();
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(process.waitFor(120, TimeUnit.SECONDS), out);
+      assertEquals(0, process.exitValue(), out);
+      try (io.tiercache.test.Resp resp = io.tiercache.test.Resp.connect(redis.port())) {
+        assertFalse(((java.util.List<?>) resp.command("KEYS", "abc:*")).isEmpty(), "keys under abc:");
+        assertTrue(((java.util.List<?>) resp.command("KEYS", "zsxq:*")).isEmpty(), "none under the default prefix");
+      }
+    }
+  }
+
+  /** A bad TIERCACHE_* value: one line naming the variable and the rule, exit 2. */
+  @Test
+  void main_badTiercacheVariable_oneLine_exitTwo() throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName());
+    builder.environment().put("TIERCACHE_DEFAULTS_TTL", "forever");
+    Process process = builder.start();
+    process.getOutputStream().close();
+    process.getInputStream().readAllBytes();
+    String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(2, process.exitValue(), err);
+    assertEquals("TIERCACHE_DEFAULTS_TTL = \"forever\" (environment variable TIERCACHE_DEFAULTS_TTL): must be a "
+        + "duration such as 250ms, 30s, 30m, 2h, 1d or PT2H", err.strip());
+  }
 }

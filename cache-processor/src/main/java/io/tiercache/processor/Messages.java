@@ -179,11 +179,6 @@ public final class Messages {
           + "expires; make refresh shorter than ttl";
 
   /** @Invalidate matching no cached key (warning): template, type, scope. */
-  /** Two methods whose keys can coincide in one cache: cache, template, other template, method, reason. */
-  public static final String KEYS_COLLIDE =
-      TAG + "key \"%s\" of cache \"%s\" can be the same Redis key as \"%s\" of %s(), %s: give one of "
-          + "them another cache or a key that cannot match the other's";
-
   public static final String INVALIDATE_MATCHES_NOTHING =
       TAG + "@Invalidate key \"%s\" matches no @Cached or @CachePut key of %s%s: check the "
           + "template for a typo";
@@ -362,11 +357,6 @@ public final class Messages {
   public static String invalidateMatchesNothing(String template, String type, String cache) {
     return String.format(INVALIDATE_MATCHES_NOTHING, template, type,
         cache.isEmpty() ? "" : " in cache \"" + cache + "\"");
-  }
-
-  /** {@link #KEYS_COLLIDE}. */
-  public static String keysCollide(String template, String cache, String other, String method, String reason) {
-    return String.format(KEYS_COLLIDE, template, cache, other, method, reason);
   }
 
   /** {@link #INTERNAL_ERROR}. */
