@@ -111,7 +111,9 @@ public final class BenchSuite {
       new Comparison("L1 hit, generated decorator vs hand-written get", L1HitBenchmark.class, 1, "DECORATOR",
           "HAND_WRITTEN_GET", 1.1, true),
       new Comparison("counter increment", ToolkitBenchmark.class, "counterIncrement", 1, "TIERCACHE", "LETTUCE",
-          Goal.AT_MOST, 1.1, false),
+          Goal.AT_MOST, 1.05, true),
+      new Comparison("counter increment with TTL", ToolkitBenchmark.class, "counterIncrementWithTtl", 1, "TIERCACHE",
+          "LETTUCE", Goal.AT_MOST, 1.05, true),
       new Comparison("L2 hit, 16 callers, throughput", ParallelL2HitBenchmark.class,
           ParallelL2HitBenchmark.CALLERS, "TIERCACHE", "LETTUCE", Goal.AT_LEAST, 0.9),
       new Comparison("miss + load + L2 write vs SET", MissLoadBenchmark.class, 1, "TIERCACHE", "LETTUCE",
@@ -124,6 +126,9 @@ public final class BenchSuite {
           1, "TIERCACHE_WRITE_ASYNC", "LETTUCE_GET_SET_ASYNC", Goal.NONE, Double.NaN),
       new Comparison("write-back vs write-through put, throughput", WriteBackBenchmark.class, 1, "WRITE_BACK",
           "WRITE_THROUGH", Goal.AT_LEAST, 10));
+
+  /** Allocation targets other than "no more than raw": the counters' (issue 21: ≤ 1.2× a raw INCR). */
+  static final Map<String, Double> BYTES_TARGETS = Map.of("counter increment", 1.2, "counter increment with TTL", 1.2);
 
   /** The scenario name under which {@code --only} selects the stored-size check of compression. */
   static final String SIZE_CHECK = "value size, 10 KiB list compressed";
@@ -263,10 +268,13 @@ public final class BenchSuite {
       double tierBytes = median(e.getValue().stream().mapToDouble(p -> p[0].bytesPerOp()).sorted().toArray());
       double rawBytes = median(e.getValue().stream().mapToDouble(p -> p[1].bytesPerOp()).sorted().toArray());
       // Within a byte: JMH's figure is an average that wobbles by fractions of a byte.
-      boolean met = tierBytes <= rawBytes + 1;
+      double factor = BYTES_TARGETS.getOrDefault(c.scenario(), 1.0);
+      boolean met = tierBytes <= rawBytes * factor + 1;
       allMet &= met;
-      alloc.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | no more than raw | %s |%n",
-          c.scenario(), c.threads(), tierBytes, rawBytes, met ? "yes" : "**no**"));
+      alloc.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %s | %s |%n",
+          c.scenario(), c.threads(), tierBytes, rawBytes,
+          factor == 1.0 ? "no more than raw" : String.format(Locale.ROOT, "≤ %.1f× raw", factor),
+          met ? "yes" : "**no**"));
     }
     summary.append(alloc);
     if (roundTrips != null) {

@@ -29,7 +29,6 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
@@ -91,8 +90,7 @@ import org.slf4j.LoggerFactory;
 public final class RedisTier implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RedisTier.class);
-  private static final RedisCodec<String, byte[]> CODEC =
-      RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+  private static final RedisCodec<String, byte[]> CODEC = KeyBytesCodec.INSTANCE;
   private static final int BATCH = 500;
   /** Connection attempts at start-up when the server closes the connection during the handshake. */
   static final int START_UP_ATTEMPTS = 3;

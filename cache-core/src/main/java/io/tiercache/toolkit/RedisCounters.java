@@ -19,10 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link Counters} on Redis strings. Increments run one script that notes whether the key existed,
- * runs {@code INCRBY} under {@code redis.pcall} (so an overflow or a non-integer value becomes our
- * own exception, never a Redis error string; any other error, such as out of memory, is raised
- * again) and sets the TTL only on creation unless asked.
+ * {@link Counters} on Redis strings. A single increment is one command's worth of work: a plain
+ * {@code INCRBY} when the counter has no TTL, else a two-command script that creates the key with its
+ * TTL ({@code SET NX PX}) before {@code INCRBY}, so the TTL is set on creation only unless asked; an
+ * overflow or a non-integer value becomes our own exception. A batched flush runs a script per key
+ * that notes whether the key existed and runs {@code INCRBY} under {@code redis.pcall}, so that one
+ * bad key does not fail the pipeline (any other error, such as out of memory, is raised again).
  *
  * <p>Batched deltas live in a {@link ConcurrentHashMap} updated with {@code merge}; a flush takes
  * each entry out with {@code remove}, so an {@link #add} racing with a flush lands either in the
@@ -50,9 +52,29 @@ final class RedisCounters implements Counters {
       return {0, v}
       """);
 
+  // The single increment with a TTL set on creation: one EVALSHA, an integer reply (no list to
+  // build or read), SET NX PX creating the key with its TTL and INCRBY in one atomic step, so that a
+  // counter that expires between them cannot come back without a TTL. Errors are Redis's own
+  // (overflow, not an integer, WRONGTYPE), read from the message.
+  private static final Script INCREMENT_CREATING = new Script("""
+      redis.call('SET', KEYS[1], '0', 'NX', 'PX', ARGV[2])
+      return redis.call('INCRBY', KEYS[1], ARGV[1])
+      """);
+
+  // The single increment that refreshes the TTL each time.
+  private static final Script INCREMENT_REFRESHING = new Script("""
+      local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+      redis.call('PEXPIRE', KEYS[1], ARGV[2])
+      return v
+      """);
+
+  private static final byte[] ONE = Names.utf8(1);
+  private static final byte[] MINUS_ONE = Names.utf8(-1);
+
   private final RedisTier redis;
   private final String prefix;
   private final CounterSpec spec;
+  private final byte[] ttlBytes;
   private final Map<String, Long> pending = new ConcurrentHashMap<>();
   private final AtomicReference<ScheduledFuture<?>> flusher = new AtomicReference<>();
 
@@ -60,37 +82,61 @@ final class RedisCounters implements Counters {
     this.redis = redis;
     this.prefix = prefix;
     this.spec = spec;
+    this.ttlBytes = Names.utf8(spec.ttl().toMillis());
     if (spec.batched()) {
       long period = spec.batchInterval().toMillis();
       flusher.set(scheduler.scheduleWithFixedDelay(this::flushQuietly, period, period, TimeUnit.MILLISECONDS));
     }
   }
 
+  /** Keys of the counters used most, so that an increment builds no string; bounded. */
+  private final Map<String, String> keys = new ConcurrentHashMap<>();
+  private static final int MAX_CACHED_KEYS = 4_096;
+
   private String key(String name) {
-    return Names.key(prefix, "counter", Names.requireName(name, "name"));
+    String key = keys.get(Names.requireName(name, "name"));
+    if (key == null) {
+      key = Names.key(prefix, "counter", name);
+      if (keys.size() < MAX_CACHED_KEYS) {
+        keys.put(name, key);
+      }
+    }
+    return key;
   }
 
+  /**
+   * One round trip at the cost of the raw command: a plain {@code INCRBY} without a TTL; with one, a
+   * two-command script ({@code SET NX PX} then {@code INCRBY}, or {@code INCRBY} then
+   * {@code PEXPIRE} when the TTL is refreshed) with an integer reply.
+   */
   @Override
   public long incrementBy(String name, long delta) {
     String key = key(name);
-    List<Object> reply = redis.call("counter INCRBY", r -> INCREMENT.run(r, ScriptOutputType.MULTI,
-        new String[] {key}, Names.utf8(delta), Names.utf8(spec.ttl().toMillis()), refreshFlag()));
-    return answer(name, reply);
+    long ttl = spec.ttl().toMillis();
+    try {
+      if (ttl == 0) {
+        return redis.call("counter INCRBY", r -> r.incrby(key, delta));
+      }
+      Script script = spec.refreshTtl() ? INCREMENT_REFRESHING : INCREMENT_CREATING;
+      byte[] by = delta == 1 ? ONE : delta == -1 ? MINUS_ONE : Names.utf8(delta);
+      Long value = redis.call("counter INCRBY", r -> script.run(r, ScriptOutputType.INTEGER,
+          new String[] {key}, by, ttlBytes));
+      return value;
+    } catch (RedisUnavailableException e) {
+      String reply = e.getCause() instanceof io.lettuce.core.RedisCommandExecutionException cause
+          ? String.valueOf(cause.getMessage()) : "";
+      if (reply.contains("overflow")) {
+        throw new ArithmeticException("counter '" + name + "' would overflow a signed 64-bit integer");
+      }
+      if (reply.contains("not an integer") || reply.contains("WRONGTYPE")) {
+        throw notAnInteger(name);
+      }
+      throw e;
+    }
   }
 
   private byte[] refreshFlag() {
     return Names.utf8(spec.refreshTtl() ? 1 : 0);
-  }
-
-  private static long answer(String name, List<Object> reply) {
-    long status = (Long) reply.get(0);
-    if (status == 1) {
-      throw new ArithmeticException("counter '" + name + "' would overflow a signed 64-bit integer");
-    }
-    if (status == 2) {
-      throw notAnInteger(name);
-    }
-    return (Long) reply.get(1);
   }
 
   @Override

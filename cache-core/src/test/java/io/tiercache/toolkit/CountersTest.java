@@ -92,6 +92,37 @@ class CountersTest {
   }
 
   @Test
+  void increment_withTtl_aCounterWithoutOne_orOfAnotherType_orOverflowing_answersAsWithout() {
+    Counters counters = fixture().toolkit.counters(CounterSpec.defaults().withTtl(Duration.ofSeconds(10)));
+    try (Resp resp = redis.connect()) {
+      resp.command("SET", "t:__tk:counter:legacy", "41"); // written by someone else, no TTL
+      assertEquals(42, counters.increment("legacy"));
+      assertEquals(-1L, Fixture.pttl(resp, "t:__tk:counter:legacy"), "an existing counter keeps its (lack of) TTL");
+      resp.command("SET", "t:__tk:counter:gone", "5", "PX", "1");
+      await().atMost(Duration.ofSeconds(2)).until(() -> resp.command("EXISTS", "t:__tk:counter:gone").equals(0L));
+      assertEquals(3, counters.incrementBy("gone", 3), "an expired counter starts again from 0");
+      assertTrue(Fixture.pttl(resp, "t:__tk:counter:gone") > 9_000, "and gets its TTL again");
+      resp.command("RPUSH", "t:__tk:counter:listed", "x");
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> counters.increment("listed"));
+      assertFalse(e.getMessage().contains("WRONGTYPE"), e.getMessage());
+      assertEquals("list", resp.command("TYPE", "t:__tk:counter:listed"), "left alone");
+    }
+    counters.set("big", Long.MAX_VALUE);
+    assertThrows(ArithmeticException.class, () -> counters.increment("big"));
+    assertEquals(Long.MAX_VALUE, counters.get("big"));
+  }
+
+  @Test
+  void increment_withoutTtl_leavesNone() {
+    Counters counters = fixture().toolkit.counters();
+    try (Resp resp = redis.connect()) {
+      assertEquals(-1, counters.decrement("down"));
+      assertEquals(-3, counters.decrementBy("down", 2));
+      assertEquals(-1L, Fixture.pttl(resp, "t:__tk:counter:down"));
+    }
+  }
+
+  @Test
   void increment_withRefreshedTtl_pushesTtlForward() {
     Counters counters = fixture().toolkit.counters(
         CounterSpec.defaults().withTtl(Duration.ofSeconds(10)).withRefreshedTtl());
