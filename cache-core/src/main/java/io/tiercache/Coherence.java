@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -69,8 +70,9 @@ final class Coherence implements AutoCloseable {
   private static final String PUBLISH = String.join("\n",
       "local seq = redis.call('INCR', KEYS[2])",
       "local fields = {'seq', seq, 'src', ARGV[2], 'op', ARGV[3], 'c', ARGV[4], 'ts', ARGV[5]}",
-      "for i = 6, #ARGV do",
-      "  fields[#fields + 1] = 'k' .. (i - 6)",
+      "if ARGV[6] == '1' then fields[#fields + 1] = 'ack'; fields[#fields + 1] = '1' end",
+      "for i = 7, #ARGV do",
+      "  fields[#fields + 1] = 'k' .. (i - 7)",
       "  fields[#fields + 1] = ARGV[i]",
       "end",
       "redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))",
@@ -104,6 +106,7 @@ final class Coherence implements AutoCloseable {
   private final Set<String> pendingCaches = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean pendingFlush = new AtomicBoolean();
   private final ScheduledFuture<?> pendingTask;
+  private final ScheduledFuture<?> heartbeatTask;
 
   private final Thread reader;
   private volatile boolean running = true;
@@ -170,6 +173,7 @@ final class Coherence implements AutoCloseable {
     });
     long retry = retryInterval.toMillis();
     this.pendingTask = scheduler.scheduleWithFixedDelay(this::sendPending, retry, retry, TimeUnit.MILLISECONDS);
+    this.heartbeatTask = scheduler.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
     if (mode == CoherenceMode.STREAM_AND_TRACKING) {
       redis.enableTracking(prefixColon, this::onTracked, () -> flushAll("client tracking reconnected"));
     }
@@ -269,6 +273,88 @@ final class Coherence implements AutoCloseable {
     }
   }
 
+  /* ---- High priority: acknowledged by every live instance ---- */
+
+  /** How long an instance counts as live after its last heartbeat. */
+  static final long LIVE_MILLIS = 3_000;
+  private static final long HEARTBEAT_MILLIS = 1_000;
+  private static final long ACK_TTL_MILLIS = 60_000;
+
+  /** The sorted set of live instances (score: last heartbeat, epoch ms). */
+  private String liveKey() {
+    return prefixColon + "__tc:{inval}:live";
+  }
+
+  private String ackKey(long seq) {
+    return prefixColon + "__tc:{inval}:ack:" + seq;
+  }
+
+  private void heartbeat() {
+    if (!running || !redis.available()) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    redis.async("ZADD live", c -> c.zadd(liveKey(), (double) now, bytes(instanceId)))
+        .thenCompose(added -> redis.async("ZREMRANGEBYSCORE live",
+            c -> c.zremrangebyscore(liveKey(), Range.create(0d, (double) (now - 10 * LIVE_MILLIS)))))
+        .exceptionally(error -> null);
+  }
+
+  /**
+   * Publishes an eviction of {@code keys} of {@code space} that every instance acknowledges once
+   * it has applied it, and waits (at most {@code timeout}) until every live instance has.
+   */
+  InvalidationAck publishKeysAndWait(String space, List<String> keys, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long seq;
+    try {
+      seq = publish(OP_KEYS, space, keys, true,
+          () -> keys.forEach(k -> pendingKeys.add(space + '\u0000' + k)))
+          .get(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return new InvalidationAck(false, Set.of(), Set.of(), timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new InvalidationAck(false, Set.of(), Set.of(), timeout);
+    }
+    long started = System.nanoTime();
+    long pause = 200_000; // 0.2 ms, doubling to 5 ms
+    while (true) {
+      Set<String> live = new java.util.TreeSet<>();
+      Set<String> acked = new java.util.TreeSet<>();
+      try {
+        long now = System.currentTimeMillis();
+        redis.call("ZRANGEBYSCORE live", c -> {
+          for (byte[] id : c.zrangebyscore(liveKey(), Range.create((double) (now - LIVE_MILLIS), Double.MAX_VALUE))) {
+            live.add(new String(id, StandardCharsets.UTF_8));
+          }
+          for (byte[] id : c.smembers(ackKey(seq))) {
+            acked.add(new String(id, StandardCharsets.UTF_8));
+          }
+          return null;
+        });
+      } catch (RedisUnavailableException e) {
+        return new InvalidationAck(false, Set.of(), acked, Duration.ofNanos(System.nanoTime() - started));
+      }
+      live.remove(instanceId);
+      Set<String> missing = new java.util.TreeSet<>(live);
+      missing.removeAll(acked);
+      if (missing.isEmpty() || System.nanoTime() - deadline >= 0) {
+        return new InvalidationAck(missing.isEmpty(), missing, acked, Duration.ofNanos(System.nanoTime() - started));
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(Math.min(pause, Math.max(0, deadline - System.nanoTime())));
+      pause = Math.min(pause * 2, 5_000_000);
+    }
+  }
+
+  /** Tells the publisher of an acknowledged message that this instance applied it. */
+  private void acknowledge(long seq) {
+    String key = ackKey(seq);
+    redis.async("SADD ack", c -> c.sadd(key, bytes(instanceId)))
+        .thenCompose(added -> redis.async("PEXPIRE ack", c -> c.pexpire(key, ACK_TTL_MILLIS)))
+        .exceptionally(error -> null);
+  }
+
   /** The Redis key of {@code key} in {@code space} (a cache's name, or "" for the shared space). */
   private String redisKey(String space, String key) {
     return space.isEmpty() ? prefixColon + key : prefixColon + space + ':' + key;
@@ -355,16 +441,22 @@ final class Coherence implements AutoCloseable {
   }
 
   private void publish(String op, String cache, List<String> keys, Runnable onFailure) {
-    byte[][] args = new byte[5 + keys.size()][];
+    publish(op, cache, keys, false, onFailure);
+  }
+
+  private CompletableFuture<Long> publish(String op, String cache, List<String> keys, boolean ack,
+      Runnable onFailure) {
+    byte[][] args = new byte[6 + keys.size()][];
     args[0] = bytes(Long.toString(maxLen));
     args[1] = bytes(instanceId);
     args[2] = bytes(op);
     args[3] = bytes(cache);
     args[4] = bytes(Long.toString(nowMicros()));
+    args[5] = bytes(ack ? "1" : "0");
     for (int i = 0; i < keys.size(); i++) {
-      args[5 + i] = bytes(keys.get(i));
+      args[6 + i] = bytes(keys.get(i));
     }
-    redis.async("XADD invalidation", c -> c.<Long>eval(PUBLISH, ScriptOutputType.INTEGER,
+    return redis.async("XADD invalidation", c -> c.<Long>eval(PUBLISH, ScriptOutputType.INTEGER,
         new String[] {streamKey, seqKey}, args)).whenComplete((seq, error) -> {
           if (error == null) {
             sent.increment();
@@ -471,6 +563,20 @@ final class Coherence implements AutoCloseable {
         List<StreamMessage<String, String>> messages = connection.sync().xread(
             args, XReadArgs.StreamOffset.from(streamKey, lastId));
         readSentNanos = 0;
+        // High priority first: an acknowledged eviction in this batch is applied (and acknowledged)
+        // before the batch's other messages, which may be mass invalidations. Evictions commute,
+        // so applying it again in order below changes nothing.
+        for (StreamMessage<String, String> message : messages) {
+          Map<String, String> body = message.getBody();
+          if ("1".equals(body.get("ack")) && !instanceId.equals(body.get("src"))) {
+            apply(body.get("op"), body.get("c"), keysOf(message));
+            try {
+              acknowledge(Long.parseLong(body.get("seq")));
+            } catch (RuntimeException malformed) {
+              // handle() below deals with it
+            }
+          }
+        }
         for (StreamMessage<String, String> message : messages) {
           handle(message);
         }
@@ -679,6 +785,12 @@ final class Coherence implements AutoCloseable {
   public void close() {
     running = false;
     pendingTask.cancel(false);
+    heartbeatTask.cancel(false);
+    try {
+      redis.call("ZREM live", c -> c.zrem(liveKey(), bytes(instanceId)));
+    } catch (RuntimeException e) {
+      log.debug("not removed from the live instances: {}", e.toString());
+    }
     AutoCloseable subscription = fallbackSubscription;
     if (subscription != null) {
       try {

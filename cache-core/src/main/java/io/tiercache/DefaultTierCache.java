@@ -112,6 +112,7 @@ final class DefaultTierCache implements TierCache {
               b.maxPendingDeletes, scheduler);
       if (tier != null) {
         tier.breakerPolicy(b.breakerFailures, b.breakerWindow);
+        tier.patternDeleteRate(b.massInvalidationRate);
       }
       coherent = tier == null || b.coherence == CoherenceMode.NONE ? null
           : new Coherence(b.coherence, tier, keyPrefix, b.invalidationStreamLength, b.loadRaceWindow,
@@ -231,8 +232,28 @@ final class DefaultTierCache implements TierCache {
     invalidateKey(key);
   }
 
+  @Override
+  public InvalidationAck invalidateAndWait(String key, java.time.Duration timeout) {
+    CacheSpec.positive("timeout", timeout);
+    if (timeout.compareTo(java.time.Duration.ofMinutes(1)) > 0) {
+      throw new IllegalArgumentException("timeout must be at most 1 minute, was " + timeout);
+    }
+    InvalidationAck[] ack = new InvalidationAck[1];
+    invalidateKey(key, timeout, ack);
+    return ack[0];
+  }
+
   /** Removes one key everywhere; whether Redis held it. */
   private boolean invalidateKey(String key) {
+    return invalidateKey(key, null, null);
+  }
+
+  /**
+   * Removes one key everywhere; whether Redis held it. With {@code ackTimeout}, a high-priority
+   * invalidation: the other instances are told after this one's L1 is clear, and {@code ack[0]}
+   * receives what they acknowledged within the timeout.
+   */
+  private boolean invalidateKey(String key, java.time.Duration ackTimeout, InvalidationAck[] ack) {
     checkOpen();
     if (key == null) {
       throw new NullPointerException("key must not be null");
@@ -260,15 +281,25 @@ final class DefaultTierCache implements TierCache {
       redisKeys.add(keyPrefix + ":" + k);
       try {
         existed = redis.delete(java.util.List.copyOf(redisKeys)) > 0;
-        if (coherence != null) {
+        if (coherence != null && ackTimeout == null) {
           coherence.publishKeys("", java.util.List.of(k));
         }
       } catch (RedisUnavailableException e) {
         redisKeys.forEach(redis::rememberDelete);
+        ackTimeout = ackTimeout == null ? null : java.time.Duration.ZERO; // nothing to wait for
       }
     }
     for (CacheGroup group : groups.values()) {
       group.local.invalidate(k);
+    }
+    if (ack != null) {
+      if (coherence == null) {
+        ack[0] = new InvalidationAck(true, java.util.Set.of(), java.util.Set.of(), java.time.Duration.ZERO);
+      } else if (ackTimeout.isZero()) {
+        ack[0] = new InvalidationAck(false, java.util.Set.of(), java.util.Set.of(), java.time.Duration.ZERO);
+      } else {
+        ack[0] = coherence.publishKeysAndWait("", java.util.List.of(k), ackTimeout);
+      }
     }
     return existed;
   }

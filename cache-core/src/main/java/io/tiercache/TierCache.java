@@ -63,6 +63,20 @@ public interface TierCache extends AutoCloseable {
   void invalidate(String key);
 
   /**
+   * A high-priority {@link #invalidate}: removes the key from Redis and from this instance's L1,
+   * then waits, at most {@code timeout}, until every other live instance (one whose heartbeat
+   * reached Redis within the last 3 s) has evicted it from its L1 and said so. Its message is
+   * applied before mass invalidations read in the same batch, and those are paced
+   * ({@link TierCacheBuilder#massInvalidationRate}) so that they cannot hold it up. Without
+   * coherence (no Redis, or {@link CoherenceMode#NONE}) it is {@link #invalidate} and the answer is
+   * complete at once. See docs/coherence.md.
+   *
+   * @param key the structured key without the prefix, not null or empty
+   * @param timeout how long to wait for the acknowledgements; 1 ms to 1 minute
+   */
+  InvalidationAck invalidateAndWait(String key, java.time.Duration timeout);
+
+  /**
    * Removes every key matching a pattern, in every cache: from Redis with {@code SCAN MATCH} and
    * {@code UNLINK} in batches (never {@code KEYS}), and from the L1 of every cache of this
    * instance. The pattern is a structured key with Redis glob characters, without the prefix:

@@ -36,6 +36,8 @@ public final class TierCacheBuilder {
   public static final long DEFAULT_INVALIDATION_STREAM_LENGTH = 100_000;
   /** How long a loaded value is remembered to undo it if an invalidation overtakes it: 2 s. */
   public static final Duration DEFAULT_LOAD_RACE_WINDOW = Duration.ofSeconds(2);
+  /** Default {@link #massInvalidationRate}: keys per second a pattern invalidation deletes at most. */
+  public static final long DEFAULT_MASS_INVALIDATION_RATE = 50_000;
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]+");
@@ -58,6 +60,7 @@ public final class TierCacheBuilder {
   CoherenceMode coherence = CoherenceMode.STREAM;
   long invalidationStreamLength = DEFAULT_INVALIDATION_STREAM_LENGTH;
   Duration loadRaceWindow = DEFAULT_LOAD_RACE_WINDOW;
+  long massInvalidationRate = DEFAULT_MASS_INVALIDATION_RATE;
   Duration strictCoherence;
   int breakerFailures = DEFAULT_BREAKER_FAILURES;
   Duration breakerWindow = DEFAULT_BREAKER_WINDOW;
@@ -249,6 +252,23 @@ public final class TierCacheBuilder {
   public TierCacheBuilder loadRaceWindow(Duration window) {
     this.loadRaceWindow = CacheSpec.positive("loadRaceWindow", window);
     explicit.add("coherence.load-race-window");
+    return this;
+  }
+
+  /**
+   * Paces mass invalidations ({@link TierCache#invalidatePattern}): they delete at most this many
+   * Redis keys per second (each {@code SCAN} page counting as 50 more), so that a 100,000-key
+   * pattern takes about 2 s at the default 50,000 instead of holding Redis busy, and high-priority
+   * invalidations ({@link TierCache#invalidateAndWait}) and every other command keep their latency.
+   * 0 turns pacing off. 1,000 to 10,000,000, or 0.
+   */
+  public TierCacheBuilder massInvalidationRate(long keysPerSecond) {
+    if (keysPerSecond != 0 && (keysPerSecond < 1_000 || keysPerSecond > 10_000_000)) {
+      throw new IllegalArgumentException("massInvalidationRate must be 0 (off) or between 1000 and 10000000 keys per "
+          + "second, was " + keysPerSecond);
+    }
+    this.massInvalidationRate = keysPerSecond;
+    explicit.add("coherence.mass-invalidation-rate");
     return this;
   }
 

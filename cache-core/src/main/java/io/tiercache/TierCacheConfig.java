@@ -139,6 +139,8 @@ public final class TierCacheConfig {
           + "at least 1000"),
       new Setting("coherence.load-race-window", Type.DURATION, "2s", "how long a loaded value is remembered to "
           + "undo it when an invalidation overtakes it"),
+      new Setting("coherence.mass-invalidation-rate", Type.LONG, "50000", "keys per second a pattern invalidation "
+          + "deletes at most; 0 for no limit"),
       new Setting("coherence.strict-bound", Type.DURATION, "off", "L1 answers only while the stream was read to "
           + "its end within this bound; 20 ms to 1 h"));
 
@@ -727,6 +729,7 @@ public final class TierCacheConfig {
       case "coherence.stream-length" -> b.invalidationStreamLength((Long) v);
       case "coherence.load-race-window" -> b.loadRaceWindow((Duration) v);
       case "coherence.strict-bound" -> b.strictCoherence((Duration) v);
+      case "coherence.mass-invalidation-rate" -> b.massInvalidationRate((Long) v);
       default -> throw new IllegalStateException("no rule for " + name);
     }
   }

@@ -726,6 +726,17 @@ public final class RedisTier implements AutoCloseable {
 
   /* ---- Cache operations ---- */
 
+  /** Keys per second a pattern deletion may remove (a SCAN page counting as 50); 0 for no limit. */
+  private volatile long patternDeleteRate;
+
+  /** Paces pattern deletions ({@link #deleteMatching}): at most this many keys per second; 0 for no limit. */
+  public void patternDeleteRate(long keysPerSecond) {
+    if (keysPerSecond < 0) {
+      throw new IllegalArgumentException("keysPerSecond must not be negative, was " + keysPerSecond);
+    }
+    this.patternDeleteRate = keysPerSecond;
+  }
+
   /** {@code GET key}; null if absent. */
   public byte[] get(String key) {
     return call("GET", redis -> redis.get(key));
@@ -921,9 +932,20 @@ public final class RedisTier implements AutoCloseable {
       String pattern, java.util.function.Predicate<String> filter) {
     String reserved = prefix + ":__";
     long deleted = 0;
+    long paced = 0;
+    long rate = patternDeleteRate;
+    long start = System.nanoTime();
     ScanArgs args = ScanArgs.Builder.matches(pattern).limit(BATCH);
     ScanCursor cursor = ScanCursor.INITIAL;
     do {
+      if (rate > 0 && paced > 0) {
+        // Low priority: at most `rate` keys per second (a SCAN page counts as 50), so that a mass
+        // invalidation leaves Redis, and every other command queued behind it, room to breathe.
+        long due = start + paced * 1_000_000_000L / rate - System.nanoTime();
+        if (due > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(due);
+        }
+      }
       KeyScanCursor<String> page = scanned.scan(cursor, args);
       List<String> doomed = new ArrayList<>(page.getKeys().size());
       for (String key : page.getKeys()) {
@@ -934,6 +956,7 @@ public final class RedisTier implements AutoCloseable {
       if (!doomed.isEmpty()) {
         deleted += redis.unlink(doomed.toArray(new String[0]));
       }
+      paced += doomed.size() + 50;
       cursor = page;
     } while (!cursor.isFinished());
     return deleted;
