@@ -6,6 +6,8 @@ import io.tiercache.TierCacheBuilder;
 import io.tiercache.TierCacheConfig;
 import io.tiercache.examples.counter.CounterModule;
 import io.tiercache.examples.dashboard.DashboardModule;
+import io.tiercache.examples.images.ImageOrigin;
+import io.tiercache.examples.images.ImagesModule;
 import io.tiercache.examples.projects.CheckinPlatform;
 import io.tiercache.examples.projects.ProjectsModule;
 import io.tiercache.examples.stats.Articles;
@@ -118,6 +120,7 @@ public final class App implements AutoCloseable {
   private final ProjectsModule projects;
   private final StatsModule stats;
   private final CounterModule counter;
+  private final ImagesModule images;
   private final Router router;
   private final HttpServer server;
   private final ExecutorService executor;
@@ -154,6 +157,7 @@ public final class App implements AutoCloseable {
       }
       ProjectsModule.declareCaches(builder, config.zone());
       Articles.Flushes flushes = StatsModule.declareCaches(builder, db);
+      ImagesModule.declareCaches(builder);
       this.tier = builder.build();
       this.projects = ProjectsModule.create(platform, tier);
       this.stats = StatsModule.create(db, tier, config.clock(), flushes);
@@ -165,6 +169,8 @@ public final class App implements AutoCloseable {
       stats.routes(router, token.filter());
       token.routes(router);
       counter.routes(router, token.filter());
+      this.images = ImagesModule.create(tier, new ImageOrigin(1_000, config.platformLatencyMillis()));
+      images.routes(router);
       this.dashboard = new DashboardModule(tier);
       dashboard.routes(router, config.clock());
       this.executor = Executors.newFixedThreadPool(16, r -> {
@@ -244,6 +250,10 @@ public final class App implements AutoCloseable {
     return counter;
   }
 
+  public ImagesModule images() {
+    return images;
+  }
+
   public Router router() {
     return router;
   }
@@ -262,6 +272,7 @@ public final class App implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     dashboard.stop();
+    images.close();
     tier.close();
     if (ownsUpstreams) {
       db.close();
