@@ -30,8 +30,9 @@ import org.springframework.cache.CacheManager;
 /**
  * A Spring {@link CacheManager} whose caches are the caches of one {@link TierCache}. A cache is
  * made on first use with its value type from {@code tiercache.caches.<name>.value-type}, else
- * from the application's caching methods ({@link CacheValueTypes}), else {@code Object} (values
- * then read back as Jackson's maps and lists). Names not declared in {@code tiercache.caches}
+ * from the application's caching methods ({@link CacheValueTypes}), else from the builder (a
+ * {@link TierCacheBuilderCustomizer}); a cache with no type anywhere can only be evicted and
+ * cleared. Names not declared in {@code tiercache.caches}
  * use {@code tiercache.defaults}, or are refused when {@code tiercache.allow-undeclared-caches}
  * is false: then start-up fails on the first caching method that names one.
  */
@@ -145,21 +146,29 @@ public class TierCacheCacheManager implements CacheManager, BeanFactoryAware, Sm
           + "undeclared caches tiercache.defaults");
     }
     TiercacheProperties.CacheProperties settings = properties.getCaches().get(name);
-    Type type;
+    Type type = null;
     if (settings != null && settings.getValueType() != null) {
       type = settings.getValueType();
     } else {
       CacheValueTypes.Source source = valueTypes().of(name);
       if (source != null) {
         type = source.type();
-      } else {
-        type = Object.class;
-        LOG.debug("cache '{}': no @Cacheable or @CachePut method names it and tiercache.caches.{}.value-type is not set; "
-            + "its values are read back as Jackson's maps and lists", name, name);
       }
     }
-    Cache<String, Object> native0 = nativeCache(name, type);
-    return new TierCacheSpringCache(native0, executor);
+    if (type != null) {
+      return new TierCacheSpringCache(nativeCache(name, type), executor, null);
+    }
+    try {
+      // a value type declared in the builder (a customizer, a generated declareCaches)
+      return new TierCacheSpringCache(tier.<String, Object>cache(name), executor, null);
+    } catch (IllegalArgumentException e) {
+      // no type anywhere: the cache can be evicted and cleared (the caches endpoint, @CacheEvict),
+      // and refuses reads and writes with the property that would give it one
+      LOG.debug("cache '{}' has no value type; it can be evicted and cleared only", name);
+      String problem = "cache '" + name + "' has no value type: no @Cacheable or @CachePut method of a bean names "
+          + "it; set tiercache.caches." + name + ".value-type to the class of its values";
+      return new TierCacheSpringCache(nativeCache(name, String.class), executor, problem);
+    }
   }
 
   @SuppressWarnings("unchecked")

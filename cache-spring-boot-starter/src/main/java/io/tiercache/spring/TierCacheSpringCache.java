@@ -29,15 +29,26 @@ public final class TierCacheSpringCache implements org.springframework.cache.Cac
   private final String name;
   private final Cache<String, Object> cache;
   private final Executor executor;
+  private final String untyped;
 
   /**
    * @param cache the Tiercache cache, not null
    * @param executor runs the Redis reads of {@link #retrieve(Object)}, not null
+   * @param untyped null for a cache with a value type; else the message with which reads and
+   *     writes are refused (eviction and clearing still work)
    */
-  public TierCacheSpringCache(Cache<String, Object> cache, Executor executor) {
+  public TierCacheSpringCache(Cache<String, Object> cache, Executor executor, String untyped) {
     this.cache = Objects.requireNonNull(cache, "cache must not be null");
     this.executor = Objects.requireNonNull(executor, "executor must not be null");
     this.name = cache.name();
+    this.untyped = untyped;
+  }
+
+  private Cache<String, Object> typed() {
+    if (untyped != null) {
+      throw new IllegalStateException(untyped);
+    }
+    return cache;
   }
 
   @Override
@@ -57,13 +68,13 @@ public final class TierCacheSpringCache implements org.springframework.cache.Cac
 
   @Override
   public ValueWrapper get(Object key) {
-    Object value = cache.getIfPresent(key(key));
+    Object value = typed().getIfPresent(key(key));
     return value == null ? null : new SimpleValueWrapper(value);
   }
 
   @Override
   public <T> T get(Object key, Class<T> type) {
-    Object value = cache.getIfPresent(key(key));
+    Object value = typed().getIfPresent(key(key));
     if (value != null && type != null && !type.isInstance(value)) {
       throw new IllegalStateException("cached value of cache '" + name + "' is not of required type ["
           + type.getName() + "]: " + value.getClass().getName());
@@ -77,7 +88,7 @@ public final class TierCacheSpringCache implements org.springframework.cache.Cac
   public <T> T get(Object key, Callable<T> valueLoader) {
     Objects.requireNonNull(valueLoader, "valueLoader must not be null");
     @SuppressWarnings("unchecked")
-    T value = (T) cache.get(key(key), k -> {
+    T value = (T) typed().get(key(key), k -> {
       try {
         return valueLoader.call();
       } catch (RuntimeException | Error e) {
@@ -92,7 +103,7 @@ public final class TierCacheSpringCache implements org.springframework.cache.Cac
   @Override
   public CompletableFuture<?> retrieve(Object key) {
     String k = key(key);
-    Object inL1 = cache.getIfInL1(k);
+    Object inL1 = typed().getIfInL1(k);
     if (inL1 != null) {
       return CompletableFuture.completedFuture(inL1);
     }
@@ -103,7 +114,7 @@ public final class TierCacheSpringCache implements org.springframework.cache.Cac
   public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
     Objects.requireNonNull(valueLoader, "valueLoader must not be null");
     @SuppressWarnings("unchecked")
-    CompletableFuture<T> future = (CompletableFuture<T>) cache.getAsync(key(key), k -> valueLoader.get());
+    CompletableFuture<T> future = (CompletableFuture<T>) typed().getAsync(key(key), k -> valueLoader.get());
     return future;
   }
 
@@ -112,7 +123,7 @@ public final class TierCacheSpringCache implements org.springframework.cache.Cac
   public void put(Object key, Object value) {
     String k = key(key);
     if (value != null) {
-      cache.put(k, value);
+      typed().put(k, value);
     }
   }
 
