@@ -171,10 +171,9 @@ public class TierCacheCacheManager implements CacheManager, BeanFactoryAware, Sm
     }
   }
 
-  @SuppressWarnings("unchecked")
   private Cache<String, Object> nativeCache(String name, Type type) {
     try {
-      TypeRef<Object> valueType = (TypeRef<Object>) TypeRef.ofType(type);
+      TypeRef<Object> valueType = TypeRef.ofType(type);
       return tier.<String, Object>cache(name, valueType);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("cache '" + name + "' with values of type " + type.getTypeName() + ": "
