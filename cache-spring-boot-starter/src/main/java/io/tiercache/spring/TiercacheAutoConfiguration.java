@@ -7,8 +7,6 @@ import io.tiercache.TierCacheBuilder;
 import io.tiercache.metrics.TierCacheMetrics;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -41,8 +39,6 @@ import org.springframework.core.env.Environment;
 @EnableConfigurationProperties(TiercacheProperties.class)
 public class TiercacheAutoConfiguration {
 
-  private static final Logger LOG = LoggerFactory.getLogger(TiercacheAutoConfiguration.class);
-
   /**
    * The TierCache: the properties (with {@code REDIS_URL} when {@code tiercache.redis.uri} and
    * {@code tiercache.redis.cluster} are absent), then every {@link TierCacheBuilderCustomizer}.
@@ -67,9 +63,7 @@ public class TiercacheAutoConfiguration {
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new IllegalStateException("the tiercache.* configuration cannot be built: " + e.getMessage(), e);
     }
-    LOG.info("Tiercache started: key prefix '{}', Redis {}, caches {}", tier.keyPrefix(),
-        tier.redisHealth().status(), tier.cacheNames());
-    return tier;
+    return tier; // cache-core logs the start: prefix, Redis state, caches
   }
 
   /** The Spring CacheManager over the TierCache's caches. */
@@ -86,38 +80,54 @@ public class TiercacheAutoConfiguration {
   @ConditionalOnProperty(prefix = "tiercache.metrics", name = "enabled", matchIfMissing = true)
   static class MetricsConfiguration {
 
+    /**
+     * Binds the meters once every bean exists, and again for each cache the CacheManager makes
+     * later (the binder registers only the caches that exist when it binds; binding it again is
+     * no collision). The binder is no bean of its own: Boot binds every MeterBinder bean, which
+     * would register each meter twice, and a plain MeterRegistry bean gets the meters too.
+     */
     @Bean
-    @ConditionalOnMissingBean
-    TierCacheMetrics tierCacheMetrics(TierCache tierCache, TiercacheProperties properties) {
+    TierCacheMeterBinding tierCacheMeterBinding(TierCache tierCache, TiercacheProperties properties,
+        ObjectProvider<MeterRegistry> registries, ObjectProvider<TierCacheCacheManager> cacheManager) {
       List<Tag> tags = new ArrayList<>();
       properties.getMetrics().getTags().forEach((k, v) -> tags.add(Tag.of(k, v)));
       TierCacheMetrics.Builder builder = TierCacheMetrics.builder(tierCache).tags(tags);
       if (properties.getMetrics().isInstanceTag()) {
         builder.instanceTag();
       }
-      return builder.build();
+      return new TierCacheMeterBinding(builder.build(), registries, cacheManager);
+    }
+  }
+
+  /** Binds {@link TierCacheMetrics} to the application's registry; see {@link MetricsConfiguration}. */
+  static final class TierCacheMeterBinding implements SmartInitializingSingleton {
+    private final TierCacheMetrics metrics;
+    private final ObjectProvider<MeterRegistry> registries;
+    private final ObjectProvider<TierCacheCacheManager> cacheManager;
+
+    TierCacheMeterBinding(TierCacheMetrics metrics, ObjectProvider<MeterRegistry> registries,
+        ObjectProvider<TierCacheCacheManager> cacheManager) {
+      this.metrics = metrics;
+      this.registries = registries;
+      this.cacheManager = cacheManager;
     }
 
-    /**
-     * Binds the meters once every bean exists, and again for each cache the CacheManager makes
-     * later (the binder registers only the caches that exist when it binds). The meters are
-     * bound here rather than left to Boot's MeterBinder support, so a plain MeterRegistry bean
-     * gets them too; binding the same binder again is no collision.
-     */
-    @Bean
-    SmartInitializingSingleton tierCacheMeterBinding(TierCacheMetrics metrics, ObjectProvider<MeterRegistry> registries,
-        ObjectProvider<TierCacheCacheManager> cacheManager) {
-      return () -> {
-        MeterRegistry registry = registries.getIfAvailable();
-        if (registry == null) {
-          return;
-        }
-        metrics.bindTo(registry);
-        TierCacheCacheManager manager = cacheManager.getIfAvailable();
-        if (manager != null) {
-          manager.onNewCache(name -> metrics.bindTo(registry));
-        }
-      };
+    /** The binder. */
+    TierCacheMetrics metrics() {
+      return metrics;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+      MeterRegistry registry = registries.getIfAvailable();
+      if (registry == null) {
+        return;
+      }
+      metrics.bindTo(registry);
+      TierCacheCacheManager manager = cacheManager.getIfAvailable();
+      if (manager != null) {
+        manager.onNewCache(name -> metrics.bindTo(registry));
+      }
     }
   }
 

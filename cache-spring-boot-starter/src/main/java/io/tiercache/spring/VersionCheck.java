@@ -30,18 +30,24 @@ public final class VersionCheck {
    * @throws IllegalStateException naming every library found older than Tiercache needs
    */
   public static void check() {
+    List<String> problems = problems(VersionCheck::versionOf);
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("Tiercache cannot run on these library versions: " + String.join("; ", problems));
+    }
+  }
+
+  /** What is wrong with the versions {@code versionOf} finds for each requirement's class. */
+  static List<String> problems(java.util.function.Function<String, String> versionOf) {
     List<String> problems = new ArrayList<>();
     for (Requirement r : REQUIREMENTS) {
-      String found = versionOf(r.className());
+      String found = versionOf.apply(r.className());
       if (found != null && compare(found, r.minimum()) < 0) {
         problems.add(r.library() + " " + found + " is on the class path; Tiercache needs " + r.minimum()
             + " or later: with Spring Boot's parent or BOM set <" + r.property() + ">" + r.minimum()
             + "</" + r.property() + "> (or later) in your pom's <properties>");
       }
     }
-    if (!problems.isEmpty()) {
-      throw new IllegalStateException("Tiercache cannot run on these library versions: " + String.join("; ", problems));
-    }
+    return problems;
   }
 
   /** The version in the jar manifest of the class's package, null when absent or unknown. */
