@@ -266,8 +266,8 @@ public class TiercacheProperties {
     /** NONE, STREAM or STREAM_AND_TRACKING. Defaults to STREAM. */
     private CoherenceMode mode;
 
-    /** Strict coherence bound, 20ms to 1h; off when absent. */
-    private Duration strict;
+    /** Strict coherence: L1 answers only while the stream was read to its end within this bound; 20ms to 1h. */
+    private Duration strictBound;
 
     /** Messages the invalidation stream keeps; at least 1000. Defaults to 100000. */
     private Long streamLength;
@@ -283,12 +283,12 @@ public class TiercacheProperties {
       this.mode = mode;
     }
 
-    public Duration getStrict() {
-      return strict;
+    public Duration getStrictBound() {
+      return strictBound;
     }
 
-    public void setStrict(Duration strict) {
-      this.strict = strict;
+    public void setStrictBound(Duration strictBound) {
+      this.strictBound = strictBound;
     }
 
     public Long getStreamLength() {
@@ -466,6 +466,38 @@ public class TiercacheProperties {
     /** Sliding window for exact hot-key counts, 1s to 1d; off when absent. */
     private Duration hotKeys;
 
+    /** Entries expire at the next midnight in this zone (UTC, Asia/Shanghai) at the latest. */
+    private String expireAtNextMidnight;
+
+    /** The write-back queue (strategy WRITE_BACK). */
+    private final WriteBack writeBack = new WriteBack();
+
+    /** The cache's Bloom guard. */
+    private final BloomGuard bloomGuard = new BloomGuard();
+
+    /** Writes wait for replica acknowledgements (WAIT). */
+    private final ReplicaAcks replicaAcks = new ReplicaAcks();
+
+    public String getExpireAtNextMidnight() {
+      return expireAtNextMidnight;
+    }
+
+    public void setExpireAtNextMidnight(String expireAtNextMidnight) {
+      this.expireAtNextMidnight = expireAtNextMidnight;
+    }
+
+    public WriteBack getWriteBack() {
+      return writeBack;
+    }
+
+    public BloomGuard getBloomGuard() {
+      return bloomGuard;
+    }
+
+    public ReplicaAcks getReplicaAcks() {
+      return replicaAcks;
+    }
+
     public Class<?> getValueType() {
       return valueType;
     }
@@ -624,6 +656,117 @@ public class TiercacheProperties {
 
     public void setHotKeys(Duration hotKeys) {
       this.hotKeys = hotKeys;
+    }
+  }
+
+  /** {@code ...write-back.*}. */
+  public static class WriteBack {
+
+    /** Distinct keys queued before a put flushes on the caller's thread. Defaults to 10000. */
+    private Integer capacity;
+
+    /** Entries per writeAll. Defaults to 500. */
+    private Integer batchSize;
+
+    /** Time between background flushes. Defaults to 1s. */
+    private Duration interval;
+
+    /** Attempts before an entry is dead-lettered. Defaults to 5. */
+    private Integer maxAttempts;
+
+    /** First retry delay, doubled per attempt. Defaults to 100ms. */
+    private Duration backoff;
+
+    public Integer getCapacity() {
+      return capacity;
+    }
+
+    public void setCapacity(Integer capacity) {
+      this.capacity = capacity;
+    }
+
+    public Integer getBatchSize() {
+      return batchSize;
+    }
+
+    public void setBatchSize(Integer batchSize) {
+      this.batchSize = batchSize;
+    }
+
+    public Duration getInterval() {
+      return interval;
+    }
+
+    public void setInterval(Duration interval) {
+      this.interval = interval;
+    }
+
+    public Integer getMaxAttempts() {
+      return maxAttempts;
+    }
+
+    public void setMaxAttempts(Integer maxAttempts) {
+      this.maxAttempts = maxAttempts;
+    }
+
+    public Duration getBackoff() {
+      return backoff;
+    }
+
+    public void setBackoff(Duration backoff) {
+      this.backoff = backoff;
+    }
+  }
+
+  /** {@code ...bloom-guard.*}. */
+  public static class BloomGuard {
+
+    /** Size the guard for this many keys; off when absent. */
+    private Long expectedKeys;
+
+    /** The guard's target false-positive rate. Defaults to 0.01. */
+    private Double falsePositiveRate;
+
+    public Long getExpectedKeys() {
+      return expectedKeys;
+    }
+
+    public void setExpectedKeys(Long expectedKeys) {
+      this.expectedKeys = expectedKeys;
+    }
+
+    public Double getFalsePositiveRate() {
+      return falsePositiveRate;
+    }
+
+    public void setFalsePositiveRate(Double falsePositiveRate) {
+      this.falsePositiveRate = falsePositiveRate;
+    }
+  }
+
+  /** {@code ...replica-acks.*}. */
+  public static class ReplicaAcks {
+
+    /** Replicas every write waits for; 0 to 16. Defaults to 0. */
+    private Integer replicas;
+
+    /** The longest such wait, up to 1m. Defaults to 100ms. */
+    private Duration timeout;
+
+    public Integer getReplicas() {
+      return replicas;
+    }
+
+    public void setReplicas(Integer replicas) {
+      this.replicas = replicas;
+    }
+
+    public Duration getTimeout() {
+      return timeout;
+    }
+
+    public void setTimeout(Duration timeout) {
+      this.timeout = timeout;
     }
   }
 }

@@ -1,164 +1,123 @@
 package io.tiercache.spring;
 
-import io.tiercache.CacheSpec;
 import io.tiercache.TierCacheBuilder;
-import io.tiercache.TypeRef;
+import io.tiercache.TierCacheConfig;
 import io.tiercache.spring.TiercacheProperties.CacheProperties;
-import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
- * Turns bound {@code tiercache.*} properties into {@link TierCacheBuilder} and {@link
- * CacheSpec.Builder} calls: the one place where the starter knows the builder's setters. Every
- * rule stays the builder's; a value it refuses stops start-up with an {@link
- * InvalidConfigurationPropertyValueException} naming the property, the value (secrets redacted)
- * and the builder's message.
+ * Hands the bound {@code tiercache.*} properties to cache-core's one configuration schema, {@link
+ * TierCacheConfig#fromMap}: the names, the rules and the error messages (property, value with
+ * secrets redacted, rule) are cache-core's, the same as for environment variables and files. The
+ * starter-only settings ({@code tiercache.enabled}, {@code tiercache.health.*}, {@code
+ * tiercache.metrics.*}) are not passed on.
  */
 public final class TiercachePropertiesMapper {
+
+  /** The source named in cache-core's messages. */
+  static final String SOURCE = "the Spring environment";
 
   private TiercachePropertiesMapper() {}
 
   /**
-   * Applies every property that is set to {@code builder}.
+   * Adds the properties to {@code builder} as one {@link TierCacheConfig} layer; explicit builder
+   * calls (a {@link TierCacheBuilderCustomizer}'s) win over it, as cache-core's precedence says.
    *
    * @param properties the bound properties, not null
    * @param builder the builder, not null
-   * @throws InvalidConfigurationPropertyValueException naming the first property the builder refuses
+   * @throws IllegalArgumentException naming the property whose value cache-core refuses
    */
   public static void apply(TiercacheProperties properties, TierCacheBuilder builder) {
-    Objects.requireNonNull(properties, "properties must not be null");
     Objects.requireNonNull(builder, "builder must not be null");
+    Map<String, Object> map = toMap(properties);
+    builder.config(TierCacheConfig.fromMap(map, SOURCE));
+    // a cache named with nothing set (tiercache.caches.users=) has no entry in the map: declare it
+    properties.getCaches().keySet().stream()
+        .filter(name -> map.keySet().stream().noneMatch(k -> k.startsWith("caches." + name + ".")))
+        .forEach(name -> builder.cache(name, c -> c));
+  }
+
+  /**
+   * The properties as a {@link TierCacheConfig}.
+   *
+   * @param properties the bound properties, not null
+   */
+  public static TierCacheConfig toConfig(TiercacheProperties properties) {
+    return TierCacheConfig.fromMap(toMap(properties), SOURCE);
+  }
+
+  /** The properties that are set, named relative to {@code tiercache.} in kebab case. */
+  static Map<String, Object> toMap(TiercacheProperties properties) {
+    Objects.requireNonNull(properties, "properties must not be null");
+    Map<String, Object> m = new LinkedHashMap<>();
     TiercacheProperties.Redis redis = properties.getRedis();
-    if (redis.getUri() != null && !redis.getCluster().isEmpty()) {
-      throw new InvalidConfigurationPropertyValueException("tiercache.redis.cluster", redis.getCluster().size() + " seeds",
-          "tiercache.redis.uri and tiercache.redis.cluster are both set: use one");
-    }
-    set("tiercache.redis.uri", redis.getUri(), true, builder::redisUri);
+    put(m, "redis.uri", redis.getUri());
     if (!redis.getCluster().isEmpty()) {
-      set("tiercache.redis.cluster", redis.getCluster(), true, builder::redisCluster);
+      put(m, "redis.cluster", List.copyOf(redis.getCluster()));
     }
-    if (redis.getUsername() != null && redis.getPassword() == null) {
-      throw new InvalidConfigurationPropertyValueException("tiercache.redis.password", null,
-          "tiercache.redis.username is set, so tiercache.redis.password must be set too");
-    }
-    if (redis.getPassword() != null) {
-      set("tiercache.redis.password", redis.getPassword(), true,
-          p -> builder.redisCredentials(redis.getUsername(), p));
-    }
-    set("tiercache.redis.trusted-certificates", redis.getTrustedCertificates(), false, builder::redisTrustedCertificates);
-    set("tiercache.redis.command-timeout", redis.getCommandTimeout(), false, builder::commandTimeout);
-    set("tiercache.redis.connect-timeout", redis.getConnectTimeout(), false, builder::connectTimeout);
-    set("tiercache.redis.probe-interval", redis.getProbeInterval(), false, builder::probeInterval);
-    TiercacheProperties.Breaker breaker = redis.getBreaker();
-    if (breaker.getFailures() != null || breaker.getWindow() != null) {
-      int failures = breaker.getFailures() != null ? breaker.getFailures() : TierCacheBuilder.DEFAULT_BREAKER_FAILURES;
-      Duration window = breaker.getWindow() != null ? breaker.getWindow() : TierCacheBuilder.DEFAULT_BREAKER_WINDOW;
-      String name = breaker.getFailures() != null ? "tiercache.redis.breaker.failures" : "tiercache.redis.breaker.window";
-      try {
-        builder.breaker(failures, window);
-      } catch (IllegalArgumentException e) {
-        String which = e.getMessage() != null && e.getMessage().contains("window") ? "tiercache.redis.breaker.window" : name;
-        Object value = which.endsWith("window") ? window : failures;
-        throw new InvalidConfigurationPropertyValueException(which, value, e.getMessage());
-      }
-    }
-    set("tiercache.key-prefix", properties.getKeyPrefix(), false, builder::keyPrefix);
-    set("tiercache.max-key-length", properties.getMaxKeyLength(), false, builder::maxKeyLength);
-    set("tiercache.max-pending-deletes", properties.getMaxPendingDeletes(), false, builder::maxPendingDeletes);
-    builder.allowUndeclaredCaches(properties.isAllowUndeclaredCaches());
+    put(m, "redis.username", redis.getUsername());
+    put(m, "redis.password", redis.getPassword());
+    put(m, "redis.trusted-certificates", redis.getTrustedCertificates());
+    put(m, "redis.command-timeout", redis.getCommandTimeout());
+    put(m, "redis.connect-timeout", redis.getConnectTimeout());
+    put(m, "redis.probe-interval", redis.getProbeInterval());
+    put(m, "redis.breaker.failures", redis.getBreaker().getFailures());
+    put(m, "redis.breaker.window", redis.getBreaker().getWindow());
+    put(m, "key-prefix", properties.getKeyPrefix());
+    put(m, "max-key-length", properties.getMaxKeyLength());
+    put(m, "max-pending-deletes", properties.getMaxPendingDeletes());
+    put(m, "allow-undeclared-caches", properties.isAllowUndeclaredCaches());
     TiercacheProperties.Coherence coherence = properties.getCoherence();
-    set("tiercache.coherence.mode", coherence.getMode(), false, builder::coherence);
-    set("tiercache.coherence.strict", coherence.getStrict(), false, builder::strictCoherence);
-    set("tiercache.coherence.stream-length", coherence.getStreamLength(), false, builder::invalidationStreamLength);
-    set("tiercache.coherence.load-race-window", coherence.getLoadRaceWindow(), false, builder::loadRaceWindow);
-    for (Map.Entry<String, List<String>> event : properties.getEvents().entrySet()) {
-      set("tiercache.events." + event.getKey(), event.getValue(), false,
-          patterns -> builder.event(event.getKey(), patterns.toArray(new String[0])));
-    }
-
-    // The defaults first, checked on their own, then each cache over them: a spec that its
-    // builder refuses as a whole (refresh-after not shorter than ttl) names the cache.
-    CacheProperties defaults = properties.getDefaults();
-    check("tiercache.defaults", defaults, null);
-    builder.defaults(d -> customize(d, "tiercache.defaults", defaults));
-    for (Map.Entry<String, CacheProperties> cache : properties.getCaches().entrySet()) {
-      String prefix = "tiercache.caches." + cache.getKey();
-      CacheProperties settings = cache.getValue() != null ? cache.getValue() : new CacheProperties();
-      check(prefix, settings, defaults);
-      try {
-        builder.cache(cache.getKey(), c -> customize(c, prefix, settings));
-      } catch (IllegalArgumentException | IllegalStateException e) {
-        throw new InvalidConfigurationPropertyValueException(prefix, cache.getKey(), e.getMessage());
-      }
-    }
+    put(m, "coherence.mode", coherence.getMode() == null ? null : coherence.getMode().name());
+    put(m, "coherence.strict-bound", coherence.getStrictBound());
+    put(m, "coherence.stream-length", coherence.getStreamLength());
+    put(m, "coherence.load-race-window", coherence.getLoadRaceWindow());
+    properties.getEvents().forEach((name, patterns) -> put(m, "events." + name, List.copyOf(patterns)));
+    cache(m, "defaults.", properties.getDefaults());
+    properties.getCaches().forEach((name, settings) ->
+        cache(m, "caches." + name + ".", settings != null ? settings : new CacheProperties()));
+    return m;
   }
 
-  /** Builds the spec once now, so that a refused value fails here with its property's name. */
-  private static void check(String prefix, CacheProperties settings, CacheProperties defaults) {
-    CacheSpec.Builder probe = CacheSpec.defaults().toBuilder();
-    if (defaults != null) {
-      probe = customize(probe, "tiercache.defaults", defaults);
-    }
-    probe = customize(probe, prefix, settings);
-    try {
-      probe.build();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new InvalidConfigurationPropertyValueException(prefix, "(the cache's settings)", e.getMessage());
-    }
+  private static void cache(Map<String, Object> m, String prefix, CacheProperties p) {
+    put(m, prefix + "value-type", p.getValueType() == null ? null : p.getValueType().getName());
+    put(m, prefix + "ttl", p.getTtl());
+    put(m, prefix + "ttl-jitter", p.getTtlJitter());
+    put(m, prefix + "cache-nulls", p.getCacheNulls());
+    put(m, prefix + "null-ttl", p.getNullTtl());
+    put(m, prefix + "l1", p.getL1());
+    put(m, prefix + "l1-max-size", p.getL1MaxSize());
+    put(m, prefix + "l1-ttl", p.getL1Ttl());
+    put(m, prefix + "l2", p.getL2());
+    put(m, prefix + "strategy", p.getStrategy() == null ? null : p.getStrategy().name());
+    put(m, prefix + "compression-threshold", p.getCompressionThreshold());
+    put(m, prefix + "max-value-size", p.getMaxValueSize());
+    put(m, prefix + "shared-keys", p.getSharedKeys());
+    put(m, prefix + "write-back.capacity", p.getWriteBack().getCapacity());
+    put(m, prefix + "write-back.batch-size", p.getWriteBack().getBatchSize());
+    put(m, prefix + "write-back.interval", p.getWriteBack().getInterval());
+    put(m, prefix + "write-back.max-attempts", p.getWriteBack().getMaxAttempts());
+    put(m, prefix + "write-back.backoff", p.getWriteBack().getBackoff());
+    put(m, prefix + "refresh-after", p.getRefreshAfter());
+    put(m, prefix + "refresh-idle-periods", p.getRefreshIdlePeriods());
+    put(m, prefix + "refresh-max-keys", p.getRefreshMaxKeys());
+    put(m, prefix + "early-refresh-beta", p.getEarlyRefreshBeta());
+    put(m, prefix + "distributed-load", p.getDistributedLoad());
+    put(m, prefix + "write-loaded-async", p.getWriteLoadedAsync());
+    put(m, prefix + "hot-keys", p.getHotKeys());
+    put(m, prefix + "bloom-guard.expected-keys", p.getBloomGuard().getExpectedKeys());
+    put(m, prefix + "bloom-guard.false-positive-rate", p.getBloomGuard().getFalsePositiveRate());
+    put(m, prefix + "replica-acks.replicas", p.getReplicaAcks().getReplicas());
+    put(m, prefix + "replica-acks.timeout", p.getReplicaAcks().getTimeout());
+    put(m, prefix + "expire-at-next-midnight", p.getExpireAtNextMidnight());
   }
 
-  static CacheSpec.Builder customize(CacheSpec.Builder b, String prefix, CacheProperties p) {
-    if (p.getValueType() != null) {
-      set(prefix + ".value-type", p.getValueType(), false, t -> b.valueType(TypeRef.ofType(t)));
+  private static void put(Map<String, Object> m, String name, Object value) {
+    if (value != null) {
+      m.put(name, value);
     }
-    set(prefix + ".ttl", p.getTtl(), false, b::ttl);
-    set(prefix + ".ttl-jitter", p.getTtlJitter(), false, b::ttlJitter);
-    set(prefix + ".cache-nulls", p.getCacheNulls(), false, b::cacheNulls);
-    set(prefix + ".null-ttl", p.getNullTtl(), false, b::nullTtl);
-    set(prefix + ".l1", p.getL1(), false, b::l1);
-    set(prefix + ".l1-max-size", p.getL1MaxSize(), false, b::l1MaxSize);
-    set(prefix + ".l1-ttl", p.getL1Ttl(), false, b::l1Ttl);
-    set(prefix + ".l2", p.getL2(), false, b::l2);
-    set(prefix + ".strategy", p.getStrategy(), false, b::strategy);
-    set(prefix + ".compression-threshold", p.getCompressionThreshold(), false, b::compressionThreshold);
-    set(prefix + ".max-value-size", p.getMaxValueSize(), false, b::maxValueSize);
-    set(prefix + ".refresh-after", p.getRefreshAfter(), false, b::refreshAfter);
-    set(prefix + ".refresh-idle-periods", p.getRefreshIdlePeriods(), false, b::refreshIdlePeriods);
-    set(prefix + ".refresh-max-keys", p.getRefreshMaxKeys(), false, b::refreshMaxKeys);
-    set(prefix + ".early-refresh-beta", p.getEarlyRefreshBeta(), false, b::earlyRefreshBeta);
-    set(prefix + ".distributed-load", p.getDistributedLoad(), false, b::distributedLoad);
-    set(prefix + ".write-loaded-async", p.getWriteLoadedAsync(), false, b::writeLoadedAsync);
-    set(prefix + ".shared-keys", p.getSharedKeys(), false, b::sharedKeys);
-    set(prefix + ".hot-keys", p.getHotKeys(), false, b::hotKeys);
-    return b;
-  }
-
-  private static <T> void set(String property, T value, boolean secret, Consumer<T> setter) {
-    if (value == null) {
-      return;
-    }
-    try {
-      setter.accept(value);
-    } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
-      throw new InvalidConfigurationPropertyValueException(property, secret ? redact(value) : value, e.getMessage());
-    }
-  }
-
-  /** A URI without its user information, or "(hidden)" for a password. */
-  static Object redact(Object value) {
-    if (value instanceof String text) {
-      if (text.contains("://")) {
-        return io.tiercache.redis.RedisEndpoint.redact(text);
-      }
-      return "(hidden)";
-    }
-    if (value instanceof List<?> list) {
-      return list.stream().map(TiercachePropertiesMapper::redact).toList();
-    }
-    return "(hidden)";
   }
 }

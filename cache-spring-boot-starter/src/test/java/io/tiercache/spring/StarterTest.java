@@ -290,7 +290,13 @@ class StarterTest {
     Contexts.runner(redis).withUserConfiguration(UserApp.class)
         .withPropertyValues("tiercache.caches.users.refresh-after=2h", "tiercache.caches.users.ttl=1h")
         .run(context -> assertThat(context).hasFailed().getFailure()
-            .hasStackTraceContaining("tiercache.caches.users"));
+            // a rule across two settings is checked when the spec is built: cache-core names the settings
+            .hasStackTraceContaining("tiercache.* configuration cannot be built")
+            .hasStackTraceContaining("refreshAfter (PT2H) must be shorter than ttl (PT1H)"));
+    Contexts.runner(redis).withUserConfiguration(UserApp.class)
+        .withPropertyValues("tiercache.caches.users.replica-acks.replicas=99")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .hasStackTraceContaining("tiercache.caches.users.replica-acks.replicas"));
   }
 
   @Test
