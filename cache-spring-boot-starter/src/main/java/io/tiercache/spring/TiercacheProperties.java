@@ -14,9 +14,10 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
 /**
  * The {@code tiercache.*} properties: the schema of docs/configuration.md, bound by Spring Boot.
  * Every setting left out keeps Tiercache's default; {@link TiercachePropertiesMapper} turns them
- * into {@link io.tiercache.TierCacheBuilder} calls.
+ * into cache-core's {@link io.tiercache.TierCacheConfig}. An unknown name under {@code
+ * tiercache.} fails start-up, as it does in cache-core: a typo must not pass as a default.
  */
-@ConfigurationProperties("tiercache")
+@ConfigurationProperties(prefix = "tiercache", ignoreUnknownFields = false)
 public class TiercacheProperties {
 
   /** Whether the starter builds a TierCache and a CacheManager at all. */

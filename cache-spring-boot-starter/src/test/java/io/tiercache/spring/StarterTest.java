@@ -284,6 +284,10 @@ class StarterTest {
         .run(context -> assertThat(context).hasFailed().getFailure()
             .hasStackTraceContaining("tiercache.caches.users.ttl"));
     Contexts.runner(redis).withUserConfiguration(UserApp.class)
+        .withPropertyValues("tiercache.caches.users.tll=1h") // a typo
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .hasStackTraceContaining("tiercache.caches.users.tll"));
+    Contexts.runner(redis).withUserConfiguration(UserApp.class)
         .withPropertyValues("tiercache.key-prefix=a:b")
         .run(context -> assertThat(context).hasFailed().getFailure()
             .hasStackTraceContaining("tiercache.key-prefix"));
