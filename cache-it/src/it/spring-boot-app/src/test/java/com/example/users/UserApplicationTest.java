@@ -51,16 +51,17 @@ class UserApplicationTest {
 
   @Test
   void usersAreCachedInRedisForAnHourAndEvictedOnChange() {
+    int before = users.queries(); // the service is shared by the tests of this class
     assertThat(users.user(1).name()).isEqualTo("Ada");
     assertThat(users.user(1).name()).isEqualTo("Ada");
-    assertThat(users.queries()).isEqualTo(1);
+    assertThat(users.queries()).isEqualTo(before + 1);
     try (Resp resp = redis.connect()) {
       long ttl = (Long) resp.command("PTTL", "fastapi_docs:users:1");
       assertThat(ttl).isBetween(3_000_000L, 3_960_000L); // 1 h with 10 % jitter
     }
     users.rename(1, "Ada L.");
     assertThat(users.user(1).name()).isEqualTo("Ada L.");
-    assertThat(users.queries()).isEqualTo(2);
+    assertThat(users.queries()).isEqualTo(before + 2);
   }
 
   @Test
