@@ -139,6 +139,17 @@ public class TierCacheCacheManager implements CacheManager, BeanFactoryAware, Sm
   }
 
   private TierCacheSpringCache create(String name) {
+    TierCacheSpringCache cache = createView(name);
+    if (cache.getNativeCache().spec().sharedKeys()) {
+      throw new IllegalArgumentException("cache '" + name + "' sets shared-keys: its keys would live outside "
+          + "{prefix}:" + name + ":, where @CacheEvict(allEntries = true) and the caches endpoint cannot clear them; "
+          + "a cache used through Spring's annotations keeps its own key space (remove tiercache.caches." + name
+          + ".shared-keys)");
+    }
+    return cache;
+  }
+
+  private TierCacheSpringCache createView(String name) {
     boolean declared = tier.cacheNames().contains(name) || properties.getCaches().containsKey(name);
     if (!declared && !properties.isAllowUndeclaredCaches()) {
       throw new IllegalArgumentException("cache '" + name + "' is not declared: add it under tiercache.caches ("

@@ -327,6 +327,14 @@ class StarterTest {
   }
 
   @Test
+  void aSpringCacheWithSharedKeysIsRefused() {
+    Contexts.runner(redis).withUserConfiguration(UserApp.class)
+        .withPropertyValues("tiercache.caches.users.shared-keys=true")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .hasStackTraceContaining("cache 'users' sets shared-keys"));
+  }
+
+  @Test
   void twoValueTypesForOneCacheFailStartUpNamingBothMethods() {
     Contexts.runner(redis).withUserConfiguration(Conflicting.class)
         .run(context -> assertThat(context).hasFailed().getFailure()
