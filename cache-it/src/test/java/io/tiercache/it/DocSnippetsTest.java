@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The code in README.md and docs/getting-started.md is the consumer projects' code, so that the
+ * The code in README.md, docs/getting-started.md and docs/spring.md is the consumer projects' code, so that the
  * docs cannot drift from what the build compiles and tests.
  *
  * <p>A code block is tied to a file by the line before it: {@code <!-- snippet: PATH -->} (the
@@ -39,7 +39,7 @@ class DocSnippetsTest {
   private static final Path ROOT = Path.of(System.getProperty("tiercache.root", "..")).normalize();
 
   @ParameterizedTest
-  @ValueSource(strings = {"README.md", "docs/getting-started.md"})
+  @ValueSource(strings = {"README.md", "docs/getting-started.md", "docs/spring.md"})
   void snippets_matchTheConsumerProjects(String doc) throws IOException {
     List<String> lines = Files.readAllLines(ROOT.resolve(doc), StandardCharsets.UTF_8);
     List<String> problems = new ArrayList<>();

@@ -1,0 +1,3 @@
+package com.example.users;
+
+public record User(long id, String name, String email) {}
