@@ -294,8 +294,8 @@ final class Coherence implements AutoCloseable {
       return;
     }
     long now = System.currentTimeMillis();
-    redis.async("ZADD live", c -> c.zadd(liveKey(), (double) now, bytes(instanceId)))
-        .thenCompose(added -> redis.async("ZREMRANGEBYSCORE live",
+    redis.background("ZADD live", c -> c.zadd(liveKey(), (double) now, bytes(instanceId)))
+        .thenCompose(added -> redis.background("ZREMRANGEBYSCORE live",
             c -> c.zremrangebyscore(liveKey(), Range.create(0d, (double) (now - 10 * LIVE_MILLIS)))))
         .exceptionally(error -> null);
   }
@@ -350,8 +350,8 @@ final class Coherence implements AutoCloseable {
   /** Tells the publisher of an acknowledged message that this instance applied it. */
   private void acknowledge(long seq) {
     String key = ackKey(seq);
-    redis.async("SADD ack", c -> c.sadd(key, bytes(instanceId)))
-        .thenCompose(added -> redis.async("PEXPIRE ack", c -> c.pexpire(key, ACK_TTL_MILLIS)))
+    redis.background("SADD ack", c -> c.sadd(key, bytes(instanceId)))
+        .thenCompose(added -> redis.background("PEXPIRE ack", c -> c.pexpire(key, ACK_TTL_MILLIS)))
         .exceptionally(error -> null);
   }
 

@@ -724,6 +724,35 @@ public final class RedisTier implements AutoCloseable {
     return result;
   }
 
+  /**
+   * Starts a bookkeeping command of Tiercache's own (a heartbeat, an acknowledgement) that must not
+   * change how the instance sees Redis: its failure neither opens the breaker nor marks Redis as
+   * refusing writes. The future fails with {@link RedisUnavailableException}.
+   */
+  public <T> CompletableFuture<T> background(String what,
+      Function<RedisClusterAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
+    if (!available()) {
+      return CompletableFuture.failedFuture(new RedisUnavailableException(what + ": Redis is unavailable"));
+    }
+    CompletableFuture<T> result = new CompletableFuture<>();
+    try {
+      StatefulConnection<String, byte[]> current = connection;
+      if (current == null) {
+        return CompletableFuture.failedFuture(new RedisUnavailableException(what + ": not connected"));
+      }
+      command.apply(asyncCommands(current)).whenComplete((value, error) -> {
+        if (error == null) {
+          result.complete(value);
+        } else {
+          result.completeExceptionally(new RedisUnavailableException(what + " failed: " + rootMessage(error), error));
+        }
+      });
+    } catch (RuntimeException e) {
+      result.completeExceptionally(new RedisUnavailableException(what + " failed: " + rootMessage(e), e));
+    }
+    return result;
+  }
+
   /* ---- Cache operations ---- */
 
   /** Keys per second a pattern deletion may remove (a SCAN page counting as 50); 0 for no limit. */

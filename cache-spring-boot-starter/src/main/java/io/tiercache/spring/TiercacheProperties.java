@@ -276,6 +276,17 @@ public class TiercacheProperties {
     /** How long a loaded value is remembered to undo it if an invalidation overtakes it. */
     private Duration loadRaceWindow;
 
+    /** Keys per second a pattern invalidation deletes at most; 0 for no limit. Defaults to 50000. */
+    private Long massInvalidationRate;
+
+    public Long getMassInvalidationRate() {
+      return massInvalidationRate;
+    }
+
+    public void setMassInvalidationRate(Long massInvalidationRate) {
+      this.massInvalidationRate = massInvalidationRate;
+    }
+
     public CoherenceMode getMode() {
       return mode;
     }

@@ -74,6 +74,7 @@ public final class TiercachePropertiesMapper {
     put(m, "coherence.mode", coherence.getMode() == null ? null : coherence.getMode().name());
     put(m, "coherence.strict-bound", coherence.getStrictBound());
     put(m, "coherence.stream-length", coherence.getStreamLength());
+    put(m, "coherence.mass-invalidation-rate", coherence.getMassInvalidationRate());
     put(m, "coherence.load-race-window", coherence.getLoadRaceWindow());
     properties.getEvents().forEach((name, patterns) -> put(m, "events." + name, List.copyOf(patterns)));
     cache(m, "defaults.", properties.getDefaults());
