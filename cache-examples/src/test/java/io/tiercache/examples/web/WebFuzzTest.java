@@ -55,7 +55,7 @@ class WebFuzzTest {
       "GET /projects/{id}/leaderboard/{type}", "GET /projects/{id}/topics", "POST /projects/{id}/checkins",
       "GET /users/{id}", "PUT /users/{id}", "GET /stats/global", "GET /stats/users/{id}",
       "POST /login", "GET /me", "POST /logout", "POST /logout-all",
-      "GET /articles/{id}", "POST /articles/{id}/like", "POST /articles/{id}/unlike");
+      "GET /articles/{id}", "POST /articles/{id}/like", "POST /articles/{id}/unlike", "GET /images/{id}");
 
   private static final Map<Integer, String> CODES = Map.ofEntries(
       Map.entry(400, "bad_request"), Map.entry(401, "unauthorized"), Map.entry(403, "forbidden"),
