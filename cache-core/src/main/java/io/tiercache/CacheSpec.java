@@ -35,6 +35,8 @@ public final class CacheSpec {
   public static final long DEFAULT_L1_MAX_SIZE = 10_000;
   /** Values whose JSON is larger than this many bytes are compressed: 1 KiB. */
   public static final int DEFAULT_COMPRESSION_THRESHOLD = 1024;
+  /** The false-positive rate of {@link Builder#bloomGuard(long)}: 1 %. */
+  public static final double DEFAULT_BLOOM_GUARD_RATE = 0.01;
   /**
    * Largest value, in encoded bytes before compression (JSON, or a {@code byte[]}'s own bytes):
    * 4 MiB. It bounds what one read may allocate, whatever a stored frame declares.
@@ -677,6 +679,15 @@ public final class CacheSpec {
      * rebuild} from the keys that exist, and add a key wherever one is created outside the cache.
      * While Redis is down the guard fails open (reads go on as if there were no guard). Off by
      * default; needs L2. See docs/toolkit.md.
+     *
+     * @param expectedKeys positive
+     */
+    public Builder bloomGuard(long expectedKeys) {
+      return bloomGuard(expectedKeys, DEFAULT_BLOOM_GUARD_RATE);
+    }
+
+    /**
+     * {@link #bloomGuard(long)} with a false-positive rate of its own.
      *
      * @param expectedKeys positive
      * @param falsePositiveRate strictly between 0 and 1

@@ -50,6 +50,14 @@ class BloomGuardTest {
   }
 
   @Test
+  void bloomGuard_withoutARate_isOnePercent_asTheAnnotationAttributeGivesIt() {
+    CacheSpec spec = CacheSpec.defaults().toBuilder().valueType(String.class).bloomGuard(1_000).build();
+    assertEquals(1_000, spec.bloomGuardInsertions());
+    assertEquals(CacheSpec.DEFAULT_BLOOM_GUARD_RATE, spec.bloomGuardRate());
+    assertThrows(IllegalArgumentException.class, () -> CacheSpec.defaults().toBuilder().bloomGuard(0));
+  }
+
+  @Test
   void aKeyTheGuardNeverSaw_isAbsent_withoutRedisOrTheLoader_onEveryReadPath() {
     TierCache tier = instance();
     Cache<Long, String> users = tier.cache("users", String.class);

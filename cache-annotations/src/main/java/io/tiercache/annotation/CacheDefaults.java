@@ -67,4 +67,7 @@ public @interface CacheDefaults {
 
   /** Compression threshold in bytes; see {@link Cached#compressionThreshold()}. */
   int compressionThreshold() default 1024;
+
+  /** A Bloom guard sized for this many keys; see {@link Cached#bloomGuard()}. */
+  long bloomGuard() default 0;
 }

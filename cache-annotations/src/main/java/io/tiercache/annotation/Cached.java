@@ -107,4 +107,12 @@ public @interface Cached {
    * every value. Not negative. Left out, the cache's declaration decides (1024 by default).
    */
   int compressionThreshold() default 1024;
+
+  /**
+   * A Bloom guard against penetration, sized for this many keys at a 1 % false-positive rate:
+   * after an L1 miss, a key the guard never saw is answered as absent without Redis or the method
+   * ({@code CacheSpec.Builder#bloomGuard}; another rate through the builder or configuration).
+   * Positive. Left out, the cache's declaration decides (off by default). See docs/toolkit.md.
+   */
+  long bloomGuard() default 0;
 }

@@ -22,7 +22,8 @@ enum CacheAttribute {
   LOCAL_MAX_SIZE("localMaxSize", "l1MaxSize", Kind.POSITIVE_LONG),
   STRATEGY("strategy", "strategy", Kind.STRATEGY),
   DISTRIBUTED_LOAD("distributedLoad", "distributedLoad", Kind.DURATION),
-  COMPRESSION_THRESHOLD("compressionThreshold", "compressionThreshold", Kind.NON_NEGATIVE_INT);
+  COMPRESSION_THRESHOLD("compressionThreshold", "compressionThreshold", Kind.NON_NEGATIVE_INT),
+  BLOOM_GUARD("bloomGuard", "bloomGuard", Kind.POSITIVE_LONG);
 
   private static final ClassName DURATION = ClassName.get("java.time", "Duration");
   private static final ClassName STRATEGY_ENUM = ClassName.get("io.tiercache", "Strategy");

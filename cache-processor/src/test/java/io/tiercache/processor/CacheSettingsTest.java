@@ -33,7 +33,7 @@ class CacheSettingsTest {
         "@CacheDefaults(cache = \"a\", ttl = \"10m\", strategy = WriteStrategy.WRITE_BACK, l1 = false)",
         "public interface Svc {",
         "  @Cached(key = \"x:{id}\", ttl = \"1h\", ttlJitter = 0.1, localMaxSize = 20, distributedLoad = \"500ms\",",
-        "      compressionThreshold = 4096)",
+        "      compressionThreshold = 4096, bloomGuard = 1000000)",
         "  String x(long id);",
         "  @Cached(cache = \"b\", key = \"y:{id}\", l1 = true, strategy = WriteStrategy.WRITE_THROUGH)",
         "  String y(long id);",
@@ -47,7 +47,8 @@ class CacheSettingsTest {
         + "                .l1MaxSize(20L)\n"
         + "                .strategy(Strategy.WRITE_BACK)\n"
         + "                .distributedLoad(Duration.ofMillis(500))\n"
-        + "                .compressionThreshold(4096))\n"
+        + "                .compressionThreshold(4096)\n"
+        + "                .bloomGuard(1000000L))\n"
         + "            .cacheDefaults(\"b\", spec -> spec\n"
         + "                .ttl(Duration.ofMinutes(10))\n"
         + "                .l1(true)\n"
@@ -155,11 +156,14 @@ class CacheSettingsTest {
         "  @Cached(key = \"x:{id}\",",
         "      localMaxSize = 0,",
         "      compressionThreshold = -1,",
-        "      distributedLoad = \"soon\")",
+        "      distributedLoad = \"soon\",",
+        "      bloomGuard = -5)",
         "  String x(long id);",
         "}");
     Compilation compilation = compile(svc);
-    assertThat(compilation).hadErrorCount(4);
+    assertThat(compilation).hadErrorCount(5);
+    assertThat(compilation).hadErrorContaining(Messages.badSetting("bloomGuard", "-5", "must be positive"))
+        .inFile(svc).onLine(11);
     assertThat(compilation).hadErrorContaining(Messages.badSetting("ttlJitter", "1.0", "must be in [0, 1)"))
         .inFile(svc).onLine(5);
     assertThat(compilation).hadErrorContaining(Messages.badSetting("localMaxSize", "0", "must be positive"))
