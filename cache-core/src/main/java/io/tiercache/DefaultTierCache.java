@@ -268,7 +268,7 @@ final class DefaultTierCache implements TierCache {
       }
     }
     for (CacheGroup group : groups.values()) {
-      group.local.invalidate(k);
+      group.evict(k);
     }
     return existed;
   }
@@ -342,7 +342,7 @@ final class DefaultTierCache implements TierCache {
       }
     }
     for (CacheGroup group : groups.values()) {
-      int evicted = group.local.invalidateIf(key -> Glob.matches(pattern, key));
+      int evicted = group.evictIf(key -> Glob.matches(pattern, key));
       group.stats.invalidations.add(evicted);
     }
     return deleted;
@@ -621,6 +621,7 @@ final class DefaultTierCache implements TierCache {
       if (coherence != null) {
         coherence.close();
       }
+      groups.values().forEach(CacheGroup::close); // after the reader: it applies to the persistent levels
       scheduler.shutdownNow();
       writeBackExecutor.shutdown();
       try {
