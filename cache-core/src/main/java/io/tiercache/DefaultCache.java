@@ -603,6 +603,10 @@ final class DefaultCache<K, V> implements Cache<K, V> {
         break;
     }
     stats.puts.increment();
+    if (l3 != null) {
+      // before Redis: a write-through put whose Redis write fails still leaves the new value here
+      l3.put(k, frame, ttlMillis(false));
+    }
     if (redis != null) {
       String redisKey = redisPrefix + k;
       try {
@@ -623,9 +627,6 @@ final class DefaultCache<K, V> implements Cache<K, V> {
               + "deleted there as soon as it answers", e);
         }
       }
-    }
-    if (l3 != null) {
-      l3.put(k, frame, ttlMillis(false));
     }
     local.put(k, value);
   }

@@ -483,7 +483,11 @@ final class MvStoreLevel implements PersistentLevel {
       // counted for the log line only
     }
     clear();
-    log.warn("l3 of cache '{}' emptied ({} entries): {}", cacheName, held, reason);
+    if (held > 0) {
+      log.warn("l3 of cache '{}' emptied ({} entries): {}", cacheName, held, reason);
+    } else {
+      log.debug("l3 of cache '{}' (empty) reset: {}", cacheName, reason);
+    }
   }
 
   @Override
