@@ -169,6 +169,57 @@ class PersistentLevelTest {
   }
 
   @Test
+  void redisRestartedEmptyWhileRunning_theLevelIsKept_andServes() {
+    TierCache tier = tier(dir);
+    Cache<String, String> cache = tier.cache("c");
+    load(cache, "a");
+    load(cache, "b");
+    // the reader follows the stream before Redis restarts (it reads another instance's message)
+    tier(null).<String, String>cache("c").invalidate("before");
+    await().atMost(Duration.ofSeconds(5)).until(() -> tier.coherenceStats().received() >= 1);
+    redis.restart();
+    await().atMost(Duration.ofSeconds(10)).until(tier::isRedisAvailable);
+    assertEquals("v:a", load(cache, "a"));
+    // the next message restarts the sequence: L1 is cleared, L3 kept
+    tier(null).<String, String>cache("c").invalidate("unrelated");
+    await().atMost(Duration.ofSeconds(5)).until(() -> tier.coherenceStats().gapFlushes() >= 1);
+    command("FLUSHALL");
+    assertEquals("v:b", load(cache, "b"));
+    assertEquals(2, loads.get(), "both served by L3 after the restart");
+  }
+
+  @Test
+  void aSequenceJumpWhileRunning_dropsTheLevel() {
+    TierCache tier = tier(dir);
+    Cache<String, String> cache = tier.cache("c");
+    load(cache, "a");
+    // messages this reader never saw: the next one it reads skips numbers
+    command("XADD", "p3:__tc:{inval}:stream", "*", "seq", "1000", "src", "elsewhere", "op", "k", "c", "c",
+        "ts", "0", "k0", "unrelated");
+    await().atMost(Duration.ofSeconds(5)).until(() -> tier.coherenceStats().gapFlushes() >= 1);
+    command("DEL", "p3:c:a");
+    load(cache, "a");
+    assertEquals(2, loads.get(), "an invalidation of 'a' may be among the lost messages");
+  }
+
+  @Test
+  void aFrameThatDoesNotDecode_isAMiss_andIsRemoved() {
+    TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("p3")
+        .cache("d", s -> s.l1(false).l3(dir, 8L << 20))
+        .build();
+    opened.add(tier);
+    tier.<String, String>cache("d", String.class).put("k", "text");
+    command("FLUSHALL");
+    Cache<String, Integer> numbers = tier.cache("d", Integer.class);
+    assertEquals(7, numbers.get("k", k -> {
+      loads.incrementAndGet();
+      return 7;
+    }));
+    assertEquals(1, loads.get());
+    assertEquals(1, numbers.stats().decodeErrors());
+  }
+
+  @Test
   void getAsyncAndGetAll_readL3_andWriteIt() throws Exception {
     TierCache tier = tier(dir);
     Cache<String, String> cache = tier.cache("c");
