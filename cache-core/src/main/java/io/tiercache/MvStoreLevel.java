@@ -64,6 +64,8 @@ final class MvStoreLevel implements PersistentLevel {
   private final Replayer replayer;
   private final String streamIdentity;
   private final Object lock = new Object();
+  /** Held by the one thread replaying the stream into the level. */
+  private final java.util.concurrent.locks.ReentrantLock verifying = new java.util.concurrent.locks.ReentrantLock();
 
   private volatile OpenFile files;
   private volatile State state = State.UNVERIFIED;
@@ -234,18 +236,29 @@ final class MvStoreLevel implements PersistentLevel {
     return s == State.UNVERIFIED && verify();
   }
 
+  /**
+   * Replays the stream into the level once, on one thread: callers that find a verification in
+   * progress get a miss rather than wait for it. The level's own lock is taken only per change, so
+   * the coherence reader, which removes keys here as it evicts L1, is never held up by a replay.
+   */
   private boolean verify() {
-    synchronized (lock) {
-      OpenFile f = files;
-      if (state != State.UNVERIFIED || f == null) {
-        return state == State.READY;
+    if (!verifying.tryLock()) {
+      return false;
+    }
+    try {
+      OpenFile f;
+      synchronized (lock) {
+        f = files;
+        if (state != State.UNVERIFIED || f == null) {
+          return state == State.READY;
+        }
+        long now = System.nanoTime();
+        if (attempted && now - lastAttemptNanos < RETRY_NANOS) {
+          return false;
+        }
+        attempted = true;
+        lastAttemptNanos = now;
       }
-      long now = System.nanoTime();
-      if (attempted && now - lastAttemptNanos < RETRY_NANOS) {
-        return false;
-      }
-      attempted = true;
-      lastAttemptNanos = now;
       try {
         String stream = f.meta().get("stream");
         Position from = position(f.meta().get("position"));
@@ -254,19 +267,23 @@ final class MvStoreLevel implements PersistentLevel {
           drop(stream == null || from == null ? "it does not know which invalidations it applied"
               : "it followed another invalidation stream ('" + stream + "')");
         }
-        if (replayer == null) {
-          f.meta().put("stream", streamIdentity);
-          f.meta().put("position", "- 0");
-        } else {
+        String end = "- 0";
+        if (replayer != null) {
           Replay replay = replayer.replay(known ? from : null, this);
           if (replay.gap() != null) {
             drop(replay.gap());
           }
-          f.meta().put("stream", streamIdentity);
-          f.meta().put("position", replay.end().id() + " " + replay.end().seq());
+          end = replay.end().id() + " " + replay.end().seq();
         }
-        f.store().commit();
-        state = State.READY;
+        synchronized (lock) {
+          if (files != f || state != State.UNVERIFIED) {
+            return state == State.READY; // replaced (broken) or closed meanwhile
+          }
+          f.meta().put("stream", streamIdentity);
+          f.meta().put("position", end);
+          f.store().commit();
+          state = State.READY;
+        }
         log.debug("l3 of cache '{}' verified: {} entries", cacheName, f.values().sizeAsLong());
         return true;
       } catch (RedisUnavailableException e) {
@@ -276,6 +293,8 @@ final class MvStoreLevel implements PersistentLevel {
         broken(f, e);
         return false;
       }
+    } finally {
+      verifying.unlock();
     }
   }
 

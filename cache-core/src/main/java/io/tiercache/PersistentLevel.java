@@ -84,13 +84,18 @@ interface PersistentLevel extends AutoCloseable {
    */
   static PersistentLevel open(String cacheName, String keyPrefix, CacheSpec spec, java.time.Clock clock,
       Replayer replayer) {
+    requireMvStore(cacheName, PersistentLevel.class.getClassLoader());
+    return new MvStoreLevel(cacheName, keyPrefix, spec, clock, replayer);
+  }
+
+  /** Fails with an error naming the dependency when {@code loader} cannot load MVStore. */
+  static void requireMvStore(String cacheName, ClassLoader loader) {
     try {
-      Class.forName("org.h2.mvstore.MVStore", false, PersistentLevel.class.getClassLoader());
+      Class.forName("org.h2.mvstore.MVStore", false, loader);
     } catch (ClassNotFoundException | LinkageError e) {
       throw new IllegalStateException("cache '" + cacheName + "' turns on the persistent level (l3), which needs "
           + "H2's MVStore: add the dependency com.h2database:h2 (2.3.232 or later 2.x) to the application, or "
           + "turn l3 off", e);
     }
-    return new MvStoreLevel(cacheName, keyPrefix, spec, clock, replayer);
   }
 }

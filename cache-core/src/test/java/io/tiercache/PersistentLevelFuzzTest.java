@@ -164,6 +164,27 @@ class PersistentLevelFuzzTest {
   }
 
   @Test
+  void withoutH2_theErrorNamesTheDependency() {
+    ClassLoader bootstrapOnly = new ClassLoader(null) {};
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> PersistentLevel.requireMvStore("c", bootstrapOnly));
+    assertTrue(e.getMessage().contains("com.h2database:h2") && e.getMessage().contains("cache 'c'"), e.getMessage());
+    PersistentLevel.requireMvStore("c", getClass().getClassLoader()); // present on the test class path
+  }
+
+  @Test
+  void aFileInUseByAnotherLevel_turnsThisOneOff_withoutTouchingIt() {
+    MvStoreLevel first = open("shared");
+    first.put("k", new byte[] {5}, 60_000);
+    MvStoreLevel second = open("shared");
+    assertNull(second.get("k"), "off");
+    second.put("x", new byte[] {1}, 60_000);
+    second.close();
+    assertArrayEquals(new byte[] {5}, first.get("k").frame(), "the first still works");
+    first.close();
+  }
+
+  @Test
   void expiredEntries_areMisses_andTheBoundHolds() {
     PersistentLevelTest.ManualClock clock = new PersistentLevelTest.ManualClock();
     MvStoreLevel level = new MvStoreLevel("c", "e", spec(), clock, null);
