@@ -189,6 +189,66 @@ class PersistentLevelTest {
   }
 
   @Test
+  void concurrentLoadsPutsAndInvalidationsOnTwoInstances_leaveNoOldValueInL3() throws Exception {
+    Map<String, String> db = new java.util.concurrent.ConcurrentHashMap<>();
+    TierCache a = tier(dir.resolve("a"));
+    TierCache b = tier(dir.resolve("b"));
+    List<Cache<String, String>> caches = List.of(a.cache("c"), b.cache("c"));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+    java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+    long until = System.nanoTime() + 3_000_000_000L;
+    List<java.util.concurrent.Future<?>> workers = new ArrayList<>();
+    for (int t = 0; t < 6; t++) {
+      int thread = t;
+      workers.add(pool.submit(() -> {
+        java.util.Random random = new java.util.Random(thread);
+        while (System.nanoTime() < until) {
+          String key = "k" + random.nextInt(20);
+          Cache<String, String> cache = caches.get(random.nextInt(2));
+          switch (random.nextInt(4)) {
+            case 0 -> {
+              synchronized (db) { // the system of record and its cache change together, as a row lock would
+                String value = "v" + version.incrementAndGet();
+                db.put(key, value);
+                cache.put(key, value);
+              }
+            }
+            case 1 -> {
+              synchronized (db) {
+                db.put(key, "v" + version.incrementAndGet());
+                cache.invalidate(key);
+              }
+            }
+            default -> cache.get(key, db::get);
+          }
+        }
+        return null;
+      }));
+    }
+    for (java.util.concurrent.Future<?> worker : workers) {
+      worker.get();
+    }
+    pool.shutdown();
+    // every announcement read by both, then Redis flushed: what each L3 answers must be current
+    Thread.sleep(300); // announcements in flight
+    await().atMost(Duration.ofSeconds(10)).until(() -> b.coherenceStats().pendingPublishes() == 0
+        && a.coherenceStats().pendingPublishes() == 0
+        && a.coherenceStats().received() >= b.coherenceStats().sent()
+        && b.coherenceStats().received() >= a.coherenceStats().sent());
+    command("FLUSHALL");
+    long hitsBefore = caches.get(0).stats().l3Hits() + caches.get(1).stats().l3Hits();
+    for (int i = 0; i < 20; i++) {
+      String key = "k" + i;
+      for (Cache<String, String> cache : caches) {
+        String value = cache.get(key, db::get);
+        assertEquals(db.get(key), value, key + " from " + cache.stats().l3Hits() + " L3 hits");
+      }
+    }
+    long hits = caches.get(0).stats().l3Hits() + caches.get(1).stats().l3Hits() - hitsBefore;
+    assertTrue(hits > 0, "some answers came from L3: " + hits);
+  }
+
+  @Test
   void aSequenceJumpWhileRunning_dropsTheLevel() {
     TierCache tier = tier(dir);
     Cache<String, String> cache = tier.cache("c");
