@@ -154,7 +154,7 @@ class PersistentLevelFuzzTest {
   void aFileFarLargerThanItsBound_isDeletedAtOpening() throws Exception {
     Path file = dir.resolve("big@c.l3");
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-      channel.write(ByteBuffer.wrap(new byte[] {1}), (1L << 20) * 4 + (64L << 20) + 10); // sparse
+      channel.write(ByteBuffer.wrap(new byte[] {1}), (1L << 20) * 8 + (64L << 20) + 10); // sparse
     }
     MvStoreLevel level = open("big");
     level.put("k", new byte[] {1}, 60_000);
