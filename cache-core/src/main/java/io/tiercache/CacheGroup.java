@@ -24,6 +24,8 @@ final class CacheGroup {
   volatile io.tiercache.toolkit.BloomFilter guard;
   /** Reads per key over {@link CacheSpec#hotKeysWindow}; null when not counted. */
   final HotKeys hot;
+  /** The persistent third level ({@link CacheSpec#l3Enabled}); null when off. */
+  final PersistentLevel l3;
 
   CacheGroup(String name, CacheSpec spec, String keyPrefix, Coherence coherence, java.time.Clock clock,
       WriteBackQueue.Factory writeBackFactory) {
@@ -37,9 +39,34 @@ final class CacheGroup {
     this.local = LocalTier.create(spec, stats, clock, this.coherence != null ? this.coherence::trusted : null);
     this.writeBack = spec.strategy() == Strategy.WRITE_BACK ? writeBackFactory.create(this) : null;
     this.hot = spec.hotKeysWindow() == null ? null : new HotKeys(clock, spec.hotKeysWindow());
+    this.l3 = spec.l3Enabled() ? PersistentLevel.open(name, keyPrefix, spec, clock, this.coherence) : null;
+  }
+
+  /** Removes a key from L1 and the persistent level. */
+  void evict(String key) {
+    local.invalidate(key);
+    if (l3 != null) {
+      l3.remove(key);
+    }
+  }
+
+  /** Removes every key {@code test} accepts from L1 and the persistent level; returns how many left L1. */
+  int evictIf(java.util.function.Predicate<String> test) {
+    int evicted = local.invalidateIf(test);
+    if (l3 != null) {
+      l3.removeIf(test);
+    }
+    return evicted;
+  }
+
+  /** Closes the persistent level (its file is committed). */
+  void close() {
+    if (l3 != null) {
+      l3.close();
+    }
   }
 
   CacheStats snapshot() {
-    return stats.snapshot(name, local.size(), writeBack == null ? 0 : writeBack.depth());
+    return stats.snapshot(name, local.size(), writeBack == null ? 0 : writeBack.depth(), l3 == null ? 0 : l3.size());
   }
 }

@@ -90,6 +90,8 @@ public final class CacheSpec {
   private final Duration hotKeysWindow;
   private final int replicaAcks;
   private final Duration replicaAckTimeout;
+  private final java.nio.file.Path l3Directory;
+  private final long l3MaxBytes;
 
   private CacheSpec(Builder b) {
     this.valueType = b.valueType;
@@ -125,6 +127,8 @@ public final class CacheSpec {
     this.hotKeysWindow = b.hotKeysWindow;
     this.replicaAcks = b.replicaAcks;
     this.replicaAckTimeout = b.replicaAckTimeout;
+    this.l3Directory = b.l3Directory;
+    this.l3MaxBytes = b.l3MaxBytes;
   }
 
   /** A builder with every default. */
@@ -328,6 +332,21 @@ public final class CacheSpec {
     return replicaAckTimeout;
   }
 
+  /** Whether the persistent level on local disk is on ({@link Builder#l3}); off by default. */
+  public boolean l3Enabled() {
+    return l3Directory != null;
+  }
+
+  /** The directory of the persistent level's file, or null when the level is off. */
+  public java.nio.file.Path l3Directory() {
+    return l3Directory;
+  }
+
+  /** The most bytes the persistent level keeps (records: key, expiry, check, frame), 0 when off. */
+  public long l3MaxBytes() {
+    return l3MaxBytes;
+  }
+
   @Override
   public String toString() {
     return "CacheSpec{valueType=" + valueType + ", ttl=" + ttl + ", ttlJitter=" + ttlJitter
@@ -340,7 +359,8 @@ public final class CacheSpec {
         + (writeLoadedAsync ? ", writeLoadedAsync=true" : "") + (sharedKeys ? ", sharedKeys=true" : "")
         + (replicaAcks > 0 ? ", replicaAcks=" + replicaAcks + "/" + replicaAckTimeout : "")
         + (bloomGuardInsertions > 0 ? ", bloomGuard=" + bloomGuardInsertions + "@" + bloomGuardRate : "")
-        + (hotKeysWindow != null ? ", hotKeys=" + hotKeysWindow : "") + "}";
+        + (hotKeysWindow != null ? ", hotKeys=" + hotKeysWindow : "")
+        + (l3Directory != null ? ", l3=" + l3Directory + "(maxBytes=" + l3MaxBytes + ")" : "") + "}";
   }
 
   /** Builds a {@link CacheSpec}. Each setter checks its argument at once. */
@@ -378,6 +398,8 @@ public final class CacheSpec {
     private Duration hotKeysWindow;
     private int replicaAcks;
     private Duration replicaAckTimeout;
+    private java.nio.file.Path l3Directory;
+    private long l3MaxBytes;
 
     private Builder() {}
 
@@ -415,6 +437,8 @@ public final class CacheSpec {
       hotKeysWindow = s.hotKeysWindow;
       replicaAcks = s.replicaAcks;
       replicaAckTimeout = s.replicaAckTimeout;
+      l3Directory = s.l3Directory;
+      l3MaxBytes = s.l3MaxBytes;
     }
 
     /** The value type, for a non-generic class. */
@@ -726,6 +750,40 @@ public final class CacheSpec {
     }
 
     /**
+     * Turns on the persistent third level: a file on this instance's local disk, read after an
+     * L2 miss (or with Redis down) and before the loader, so that a Redis flush or restart does not
+     * send every read to the loader. It holds the frames this instance loaded or wrote (the bytes
+     * L2 stores), each with its absolute expiry; expired, invalidated (here or, through the
+     * invalidation stream, on another instance) and undecodable entries are misses. A key
+     * invalidated while this instance was down is never served: at start-up the level replays the
+     * invalidations it missed from the stream, or is emptied when the stream no longer holds them.
+     * The file is {@code directory/{keyPrefix}@{cacheName}.l3}, used by one process at a time.
+     * Needs {@code com.h2database:h2} (its MVStore) on the class path. Off by default. See
+     * docs/persistent-level.md.
+     *
+     * @param directory where the file lives; created if missing
+     * @param maxBytes the most bytes of records kept, 1 MiB to 1 TiB; the entries nearest to
+     *     expiry go first
+     */
+    public Builder l3(java.nio.file.Path directory, long maxBytes) {
+      Objects.requireNonNull(directory, "l3 directory must not be null");
+      if (maxBytes < MIN_L3_BYTES || maxBytes > MAX_L3_BYTES) {
+        throw new IllegalArgumentException("l3 maxBytes must be between " + MIN_L3_BYTES + " and " + MAX_L3_BYTES
+            + " (1 MiB to 1 TiB), was " + maxBytes);
+      }
+      this.l3Directory = directory.toAbsolutePath().normalize();
+      this.l3MaxBytes = maxBytes;
+      return this;
+    }
+
+    /** Turns the persistent third level off again (for a cache whose defaults turn it on). */
+    public Builder l3Off() {
+      this.l3Directory = null;
+      this.l3MaxBytes = 0;
+      return this;
+    }
+
+    /**
      * Entries expire at the next midnight in {@code zone} at the latest (seed 000's daily stats).
      *
      * @param zone a zone id such as {@code Asia/Shanghai}
@@ -797,6 +855,11 @@ public final class CacheSpec {
     }
 
   }
+
+  /** The smallest {@link Builder#l3} bound: 1 MiB. */
+  static final long MIN_L3_BYTES = 1L << 20;
+  /** The largest {@link Builder#l3} bound: 1 TiB. */
+  static final long MAX_L3_BYTES = 1L << 40;
 
   /** The longest duration any setting accepts: 100 years, so that milliseconds and nanoseconds never overflow. */
   static final Duration MAX_DURATION = Duration.ofDays(36_500);

@@ -2,7 +2,7 @@ package io.tiercache;
 
 /**
  * A snapshot of one cache's counters since it was created. Every request ends as exactly one of an
- * L1 hit, an L2 hit or a miss; a miss either ran the loader ({@link #loads()}) or waited for a load
+ * L1 hit, an L2 hit, an L3 hit (the persistent level, when the cache has one) or a miss; a miss either ran the loader ({@link #loads()}) or waited for a load
  * that another caller of the same key had started.
  *
  * @param cacheName the cache
@@ -25,6 +25,9 @@ package io.tiercache;
  * @param refreshFailures background reloads whose loader threw (the old value was kept)
  * @param encodedBytes payload bytes of the values encoded for Redis, before compression
  * @param storedBytes the same payloads as stored, compressed where that paid
+ * @param l3Hits reads answered by the persistent level (0 without one)
+ * @param l3Misses reads past L2 that the persistent level could not answer (counted in misses too)
+ * @param l3Size entries in the persistent level (estimate; 0 without one)
  */
 public record CacheStats(
     String cacheName,
@@ -46,12 +49,25 @@ public record CacheStats(
     long refreshes,
     long refreshFailures,
     long encodedBytes,
-    long storedBytes) {
+    long storedBytes,
+    long l3Hits,
+    long l3Misses,
+    long l3Size) {
 
-  /** Hits at either level over requests; 1.0 when there were no requests. */
+  /** The counters of a cache without the persistent level (its three counters 0). */
+  public CacheStats(String cacheName, long requests, long l1Hits, long l2Hits, long misses, long loads,
+      long loadFailures, long totalLoadTimeNanos, long degradedCalls, long puts, long invalidations, long decodeErrors,
+      long l1Evictions, long l1Size, long writeBackQueueDepth, long deadLetters, long refreshes, long refreshFailures,
+      long encodedBytes, long storedBytes) {
+    this(cacheName, requests, l1Hits, l2Hits, misses, loads, loadFailures, totalLoadTimeNanos, degradedCalls, puts,
+        invalidations, decodeErrors, l1Evictions, l1Size, writeBackQueueDepth, deadLetters, refreshes, refreshFailures,
+        encodedBytes, storedBytes, 0, 0, 0);
+  }
+
+  /** Hits at any level over requests; 1.0 when there were no requests. */
   @com.fasterxml.jackson.annotation.JsonProperty("hitRate")
   public double hitRate() {
-    return requests == 0 ? 1.0 : (double) (l1Hits + l2Hits) / requests;
+    return requests == 0 ? 1.0 : (double) (l1Hits + l2Hits + l3Hits) / requests;
   }
 
   /** L1 hits over requests; 0.0 when there were no requests. */

@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * key arrives during the load or within the window, the loaded value is removed from Redis with a
  * compare-and-delete, so a slow load cannot leave an older value behind a newer invalidation.
  */
-final class Coherence implements AutoCloseable {
+final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
 
   private static final Logger log = LoggerFactory.getLogger(Coherence.class);
 
@@ -175,7 +175,7 @@ final class Coherence implements AutoCloseable {
     this.pendingTask = scheduler.scheduleWithFixedDelay(this::sendPending, retry, retry, TimeUnit.MILLISECONDS);
     this.heartbeatTask = scheduler.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
     if (mode == CoherenceMode.STREAM_AND_TRACKING) {
-      redis.enableTracking(prefixColon, this::onTracked, () -> flushAll("client tracking reconnected"));
+      redis.enableTracking(prefixColon, this::onTracked, () -> flushAll("client tracking reconnected", L3.KEEP));
     }
     // Position the reader before any value can enter L1, so no message published from now on
     // can be missed. If Redis cannot be asked now, the reader positions itself later and clears
@@ -551,7 +551,8 @@ final class Coherence implements AutoCloseable {
             RedisClusterCommands<String, String> commands = connection.sync();
             startPosition(commands.xrevrange(streamKey, Range.unbounded(), io.lettuce.core.Limit.create(0, 1)),
                 () -> commands.get(seqKey));
-            flushAll("the invalidation stream could not be read since start-up");
+            // a persistent level that verified itself meanwhile replays from its own position again
+            flushAll("the invalidation stream could not be read since start-up", L3.REVERIFY);
           }
         }
         long sent = System.nanoTime();
@@ -579,6 +580,9 @@ final class Coherence implements AutoCloseable {
         }
         for (StreamMessage<String, String> message : messages) {
           handle(message);
+        }
+        if (!messages.isEmpty()) {
+          appliedL3(new PersistentLevel.Position(lastId, lastSeq));
         }
         if (messages.size() < READ_COUNT) {
           caughtUpNanos = sent; // every message appended before the read was sent is applied
@@ -621,13 +625,16 @@ final class Coherence implements AutoCloseable {
     try {
       seq = Long.parseLong(body.get("seq"));
     } catch (RuntimeException malformed) {
-      flushAll("a malformed invalidation message " + message.getId());
+      flushAll("a malformed invalidation message " + message.getId(), L3.DROP);
       return;
     }
     if (seq != lastSeq + 1) {
+      // Restarted: Redis lost its data while this reader followed it live, so what it had not read
+      // yet is at most its lag; the persistent level keeps its values (docs/persistent-level.md).
+      // Jumped: messages this reader needed were trimmed; the persistent level is emptied too.
       flushAll(seq <= lastSeq
           ? "the invalidation sequence restarted at " + seq + " after " + lastSeq + " (Redis restarted or failed over)"
-          : "invalidation messages " + (lastSeq + 1) + ".." + (seq - 1) + " may be lost");
+          : "invalidation messages " + (lastSeq + 1) + ".." + (seq - 1) + " may be lost", seq <= lastSeq ? L3.KEEP : L3.DROP);
     }
     lastSeq = seq;
     if (instanceId.equals(body.get("src"))) {
@@ -656,7 +663,7 @@ final class Coherence implements AutoCloseable {
 
   private void apply(String op, String cache, List<String> keys) {
     if (op == null) {
-      flushAll("an invalidation message without an operation");
+      flushAll("an invalidation message without an operation", L3.DROP);
       return;
     }
     switch (op) {
@@ -668,7 +675,7 @@ final class Coherence implements AutoCloseable {
       case OP_PATTERN -> {
         for (String pattern : keys) {
           for (CacheGroup group : groups.get()) {
-            group.local.invalidateIf(key -> Glob.matches(pattern, key));
+            group.evictIf(key -> Glob.matches(pattern, key));
           }
           recentLoads.asMap().keySet().removeIf(redisKey -> {
             String[] spaceAndKey = spaceAndKey(redisKey);
@@ -680,10 +687,13 @@ final class Coherence implements AutoCloseable {
         for (CacheGroup group : groups.get()) {
           if (group.name.equals(cache)) {
             group.local.invalidateAll();
+            if (group.l3 != null) {
+              group.l3.clear();
+            }
           }
         }
       }
-      case OP_FLUSH -> flushAll(null);
+      case OP_FLUSH -> flushAll(null, L3.CLEAR);
       case OP_NAMESPACE -> {
         try {
           namespaceUpdate.accept(Map.entry(cache, Long.parseLong(keys.get(0))));
@@ -691,7 +701,7 @@ final class Coherence implements AutoCloseable {
           namespaceReset.run();
         }
       }
-      default -> flushAll("an invalidation message with an unknown operation '" + op + "'");
+      default -> flushAll("an invalidation message with an unknown operation '" + op + "'", L3.DROP);
     }
   }
 
@@ -699,12 +709,12 @@ final class Coherence implements AutoCloseable {
   private void evict(String space, String key) {
     if (space.isEmpty()) {
       for (CacheGroup group : groups.get()) {
-        group.local.invalidate(key);
+        group.evict(key);
       }
     } else {
       CacheGroup group = groupsByName.get(space);
       if (group != null) {
-        group.local.invalidate(key);
+        group.evict(key);
       }
     }
     byte[] loaded = recentLoads.asMap().remove(redisKey(space, key));
@@ -715,7 +725,7 @@ final class Coherence implements AutoCloseable {
 
   private void onTracked(List<String> redisKeys) {
     if (redisKeys == null) {
-      flushAll(null);
+      flushAll(null, L3.KEEP); // Redis flushed: the persistent level is what still answers
       return;
     }
     for (String redisKey : redisKeys) {
@@ -724,18 +734,38 @@ final class Coherence implements AutoCloseable {
         tracked.increment();
         if (spaceAndKey[0].isEmpty()) {
           for (CacheGroup group : groups.get()) {
-            group.local.invalidate(spaceAndKey[1]);
+            group.evict(spaceAndKey[1]);
           }
         } else {
-          groupsByName.get(spaceAndKey[0]).local.invalidate(spaceAndKey[1]);
+          groupsByName.get(spaceAndKey[0]).evict(spaceAndKey[1]);
         }
       }
     }
   }
 
-  private void flushAll(String gapReason) {
+  /** What an L1 clear does to the persistent levels. */
+  private enum L3 {
+    /** Nothing: the clear is about what L1 may hold, not about invalidations lost. */
+    KEEP,
+    /** Emptied, with the reason at WARN: invalidations they needed may be lost. */
+    DROP,
+    /** Emptied: a flush was announced. */
+    CLEAR,
+    /** Replayed from their own recorded position before they serve again. */
+    REVERIFY
+  }
+
+  private void flushAll(String gapReason, L3 l3) {
     for (CacheGroup group : groups.get()) {
       group.local.invalidateAll();
+      if (group.l3 != null) {
+        switch (l3) {
+          case DROP -> group.l3.drop(gapReason);
+          case CLEAR -> group.l3.clear();
+          case REVERIFY -> group.l3.reverify();
+          default -> { }
+        }
+      }
     }
     recentLoads.invalidateAll();
     namespaceReset.run();
@@ -743,6 +773,121 @@ final class Coherence implements AutoCloseable {
       gapFlushes.increment();
       log.warn("L1 cleared on this instance: {}", gapReason);
     }
+  }
+
+  /* ---- The persistent level ---- */
+
+  private void appliedL3(PersistentLevel.Position position) {
+    for (CacheGroup group : groups.get()) {
+      if (group.l3 != null) {
+        group.l3.applied(position);
+      }
+    }
+  }
+
+  @Override
+  public String streamIdentity() {
+    return streamKey;
+  }
+
+  /** Entries read per XRANGE of a replay. */
+  private static final int REPLAY_PAGE = 1_000;
+
+  /**
+   * Replays into a persistent level every message after {@code from}, checking that their
+   * sequence numbers follow on from {@code from}'s: the first that does not means messages the
+   * level needed are gone (trimmed, or Redis lost its data while this instance was down), and the
+   * level must be emptied. Bounded: the stream holds at most about {@code invalidationStreamLength}
+   * messages. The messages published after the level's cache was registered reach it through the
+   * reader as well, so reading to the end seen here is enough.
+   */
+  @Override
+  public PersistentLevel.Replay replay(PersistentLevel.Position from, PersistentLevel into) {
+    return redis.call("XRANGE (l3 replay)", c -> {
+      if (from == null) {
+        return new PersistentLevel.Replay(marked(c), null);
+      }
+      if (from.seq() <= 0) {
+        // positioned before any message: a Redis restarted meanwhile would look the same
+        return new PersistentLevel.Replay(marked(c), "it was positioned before the first invalidation message");
+      }
+      String id = from.id();
+      long seq = from.seq();
+      for (int round = 0; round < 10; round++) {
+        while (true) {
+          io.lettuce.core.Range<String> after = io.lettuce.core.Range.from(
+              io.lettuce.core.Range.Boundary.excluding(id), io.lettuce.core.Range.Boundary.unbounded());
+          List<StreamMessage<String, byte[]>> page = c.xrange(streamKey, after,
+              io.lettuce.core.Limit.create(0, REPLAY_PAGE));
+          for (StreamMessage<String, byte[]> message : page) {
+            Map<String, byte[]> body = message.getBody();
+            long next;
+            try {
+              next = Long.parseLong(text(body.get("seq")));
+            } catch (RuntimeException malformed) {
+              return new PersistentLevel.Replay(marked(c), "a malformed invalidation message " + message.getId());
+            }
+            if (next != seq + 1) {
+              return new PersistentLevel.Replay(marked(c), next <= seq
+                  ? "the invalidation sequence restarted (Redis restarted or was flushed while this instance was down)"
+                  : "the invalidations after " + seq + " it needed are no longer in the stream (trimmed)");
+            }
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; body.containsKey("k" + i); i++) {
+              keys.add(text(body.get("k" + i)));
+            }
+            into.apply(text(body.get("op")), text(body.get("c")), keys);
+            id = message.getId();
+            seq = next;
+          }
+          if (page.size() < REPLAY_PAGE) {
+            break;
+          }
+        }
+        byte[] counter = c.get(seqKey);
+        long current = counter == null ? 0 : Long.parseLong(text(counter));
+        if (current == seq) {
+          return new PersistentLevel.Replay(new PersistentLevel.Position(id, seq), null);
+        }
+        if (current < seq) {
+          return new PersistentLevel.Replay(marked(c),
+              "the invalidation sequence restarted (Redis restarted or was flushed while this instance was down)");
+        }
+        // published after the last page was read, or the stream lost entries the counter counted: read again
+      }
+      return new PersistentLevel.Replay(marked(c), "the invalidation stream and its sequence disagree");
+    });
+  }
+
+  /**
+   * {@link #end}, after publishing an empty message if the stream has none yet: a level is never
+   * positioned at sequence 0, which a Redis restarted (or flushed) while its instance was down
+   * would reproduce, so that a restart is always told from "nothing happened". The other readers
+   * see one more message without keys.
+   */
+  private PersistentLevel.Position marked(RedisClusterCommands<String, byte[]> c) {
+    PersistentLevel.Position end = end(c);
+    if (end.seq() > 0) {
+      return end;
+    }
+    c.eval(PUBLISH, ScriptOutputType.INTEGER, new String[] {streamKey, seqKey}, bytes(Long.toString(maxLen)),
+        bytes(instanceId), bytes(OP_KEYS), bytes(""), bytes(Long.toString(nowMicros())));
+    return end(c);
+  }
+
+  /** Where the stream ends now: its newest entry, or the sequence counter of an empty stream. */
+  private PersistentLevel.Position end(RedisClusterCommands<String, byte[]> c) {
+    List<StreamMessage<String, byte[]>> newest = c.xrevrange(streamKey, Range.unbounded(),
+        io.lettuce.core.Limit.create(0, 1));
+    if (!newest.isEmpty()) {
+      return new PersistentLevel.Position(newest.get(0).getId(), Long.parseLong(text(newest.get(0).getBody().get("seq"))));
+    }
+    byte[] counter = c.get(seqKey);
+    return new PersistentLevel.Position("0-0", counter == null ? 0 : Long.parseLong(text(counter)));
+  }
+
+  private static String text(byte[] bytes) {
+    return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
   }
 
   /* ---- Stats ---- */

@@ -54,6 +54,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private final LocalTier local;
   private final StatsCounter stats;
   private final WriteBackQueue writeBack;
+  /** The persistent third level; null when the cache has none. */
+  private final PersistentLevel l3;
   private final ValueCodec<V> codec;
   private final RedisTier redis;
   private final String redisPrefix;
@@ -87,6 +89,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     this.local = group.local;
     this.stats = group.stats;
     this.writeBack = group.writeBack;
+    this.l3 = group.l3;
     this.codec = codec;
     this.maxFrame = codec.maxValueSize() + 6;
     this.redis = spec.l2Enabled() ? redis : null;
@@ -277,6 +280,11 @@ final class DefaultCache<K, V> implements Cache<K, V> {
         return found;
       }
     }
+    Object persisted = readL3(k, null);
+    if (persisted != MISSING) {
+      local.put(k, persisted);
+      return persisted;
+    }
     stats.misses.increment();
     return MISSING;
   }
@@ -381,6 +389,17 @@ final class DefaultCache<K, V> implements Cache<K, V> {
         found.put(k, value);
         complete(k, owned.get(k), value);
       }
+    }
+    if (l3 != null) {
+      missing.removeIf(k -> {
+        Object persisted = readL3(k, owned.get(k));
+        if (persisted == MISSING) {
+          return false;
+        }
+        found.put(k, persisted);
+        complete(k, owned.get(k), persisted);
+        return true;
+      });
     }
     if (missing.isEmpty()) {
       return;
@@ -505,18 +524,21 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       V value = loaded.get(byKey.get(k));
       CompletableFuture<Object> mine = owned.get(k);
       found.put(k, value == null ? LocalTier.NULL : value);
+      byte[] frame = null;
+      long ttl = ttlMillis(value == null);
       if (redis != null && (value != null || spec.cacheNulls())) {
-        byte[] frame = encodeLoaded(k, value);
+        frame = encodeLoaded(k, value);
         if (frame != null) {
           if (coherence != null) {
             coherence.loading(group.space, k, frame);
           }
           if (local.isCurrent(k, mine)) {
             frames.put(redisPrefix + k, frame);
-            ttls.put(redisPrefix + k, ttlMillis(value == null));
+            ttls.put(redisPrefix + k, ttl);
           }
         }
       }
+      persist(k, mine, value == null ? LocalTier.NULL : value, frame, ttl);
     }
     // Written before the futures complete, while "still current" means "not invalidated".
     if (!frames.isEmpty() && redis.available()) {
@@ -581,6 +603,10 @@ final class DefaultCache<K, V> implements Cache<K, V> {
         break;
     }
     stats.puts.increment();
+    if (l3 != null) {
+      // before Redis: a write-through put whose Redis write fails still leaves the new value here
+      l3.put(k, frame, ttlMillis(false));
+    }
     if (redis != null) {
       String redisKey = redisPrefix + k;
       try {
@@ -621,12 +647,15 @@ final class DefaultCache<K, V> implements Cache<K, V> {
         redis.rememberDelete(redisKey);
       }
     }
-    local.invalidate(k);
+    group.evict(k);
   }
 
   @Override
   public void invalidateAll() {
     local.invalidateAll();
+    if (l3 != null) {
+      l3.clear();
+    }
     if (redis != null) {
       String pattern = Keys.escapeGlob(redisPrefix + namespace) + "*";
       try {
@@ -838,6 +867,10 @@ final class DefaultCache<K, V> implements Cache<K, V> {
         return found;
       }
     }
+    Object persisted = readL3(k, mine);
+    if (persisted != MISSING) {
+      return persisted;
+    }
     byte[] lease = null;
     if (redis != null && spec.distributedLoadWait() != null) {
       lease = newLease();
@@ -877,7 +910,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private CompletableFuture<Object> fetchOrLoadAsync(K key, String k,
       Function<? super K, ? extends CompletableFuture<? extends V>> loader, CompletableFuture<Object> mine) {
     if (redis == null) {
-      return loadAsync(key, k, loader, mine, null);
+      Object persisted = readL3(k, mine);
+      return persisted != MISSING ? CompletableFuture.completedFuture(persisted) : loadAsync(key, k, loader, mine, null);
     }
     return readL2Async(k).thenCompose(found -> {
       if (found != MISSING) {
@@ -886,6 +920,10 @@ final class DefaultCache<K, V> implements Cache<K, V> {
           access.debug("cache '{}' L2 hit for key '{}'", name, k);
         }
         return CompletableFuture.completedFuture(found);
+      }
+      Object persisted = readL3(k, mine);
+      if (persisted != MISSING) {
+        return CompletableFuture.completedFuture(persisted);
       }
       if (spec.distributedLoadWait() == null) {
         return loadAsync(key, k, loader, mine, null);
@@ -944,6 +982,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private long writeLoaded(String k, CompletableFuture<Object> mine, Object stored, byte[] lease) {
     long ttl = ttlMillis(stored == LocalTier.NULL);
     byte[] frame = loadedFrame(k, mine, stored);
+    persist(k, mine, stored, frame, ttl);
     if (frame == null) {
       releaseLoadLease(k, lease);
     } else if (spec.writeLoadedAsync()) {
@@ -972,6 +1011,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       byte[] lease) {
     long ttl = ttlMillis(stored == LocalTier.NULL);
     byte[] frame = loadedFrame(k, mine, stored);
+    persist(k, mine, stored, frame, ttl);
     if (frame == null) {
       releaseLoadLeaseAsync(k, lease);
       return CompletableFuture.completedFuture(ttl);
@@ -1190,6 +1230,9 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private long store(String k, V value) {
     boolean isNull = value == null;
     long ttl = ttlMillis(isNull);
+    if (l3 != null && (!isNull || spec.cacheNulls())) {
+      persist(k, null, isNull ? LocalTier.NULL : value, null, ttl);
+    }
     if (redis != null && (!isNull || spec.cacheNulls())) {
       byte[] frame = encodeLoaded(k, value);
       if (frame != null) {
@@ -1324,6 +1367,100 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   /** Keys in the refresh registry (0 without refresh-ahead). */
   long refreshRegistrySize() {
     return refresh == null ? 0 : refresh.size();
+  }
+
+  /* ---- The persistent level ---- */
+
+  /** Keys whose undecodable L3 frame was logged: once per key, not per read. */
+  private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> l3DecodeLogged =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
+          .expireAfterWrite(java.time.Duration.ofHours(1)).executor(Runnable::run).build();
+
+  /**
+   * After an L2 miss (or with Redis down): the value the persistent level holds, counted as an L3
+   * hit and copied to L2 in the background with what is left of its TTL; {@link #MISSING} when it
+   * has none (or the cache has no such level).
+   *
+   * @param mine the load in progress, or null outside a load
+   */
+  private Object readL3(String k, CompletableFuture<Object> mine) {
+    if (l3 == null) {
+      return MISSING;
+    }
+    PersistentLevel.Found found = l3.get(k);
+    if (found == null) {
+      stats.l3Misses.increment();
+      return MISSING;
+    }
+    Object value;
+    try {
+      V decoded = codec.decode(found.frame());
+      value = decoded == null ? LocalTier.NULL : decoded;
+    } catch (CodecException e) {
+      stats.decodeErrors.increment();
+      stats.l3Misses.increment();
+      l3.remove(k);
+      if (l3DecodeLogged.asMap().putIfAbsent(k, Boolean.TRUE) == null) {
+        log.warn("cache '{}': the persistent level's value under key '{}' cannot be decoded as {} and is deleted "
+            + "(read as a miss; logged once an hour per key): {}", name, k, codec.type(), e.getMessage());
+      }
+      return MISSING;
+    }
+    stats.l3Hits.increment();
+    if (access.isDebugEnabled()) {
+      access.debug("cache '{}' L3 hit for key '{}'", name, k);
+    }
+    promote(k, mine, found);
+    return value;
+  }
+
+  /**
+   * Copies a value found in the persistent level to L2 ({@code SET NX}, with the rest of its TTL),
+   * so that after a Redis flush the other instances find it there; handled as a loaded value: an
+   * invalidation that overtakes the write removes it again.
+   */
+  private void promote(String k, CompletableFuture<Object> mine, PersistentLevel.Found found) {
+    if (redis == null || !redis.available() || (mine != null && !local.isCurrent(k, mine))) {
+      return;
+    }
+    long ttl = found.expiresAtMillis() - clock.millis();
+    if (ttl < 1) {
+      return;
+    }
+    byte[] frame = found.frame();
+    if (coherence != null) {
+      coherence.loading(group.space, k, frame);
+    }
+    redis.setIfAbsentAsync(redisPrefix + k, frame, ttl).whenComplete((written, error) -> {
+      if (error == null && coherence != null && !coherence.isRecentLoad(group.space, k, frame)) {
+        coherence.compareAndDelete(group.space, k, frame);
+      }
+    });
+  }
+
+  /**
+   * Writes a value just loaded or stored to the persistent level, unless the load was invalidated
+   * meanwhile ({@code mine} no longer current) or the value is a null the cache does not keep.
+   *
+   * @param frame its frame if already encoded for L2, else null
+   */
+  private void persist(String k, CompletableFuture<Object> mine, Object stored, byte[] frame, long ttl) {
+    if (l3 == null || (stored == LocalTier.NULL && !spec.cacheNulls()) || (mine != null && !local.isCurrent(k, mine))) {
+      return;
+    }
+    if (frame == null) {
+      try {
+        @SuppressWarnings("unchecked")
+        V value = stored == LocalTier.NULL ? null : (V) stored;
+        frame = codec.encode(value);
+      } catch (CodecException e) {
+        return; // logged where the value is written to L2, or stays out of every level
+      }
+    }
+    l3.put(k, frame, ttl);
+    if (mine != null && !local.isCurrent(k, mine)) {
+      l3.remove(k); // invalidated between the check and the write: the invalidation wins
+    }
   }
 
   private byte[] encodeLoaded(String k, V value) {

@@ -290,7 +290,7 @@ final class DefaultTierCache implements TierCache {
       }
     }
     for (CacheGroup group : groups.values()) {
-      group.local.invalidate(k);
+      group.evict(k);
     }
     if (ack != null) {
       if (coherence == null) {
@@ -373,7 +373,7 @@ final class DefaultTierCache implements TierCache {
       }
     }
     for (CacheGroup group : groups.values()) {
-      int evicted = group.local.invalidateIf(key -> Glob.matches(pattern, key));
+      int evicted = group.evictIf(key -> Glob.matches(pattern, key));
       group.stats.invalidations.add(evicted);
     }
     return deleted;
@@ -652,6 +652,7 @@ final class DefaultTierCache implements TierCache {
       if (coherence != null) {
         coherence.close();
       }
+      groups.values().forEach(CacheGroup::close); // after the reader: it applies to the persistent levels
       scheduler.shutdownNow();
       writeBackExecutor.shutdown();
       try {

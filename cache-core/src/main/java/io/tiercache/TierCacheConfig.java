@@ -179,6 +179,9 @@ public final class TierCacheConfig {
       new Setting("bloom-guard.false-positive-rate", Type.DOUBLE, "0.01", "the guard's target false-positive rate"),
       new Setting("replica-acks.replicas", Type.INT, "0", "replicas every write waits for (WAIT); 0 to 16"),
       new Setting("replica-acks.timeout", Type.DURATION, "100ms", "the longest such wait, up to 1 min"),
+      new Setting("l3.directory", Type.PATH, "off", "the persistent level's directory on local disk "
+          + "(docs/persistent-level.md)"),
+      new Setting("l3.max-bytes", Type.LONG, "268435456", "the persistent level's bound in bytes, 1 MiB to 1 TiB"),
       new Setting("expire-at-next-midnight", Type.ZONE, "off", "entries expire at the next midnight in this zone at "
           + "the latest"));
 
@@ -187,6 +190,7 @@ public final class TierCacheConfig {
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
   private static final double DEFAULT_BLOOM_RATE = 0.01;
   private static final Duration DEFAULT_REPLICA_ACK_TIMEOUT = Duration.ofMillis(100);
+  private static final long DEFAULT_L3_MAX_BYTES = 256L * 1024 * 1024;
 
   private final Origin origin;
   /** Instance settings by name ({@code redis.uri}), and events by {@code events.<name>}. */
@@ -788,6 +792,16 @@ public final class TierCacheConfig {
           b.replicaAcks((Integer) all.get("replica-acks.replicas"), (Duration) v);
         }
       }
+      case "l3.directory" -> b.l3((Path) v, (Long) all.getOrDefault("l3.max-bytes", DEFAULT_L3_MAX_BYTES));
+      case "l3.max-bytes" -> {
+        if (!all.isEmpty() && !all.containsKey("l3.directory")) {
+          throw new IllegalArgumentException("l3.max-bytes needs l3.directory");
+        }
+        if (all.isEmpty()) {
+          b.l3(Path.of(System.getProperty("java.io.tmpdir")), (Long) v); // checks the range only
+          b.l3Off();
+        }
+      }
       case "expire-at-next-midnight" -> b.expireAtNextMidnight((String) v);
       default -> throw new IllegalStateException("no rule for " + name);
     }
@@ -942,7 +956,8 @@ public final class TierCacheConfig {
         parsed.put(e.getKey(), parse(find(CACHE, e.getKey()), e.getValue(), base + e.getKey()));
       }
       for (Map.Entry<String, Object> e : parsed.entrySet()) {
-        if (e.getKey().equals("bloom-guard.false-positive-rate") && parsed.containsKey("bloom-guard.expected-keys")
+        if (e.getKey().equals("l3.max-bytes") && parsed.containsKey("l3.directory")
+            || e.getKey().equals("bloom-guard.false-positive-rate") && parsed.containsKey("bloom-guard.expected-keys")
             || e.getKey().equals("replica-acks.timeout") && parsed.containsKey("replica-acks.replicas")) {
           continue; // applied with its partner
         }

@@ -186,6 +186,15 @@ final class WriteBackQueue {
       return;
     }
     writeRedis(batch, versioned);
+    if (group.l3 != null) {
+      // the writer has the values: the persistent level may keep them (not before: an entry the
+      // writer never took must not outlive this process)
+      for (Map.Entry<String, Pending> e : batch) {
+        if (dirty.get(e.getKey()) == e.getValue()) {
+          group.l3.put(e.getKey(), e.getValue().frame(), e.getValue().ttlMillis());
+        }
+      }
+    }
     for (Map.Entry<String, Pending> e : batch) {
       dirty.remove(e.getKey(), e.getValue());
     }
@@ -237,7 +246,7 @@ final class WriteBackQueue {
       if (Long.valueOf(1).equals(answers.get(i))) {
         kept.add(e);
       } else if (dirty.remove(e.getKey(), e.getValue())) {
-        group.local.invalidate(e.getKey());
+        group.evict(e.getKey());
         log.debug("write-back of cache '{}' key '{}' was overtaken by a later write of another instance", group.name,
             e.getKey());
       }

@@ -335,6 +335,23 @@ class TierCacheConfigTest {
   }
 
   @Test
+  void thePersistentLevel_isSetByConfiguration_andItsBoundNeedsADirectory() {
+    TierCache tier = open(TierCache.builder().redisUri(redis.uri()).keyPrefix("l3c")
+        .config(TierCacheConfig.fromMap(Map.of("caches", Map.of("c", Map.of("l3", Map.of(
+            "directory", dir.toString(), "max-bytes", "2097152")))), "map"))
+        .cache("c", c -> c.valueType(String.class)));
+    CacheSpec spec = tier.cache("c", String.class).spec();
+    assertTrue(spec.l3Enabled());
+    assertEquals(dir, spec.l3Directory());
+    assertEquals(2_097_152L, spec.l3MaxBytes());
+    TierCacheBuilder bound = TierCache.builder().config(TierCacheConfig.fromMap(Map.of(
+        "caches.c.l3.max-bytes", "2097152"), "map")).cache("c", c -> c.valueType(String.class));
+    assertTrue(assertThrows(IllegalArgumentException.class, bound::build).getMessage()
+        .contains("l3.max-bytes needs l3.directory"));
+    assertTrue(badProperty("tiercache.caches.c.l3.max-bytes", "10").contains("l3 maxBytes must be between"));
+  }
+
+  @Test
   void docsConfigurationTable_listsEverySetting_withItsEnvironmentVariable() throws IOException {
     String docs = Files.readString(Path.of("..", "docs", "configuration.md"), StandardCharsets.UTF_8);
     for (TierCacheConfig.Setting s : TierCacheConfig.GLOBAL) {

@@ -242,10 +242,10 @@ public final class TierCacheMetrics implements MeterBinder {
   private void addCacheMeters(List<Function<MeterRegistry, Meter>> meters, String name) {
     Tags cache = tags.and("cache", name);
     // Names and meanings shared with Micrometer's CacheMeterBinder and CaffeineCacheMetrics.
-    counter(meters, "cache.gets", cache.and("result", "hit"), name, s -> s.l1Hits() + s.l2Hits(),
-        "Reads answered by either level (hit) or by neither (miss)");
+    counter(meters, "cache.gets", cache.and("result", "hit"), name, s -> s.l1Hits() + s.l2Hits() + s.l3Hits(),
+        "Reads answered by a level (hit) or by none (miss)");
     counter(meters, "cache.gets", cache.and("result", "miss"), name, CacheStats::misses,
-        "Reads answered by either level (hit) or by neither (miss)");
+        "Reads answered by a level (hit) or by none (miss)");
     counter(meters, "cache.puts", cache, name, s -> s.puts() + s.loads() + s.refreshes(),
         "Values stored: put calls, loader calls that returned, refreshes");
     counter(meters, "cache.evictions", cache, name, CacheStats::l1Evictions, "L1 entries evicted for size");
@@ -261,11 +261,13 @@ public final class TierCacheMetrics implements MeterBinder {
 
     // Tiercache's own detail.
     counter(meters, "tiercache.cache.gets", cache.and("level", "l1"), name, CacheStats::l1Hits,
-        "Reads by the level that answered: l1, l2 (Redis), or none (a miss)");
+        "Reads by the level that answered: l1, l2 (Redis), l3 (local file), or none (a miss)");
     counter(meters, "tiercache.cache.gets", cache.and("level", "l2"), name, CacheStats::l2Hits,
-        "Reads by the level that answered: l1, l2 (Redis), or none (a miss)");
+        "Reads by the level that answered: l1, l2 (Redis), l3 (local file), or none (a miss)");
+    counter(meters, "tiercache.cache.gets", cache.and("level", "l3"), name, CacheStats::l3Hits,
+        "Reads by the level that answered: l1, l2 (Redis), l3 (local file), or none (a miss)");
     counter(meters, "tiercache.cache.gets", cache.and("level", "none"), name, CacheStats::misses,
-        "Reads by the level that answered: l1, l2 (Redis), or none (a miss)");
+        "Reads by the level that answered: l1, l2 (Redis), l3 (local file), or none (a miss)");
     counter(meters, "tiercache.cache.invalidations", cache, name, CacheStats::invalidations, "Keys invalidated");
     counter(meters, "tiercache.cache.degraded", cache, name, CacheStats::degradedCalls,
         "Operations that skipped or lost Redis because it was down or slow");
