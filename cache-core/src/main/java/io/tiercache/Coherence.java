@@ -932,8 +932,11 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     pendingTask.cancel(false);
     heartbeatTask.cancel(false);
     try {
-      redis.call("ZREM live", c -> c.zrem(liveKey(), bytes(instanceId)));
-    } catch (RuntimeException e) {
+      // bookkeeping: a Redis that is down at close is no news worth a warning
+      redis.background("ZREM live", c -> c.zrem(liveKey(), bytes(instanceId))).get(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       log.debug("not removed from the live instances: {}", e.toString());
     }
     AutoCloseable subscription = fallbackSubscription;

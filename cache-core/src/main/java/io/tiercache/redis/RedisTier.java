@@ -93,7 +93,7 @@ public final class RedisTier implements AutoCloseable {
   private static final RedisCodec<String, byte[]> CODEC = KeyBytesCodec.INSTANCE;
   private static final int BATCH = 500;
   /** Connection attempts at start-up when the server closes the connection during the handshake. */
-  static final int START_UP_ATTEMPTS = 3;
+  static final int START_UP_ATTEMPTS = 5;
   static final int TOPOLOGY_REFRESH_SECONDS = 30;
   static final int ADAPTIVE_REFRESH_SECONDS = 5;
 
@@ -268,8 +268,11 @@ public final class RedisTier implements AutoCloseable {
 
   static boolean closedDuringHandshake(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      // Lettuce may also fail the handshake with "RedisHandshakeHandler not registered" when the
+      // channel closes while its handshake handler is being set up (seen once in a loaded run)
       if (t instanceof java.nio.channels.ClosedChannelException
-          || (t.getMessage() != null && t.getMessage().contains("closed prematurely"))) {
+          || (t.getMessage() != null && (t.getMessage().contains("closed prematurely")
+              || t.getMessage().contains("RedisHandshakeHandler not registered")))) {
         return true;
       }
     }

@@ -1,0 +1,27 @@
+package io.tiercache.redis;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lettuce.core.RedisConnectionException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which start-up failures are tried again: a handshake the channel's close overtook (wrong
+ * credentials must still fail the build on the next attempt), never a refused connection.
+ */
+class HandshakeRetryTest {
+
+  @Test
+  void handshakesCutShort_areTriedAgain_refusalsAndRejectionsAreNot() {
+    assertTrue(RedisTier.closedDuringHandshake(new RedisConnectionException("Unable to connect",
+        new IllegalStateException("RedisHandshakeHandler not registered"))));
+    assertTrue(RedisTier.closedDuringHandshake(new RedisConnectionException("Connection closed prematurely")));
+    assertTrue(RedisTier.closedDuringHandshake(new RedisConnectionException("x",
+        new java.nio.channels.ClosedChannelException())));
+    assertFalse(RedisTier.closedDuringHandshake(new RedisConnectionException("Connection refused")));
+    assertNotNull(RedisTier.configurationProblem(new RedisConnectionException("x",
+        new io.lettuce.core.RedisCommandExecutionException("WRONGPASS invalid username-password pair"))));
+  }
+}
