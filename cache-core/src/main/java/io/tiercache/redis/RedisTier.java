@@ -838,11 +838,6 @@ public final class RedisTier implements AutoCloseable {
         new String[] {key}, expected)).thenApply(deleted -> deleted != null && deleted > 0);
   }
 
-  /** {@code SET key value PX ttl} without blocking. */
-  public CompletableFuture<String> setAsync(String key, byte[] value, long ttlMillis) {
-    return async("SET", redis -> redis.set(key, value, SetArgs.Builder.px(ttlMillis)));
-  }
-
   /**
    * Many {@code SET PX} commands in one pipeline; {@code ttls} gives each key's TTL.
    *

@@ -490,6 +490,13 @@ public class TiercacheProperties {
     /** Writes wait for replica acknowledgements (WAIT). */
     private final ReplicaAcks replicaAcks = new ReplicaAcks();
 
+    /** The persistent third level on local disk (docs/persistent-level.md). */
+    private final L3 l3 = new L3();
+
+    public L3 getL3() {
+      return l3;
+    }
+
     public String getExpireAtNextMidnight() {
       return expireAtNextMidnight;
     }
@@ -753,6 +760,32 @@ public class TiercacheProperties {
 
     public void setFalsePositiveRate(Double falsePositiveRate) {
       this.falsePositiveRate = falsePositiveRate;
+    }
+  }
+
+  /** {@code ...l3.*}. */
+  public static class L3 {
+
+    /** The level's directory on local disk; off when absent. */
+    private java.nio.file.Path directory;
+
+    /** The level's bound in bytes, 1 MiB to 1 TiB. Defaults to 268435456 (256 MiB). */
+    private Long maxBytes;
+
+    public java.nio.file.Path getDirectory() {
+      return directory;
+    }
+
+    public void setDirectory(java.nio.file.Path directory) {
+      this.directory = directory;
+    }
+
+    public Long getMaxBytes() {
+      return maxBytes;
+    }
+
+    public void setMaxBytes(Long maxBytes) {
+      this.maxBytes = maxBytes;
     }
   }
 

@@ -111,6 +111,8 @@ public final class TiercachePropertiesMapper {
     put(m, prefix + "hot-keys", p.getHotKeys());
     put(m, prefix + "bloom-guard.expected-keys", p.getBloomGuard().getExpectedKeys());
     put(m, prefix + "bloom-guard.false-positive-rate", p.getBloomGuard().getFalsePositiveRate());
+    put(m, prefix + "l3.directory", p.getL3().getDirectory() == null ? null : p.getL3().getDirectory().toString());
+    put(m, prefix + "l3.max-bytes", p.getL3().getMaxBytes());
     put(m, prefix + "replica-acks.replicas", p.getReplicaAcks().getReplicas());
     put(m, prefix + "replica-acks.timeout", p.getReplicaAcks().getTimeout());
     put(m, prefix + "expire-at-next-midnight", p.getExpireAtNextMidnight());

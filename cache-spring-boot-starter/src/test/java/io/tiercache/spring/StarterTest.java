@@ -82,6 +82,24 @@ class StarterTest {
         });
   }
 
+  /** The level's properties reach the cache; without H2 on the class path start-up says what to add. */
+  @Test
+  void thePersistentLevelIsSetByProperties_andNamesTheDependencyItNeeds(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    Contexts.runner(redis).withUserConfiguration(UserApp.class)
+        .withPropertyValues("tiercache.key-prefix=l3p", "tiercache.caches.users.l3.directory=" + dir,
+            "tiercache.caches.users.l3.max-bytes=2097152")
+        .run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure()).hasStackTraceContaining("cache 'users' turns on the "
+              + "persistent level (l3), which needs H2's MVStore: add the dependency com.h2database:h2");
+        });
+    Contexts.runner(redis).withUserConfiguration(UserApp.class)
+        .withPropertyValues("tiercache.caches.users.l3.max-bytes=10")
+        .run(context -> assertThat(context.getStartupFailure()).hasStackTraceContaining(
+            "l3 maxBytes must be between"));
+  }
+
   @Test
   void environmentVariablesAndRedisUrlReachTheCaches() {
     Map<String, Object> env = Map.of("TIERCACHE_KEY_PREFIX", "envapp", "TIERCACHE_CACHES_USERS_TTL", "30m",
