@@ -431,8 +431,11 @@ final class MvStoreLevel implements PersistentLevel {
     }
   }
 
-  @Override
-  public void remove(String key) {
+  /**
+   * Runs {@code change} on the open file under the lock, unless there is none or it was replaced
+   * meanwhile; a failure marks the file broken.
+   */
+  private void change(java.util.function.Consumer<OpenFile> change) {
     OpenFile f = files;
     if (f == null) {
       return;
@@ -442,59 +445,44 @@ final class MvStoreLevel implements PersistentLevel {
         return;
       }
       try {
-        byte[] old = f.values().remove(key);
-        if (old != null) {
-          unindex(f, key, old);
-        }
+        change.accept(f);
       } catch (RuntimeException | StackOverflowError e) {
         broken(f, e);
       }
     }
+  }
+
+  @Override
+  public void remove(String key) {
+    change(f -> {
+      byte[] old = f.values().remove(key);
+      if (old != null) {
+        unindex(f, key, old);
+      }
+    });
   }
 
   @Override
   public void removeIf(Predicate<String> test) {
-    OpenFile f = files;
-    if (f == null) {
-      return;
-    }
-    synchronized (lock) {
-      if (files != f) {
-        return;
-      }
-      try {
-        List<String> matching = new ArrayList<>();
-        for (Iterator<String> it = f.values().keyIterator(null); it.hasNext(); ) {
-          String key = it.next();
-          if (test.test(key)) {
-            matching.add(key);
-          }
+    change(f -> {
+      List<String> matching = new ArrayList<>();
+      for (Iterator<String> it = f.values().keyIterator(null); it.hasNext(); ) {
+        String key = it.next();
+        if (test.test(key)) {
+          matching.add(key);
         }
-        matching.forEach(this::remove);
-      } catch (RuntimeException | StackOverflowError e) {
-        broken(f, e);
       }
-    }
+      matching.forEach(this::remove);
+    });
   }
 
   @Override
   public void clear() {
-    OpenFile f = files;
-    if (f == null) {
-      return;
-    }
-    synchronized (lock) {
-      if (files != f) {
-        return;
-      }
-      try {
-        f.values().clear();
-        f.expiry().clear();
-        bytes = 0;
-      } catch (RuntimeException | StackOverflowError e) {
-        broken(f, e);
-      }
-    }
+    change(f -> {
+      f.values().clear();
+      f.expiry().clear();
+      bytes = 0;
+    });
   }
 
   @Override
