@@ -188,9 +188,17 @@ public final class TierCacheConfig {
   private static final String PREFIX = "tiercache.";
   private static final String ENV_PREFIX = "TIERCACHE_";
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
-  private static final double DEFAULT_BLOOM_RATE = 0.01;
   private static final Duration DEFAULT_REPLICA_ACK_TIMEOUT = Duration.ofMillis(100);
   private static final long DEFAULT_L3_MAX_BYTES = 256L * 1024 * 1024;
+  /**
+   * Per-cache settings that are the second half of a pair, with the setting they need: applied by
+   * their partner's builder call ({@code bloomGuard(n, rate)}, {@code replicaAcks(n, timeout)},
+   * {@code l3(directory, maxBytes)}), which defaults them when they are absent.
+   */
+  private static final Map<String, String> PARTNERS = Map.of(
+      "bloom-guard.false-positive-rate", "bloom-guard.expected-keys",
+      "replica-acks.timeout", "replica-acks.replicas",
+      "l3.max-bytes", "l3.directory");
 
   private final Origin origin;
   /** Instance settings by name ({@code redis.uri}), and events by {@code events.<name>}. */
@@ -771,36 +779,16 @@ public final class TierCacheConfig {
       case "write-loaded-async" -> b.writeLoadedAsync((Boolean) v);
       case "hot-keys" -> b.hotKeys((Duration) v);
       case "bloom-guard.expected-keys" -> b.bloomGuard((Long) v,
-          (Double) all.getOrDefault("bloom-guard.false-positive-rate", DEFAULT_BLOOM_RATE));
-      case "bloom-guard.false-positive-rate" -> {
-        if (!all.isEmpty() && !all.containsKey("bloom-guard.expected-keys")) {
-          throw new IllegalArgumentException("bloom-guard.false-positive-rate needs bloom-guard.expected-keys");
-        }
-        b.bloomGuard(1, (Double) v); // checks the range; expected-keys sets both
-        if (!all.isEmpty()) {
-          b.bloomGuard((Long) all.get("bloom-guard.expected-keys"), (Double) v);
-        }
-      }
+          (Double) all.getOrDefault("bloom-guard.false-positive-rate", CacheSpec.DEFAULT_BLOOM_GUARD_RATE));
+      // the second half of a pair: its range only; applyTo applies it with its partner
+      case "bloom-guard.false-positive-rate" -> b.bloomGuard(1, (Double) v);
       case "replica-acks.replicas" -> b.replicaAcks((Integer) v,
           (Duration) all.getOrDefault("replica-acks.timeout", DEFAULT_REPLICA_ACK_TIMEOUT));
-      case "replica-acks.timeout" -> {
-        if (!all.isEmpty() && !all.containsKey("replica-acks.replicas")) {
-          throw new IllegalArgumentException("replica-acks.timeout needs replica-acks.replicas");
-        }
-        b.replicaAcks(1, (Duration) v);
-        if (!all.isEmpty()) {
-          b.replicaAcks((Integer) all.get("replica-acks.replicas"), (Duration) v);
-        }
-      }
+      case "replica-acks.timeout" -> b.replicaAcks(1, (Duration) v);
       case "l3.directory" -> b.l3((Path) v, (Long) all.getOrDefault("l3.max-bytes", DEFAULT_L3_MAX_BYTES));
       case "l3.max-bytes" -> {
-        if (!all.isEmpty() && !all.containsKey("l3.directory")) {
-          throw new IllegalArgumentException("l3.max-bytes needs l3.directory");
-        }
-        if (all.isEmpty()) {
-          b.l3(Path.of(System.getProperty("java.io.tmpdir")), (Long) v); // checks the range only
-          b.l3Off();
-        }
+        b.l3(Path.of(System.getProperty("java.io.tmpdir")), (Long) v);
+        b.l3Off();
       }
       case "expire-at-next-midnight" -> b.expireAtNextMidnight((String) v);
       default -> throw new IllegalStateException("no rule for " + name);
@@ -956,9 +944,12 @@ public final class TierCacheConfig {
         parsed.put(e.getKey(), parse(find(CACHE, e.getKey()), e.getValue(), base + e.getKey()));
       }
       for (Map.Entry<String, Object> e : parsed.entrySet()) {
-        if (e.getKey().equals("l3.max-bytes") && parsed.containsKey("l3.directory")
-            || e.getKey().equals("bloom-guard.false-positive-rate") && parsed.containsKey("bloom-guard.expected-keys")
-            || e.getKey().equals("replica-acks.timeout") && parsed.containsKey("replica-acks.replicas")) {
+        String partner = PARTNERS.get(e.getKey());
+        if (partner != null) {
+          if (!parsed.containsKey(partner)) {
+            throw bad(base + e.getKey(), settings.get(e.getKey()), find(CACHE, e.getKey()),
+                e.getKey() + " needs " + partner);
+          }
           continue; // applied with its partner
         }
         try {
