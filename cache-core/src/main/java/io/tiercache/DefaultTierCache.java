@@ -238,22 +238,34 @@ final class DefaultTierCache implements TierCache {
     if (timeout.compareTo(java.time.Duration.ofMinutes(1)) > 0) {
       throw new IllegalArgumentException("timeout must be at most 1 minute, was " + timeout);
     }
-    InvalidationAck[] ack = new InvalidationAck[1];
-    invalidateKey(key, timeout, ack);
-    return ack[0];
+    Removal removal = removeKey(key, false);
+    if (coherence == null) {
+      return new InvalidationAck(true, java.util.Set.of(), java.util.Set.of(), java.time.Duration.ZERO);
+    }
+    if (!removal.inRedis()) {
+      // remembered for when Redis is back, as invalidate() does; nothing to wait for now
+      return new InvalidationAck(false, java.util.Set.of(), java.util.Set.of(), java.time.Duration.ZERO);
+    }
+    return coherence.publishKeysAndWait("", java.util.List.of(removal.key()), timeout);
   }
 
   /** Removes one key everywhere; whether Redis held it. */
   private boolean invalidateKey(String key) {
-    return invalidateKey(key, null, null);
+    return removeKey(key, true).existed();
   }
 
   /**
-   * Removes one key everywhere; whether Redis held it. With {@code ackTimeout}, a high-priority
-   * invalidation: the other instances are told after this one's L1 is clear, and {@code ack[0]}
-   * receives what they acknowledged within the timeout.
+   * What {@link #removeKey} did: the key as stored (bounded), whether Redis held it, and whether
+   * Redis was reached (otherwise the delete is remembered for when it is back).
    */
-  private boolean invalidateKey(String key, java.time.Duration ackTimeout, InvalidationAck[] ack) {
+  private record Removal(String key, boolean existed, boolean inRedis) {}
+
+  /**
+   * Removes one key from Redis and from every cache's L1 and L3 of this instance. With {@code
+   * announce}, the other instances are told at once; {@link #invalidateAndWait} tells them itself,
+   * after this instance's levels are clear.
+   */
+  private Removal removeKey(String key, boolean announce) {
     checkOpen();
     if (key == null) {
       throw new NullPointerException("key must not be null");
@@ -268,40 +280,30 @@ final class DefaultTierCache implements TierCache {
     Keys.requireEncodable(key, "key");
     String k = key.length() > maxKeyLength ? Keys.bounded(key, maxKeyLength) : key;
     boolean existed = false;
+    boolean inRedis = false;
     if (redis != null) {
       // the key in every key space this instance knows: each cache's own, and the shared one
       java.util.Set<String> redisKeys = new java.util.LinkedHashSet<>();
-      boolean shared = false;
       for (CacheGroup group : groups.values()) {
         if (group.spec.l2Enabled()) {
           redisKeys.add(group.redisPrefix + k);
-          shared |= !group.ownKeys;
         }
       }
       redisKeys.add(keyPrefix + ":" + k);
       try {
         existed = redis.delete(java.util.List.copyOf(redisKeys)) > 0;
-        if (coherence != null && ackTimeout == null) {
+        inRedis = true;
+        if (coherence != null && announce) {
           coherence.publishKeys("", java.util.List.of(k));
         }
       } catch (RedisUnavailableException e) {
         redisKeys.forEach(redis::rememberDelete);
-        ackTimeout = ackTimeout == null ? null : java.time.Duration.ZERO; // nothing to wait for
       }
     }
     for (CacheGroup group : groups.values()) {
       group.evict(k);
     }
-    if (ack != null) {
-      if (coherence == null) {
-        ack[0] = new InvalidationAck(true, java.util.Set.of(), java.util.Set.of(), java.time.Duration.ZERO);
-      } else if (ackTimeout.isZero()) {
-        ack[0] = new InvalidationAck(false, java.util.Set.of(), java.util.Set.of(), java.time.Duration.ZERO);
-      } else {
-        ack[0] = coherence.publishKeysAndWait("", java.util.List.of(k), ackTimeout);
-      }
-    }
-    return existed;
+    return new Removal(k, existed, inRedis);
   }
 
   @Override
