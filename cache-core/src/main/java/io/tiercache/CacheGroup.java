@@ -1,14 +1,20 @@
 package io.tiercache;
 
 /**
- * What every typed view of one cache name shares: the policy, L1 with its single-flight table,
- * the counters and the write-back queue.
+ * What every typed view of one cache name shares: the spec, the levels (L1 with its single-flight
+ * table, Redis, the persistent level), the write policy of its strategy and the counters. A level
+ * the cache does not have is an object that holds nothing, never null.
  */
 final class CacheGroup {
   final String name;
   final CacheSpec spec;
   final StatsCounter stats = new StatsCounter();
   final LocalTier local;
+  /** The cache's Redis: {@link RedisLevel#of}, which holds nothing when the cache has no L2. */
+  final RedisLevel l2;
+  /** How a put reaches the store, Redis and L1: the policy of the spec's {@link Strategy}. */
+  final WritePolicy writes;
+  /** The write-back queue of {@link Strategy#WRITE_BACK}; null for the other strategies. */
   final WriteBackQueue writeBack;
   /** Tells other instances about changes; null when coherence is off or the cache has no L2. */
   final Coherence coherence;
@@ -24,49 +30,70 @@ final class CacheGroup {
   volatile io.tiercache.toolkit.BloomFilter guard;
   /** Reads per key over {@link CacheSpec#hotKeysWindow}; null when not counted. */
   final HotKeys hot;
-  /** The persistent third level ({@link CacheSpec#l3Enabled}); null when off. */
+  /** The persistent third level ({@link CacheSpec#l3Enabled}); {@link PersistentLevel.Off} when off. */
   final PersistentLevel l3;
+  private final java.time.Clock clock;
 
-  CacheGroup(String name, CacheSpec spec, String keyPrefix, Coherence coherence, java.time.Clock clock,
-      WriteBackQueue.Factory writeBackFactory) {
+  CacheGroup(String name, CacheSpec spec, String keyPrefix, io.tiercache.redis.RedisTier redis, Coherence coherence,
+      java.time.Clock clock, WriteBackQueue.Factory writeBackFactory) {
     this.name = name;
     this.keyPrefix = keyPrefix;
     this.ownKeys = !spec.sharedKeys();
     this.redisPrefix = ownKeys ? keyPrefix + ":" + name + ":" : keyPrefix + ":";
     this.space = ownKeys ? name : "";
     this.spec = spec;
+    this.clock = clock;
     this.coherence = spec.l2Enabled() ? coherence : null;
     this.local = LocalTier.create(spec, stats, clock, this.coherence != null ? this.coherence::trusted : null);
-    this.writeBack = spec.strategy() == Strategy.WRITE_BACK ? writeBackFactory.create(this) : null;
     this.hot = spec.hotKeysWindow() == null ? null : new HotKeys(clock, spec.hotKeysWindow());
-    this.l3 = spec.l3Enabled() ? PersistentLevel.open(name, keyPrefix, spec, clock, this.coherence) : null;
+    this.l3 = spec.l3Enabled() ? PersistentLevel.open(name, keyPrefix, spec, clock, this.coherence)
+        : PersistentLevel.Off.INSTANCE;
+    this.l2 = RedisLevel.of(this, redis);
+    this.writes = spec.strategy().policy(this, writeBackFactory);
+    this.writeBack = writes.queue();
+  }
+
+  /** What L1 holds for {@code k}: a value not yet written back comes first; null if nothing. */
+  Object localHit(String k) {
+    if (writeBack != null) {
+      WriteBackQueue.Pending pending = writeBack.pending(k);
+      if (pending != null) {
+        return pending.value();
+      }
+    }
+    return local.getIfPresent(k);
+  }
+
+  /** The TTL a value gets in Redis and the persistent level: the spec's, jittered, capped by its period. */
+  long ttlMillis(boolean isNull) {
+    long base = (isNull ? spec.nullTtl() : spec.ttl()).toMillis();
+    double jitter = spec.ttlJitter();
+    if (jitter > 0) {
+      double factor = 1 + jitter * (2 * java.util.concurrent.ThreadLocalRandom.current().nextDouble() - 1);
+      base = Math.round(base * factor);
+    }
+    return Expiries.capMillis(spec, clock, Math.max(1, base));
   }
 
   /** Removes a key from L1 and the persistent level. */
   void evict(String key) {
     local.invalidate(key);
-    if (l3 != null) {
-      l3.remove(key);
-    }
+    l3.remove(key);
   }
 
   /** Removes every key {@code test} accepts from L1 and the persistent level; returns how many left L1. */
   int evictIf(java.util.function.Predicate<String> test) {
     int evicted = local.invalidateIf(test);
-    if (l3 != null) {
-      l3.removeIf(test);
-    }
+    l3.removeIf(test);
     return evicted;
   }
 
   /** Closes the persistent level (its file is committed). */
   void close() {
-    if (l3 != null) {
-      l3.close();
-    }
+    l3.close();
   }
 
   CacheStats snapshot() {
-    return stats.snapshot(name, local.size(), writeBack == null ? 0 : writeBack.depth(), l3 == null ? 0 : l3.size());
+    return stats.snapshot(name, local.size(), writeBack == null ? 0 : writeBack.depth(), l3.size());
   }
 }

@@ -827,7 +827,7 @@ public final class CacheSpec {
       if (!l1Enabled && !l2Enabled) {
         throw new IllegalStateException("a cache needs at least one level: l1 and l2 are both off");
       }
-      if (strategy != Strategy.CACHE_ASIDE && writer == null) {
+      if (strategy.needsWriter() && writer == null) {
         throw new IllegalStateException(
             "strategy " + strategy + " requires a writer: call writer(...) on the spec");
       }

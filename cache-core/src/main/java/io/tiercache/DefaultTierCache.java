@@ -216,7 +216,7 @@ final class DefaultTierCache implements TierCache {
 
   private CacheGroup group(String name) {
     return groups.computeIfAbsent(name, n -> {
-      CacheGroup group = new CacheGroup(n, specOf(n), keyPrefix, coherence, clock,
+      CacheGroup group = new CacheGroup(n, specOf(n), keyPrefix, redis, coherence, clock,
           g -> new WriteBackQueue(g, redis, scheduler, writeBackExecutor));
       if (group.spec.bloomGuardInsertions() > 0 && toolkit != null) {
         // the toolkit's filter "cache.{name}": one per cache, shared by every instance
@@ -290,15 +290,11 @@ final class DefaultTierCache implements TierCache {
         }
       }
       redisKeys.add(keyPrefix + ":" + k);
-      try {
-        existed = redis.delete(java.util.List.copyOf(redisKeys)) > 0;
-        inRedis = true;
-        if (coherence != null && announce) {
-          coherence.publishKeys("", java.util.List.of(k));
-        }
-      } catch (RedisUnavailableException e) {
-        redisKeys.forEach(redis::rememberDelete);
-      }
+      long[] deleted = {0};
+      inRedis = RedisLevel.announced(() -> deleted[0] = redis.delete(java.util.List.copyOf(redisKeys)),
+          coherence != null && announce ? () -> coherence.publishKeys("", java.util.List.of(k)) : null,
+          () -> redisKeys.forEach(redis::rememberDelete)) == null;
+      existed = deleted[0] > 0;
     }
     for (CacheGroup group : groups.values()) {
       group.evict(k);
@@ -365,14 +361,11 @@ final class DefaultTierCache implements TierCache {
         int colon = tail.indexOf(':');
         return colon > 0 && Glob.matches(pattern, tail.substring(colon + 1)); // a cache's own key
       };
-      try {
-        deleted = redis.deleteMatching(redisPattern, filter);
-        if (coherence != null) {
-          coherence.publishPattern(pattern);
-        }
-      } catch (RedisUnavailableException e) {
-        redis.rememberDeletePattern(redisPattern, filter, coherence == null ? null : () -> coherence.publishPattern(pattern));
-      }
+      long[] count = {0};
+      Runnable announce = coherence == null ? null : () -> coherence.publishPattern(pattern);
+      RedisLevel.announced(() -> count[0] = redis.deleteMatching(redisPattern, filter), announce,
+          () -> redis.rememberDeletePattern(redisPattern, filter, announce));
+      deleted = count[0];
     }
     for (CacheGroup group : groups.values()) {
       int evicted = group.evictIf(key -> Glob.matches(pattern, key));

@@ -17,7 +17,7 @@ final class Namespaces {
 
   Namespaces(RedisTier redis, String keyPrefix, Coherence coherence) {
     this.redis = redis;
-    this.versionKeyPrefix = keyPrefix + ":__tc:ns:";
+    this.versionKeyPrefix = ReservedKeys.namespaceVersions(keyPrefix);
     this.coherence = coherence;
   }
 

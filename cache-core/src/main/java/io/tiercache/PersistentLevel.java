@@ -76,6 +76,53 @@ interface PersistentLevel extends AutoCloseable {
   @Override
   void close();
 
+  /** The level of a cache without one: holds nothing, and every change is a no-op. */
+  enum Off implements PersistentLevel {
+    INSTANCE;
+
+    @Override
+    public Found get(String key) {
+      return null;
+    }
+
+    @Override
+    public void put(String key, byte[] frame, long ttlMillis) {}
+
+    @Override
+    public void remove(String key) {}
+
+    @Override
+    public void removeIf(Predicate<String> test) {}
+
+    @Override
+    public void clear() {}
+
+    @Override
+    public void drop(String reason) {}
+
+    @Override
+    public void apply(String op, String cache, List<String> keys) {}
+
+    @Override
+    public void applied(Position position) {}
+
+    @Override
+    public void reverify() {}
+
+    @Override
+    public long size() {
+      return 0;
+    }
+
+    @Override
+    public long bytes() {
+      return 0;
+    }
+
+    @Override
+    public void close() {}
+  }
+
   /**
    * Opens the level of a cache, or fails with an error naming the missing dependency.
    *

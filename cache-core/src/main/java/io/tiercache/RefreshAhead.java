@@ -100,7 +100,7 @@ final class RefreshAhead<K, V> implements AutoCloseable {
     this.spec = spec;
     this.reloader = reloader;
     this.redis = redis;
-    this.leasePrefix = keyPrefix + ":__tc:refresh:" + cacheName + ":";
+    this.leasePrefix = ReservedKeys.refreshLeases(keyPrefix, cacheName);
     this.owner = instanceId.getBytes(StandardCharsets.UTF_8);
     this.executor = executor;
     Duration period = spec.refreshAfter();

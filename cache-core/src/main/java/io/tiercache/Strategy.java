@@ -10,14 +10,29 @@ public enum Strategy {
    * The application writes its store itself and then calls {@link Cache#invalidate}: the key is
    * deleted from L2 and evicted from L1. {@link Cache#put} writes L2 then L1. The default.
    */
-  CACHE_ASIDE,
+  CACHE_ASIDE {
+    @Override
+    WritePolicy policy(CacheGroup group, WriteBackQueue.Factory queues) {
+      return new WritePolicy.CacheAside(group);
+    }
+
+    @Override
+    boolean needsWriter() {
+      return false;
+    }
+  },
 
   /**
    * {@link Cache#put} calls the cache's {@link CacheWriter} synchronously, then writes L2, then
    * L1. If the writer throws, the exception reaches the caller (as a {@link CacheWriterException})
    * and neither level is touched.
    */
-  WRITE_THROUGH,
+  WRITE_THROUGH {
+    @Override
+    WritePolicy policy(CacheGroup group, WriteBackQueue.Factory queues) {
+      return new WritePolicy.WriteThrough(group);
+    }
+  },
 
   /**
    * {@link Cache#put} updates L1 and returns; a background flusher coalesces writes per key and
@@ -27,5 +42,18 @@ public enum Strategy {
    * spec's {@link DeadLetterListener}. {@link Cache#flush()} and {@link TierCache#close()} drain
    * the queue.
    */
-  WRITE_BACK
+  WRITE_BACK {
+    @Override
+    WritePolicy policy(CacheGroup group, WriteBackQueue.Factory queues) {
+      return new WritePolicy.WriteBack(group, queues);
+    }
+  };
+
+  /** The writes of a cache with this strategy, chosen once when the cache is created. */
+  abstract WritePolicy policy(CacheGroup group, WriteBackQueue.Factory queues);
+
+  /** Whether the strategy writes a system of record, so that the spec must name a {@link CacheWriter}. */
+  boolean needsWriter() {
+    return true;
+  }
 }

@@ -186,13 +186,11 @@ final class WriteBackQueue {
       return;
     }
     writeRedis(batch, versioned);
-    if (group.l3 != null) {
-      // the writer has the values: the persistent level may keep them (not before: an entry the
-      // writer never took must not outlive this process)
-      for (Map.Entry<String, Pending> e : batch) {
-        if (dirty.get(e.getKey()) == e.getValue()) {
-          group.l3.put(e.getKey(), e.getValue().frame(), e.getValue().ttlMillis());
-        }
+    // the writer has the values: the persistent level may keep them (not before: an entry the
+    // writer never took must not outlive this process)
+    for (Map.Entry<String, Pending> e : batch) {
+      if (dirty.get(e.getKey()) == e.getValue()) {
+        group.l3.put(e.getKey(), e.getValue().frame(), e.getValue().ttlMillis());
       }
     }
     for (Map.Entry<String, Pending> e : batch) {
@@ -202,7 +200,7 @@ final class WriteBackQueue {
 
   /** The version key of a Redis key: under Tiercache's own keys, in the same cluster slot when it can be. */
   private String versionKey(String redisKey) {
-    return group.keyPrefix + ":__tc:wbv:{" + redisKey + "}";
+    return ReservedKeys.writeBackVersion(group.keyPrefix, redisKey);
   }
 
   private boolean sameSlot(String redisKey) {
@@ -311,25 +309,8 @@ final class WriteBackQueue {
   }
 
   private void writeRedis(List<Map.Entry<String, Pending>> batch, boolean versioned) {
-    if (redis == null) {
-      return;
-    }
-    Map<String, byte[]> frames = new HashMap<>();
-    Map<String, Long> ttls = new HashMap<>();
-    for (Map.Entry<String, Pending> e : batch) {
-      frames.put(e.getValue().redisKey(), e.getValue().frame());
-      ttls.put(e.getValue().redisKey(), e.getValue().ttlMillis());
-    }
-    try {
-      writeIfClaimed(batch, versioned);
-      if (group.coherence != null) {
-        List<String> keys = new ArrayList<>(batch.size());
-        batch.forEach(e -> keys.add(e.getKey()));
-        group.coherence.publishKeys(group.space, keys);
-      }
-    } catch (RedisUnavailableException e) {
-      group.stats.degraded.increment();
-      frames.keySet().forEach(redis::rememberDelete);
-    }
+    List<String> keys = new ArrayList<>(batch.size());
+    batch.forEach(e -> keys.add(e.getKey()));
+    group.l2.changed(keys, () -> writeIfClaimed(batch, versioned));
   }
 }

@@ -170,6 +170,66 @@ class HostileValueTest {
     assertTrue(output.contains("reads=80 errors=0"), output);
   }
 
+  /**
+   * {@code getAll} reads a 96 MiB value (made in Redis with {@code SETRANGE}, so no client sends
+   * it) ten times in a JVM with a 32 MiB heap: an unbounded multi-read ({@code MGET}) would take
+   * the whole value each time and fail with {@link OutOfMemoryError}; the bounded read takes at
+   * most the cache's maxValueSize and reads the value as a miss.
+   */
+  @Test
+  void getAllOfAHugeValue_inASmallHeap_isAMissNotAnError() throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process child = new ProcessBuilder(java.toString(), "-Xmx32m", "-cp", System.getProperty("java.class.path"),
+        HugeGetAllReader.class.getName(), redis.uri(), Integer.toString(redis.port()))
+        .redirectErrorStream(true).start();
+    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the reader did not finish");
+    assertEquals(0, child.exitValue(), output);
+    assertTrue(output.contains("misses=10 hits=10 decodeErrors=10 errors=0"), output);
+  }
+
+  /** The child JVM of {@link #getAllOfAHugeValue_inASmallHeap_isAMissNotAnError}. */
+  static final class HugeGetAllReader {
+    public static void main(String[] args) throws Exception {
+      int misses = 0;
+      int hits = 0;
+      int errors = 0;
+      try (TierCache tier = TierCache.builder().redisUri(args[0]).keyPrefix("hg")
+          .commandTimeout(Duration.ofSeconds(10))
+          .cache("bytes", s -> s.valueType(byte[].class).l1(false).maxValueSize(64 * 1024)).build();
+          Resp resp = Resp.connect(Integer.parseInt(args[1]))) {
+        Cache<String, byte[]> cache = tier.cache("bytes");
+        cache.put("small", new byte[] {1, 2, 3});
+        for (int i = 0; i < 10; i++) {
+          try {
+            // 96 MiB, made by Redis itself: a raw frame (version 1, flags RAW) padded with zeros
+            resp.command("SETRANGE", "hg:bytes:huge", Integer.toString((96 << 20) - 1), "x");
+            resp.commandBytes("SETRANGE".getBytes(StandardCharsets.UTF_8),
+                "hg:bytes:huge".getBytes(StandardCharsets.UTF_8), "0".getBytes(StandardCharsets.UTF_8),
+                new byte[] {1, 4});
+            java.util.Set<String> asked = new java.util.HashSet<>();
+            java.util.Map<String, byte[]> all = cache.getAll(List.of("huge", "small"), missing -> {
+              asked.addAll(missing);
+              return java.util.Map.of();
+            });
+            if (asked.equals(java.util.Set.of("huge"))) {
+              misses++;
+            }
+            if (all.containsKey("small") && all.get("small").length == 3) {
+              hits++;
+            }
+          } catch (Throwable e) {
+            errors++;
+            System.out.println("error: " + e);
+          }
+        }
+        System.out.println("misses=" + misses + " hits=" + hits + " decodeErrors=" + cache.stats().decodeErrors()
+            + " errors=" + errors);
+      }
+      System.exit(errors == 0 ? 0 : 1);
+    }
+  }
+
   /** The child JVM of {@link #concurrentBombReads_inASmallHeap_areMissesNotErrors}. */
   static final class HostileReader {
     public static void main(String[] args) throws Exception {

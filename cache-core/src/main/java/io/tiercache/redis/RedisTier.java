@@ -806,6 +806,64 @@ public final class RedisTier implements AutoCloseable {
     });
   }
 
+  /**
+   * Reads each key with {@code GETRANGE key 0 maxBytes} in a script, so that a hostile value costs
+   * at most {@code maxBytes + 1} bytes here, as in {@link #getBounded}; a key that is absent, empty
+   * or not a string reads as absent. One script per slot: one per call on a single Redis.
+   */
+  private static final String MGET_BOUNDED = "local r = {} for i, k in ipairs(KEYS) do "
+      + "local v = redis.pcall('GETRANGE', k, 0, ARGV[1]) "
+      + "if type(v) == 'table' then r[i] = '' else r[i] = v end end return r";
+
+  /**
+   * {@link #getBounded} of many keys in one round trip: one script per slot, pipelined; the list
+   * holds null for absent keys, in key order.
+   */
+  public List<byte[]> mgetBounded(List<String> keys, int maxBytes) {
+    if (keys.isEmpty()) {
+      return List.of();
+    }
+    byte[] bound = Integer.toString(maxBytes).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    List<List<Integer>> groups = new ArrayList<>();
+    if (isCluster()) {
+      Map<Integer, List<Integer>> bySlot = new java.util.LinkedHashMap<>();
+      for (int i = 0; i < keys.size(); i++) {
+        bySlot.computeIfAbsent(io.lettuce.core.cluster.SlotHash.getSlot(keys.get(i)), s -> new ArrayList<>()).add(i);
+      }
+      groups.addAll(bySlot.values());
+    } else {
+      List<Integer> all = new ArrayList<>(keys.size());
+      for (int i = 0; i < keys.size(); i++) {
+        all.add(i);
+      }
+      groups.add(all);
+    }
+    return pipeline("GETRANGE (many)", redis -> {
+      List<RedisFuture<?>> futures = new ArrayList<>(groups.size());
+      for (List<Integer> group : groups) {
+        String[] slotKeys = new String[group.size()];
+        for (int j = 0; j < slotKeys.length; j++) {
+          slotKeys[j] = keys.get(group.get(j));
+        }
+        futures.add(redis.<List<Object>>eval(MGET_BOUNDED, ScriptOutputType.MULTI, slotKeys, bound));
+      }
+      return futures;
+    }, futures -> {
+      byte[][] values = new byte[keys.size()][];
+      for (int g = 0; g < groups.size(); g++) {
+        @SuppressWarnings("unchecked")
+        List<Object> replies = (List<Object>) futures.get(g).toCompletableFuture().join();
+        List<Integer> group = groups.get(g);
+        for (int j = 0; j < group.size(); j++) {
+          Object reply = j < replies.size() ? replies.get(j) : null;
+          byte[] value = reply instanceof byte[] bytes && bytes.length > 0 ? bytes : null;
+          values[group.get(j)] = value;
+        }
+      }
+      return java.util.Arrays.asList(values);
+    });
+  }
+
   /** {@code SET key value PX ttl}. */
   public void set(String key, byte[] value, long ttlMillis) {
     call("SET", redis -> redis.set(key, value, SetArgs.Builder.px(ttlMillis)));
