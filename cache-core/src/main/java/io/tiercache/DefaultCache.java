@@ -373,15 +373,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
 
   /** The rare cases of {@link #keyOf}: empty, reserved or over-long keys. */
   private String checkedKey(String k) {
-    if (k.isEmpty()) {
-      throw new IllegalArgumentException("key must not be empty");
-    }
-    if (k.startsWith("__")) {
-      throw new IllegalArgumentException("key must not start with '__' (reserved for Tiercache's own data), was '"
-          + k + "'");
-    }
-    // an over-long key's tail is hashed: check it whole first, or two tails could hash alike
-    return k.length() > maxKeyLength ? Keys.bounded(Keys.requireEncodable(k, "key"), maxKeyLength) : k;
+    return Keys.stored(k, maxKeyLength);
   }
 
   /**

@@ -270,15 +270,7 @@ final class DefaultTierCache implements TierCache {
     if (key == null) {
       throw new NullPointerException("key must not be null");
     }
-    if (key.isEmpty()) {
-      throw new IllegalArgumentException("key must not be empty");
-    }
-    if (key.startsWith("__")) {
-      throw new IllegalArgumentException("key must not start with '__' (reserved for Tiercache's own data), was '"
-          + key + "'");
-    }
-    Keys.requireEncodable(key, "key");
-    String k = key.length() > maxKeyLength ? Keys.bounded(key, maxKeyLength) : key;
+    String k = Keys.stored(Keys.requireEncodable(key, "key"), maxKeyLength);
     boolean existed = false;
     boolean inRedis = false;
     if (redis != null) {

@@ -174,6 +174,23 @@ public final class Keys {
   }
 
   /**
+   * A whole key as a cache stores it, checked: not empty, not reserved ({@code __}), and over
+   * {@code maxLength} cut by {@link #bounded} (checked whole first, or two tails could hash alike).
+   *
+   * @throws IllegalArgumentException naming the rule the key breaks
+   */
+  static String stored(String key, int maxLength) {
+    if (key.isEmpty()) {
+      throw new IllegalArgumentException("key must not be empty");
+    }
+    if (key.startsWith("__")) {
+      throw new IllegalArgumentException("key must not start with '__' (reserved for Tiercache's own data), was '"
+          + key + "'");
+    }
+    return key.length() > maxLength ? bounded(requireEncodable(key, "key"), maxLength) : key;
+  }
+
+  /**
    * Checks that a key or pattern names exactly one Redis key: Redis keys are bytes, and a lone
    * surrogate has no UTF-8 form (the encoder writes {@code ?} for it), so {@code "u:\uD800"},
    * {@code "u:\uDFFF"} and {@code "u:?"} would be one key. {@link #segment} escapes lone
