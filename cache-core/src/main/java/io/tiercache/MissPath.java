@@ -70,6 +70,8 @@ final class MissPath<K, V> {
   private final java.time.Clock clock;
   /** Whether a miss takes the key's load lease first ({@link CacheSpec#distributedLoadWait}). */
   private final boolean distributed;
+  /** How long a lease lives, and how long a caller waits for another instance's load. */
+  private final long waitMillis;
   /** Null without refresh-ahead. */
   private RefreshAhead<K, V> refresh;
   /** Keys whose undecodable L3 frame was logged: once per key, not per read. */
@@ -92,6 +94,7 @@ final class MissPath<K, V> {
     this.scheduler = scheduler;
     this.clock = clock;
     this.distributed = l2.enabled() && spec.distributedLoadWait() != null;
+    this.waitMillis = distributed ? spec.distributedLoadWait().toMillis() : 0;
   }
 
   /** Connects refresh-ahead, which calls {@link #reload} (created after this path, which it needs). */
@@ -122,22 +125,24 @@ final class MissPath<K, V> {
 
   private Object fetchOrLoad(K key, String k, Function<? super K, ? extends V> loader,
       CompletableFuture<Object> mine) {
-    Object found = l2.read(k, codec);
-    if (found != MISSING) {
+    // with distributed load, a read that misses takes the key's lease in the same round trip
+    byte[] lease = distributed ? newLease() : null;
+    Object found = lease == null ? l2.read(k, codec) : l2.readOrLease(k, codec, lease, waitMillis);
+    if (RedisLevel.isValue(found)) {
       countL2Hit(k);
       return found;
     }
+    if (found != RedisLevel.LEASE_TAKEN) {
+      lease = null; // not ours: another instance loads, or Redis cannot coordinate
+    }
     Object persisted = readL3(k, mine);
     if (persisted != MISSING) {
+      releaseLease(k, lease);
       return persisted;
     }
-    byte[] lease = null;
-    if (distributed) {
-      lease = newLease();
-      Object other = awaitOtherLoad(k, lease);
-      if (other == null) {
-        lease = null; // not ours: another instance loads, or Redis cannot coordinate
-      } else if (other != MISSING) {
+    if (found == RedisLevel.LEASE_HELD) {
+      Object other = awaitOtherLoad(k);
+      if (other != MISSING) {
         stats.l2Hits.increment();
         return other;
       }
@@ -184,29 +189,18 @@ final class MissPath<K, V> {
   }
 
   /**
-   * Distributed single-flight: takes the load lease of {@code k}, or waits for the instance that
-   * holds it to put the value into Redis.
-   *
-   * @return {@link #MISSING} if this caller holds the lease and must load; the value if another
-   *     instance stored it meanwhile; null if the wait ran out or Redis cannot coordinate, and
-   *     this caller loads without a lease
+   * Distributed single-flight, when another instance holds the load lease of {@code k}: waits
+   * for it to put the value into Redis. The value, or {@link #MISSING} if the wait ran out (this
+   * caller then loads without a lease).
    */
-  private Object awaitOtherLoad(String k, byte[] lease) {
-    long waitMillis = spec.distributedLoadWait().toMillis();
-    Boolean taken = l2.takeLease(k, lease, waitMillis);
-    if (taken == null) {
-      return null;
-    }
-    if (taken) {
-      return MISSING;
-    }
+  private Object awaitOtherLoad(String k) {
     Object[] found = {MISSING};
     if (pollUntil(System.nanoTime() + waitMillis * 1_000_000L, false,
         () -> (found[0] = l2.read(k, codec)) != MISSING)) {
       return found[0];
     }
     log.debug("cache '{}': waited {} ms for another instance to load '{}'; loading here", name, waitMillis, k);
-    return null;
+    return MISSING;
   }
 
   /* ---- One key, without blocking ---- */
@@ -247,24 +241,25 @@ final class MissPath<K, V> {
       Object persisted = readL3(k, mine);
       return persisted != MISSING ? CompletableFuture.completedFuture(persisted) : loadAsync(key, k, loader, mine, null);
     }
-    return l2.readAsync(k, codec, asyncExecutor).thenCompose(found -> {
-      if (found != MISSING) {
+    byte[] lease = distributed ? newLease() : null;
+    CompletableFuture<Object> read = lease == null ? l2.readAsync(k, codec, asyncExecutor)
+        : l2.readOrLeaseAsync(k, codec, lease, waitMillis, asyncExecutor);
+    return read.thenCompose(found -> {
+      if (RedisLevel.isValue(found)) {
         countL2Hit(k);
         return CompletableFuture.completedFuture(found);
       }
+      byte[] mineLease = found == RedisLevel.LEASE_TAKEN ? lease : null;
       Object persisted = readL3(k, mine);
       if (persisted != MISSING) {
+        releaseLease(k, mineLease);
         return CompletableFuture.completedFuture(persisted);
       }
-      if (!distributed) {
-        return loadAsync(key, k, loader, mine, null);
+      if (found != RedisLevel.LEASE_HELD) {
+        return loadAsync(key, k, loader, mine, mineLease);
       }
-      byte[] lease = newLease();
       // Async: the wait may end on the JDK's timer thread, which must not run the loader.
-      return awaitOtherLoadAsync(k, lease).thenComposeAsync(other -> {
-        if (other == MISSING) {
-          return loadAsync(key, k, loader, mine, lease);
-        }
+      return awaitOtherLoadAsync(k).thenComposeAsync(other -> {
         if (other == null) {
           log.debug("cache '{}': no value from another instance's load of '{}' in time; loading here", name, k);
           return loadAsync(key, k, loader, mine, null);
@@ -336,24 +331,14 @@ final class MissPath<K, V> {
   }
 
   /**
-   * {@link #awaitOtherLoad} without blocking: the lease with {@code SET NX} on Lettuce, the polls
-   * of L2 scheduled on the scheduler, the deadline on the future itself (so that a poll the
-   * scheduler drops while the cache closes holds no caller up for longer). Completes as {@link
-   * #awaitOtherLoad} returns.
+   * {@link #awaitOtherLoad} without blocking: the polls of L2 scheduled on the scheduler, the
+   * deadline on the future itself (so that a poll the scheduler drops while the cache closes holds
+   * no caller up for longer). Completes with the value, or null when the wait ran out.
    */
-  private CompletableFuture<Object> awaitOtherLoadAsync(String k, byte[] lease) {
-    long waitMillis = spec.distributedLoadWait().toMillis();
+  private CompletableFuture<Object> awaitOtherLoadAsync(String k) {
     CompletableFuture<Object> result = new CompletableFuture<>();
-    l2.takeLeaseAsync(k, lease, waitMillis).whenCompleteAsync((taken, error) -> {
-      if (error != null || taken == null) {
-        result.complete(null);
-      } else if (taken) {
-        result.complete(MISSING);
-      } else {
-        result.completeOnTimeout(null, waitMillis, TimeUnit.MILLISECONDS);
-        pollL2Async(k, FIRST_POLL_PAUSE_MILLIS, result);
-      }
-    }, asyncExecutor);
+    result.completeOnTimeout(null, waitMillis, TimeUnit.MILLISECONDS);
+    pollL2Async(k, FIRST_POLL_PAUSE_MILLIS, result);
     return result;
   }
 
@@ -626,7 +611,6 @@ final class MissPath<K, V> {
     // first, and their leases released, before it waits for the others: two calls that each took
     // some of the other's keys never wait for each other.
     byte[] lease = newLease();
-    long waitMillis = spec.distributedLoadWait().toMillis();
     long deadline = System.nanoTime() + waitMillis * 1_000_000L;
     boolean[] taken = l2.takeLeases(missing, lease, waitMillis);
     if (taken == null) {

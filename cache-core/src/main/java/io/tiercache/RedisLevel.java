@@ -33,6 +33,15 @@ abstract class RedisLevel {
 
   /** What a read returns when the level holds nothing for the key. */
   static final Object MISSING = new Object();
+  /** {@link #readOrLease}: Redis has no value, and this caller now holds the key's load lease. */
+  static final Object LEASE_TAKEN = new Object();
+  /** {@link #readOrLease}: Redis has no value, and another caller holds the key's load lease. */
+  static final Object LEASE_HELD = new Object();
+
+  /** Whether a read's result is a value (or a cached null), not one of the markers above. */
+  static boolean isValue(Object found) {
+    return found != MISSING && found != LEASE_TAKEN && found != LEASE_HELD;
+  }
 
   /** The level of {@code group}: Redis, or a level that holds nothing when the cache has no L2. */
   static RedisLevel of(CacheGroup group, RedisTier redis) {
@@ -59,6 +68,23 @@ abstract class RedisLevel {
     return null;
   }
 
+  /** The marker of a lease asked for alone: taken, held, or (null) Redis cannot coordinate. */
+  private static Object leased(Boolean taken) {
+    return taken == null ? MISSING : taken ? LEASE_TAKEN : LEASE_HELD;
+  }
+
+  /** The part of a key Redis hashes to find its slot: the first non-empty {@code {tag}}, else all of it. */
+  static String hashedPart(String key) {
+    int open = key.indexOf('{');
+    if (open >= 0) {
+      int close = key.indexOf('}', open + 1);
+      if (close > open + 1) {
+        return key.substring(open + 1, close);
+      }
+    }
+    return key;
+  }
+
   /** Whether this level is Redis (the cache has an L2). */
   abstract boolean enabled();
 
@@ -73,6 +99,19 @@ abstract class RedisLevel {
 
   /** {@link #read} without blocking; completes on {@code decodeOn}, which decodes. */
   abstract CompletableFuture<Object> readAsync(String k, ValueCodec<?> codec, Executor decodeOn);
+
+  /**
+   * A read for a load with a lease (distributed single flight): the value, as {@link #read}; when
+   * Redis has none, the key's load lease is asked for in the same round trip: {@link #LEASE_TAKEN}
+   * or {@link #LEASE_HELD}. {@link #MISSING} when Redis cannot coordinate (unreachable, or a value
+   * it could not decode). One script where the value and its lease share a slot; else a read and
+   * then {@code SET NX}.
+   */
+  abstract Object readOrLease(String k, ValueCodec<?> codec, byte[] lease, long millis);
+
+  /** {@link #readOrLease} without blocking; completes on {@code decodeOn}. */
+  abstract CompletableFuture<Object> readOrLeaseAsync(String k, ValueCodec<?> codec, byte[] lease, long millis,
+      Executor decodeOn);
 
   /** {@link #read} of many keys in one round trip per slot; the values in key order. */
   abstract List<Object> readAll(List<String> keys, ValueCodec<?> codec);
@@ -148,6 +187,7 @@ abstract class RedisLevel {
             .expireAfterWrite(Duration.ofHours(1)).executor(Runnable::run).build();
     /** When a write was last logged for too few replica acknowledgements ({@link System#nanoTime}). */
     private volatile long lastReplicaWarning;
+    private final boolean clustered;
 
     Live(CacheGroup group, RedisTier redis) {
       this.redis = redis;
@@ -158,6 +198,7 @@ abstract class RedisLevel {
       this.spec = group.spec;
       this.stats = group.stats;
       this.coherence = group.coherence;
+      this.clustered = redis.isCluster();
     }
 
     @Override
@@ -195,6 +236,63 @@ abstract class RedisLevel {
         }
         return frame == null ? MISSING : decodeOrDelete(k, frame, codec);
       }, decodeOn);
+    }
+
+    @Override
+    Object readOrLease(String k, ValueCodec<?> codec, byte[] lease, long millis) {
+      String redisKey = redisPrefix + k;
+      String leaseKey = leaseKey(k);
+      if (!redis.sameSlot(redisKey, leaseKey)) {
+        Object found = read(k, codec);
+        return found != MISSING ? found : leased(takeLease(k, lease, millis));
+      }
+      RedisTier.ValueOrLease found;
+      try {
+        found = redis.getOrLease(redisKey, maxFrame(codec), leaseKey, lease, millis);
+      } catch (RedisUnavailableException e) {
+        stats.degraded.increment();
+        return MISSING;
+      }
+      return found.value() != null ? decodeOrDelete(k, found.value(), codec) : found.leaseTaken() ? LEASE_TAKEN
+          : LEASE_HELD;
+    }
+
+    @Override
+    CompletableFuture<Object> readOrLeaseAsync(String k, ValueCodec<?> codec, byte[] lease, long millis,
+        Executor decodeOn) {
+      String redisKey = redisPrefix + k;
+      String leaseKey = leaseKey(k);
+      if (!redis.sameSlot(redisKey, leaseKey)) {
+        return readAsync(k, codec, decodeOn).thenCompose(found -> found != MISSING
+            ? CompletableFuture.completedFuture(found)
+            : takeLeaseAsync(k, lease, millis).thenApplyAsync(RedisLevel::leased, decodeOn));
+      }
+      return redis.getOrLeaseAsync(redisKey, maxFrame(codec), leaseKey, lease, millis).handleAsync((found, error) -> {
+        if (error != null) {
+          stats.degraded.increment();
+          return MISSING;
+        }
+        return found.value() != null ? decodeOrDelete(k, found.value(), codec) : found.leaseTaken() ? LEASE_TAKEN
+            : LEASE_HELD;
+      }, decodeOn);
+    }
+
+    /**
+     * The key of {@code k}'s load lease. On a cluster it carries the hash tag of the value's key
+     * where one can, so that both are in one slot and {@link #readOrLease} is one script.
+     */
+    private String leaseKey(String k) {
+      if (!clustered) {
+        return leasePrefix + k;
+      }
+      String hashed = hashedPart(redisPrefix + k);
+      if (hashed.indexOf('}') < 0) {
+        String tagged = leasePrefix + "{" + hashed + "}" + k;
+        if (redis.sameSlot(tagged, redisPrefix + k)) {
+          return tagged;
+        }
+      }
+      return leasePrefix + k;
     }
 
     @Override
@@ -361,7 +459,7 @@ abstract class RedisLevel {
     @Override
     Boolean takeLease(String k, byte[] lease, long millis) {
       try {
-        return redis.setIfAbsent(leasePrefix + k, lease, millis);
+        return redis.setIfAbsent(leaseKey(k), lease, millis);
       } catch (RedisUnavailableException e) {
         return null;
       }
@@ -369,7 +467,7 @@ abstract class RedisLevel {
 
     @Override
     CompletableFuture<Boolean> takeLeaseAsync(String k, byte[] lease, long millis) {
-      return redis.setIfAbsentAsync(leasePrefix + k, lease, millis).exceptionally(error -> null);
+      return redis.setIfAbsentAsync(leaseKey(k), lease, millis).exceptionally(error -> null);
     }
 
     @Override
@@ -378,7 +476,7 @@ abstract class RedisLevel {
         return redis.pipeline("SET NX (load leases)", commands -> {
           List<RedisFuture<?>> futures = new ArrayList<>(keys.size());
           for (String k : keys) {
-            futures.add(commands.set(leasePrefix + k, lease, SetArgs.Builder.px(millis).nx()));
+            futures.add(commands.set(leaseKey(k), lease, SetArgs.Builder.px(millis).nx()));
           }
           return futures;
         }, futures -> {
@@ -400,7 +498,7 @@ abstract class RedisLevel {
     @Override
     void releaseLease(String k, byte[] lease) {
       // a failure needs no handling: the lease expires by itself
-      redis.compareAndDeleteAsync(leasePrefix + k, lease);
+      redis.compareAndDeleteAsync(leaseKey(k), lease);
     }
   }
 
@@ -423,6 +521,17 @@ abstract class RedisLevel {
 
     @Override
     CompletableFuture<Object> readAsync(String k, ValueCodec<?> codec, Executor decodeOn) {
+      return CompletableFuture.completedFuture(MISSING);
+    }
+
+    @Override
+    Object readOrLease(String k, ValueCodec<?> codec, byte[] lease, long millis) {
+      return MISSING;
+    }
+
+    @Override
+    CompletableFuture<Object> readOrLeaseAsync(String k, ValueCodec<?> codec, byte[] lease, long millis,
+        Executor decodeOn) {
       return CompletableFuture.completedFuture(MISSING);
     }
 

@@ -349,6 +349,45 @@ abstract class CacheContract {
     return keys;
   }
 
+  /**
+   * With distributed load, a miss reads the value and takes the lease in one script, on a cluster
+   * too (the lease key carries the value's slot); two instances missing at once load once.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Levels.class, names = {"L2_ONLY", "L1_L2"})
+  void distributedLoad_oneScriptPerMiss_andOneLoadForTwoInstances(Levels levels) throws Exception {
+    UnaryOperator<CacheSpec.Builder> spec = s -> s.distributedLoad(java.time.Duration.ofSeconds(10));
+    Cache<Long, Project> first = tier(levels, spec).cache("c", Project.class);
+    Cache<Long, Project> second = tier(levels, spec).cache("c", Project.class);
+    java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CountDownLatch inLoader = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    long evalsBefore = commandCount("eval");
+    java.util.concurrent.CompletableFuture<Project> a = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> first.get(7L, k -> {
+          loads.incrementAndGet();
+          inLoader.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return project(k);
+        }));
+    assertTrue(inLoader.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(evalsBefore + 1, commandCount("eval"), "the miss's read and lease in one script");
+    java.util.concurrent.CompletableFuture<Project> b = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> second.get(7L, k -> {
+          loads.incrementAndGet();
+          return project(k);
+        }));
+    Thread.sleep(100); // the second instance finds the lease held and polls
+    release.countDown();
+    assertEquals(project(7), a.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(project(7), b.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(1, loads.get());
+  }
+
   private long commandCount(String command) {
     return redis().commandCalls(command);
   }

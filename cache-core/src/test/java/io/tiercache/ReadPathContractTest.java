@@ -202,6 +202,42 @@ class ReadPathContractTest {
     assertEquals("slow", held.get(20, TimeUnit.SECONDS));
   }
 
+  /**
+   * With distributed load, the read that finds no value takes the lease in the same round trip
+   * (one script): by the time the loader runs, Redis has received exactly one command from this
+   * miss, and the lease is held.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = ReadPath.class, names = {"GET", "GET_ASYNC"})
+  void distributedLoad_aMissTakesTheLeaseInTheRoundTripOfItsRead(ReadPath path) throws Exception {
+    Cache<String, String> cache = cache(s -> s.distributedLoad(Duration.ofSeconds(10)));
+    TestRedis raw = TestRedis.standalone(redis);
+    String key = "one-trip-" + path;
+    long evalsBefore = raw.commandCalls("eval");
+    long setsBefore = raw.commandCalls("set");
+    long readsBefore = valueReads();
+    long[] seen = new long[3];
+    long[] leaseHeld = new long[1];
+    assertEquals("v", path.read(cache, key, k -> {
+      seen[0] = raw.commandCalls("eval") - evalsBefore;
+      seen[1] = raw.commandCalls("set") - setsBefore;
+      seen[2] = valueReads() - readsBefore;
+      leaseHeld[0] = exists("__tc:load:" + k);
+      return "v";
+    }));
+    assertEquals(1, seen[0], "one script before the loader");
+    assertEquals(1, seen[1], "the lease's SET NX, inside the script");
+    assertEquals(1, seen[2], "the value's read, inside the script");
+    assertEquals(1, leaseHeld[0], "the lease is held while the loader runs");
+    // a hit sends the read alone, and takes no lease
+    Cache<String, String> other = cache(s -> s.distributedLoad(Duration.ofSeconds(10)).l1(false));
+    long setsBeforeHit = raw.commandCalls("set");
+    assertEquals("v", path.read(other, key, k -> {
+      throw new AssertionError("in Redis already");
+    }));
+    assertEquals(setsBeforeHit, raw.commandCalls("set"));
+  }
+
   @Test
   void distributedLoad_getAll_loadsTheKeysItLeasedAtOnce_andTakesTheOthersFromRedis() throws Exception {
     Cache<String, String> cache = cache(s -> s.distributedLoad(Duration.ofSeconds(10)));

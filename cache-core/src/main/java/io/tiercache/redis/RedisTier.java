@@ -864,6 +864,55 @@ public final class RedisTier implements AutoCloseable {
     });
   }
 
+  /**
+   * The value of KEYS[1] bounded as in {@link #getBounded}, or, when it has none, the lease
+   * KEYS[2] taken with {@code SET NX PX}: {@code {1, value}}, {@code {2}} (lease taken) or {@code
+   * {3}} (the lease is held by another caller). A value that is not a string reads as absent.
+   */
+  private static final String GET_OR_LEASE = "local v = redis.pcall('GETRANGE', KEYS[1], 0, ARGV[1]) "
+      + "if type(v) == 'string' and v ~= '' then return {1, v} end "
+      + "if redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3], 'NX') then return {2} end return {3}";
+
+  /** What {@link #getOrLease} found. */
+  public record ValueOrLease(byte[] value, boolean leaseTaken) {}
+
+  /**
+   * One round trip for a read that would take a lease on a miss: the value of {@code key} (read as
+   * {@link #getBounded} reads it), or, when there is none, the lease {@code leaseKey} ({@code SET NX
+   * PX}). The two keys must be in one slot on a cluster ({@link #sameSlot}).
+   *
+   * @return the value (and no lease), or no value and whether the lease was taken
+   */
+  public ValueOrLease getOrLease(String key, int maxBytes, String leaseKey, byte[] lease, long leaseMillis) {
+    return call("GET or lease", redis -> toValueOrLease(redis.eval(GET_OR_LEASE, ScriptOutputType.MULTI,
+        new String[] {key, leaseKey}, ascii(maxBytes), lease, ascii(leaseMillis))));
+  }
+
+  /** {@link #getOrLease} without blocking. */
+  public CompletableFuture<ValueOrLease> getOrLeaseAsync(String key, int maxBytes, String leaseKey, byte[] lease,
+      long leaseMillis) {
+    return this.<List<Object>>async("GET or lease", redis -> redis.eval(GET_OR_LEASE, ScriptOutputType.MULTI,
+        new String[] {key, leaseKey}, ascii(maxBytes), lease, ascii(leaseMillis))).thenApply(RedisTier::toValueOrLease);
+  }
+
+  private static ValueOrLease toValueOrLease(Object reply) {
+    List<?> parts = (List<?>) reply;
+    long kind = ((Number) parts.get(0)).longValue();
+    if (kind == 1) {
+      return new ValueOrLease((byte[]) parts.get(1), false);
+    }
+    return new ValueOrLease(null, kind == 2);
+  }
+
+  private static byte[] ascii(long n) {
+    return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Whether two keys hash to one slot (always, off a cluster): a script may then name both. */
+  public boolean sameSlot(String a, String b) {
+    return !isCluster() || io.lettuce.core.cluster.SlotHash.getSlot(a) == io.lettuce.core.cluster.SlotHash.getSlot(b);
+  }
+
   /** {@code SET key value PX ttl}. */
   public void set(String key, byte[] value, long ttlMillis) {
     call("SET", redis -> redis.set(key, value, SetArgs.Builder.px(ttlMillis)));

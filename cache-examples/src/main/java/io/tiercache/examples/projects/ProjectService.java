@@ -35,7 +35,7 @@ public interface ProjectService {
   @Cached(key = "project:{id}:info", ttl = "2h", nullTtl = "1m", refresh = "1h")
   ProjectInfo info(long id);
 
-  /** Many {@code project:{id}:info} at once: one MGET, then one bulk call for the missing ones. */
+  /** Many {@code project:{id}:info} at once: one Redis read, then one bulk call for the missing ones. */
   @Cached(key = "project:{ids[]}:info")
   Map<Long, ProjectInfo> infos(Set<Long> ids);
 

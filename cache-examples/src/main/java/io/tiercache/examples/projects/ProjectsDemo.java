@@ -81,7 +81,7 @@ public final class ProjectsDemo {
       out.printf("   platform calls made by pod 2: %d, its L2 hits: %d%n", platform.calls() - before,
           info2.stats().l2Hits());
 
-      step("4. batch read of projects 1..50: one MGET, one bulk platform call for the 30 missing");
+      step("4. batch read of projects 1..50: one Redis read, one bulk platform call for the 30 missing");
       Cache<Long, ProjectInfo> byId = pod1.cache("project-info", ProjectInfo.class);
       before = platform.calls();
       Map<Long, ProjectInfo> batch = byId.getAll(CheckinPlatform.ids(50), platform::projectInfos);

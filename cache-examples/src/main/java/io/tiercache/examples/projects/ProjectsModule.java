@@ -19,7 +19,7 @@ import java.util.Set;
  *
  * <pre>
  * GET  /projects?scope=ongoing|ended     projects:list:{scope}            2h   refresh 1h
- * GET  /projects?ids=1,2,3               project:{id}:info (one MGET)     2h
+ * GET  /projects?ids=1,2,3               project:{id}:info (one read)      2h
  * GET  /projects/{id}                    project:{id}:info                2h   refresh 1h
  * GET  /projects/{id}/stats              project:{id}:stats               1h   refresh 30m
  * GET  /projects/{id}/daily-stats        project:{id}:daily_stats         30m  refresh 15m, expires at midnight
