@@ -179,11 +179,8 @@ final class MissPath<K, V> {
       releaseLease(k, lease);
     } else if (spec.writeLoadedAsync()) {
       writeInBackground(k, frame, ttl, lease);
-    } else {
-      if (l2.writeLoaded(k, frame, ttl) && !local.isCurrent(k, mine)) {
-        l2.undoLoad(k, frame);
-      }
-      releaseLease(k, lease);
+    } else if (l2.writeLoadedReleasing(k, frame, ttl, lease) && !local.isCurrent(k, mine)) {
+      l2.undoLoad(k, frame);
     }
     return ttl;
   }
@@ -319,13 +316,12 @@ final class MissPath<K, V> {
       writeInBackground(k, frame, ttl, lease);
       return CompletableFuture.completedFuture(ttl);
     }
-    return l2.writeLoadedAsync(k, frame, ttl).handleAsync((written, error) -> {
+    return l2.writeLoadedReleasingAsync(k, frame, ttl, lease).handleAsync((written, error) -> {
       if (error != null) {
         stats.degraded.increment();
       } else if (!local.isCurrent(k, mine)) {
         l2.undoLoad(k, frame);
       }
-      releaseLease(k, lease);
       return ttl;
     }, asyncExecutor);
   }
@@ -387,7 +383,7 @@ final class MissPath<K, V> {
 
   /** The write of {@link CacheSpec#writeLoadedAsync}: the caller does not wait for it. */
   private void writeInBackground(String k, byte[] frame, long ttl, byte[] lease) {
-    l2.writeLoadedAsync(k, frame, ttl).whenComplete((written, error) -> {
+    l2.writeLoadedReleasingAsync(k, frame, ttl, lease).whenComplete((written, error) -> {
       if (error != null) {
         stats.degraded.increment();
       } else if (!l2.isRecentLoad(k, frame)) {
@@ -395,7 +391,6 @@ final class MissPath<K, V> {
         // is against the coherence window rather than the single-flight entry.
         l2.undoLoad(k, frame);
       }
-      releaseLease(k, lease);
     });
   }
 

@@ -146,6 +146,15 @@ abstract class RedisLevel {
   /** {@link #writeLoaded} without blocking; fails when Redis could not be reached. */
   abstract CompletableFuture<Boolean> writeLoadedAsync(String k, byte[] frame, long ttlMillis);
 
+  /**
+   * {@link #writeLoaded} and then the release of the load lease {@code lease} (if not null), in
+   * one round trip where the value and its lease share a slot. Whether Redis was reached.
+   */
+  abstract boolean writeLoadedReleasing(String k, byte[] frame, long ttlMillis, byte[] lease);
+
+  /** {@link #writeLoadedReleasing} without blocking; fails when Redis could not be reached. */
+  abstract CompletableFuture<?> writeLoadedReleasingAsync(String k, byte[] frame, long ttlMillis, byte[] lease);
+
   /** {@link #writeLoaded} of many keys in one pipeline; false if nothing was written (Redis unreachable). */
   abstract boolean writeLoadedAll(Map<String, byte[]> frames, Map<String, Long> ttls);
 
@@ -418,6 +427,38 @@ abstract class RedisLevel {
     }
 
     @Override
+    boolean writeLoadedReleasing(String k, byte[] frame, long ttlMillis, byte[] lease) {
+      String leaseKey = lease == null ? null : leaseKey(k);
+      if (leaseKey == null || !redis.sameSlot(redisPrefix + k, leaseKey)) {
+        boolean reached = writeLoaded(k, frame, ttlMillis);
+        if (lease != null) {
+          releaseLease(k, lease);
+        }
+        return reached;
+      }
+      try {
+        redis.setIfAbsentAndRelease(redisPrefix + k, frame, ttlMillis, leaseKey, lease);
+        return true;
+      } catch (RedisUnavailableException e) {
+        stats.degraded.increment();
+        return false;
+      }
+    }
+
+    @Override
+    CompletableFuture<?> writeLoadedReleasingAsync(String k, byte[] frame, long ttlMillis, byte[] lease) {
+      String leaseKey = lease == null ? null : leaseKey(k);
+      if (leaseKey == null || !redis.sameSlot(redisPrefix + k, leaseKey)) {
+        return writeLoadedAsync(k, frame, ttlMillis).whenComplete((written, error) -> {
+          if (lease != null) {
+            releaseLease(k, lease);
+          }
+        });
+      }
+      return redis.setIfAbsentAndReleaseAsync(redisPrefix + k, frame, ttlMillis, leaseKey, lease);
+    }
+
+    @Override
     boolean writeLoadedAll(Map<String, byte[]> frames, Map<String, Long> ttls) {
       if (frames.isEmpty() || !redis.available()) {
         return false;
@@ -562,6 +603,16 @@ abstract class RedisLevel {
     @Override
     CompletableFuture<Boolean> writeLoadedAsync(String k, byte[] frame, long ttlMillis) {
       return CompletableFuture.completedFuture(false);
+    }
+
+    @Override
+    boolean writeLoadedReleasing(String k, byte[] frame, long ttlMillis, byte[] lease) {
+      return false;
+    }
+
+    @Override
+    CompletableFuture<?> writeLoadedReleasingAsync(String k, byte[] frame, long ttlMillis, byte[] lease) {
+      return CompletableFuture.completedFuture(null);
     }
 
     @Override

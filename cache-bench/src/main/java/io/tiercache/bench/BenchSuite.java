@@ -120,6 +120,8 @@ public final class BenchSuite {
           Goal.AT_MOST, 1.2),
       new Comparison("miss + load + L2 write vs GET + SET", MissLoadBenchmark.class, 1, "TIERCACHE",
           "LETTUCE_GET_SET", Goal.NONE, Double.NaN),
+      new Comparison("miss with distributed load vs without", MissLoadBenchmark.class, 1, "TIERCACHE_DISTRIBUTED",
+          "TIERCACHE", Goal.AT_MOST, 1.05),
       new Comparison("miss + load, L2 write in the background, vs SET", MissLoadBenchmark.class, 1,
           "TIERCACHE_WRITE_ASYNC", "LETTUCE", Goal.AT_MOST, 1.2),
       new Comparison("miss + load, L2 write in the background, vs GET + SET not awaited", MissLoadBenchmark.class,

@@ -873,6 +873,30 @@ public final class RedisTier implements AutoCloseable {
       + "if type(v) == 'string' and v ~= '' then return {1, v} end "
       + "if redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3], 'NX') then return {2} end return {3}";
 
+  /**
+   * SET KEYS[1] ARGV[1] PX ARGV[2] NX, then the release of the lease KEYS[2] if it still holds
+   * ARGV[3]: a loaded value written and its load lease given back in one command.
+   */
+  private static final String SET_NX_AND_RELEASE = "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') "
+      + "if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end return 1";
+
+  /**
+   * {@link #setIfAbsent} of a loaded value and the release of its load lease (deleted if it still
+   * holds {@code lease}) in one command; the two keys must be in one slot on a cluster ({@link
+   * #sameSlot}).
+   */
+  public void setIfAbsentAndRelease(String key, byte[] value, long ttlMillis, String leaseKey, byte[] lease) {
+    call("SET NX + release", redis -> redis.<Long>eval(SET_NX_AND_RELEASE, ScriptOutputType.INTEGER,
+        new String[] {key, leaseKey}, value, ascii(ttlMillis), lease));
+  }
+
+  /** {@link #setIfAbsentAndRelease} without blocking. */
+  public CompletableFuture<Long> setIfAbsentAndReleaseAsync(String key, byte[] value, long ttlMillis, String leaseKey,
+      byte[] lease) {
+    return this.<Long>async("SET NX + release", redis -> redis.eval(SET_NX_AND_RELEASE, ScriptOutputType.INTEGER,
+        new String[] {key, leaseKey}, value, ascii(ttlMillis), lease));
+  }
+
   /** What {@link #getOrLease} found. */
   public record ValueOrLease(byte[] value, boolean leaseTaken) {}
 
