@@ -2,8 +2,8 @@ package io.tiercache;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
-import io.tiercache.codec.ValueCodec;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.codec.ValueCodec;
+import io.tiercache.internal.redis.RedisTier;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

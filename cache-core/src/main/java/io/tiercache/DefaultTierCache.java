@@ -2,8 +2,8 @@ package io.tiercache;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tiercache.codec.ValueCodec;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.codec.ValueCodec;
+import io.tiercache.internal.redis.RedisTier;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

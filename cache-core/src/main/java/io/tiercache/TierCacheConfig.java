@@ -2,7 +2,7 @@ package io.tiercache;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tiercache.redis.RedisEndpoint;
+import io.tiercache.internal.redis.RedisEndpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;

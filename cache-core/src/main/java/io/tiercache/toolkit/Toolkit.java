@@ -1,7 +1,7 @@
 package io.tiercache.toolkit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -5,4 +5,4 @@
  * <p>Never Java serialization, never class names in the payload (no default typing), so a value
  * written by one version of a service can only be read back as the type the reader asks for.
  */
-package io.tiercache.codec;
+package io.tiercache.internal.codec;

@@ -5,4 +5,4 @@
  * <p>Implementation: public only so that the other Tiercache packages can reach it; it may change
  * without notice.
  */
-package io.tiercache.redis;
+package io.tiercache.internal.redis;
