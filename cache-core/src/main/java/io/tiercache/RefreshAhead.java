@@ -160,10 +160,6 @@ final class RefreshAhead<K, V> implements AutoCloseable {
     return registry.estimatedSize();
   }
 
-  void forget(String k) {
-    registry.invalidate(k);
-  }
-
   /** One pass over the registry; skipped if the previous pass still runs. */
   void cycle() {
     if (!cycleRunning.compareAndSet(false, true)) {
