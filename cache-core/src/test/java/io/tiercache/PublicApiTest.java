@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
  * {@code src/test/resources/public-api.txt}: every public type outside the internal package and its
  * public and protected members. A change of the API fails this test with the lines that differ, so
  * it is always deliberate: after an intended change, run
- * {@code mvn -pl cache-core test -Dtest=PublicApiTest -Dtiercache.updateApi=true} and commit the
- * file. Its first line gives the counts quoted in docs/architecture.md.
+ * {@code mvn -pl cache-core -am test -Dtest=PublicApiTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dtiercache.updateApi=true} and commit the file. Its first line gives the counts quoted in
+ * docs/architecture.md.
  */
 class PublicApiTest {
 
