@@ -61,6 +61,13 @@ class PublicApiTest {
     }
   }
 
+  @Test
+  void noApiSignature_namesAnInternalType() {
+    List<String> leaks = listing(publicTypes().stream().filter(c -> !isInternal(c)).toList()).stream()
+        .filter(line -> line.contains(INTERNAL + ".")).toList();
+    assertTrue(leaks.isEmpty(), "the API hands out internal types: " + String.join("\n", leaks));
+  }
+
   static boolean isInternal(Class<?> c) {
     String p = c.getPackageName();
     return p.equals(INTERNAL) || p.startsWith(INTERNAL + ".");
