@@ -34,7 +34,7 @@ final class CacheGroup {
   final PersistentLevel l3;
   private final java.time.Clock clock;
 
-  CacheGroup(String name, CacheSpec spec, String keyPrefix, io.tiercache.redis.RedisTier redis, Coherence coherence,
+  CacheGroup(String name, CacheSpec spec, String keyPrefix, io.tiercache.internal.redis.RedisTier redis, Coherence coherence,
       java.time.Clock clock, WriteBackQueue.Factory writeBackFactory) {
     this.name = name;
     this.keyPrefix = keyPrefix;

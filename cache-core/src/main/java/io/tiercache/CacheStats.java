@@ -55,7 +55,7 @@ public record CacheStats(
     long l3Size) {
 
   /** The counters of a cache without the persistent level (its three counters 0). */
-  public CacheStats(String cacheName, long requests, long l1Hits, long l2Hits, long misses, long loads,
+  CacheStats(String cacheName, long requests, long l1Hits, long l2Hits, long misses, long loads,
       long loadFailures, long totalLoadTimeNanos, long degradedCalls, long puts, long invalidations, long decodeErrors,
       long l1Evictions, long l1Size, long writeBackQueueDepth, long deadLetters, long refreshes, long refreshFailures,
       long encodedBytes, long storedBytes) {

@@ -6,7 +6,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.tiercache;
 
-import io.tiercache.codec.ValueCodec;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.codec.ValueCodec;
+import io.tiercache.internal.redis.RedisTier;
 import io.tiercache.toolkit.BloomFilter;
 import io.tiercache.toolkit.BloomStats;
 import java.time.Clock;

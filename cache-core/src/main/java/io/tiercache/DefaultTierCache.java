@@ -2,8 +2,9 @@ package io.tiercache;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tiercache.codec.ValueCodec;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.codec.ValueCodec;
+import io.tiercache.internal.redis.RedisTier;
+import io.tiercache.internal.redis.ToolkitFactory;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -141,7 +142,7 @@ final class DefaultTierCache implements TierCache {
           return group != null && group.ownKeys;
         });
     this.namespaces = new Namespaces(redis, keyPrefix, coherence);
-    this.toolkit = redis == null ? null : new io.tiercache.toolkit.Toolkit(redis, keyPrefix, mapper, scheduler);
+    this.toolkit = redis == null ? null : ToolkitFactory.create(redis, keyPrefix, mapper, scheduler);
     this.events = new EventRegistry(this::invalidatePattern, this::invalidateKey);
     b.events.forEach(events::register);
     declared.keySet().forEach(this::group);

@@ -103,7 +103,7 @@ abstract class LocalTier {
     boolean trusted();
   }
 
-  /** L1 on: an async Caffeine cache whose in-flight futures are the single-flight table. */
+  /** L1 on: a synchronous Caffeine cache of the values, beside the table of loads in progress. */
   static final class CaffeineTier extends LocalTier {
     private final Cache<String, Object> cache;
     private final ConcurrentMap<String, Object> values;

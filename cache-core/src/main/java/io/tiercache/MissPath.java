@@ -1,6 +1,6 @@
 package io.tiercache;
 
-import io.tiercache.codec.ValueCodec;
+import io.tiercache.internal.codec.ValueCodec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

@@ -1,6 +1,6 @@
 package io.tiercache;
 
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;

@@ -2,7 +2,7 @@ package io.tiercache;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lettuce.core.SetArgs;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,10 +158,6 @@ final class RefreshAhead<K, V> implements AutoCloseable {
   long size() {
     registry.cleanUp();
     return registry.estimatedSize();
-  }
-
-  void forget(String k) {
-    registry.invalidate(k);
   }
 
   /** One pass over the registry; skipped if the previous pass still runs. */

@@ -36,8 +36,8 @@ final class StatsCounter {
   final LongAdder storedBytes = new LongAdder();
 
   void encoded(byte[] frame) {
-    encodedBytes.add(io.tiercache.codec.ValueCodec.payloadLength(frame));
-    storedBytes.add(io.tiercache.codec.ValueCodec.storedLength(frame));
+    encodedBytes.add(io.tiercache.internal.codec.ValueCodec.payloadLength(frame));
+    storedBytes.add(io.tiercache.internal.codec.ValueCodec.storedLength(frame));
   }
 
   CacheStats snapshot(String name, long l1Size, long writeBackDepth) {

@@ -88,9 +88,9 @@ public final class TierCacheBuilder {
     if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")
         && !uri.startsWith("redis-sentinel://") && !uri.startsWith("rediss-sentinel://")) {
       throw new IllegalArgumentException("redisUri must start with redis://, rediss://, redis-sentinel:// or "
-          + "rediss-sentinel://, was " + io.tiercache.redis.RedisEndpoint.redact(uri));
+          + "rediss-sentinel://, was " + io.tiercache.internal.redis.RedisEndpoint.redact(uri));
     }
-    io.tiercache.redis.RedisEndpoint.check(uri, "redisUri");
+    io.tiercache.internal.redis.RedisEndpoint.check(uri, "redisUri");
     this.redisUri = uri;
     explicit.add("redis.uri");
     return this;
@@ -104,7 +104,7 @@ public final class TierCacheBuilder {
    */
   public TierCacheBuilder redisCluster(java.util.List<String> seedUris) {
     Objects.requireNonNull(seedUris, "redisCluster must not be null");
-    io.tiercache.redis.RedisEndpoint.cluster(seedUris); // checks the URIs now, not at build()
+    io.tiercache.internal.redis.RedisEndpoint.cluster(seedUris); // checks the URIs now, not at build()
     this.redisCluster = java.util.List.copyOf(seedUris);
     explicit.add("redis.cluster");
     return this;
@@ -468,10 +468,10 @@ public final class TierCacheBuilder {
   }
 
   /** The configured Redis, with credentials and trusted certificates. */
-  io.tiercache.redis.RedisEndpoint redisEndpoint() {
-    io.tiercache.redis.RedisEndpoint endpoint = redisCluster != null
-        ? io.tiercache.redis.RedisEndpoint.cluster(redisCluster)
-        : io.tiercache.redis.RedisEndpoint.of(redisUri);
+  io.tiercache.internal.redis.RedisEndpoint redisEndpoint() {
+    io.tiercache.internal.redis.RedisEndpoint endpoint = redisCluster != null
+        ? io.tiercache.internal.redis.RedisEndpoint.cluster(redisCluster)
+        : io.tiercache.internal.redis.RedisEndpoint.of(redisUri);
     if (redisPassword != null) {
       endpoint = endpoint.withCredentials(redisUsername, redisPassword);
     }

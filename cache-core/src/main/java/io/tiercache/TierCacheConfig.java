@@ -2,7 +2,7 @@ package io.tiercache;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tiercache.redis.RedisEndpoint;
+import io.tiercache.internal.redis.RedisEndpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -813,6 +813,29 @@ public final class TierCacheConfig {
    */
   public java.util.Optional<String> value(String property) {
     Objects.requireNonNull(property, "property must not be null");
+    return java.util.Optional.ofNullable(lookup(property)).map(Value::text);
+  }
+
+  /**
+   * The value of {@code property} as {@link #value} reads it, but as Tiercache's own messages show
+   * it: a secret ({@code redis.password}) as {@code ****}, credentials in Redis URIs redacted, long
+   * text cut; what a service may print or log to say how it is configured.
+   *
+   * <pre>{@code
+   * config.shownValue("redis.uri")   // Optional[redis://app:***@localhost:6379]
+   * }</pre>
+   *
+   * @param property the property's name, with or without {@code tiercache.}; not null
+   * @return the value as shown; empty when this configuration does not set it
+   */
+  public java.util.Optional<String> shownValue(String property) {
+    Objects.requireNonNull(property, "property must not be null");
+    String name = property.startsWith(PREFIX) ? property.substring(PREFIX.length()) : property;
+    Setting setting = name.startsWith("defaults.") || name.startsWith("caches.") ? null : find(GLOBAL, name);
+    return java.util.Optional.ofNullable(lookup(property)).map(v -> shown(setting, v));
+  }
+
+  private Value lookup(String property) {
     String name = property.startsWith(PREFIX) ? property.substring(PREFIX.length()) : property;
     Value v = globals.get(name);
     if (v == null && name.startsWith("defaults.")) {
@@ -830,7 +853,7 @@ public final class TierCacheConfig {
         }
       }
     }
-    return java.util.Optional.ofNullable(v).map(Value::text);
+    return v;
   }
 
   // ---------------------------------------------------------------- merging (used by the builder)

@@ -1,6 +1,6 @@
 package io.tiercache;
 
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;

@@ -3,7 +3,7 @@ package io.tiercache;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.tiercache.redis.RedisEndpoint;
+import io.tiercache.internal.redis.RedisEndpoint;
 import io.tiercache.test.RedisExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -289,6 +289,23 @@ class TierCacheConfigTest {
   }
 
   @Test
+  void shownValue_redactsUriCredentials_andHidesSecrets_whereValueGivesThemAsWritten() {
+    String secret = "s3cr3t-Pa55";
+    String uri = "redis://app:" + secret + "@127.0.0.1:1";
+    TierCacheConfig config = TierCacheConfig.fromEnvironment(Map.of(
+        "REDIS_URL", uri, "TIERCACHE_REDIS_PASSWORD", secret, "TIERCACHE_KEY_PREFIX", "shop"));
+    assertEquals(uri, config.value("redis.uri").orElseThrow());
+    assertEquals("redis://app:***@127.0.0.1:1", config.shownValue("redis.uri").orElseThrow());
+    assertEquals("redis://app:***@127.0.0.1:1", config.shownValue("tiercache.redis.uri").orElseThrow());
+    assertEquals(secret, config.value("redis.password").orElseThrow());
+    assertEquals("****", config.shownValue("redis.password").orElseThrow());
+    assertEquals("shop", config.shownValue("key-prefix").orElseThrow());
+    assertTrue(config.shownValue("redis.cluster").isEmpty());
+    assertEquals("property must not be null",
+        assertThrows(NullPointerException.class, () -> config.shownValue(null)).getMessage());
+  }
+
+  @Test
   void durations_acceptShortAndIsoForms() {
     Function<String, Duration> parse = TierCacheConfig::parseDuration;
     assertEquals(Duration.ofMillis(250), parse.apply("250ms"));

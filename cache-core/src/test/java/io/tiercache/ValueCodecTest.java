@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tiercache.codec.ValueCodec;
+import io.tiercache.internal.codec.ValueCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tiercache.CacheSpec;
 import io.tiercache.TypeRef;
-import io.tiercache.codec.ValueCodec;
+import io.tiercache.internal.codec.ValueCodec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

@@ -3,7 +3,7 @@ package io.tiercache.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.tiercache.Cache;
-import io.tiercache.codec.ValueCodec;
+import io.tiercache.internal.codec.ValueCodec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tiercache.CodecException;
 import io.tiercache.TypeRef;
-import io.tiercache.codec.ValueCodec;
+import io.tiercache.internal.codec.ValueCodec;
 import java.io.IOException;
 
 /** One value type's JSON encoding; encode failures throw {@link CodecException}. */

@@ -2,7 +2,7 @@ package io.tiercache.toolkit;
 
 import io.lettuce.core.SetArgs;
 import io.tiercache.RedisUnavailableException;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

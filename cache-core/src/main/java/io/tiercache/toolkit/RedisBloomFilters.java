@@ -3,7 +3,7 @@ package io.tiercache.toolkit;
 import io.lettuce.core.BitFieldArgs;
 import io.lettuce.core.ScriptOutputType;
 import io.tiercache.RedisUnavailableException;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -3,7 +3,7 @@ package io.tiercache.toolkit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.ScriptOutputType;
 import io.tiercache.TypeRef;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

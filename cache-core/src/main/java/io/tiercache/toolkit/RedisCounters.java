@@ -4,7 +4,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.tiercache.RedisUnavailableException;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.tiercache.toolkit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tiercache.TypeRef;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.tiercache.toolkit;
 
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.tiercache.toolkit;
 
 import io.lettuce.core.ScriptOutputType;
 import io.tiercache.RedisUnavailableException;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;

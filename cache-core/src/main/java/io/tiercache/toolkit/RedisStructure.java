@@ -1,6 +1,6 @@
 package io.tiercache.toolkit;
 
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import java.time.Duration;
 
 /**

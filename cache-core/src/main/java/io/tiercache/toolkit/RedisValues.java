@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
 import io.tiercache.TypeRef;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

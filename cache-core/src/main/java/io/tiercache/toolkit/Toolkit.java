@@ -1,38 +1,42 @@
 package io.tiercache.toolkit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
+import io.tiercache.internal.redis.ToolkitFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * The entry to the Redis toolkit. It shares a {@link RedisTier} (connection, command timeout,
- * circuit breaker), the key prefix and the JSON mapper with the caches, and a scheduler for
- * batched counter flushes and lock renewals.
+ * The entry to the Redis toolkit, from {@code TierCache.toolkit()}. It shares the caches' Redis
+ * connection, command timeout and circuit breaker, their key prefix and JSON mapper, and a scheduler
+ * for batched counter flushes and lock renewals.
  *
  * <p>Every key it writes starts with {@code prefix + ":__tk:"} and a kind segment ({@code counter},
  * {@code rate}, {@code lock}, {@code lock_fence}, {@code token}, {@code token_sessions}, {@code lb},
  * {@code list}, {@code hash}, {@code blob}, {@code value}, {@code bloom}, {@code bloom_meta}, {@code bloom_next}); see the package overview for the full layout.
  *
  * <pre>{@code
- * Toolkit toolkit = new Toolkit(redisTier, "app", mapper, scheduler);
+ * Toolkit toolkit = tierCache.toolkit();
  * long likes = toolkit.counters().increment("article:42:likes");
  * try (Lock lock = toolkit.locks().acquire("rebuild", Duration.ofSeconds(10), Duration.ofSeconds(2))) {
  *   rebuild(lock.fencingToken());
  * }
- * toolkit.close(); // before the RedisTier and the scheduler
  * }</pre>
  *
- * <p>Thread-safe. {@link #close()} flushes batched counters and stops lease renewals; it does not
- * close the {@link RedisTier} or the scheduler, which belong to the caller.
+ * <p>Thread-safe. {@code TierCache.close()} closes it: {@link #close()} flushes batched counters and
+ * stops lease renewals; it does not close the Redis connection or the scheduler.
  */
 public final class Toolkit implements AutoCloseable {
 
+  static {
+    ToolkitFactory.register(Toolkit::new); // the only way to a toolkit from outside this package
+  }
+
   private final RedisTier redis;
   /** The segment after the application prefix under which every toolkit key lives. */
-  public static final String NAMESPACE = "__tk";
+  static final String NAMESPACE = "__tk";
 
   private final String appPrefix;
   private final String prefix;
@@ -59,7 +63,7 @@ public final class Toolkit implements AutoCloseable {
    * @param mapper the JSON mapper for metadata, list items and hash values, not null
    * @param scheduler runs batched counter flushes and lease renewals, not null
    */
-  public Toolkit(RedisTier redis, String keyPrefix, ObjectMapper mapper, ScheduledExecutorService scheduler) {
+  Toolkit(RedisTier redis, String keyPrefix, ObjectMapper mapper, ScheduledExecutorService scheduler) {
     this(redis, keyPrefix, mapper, scheduler, WallClock.system());
   }
 
@@ -72,7 +76,7 @@ public final class Toolkit implements AutoCloseable {
    * @param scheduler runs batched counter flushes and lease renewals, not null
    * @param clock the wall clock, not null
    */
-  public Toolkit(RedisTier redis, String keyPrefix, ObjectMapper mapper, ScheduledExecutorService scheduler,
+  Toolkit(RedisTier redis, String keyPrefix, ObjectMapper mapper, ScheduledExecutorService scheduler,
       WallClock clock) {
     this.redis = Names.requireNonNull(redis, "redis");
     this.appPrefix = Names.requireName(keyPrefix, "keyPrefix");
@@ -199,8 +203,8 @@ public final class Toolkit implements AutoCloseable {
 
   /**
    * Flushes every batched counter (deltas that cannot be written are logged as lost) and stops
-   * lease renewals (held locks end with their leases). Idempotent; call it before closing the
-   * {@link RedisTier} and the scheduler.
+   * lease renewals (held locks end with their leases). Idempotent; {@code TierCache.close()} calls
+   * it before it closes the Redis connection and the scheduler.
    */
   @Override
   public void close() {

@@ -2,10 +2,11 @@ package io.tiercache.toolkit;
 
 /**
  * The wall clock the toolkit reads for rate-limit windows and token timestamps. Tests inject a
- * clock they move by hand; production uses {@link #system()}.
+ * clock they move by hand; production uses {@link #system()}. Not public: the toolkit of a
+ * {@code TierCache} reads the system clock.
  */
 @FunctionalInterface
-public interface WallClock {
+interface WallClock {
 
   /**
    * The current time.

@@ -2,7 +2,7 @@ package io.tiercache.toolkit;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tiercache.redis.RedisTier;
+import io.tiercache.internal.redis.RedisTier;
 import io.tiercache.test.RedisExtension;
 import io.tiercache.test.Resp;
 import java.nio.charset.StandardCharsets;

@@ -177,7 +177,7 @@ public final class Main {
     String redisUri;
     if (url != null && !url.isBlank()) {
       redisUri = url;
-      out.println("Redis: " + io.tiercache.redis.RedisEndpoint.redact(url));
+      out.println("Redis: " + environment.shownValue("redis.uri").orElseThrow()); // credentials redacted
     } else {
       embedded = EmbeddedRedisServer.launch();
       redisUri = embedded.uri();

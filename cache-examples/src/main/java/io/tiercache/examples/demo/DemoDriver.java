@@ -323,7 +323,7 @@ public final class DemoDriver {
     for (App a : apps) {
       a.tier().stats().forEach((name, s) -> sum.merge(name, s, (x, y) -> new CacheStats(name,
           x.requests() + y.requests(), x.l1Hits() + y.l1Hits(), x.l2Hits() + y.l2Hits(), x.misses() + y.misses(),
-          x.loads() + y.loads(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
+          x.loads() + y.loads(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
     }
     return sum;
   }

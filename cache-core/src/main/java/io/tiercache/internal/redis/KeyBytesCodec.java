@@ -1,4 +1,4 @@
-package io.tiercache.redis;
+package io.tiercache.internal.redis;
 
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;

@@ -1,4 +1,4 @@
-package io.tiercache.redis;
+package io.tiercache.internal.redis;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

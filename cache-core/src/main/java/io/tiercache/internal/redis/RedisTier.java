@@ -1,4 +1,4 @@
-package io.tiercache.redis;
+package io.tiercache.internal.redis;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;

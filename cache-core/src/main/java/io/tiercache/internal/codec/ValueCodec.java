@@ -1,4 +1,4 @@
-package io.tiercache.codec;
+package io.tiercache.internal.codec;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
