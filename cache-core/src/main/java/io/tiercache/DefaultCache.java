@@ -106,7 +106,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     this.scheduler = context.scheduler();
     this.refresh = spec.refreshAfter() == null ? null
         : new RefreshAhead<>(name, spec, this::reload, this.redis, keyPrefix, context.instanceId(),
-            context.scheduler(), context.refreshExecutor());
+            context.scheduler(), context.refreshExecutor(), context.clock());
   }
 
   @Override
