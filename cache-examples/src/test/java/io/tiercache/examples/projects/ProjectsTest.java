@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tiercache.examples.TestApp;
-import io.tiercache.examples.TestApp.MutableClock;
 import io.tiercache.examples.TestApp.Reply;
+import io.tiercache.test.MutableClock;
 import io.tiercache.test.RedisExtension;
 import java.time.Duration;
 import java.time.LocalDateTime;
