@@ -144,8 +144,8 @@ final class RefreshAhead<K, V> implements AutoCloseable {
   /**
    * With a clock other than the system clock: starts a pass on the refresh executor if the clock
    * has reached the next pass's time and no pass runs, and then makes the next one due a period
-   * later (a clock moved several periods at once gives one pass, as a late fixed-rate task would
-   * not). Returns whether a pass was started.
+   * later (a clock moved several periods at once gives one pass, not one per period). Returns
+   * whether a pass was started.
    */
   synchronized boolean tick() {
     long now = ticker.read();

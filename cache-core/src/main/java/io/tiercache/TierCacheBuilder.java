@@ -330,8 +330,10 @@ public final class TierCacheBuilder {
    * moved {@code refreshAfter} since the last (the clock is looked at every 10 ms). With the system
    * clock (in any zone) L1 uses Caffeine's system ticker, as without this setting.
    *
-   * <p>Not driven by it: TTLs in Redis (Redis's own time), the waits for other instances and for
-   * Redis (leases, acknowledgements, the breaker), and measured durations (load times).
+   * <p>Not driven by it: TTLs in Redis (Redis's own time; so is the refresh lease between instances,
+   * and a pass sooner than 0.9 × {@code refreshAfter} of real time after the last skips the keys it
+   * still holds), the waits for other instances and for Redis (leases, acknowledgements, the
+   * breaker), and measured durations (load times).
    */
   public TierCacheBuilder clock(java.time.Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock must not be null");
