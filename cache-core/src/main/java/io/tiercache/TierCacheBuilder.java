@@ -328,8 +328,8 @@ public final class TierCacheBuilder {
    * when a key no longer read leaves its registry. With a clock that a test moves by hand, an L1
    * entry expires when the clock passes its TTL, and a refresh-ahead pass runs once the clock has
    * moved {@code refreshAfter} since the last (the clock is looked at every 10 ms; a clock set hours
-   * ahead under a running cache makes a pass due at once). With the system
-   * clock (in any zone) L1 uses Caffeine's system ticker, as without this setting.
+   * ahead under a running cache makes a pass due at once). With the system clock (in any zone) L1
+   * uses Caffeine's system ticker, as without this setting.
    *
    * <p>Not driven by it: TTLs in Redis (Redis's own time; so is the refresh lease between instances,
    * and a pass sooner than 0.9 × {@code refreshAfter} of real time after the last skips the keys it
