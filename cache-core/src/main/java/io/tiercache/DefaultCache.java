@@ -81,7 +81,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     this.miss = new MissPath<>(group, codec, asyncExecutor, context.scheduler(), context.clock());
     this.refresh = spec.refreshAfter() == null ? null
         : new RefreshAhead<>(name, spec, miss::reload, spec.l2Enabled() ? context.redis() : null,
-            context.keyPrefix(), context.instanceId(), context.scheduler(), context.refreshExecutor());
+            context.keyPrefix(), context.instanceId(), context.scheduler(), context.refreshExecutor(),
+            context.clock());
     miss.refreshAhead(refresh);
   }
 

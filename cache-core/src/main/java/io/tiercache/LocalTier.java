@@ -3,6 +3,7 @@ package io.tiercache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -24,6 +25,11 @@ import java.util.concurrent.ConcurrentMap;
  * {@code Expiry} would do the same but costs every hit a timer-wheel update (measured: 20-70 ns,
  * about a third of a hit; see docs/benchmarks.md).
  *
+ * <p>Both deadlines are read from one ticker ({@link ClockTicker#of}, from the builder's clock):
+ * Caffeine's system ticker for the system clock, a test's clock otherwise. L1 has no Caffeine
+ * scheduler: an expired entry is a miss for the read that finds it, and is removed by Caffeine's
+ * maintenance after some later reads or writes, not at its deadline.
+ *
  * <p>Loads are thread-confined: a caller installs its own incomplete future with {@link
  * #install}; if that succeeds it loads and completes the future, otherwise it waits on the one it
  * found. No loader runs inside a map computation.
@@ -43,8 +49,9 @@ abstract class LocalTier {
 
   /** A value that must leave L1 before the L1 TTL: a cached null, or an entry capped by a boundary. */
   record Until(Object value, long deadlineNanos) {
-    boolean expired() {
-      return System.nanoTime() - deadlineNanos >= 0;
+    /** Whether the deadline has passed at {@code nowNanos}, a reading of L1's ticker. */
+    boolean expired(long nowNanos) {
+      return nowNanos - deadlineNanos >= 0;
     }
   }
 
@@ -109,6 +116,7 @@ abstract class LocalTier {
     private final ConcurrentMap<String, Object> values;
     private final CacheSpec spec;
     private final java.time.Clock clock;
+    private final Ticker ticker;
     private final long valueTtl;
     private final long nullTtl;
     private final Trust trust;
@@ -117,11 +125,13 @@ abstract class LocalTier {
       this.trust = trust;
       this.spec = spec;
       this.clock = clock;
+      this.ticker = ClockTicker.of(clock);
       this.valueTtl = spec.l1Ttl().toNanos();
       this.nullTtl = Math.min(valueTtl, spec.nullTtl().toNanos());
       this.cache = Caffeine.newBuilder()
           .maximumSize(spec.l1MaxSize())
           .expireAfterWrite(spec.l1Ttl())
+          .ticker(ticker) // for the system clock, Caffeine's default
           .removalListener((String key, Object value, RemovalCause cause) -> {
             if (cause == RemovalCause.SIZE) {
               stats.evictions.increment();
@@ -144,7 +154,7 @@ abstract class LocalTier {
       if (bounded) {
         ttl = Math.min(ttl, Expiries.capMillis(spec, clock, Long.MAX_VALUE) * 1_000_000L);
       }
-      return new Until(value, System.nanoTime() + ttl);
+      return new Until(value, ticker.read() + ttl);
     }
 
     @Override
@@ -154,7 +164,7 @@ abstract class LocalTier {
       }
       Object value = cache.getIfPresent(key);
       if (value instanceof Until until) {
-        if (until.expired()) {
+        if (until.expired(ticker.read())) {
           values.remove(key, value);
           return null;
         }

@@ -1,6 +1,7 @@
 package io.tiercache;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.lettuce.core.SetArgs;
 import io.tiercache.internal.redis.RedisTier;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +31,19 @@ import org.slf4j.LoggerFactory;
  * PX}, 90% of the period); the others see the coherence message and read the new value from
  * Redis. With XFetch on, a read may also reload its key early, with probability growing as the
  * expiry nears and with the last load's duration.
+ *
+ * <p>Timing follows the builder's clock: the registry's idle expiry reads {@link ClockTicker#of}
+ * and entry expiry its wall time. With the system clock a pass runs every {@code refreshAfter} on
+ * the scheduler, as a fixed-rate task; with any other clock (a test's) the scheduler looks at the
+ * clock every {@link #CLOCK_POLL_MILLIS} ms and starts a pass once the clock has moved a whole
+ * period since the last one ({@link #tick}), so a test moves refresh-ahead by setting its clock.
  */
 final class RefreshAhead<K, V> implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RefreshAhead.class);
+
+  /** How often a clock other than the system clock is looked at for a pass that is due. */
+  static final long CLOCK_POLL_MILLIS = 10;
 
   /** What is known of one registered key: the loader that read it, blocking or asynchronous. */
   static final class Entry<K, V> {
@@ -91,11 +101,20 @@ final class RefreshAhead<K, V> implements AutoCloseable {
   private final String leasePrefix;
   private final byte[] owner;
   private final Executor executor;
+  private final java.time.Clock clock;
+  private final Ticker ticker;
+  private final long periodNanos;
+  /** When the next pass is due, on {@link #ticker}; only read with a clock other than the system clock. */
+  private long nextPassNanos;
   private final ScheduledFuture<?> task;
   private final AtomicBoolean cycleRunning = new AtomicBoolean();
 
+  /**
+   * @param clock the builder's clock: the system clock schedules a pass every period; another
+   *     clock is polled, and a pass starts when it has moved a period ({@link #tick})
+   */
   RefreshAhead(String cacheName, CacheSpec spec, Reloader<K, V> reloader, RedisTier redis, String keyPrefix,
-      String instanceId, ScheduledExecutorService scheduler, Executor executor) {
+      String instanceId, ScheduledExecutorService scheduler, Executor executor, java.time.Clock clock) {
     this.cacheName = cacheName;
     this.spec = spec;
     this.reloader = reloader;
@@ -103,13 +122,39 @@ final class RefreshAhead<K, V> implements AutoCloseable {
     this.leasePrefix = ReservedKeys.refreshLeases(keyPrefix, cacheName);
     this.owner = instanceId.getBytes(StandardCharsets.UTF_8);
     this.executor = executor;
+    this.clock = clock;
+    this.ticker = ClockTicker.of(clock);
     Duration period = spec.refreshAfter();
+    this.periodNanos = period.toNanos();
     this.registry = Caffeine.newBuilder()
         .maximumSize(spec.refreshMaxKeys())
         .expireAfterAccess(period.multipliedBy(spec.refreshIdlePeriods()))
+        .ticker(ticker) // for the system clock, Caffeine's default
         .build();
-    long millis = period.toMillis();
-    this.task = scheduler.scheduleAtFixedRate(() -> executor.execute(this::cycle), millis, millis, TimeUnit.MILLISECONDS);
+    if (ClockTicker.isSystem(clock)) {
+      long millis = period.toMillis();
+      this.task = scheduler.scheduleAtFixedRate(() -> executor.execute(this::cycle), millis, millis, TimeUnit.MILLISECONDS);
+    } else {
+      this.nextPassNanos = ticker.read() + periodNanos;
+      this.task = scheduler.scheduleWithFixedDelay(this::tick, CLOCK_POLL_MILLIS, CLOCK_POLL_MILLIS,
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * With a clock other than the system clock: starts a pass on the refresh executor if the clock
+   * has reached the next pass's time and no pass runs, and then makes the next one due a period
+   * later (a clock moved several periods at once gives one pass, not one per period). Returns
+   * whether a pass was started.
+   */
+  synchronized boolean tick() {
+    long now = ticker.read();
+    if (now - nextPassNanos < 0 || cycleRunning.get()) {
+      return false;
+    }
+    nextPassNanos = now + periodNanos;
+    executor.execute(this::cycle);
+    return true;
   }
 
   /** Records a read of {@code k} with the loader that can reload it ({@code get}, {@code getAll}). */
@@ -130,7 +175,7 @@ final class RefreshAhead<K, V> implements AutoCloseable {
     if (beta > 0 && entry.expiresAtMillis > 0) {
       // XFetch: now - delta * beta * ln(rand) >= expiry, with ln(rand) <= 0.
       double early = entry.loadNanos / 1e6 * beta * -Math.log(ThreadLocalRandom.current().nextDouble());
-      if (System.currentTimeMillis() + early >= entry.expiresAtMillis) {
+      if (clock.millis() + early >= entry.expiresAtMillis) {
         executor.execute(() -> refresh(k, entry));
       }
     }
@@ -150,7 +195,7 @@ final class RefreshAhead<K, V> implements AutoCloseable {
     Entry<K, V> entry = registry.policy().getIfPresentQuietly(k);
     if (entry != null) {
       entry.loadNanos = loadNanos;
-      entry.expiresAtMillis = System.currentTimeMillis() + ttlMillis;
+      entry.expiresAtMillis = clock.millis() + ttlMillis;
     }
   }
 

@@ -321,7 +321,21 @@ public final class TierCacheBuilder {
     return this;
   }
 
-  /** The wall clock for period-boundary expiry; for tests. System UTC by default. */
+  /**
+   * The clock of every expiry this process decides; for tests. System UTC by default. It gives the
+   * wall time of period-boundary expiry and of the persistent level, and it drives L1 expiry and
+   * refresh-ahead: when an L1 entry (and a cached null) expires, when refresh-ahead passes run and
+   * when a key no longer read leaves its registry. With a clock that a test moves by hand, an L1
+   * entry expires when the clock passes its TTL, and a refresh-ahead pass runs once the clock has
+   * moved {@code refreshAfter} since the last (the clock is looked at every 10 ms; a clock set hours
+   * ahead under a running cache makes a pass due at once). With the system clock (in any zone) L1
+   * uses Caffeine's system ticker, as without this setting.
+   *
+   * <p>Not driven by it: TTLs in Redis (Redis's own time; so is the refresh lease between instances,
+   * and a pass sooner than 0.9 × {@code refreshAfter} of real time after the last skips the keys it
+   * still holds), the waits for other instances and for Redis (leases, acknowledgements, the
+   * breaker), and measured durations (load times).
+   */
   public TierCacheBuilder clock(java.time.Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock must not be null");
     return this;

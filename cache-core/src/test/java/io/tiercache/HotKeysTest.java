@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
+import io.tiercache.test.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,31 +21,7 @@ import org.junit.jupiter.api.Test;
 /** hottestKeys over a window: right from the first minute, against the exact counts. */
 class HotKeysTest {
 
-  /** A clock moved by hand. */
-  static final class ManualClock extends Clock {
-    volatile Instant now = Instant.parse("2026-12-07T00:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-  }
-
-  private final ManualClock clock = new ManualClock();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T00:00:00Z"), ZoneOffset.UTC);
   private final List<TierCache> opened = new ArrayList<>();
 
   @AfterEach

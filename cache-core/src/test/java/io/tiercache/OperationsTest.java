@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tiercache.metrics.TierCacheMetrics;
+import io.tiercache.test.MutableClock;
 import io.tiercache.test.RedisExtension;
 import io.tiercache.test.Resp;
 import java.time.Clock;
@@ -57,24 +58,31 @@ class OperationsTest {
 
   @Test
   void refresh_hotKeyIsReloadedBeforeExpiry_readersNeverWaitForTheLoader() {
-    Cache<String, String> cache = tier(s -> s.ttl(Duration.ofMillis(1_000)).refreshAfter(Duration.ofMillis(250)), b -> b)
-        .cache("c");
+    MutableClock clock = new MutableClock();
+    // L1 only: the refresh lease between instances is kept in Redis's time, which the clock does not move
+    Cache<String, String> cache = tier(s -> s.l2(false).ttl(Duration.ofMillis(1_000)).refreshAfter(Duration.ofMillis(250)),
+        b -> b.clock(clock)).cache("c");
     AtomicInteger readerLoads = new AtomicInteger();
     AtomicInteger version = new AtomicInteger();
-    long end = System.nanoTime() + Duration.ofMillis(2_600).toNanos();
-    String last = null;
-    while (System.nanoTime() < end) {
-      last = cache.get("hot", k -> {
-        if (!onRefreshThread()) {
-          readerLoads.incrementAndGet();
-        }
-        return "v" + version.incrementAndGet();
-      });
-      sleep(5);
+    Function<String, String> loader = k -> {
+      if (!onRefreshThread()) {
+        readerLoads.incrementAndGet();
+      }
+      return "v" + version.incrementAndGet();
+    };
+    String last = cache.get("hot", loader);
+    // 2.6 s of the clock, read every 5 ms: L1 (TTL 1 s of the clock) would have lost the key twice
+    for (int step = 1; step <= 520; step++) {
+      clock.advance(Duration.ofMillis(5));
+      if (step % 50 == 0) { // a pass is due: wait for it, as the time between reads would allow it
+        long refreshes = step / 50;
+        await().atMost(Duration.ofSeconds(5)).until(() -> cache.stats().refreshes() >= refreshes);
+      }
+      last = cache.get("hot", loader);
     }
     assertEquals(1, readerLoads.get(), "only the first read waited for the loader");
-    assertTrue(cache.stats().refreshes() >= 5, "refreshes: " + cache.stats().refreshes());
-    assertTrue(!"v1".equals(last), "readers see refreshed values, last was " + last);
+    assertEquals(10, cache.stats().refreshes(), "one refresh per 250 ms of the clock");
+    assertEquals("v11", last, "readers see refreshed values");
     assertEquals(1.0, cache.stats().refreshSuccessRate());
   }
 
@@ -117,34 +125,44 @@ class OperationsTest {
 
   @Test
   void refresh_aKeyNoLongerRead_leavesTheRegistry_althoughItsReloadsSucceed() {
-    Cache<String, String> cache = tier(s -> s.ttl(Duration.ofSeconds(30)).refreshAfter(Duration.ofMillis(100))
-        .refreshIdlePeriods(2), b -> b).cache("c");
+    MutableClock clock = new MutableClock();
+    // L1 only: the refresh lease between instances is kept in Redis's time, which the clock does not move
+    Cache<String, String> cache = tier(s -> s.l2(false).ttl(Duration.ofSeconds(30)).refreshAfter(Duration.ofMillis(100))
+        .refreshIdlePeriods(2), b -> b.clock(clock)).cache("c");
     AtomicInteger loads = new AtomicInteger();
+    AtomicInteger witnessLoads = new AtomicInteger();
+    Function<String, String> witness = k -> "w" + witnessLoads.incrementAndGet(); // read every period
     cache.get("k", k -> "v" + loads.incrementAndGet());
+    cache.get("w", witness);
     DefaultCache<String, String> inside = (DefaultCache<String, String>) cache;
-    assertEquals(1, inside.refreshRegistrySize());
-    await().atMost(Duration.ofSeconds(10)).until(() -> inside.refreshRegistrySize() == 0);
-    sleep(250); // a pass that listed the key before it left may still be reloading it
-    int after = loads.get();
-    sleep(300);
-    assertEquals(after, loads.get(), "no reload once the key left the registry");
+    assertEquals(2, inside.refreshRegistrySize());
+    clock.advance(Duration.ofMillis(100));
+    await().atMost(Duration.ofSeconds(5)).until(() -> loads.get() == 2 && witnessLoads.get() == 2);
+    cache.get("w", witness);
+    // 250 ms after its only read "k" has been idle longer than 2 periods; "w" was read 150 ms ago
+    clock.advance(Duration.ofMillis(150));
+    assertEquals(1, inside.refreshRegistrySize(), "the idle key left the registry");
+    await().atMost(Duration.ofSeconds(5)).until(() -> witnessLoads.get() == 3); // the pass at 250 ms is done
+    assertEquals(2, loads.get(), "no reload once the key left the registry");
   }
 
   @Test
   void refresh_getIfPresent_keepsARegisteredKey_andRegistersNone() {
+    MutableClock clock = new MutableClock();
     Cache<String, String> cache = tier(s -> s.ttl(Duration.ofSeconds(30)).refreshAfter(Duration.ofMillis(100))
-        .refreshIdlePeriods(2), b -> b).cache("c");
+        .refreshIdlePeriods(2), b -> b.clock(clock)).cache("c");
     DefaultCache<String, String> inside = (DefaultCache<String, String>) cache;
     cache.put("other", "x");
     assertEquals("x", cache.getIfPresent("other"));
     assertEquals(0, inside.refreshRegistrySize(), "getIfPresent has no loader to register");
     cache.get("k", k -> "v");
-    long end = System.nanoTime() + Duration.ofMillis(1_000).toNanos();
-    while (System.nanoTime() < end) {
+    for (int i = 0; i < 100; i++) {
+      clock.advance(Duration.ofMillis(10));
       assertEquals("v", cache.getIfPresent("k"));
-      sleep(10);
     }
     assertEquals(1, inside.refreshRegistrySize(), "read through getIfPresent for 10 idle periods, still refreshed");
+    clock.advance(Duration.ofMillis(200));
+    assertEquals(0, inside.refreshRegistrySize(), "2 periods without a read: no longer refreshed");
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tiercache.test.MutableClock;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -186,7 +187,7 @@ class PersistentLevelFuzzTest {
 
   @Test
   void expiredEntries_areMisses_andTheBoundHolds() {
-    PersistentLevelTest.ManualClock clock = new PersistentLevelTest.ManualClock();
+    MutableClock clock = new MutableClock();
     MvStoreLevel level = new MvStoreLevel("c", "e", spec(), clock, null);
     level.put("short", new byte[] {1}, 1_000);
     level.put("long", new byte[] {2}, 60_000);

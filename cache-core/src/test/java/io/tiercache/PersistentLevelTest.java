@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tiercache.test.MutableClock;
 import io.tiercache.test.RedisExtension;
 import io.tiercache.test.Resp;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,30 +39,6 @@ class PersistentLevelTest {
 
   private final List<TierCache> opened = new ArrayList<>();
   private final AtomicInteger loads = new AtomicInteger();
-
-  /** A wall clock the test moves forward by hand. */
-  static final class ManualClock extends Clock {
-    volatile Instant now = Instant.now();
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-  }
 
   @BeforeEach
   void empty() {
@@ -309,7 +282,7 @@ class PersistentLevelTest {
 
   @Test
   void anExpiredEntryIsAMiss_andIsDeleted() {
-    ManualClock clock = new ManualClock();
+    MutableClock clock = new MutableClock();
     TierCache tier = tier(dir, s -> s.ttl(Duration.ofMinutes(10)), b -> b.clock(clock));
     Cache<String, String> cache = tier.cache("c");
     load(cache, "a");

@@ -7,10 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.util.function.UnaryOperator;
 
 /** The app on a free port for one test, and an HTTP client for it. */
@@ -20,52 +17,6 @@ public final class TestApp implements AutoCloseable {
   public record Reply(int status, JsonNode json, String body, HttpResponse<String> response) {
     public String header(String name) {
       return response.headers().firstValue(name).orElse(null);
-    }
-  }
-
-  /** A clock a test sets by hand. */
-  public static final class MutableClock extends Clock {
-    private volatile Instant now;
-    private final ZoneId zone;
-
-    public MutableClock(Instant now, ZoneId zone) {
-      this.now = now;
-      this.zone = zone;
-    }
-
-    public void set(Instant instant) {
-      now = instant;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return zone;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      MutableClock outer = this;
-      return new Clock() {
-        @Override
-        public ZoneId getZone() {
-          return zone;
-        }
-
-        @Override
-        public Clock withZone(ZoneId other) {
-          return outer.withZone(other);
-        }
-
-        @Override
-        public Instant instant() {
-          return outer.instant();
-        }
-      };
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
     }
   }
 

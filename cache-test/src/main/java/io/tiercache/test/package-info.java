@@ -7,6 +7,8 @@
  * variable) on a free loopback port per test class, flushes it before each test, can stop and
  * restart it on the same port for fault tests, and deletes its files when the class is done.
  * {@link io.tiercache.test.Resp} is a tiny blocking client for test assertions that needs no other
- * library.
+ * library. {@link io.tiercache.test.MutableClock} is a clock a test moves by hand; given to the
+ * cache builder's {@code clock(...)}, it moves L1 expiry and refresh-ahead, so that a test passes a
+ * TTL without sleeping.
  */
 package io.tiercache.test;
