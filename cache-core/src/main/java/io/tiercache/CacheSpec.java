@@ -641,7 +641,12 @@ public final class CacheSpec {
      * @param maxWait positive; also the lease, so a crashed loader holds no one up for longer
      */
     public Builder distributedLoad(Duration maxWait) {
-      this.distributedLoadWait = positive("distributedLoad", maxWait);
+      positive("distributedLoad", maxWait);
+      if (maxWait.toMillis() < 1) {
+        throw new IllegalArgumentException("distributedLoad must be at least 1 ms (the lease's lifetime in Redis), was "
+            + maxWait);
+      }
+      this.distributedLoadWait = maxWait;
       return this;
     }
 

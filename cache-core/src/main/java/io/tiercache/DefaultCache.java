@@ -244,7 +244,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     if (group.guard != null) {
       group.guard.add(k); // before the value is readable anywhere, so no read of it is rejected
     }
-    group.writes.put(key, k, value, frame, group.ttlMillis(false));
+    group.writes.put(key, k, value, frame);
   }
 
   @Override

@@ -125,20 +125,23 @@ final class MissPath<K, V> {
 
   private Object fetchOrLoad(K key, String k, Function<? super K, ? extends V> loader,
       CompletableFuture<Object> mine) {
-    // with distributed load, a read that misses takes the key's lease in the same round trip
+    // With distributed load, a read that misses takes the key's lease in the same round trip;
+    // with a persistent level, the lease only once that level missed too.
     byte[] lease = distributed ? newLease() : null;
-    Object found = lease == null ? l2.read(k, codec) : l2.readOrLease(k, codec, lease, waitMillis);
+    Object found = lease != null && !l3On ? l2.readOrLease(k, codec, lease, waitMillis) : l2.read(k, codec);
     if (RedisLevel.isValue(found)) {
       countL2Hit(k);
       return found;
     }
-    if (found != RedisLevel.LEASE_TAKEN) {
-      lease = null; // not ours: another instance loads, or Redis cannot coordinate
-    }
     Object persisted = readL3(k, mine);
     if (persisted != MISSING) {
-      releaseLease(k, lease);
       return persisted;
+    }
+    if (lease != null && l3On) {
+      found = RedisLevel.leased(l2.takeLease(k, lease, waitMillis));
+    }
+    if (found != RedisLevel.LEASE_TAKEN) {
+      lease = null; // not ours: another instance loads, or Redis cannot coordinate
     }
     if (found == RedisLevel.LEASE_HELD) {
       Object other = awaitOtherLoad(k);
@@ -239,19 +242,27 @@ final class MissPath<K, V> {
       return persisted != MISSING ? CompletableFuture.completedFuture(persisted) : loadAsync(key, k, loader, mine, null);
     }
     byte[] lease = distributed ? newLease() : null;
-    CompletableFuture<Object> read = lease == null ? l2.readAsync(k, codec, asyncExecutor)
-        : l2.readOrLeaseAsync(k, codec, lease, waitMillis, asyncExecutor);
-    return read.thenCompose(found -> {
-      if (RedisLevel.isValue(found)) {
+    // as fetchOrLoad: the lease with the read, or, with a persistent level, after it missed
+    CompletableFuture<Object> read = lease != null && !l3On
+        ? l2.readOrLeaseAsync(k, codec, lease, waitMillis, asyncExecutor) : l2.readAsync(k, codec, asyncExecutor);
+    return read.thenCompose(value -> {
+      if (RedisLevel.isValue(value)) {
         countL2Hit(k);
+        return CompletableFuture.completedFuture(value);
+      }
+      Object persisted = readL3(k, mine);
+      if (persisted != MISSING) {
+        return CompletableFuture.completedFuture(persisted);
+      }
+      if (lease != null && l3On) {
+        return l2.takeLeaseAsync(k, lease, waitMillis).thenApplyAsync(RedisLevel::leased, asyncExecutor);
+      }
+      return CompletableFuture.completedFuture(value);
+    }).thenCompose(found -> {
+      if (RedisLevel.isValue(found)) {
         return CompletableFuture.completedFuture(found);
       }
       byte[] mineLease = found == RedisLevel.LEASE_TAKEN ? lease : null;
-      Object persisted = readL3(k, mine);
-      if (persisted != MISSING) {
-        releaseLease(k, mineLease);
-        return CompletableFuture.completedFuture(persisted);
-      }
       if (found != RedisLevel.LEASE_HELD) {
         return loadAsync(key, k, loader, mine, mineLease);
       }

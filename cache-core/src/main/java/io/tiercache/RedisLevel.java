@@ -69,7 +69,7 @@ abstract class RedisLevel {
   }
 
   /** The marker of a lease asked for alone: taken, held, or (null) Redis cannot coordinate. */
-  private static Object leased(Boolean taken) {
+  static Object leased(Boolean taken) {
     return taken == null ? MISSING : taken ? LEASE_TAKEN : LEASE_HELD;
   }
 

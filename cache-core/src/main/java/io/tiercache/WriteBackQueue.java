@@ -205,7 +205,7 @@ final class WriteBackQueue {
 
   private boolean sameSlot(String redisKey) {
     return !redis.isCluster()
-        || io.lettuce.core.cluster.SlotHash.getSlot(redisKey) == io.lettuce.core.cluster.SlotHash.getSlot(versionKey(redisKey));
+        || RedisTier.slot(redisKey) == RedisTier.slot(versionKey(redisKey));
   }
 
   /**

@@ -13,11 +13,13 @@ abstract class WritePolicy {
   }
 
   /**
-   * Writes {@code value} under {@code k}, already checked and encoded as {@code frame}.
+   * Writes {@code value} under {@code k}, already checked and encoded as {@code frame}. The TTL
+   * is taken when the value is settled (after a writer returned), so that a boundary cap counts
+   * from then.
    *
    * @param key the key as the caller gave it (for the {@link CacheWriter})
    */
-  abstract void put(Object key, String k, Object value, byte[] frame, long ttlMillis);
+  abstract void put(Object key, String k, Object value, byte[] frame);
 
   /** The queue of a strategy that writes later, or null. */
   WriteBackQueue queue() {
@@ -30,7 +32,8 @@ abstract class WritePolicy {
    * instances), then L1. Returns null, or the failure when Redis could not be reached (its stale
    * value is deleted as soon as it answers).
    */
-  final RedisUnavailableException store(String k, Object value, byte[] frame, long ttlMillis) {
+  final RedisUnavailableException store(String k, Object value, byte[] frame) {
+    long ttlMillis = group.ttlMillis(false);
     group.stats.puts.increment();
     group.l3.put(k, frame, ttlMillis);
     RedisUnavailableException failed = group.l2.replace(k, frame, ttlMillis);
@@ -45,8 +48,8 @@ abstract class WritePolicy {
     }
 
     @Override
-    void put(Object key, String k, Object value, byte[] frame, long ttlMillis) {
-      store(k, value, frame, ttlMillis);
+    void put(Object key, String k, Object value, byte[] frame) {
+      store(k, value, frame);
     }
   }
 
@@ -60,7 +63,7 @@ abstract class WritePolicy {
     }
 
     @Override
-    void put(Object key, String k, Object value, byte[] frame, long ttlMillis) {
+    void put(Object key, String k, Object value, byte[] frame) {
       try {
         @SuppressWarnings("unchecked")
         CacheWriter<Object, Object> writer = (CacheWriter<Object, Object>) group.spec.writer();
@@ -69,7 +72,7 @@ abstract class WritePolicy {
         throw new CacheWriterException("cache '" + group.name + "': writer failed for key '" + k
             + "'; nothing was cached", e);
       }
-      RedisUnavailableException failed = store(k, value, frame, ttlMillis);
+      RedisUnavailableException failed = store(k, value, frame);
       if (failed != null) {
         throw new RedisUnavailableException("cache '" + group.name + "': key '" + k + "' was written by the writer "
             + "but not to Redis (" + failed.getMessage() + "); Redis will not serve the replaced value: the key is "
@@ -96,9 +99,9 @@ abstract class WritePolicy {
     }
 
     @Override
-    void put(Object key, String k, Object value, byte[] frame, long ttlMillis) {
+    void put(Object key, String k, Object value, byte[] frame) {
       group.stats.puts.increment();
-      queue.put(k, new WriteBackQueue.Pending(key, value, group.redisPrefix + k, frame, ttlMillis,
+      queue.put(k, new WriteBackQueue.Pending(key, value, group.redisPrefix + k, frame, group.ttlMillis(false),
           WriteBackQueue.nextVersion()));
       group.local.put(k, value);
     }

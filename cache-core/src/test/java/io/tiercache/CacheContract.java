@@ -392,6 +392,31 @@ abstract class CacheContract {
     assertEquals(1, loads.get());
   }
 
+  /**
+   * Keys outside ASCII: getAll groups them by slot from their UTF-8 bytes, as the connection sends
+   * them (not the JVM's default charset), so a cluster never refuses a group as CROSSSLOT.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Levels.class, names = {"L2_ONLY"})
+  void getAll_nonAsciiKeys_allFromRedis(Levels levels) {
+    List<String> keys = List.of("é", "ü", "日本", "ключ", "😀", "plain");
+    Cache<String, Project> writer = projects(levels, s -> s);
+    for (int i = 0; i < keys.size(); i++) {
+      writer.put(keys.get(i), project(i));
+    }
+    Cache<String, Project> reader = projects(levels, s -> s);
+    Map<String, Project> all = reader.getAll(keys, missing -> {
+      throw new AssertionError("all are in Redis, missing " + missing);
+    });
+    assertEquals(keys.size(), all.size());
+    assertEquals(project(2), all.get("日本"));
+    assertEquals(0, reader.stats().degradedCalls());
+    for (String key : keys) {
+      assertEquals(io.lettuce.core.cluster.SlotHash.getSlot(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+          io.tiercache.internal.redis.RedisTier.slot(key));
+    }
+  }
+
   private long commandCount(String command) {
     return redis().commandCalls(command);
   }

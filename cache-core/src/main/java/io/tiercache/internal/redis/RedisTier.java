@@ -828,7 +828,7 @@ public final class RedisTier implements AutoCloseable {
     if (isCluster()) {
       Map<Integer, List<Integer>> bySlot = new java.util.LinkedHashMap<>();
       for (int i = 0; i < keys.size(); i++) {
-        bySlot.computeIfAbsent(io.lettuce.core.cluster.SlotHash.getSlot(keys.get(i)), s -> new ArrayList<>()).add(i);
+        bySlot.computeIfAbsent(slot(keys.get(i)), s -> new ArrayList<>()).add(i);
       }
       groups.addAll(bySlot.values());
     } else {
@@ -932,9 +932,18 @@ public final class RedisTier implements AutoCloseable {
     return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
   }
 
+  /**
+   * The cluster slot of a key, from its UTF-8 bytes as the connection's codec sends them (Lettuce's
+   * {@code SlotHash.getSlot(String)} uses the JVM's default charset, which differs from UTF-8 for a
+   * non-ASCII key under another locale).
+   */
+  public static int slot(String key) {
+    return io.lettuce.core.cluster.SlotHash.getSlot(key.getBytes(StandardCharsets.UTF_8));
+  }
+
   /** Whether two keys hash to one slot (always, off a cluster): a script may then name both. */
   public boolean sameSlot(String a, String b) {
-    return !isCluster() || io.lettuce.core.cluster.SlotHash.getSlot(a) == io.lettuce.core.cluster.SlotHash.getSlot(b);
+    return !isCluster() || slot(a) == slot(b);
   }
 
   /** {@code SET key value PX ttl}. */
@@ -1009,7 +1018,7 @@ public final class RedisTier implements AutoCloseable {
       write.accept(commands);
       if (commands instanceof RedisAdvancedClusterCommands<String, byte[]> cluster) {
         RedisClusterNode master = cluster.getStatefulConnection().getPartitions()
-            .getPartitionBySlot(io.lettuce.core.cluster.SlotHash.getSlot(key));
+            .getPartitionBySlot(slot(key));
         if (master == null) {
           throw new io.lettuce.core.RedisException("no master serves the slot of the key");
         }
