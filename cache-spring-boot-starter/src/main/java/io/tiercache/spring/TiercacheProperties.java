@@ -279,6 +279,28 @@ public class TiercacheProperties {
     /** Keys per second a pattern invalidation deletes at most; 0 for no limit. Defaults to 50000. */
     private Long massInvalidationRate;
 
+    /** Invalidation streams on a Redis Cluster, 1 to 1024; 0 (the default) for one per master. */
+    private Integer shards;
+
+    /** Whether key invalidations published while an append is in flight go out together. Defaults to true. */
+    private Boolean batchAppends;
+
+    public Integer getShards() {
+      return shards;
+    }
+
+    public void setShards(Integer shards) {
+      this.shards = shards;
+    }
+
+    public Boolean getBatchAppends() {
+      return batchAppends;
+    }
+
+    public void setBatchAppends(Boolean batchAppends) {
+      this.batchAppends = batchAppends;
+    }
+
     public Long getMassInvalidationRate() {
       return massInvalidationRate;
     }
