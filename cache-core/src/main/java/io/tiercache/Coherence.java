@@ -94,6 +94,31 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       "end",
       "redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))",
       "return seq");
+  private static final String PUBLISH_SHA1 = sha1Hex(PUBLISH);
+
+  private static String sha1Hex(String script) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
+      StringBuilder hex = new StringBuilder(40);
+      for (byte b : digest) {
+        hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+      }
+      return hex.toString();
+    } catch (java.security.NoSuchAlgorithmException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+  }
+
+  /** Whether a script call failed because the server does not know the script (NOSCRIPT). */
+  private static boolean isNoScript(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof io.lettuce.core.RedisNoScriptException
+          || (t.getMessage() != null && t.getMessage().contains("NOSCRIPT"))) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   private final CoherenceMode mode;
   private final String instanceId = UUID.randomUUID().toString();
@@ -109,6 +134,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   private final int requestedShards;
   /** Whether key invalidations of one shard wait for its append in flight and go out together. */
   private final boolean batching;
+  /** How often, at most, a reader reads a busy stream ({@link System#nanoTime} units). */
+  private final long readIntervalNanos;
   private final ScheduledExecutorService scheduler;
   /** Broadcast messages (sent to every shard) applied already, by id. */
   private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> recentBroadcasts;
@@ -184,8 +211,11 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       Duration retryInterval, ScheduledExecutorService scheduler, Map<String, CacheGroup> groups,
       Consumer<Map.Entry<String, Long>> namespaceUpdate, Runnable namespaceReset, Duration strictBound) {
     this(mode, redis, keyPrefix, maxLen, loadRaceWindow, retryInterval, scheduler, groups, namespaceUpdate,
-        namespaceReset, strictBound, 0, true);
+        namespaceReset, strictBound, 0, true, DEFAULT_READ_INTERVAL);
   }
+
+  /** How often, at most, a reader reads a busy stream by default: 1 ms. */
+  static final Duration DEFAULT_READ_INTERVAL = Duration.ofMillis(1);
 
   /**
    * @param shards how many invalidation streams a cluster spreads messages over, 0 for one per
@@ -193,11 +223,13 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
    *     Redis by the first instance of the prefix wins.
    * @param batching whether the key invalidations published while an append of their shard is in
    *     flight wait for it and go out in one append
+   * @param readInterval how often, at most, a reader reads a stream that has messages waiting;
+   *     zero reads again at once
    */
   Coherence(CoherenceMode mode, RedisTier redis, String keyPrefix, long maxLen, Duration loadRaceWindow,
       Duration retryInterval, ScheduledExecutorService scheduler, Map<String, CacheGroup> groups,
       Consumer<Map.Entry<String, Long>> namespaceUpdate, Runnable namespaceReset, Duration strictBound,
-      int shards, boolean batching) {
+      int shards, boolean batching, Duration readInterval) {
     if (shards < 0 || shards > MAX_SHARDS) {
       throw new IllegalArgumentException("shards must be 0 (one per master) or between 1 and " + MAX_SHARDS
           + ", was " + shards);
@@ -211,6 +243,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     this.prefixColon = keyPrefix + ":";
     this.requestedShards = shards;
     this.batching = batching;
+    this.readIntervalNanos = readInterval.toNanos();
     this.scheduler = scheduler;
     this.recentBroadcasts = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(5)).maximumSize(100_000)
         .executor(Runnable::run).build();
@@ -844,8 +877,13 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       args[7 + i] = bytes(keys.get(i));
     }
     appends.increment();
-    return redis.async("XADD invalidation", c -> c.<Long>eval(PUBLISH, ScriptOutputType.INTEGER,
-        new String[] {shard.keys.stream(), shard.keys.seq()}, args)).whenComplete((seq, error) -> {
+    String[] scriptKeys = {shard.keys.stream(), shard.keys.seq()};
+    // by its digest: Redis neither receives nor hashes the script's text on every append; a
+    // server that does not know it yet (new, restarted, another master) is sent the text once
+    return redis.async("XADD invalidation", c -> c.<Long>evalsha(PUBLISH_SHA1, ScriptOutputType.INTEGER,
+        scriptKeys, args)).exceptionallyCompose(error -> isNoScript(error)
+            ? redis.async("XADD invalidation", c -> c.<Long>eval(PUBLISH, ScriptOutputType.INTEGER, scriptKeys, args))
+            : CompletableFuture.failedFuture(error)).whenComplete((seq, error) -> {
           if (error == null) {
             sent.increment();
           } else {
@@ -982,6 +1020,13 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
         }
         if (messages.size() < READ_COUNT) {
           shard.caughtUpNanos = sent; // every message appended before the read was sent is applied
+          // A busy stream is read at most once per interval: each read then carries the messages
+          // of the interval, instead of every append waking every reader. An idle stream's read
+          // blocks until the next message and returns it at once.
+          long pause = readIntervalNanos - (System.nanoTime() - sent);
+          if (!messages.isEmpty() && pause > 0 && suspectSince == 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(pause);
+          }
         }
         backoff = 50;
       } catch (RuntimeException e) {

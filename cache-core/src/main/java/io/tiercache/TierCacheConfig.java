@@ -146,7 +146,9 @@ public final class TierCacheConfig {
       new Setting("coherence.shards", Type.INT, "0", "invalidation streams on a Redis Cluster, 1 to 1024; 0 for one "
           + "per master; standalone and Sentinel use one"),
       new Setting("coherence.batch-appends", Type.BOOLEAN, "true", "key invalidations published while an append is "
-          + "in flight go out together in the next"));
+          + "in flight go out together in the next"),
+      new Setting("coherence.read-interval", Type.DURATION, "1ms", "how often, at most, a busy invalidation stream "
+          + "is read; 0 to 100 ms"));
 
   /** Settings of one cache, under {@code tiercache.defaults.} or {@code tiercache.caches.<name>.}. */
   static final List<Setting> CACHE = List.of(
@@ -747,6 +749,7 @@ public final class TierCacheConfig {
       case "coherence.strict-bound" -> b.strictCoherence((Duration) v);
       case "coherence.shards" -> b.coherenceShards((Integer) v);
       case "coherence.batch-appends" -> b.coherenceBatching((Boolean) v);
+      case "coherence.read-interval" -> b.coherenceReadInterval((Duration) v);
       case "coherence.mass-invalidation-rate" -> b.massInvalidationRate((Long) v);
       default -> throw new IllegalStateException("no rule for " + name);
     }

@@ -285,6 +285,17 @@ public class TiercacheProperties {
     /** Whether key invalidations published while an append is in flight go out together. Defaults to true. */
     private Boolean batchAppends;
 
+    /** How often, at most, a busy invalidation stream is read; 0 to 100ms. Defaults to 1ms. */
+    private Duration readInterval;
+
+    public Duration getReadInterval() {
+      return readInterval;
+    }
+
+    public void setReadInterval(Duration readInterval) {
+      this.readInterval = readInterval;
+    }
+
     public Integer getShards() {
       return shards;
     }
