@@ -21,8 +21,9 @@ import java.util.function.Supplier;
 
 /**
  * The measurements behind the sizing model of docs/deployment.md: cache writes per second with
- * coherence on and off, on one Redis (one master, one invalidation stream) and on a 3-master
- * cluster (three streams), with 2, 8 and 32 instances ({@link TierCache} objects in this JVM);
+ * coherence on and off, on one Redis (one master, one invalidation stream), on a 3-master cluster
+ * with every key and the one stream in one slot ("1 of 3": one master carries everything, the
+ * others idle, on the same host), and on the 3-master cluster (three streams), with 2, 8 and 32 instances ({@link TierCache} objects in this JVM);
  * per point the Redis CPU each master spent per write ({@code INFO cpu}), the appends per write,
  * and the invalidation lag p50/p99 the instances recorded. Each point runs for {@code --seconds}
  * in every one of {@code --rounds} interleaved rounds; the figures printed are the medians of the
@@ -34,7 +35,7 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * java -cp cache-bench/target/benchmarks.jar io.tiercache.bench.CapacityModel [--rounds 2] [--seconds 3]
- *     [--instances 2,8,32] [--batching-off] [--read-interval-micros 1000]
+ *     [--instances 2,8,32] [--batching-off] [--read-interval-micros 1000] [--topologies standalone,one-of-3,cluster]
  * }</pre>
  */
 public final class CapacityModel {
@@ -54,15 +55,18 @@ public final class CapacityModel {
     int[] counts = {2, 8, 32};
     boolean batchingOff = false;
     Duration readInterval = Duration.ofMillis(1);
+    List<String> topologies = List.of("standalone", "one-of-3", "cluster");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--seconds" -> seconds = Double.parseDouble(args[++i]);
         case "--instances" -> counts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--batching-off" -> batchingOff = true;
+        case "--topologies" -> topologies = List.of(args[++i].split(","));
         case "--read-interval-micros" -> readInterval = Duration.ofNanos(1_000L * Long.parseLong(args[++i]));
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; use --rounds N, --seconds S, --instances 2,8,32, --batching-off, --read-interval-micros N");
+            + "; use --rounds N, --seconds S, --instances 2,8,32, --batching-off, --read-interval-micros N, "
+            + "--topologies standalone,one-of-3,cluster");
       }
     }
     if (rounds < 1 || seconds <= 0) {
@@ -79,16 +83,22 @@ public final class CapacityModel {
         clusterPorts.add(cluster.ports().get(node));
       }
       for (int round = 0; round < rounds; round++) {
-        for (int masters : new int[] {1, 3}) {
+        for (String topology : topologies) {
           for (int n : counts) {
             for (CoherenceMode mode : new CoherenceMode[] {CoherenceMode.NONE, CoherenceMode.STREAM}) {
-              List<Integer> ports = masters == 1 ? List.of(single.port()) : clusterPorts;
-              Supplier<TierCacheBuilder> builder = masters == 1
+              boolean standalone = topology.equals("standalone");
+              List<Integer> ports = standalone ? List.of(single.port()) : clusterPorts;
+              Supplier<TierCacheBuilder> builder = standalone
                   ? () -> TierCache.builder().redisUri(single.uri())
                   : () -> TierCache.builder().redisCluster(cluster.seedUris());
-              String point = String.format("%d master%s, %2d instances, coherence %s", masters, masters == 1 ? " " : "s",
-                  n, mode == CoherenceMode.NONE ? "off" : batchingOff ? "on (no batching)" : "on");
-              Figures f = run(builder, ports, n, mode, !batchingOff, readInterval, seconds);
+              // "one-of-3": the cluster, with every key and the one stream in one slot, so on one master
+              boolean oneOfThree = topology.equals("one-of-3");
+              String prefix = oneOfThree ? "cap1" : "cap";
+              String keyTag = oneOfThree ? "{cap1:inval}" : "";
+              String point = String.format("%-10s %2d instances, coherence %s", standalone ? "1 master" : oneOfThree
+                  ? "1 of 3" : "3 masters", n, mode == CoherenceMode.NONE ? "off" : batchingOff ? "on (no batching)" : "on");
+              Figures f = run(builder, ports, prefix, keyTag, oneOfThree ? 1 : 0, n, mode, !batchingOff, readInterval,
+                  seconds);
               results.computeIfAbsent(point, k -> new ArrayList<>()).add(f);
               System.out.printf("  round %d: %s: %,.0f writes/s, Redis CPU per write %s us, %.2f appends/write, "
                   + "lag p50 %d us p99 %d us; per write, all masters:%s%n", round + 1, point, f.writesPerSecond(),
@@ -132,12 +142,13 @@ public final class CapacityModel {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
-  private static Figures run(Supplier<TierCacheBuilder> builder, List<Integer> ports, int n, CoherenceMode mode,
-      boolean batching, Duration readInterval, double seconds) throws InterruptedException {
+  private static Figures run(Supplier<TierCacheBuilder> builder, List<Integer> ports, String prefix, String keyTag,
+      int shards, int n, CoherenceMode mode, boolean batching, Duration readInterval, double seconds)
+      throws InterruptedException {
     List<TierCache> tiers = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {
-        tiers.add(builder.get().keyPrefix("cap").coherence(mode).coherenceBatching(batching)
+        tiers.add(builder.get().keyPrefix(prefix).coherence(mode).coherenceShards(shards).coherenceBatching(batching)
             .coherenceReadInterval(readInterval)
             .commandTimeout(Duration.ofSeconds(2))
             .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)))
@@ -157,7 +168,7 @@ public final class CapacityModel {
           while (!stop.get()) {
             // writer w writes through instances w, w + 8, ... in turn, so that every instance writes
             int instance = (int) ((writer + WRITERS * (i++ % Math.max(1, (n + WRITERS - 1) / WRITERS))) % n);
-            caches.get(instance).put("k" + random.nextInt(KEYS), "v" + i);
+            caches.get(instance).put(keyTag + "k" + random.nextInt(KEYS), "v" + i);
             if (measuring.get()) {
               writes.increment();
             }
