@@ -1484,7 +1484,9 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     all.addAll(retiring);
     for (Shard shard : all) {
       shard.stopped = true;
-      shard.reader.interrupt();
+      if (shard.reader != null) {
+        shard.reader.interrupt();
+      }
       RedisTier.DedicatedConnection connection = shard.connection;
       if (connection != null) {
         connection.close();
@@ -1493,7 +1495,9 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     long deadline = System.nanoTime() + 2_000_000_000L;
     for (Shard shard : all) {
       try {
-        shard.reader.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        if (shard.reader != null) {
+          shard.reader.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
