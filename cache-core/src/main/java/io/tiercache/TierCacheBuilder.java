@@ -64,7 +64,8 @@ public final class TierCacheBuilder {
   Duration strictCoherence;
   int coherenceShards;
   boolean coherenceBatching = true;
-  Duration coherenceReadInterval = Coherence.DEFAULT_READ_INTERVAL;
+  /** Null: 0.1 ms per live instance, 1 to 20 ms. */
+  Duration coherenceReadInterval;
   int breakerFailures = DEFAULT_BREAKER_FAILURES;
   Duration breakerWindow = DEFAULT_BREAKER_WINDOW;
   final Map<String, String[]> events = new LinkedHashMap<>();
@@ -307,7 +308,9 @@ public final class TierCacheBuilder {
    * How often, at most, an instance reads an invalidation stream that has messages waiting: each
    * read then carries every message of the interval, instead of every append waking every
    * instance's reader. It adds at most this much to the invalidation lag under load; an idle
-   * stream's messages are read at once. 1 ms by default; 0 to 100 ms.
+   * stream's messages are read at once. By default 0.1 ms per live instance, from 1 ms to 20 ms,
+   * so that a master serves about 10,000 reads per second of its shard however many instances
+   * there are. 0 to 100 ms.
    */
   public TierCacheBuilder coherenceReadInterval(Duration interval) {
     if (interval == null || interval.isNegative() || interval.compareTo(Duration.ofMillis(100)) > 0) {

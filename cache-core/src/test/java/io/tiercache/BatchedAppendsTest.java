@@ -47,6 +47,15 @@ class BatchedAppendsTest {
     return tier;
   }
 
+  @org.junit.jupiter.api.Test
+  void theDefaultReadInterval_is0_1msPerLiveInstance_from1To20ms() {
+    assertEquals(1_000_000L, Coherence.readIntervalNanosFor(0));
+    assertEquals(1_000_000L, Coherence.readIntervalNanosFor(8));
+    assertEquals(3_200_000L, Coherence.readIntervalNanosFor(32));
+    assertEquals(10_000_000L, Coherence.readIntervalNanosFor(100));
+    assertEquals(20_000_000L, Coherence.readIntervalNanosFor(1_000));
+  }
+
   @ParameterizedTest(name = "batching: {0}")
   @ValueSource(booleans = {true, false})
   void concurrentWrites_shareAppends_andEveryKeyReachesTheOtherInstance(boolean batching) throws Exception {

@@ -54,7 +54,7 @@ public final class CapacityModel {
     double seconds = 3;
     int[] counts = {2, 8, 32};
     boolean batchingOff = false;
-    Duration readInterval = Duration.ofMillis(1);
+    Duration readInterval = null; // the default: by the live instances
     List<String> topologies = List.of("standalone", "one-of-3", "cluster");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -73,8 +73,8 @@ public final class CapacityModel {
       throw new IllegalArgumentException("rounds must be positive and seconds above 0, were " + rounds + ", " + seconds);
     }
     System.out.printf("capacity model: %d writer threads, %d keys, %.1f s per point, %d interleaved rounds, %d cores, "
-        + "batching %s, read interval %d us%n", WRITERS, KEYS, seconds, rounds, Runtime.getRuntime().availableProcessors(),
-        batchingOff ? "off" : "on", readInterval.toNanos() / 1_000);
+        + "batching %s, read interval %d us (-1: by the live instances)%n", WRITERS, KEYS, seconds, rounds, Runtime.getRuntime().availableProcessors(),
+        batchingOff ? "off" : "on", readInterval == null ? -1 : readInterval.toNanos() / 1_000);
     Map<String, List<Figures>> results = new LinkedHashMap<>();
     try (EmbeddedRedisServer single = EmbeddedRedisServer.launch();
         EmbeddedRedisCluster cluster = EmbeddedRedisCluster.launch()) {
@@ -148,11 +148,11 @@ public final class CapacityModel {
     List<TierCache> tiers = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {
-        tiers.add(builder.get().keyPrefix(prefix).coherence(mode).coherenceShards(shards).coherenceBatching(batching)
-            .coherenceReadInterval(readInterval)
+        TierCacheBuilder b = builder.get().keyPrefix(prefix).coherence(mode).coherenceShards(shards)
+            .coherenceBatching(batching)
             .commandTimeout(Duration.ofSeconds(2))
-            .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)))
-            .build());
+            .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)));
+        tiers.add((readInterval == null ? b : b.coherenceReadInterval(readInterval)).build());
       }
       List<Cache<String, String>> caches = new ArrayList<>();
       tiers.forEach(t -> caches.add(t.cache("c")));
