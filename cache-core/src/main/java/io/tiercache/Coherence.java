@@ -32,16 +32,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the L1 of every instance coherent through a Redis Stream of invalidation messages.
+ * Keeps the L1 of every instance coherent through Redis Streams of invalidation messages.
  *
- * <p>Publishing: after Redis acknowledged a change, one Lua script increments a sequence counter
- * and appends {@code seq, src, op, c, ts, k0, k1, ...} to the stream (trimmed to about {@code maxLen}
- * entries). If the append fails, the message is kept and sent when Redis is back.
+ * <p>Shards: the messages are spread over S streams ({@link #layout}), each with its own sequence
+ * counter in its own hash tag, which contains the prefix. Standalone and Sentinel Redis have one
+ * shard; a cluster has, by default, one per master that serves slots, each tagged so that its slot
+ * lies in the i-th S-th of the slot range and so, on a cluster whose slots are split evenly, on
+ * its own master. The number is agreed through Redis ({@link #shardsKey}): every instance of a
+ * prefix uses the same layout. A key's invalidations always go to the shard of its slot's part of
+ * the range (per-key order holds); a pattern, cache, flush or namespace message goes to every
+ * shard, and an instance applies it the first time it reads it.
  *
- * <p>Reading: a daemon thread blocks on {@code XREAD} from the last id it saw, on a connection of
- * its own. Every message's sequence number must be the previous one plus one; otherwise messages
- * may have been lost (trimmed while this instance was disconnected, or Redis restarted with an
- * empty stream) and the instance clears its whole L1. Its own messages advance the sequence but
+ * <p>Publishing: after Redis acknowledged a change, one Lua script increments the shard's sequence
+ * counter and appends {@code seq, src, op, c, ts, k0, k1, ...} to its stream (trimmed to about
+ * {@code maxLen} entries). Key invalidations are batched per shard: while one append of a shard is
+ * in flight, the keys published meanwhile wait and then go out in one append. If the append
+ * fails, the message is kept and sent when Redis is back.
+ *
+ * <p>Reading: one daemon thread per shard blocks on {@code XREAD} from the last id it saw, on a
+ * connection of its own (a cluster refuses one {@code XREAD} over keys of different slots). Every
+ * message's sequence number must be the shard's previous one plus one; otherwise messages may have
+ * been lost (trimmed while this instance was disconnected, or the shard's master restarted or
+ * failed over) and the instance clears its whole L1. Its own messages advance the sequence but
  * are not applied.
  *
  * <p>Loads racing an invalidation: a loaded value is written to Redis with {@code SET NX} (never
@@ -67,24 +79,70 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
    */
   private static final long MAX_SUSPECT_NANOS = 5_000_000_000L;
   private static final int MAX_KEYS_PER_MESSAGE = 500;
+  /** The most shards a layout may have. */
+  static final int MAX_SHARDS = 1_024;
+  /** How long the readers of a layout replaced by a resharding go on reading it. */
+  private static final long RESHARD_GRACE_MILLIS = 10_000;
   private static final String PUBLISH = String.join("\n",
       "local seq = redis.call('INCR', KEYS[2])",
       "local fields = {'seq', seq, 'src', ARGV[2], 'op', ARGV[3], 'c', ARGV[4], 'ts', ARGV[5]}",
       "if ARGV[6] == '1' then fields[#fields + 1] = 'ack'; fields[#fields + 1] = '1' end",
-      "for i = 7, #ARGV do",
-      "  fields[#fields + 1] = 'k' .. (i - 7)",
+      "if ARGV[7] ~= '' then fields[#fields + 1] = 'b'; fields[#fields + 1] = ARGV[7] end",
+      "for i = 8, #ARGV do",
+      "  fields[#fields + 1] = 'k' .. (i - 8)",
       "  fields[#fields + 1] = ARGV[i]",
       "end",
       "redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))",
       "return seq");
+  private static final String PUBLISH_SHA1 = sha1Hex(PUBLISH);
+
+  private static String sha1Hex(String script) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
+      StringBuilder hex = new StringBuilder(40);
+      for (byte b : digest) {
+        hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+      }
+      return hex.toString();
+    } catch (java.security.NoSuchAlgorithmException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+  }
+
+  /** Whether a script call failed because the server does not know the script (NOSCRIPT). */
+  private static boolean isNoScript(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof io.lettuce.core.RedisNoScriptException
+          || (t.getMessage() != null && t.getMessage().contains("NOSCRIPT"))) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   private final CoherenceMode mode;
   private final String instanceId = UUID.randomUUID().toString();
   private final RedisTier redis;
+  private final String keyPrefix;
   private final String prefixColon;
-  private final String streamKey;
-  private final String seqKey;
   private final long maxLen;
+  /** The shards published to and read; replaced as a whole when the agreed number changes. */
+  private volatile Shard[] shards;
+  /** Shards of a replaced layout, read for {@link #RESHARD_GRACE_MILLIS} more. */
+  private final List<Shard> retiring = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The number of shards asked for; 0 for one per serving master. */
+  private final int requestedShards;
+  /** Whether key invalidations of one shard wait for its append in flight and go out together. */
+  private final boolean batching;
+  /** How often, at most, a reader reads a busy stream ({@link System#nanoTime} units); -1: by the live instances. */
+  private final long fixedReadIntervalNanos;
+  /** The read interval in force: the fixed one, or the one for the live instances last counted. */
+  private volatile long readIntervalNanos;
+  private final ScheduledExecutorService scheduler;
+  /** Broadcast messages (sent to every shard) applied already, by id. */
+  private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> recentBroadcasts;
+  private final AtomicLong broadcasts = new AtomicLong();
+  private final LongAdder appends = new LongAdder();
   private final Supplier<Collection<CacheGroup>> groups;
   private final Map<String, CacheGroup> groupsByName;
   private final Consumer<Map.Entry<String, Long>> namespaceUpdate;
@@ -108,37 +166,96 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   private final ScheduledFuture<?> pendingTask;
   private final ScheduledFuture<?> heartbeatTask;
 
-  private final Thread reader;
   private volatile boolean running = true;
-  private volatile RedisTier.DedicatedConnection readerConnection;
-  private volatile String lastId;
-  private volatile long lastSeq = -1;
   /** Strict coherence: the longest time since the reader last reached the stream's end; 0 when off. */
   private final long strictBoundNanos;
   private final long blockMillis;
-  /** When the last read that reached the end of the stream was sent ({@link System#nanoTime}). */
-  private volatile long caughtUpNanos;
   /**
    * When Redis came back after an outage or a partition, until the reader has caught up with what
    * was published meanwhile; 0 otherwise. L1 does not answer while it is set.
    */
   private volatile long suspectSince;
-  /** When the read in progress was sent, or 0 between reads. */
-  private volatile long readSentNanos;
+
+  /**
+   * One stream of the layout: its keys (one hash tag, so that the script may touch the stream and
+   * its counter together), where its reader stands, and the key invalidations waiting to be sent.
+   */
+  private final class Shard {
+    final int index;
+    final StreamKeys keys;
+    volatile String lastId;
+    volatile long lastSeq = -1;
+    volatile RedisTier.DedicatedConnection connection;
+    /** When the last read that reached the end of the stream was sent ({@link System#nanoTime}). */
+    volatile long caughtUpNanos = System.nanoTime() - strictBoundNanos - 1; // untrusted until the first read
+    /** When the read in progress was sent, or 0 between reads. */
+    volatile long readSentNanos;
+    volatile boolean stopped;
+    Thread reader;
+    /** Key invalidations waiting for the append in flight: {space, key}. */
+    final java.util.concurrent.ConcurrentLinkedQueue<String[]> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final AtomicBoolean sending = new AtomicBoolean();
+
+    Shard(int index, StreamKeys keys) {
+      this.index = index;
+      this.keys = keys;
+    }
+
+    String label() {
+      return shards.length == 1 && index == 0 ? "" : " (shard " + index + ")";
+    }
+  }
+
+  /** The keys of one shard: its stream, its sequence counter, and what its acknowledgement sets start with. */
+  record StreamKeys(String stream, String seq, String ackPrefix) {}
 
   Coherence(CoherenceMode mode, RedisTier redis, String keyPrefix, long maxLen, Duration loadRaceWindow,
       Duration retryInterval, ScheduledExecutorService scheduler, Map<String, CacheGroup> groups,
       Consumer<Map.Entry<String, Long>> namespaceUpdate, Runnable namespaceReset, Duration strictBound) {
+    this(mode, redis, keyPrefix, maxLen, loadRaceWindow, retryInterval, scheduler, groups, namespaceUpdate,
+        namespaceReset, strictBound, 0, true, null);
+  }
+
+  /**
+   * The read interval for {@code live} instances, when none is set: 0.1 ms per instance, from 1 ms
+   * to 20 ms. Each master then serves at most about 10,000 reads per second of its shard whatever
+   * the number of instances (up to 200), and the lag under load grows by 0.1 ms per instance.
+   */
+  static long readIntervalNanosFor(long live) {
+    return Math.max(1_000_000L, Math.min(20_000_000L, live * 100_000L));
+  }
+
+  /**
+   * @param shards how many invalidation streams a cluster spreads messages over, 0 for one per
+   *     serving master; standalone and Sentinel Redis always have one. The number agreed through
+   *     Redis by the first instance of the prefix wins.
+   * @param batching whether the key invalidations published while an append of their shard is in
+   *     flight wait for it and go out in one append
+   * @param readInterval how often, at most, a reader reads a stream that has messages waiting;
+   *     zero reads again at once; null for {@link #readIntervalNanosFor} the live instances
+   */
+  Coherence(CoherenceMode mode, RedisTier redis, String keyPrefix, long maxLen, Duration loadRaceWindow,
+      Duration retryInterval, ScheduledExecutorService scheduler, Map<String, CacheGroup> groups,
+      Consumer<Map.Entry<String, Long>> namespaceUpdate, Runnable namespaceReset, Duration strictBound,
+      int shards, boolean batching, Duration readInterval) {
+    if (shards < 0 || shards > MAX_SHARDS) {
+      throw new IllegalArgumentException("shards must be 0 (one per master) or between 1 and " + MAX_SHARDS
+          + ", was " + shards);
+    }
     this.mode = mode;
     this.strictBoundNanos = strictBound == null ? 0 : strictBound.toNanos();
     // Strict: an idle stream is read to its end at least four times per bound.
     this.blockMillis = strictBound == null ? BLOCK_MILLIS : Math.max(5, strictBound.toMillis() / 4);
-    this.caughtUpNanos = System.nanoTime() - strictBoundNanos - 1; // untrusted until the first read
     this.redis = redis;
+    this.keyPrefix = keyPrefix;
     this.prefixColon = keyPrefix + ":";
-    // One hash tag, so that both keys share a cluster slot and the script may touch both.
-    this.streamKey = keyPrefix + ":__tc:{inval}:stream";
-    this.seqKey = keyPrefix + ":__tc:{inval}:seq";
+    this.requestedShards = shards;
+    this.batching = batching;
+    this.fixedReadIntervalNanos = readInterval == null ? -1 : readInterval.toNanos();
+    this.readIntervalNanos = readInterval == null ? readIntervalNanosFor(1) : readInterval.toNanos();
+    this.scheduler = scheduler;
+    this.recentBroadcasts = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(5)).maximumSize(100_000)
+        .executor(Runnable::run).build();
     this.fallbackChannel = keyPrefix + ":__tc:inval:fallback";
     this.maxLen = maxLen;
     this.groupsByName = groups;
@@ -148,6 +265,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     // Maintenance on the writing thread: a put per load must not wake a pool thread each time.
     this.recentLoads = Caffeine.newBuilder().expireAfterWrite(loadRaceWindow).maximumSize(100_000)
         .executor(Runnable::run).build();
+    this.shards = newShards(agreeOnShards());
     redis.replayListener(new RedisTier.ReplayListener() {
       @Override
       public void deleted(List<String> redisKeys) {
@@ -177,22 +295,242 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     if (mode == CoherenceMode.STREAM_AND_TRACKING) {
       redis.enableTracking(prefixColon, this::onTracked, () -> flushAll("client tracking reconnected", L3.KEEP));
     }
-    // Position the reader before any value can enter L1, so no message published from now on
-    // can be missed. If Redis cannot be asked now, the reader positions itself later and clears
+    // Position the readers before any value can enter L1, so no message published from now on
+    // can be missed. If Redis cannot be asked now, a reader positions itself later and clears
     // L1 then, since what happened in between is unknown.
+    for (Shard shard : this.shards) {
+      position(shard);
+    }
+    // the reader threads subscribe to the fallback channel as they connect: not on build()'s time
+    startReaders(this.shards);
+  }
+
+  /**
+   * The keys of each shard of a layout of {@code count} shards. Standalone and Sentinel: the one
+   * stream {@code prefix:__tc:{inval}:stream}. Cluster: the hash tag holds the prefix, so that no
+   * two prefixes share a stream, and shard {@code i} of {@code count} is tagged {@code
+   * {prefix:inval:count:i:n}} with the smallest {@code n} whose slot lies in the i-th part of the
+   * slot range; one shard is tagged {@code {prefix:inval}}.
+   */
+  static List<StreamKeys> layout(String keyPrefix, boolean cluster, int count) {
+    if (!cluster) {
+      String base = keyPrefix + ":__tc:{inval}:";
+      return List.of(new StreamKeys(base + "stream", base + "seq", base + "ack:"));
+    }
+    List<StreamKeys> layout = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      String tag = keyPrefix + ":inval";
+      if (count > 1) {
+        long from = (long) i * SLOTS / count;
+        long to = (long) (i + 1) * SLOTS / count;
+        for (int n = 0; ; n++) {
+          tag = keyPrefix + ":inval:" + count + ":" + i + ":" + n;
+          int slot = io.lettuce.core.cluster.SlotHash.getSlot(tag);
+          if (slot >= from && slot < to) {
+            break;
+          }
+        }
+      }
+      String base = keyPrefix + ":__tc:{" + tag + "}:";
+      layout.add(new StreamKeys(base + "stream", base + "seq", base + "ack:"));
+    }
+    return layout;
+  }
+
+  private static final int SLOTS = 16_384;
+
+  /** The sorted set of live instances of a prefix: beside the stream, or under the prefix's own tag on a cluster. */
+  static String liveKey(String keyPrefix, boolean cluster) {
+    return keyPrefix + (cluster ? ":__tc:{" + keyPrefix + ":inval}:live" : ":__tc:{inval}:live");
+  }
+
+  /** Where the instances of a prefix on a cluster agree on the number of shards. */
+  static String shardsKey(String keyPrefix) {
+    return keyPrefix + ":__tc:{" + keyPrefix + ":inval}:shards";
+  }
+
+  /** The shard that carries the invalidations of a Redis key: the one of its slot's part of the range. */
+  static int shardOf(String redisKey, int count) {
+    return count == 1 ? 0 : (int) ((long) io.lettuce.core.cluster.SlotHash.getSlot(redisKey) * count / SLOTS);
+  }
+
+  private Shard[] newShards(int count) {
+    List<StreamKeys> layout = layout(keyPrefix, redis.isCluster(), count);
+    Shard[] created = new Shard[layout.size()];
+    for (int i = 0; i < created.length; i++) {
+      created[i] = new Shard(i, layout.get(i));
+    }
+    return created;
+  }
+
+  /**
+   * The number of shards for this instance: on a cluster, the one recorded in Redis by the first
+   * instance of the prefix, which records what it was asked for or the serving masters it counts.
+   * If Redis cannot be asked now, what this instance would record; the heartbeat corrects it later.
+   */
+  private int agreeOnShards() {
+    if (!redis.isCluster()) {
+      return 1;
+    }
+    try {
+      return agreed(redis.call("GET shards", c -> c.get(shardsKey(keyPrefix))));
+    } catch (RuntimeException e) {
+      // provisional: not recorded, and replaced by the agreed number once Redis answers
+      provisionalShards = true;
+      return requestedShards == 0 ? 1 : requestedShards;
+    }
+  }
+
+  /** Whether the number of shards in use was not agreed (Redis could not be asked at start-up). */
+  private volatile boolean provisionalShards;
+
+  /**
+   * The agreed number of shards, given what Redis holds: that, or else what this instance asks for
+   * (or the serving masters it counts), recorded with {@code SET NX} so that the first one wins.
+   *
+   * @throws RuntimeException when Redis cannot be asked
+   */
+  private int agreed(byte[] recorded) {
+    int agreed = parseShards(recorded);
+    if (agreed == 0) {
+      int wanted = requestedShards != 0 ? requestedShards : Math.min(MAX_SHARDS, redis.servingMasterCount());
+      agreed = parseShards(redis.call("SET shards", c -> {
+        c.set(shardsKey(keyPrefix), bytes(Integer.toString(wanted)), io.lettuce.core.SetArgs.Builder.nx());
+        return c.get(shardsKey(keyPrefix));
+      }));
+      if (agreed == 0) {
+        agreed = wanted;
+      }
+    }
+    if (requestedShards != 0 && agreed != requestedShards) {
+      log.warn("{} invalidation shards asked for, but the instances of prefix '{}' use {}: using {} (to change "
+          + "it, see docs/coherence.md, 'Resharding')", requestedShards, keyPrefix, agreed, agreed);
+    }
+    provisionalShards = false;
+    return agreed;
+  }
+
+  /** The recorded number of shards, or 0 when there is none or it is not a valid number. */
+  private static int parseShards(byte[] recorded) {
+    if (recorded == null) {
+      return 0;
+    }
+    try {
+      int n = Integer.parseInt(new String(recorded, StandardCharsets.US_ASCII).trim());
+      return n >= 1 && n <= MAX_SHARDS ? n : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** Positions a shard's reader after its newest message; leaves it unpositioned if Redis cannot be asked. */
+  private void position(Shard shard) {
     try {
       redis.call("XREVRANGE", c -> {
-        startPosition(c.xrevrange(streamKey, Range.unbounded(), io.lettuce.core.Limit.create(0, 1)),
-            () -> c.get(seqKey) == null ? null : new String(c.get(seqKey), StandardCharsets.US_ASCII));
+        startPosition(shard, c.xrevrange(shard.keys.stream(), Range.unbounded(), io.lettuce.core.Limit.create(0, 1)),
+            () -> c.get(shard.keys.seq()) == null ? null : new String(c.get(shard.keys.seq()), StandardCharsets.US_ASCII));
         return null;
       });
     } catch (RuntimeException e) {
-      lastId = null;
+      shard.lastId = null;
     }
-    // the reader thread subscribes to the fallback channel as it connects: not on build()'s time
-    this.reader = new Thread(this::readLoop, "tiercache-coherence");
-    reader.setDaemon(true);
-    reader.start();
+  }
+
+  private void startReaders(Shard[] layout) {
+    for (Shard shard : layout) {
+      shard.reader = new Thread(() -> readLoop(shard),
+          layout.length == 1 ? "tiercache-coherence" : "tiercache-coherence-" + shard.index);
+      shard.reader.setDaemon(true);
+      shard.reader.start();
+    }
+  }
+
+  /** How many shards the invalidations are spread over now. */
+  int shardCount() {
+    return shards.length;
+  }
+
+  /** Appends sent to the streams (each carries one message), for measuring what batching saves. */
+  long appends() {
+    return appends.sum();
+  }
+
+  /**
+   * The agreed number of shards changed (an operator set {@link #shardsKey}), or Redis lost it (a
+   * restart, a failover) and it is recorded again. A new layout is read from its end, L1 is
+   * cleared (what was published meanwhile is unknown), and the old layout's readers go on for
+   * {@link #RESHARD_GRACE_MILLIS}, so that the messages of instances that switch later still arrive.
+   */
+  private synchronized void reshard(int count) {
+    Shard[] old = shards;
+    if (!running || count == old.length) {
+      return;
+    }
+    Shard[] fresh = newShards(count);
+    for (Shard shard : fresh) {
+      position(shard);
+    }
+    shards = fresh;
+    retiring.addAll(List.of(old));
+    startReaders(fresh);
+    flushAll("the invalidation messages were resharded from " + old.length + " to " + count + " streams", L3.DROP);
+    try {
+      scheduler.schedule(() -> retire(old), RESHARD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      retire(old);
+    }
+  }
+
+  private void retire(Shard[] old) {
+    for (Shard shard : old) {
+      stop(shard);
+      retiring.remove(shard);
+    }
+  }
+
+  private void stop(Shard shard) {
+    shard.stopped = true;
+    if (shard.reader != null) {
+      shard.reader.interrupt();
+    }
+    RedisTier.DedicatedConnection connection = shard.connection;
+    if (connection != null) {
+      connection.closeAsync();
+    }
+  }
+
+  /** On a cluster, every heartbeat: follows a change of the agreed number of shards, or records it again. */
+  private void checkShards() {
+    if (!redis.isCluster()) {
+      return;
+    }
+    String key = shardsKey(keyPrefix);
+    redis.background("GET shards", c -> c.get(key)).thenAccept(recorded -> {
+      int agreed = parseShards(recorded);
+      if (agreed != 0 && agreed == shards.length && !provisionalShards) {
+        return;
+      }
+      scheduler.execute(() -> {
+        try {
+          // none recorded (Redis lost it): this instance records the number it uses, unless that was provisional
+          int count = agreed != 0 || provisionalShards ? agreed(recorded) : agreedAs(shards.length);
+          if (count != shards.length) {
+            reshard(count);
+          }
+        } catch (RuntimeException e) {
+          log.debug("number of invalidation shards not checked: {}", e.toString());
+        }
+      });
+    }).exceptionally(error -> null);
+  }
+
+  /** Records {@code count} unless another is recorded already; returns the one recorded. */
+  private int agreedAs(int count) {
+    int agreed = parseShards(redis.call("SET shards", c -> {
+      c.set(shardsKey(keyPrefix), bytes(Integer.toString(count)), io.lettuce.core.SetArgs.Builder.nx());
+      return c.get(shardsKey(keyPrefix));
+    }));
+    return agreed == 0 ? count : agreed;
   }
 
   String instanceId() {
@@ -209,6 +547,13 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
    * the bound ago, so that what L1 holds is at most that old. Always true when strict is off.
    */
   boolean trusted() {
+    Shard[] current = shards;
+    long caughtUpNanos = current[0].caughtUpNanos;
+    for (int i = 1; i < current.length; i++) {
+      if (current[i].caughtUpNanos - caughtUpNanos < 0) {
+        caughtUpNanos = current[i].caughtUpNanos; // the reader furthest behind
+      }
+    }
     long suspect = suspectSince;
     if (suspect != 0) {
       if (caughtUpNanos - suspect <= 0 && (isStrict() || System.nanoTime() - suspect < MAX_SUSPECT_NANOS)) {
@@ -226,17 +571,19 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
    */
   private void suspect() {
     suspectSince = System.nanoTime();
-    long sent = readSentNanos;
-    RedisTier.DedicatedConnection stuck = readerConnection;
-    if (sent != 0 && stuck != null && System.nanoTime() - sent > (blockMillis + 250) * 1_000_000L) {
-      log.debug("coherence reader stuck for {} ms after Redis came back: reconnecting it",
-          (System.nanoTime() - sent) / 1_000_000);
-      stuck.closeAsync();
+    for (Shard shard : shards) {
+      long sent = shard.readSentNanos;
+      RedisTier.DedicatedConnection stuck = shard.connection;
+      if (sent != 0 && stuck != null && System.nanoTime() - sent > (blockMillis + 250) * 1_000_000L) {
+        log.debug("coherence reader{} stuck for {} ms after Redis came back: reconnecting it", shard.label(),
+            (System.nanoTime() - sent) / 1_000_000);
+        stuck.closeAsync();
+      }
     }
   }
 
   /** Subscribes to the fallback channel; if Redis cannot be reached now, the reader tries again. */
-  private void subscribeFallback() {
+  private synchronized void subscribeFallback() {
     if (fallbackSubscription != null) {
       return;
     }
@@ -258,18 +605,72 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
    * @param keys the keys as the caches see them, without the prefix or the cache name
    */
   void publishKeys(String space, Collection<String> keys) {
-    List<String> batch = new ArrayList<>(Math.min(keys.size(), MAX_KEYS_PER_MESSAGE));
-    for (String key : keys) {
-      batch.add(key);
-      if (batch.size() == MAX_KEYS_PER_MESSAGE) {
-        List<String> sent = batch;
-        publish(OP_KEYS, space, sent, () -> sent.forEach(k -> pendingKeys.add(space + '\u0000' + k)));
-        batch = new ArrayList<>();
+    Shard[] layout = shards;
+    if (batching) {
+      boolean[] touched = new boolean[layout.length];
+      for (String key : keys) {
+        Shard shard = layout[shardOf(redisKey(space, key), layout.length)];
+        shard.queued.add(new String[] {space, key});
+        touched[shard.index] = true;
       }
+      for (int i = 0; i < layout.length; i++) {
+        if (touched[i]) {
+          drain(layout[i]);
+        }
+      }
+      return;
     }
-    if (!batch.isEmpty()) {
-      List<String> last = batch;
-      publish(OP_KEYS, space, last, () -> last.forEach(k -> pendingKeys.add(space + '\u0000' + k)));
+    Map<Integer, List<String>> byShard = byShard(layout, space, keys);
+    byShard.forEach((index, shardKeys) -> {
+      for (int from = 0; from < shardKeys.size(); from += MAX_KEYS_PER_MESSAGE) {
+        List<String> sent = shardKeys.subList(from, Math.min(shardKeys.size(), from + MAX_KEYS_PER_MESSAGE));
+        publish(layout[index], OP_KEYS, space, sent, false, "", pendingKeysOf(space, sent));
+      }
+    });
+  }
+
+  private Map<Integer, List<String>> byShard(Shard[] layout, String space, Collection<String> keys) {
+    Map<Integer, List<String>> byShard = new java.util.TreeMap<>();
+    for (String key : keys) {
+      byShard.computeIfAbsent(shardOf(redisKey(space, key), layout.length), i -> new ArrayList<>()).add(key);
+    }
+    return byShard;
+  }
+
+  private Runnable pendingKeysOf(String space, List<String> keys) {
+    return () -> keys.forEach(k -> pendingKeys.add(space + '\u0000' + k));
+  }
+
+  /**
+   * Sends what waits in a shard's queue, unless an append of the shard is in flight: then that
+   * append's completion sends it. So the keys published during one append's round trip go out
+   * together in the next, one message per key space, at most {@value #MAX_KEYS_PER_MESSAGE} keys
+   * each; a key waits at most for the append in flight. The queue is FIFO, so per-key order holds.
+   */
+  private void drain(Shard shard) {
+    while (shard.sending.compareAndSet(false, true)) {
+      Map<String, List<String>> bySpace = new java.util.LinkedHashMap<>();
+      int taken = 0;
+      for (String[] entry; taken < MAX_KEYS_PER_MESSAGE && (entry = shard.queued.poll()) != null; taken++) {
+        bySpace.computeIfAbsent(entry[0], space -> new ArrayList<>()).add(entry[1]);
+      }
+      if (taken == 0) {
+        shard.sending.set(false);
+        if (shard.queued.isEmpty()) {
+          return;
+        }
+        continue; // a key arrived after the poll and before the flag was cleared
+      }
+      List<CompletableFuture<Long>> sends = new ArrayList<>(bySpace.size());
+      bySpace.forEach((space, keys) -> sends.add(publish(shard, OP_KEYS, space, keys, false, "",
+          pendingKeysOf(space, keys))));
+      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).whenComplete((done, error) -> {
+        shard.sending.set(false);
+        if (!shard.queued.isEmpty()) {
+          drain(shard);
+        }
+      });
+      return;
     }
   }
 
@@ -282,21 +683,22 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
 
   /** The sorted set of live instances (score: last heartbeat, epoch ms). */
   private String liveKey() {
-    return prefixColon + "__tc:{inval}:live";
-  }
-
-  private String ackKey(long seq) {
-    return prefixColon + "__tc:{inval}:ack:" + seq;
+    return liveKey(keyPrefix, redis.isCluster());
   }
 
   private void heartbeat() {
     if (!running || !redis.available()) {
       return;
     }
+    checkShards();
     long now = System.currentTimeMillis();
     redis.background("ZADD live", c -> c.zadd(liveKey(), (double) now, bytes(instanceId)))
         .thenCompose(added -> redis.background("ZREMRANGEBYSCORE live",
             c -> c.zremrangebyscore(liveKey(), Range.create(0d, (double) (now - 10 * LIVE_MILLIS)))))
+        .thenCompose(removed -> fixedReadIntervalNanos >= 0 ? CompletableFuture.completedFuture(null)
+            : redis.background("ZCOUNT live", c -> c.zcount(liveKey(),
+                Range.create((double) (now - LIVE_MILLIS), Double.MAX_VALUE)))
+            .thenAccept(live -> readIntervalNanos = readIntervalNanosFor(live)))
         .exceptionally(error -> null);
   }
 
@@ -306,11 +708,16 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
    */
   InvalidationAck publishKeysAndWait(String space, List<String> keys, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    long seq;
+    Shard[] layout = shards;
+    List<String> ackKeys = new ArrayList<>();
     try {
-      seq = publish(OP_KEYS, space, keys, true,
-          () -> keys.forEach(k -> pendingKeys.add(space + '\u0000' + k)))
-          .get(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
+      Map<Shard, CompletableFuture<Long>> sent = new java.util.LinkedHashMap<>();
+      byShard(layout, space, keys).forEach((index, shardKeys) -> sent.put(layout[index],
+          publish(layout[index], OP_KEYS, space, shardKeys, true, "", pendingKeysOf(space, shardKeys))));
+      for (Map.Entry<Shard, CompletableFuture<Long>> each : sent.entrySet()) {
+        long seq = each.getValue().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        ackKeys.add(each.getKey().keys.ackPrefix() + seq);
+      }
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       return new InvalidationAck(false, Set.of(), Set.of(), timeout);
     } catch (InterruptedException e) {
@@ -328,8 +735,17 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
           for (byte[] id : c.zrangebyscore(liveKey(), Range.create((double) (now - LIVE_MILLIS), Double.MAX_VALUE))) {
             live.add(new String(id, StandardCharsets.UTF_8));
           }
-          for (byte[] id : c.smembers(ackKey(seq))) {
-            acked.add(new String(id, StandardCharsets.UTF_8));
+          // acknowledged: by every shard's message (one key is one shard's)
+          for (int i = 0; i < ackKeys.size(); i++) {
+            Set<String> ofShard = new java.util.TreeSet<>();
+            for (byte[] id : c.smembers(ackKeys.get(i))) {
+              ofShard.add(new String(id, StandardCharsets.UTF_8));
+            }
+            if (i == 0) {
+              acked.addAll(ofShard);
+            } else {
+              acked.retainAll(ofShard);
+            }
           }
           return null;
         });
@@ -348,8 +764,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   }
 
   /** Tells the publisher of an acknowledged message that this instance applied it. */
-  private void acknowledge(long seq) {
-    String key = ackKey(seq);
+  private void acknowledge(Shard shard, long seq) {
+    String key = shard.keys.ackPrefix() + seq;
     redis.background("SADD ack", c -> c.sadd(key, bytes(instanceId)))
         .thenCompose(added -> redis.background("PEXPIRE ack", c -> c.pexpire(key, ACK_TTL_MILLIS)))
         .exceptionally(error -> null);
@@ -381,20 +797,40 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   }
 
   void publishPattern(String pattern) {
-    publish(OP_PATTERN, "", List.of(pattern), () -> pendingPatterns.add(pattern));
+    broadcast(OP_PATTERN, "", List.of(pattern), () -> pendingPatterns.add(pattern));
   }
 
   void publishCache(String cacheName) {
-    publish(OP_CACHE, cacheName, List.of(), () -> pendingCaches.add(cacheName));
+    broadcast(OP_CACHE, cacheName, List.of(), () -> pendingCaches.add(cacheName));
   }
 
   void publishFlush() {
-    publish(OP_FLUSH, "", List.of(), () -> pendingFlush.set(true));
+    broadcast(OP_FLUSH, "", List.of(), () -> pendingFlush.set(true));
   }
 
   void publishNamespace(String name, long version) {
     // A lost namespace message is replayed as a flush: every instance re-reads its versions.
-    publish(OP_NAMESPACE, name, List.of(Long.toString(version)), () -> pendingFlush.set(true));
+    broadcast(OP_NAMESPACE, name, List.of(Long.toString(version)), () -> pendingFlush.set(true));
+  }
+
+  /**
+   * Sends a message that concerns keys of every shard to every shard, with one id, so that a
+   * reader applies it once, from whichever shard it reads it first. These messages commute with
+   * key evictions and with each other (namespace versions only move forward), so the order in
+   * which the shards deliver them does not matter. If any append fails, the message is sent again
+   * to every shard later.
+   */
+  private void broadcast(String op, String cache, List<String> keys, Runnable onFailure) {
+    Shard[] layout = shards;
+    String id = layout.length == 1 ? "" : instanceId + "/" + broadcasts.incrementAndGet();
+    AtomicBoolean failed = new AtomicBoolean();
+    for (Shard shard : layout) {
+      publish(shard, op, cache, keys, false, id, () -> {
+        if (failed.compareAndSet(false, true)) {
+          onFailure.run();
+        }
+      });
+    }
   }
 
   /* ---- Fallback channel ---- */
@@ -440,24 +876,27 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     apply(fields.get(1), fields.get(2), fields.subList(3, fields.size()));
   }
 
-  private void publish(String op, String cache, List<String> keys, Runnable onFailure) {
-    publish(op, cache, keys, false, onFailure);
-  }
-
-  private CompletableFuture<Long> publish(String op, String cache, List<String> keys, boolean ack,
-      Runnable onFailure) {
-    byte[][] args = new byte[6 + keys.size()][];
+  private CompletableFuture<Long> publish(Shard shard, String op, String cache, List<String> keys, boolean ack,
+      String broadcastId, Runnable onFailure) {
+    byte[][] args = new byte[7 + keys.size()][];
     args[0] = bytes(Long.toString(maxLen));
     args[1] = bytes(instanceId);
     args[2] = bytes(op);
     args[3] = bytes(cache);
     args[4] = bytes(Long.toString(nowMicros()));
     args[5] = bytes(ack ? "1" : "0");
+    args[6] = bytes(broadcastId);
     for (int i = 0; i < keys.size(); i++) {
-      args[6 + i] = bytes(keys.get(i));
+      args[7 + i] = bytes(keys.get(i));
     }
-    return redis.async("XADD invalidation", c -> c.<Long>eval(PUBLISH, ScriptOutputType.INTEGER,
-        new String[] {streamKey, seqKey}, args)).whenComplete((seq, error) -> {
+    appends.increment();
+    String[] scriptKeys = {shard.keys.stream(), shard.keys.seq()};
+    // by its digest: Redis neither receives nor hashes the script's text on every append; a
+    // server that does not know it yet (new, restarted, another master) is sent the text once
+    return redis.async("XADD invalidation", c -> c.<Long>evalsha(PUBLISH_SHA1, ScriptOutputType.INTEGER,
+        scriptKeys, args)).exceptionallyCompose(error -> isNoScript(error)
+            ? redis.async("XADD invalidation", c -> c.<Long>eval(PUBLISH, ScriptOutputType.INTEGER, scriptKeys, args))
+            : CompletableFuture.failedFuture(error)).whenComplete((seq, error) -> {
           if (error == null) {
             sent.increment();
           } else {
@@ -533,11 +972,12 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
 
   /* ---- Reading ---- */
 
-  private void readLoop() {
+  private void readLoop(Shard shard) {
     long backoff = 50;
-    while (running) {
+    String streamKey = shard.keys.stream();
+    while (running && !shard.stopped) {
       try {
-        RedisTier.DedicatedConnection connection = readerConnection;
+        RedisTier.DedicatedConnection connection = shard.connection;
         if (connection == null || !connection.isOpen()) {
           if (!redis.available()) {
             sleep(backoff);
@@ -546,24 +986,28 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
           // strict: a link that stopped moving is given up soon, so that catching up starts soon
           subscribeFallback();
           connection = redis.connectDedicated(Duration.ofMillis(blockMillis + (isStrict() ? 500 : 2_000)));
-          readerConnection = connection;
-          if (lastId == null) {
+          shard.connection = connection;
+          if (shard.stopped) {
+            connection.closeAsync();
+            break;
+          }
+          if (shard.lastId == null) {
             RedisClusterCommands<String, String> commands = connection.sync();
-            startPosition(commands.xrevrange(streamKey, Range.unbounded(), io.lettuce.core.Limit.create(0, 1)),
-                () -> commands.get(seqKey));
+            startPosition(shard, commands.xrevrange(streamKey, Range.unbounded(), io.lettuce.core.Limit.create(0, 1)),
+                () -> commands.get(shard.keys.seq()));
             // a persistent level that verified itself meanwhile replays from its own position again
-            flushAll("the invalidation stream could not be read since start-up", L3.REVERIFY);
+            flushAll("the invalidation stream" + shard.label() + " could not be read since start-up", L3.REVERIFY);
           }
         }
         long sent = System.nanoTime();
-        readSentNanos = sent;
+        shard.readSentNanos = sent;
         // After a recovery, read without blocking: the read that returns at once tells that the
         // reader has caught up, where a blocking one would return only after its block time.
         XReadArgs args = suspectSince != 0 ? XReadArgs.Builder.count(READ_COUNT)
             : XReadArgs.Builder.block(blockMillis).count(READ_COUNT);
         List<StreamMessage<String, String>> messages = connection.sync().xread(
-            args, XReadArgs.StreamOffset.from(streamKey, lastId));
-        readSentNanos = 0;
+            args, XReadArgs.StreamOffset.from(streamKey, shard.lastId));
+        shard.readSentNanos = 0;
         // High priority first: an acknowledged eviction in this batch is applied (and acknowledged)
         // before the batch's other messages, which may be mass invalidations. Evictions commute,
         // so applying it again in order below changes nothing.
@@ -572,29 +1016,39 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
           if ("1".equals(body.get("ack")) && !instanceId.equals(body.get("src"))) {
             apply(body.get("op"), body.get("c"), keysOf(message));
             try {
-              acknowledge(Long.parseLong(body.get("seq")));
+              acknowledge(shard, Long.parseLong(body.get("seq")));
             } catch (RuntimeException malformed) {
               // handle() below deals with it
             }
           }
         }
         for (StreamMessage<String, String> message : messages) {
-          handle(message);
+          handle(shard, message);
         }
-        if (!messages.isEmpty()) {
-          appliedL3(new PersistentLevel.Position(lastId, lastSeq));
+        if (!messages.isEmpty() && !shard.stopped) {
+          PersistentLevel.Position position = currentPosition();
+          if (position != null) {
+            appliedL3(position);
+          }
         }
         if (messages.size() < READ_COUNT) {
-          caughtUpNanos = sent; // every message appended before the read was sent is applied
+          shard.caughtUpNanos = sent; // every message appended before the read was sent is applied
+          // A busy stream is read at most once per interval: each read then carries the messages
+          // of the interval, instead of every append waking every reader. An idle stream's read
+          // blocks until the next message and returns it at once.
+          long pause = readIntervalNanos - (System.nanoTime() - sent);
+          if (!messages.isEmpty() && pause > 0 && suspectSince == 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(pause);
+          }
         }
         backoff = 50;
       } catch (RuntimeException e) {
-        if (!running) {
+        if (!running || shard.stopped) {
           break;
         }
-        log.debug("coherence reader: {}", e.toString());
-        RedisTier.DedicatedConnection broken = readerConnection;
-        readerConnection = null;
+        log.debug("coherence reader{}: {}", shard.label(), e.toString());
+        RedisTier.DedicatedConnection broken = shard.connection;
+        shard.connection = null;
         if (broken != null) {
           broken.closeAsync();
         }
@@ -605,21 +1059,22 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   }
 
   /** Starts after the newest message: what came before concerns values this instance never had. */
-  private <V> void startPosition(List<StreamMessage<String, V>> newest, Supplier<String> seq) {
+  private <V> void startPosition(Shard shard, List<StreamMessage<String, V>> newest, Supplier<String> seq) {
     if (!newest.isEmpty()) {
-      lastId = newest.get(0).getId();
       V value = newest.get(0).getBody().get("seq");
-      lastSeq = Long.parseLong(value instanceof byte[] bytes ? new String(bytes, StandardCharsets.US_ASCII)
+      shard.lastSeq = Long.parseLong(value instanceof byte[] bytes ? new String(bytes, StandardCharsets.US_ASCII)
           : String.valueOf(value));
+      shard.lastId = newest.get(0).getId();
     } else {
-      lastId = "0-0";
       String current = seq.get();
-      lastSeq = current == null ? 0 : Long.parseLong(current);
+      shard.lastSeq = current == null ? 0 : Long.parseLong(current);
+      shard.lastId = "0-0";
     }
   }
 
-  private void handle(StreamMessage<String, String> message) {
-    lastId = message.getId();
+  private void handle(Shard shard, StreamMessage<String, String> message) {
+    shard.lastId = message.getId();
+    long lastSeq = shard.lastSeq;
     Map<String, String> body = message.getBody();
     long seq;
     try {
@@ -632,13 +1087,20 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       // Restarted: Redis lost its data while this reader followed it live, so what it had not read
       // yet is at most its lag; the persistent level keeps its values (docs/persistent-level.md).
       // Jumped: messages this reader needed were trimmed; the persistent level is emptied too.
+      // One shard's gap clears all of L1: the keys of that shard are spread over every cache.
       flushAll(seq <= lastSeq
-          ? "the invalidation sequence restarted at " + seq + " after " + lastSeq + " (Redis restarted or failed over)"
-          : "invalidation messages " + (lastSeq + 1) + ".." + (seq - 1) + " may be lost", seq <= lastSeq ? L3.KEEP : L3.DROP);
+          ? "the invalidation sequence" + shard.label() + " restarted at " + seq + " after " + lastSeq
+              + " (Redis restarted or failed over)"
+          : "invalidation messages" + shard.label() + " " + (lastSeq + 1) + ".." + (seq - 1) + " may be lost",
+          seq <= lastSeq ? L3.KEEP : L3.DROP);
     }
-    lastSeq = seq;
+    shard.lastSeq = seq;
     if (instanceId.equals(body.get("src"))) {
       return;
+    }
+    String broadcastId = body.get("b");
+    if (broadcastId != null && recentBroadcasts.asMap().putIfAbsent(broadcastId, Boolean.TRUE) != null) {
+      return; // applied already, from another shard
     }
     received.increment();
     apply(body.get("op"), body.get("c"), keysOf(message));
@@ -785,104 +1247,188 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     }
   }
 
+  /**
+   * Where every shard's reader stands, or null while one is not positioned. One shard: its last
+   * id and sequence. Several: {@code id/seq} of each shard, joined with commas, and the sum of
+   * their sequences.
+   */
+  private PersistentLevel.Position currentPosition() {
+    Shard[] layout = shards;
+    PersistentLevel.Position[] each = new PersistentLevel.Position[layout.length];
+    for (int i = 0; i < layout.length; i++) {
+      long seq = layout[i].lastSeq;
+      String id = layout[i].lastId;
+      if (id == null) {
+        return null;
+      }
+      each[i] = new PersistentLevel.Position(id, seq);
+    }
+    return joined(each);
+  }
+
+  private static PersistentLevel.Position joined(PersistentLevel.Position[] each) {
+    if (each.length == 1) {
+      return each[0];
+    }
+    StringBuilder id = new StringBuilder();
+    long sum = 0;
+    for (PersistentLevel.Position position : each) {
+      if (id.length() > 0) {
+        id.append(',');
+      }
+      id.append(position.id()).append('/').append(position.seq());
+      sum += position.seq();
+    }
+    return new PersistentLevel.Position(id.toString(), sum);
+  }
+
+  /** The per-shard positions of a joined one, or null when it was written for another number of shards. */
+  private static PersistentLevel.Position[] split(PersistentLevel.Position joined, int count) {
+    if (count == 1) {
+      return joined.id().contains("/") ? null : new PersistentLevel.Position[] {joined};
+    }
+    String[] parts = joined.id().split(",");
+    if (parts.length != count) {
+      return null;
+    }
+    PersistentLevel.Position[] each = new PersistentLevel.Position[count];
+    for (int i = 0; i < count; i++) {
+      int slash = parts[i].lastIndexOf('/');
+      try {
+        each[i] = new PersistentLevel.Position(parts[i].substring(0, slash), Long.parseLong(parts[i].substring(slash + 1)));
+      } catch (RuntimeException malformed) {
+        return null;
+      }
+    }
+    return each;
+  }
+
+  /** The first shard's stream, and the number of shards when there are several: a level of another layout is emptied. */
   @Override
   public String streamIdentity() {
-    return streamKey;
+    Shard[] layout = shards;
+    return layout.length == 1 ? layout[0].keys.stream() : layout[0].keys.stream() + "+" + layout.length;
   }
 
   /** Entries read per XRANGE of a replay. */
   private static final int REPLAY_PAGE = 1_000;
 
   /**
-   * Replays into a persistent level every message after {@code from}, checking that their
-   * sequence numbers follow on from {@code from}'s: the first that does not means messages the
-   * level needed are gone (trimmed, or Redis lost its data while this instance was down), and the
-   * level must be emptied. Bounded: the stream holds at most about {@code invalidationStreamLength}
-   * messages. The messages published after the level's cache was registered reach it through the
-   * reader as well, so reading to the end seen here is enough.
+   * Replays into a persistent level every message after {@code from}, on every shard, checking
+   * that each shard's sequence numbers follow on from its position: the first that does not means
+   * messages the level needed are gone (trimmed, or Redis lost its data while this instance was
+   * down), and the level must be emptied. Bounded: each stream holds at most about {@code
+   * invalidationStreamLength} messages. The messages published after the level's cache was
+   * registered reach it through the readers as well, so reading to the end seen here is enough.
    */
   @Override
   public PersistentLevel.Replay replay(PersistentLevel.Position from, PersistentLevel into) {
+    Shard[] layout = shards;
     return redis.call("XRANGE (l3 replay)", c -> {
       if (from == null) {
-        return new PersistentLevel.Replay(marked(c), null);
+        return new PersistentLevel.Replay(marked(c, layout), null);
       }
-      if (from.seq() <= 0) {
-        // positioned before any message: a Redis restarted meanwhile would look the same
-        return new PersistentLevel.Replay(marked(c), "it was positioned before the first invalidation message");
+      PersistentLevel.Position[] starts = split(from, layout.length);
+      if (starts == null) {
+        return new PersistentLevel.Replay(marked(c, layout), "it followed another number of invalidation shards");
       }
-      String id = from.id();
-      long seq = from.seq();
-      for (int round = 0; round < 10; round++) {
-        while (true) {
-          io.lettuce.core.Range<String> after = io.lettuce.core.Range.from(
-              io.lettuce.core.Range.Boundary.excluding(id), io.lettuce.core.Range.Boundary.unbounded());
-          List<StreamMessage<String, byte[]>> page = c.xrange(streamKey, after,
-              io.lettuce.core.Limit.create(0, REPLAY_PAGE));
-          for (StreamMessage<String, byte[]> message : page) {
-            Map<String, byte[]> body = message.getBody();
-            long next;
-            try {
-              next = Long.parseLong(text(body.get("seq")));
-            } catch (RuntimeException malformed) {
-              return new PersistentLevel.Replay(marked(c), "a malformed invalidation message " + message.getId());
-            }
-            if (next != seq + 1) {
-              return new PersistentLevel.Replay(marked(c), next <= seq
-                  ? "the invalidation sequence restarted (Redis restarted or was flushed while this instance was down)"
-                  : "the invalidations after " + seq + " it needed are no longer in the stream (trimmed)");
-            }
-            List<String> keys = new ArrayList<>();
-            for (int i = 0; body.containsKey("k" + i); i++) {
-              keys.add(text(body.get("k" + i)));
-            }
-            into.apply(text(body.get("op")), text(body.get("c")), keys);
-            id = message.getId();
-            seq = next;
-          }
-          if (page.size() < REPLAY_PAGE) {
-            break;
-          }
+      PersistentLevel.Position[] ends = new PersistentLevel.Position[layout.length];
+      for (int i = 0; i < layout.length; i++) {
+        PersistentLevel.Replay shard = replay(c, layout[i], starts[i], into);
+        if (shard.gap() != null) {
+          return new PersistentLevel.Replay(marked(c, layout), shard.gap());
         }
-        byte[] counter = c.get(seqKey);
-        long current = counter == null ? 0 : Long.parseLong(text(counter));
-        if (current == seq) {
-          return new PersistentLevel.Replay(new PersistentLevel.Position(id, seq), null);
-        }
-        if (current < seq) {
-          return new PersistentLevel.Replay(marked(c),
-              "the invalidation sequence restarted (Redis restarted or was flushed while this instance was down)");
-        }
-        // published after the last page was read, or the stream lost entries the counter counted: read again
+        ends[i] = shard.end();
       }
-      return new PersistentLevel.Replay(marked(c), "the invalidation stream and its sequence disagree");
+      return new PersistentLevel.Replay(joined(ends), null);
     });
   }
 
-  /**
-   * {@link #end}, after publishing an empty message if the stream has none yet: a level is never
-   * positioned at sequence 0, which a Redis restarted (or flushed) while its instance was down
-   * would reproduce, so that a restart is always told from "nothing happened". The other readers
-   * see one more message without keys.
-   */
-  private PersistentLevel.Position marked(RedisClusterCommands<String, byte[]> c) {
-    PersistentLevel.Position end = end(c);
-    if (end.seq() > 0) {
-      return end;
+  private PersistentLevel.Replay replay(RedisClusterCommands<String, byte[]> c, Shard shard,
+      PersistentLevel.Position from, PersistentLevel into) {
+    if (from.seq() <= 0) {
+      // positioned before any message: a Redis restarted meanwhile would look the same
+      return new PersistentLevel.Replay(null, "it was positioned before the first invalidation message");
     }
-    c.eval(PUBLISH, ScriptOutputType.INTEGER, new String[] {streamKey, seqKey}, bytes(Long.toString(maxLen)),
-        bytes(instanceId), bytes(OP_KEYS), bytes(""), bytes(Long.toString(nowMicros())));
-    return end(c);
+    String id = from.id();
+    long seq = from.seq();
+    for (int round = 0; round < 10; round++) {
+      while (true) {
+        io.lettuce.core.Range<String> after = io.lettuce.core.Range.from(
+            io.lettuce.core.Range.Boundary.excluding(id), io.lettuce.core.Range.Boundary.unbounded());
+        List<StreamMessage<String, byte[]>> page = c.xrange(shard.keys.stream(), after,
+            io.lettuce.core.Limit.create(0, REPLAY_PAGE));
+        for (StreamMessage<String, byte[]> message : page) {
+          Map<String, byte[]> body = message.getBody();
+          long next;
+          try {
+            next = Long.parseLong(text(body.get("seq")));
+          } catch (RuntimeException malformed) {
+            return new PersistentLevel.Replay(null, "a malformed invalidation message " + message.getId());
+          }
+          if (next != seq + 1) {
+            return new PersistentLevel.Replay(null, next <= seq
+                ? "the invalidation sequence" + shard.label()
+                    + " restarted (Redis restarted or was flushed while this instance was down)"
+                : "the invalidations" + shard.label() + " after " + seq
+                    + " it needed are no longer in the stream (trimmed)");
+          }
+          List<String> keys = new ArrayList<>();
+          for (int i = 0; body.containsKey("k" + i); i++) {
+            keys.add(text(body.get("k" + i)));
+          }
+          into.apply(text(body.get("op")), text(body.get("c")), keys);
+          id = message.getId();
+          seq = next;
+        }
+        if (page.size() < REPLAY_PAGE) {
+          break;
+        }
+      }
+      byte[] counter = c.get(shard.keys.seq());
+      long current = counter == null ? 0 : Long.parseLong(text(counter));
+      if (current == seq) {
+        return new PersistentLevel.Replay(new PersistentLevel.Position(id, seq), null);
+      }
+      if (current < seq) {
+        return new PersistentLevel.Replay(null, "the invalidation sequence" + shard.label()
+            + " restarted (Redis restarted or was flushed while this instance was down)");
+      }
+      // published after the last page was read, or the stream lost entries the counter counted: read again
+    }
+    return new PersistentLevel.Replay(null, "the invalidation stream" + shard.label() + " and its sequence disagree");
   }
 
-  /** Where the stream ends now: its newest entry, or the sequence counter of an empty stream. */
-  private PersistentLevel.Position end(RedisClusterCommands<String, byte[]> c) {
-    List<StreamMessage<String, byte[]>> newest = c.xrevrange(streamKey, Range.unbounded(),
+  /**
+   * {@link #end} of every shard, after publishing an empty message to each that has none yet: a
+   * level is never positioned at sequence 0, which a Redis restarted (or flushed) while its
+   * instance was down would reproduce, so that a restart is always told from "nothing happened".
+   * The other readers see one more message without keys.
+   */
+  private PersistentLevel.Position marked(RedisClusterCommands<String, byte[]> c, Shard[] layout) {
+    PersistentLevel.Position[] each = new PersistentLevel.Position[layout.length];
+    for (int i = 0; i < layout.length; i++) {
+      Shard shard = layout[i];
+      PersistentLevel.Position end = end(c, shard);
+      if (end.seq() <= 0) {
+        c.eval(PUBLISH, ScriptOutputType.INTEGER, new String[] {shard.keys.stream(), shard.keys.seq()},
+            bytes(Long.toString(maxLen)), bytes(instanceId), bytes(OP_KEYS), bytes(""),
+            bytes(Long.toString(nowMicros())), bytes("0"), bytes(""));
+        end = end(c, shard);
+      }
+      each[i] = end;
+    }
+    return joined(each);
+  }
+
+  /** Where a shard's stream ends now: its newest entry, or the sequence counter of an empty stream. */
+  private PersistentLevel.Position end(RedisClusterCommands<String, byte[]> c, Shard shard) {
+    List<StreamMessage<String, byte[]>> newest = c.xrevrange(shard.keys.stream(), Range.unbounded(),
         io.lettuce.core.Limit.create(0, 1));
     if (!newest.isEmpty()) {
       return new PersistentLevel.Position(newest.get(0).getId(), Long.parseLong(text(newest.get(0).getBody().get("seq"))));
     }
-    byte[] counter = c.get(seqKey);
+    byte[] counter = c.get(shard.keys.seq());
     return new PersistentLevel.Position("0-0", counter == null ? 0 : Long.parseLong(text(counter)));
   }
 
@@ -947,15 +1493,27 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
         log.debug("fallback subscription not closed: {}", e.toString());
       }
     }
-    reader.interrupt();
-    RedisTier.DedicatedConnection connection = readerConnection;
-    if (connection != null) {
-      connection.close();
+    List<Shard> all = new ArrayList<>(List.of(shards));
+    all.addAll(retiring);
+    for (Shard shard : all) {
+      shard.stopped = true;
+      if (shard.reader != null) {
+        shard.reader.interrupt();
+      }
+      RedisTier.DedicatedConnection connection = shard.connection;
+      if (connection != null) {
+        connection.close();
+      }
     }
-    try {
-      reader.join(2_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    long deadline = System.nanoTime() + 2_000_000_000L;
+    for (Shard shard : all) {
+      try {
+        if (shard.reader != null) {
+          shard.reader.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

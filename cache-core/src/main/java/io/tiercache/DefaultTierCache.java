@@ -119,7 +119,7 @@ final class DefaultTierCache implements TierCache {
           : new Coherence(b.coherence, tier, keyPrefix, b.invalidationStreamLength, b.loadRaceWindow,
               b.probeInterval, scheduler, groups,
               entry -> namespacesUpdate(entry.getKey(), entry.getValue()), this::namespacesReset,
-              b.strictCoherence);
+              b.strictCoherence, b.coherenceShards, b.coherenceBatching, b.coherenceReadInterval);
     } catch (RuntimeException e) {
       // rejected credentials, an untrusted certificate: fail build() without leaking connections or threads
       if (tier != null) {

@@ -87,8 +87,9 @@ final class Namespaces {
     }
   }
 
+  /** A version announced: versions only move forward (the shards may deliver two bumps in either order). */
   void update(String name, long version) {
-    versions.put(name, version);
+    versions.merge(name, version, Math::max);
   }
 
   void reset() {

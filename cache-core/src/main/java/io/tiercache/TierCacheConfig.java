@@ -142,7 +142,13 @@ public final class TierCacheConfig {
       new Setting("coherence.mass-invalidation-rate", Type.LONG, "50000", "keys per second a pattern invalidation "
           + "deletes at most; 0 for no limit"),
       new Setting("coherence.strict-bound", Type.DURATION, "off", "L1 answers only while the stream was read to "
-          + "its end within this bound; 20 ms to 1 h"));
+          + "its end within this bound; 20 ms to 1 h"),
+      new Setting("coherence.shards", Type.INT, "0", "invalidation streams on a Redis Cluster, 1 to 1024; 0 for one "
+          + "per master; standalone and Sentinel use one"),
+      new Setting("coherence.batch-appends", Type.BOOLEAN, "true", "key invalidations published while an append is "
+          + "in flight go out together in the next"),
+      new Setting("coherence.read-interval", Type.DURATION, "auto", "how often, at most, a busy invalidation "
+          + "stream is read; 0 to 100 ms; auto: 0.1 ms per live instance, 1 to 20 ms"));
 
   /** Settings of one cache, under {@code tiercache.defaults.} or {@code tiercache.caches.<name>.}. */
   static final List<Setting> CACHE = List.of(
@@ -741,6 +747,9 @@ public final class TierCacheConfig {
       case "coherence.stream-length" -> b.invalidationStreamLength((Long) v);
       case "coherence.load-race-window" -> b.loadRaceWindow((Duration) v);
       case "coherence.strict-bound" -> b.strictCoherence((Duration) v);
+      case "coherence.shards" -> b.coherenceShards((Integer) v);
+      case "coherence.batch-appends" -> b.coherenceBatching((Boolean) v);
+      case "coherence.read-interval" -> b.coherenceReadInterval((Duration) v);
       case "coherence.mass-invalidation-rate" -> b.massInvalidationRate((Long) v);
       default -> throw new IllegalStateException("no rule for " + name);
     }

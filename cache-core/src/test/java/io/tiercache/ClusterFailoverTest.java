@@ -53,9 +53,15 @@ class ClusterFailoverTest {
   }
 
   private TierCache instance(EmbeddedRedisCluster cluster) {
+    return instance(cluster, 0);
+  }
+
+  /** @param shards the invalidation streams, 0 for one per master */
+  private TierCache instance(EmbeddedRedisCluster cluster, int shards) {
     TierCache tier = TierCache.builder()
         .redisCluster(cluster.seedUris())
         .keyPrefix(PREFIX)
+        .coherenceShards(shards)
         .cache("v", s -> s.valueType(Long.class).ttl(Duration.ofMinutes(10)))
         .cache("remote", s -> s.valueType(Long.class).ttl(Duration.ofMinutes(10)).l1(false))
         .build();
@@ -64,14 +70,16 @@ class ClusterFailoverTest {
   }
 
   /**
-   * @param stream true: kill the master that holds the coherence stream (and a third of the keys);
-   *     false: kill a master that holds only cache keys
+   * @param stream true: one invalidation stream per master (the default), and the master killed
+   *     holds one shard's stream (and a third of the keys); false: one stream, and the master
+   *     killed holds only cache keys
    */
-  @ParameterizedTest(name = "killed master holds the invalidation stream: {0}")
+  @ParameterizedTest(name = "killed master holds an invalidation stream: {0}")
   @ValueSource(booleans = {true, false})
   void killedMaster_replicaTakesOver_callsKeepSucceeding_noStaleValueSurvives(boolean stream) throws Exception {
     try (EmbeddedRedisCluster cluster = EmbeddedRedisCluster.launch(1)) {
-      int streamNode = cluster.nodeOf(PREFIX + ":__tc:{inval}:stream");
+      int shards = stream ? EmbeddedRedisCluster.NODES : 1;
+      int streamNode = cluster.nodeOf(Coherence.layout(PREFIX, true, shards).get(0).stream());
       int victim = stream ? streamNode : (streamNode + 1) % EmbeddedRedisCluster.NODES;
       assertEquals(1, cluster.replicasOf(victim).size(), "the victim has a replica in sync");
       List<Integer> victimKeys = new ArrayList<>();
@@ -88,8 +96,8 @@ class ClusterFailoverTest {
         }
       }
 
-      TierCache a = instance(cluster);
-      TierCache b = instance(cluster);
+      TierCache a = instance(cluster, shards);
+      TierCache b = instance(cluster, shards);
       List<Cache<Integer, Long>> caches = List.of(a.cache("v"), b.cache("v"));
 
       Map<Integer, Long> truth = new ConcurrentHashMap<>();
@@ -271,15 +279,15 @@ class ClusterFailoverTest {
   @org.junit.jupiter.api.Test
   void writeRefusedWithClusterDown_isReplayedWhenTheClusterIsBack() {
     try (EmbeddedRedisCluster cluster = EmbeddedRedisCluster.launch(List.of("cluster-node-timeout 1000"))) {
-      int streamNode = cluster.nodeOf(PREFIX + ":__tc:{inval}:stream");
+      int streamNode = cluster.nodeOf(Coherence.layout(PREFIX, true, 1).get(0).stream());
       int victim = (streamNode + 1) % EmbeddedRedisCluster.NODES;
       int key = 0;
       while (cluster.nodeOf(PREFIX + ":v:" + key) == victim) {
         key++;
       }
       int k = key;
-      TierCache a = instance(cluster);
-      TierCache b = instance(cluster);
+      TierCache a = instance(cluster, 1);
+      TierCache b = instance(cluster, 1);
       Cache<Integer, Long> onA = a.cache("v");
       Cache<Integer, Long> onB = b.cache("v");
       onA.put(k, 1L);

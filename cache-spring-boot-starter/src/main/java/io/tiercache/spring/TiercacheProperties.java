@@ -279,6 +279,39 @@ public class TiercacheProperties {
     /** Keys per second a pattern invalidation deletes at most; 0 for no limit. Defaults to 50000. */
     private Long massInvalidationRate;
 
+    /** Invalidation streams on a Redis Cluster, 1 to 1024; 0 (the default) for one per master. */
+    private Integer shards;
+
+    /** Whether key invalidations published while an append is in flight go out together. Defaults to true. */
+    private Boolean batchAppends;
+
+    /** How often, at most, a busy invalidation stream is read; 0 to 100ms. Defaults to 1ms. */
+    private Duration readInterval;
+
+    public Duration getReadInterval() {
+      return readInterval;
+    }
+
+    public void setReadInterval(Duration readInterval) {
+      this.readInterval = readInterval;
+    }
+
+    public Integer getShards() {
+      return shards;
+    }
+
+    public void setShards(Integer shards) {
+      this.shards = shards;
+    }
+
+    public Boolean getBatchAppends() {
+      return batchAppends;
+    }
+
+    public void setBatchAppends(Boolean batchAppends) {
+      this.batchAppends = batchAppends;
+    }
+
     public Long getMassInvalidationRate() {
       return massInvalidationRate;
     }

@@ -76,6 +76,9 @@ public final class TiercachePropertiesMapper {
     put(m, "coherence.stream-length", coherence.getStreamLength());
     put(m, "coherence.mass-invalidation-rate", coherence.getMassInvalidationRate());
     put(m, "coherence.load-race-window", coherence.getLoadRaceWindow());
+    put(m, "coherence.shards", coherence.getShards());
+    put(m, "coherence.batch-appends", coherence.getBatchAppends());
+    put(m, "coherence.read-interval", coherence.getReadInterval());
     properties.getEvents().forEach((name, patterns) -> put(m, "events." + name, List.copyOf(patterns)));
     cache(m, "defaults.", properties.getDefaults());
     properties.getCaches().forEach((name, settings) ->

@@ -1176,6 +1176,28 @@ public final class RedisTier implements AutoCloseable {
   }
 
   /**
+   * How many masters serve slots: 1 on a standalone or Sentinel Redis; on a cluster, the masters
+   * that serve slots in the client's current topology (refreshed first, so a cluster just formed or
+   * resized is counted as it is now).
+   *
+   * @throws io.tiercache.RedisUnavailableException when the cluster cannot be asked now
+   */
+  public int servingMasterCount() {
+    if (!endpoint.isCluster()) {
+      return 1;
+    }
+    return call("CLUSTER NODES", redis -> {
+      if (redis instanceof RedisAdvancedClusterCommands<String, byte[]> cluster) {
+        if (client instanceof RedisClusterClient clusterClient) {
+          clusterClient.refreshPartitions();
+        }
+        return Math.max(1, servingMasters(cluster).size());
+      }
+      return 1;
+    });
+  }
+
+  /**
    * {@code INFO} of every master: one entry on a standalone or Sentinel Redis, one per master that
    * serves slots on a cluster.
    */
