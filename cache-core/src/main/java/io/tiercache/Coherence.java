@@ -325,7 +325,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
         long to = (long) (i + 1) * SLOTS / count;
         for (int n = 0; ; n++) {
           tag = keyPrefix + ":inval:" + count + ":" + i + ":" + n;
-          int slot = io.lettuce.core.cluster.SlotHash.getSlot(tag);
+          int slot = RedisTier.slot(tag);
           if (slot >= from && slot < to) {
             break;
           }
@@ -351,7 +351,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
 
   /** The shard that carries the invalidations of a Redis key: the one of its slot's part of the range. */
   static int shardOf(String redisKey, int count) {
-    return count == 1 ? 0 : (int) ((long) io.lettuce.core.cluster.SlotHash.getSlot(redisKey) * count / SLOTS);
+    return count == 1 ? 0 : (int) ((long) RedisTier.slot(redisKey) * count / SLOTS);
   }
 
   private Shard[] newShards(int count) {
