@@ -61,8 +61,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private final Predicate<String> ownsKeys;
   private final int maxKeyLength;
   private final Executor asyncExecutor;
-  /** Null without refresh-ahead. */
-  private final RefreshAhead<K, V> refresh;
+  /** Refresh-ahead, or {@link Refresher#off()}. */
+  private final Refresher<K, V> refresh;
 
   DefaultCache(CacheGroup group, ValueCodec<V> codec, Context context) {
     this.group = group;
@@ -79,7 +79,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     this.maxKeyLength = context.maxKeyLength();
     this.asyncExecutor = context.asyncExecutor();
     this.miss = new MissPath<>(group, codec, asyncExecutor, context.scheduler(), context.clock());
-    this.refresh = spec.refreshAfter() == null ? null
+    this.refresh = spec.refreshAfter() == null ? Refresher.off()
         : new RefreshAhead<>(name, spec, miss::reload, spec.l2Enabled() ? context.redis() : null,
             context.keyPrefix(), context.instanceId(), context.scheduler(), context.refreshExecutor(),
             context.clock());
@@ -105,9 +105,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     if (group.hot != null) {
       group.hot.record(k);
     }
-    if (refresh != null) {
-      refresh.touch(k, key, loader);
-    }
+    refresh.touch(k, key, loader);
     // Kept small on purpose: a hit is this method alone, which the JIT inlines into the caller,
     // so a key the caller just built need not be allocated at all.
     Object hit = writeBack == null ? local.getIfPresent(k) : group.localHit(k);
@@ -129,7 +127,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   @Override
   public V getIfInL1(K key) {
     String k = keyOf(key);
-    if (refresh != null) {
+    if (refresh.enabled()) {
       return null; // get registers and touches the key for refresh-ahead
     }
     Object hit = writeBack == null ? local.getIfPresent(k) : group.localHit(k);
@@ -154,9 +152,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     if (group.hot != null) {
       group.hot.record(k);
     }
-    if (refresh != null) {
-      refresh.touchAsync(k, key, loader);
-    }
+    refresh.touchAsync(k, key, loader);
     Object hit = group.localHit(k);
     if (hit != null) {
       stats.l1HitRequests.increment();
@@ -187,9 +183,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     if (group.hot != null) {
       group.hot.record(k);
     }
-    if (refresh != null) {
-      refresh.keepRegistered(k);
-    }
+    refresh.keepRegistered(k);
     Object hit = group.localHit(k);
     if (hit != null) {
       stats.l1HitRequests.increment();
@@ -217,7 +211,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       byKey.keySet().forEach(group.hot::record);
     }
     stats.requests.add(byKey.size());
-    if (refresh != null) {
+    if (refresh.enabled()) {
       Function<K, V> oneKey = one -> oneOf(bulkLoader, one);
       byKey.forEach((k, key) -> refresh.touch(k, key, oneKey));
     }
@@ -489,14 +483,12 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   }
 
   void close() {
-    if (refresh != null) {
-      refresh.close();
-    }
+    refresh.close();
   }
 
   /** Keys in the refresh registry (0 without refresh-ahead). */
   long refreshRegistrySize() {
-    return refresh == null ? 0 : refresh.size();
+    return refresh.size();
   }
 
   @SuppressWarnings("unchecked")

@@ -72,8 +72,8 @@ final class MissPath<K, V> {
   private final boolean distributed;
   /** How long a lease lives, and how long a caller waits for another instance's load. */
   private final long waitMillis;
-  /** Null without refresh-ahead. */
-  private RefreshAhead<K, V> refresh;
+  /** Refresh-ahead, or {@link Refresher#off()}; set once by {@link #refreshAhead}. */
+  private Refresher<K, V> refresh = Refresher.off();
   /** Keys whose undecodable L3 frame was logged: once per key, not per read. */
   private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> l3DecodeLogged =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
@@ -98,7 +98,7 @@ final class MissPath<K, V> {
   }
 
   /** Connects refresh-ahead, which calls {@link #reload} (created after this path, which it needs). */
-  void refreshAhead(RefreshAhead<K, V> refresh) {
+  void refreshAhead(Refresher<K, V> refresh) {
     this.refresh = refresh;
   }
 
@@ -163,9 +163,7 @@ final class MissPath<K, V> {
     long took = recordLoad(start, true);
     Object stored = value == null ? LocalTier.NULL : value;
     long ttl = writeLoaded(k, mine, stored, lease);
-    if (refresh != null) {
-      refresh.loaded(k, took, ttl);
-    }
+    refresh.loaded(k, took, ttl);
     return stored;
   }
 
@@ -300,9 +298,7 @@ final class MissPath<K, V> {
       }
       Object stored = value == null ? LocalTier.NULL : value;
       return writeLoadedNonBlocking(k, mine, stored, lease).thenApply(ttl -> {
-        if (refresh != null) {
-          refresh.loaded(k, took, ttl);
-        }
+        refresh.loaded(k, took, ttl);
         return stored;
       });
     }).thenCompose(Function.identity());

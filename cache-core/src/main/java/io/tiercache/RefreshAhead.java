@@ -38,7 +38,13 @@ import org.slf4j.LoggerFactory;
  * clock every {@link #CLOCK_POLL_MILLIS} ms and starts a pass once the clock has moved a whole
  * period since the last one ({@link #tick}), so a test moves refresh-ahead by setting its clock.
  */
-final class RefreshAhead<K, V> implements AutoCloseable {
+final class RefreshAhead<K, V> implements Refresher<K, V> {
+
+  @Override
+  public boolean enabled() {
+    return true;
+  }
+
 
   private static final Logger log = LoggerFactory.getLogger(RefreshAhead.class);
 
@@ -158,7 +164,8 @@ final class RefreshAhead<K, V> implements AutoCloseable {
   }
 
   /** Records a read of {@code k} with the loader that can reload it ({@code get}, {@code getAll}). */
-  void touch(String k, K key, Function<? super K, ? extends V> loader) {
+  @Override
+  public void touch(String k, K key, Function<? super K, ? extends V> loader) {
     touched(k, registry.get(k, ignored -> new Entry<>(key, loader, null)));
   }
 
@@ -166,7 +173,8 @@ final class RefreshAhead<K, V> implements AutoCloseable {
    * Records a read of {@code k} through {@code getAsync}: its reloads call {@code loader} and wait
    * for its future on the refresh executor. A key already registered keeps its first loader.
    */
-  void touchAsync(String k, K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
+  @Override
+  public void touchAsync(String k, K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
     touched(k, registry.get(k, ignored -> new Entry<>(key, null, loader)));
   }
 
@@ -185,12 +193,14 @@ final class RefreshAhead<K, V> implements AutoCloseable {
    * Records a read of {@code k} that has no loader ({@code getIfPresent}): a key already
    * registered stays registered, one that is not is left out.
    */
-  void keepRegistered(String k) {
+  @Override
+  public void keepRegistered(String k) {
     registry.getIfPresent(k);
   }
 
   /** Records a load or refresh of {@code k}: its duration and when its entry expires. */
-  void loaded(String k, long loadNanos, long ttlMillis) {
+  @Override
+  public void loaded(String k, long loadNanos, long ttlMillis) {
     // quietly: a reload is not a read, or a key read once would be refreshed for good
     Entry<K, V> entry = registry.policy().getIfPresentQuietly(k);
     if (entry != null) {
@@ -200,7 +210,8 @@ final class RefreshAhead<K, V> implements AutoCloseable {
   }
 
   /** Keys currently refreshed. */
-  long size() {
+  @Override
+  public long size() {
     registry.cleanUp();
     return registry.estimatedSize();
   }
