@@ -76,6 +76,14 @@ final class Fixtures {
   }
 
   /**
+   * The commands an instance sends on its own while a measured call runs (its heartbeat in the
+   * live set every second, the L1 coherence reader, connections still being set up), which are
+   * not part of the call.
+   */
+  static final java.util.Set<String> BACKGROUND = java.util.Set.of("xread", "zadd", "zcount", "zremrangebyscore",
+      "xrevrange", "subscribe", "hello", "client", "evalsha", "incr", "xadd");
+
+  /**
    * Runs {@code action} and returns the commands Redis received meanwhile, by name, from {@code
    * INFO commandstats} (reset first). Connections must already be open.
    */

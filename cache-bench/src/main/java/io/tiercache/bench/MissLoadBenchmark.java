@@ -102,9 +102,7 @@ public class MissLoadBenchmark extends RedisBenchmark {
     commands.remove("exists"); // awaitStored's own
     // the instance's own background work: its heartbeat in the live set (every second), and
     // connections still being set up (the fallback channel's subscription)
-    for (String background : new String[] {"zadd", "zremrangebyscore", "xrevrange", "subscribe", "hello", "client"}) {
-      commands.remove(background);
-    }
+    commands.keySet().removeAll(Fixtures.BACKGROUND);
     if (distributed) {
       // two scripts: the read that takes the lease (GETRANGE, SET NX), the write that gives it
       // back (SET NX, GET, DEL)

@@ -105,28 +105,13 @@ public final class RedisTier implements AutoCloseable {
   private final Duration commandTimeout;
   private final Duration connectTimeout;
   private final String prefix;
-  private final int maxPendingDeletes;
   private final ScheduledExecutorService scheduler;
   private final Duration probeInterval;
 
-  private final Set<String> pendingDeletes = ConcurrentHashMap.newKeySet();
-  private final Set<PendingScan> pendingPatterns = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean pendingOverflow = new AtomicBoolean();
-  private final AtomicBoolean open = new AtomicBoolean();
-  private final LongAdder trips = new LongAdder();
-  /** When recent failure events happened ({@link System#nanoTime}), oldest first; guarded by itself. */
-  private final java.util.ArrayDeque<Long> failureEvents = new java.util.ArrayDeque<>();
-  private long lastFailure;
-  /** Failures closer together than this are one event: one stall that timed out many calls at once. */
-  static final long FAILURE_EVENT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-  private volatile int breakerFailures = 3;
-  private volatile long breakerWindowNanos = Duration.ofSeconds(1).toNanos();
-  /** When Redis last refused a write for being full ({@link System#nanoTime}), or 0. */
-  private volatile long lastOutOfMemory;
-  /** When the full-Redis warning was last logged, for rate limiting. */
-  private volatile long lastOutOfMemoryLog;
-  private static final long OUT_OF_MEMORY_MEMORY_NANOS = TimeUnit.SECONDS.toNanos(10);
-  private static final long OUT_OF_MEMORY_LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
+  /** The circuit breaker: open or closed, the failure policy, Redis refusing writes. */
+  private final Breaker breaker;
+  /** Deletes to replay once Redis answers again. */
+  private final PendingDeletes pending;
   private final Object probeLock = new Object();
   private volatile StatefulConnection<String, byte[]> connection;
   private volatile ReplayListener replayListener;
@@ -166,7 +151,8 @@ public final class RedisTier implements AutoCloseable {
     this.commandTimeout = commandTimeout;
     this.connectTimeout = connectTimeout;
     this.prefix = prefix;
-    this.maxPendingDeletes = maxPendingDeletes;
+    this.breaker = new Breaker(safeUri);
+    this.pending = new PendingDeletes(prefix, maxPendingDeletes);
     this.scheduler = scheduler;
     this.probeInterval = probeInterval;
     long upper = Math.max(20, probeInterval.toMillis());
@@ -199,44 +185,7 @@ public final class RedisTier implements AutoCloseable {
   }
 
   private AbstractRedisClient newClient(Duration timeout) {
-    SocketOptions socket = SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build();
-    SslOptions ssl = null;
-    if (endpoint.trustedCertificates() != null) {
-      ssl = SslOptions.builder().jdkSslProvider().trustManager(endpoint.trustedCertificates().toFile()).build();
-    }
-    if (endpoint.isCluster()) {
-      RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
-      // Node connections open lazily, on a slot's first command: rejecting commands while a node
-      // connection is not (yet) up would fail that first command. Queued commands still fail
-      // within the command timeout, which opens the breaker.
-      ClusterClientOptions.Builder options = ClusterClientOptions.builder()
-          .autoReconnect(true)
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
-          .timeoutOptions(TimeoutOptions.enabled(timeout))
-          .socketOptions(socket)
-          .maxRedirects(5)
-          .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-              .enablePeriodicRefresh(Duration.ofSeconds(TOPOLOGY_REFRESH_SECONDS))
-              .enableAllAdaptiveRefreshTriggers()
-              .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(ADAPTIVE_REFRESH_SECONDS))
-              .build());
-      if (ssl != null) {
-        options.sslOptions(ssl);
-      }
-      cluster.setOptions(options.build());
-      return cluster;
-    }
-    RedisClient standalone = RedisClient.create(resources);
-    ClientOptions.Builder options = ClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(timeout))
-        .socketOptions(socket);
-    if (ssl != null) {
-      options.sslOptions(ssl);
-    }
-    standalone.setOptions(options.build());
-    return standalone;
+    return ClientSetUp.newClient(endpoint, resources, uris, timeout, connectTimeout);
   }
 
   private StatefulConnection<String, byte[]> connect() {
@@ -267,16 +216,7 @@ public final class RedisTier implements AutoCloseable {
   }
 
   static boolean closedDuringHandshake(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      // Lettuce may also fail the handshake with "RedisHandshakeHandler not registered" when the
-      // channel closes while its handshake handler is being set up (seen once in a loaded run)
-      if (t instanceof java.nio.channels.ClosedChannelException
-          || (t.getMessage() != null && (t.getMessage().contains("closed prematurely")
-              || t.getMessage().contains("RedisHandshakeHandler not registered")))) {
-        return true;
-      }
-    }
-    return false;
+    return ClientSetUp.closedDuringHandshake(error);
   }
 
   /** Fails when the ACL user may not touch keys under the prefix, rather than on every call later. */
@@ -284,43 +224,9 @@ public final class RedisTier implements AutoCloseable {
     commands(created).exists(prefix + ":__tc:{inval}:seq");
   }
 
-  /**
-   * Why a failure to connect is a configuration error rather than an outage, or null: rejected
-   * credentials, an ACL denial, an untrusted certificate.
-   */
+  /** See {@link ClientSetUp#configurationProblem}. */
   static String configurationProblem(Throwable error) {
-    return configurationProblem(error, 0);
-  }
-
-  private static String configurationProblem(Throwable error, int depth) {
-    if (error == null || depth > 12) {
-      return null;
-    }
-    String message = error.getMessage() == null ? "" : error.getMessage();
-    if (message.startsWith("WRONGPASS") || message.startsWith("NOAUTH") || message.contains("invalid password")
-        || message.contains("invalid username-password") || message.contains("AUTH failed")
-        || message.contains("without any password configured")) {
-      return "rejected the credentials (check the user and password in the URI or redisCredentials)";
-    }
-    if (message.startsWith("NOPERM")) {
-      return "denied the ACL user a command or a key it needs (grant the keys '{prefix}:*' and the commands "
-          + "listed in docs/deployment.md)";
-    }
-    if (error instanceof javax.net.ssl.SSLHandshakeException || error instanceof java.security.cert.CertificateException
-        || (error instanceof javax.net.ssl.SSLException && message.contains("certificate"))) {
-      return "presented a TLS certificate that is not trusted (check redisTrustedCertificates or the JVM trust store)";
-    }
-    String cause = configurationProblem(error.getCause() == error ? null : error.getCause(), depth + 1);
-    if (cause != null) {
-      return cause;
-    }
-    for (Throwable suppressed : error.getSuppressed()) {
-      String found = configurationProblem(suppressed, depth + 1);
-      if (found != null) {
-        return found;
-      }
-    }
-    return null;
+    return ClientSetUp.configurationProblem(error);
   }
 
   /** Told about the deletes the probe replayed, so that other instances can be told too. */
@@ -644,17 +550,17 @@ public final class RedisTier implements AutoCloseable {
 
   /** Whether the breaker is closed and a connection exists. */
   public boolean available() {
-    return !open.get() && connection != null && !closed;
+    return !breaker.isOpen() && connection != null && !closed;
   }
 
   /** How many times the breaker opened. */
   public long breakerTrips() {
-    return trips.sum();
+    return breaker.trips();
   }
 
   /** Keys waiting to be deleted once Redis is back. */
   public int pendingDeletes() {
-    return pendingDeletes.size();
+    return pending.size();
   }
 
   /** The command timeout. */
@@ -1075,8 +981,6 @@ public final class RedisTier implements AutoCloseable {
     return call("SCAN+UNLINK", redis -> scanDelete(redis, pattern, filter));
   }
 
-  /** A pattern delete that could not run: replayed when Redis is back, then announced. */
-  private record PendingScan(String pattern, java.util.function.Predicate<String> filter, Runnable announce) {}
 
   /**
    * SCAN + UNLINK, sparing Tiercache's own data ({@code prefix:__...}: streams, toolkit state). On
@@ -1218,14 +1122,7 @@ public final class RedisTier implements AutoCloseable {
    * write to it failed. If Redis is reachable right now, deletes it at once.
    */
   public void rememberDelete(String key) {
-    if (pendingDeletes.size() >= maxPendingDeletes) {
-      if (pendingOverflow.compareAndSet(false, true)) {
-        log.warn("more than {} keys changed while Redis was unavailable; every key under '{}:' "
-            + "will be deleted when it is back", maxPendingDeletes, prefix);
-      }
-    } else {
-      pendingDeletes.add(key);
-    }
+    pending.remember(key);
     if (available()) {
       // The breaker closed between the failed write and now: the probe's replay may have missed it.
       scheduler.execute(this::replayQuietly);
@@ -1238,7 +1135,7 @@ public final class RedisTier implements AutoCloseable {
    * could not run); {@code announce} runs once they are, to tell the other instances.
    */
   public void rememberDeletePattern(String pattern, java.util.function.Predicate<String> filter, Runnable announce) {
-    pendingPatterns.add(new PendingScan(pattern, filter, announce));
+    pending.rememberPattern(pattern, filter, announce);
     if (available()) {
       scheduler.execute(this::replayQuietly);
     }
@@ -1259,7 +1156,7 @@ public final class RedisTier implements AutoCloseable {
     } catch (RuntimeException e) {
       failure("UNLINK (replay of failed writes)", e);
       log.debug("pending deletes not replayed yet: {}", rootMessage(e));
-      if (!closed && available() && (!pendingDeletes.isEmpty() || !pendingPatterns.isEmpty())) {
+      if (!closed && available() && !pending.isEmpty()) {
         try {
           scheduler.schedule(this::replayQuietly, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException shutDown) {
@@ -1276,7 +1173,7 @@ public final class RedisTier implements AutoCloseable {
       throw new RedisUnavailableException(what + ": the cache is closed");
     }
     StatefulConnection<String, byte[]> current = connection;
-    if (open.get() || current == null) {
+    if (breaker.isOpen() || current == null) {
       throw new RedisUnavailableException(what + ": Redis at " + safeUri + " is unavailable (circuit open)");
     }
     return current;
@@ -1289,17 +1186,17 @@ public final class RedisTier implements AutoCloseable {
     if (e instanceof RedisUnavailableException) {
       return (RedisUnavailableException) e;
     }
-    if (e instanceof RedisCommandExecutionException && !isClusterDown(e)) {
-      if (isOutOfMemory(e)) {
-        outOfMemory(what);
+    if (e instanceof RedisCommandExecutionException && !Breaker.isClusterDown(e)) {
+      if (Breaker.isOutOfMemory(e)) {
+        breaker.outOfMemory(what);
       }
       return new RedisUnavailableException(what + " failed: " + e.getMessage(), e);
     }
     // An outage, or a cluster that refuses every key command until a slot has a master again
     // (CLUSTERDOWN): open the breaker, so that the probe replays the failed deletes before the
     // breaker closes; but one slow reply among good ones is not an outage.
-    if (!closed && shouldOpen(e) && open.compareAndSet(false, true)) {
-      trips.increment();
+    StatefulConnection<String, byte[]> current = connection;
+    if (!closed && breaker.shouldOpen(current == null || !current.isOpen(), e) && breaker.open()) {
       log.warn("Redis at {} is unavailable ({}: {}); caches answer from L1 and loaders until it is back",
           safeUri, what, rootMessage(e));
       scheduleProbe();
@@ -1314,73 +1211,19 @@ public final class RedisTier implements AutoCloseable {
    *     counting as one) within {@code window} that open it; 1 opens on the first
    */
   public void breakerPolicy(int failures, Duration window) {
-    if (failures < 1) {
-      throw new IllegalArgumentException("failures must be positive, was " + failures);
-    }
-    this.breakerFailures = failures;
-    this.breakerWindowNanos = Objects.requireNonNull(window, "window must not be null").toNanos();
-  }
-
-  /**
-   * Whether this timeout or connection failure opens the breaker: at once when the connection is
-   * gone or the cluster is down; otherwise when it makes {@code breakerFailures} failure events
-   * within the window. Failures less than {@link #FAILURE_EVENT_NANOS} apart are one event, so
-   * that one stall of Redis (or of this JVM) that times out every call in flight at once counts
-   * once, while an outage, whose calls keep failing as they are made, soon counts enough.
-   */
-  private boolean shouldOpen(RuntimeException e) {
-    StatefulConnection<String, byte[]> current = connection;
-    if (current == null || !current.isOpen() || isClusterDown(e)) {
-      return true;
-    }
-    long now = System.nanoTime();
-    synchronized (failureEvents) {
-      if (!failureEvents.isEmpty() && now - lastFailure < FAILURE_EVENT_NANOS) {
-        lastFailure = now;
-        return false; // the same event
-      }
-      lastFailure = now;
-      failureEvents.addLast(now);
-      while (now - failureEvents.peekFirst() > breakerWindowNanos) {
-        failureEvents.removeFirst();
-      }
-      return failureEvents.size() >= breakerFailures;
-    }
+    breaker.policy(failures, window);
   }
 
   /** Whether {@code error} (or its cause) is Redis refusing a write because it reached {@code maxmemory}. */
   public static boolean isOutOfMemory(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      // "OOM command not allowed ...", alone or inside a script's "ERR Error running script" reply
-      if (t instanceof RedisCommandExecutionException && t.getMessage() != null
-          && (t.getMessage().startsWith("OOM") || t.getMessage().contains("OOM command not allowed"))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private void outOfMemory(String what) {
-    long now = System.nanoTime();
-    lastOutOfMemory = now;
-    if (now - lastOutOfMemoryLog > OUT_OF_MEMORY_LOG_NANOS || lastOutOfMemoryLog == 0) {
-      lastOutOfMemoryLog = now;
-      log.warn("Redis at {} refuses writes ({}): used memory is above maxmemory and maxmemory-policy evicts "
-          + "nothing (noeviction). Keys written meanwhile are deleted instead of updated, and invalidations go "
-          + "out on the fallback channel; raise maxmemory or choose an eviction policy. (Logged at most once a "
-          + "minute.)", safeUri, what);
-    }
+    return Breaker.isOutOfMemory(error);
   }
 
   /**
    * Why writes are refused, naming {@code maxmemory}, if Redis refused one in the last 10 s; else null.
    */
   public String writesRefused() {
-    long last = lastOutOfMemory;
-    if (last == 0 || System.nanoTime() - last > OUT_OF_MEMORY_MEMORY_NANOS) {
-      return null;
-    }
-    return "Redis at " + safeUri + " refuses writes: used memory is above maxmemory (maxmemory-policy noeviction)";
+    return breaker.writesRefused();
   }
 
   /** Where Redis is, without credentials. */
@@ -1388,15 +1231,8 @@ public final class RedisTier implements AutoCloseable {
     return safeUri;
   }
 
-  /** A {@code CLUSTERDOWN} error reply: a slot has no master and the cluster serves no key. */
-  private static boolean isClusterDown(RuntimeException e) {
-    return e instanceof RedisCommandExecutionException && e.getMessage() != null
-        && e.getMessage().startsWith("CLUSTERDOWN");
-  }
-
   private void openBreaker() {
-    open.set(true);
-    trips.increment();
+    breaker.open();
     scheduleProbe();
   }
 
@@ -1426,14 +1262,11 @@ public final class RedisTier implements AutoCloseable {
       }
       commands(current).ping();
       replayPendingDeletes();
-      synchronized (failureEvents) {
-        failureEvents.clear();
-      }
       ReplayListener listener = replayListener;
       if (listener != null) {
         listener.recovering();
       }
-      open.set(false);
+      breaker.close();
       replayPendingDeletes(); // keys remembered by writers that saw the breaker still open
       log.info("Redis at {} is available again; caches use it from now on", safeUri);
       synchronized (probeLock) {
@@ -1460,39 +1293,7 @@ public final class RedisTier implements AutoCloseable {
     if (current == null) {
       throw new RedisUnavailableException("not connected");
     }
-    RedisClusterCommands<String, byte[]> redis = commands(current);
-    if (pendingOverflow.get()) {
-      long deleted = scanDelete(redis, io.tiercache.Keys.escapeGlob(prefix) + ":*", null);
-      pendingOverflow.set(false);
-      pendingDeletes.clear();
-      pendingPatterns.clear();
-      log.warn("deleted {} keys under '{}:' after an outage with too many changes to track", deleted, prefix);
-      ReplayListener all = replayListener;
-      if (all != null) {
-        all.deletedAll();
-      }
-      return;
-    }
-    ReplayListener listener = replayListener;
-    for (PendingScan pending : pendingPatterns) {
-      scanDelete(redis, pending.pattern(), pending.filter());
-      pendingPatterns.remove(pending);
-      if (pending.announce() != null) {
-        pending.announce().run();
-      }
-    }
-    while (!pendingDeletes.isEmpty()) {
-      List<String> batch = new ArrayList<>(BATCH);
-      Iterator<String> it = pendingDeletes.iterator();
-      while (it.hasNext() && batch.size() < BATCH) {
-        batch.add(it.next());
-      }
-      redis.unlink(batch.toArray(new String[0]));
-      batch.forEach(pendingDeletes::remove);
-      if (listener != null) {
-        listener.deleted(batch);
-      }
-    }
+    pending.replay(commands(current), this::scanDelete, replayListener);
   }
 
   private static Throwable unwrap(Throwable error) {
