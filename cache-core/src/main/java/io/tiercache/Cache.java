@@ -1,7 +1,9 @@
 package io.tiercache;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -160,7 +162,7 @@ public interface Cache<K, V> {
    *
    * @param limit how many, not negative
    */
-  java.util.List<String> hottestKeys(int limit);
+  List<String> hottestKeys(int limit);
 
   /**
    * Reloads {@code key} now, whatever L1 and L2 hold: calls {@code loader}, stores the value in
@@ -195,5 +197,5 @@ public interface Cache<K, V> {
    * The cache's Bloom guard, to fill and keep up to date; empty when its spec sets no {@link
    * CacheSpec.Builder#bloomGuard}.
    */
-  java.util.Optional<BloomGuard<K>> bloomGuard();
+  Optional<BloomGuard<K>> bloomGuard();
 }

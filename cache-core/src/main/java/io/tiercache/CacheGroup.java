@@ -1,5 +1,11 @@
 package io.tiercache;
 
+import io.tiercache.internal.redis.RedisTier;
+import io.tiercache.toolkit.BloomFilter;
+import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+
 /**
  * What every typed view of one cache name shares: the spec, the levels (L1 with its single-flight
  * table, Redis, the persistent level), the write policy of its strategy and the counters. A level
@@ -27,15 +33,15 @@ final class CacheGroup {
   /** The key space named in invalidation messages: the cache's name, or "" when shared. */
   final String space;
   /** The cache's Bloom guard ({@link CacheSpec#bloomGuardInsertions}); null when it has none. */
-  volatile io.tiercache.toolkit.BloomFilter guard;
+  volatile BloomFilter guard;
   /** Reads per key over {@link CacheSpec#hotKeysWindow}; null when not counted. */
   final HotKeys hot;
   /** The persistent third level ({@link CacheSpec#l3Enabled}); {@link PersistentLevel.Off} when off. */
   final PersistentLevel l3;
-  private final java.time.Clock clock;
+  private final Clock clock;
 
-  CacheGroup(String name, CacheSpec spec, String keyPrefix, io.tiercache.internal.redis.RedisTier redis, Coherence coherence,
-      java.time.Clock clock, WriteBackQueue.Factory writeBackFactory) {
+  CacheGroup(String name, CacheSpec spec, String keyPrefix, RedisTier redis, Coherence coherence,
+      Clock clock, WriteBackQueue.Factory writeBackFactory) {
     this.name = name;
     this.keyPrefix = keyPrefix;
     this.ownKeys = !spec.sharedKeys();
@@ -69,7 +75,7 @@ final class CacheGroup {
     long base = (isNull ? spec.nullTtl() : spec.ttl()).toMillis();
     double jitter = spec.ttlJitter();
     if (jitter > 0) {
-      double factor = 1 + jitter * (2 * java.util.concurrent.ThreadLocalRandom.current().nextDouble() - 1);
+      double factor = 1 + jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
       base = Math.round(base * factor);
     }
     return Expiries.capMillis(spec, clock, Math.max(1, base));
@@ -82,7 +88,7 @@ final class CacheGroup {
   }
 
   /** Removes every key {@code test} accepts from L1 and the persistent level; returns how many left L1. */
-  int evictIf(java.util.function.Predicate<String> test) {
+  int evictIf(Predicate<String> test) {
     int evicted = local.invalidateIf(test);
     l3.removeIf(test);
     return evicted;

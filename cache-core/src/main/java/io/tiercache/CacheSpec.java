@@ -1,5 +1,6 @@
 package io.tiercache;
 
+import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -90,7 +91,7 @@ public final class CacheSpec {
   private final Duration hotKeysWindow;
   private final int replicaAcks;
   private final Duration replicaAckTimeout;
-  private final java.nio.file.Path l3Directory;
+  private final Path l3Directory;
   private final long l3MaxBytes;
 
   private CacheSpec(Builder b) {
@@ -338,7 +339,7 @@ public final class CacheSpec {
   }
 
   /** The directory of the persistent level's file, or null when the level is off. */
-  public java.nio.file.Path l3Directory() {
+  public Path l3Directory() {
     return l3Directory;
   }
 
@@ -398,7 +399,7 @@ public final class CacheSpec {
     private Duration hotKeysWindow;
     private int replicaAcks;
     private Duration replicaAckTimeout;
-    private java.nio.file.Path l3Directory;
+    private Path l3Directory;
     private long l3MaxBytes;
 
     private Builder() {}
@@ -770,7 +771,7 @@ public final class CacheSpec {
      * @param maxBytes the most bytes of records kept, 1 MiB to 1 TiB; the entries nearest to
      *     expiry go first
      */
-    public Builder l3(java.nio.file.Path directory, long maxBytes) {
+    public Builder l3(Path directory, long maxBytes) {
       Objects.requireNonNull(directory, "l3 directory must not be null");
       if (maxBytes < MIN_L3_BYTES || maxBytes > MAX_L3_BYTES) {
         throw new IllegalArgumentException("l3 maxBytes must be between " + MIN_L3_BYTES + " and " + MAX_L3_BYTES

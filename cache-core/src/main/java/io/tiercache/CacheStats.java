@@ -1,5 +1,7 @@
 package io.tiercache;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * A snapshot of one cache's counters since it was created. Every request ends as exactly one of an
  * L1 hit, an L2 hit, an L3 hit (the persistent level, when the cache has one) or a miss; a miss either ran the loader ({@link #loads()}) or waited for a load
@@ -65,25 +67,25 @@ public record CacheStats(
   }
 
   /** Hits at any level over requests; 1.0 when there were no requests. */
-  @com.fasterxml.jackson.annotation.JsonProperty("hitRate")
+  @JsonProperty("hitRate")
   public double hitRate() {
     return requests == 0 ? 1.0 : (double) (l1Hits + l2Hits + l3Hits) / requests;
   }
 
   /** L1 hits over requests; 0.0 when there were no requests. */
-  @com.fasterxml.jackson.annotation.JsonProperty("l1HitRate")
+  @JsonProperty("l1HitRate")
   public double l1HitRate() {
     return requests == 0 ? 0.0 : (double) l1Hits / requests;
   }
 
   /** L2 hits over requests; 0.0 when there were no requests. */
-  @com.fasterxml.jackson.annotation.JsonProperty("l2HitRate")
+  @JsonProperty("l2HitRate")
   public double l2HitRate() {
     return requests == 0 ? 0.0 : (double) l2Hits / requests;
   }
 
   /** Successful refreshes over refresh attempts; 1.0 when nothing was refreshed. */
-  @com.fasterxml.jackson.annotation.JsonProperty("refreshSuccessRate")
+  @JsonProperty("refreshSuccessRate")
   public double refreshSuccessRate() {
     long attempts = refreshes + refreshFailures;
     return attempts == 0 ? 1.0 : (double) refreshes / attempts;
@@ -93,13 +95,13 @@ public record CacheStats(
    * How much compression saved: {@code encodedBytes / storedBytes} (2.0 means values take half
    * their size in Redis); 1.0 when nothing was encoded.
    */
-  @com.fasterxml.jackson.annotation.JsonProperty("compressionRatio")
+  @JsonProperty("compressionRatio")
   public double compressionRatio() {
     return storedBytes == 0 ? 1.0 : (double) encodedBytes / storedBytes;
   }
 
   /** Average time of a loader call in nanoseconds; 0 when nothing was loaded. */
-  @com.fasterxml.jackson.annotation.JsonProperty("averageLoadNanos")
+  @JsonProperty("averageLoadNanos")
   public double averageLoadNanos() {
     long calls = loads + loadFailures;
     return calls == 0 ? 0.0 : (double) totalLoadTimeNanos / calls;

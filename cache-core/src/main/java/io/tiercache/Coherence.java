@@ -1,31 +1,48 @@
 package io.tiercache;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.tiercache.internal.redis.RedisTier;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -98,13 +115,13 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
 
   private static String sha1Hex(String script) {
     try {
-      byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
+      byte[] digest = MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
       StringBuilder hex = new StringBuilder(40);
       for (byte b : digest) {
         hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
       }
       return hex.toString();
-    } catch (java.security.NoSuchAlgorithmException impossible) {
+    } catch (NoSuchAlgorithmException impossible) {
       throw new IllegalStateException(impossible);
     }
   }
@@ -112,7 +129,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   /** Whether a script call failed because the server does not know the script (NOSCRIPT). */
   private static boolean isNoScript(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof io.lettuce.core.RedisNoScriptException
+      if (t instanceof RedisNoScriptException
           || (t.getMessage() != null && t.getMessage().contains("NOSCRIPT"))) {
         return true;
       }
@@ -129,7 +146,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   /** The shards published to and read; replaced as a whole when the agreed number changes. */
   private volatile Shard[] shards;
   /** Shards of a replaced layout, read for {@link #RESHARD_GRACE_MILLIS} more. */
-  private final List<Shard> retiring = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Shard> retiring = new CopyOnWriteArrayList<>();
   /** The number of shards asked for; 0 for one per serving master. */
   private final int requestedShards;
   /** Whether key invalidations of one shard wait for its append in flight and go out together. */
@@ -193,7 +210,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     volatile boolean stopped;
     Thread reader;
     /** Key invalidations waiting for the append in flight: {space, key}. */
-    final java.util.concurrent.ConcurrentLinkedQueue<String[]> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<String[]> queued = new ConcurrentLinkedQueue<>();
     final AtomicBoolean sending = new AtomicBoolean();
 
     Shard(int index, StreamKeys keys) {
@@ -269,7 +286,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     redis.replayListener(new RedisTier.ReplayListener() {
       @Override
       public void deleted(List<String> redisKeys) {
-        Map<String, List<String>> bySpace = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> bySpace = new LinkedHashMap<>();
         for (String redisKey : redisKeys) {
           String[] spaceAndKey = spaceAndKey(redisKey);
           if (spaceAndKey != null) {
@@ -395,7 +412,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     if (agreed == 0) {
       int wanted = requestedShards != 0 ? requestedShards : Math.min(MAX_SHARDS, redis.servingMasterCount());
       agreed = parseShards(redis.call("SET shards", c -> {
-        c.set(shardsKey(keyPrefix), bytes(Integer.toString(wanted)), io.lettuce.core.SetArgs.Builder.nx());
+        c.set(shardsKey(keyPrefix), bytes(Integer.toString(wanted)), SetArgs.Builder.nx());
         return c.get(shardsKey(keyPrefix));
       }));
       if (agreed == 0) {
@@ -427,7 +444,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   private void position(Shard shard) {
     try {
       redis.call("XREVRANGE", c -> {
-        startPosition(shard, c.xrevrange(shard.keys.stream(), Range.unbounded(), io.lettuce.core.Limit.create(0, 1)),
+        startPosition(shard, c.xrevrange(shard.keys.stream(), Range.unbounded(), Limit.create(0, 1)),
             () -> c.get(shard.keys.seq()) == null ? null : new String(c.get(shard.keys.seq()), StandardCharsets.US_ASCII));
         return null;
       });
@@ -476,7 +493,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     flushAll("the invalidation messages were resharded from " + old.length + " to " + count + " streams", L3.DROP);
     try {
       scheduler.schedule(() -> retire(old), RESHARD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
+    } catch (RejectedExecutionException closing) {
       retire(old);
     }
   }
@@ -527,7 +544,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   /** Records {@code count} unless another is recorded already; returns the one recorded. */
   private int agreedAs(int count) {
     int agreed = parseShards(redis.call("SET shards", c -> {
-      c.set(shardsKey(keyPrefix), bytes(Integer.toString(count)), io.lettuce.core.SetArgs.Builder.nx());
+      c.set(shardsKey(keyPrefix), bytes(Integer.toString(count)), SetArgs.Builder.nx());
       return c.get(shardsKey(keyPrefix));
     }));
     return agreed == 0 ? count : agreed;
@@ -630,7 +647,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   }
 
   private Map<Integer, List<String>> byShard(Shard[] layout, String space, Collection<String> keys) {
-    Map<Integer, List<String>> byShard = new java.util.TreeMap<>();
+    Map<Integer, List<String>> byShard = new TreeMap<>();
     for (String key : keys) {
       byShard.computeIfAbsent(shardOf(redisKey(space, key), layout.length), i -> new ArrayList<>()).add(key);
     }
@@ -649,7 +666,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
    */
   private void drain(Shard shard) {
     while (shard.sending.compareAndSet(false, true)) {
-      Map<String, List<String>> bySpace = new java.util.LinkedHashMap<>();
+      Map<String, List<String>> bySpace = new LinkedHashMap<>();
       int taken = 0;
       for (String[] entry; taken < MAX_KEYS_PER_MESSAGE && (entry = shard.queued.poll()) != null; taken++) {
         bySpace.computeIfAbsent(entry[0], space -> new ArrayList<>()).add(entry[1]);
@@ -711,14 +728,14 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     Shard[] layout = shards;
     List<String> ackKeys = new ArrayList<>();
     try {
-      Map<Shard, CompletableFuture<Long>> sent = new java.util.LinkedHashMap<>();
+      Map<Shard, CompletableFuture<Long>> sent = new LinkedHashMap<>();
       byShard(layout, space, keys).forEach((index, shardKeys) -> sent.put(layout[index],
           publish(layout[index], OP_KEYS, space, shardKeys, true, "", pendingKeysOf(space, shardKeys))));
       for (Map.Entry<Shard, CompletableFuture<Long>> each : sent.entrySet()) {
         long seq = each.getValue().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         ackKeys.add(each.getKey().keys.ackPrefix() + seq);
       }
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       return new InvalidationAck(false, Set.of(), Set.of(), timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -727,8 +744,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     long started = System.nanoTime();
     long pause = 200_000; // 0.2 ms, doubling to 5 ms
     while (true) {
-      Set<String> live = new java.util.TreeSet<>();
-      Set<String> acked = new java.util.TreeSet<>();
+      Set<String> live = new TreeSet<>();
+      Set<String> acked = new TreeSet<>();
       try {
         long now = System.currentTimeMillis();
         redis.call("ZRANGEBYSCORE live", c -> {
@@ -737,7 +754,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
           }
           // acknowledged: by every shard's message (one key is one shard's)
           for (int i = 0; i < ackKeys.size(); i++) {
-            Set<String> ofShard = new java.util.TreeSet<>();
+            Set<String> ofShard = new TreeSet<>();
             for (byte[] id : c.smembers(ackKeys.get(i))) {
               ofShard.add(new String(id, StandardCharsets.UTF_8));
             }
@@ -753,12 +770,12 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
         return new InvalidationAck(false, Set.of(), acked, Duration.ofNanos(System.nanoTime() - started));
       }
       live.remove(instanceId);
-      Set<String> missing = new java.util.TreeSet<>(live);
+      Set<String> missing = new TreeSet<>(live);
       missing.removeAll(acked);
       if (missing.isEmpty() || System.nanoTime() - deadline >= 0) {
         return new InvalidationAck(missing.isEmpty(), missing, acked, Duration.ofNanos(System.nanoTime() - started));
       }
-      java.util.concurrent.locks.LockSupport.parkNanos(Math.min(pause, Math.max(0, deadline - System.nanoTime())));
+      LockSupport.parkNanos(Math.min(pause, Math.max(0, deadline - System.nanoTime())));
       pause = Math.min(pause * 2, 5_000_000);
     }
   }
@@ -835,8 +852,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
 
   /* ---- Fallback channel ---- */
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper FALLBACK_JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper FALLBACK_JSON =
+      new ObjectMapper();
 
   /**
    * A full Redis ({@code maxmemory}, {@code noeviction}) refuses the stream append but accepts a
@@ -856,7 +873,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
           fallbackSent.increment();
         }
       });
-    } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {
+    } catch (JsonProcessingException impossible) {
       throw new IllegalStateException(impossible);
     }
   }
@@ -864,8 +881,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   private void onFallback(String message) {
     List<String> fields;
     try {
-      fields = java.util.Arrays.asList(FALLBACK_JSON.readValue(message, String[].class));
-    } catch (java.io.IOException | RuntimeException malformed) {
+      fields = Arrays.asList(FALLBACK_JSON.readValue(message, String[].class));
+    } catch (IOException | RuntimeException malformed) {
       log.debug("malformed fallback invalidation ignored");
       return;
     }
@@ -923,7 +940,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       if (!pendingKeys.isEmpty()) {
         List<String> entries = new ArrayList<>(pendingKeys);
         pendingKeys.removeAll(entries);
-        Map<String, List<String>> bySpace = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> bySpace = new LinkedHashMap<>();
         for (String entry : entries) {
           int split = entry.indexOf('\u0000');
           bySpace.computeIfAbsent(entry.substring(0, split), space -> new ArrayList<>()).add(entry.substring(split + 1));
@@ -993,7 +1010,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
           }
           if (shard.lastId == null) {
             RedisClusterCommands<String, String> commands = connection.sync();
-            startPosition(shard, commands.xrevrange(streamKey, Range.unbounded(), io.lettuce.core.Limit.create(0, 1)),
+            startPosition(shard, commands.xrevrange(streamKey, Range.unbounded(), Limit.create(0, 1)),
                 () -> commands.get(shard.keys.seq()));
             // a persistent level that verified itself meanwhile replays from its own position again
             flushAll("the invalidation stream" + shard.label() + " could not be read since start-up", L3.REVERIFY);
@@ -1038,7 +1055,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
           // blocks until the next message and returns it at once.
           long pause = readIntervalNanos - (System.nanoTime() - sent);
           if (!messages.isEmpty() && pause > 0 && suspectSince == 0) {
-            java.util.concurrent.locks.LockSupport.parkNanos(pause);
+            LockSupport.parkNanos(pause);
           }
         }
         backoff = 50;
@@ -1354,10 +1371,10 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     long seq = from.seq();
     for (int round = 0; round < 10; round++) {
       while (true) {
-        io.lettuce.core.Range<String> after = io.lettuce.core.Range.from(
-            io.lettuce.core.Range.Boundary.excluding(id), io.lettuce.core.Range.Boundary.unbounded());
+        Range<String> after = Range.from(
+            Range.Boundary.excluding(id), Range.Boundary.unbounded());
         List<StreamMessage<String, byte[]>> page = c.xrange(shard.keys.stream(), after,
-            io.lettuce.core.Limit.create(0, REPLAY_PAGE));
+            Limit.create(0, REPLAY_PAGE));
         for (StreamMessage<String, byte[]> message : page) {
           Map<String, byte[]> body = message.getBody();
           long next;
@@ -1424,7 +1441,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   /** Where a shard's stream ends now: its newest entry, or the sequence counter of an empty stream. */
   private PersistentLevel.Position end(RedisClusterCommands<String, byte[]> c, Shard shard) {
     List<StreamMessage<String, byte[]>> newest = c.xrevrange(shard.keys.stream(), Range.unbounded(),
-        io.lettuce.core.Limit.create(0, 1));
+        Limit.create(0, 1));
     if (!newest.isEmpty()) {
       return new PersistentLevel.Position(newest.get(0).getId(), Long.parseLong(text(newest.get(0).getBody().get("seq"))));
     }
@@ -1482,7 +1499,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       redis.background("ZREM live", c -> c.zrem(liveKey(), bytes(instanceId))).get(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       log.debug("not removed from the live instances: {}", e.toString());
     }
     AutoCloseable subscription = fallbackSubscription;

@@ -5,21 +5,34 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tiercache.internal.codec.ValueCodec;
 import io.tiercache.internal.redis.RedisTier;
 import io.tiercache.internal.redis.ToolkitFactory;
+import io.tiercache.toolkit.Toolkit;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +55,8 @@ final class DefaultTierCache implements TierCache {
   private final Coherence coherence;
   private final Namespaces namespaces;
   private final EventRegistry events;
-  private final io.tiercache.toolkit.Toolkit toolkit;
-  private final java.time.Clock clock;
+  private final Toolkit toolkit;
+  private final Clock clock;
   private final ExecutorService refreshExecutor;
   private final String instanceId;
   private final DefaultCache.Context context;
@@ -61,7 +74,7 @@ final class DefaultTierCache implements TierCache {
         : new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     Map<String, CacheSpec> specs = new LinkedHashMap<>();
-    Set<String> names = new java.util.LinkedHashSet<>(b.cacheDefaults.keySet());
+    Set<String> names = new LinkedHashSet<>(b.cacheDefaults.keySet());
     names.addAll(b.caches.keySet());
     for (String name : names) {
       CacheSpec.Builder builder = defaults.toBuilder();
@@ -132,7 +145,7 @@ final class DefaultTierCache implements TierCache {
     }
     this.redis = tier;
     this.coherence = coherent;
-    this.instanceId = coherence != null ? coherence.instanceId() : java.util.UUID.randomUUID().toString();
+    this.instanceId = coherence != null ? coherence.instanceId() : UUID.randomUUID().toString();
     this.context = new DefaultCache.Context(redis, keyPrefix, maxKeyLength, asyncExecutor, clock, scheduler,
         refreshExecutor, instanceId, name -> {
           CacheGroup group = groups.get(name);
@@ -234,20 +247,20 @@ final class DefaultTierCache implements TierCache {
   }
 
   @Override
-  public InvalidationAck invalidateAndWait(String key, java.time.Duration timeout) {
+  public InvalidationAck invalidateAndWait(String key, Duration timeout) {
     CacheSpec.positive("timeout", timeout);
-    if (timeout.compareTo(java.time.Duration.ofMinutes(1)) > 0) {
+    if (timeout.compareTo(Duration.ofMinutes(1)) > 0) {
       throw new IllegalArgumentException("timeout must be at most 1 minute, was " + timeout);
     }
     Removal removal = removeKey(key, false);
     if (coherence == null) {
-      return new InvalidationAck(true, java.util.Set.of(), java.util.Set.of(), java.time.Duration.ZERO);
+      return new InvalidationAck(true, Set.of(), Set.of(), Duration.ZERO);
     }
     if (!removal.inRedis()) {
       // remembered for when Redis is back, as invalidate() does; nothing to wait for now
-      return new InvalidationAck(false, java.util.Set.of(), java.util.Set.of(), java.time.Duration.ZERO);
+      return new InvalidationAck(false, Set.of(), Set.of(), Duration.ZERO);
     }
-    return coherence.publishKeysAndWait("", java.util.List.of(removal.key()), timeout);
+    return coherence.publishKeysAndWait("", List.of(removal.key()), timeout);
   }
 
   /** Removes one key everywhere; whether Redis held it. */
@@ -276,7 +289,7 @@ final class DefaultTierCache implements TierCache {
     boolean inRedis = false;
     if (redis != null) {
       // the key in every key space this instance knows: each cache's own, and the shared one
-      java.util.Set<String> redisKeys = new java.util.LinkedHashSet<>();
+      Set<String> redisKeys = new LinkedHashSet<>();
       for (CacheGroup group : groups.values()) {
         if (group.spec.l2Enabled()) {
           redisKeys.add(group.redisPrefix + k);
@@ -284,8 +297,8 @@ final class DefaultTierCache implements TierCache {
       }
       redisKeys.add(keyPrefix + ":" + k);
       long[] deleted = {0};
-      inRedis = RedisLevel.announced(() -> deleted[0] = redis.delete(java.util.List.copyOf(redisKeys)),
-          coherence != null && announce ? () -> coherence.publishKeys("", java.util.List.of(k)) : null,
+      inRedis = RedisLevel.announced(() -> deleted[0] = redis.delete(List.copyOf(redisKeys)),
+          coherence != null && announce ? () -> coherence.publishKeys("", List.of(k)) : null,
           () -> redisKeys.forEach(redis::rememberDelete)) == null;
       existed = deleted[0] > 0;
     }
@@ -346,7 +359,7 @@ final class DefaultTierCache implements TierCache {
       String escapedPrefix = Keys.escapeGlob(keyPrefix + ":");
       int prefixLength = keyPrefix.length() + 1;
       String redisPattern = escapedPrefix + "*" + pattern;
-      java.util.function.Predicate<String> filter = redisKey -> {
+      Predicate<String> filter = redisKey -> {
         String tail = redisKey.substring(prefixLength);
         if (Glob.matches(pattern, tail)) {
           return true; // a key of the shared space
@@ -379,7 +392,7 @@ final class DefaultTierCache implements TierCache {
   }
 
   @Override
-  public io.tiercache.toolkit.Toolkit toolkit() {
+  public Toolkit toolkit() {
     checkOpen();
     if (toolkit == null) {
       throw new IllegalStateException("the toolkit needs Redis: set redisUri(...) on the builder");
@@ -461,30 +474,30 @@ final class DefaultTierCache implements TierCache {
   }
 
   @Override
-  public java.util.concurrent.ScheduledFuture<?> scheduleEvery(java.time.Duration period, Runnable task) {
+  public ScheduledFuture<?> scheduleEvery(Duration period, Runnable task) {
     checkOpen();
     CacheSpec.positive("period", period);
-    java.util.Objects.requireNonNull(task, "task must not be null");
+    Objects.requireNonNull(task, "task must not be null");
     long millis = period.toMillis();
     return scheduler.scheduleAtFixedRate(() -> refreshExecutor.execute(() -> runLogged(task)), millis, millis,
         TimeUnit.MILLISECONDS);
   }
 
   @Override
-  public java.util.concurrent.ScheduledFuture<?> scheduleDaily(java.time.LocalTime time, java.time.ZoneId zone,
+  public ScheduledFuture<?> scheduleDaily(LocalTime time, ZoneId zone,
       Runnable task) {
     checkOpen();
-    java.util.Objects.requireNonNull(time, "time must not be null");
-    java.util.Objects.requireNonNull(zone, "zone must not be null");
-    java.util.Objects.requireNonNull(task, "task must not be null");
-    java.time.ZonedDateTime now = java.time.ZonedDateTime.now(clock.withZone(zone));
-    java.time.ZonedDateTime first = now.toLocalDate().atTime(time).atZone(zone);
+    Objects.requireNonNull(time, "time must not be null");
+    Objects.requireNonNull(zone, "zone must not be null");
+    Objects.requireNonNull(task, "task must not be null");
+    ZonedDateTime now = ZonedDateTime.now(clock.withZone(zone));
+    ZonedDateTime first = now.toLocalDate().atTime(time).atZone(zone);
     if (!first.isAfter(now)) {
       first = first.plusDays(1);
     }
-    long delay = java.time.Duration.between(now, first).toMillis();
+    long delay = Duration.between(now, first).toMillis();
     return scheduler.scheduleAtFixedRate(() -> refreshExecutor.execute(() -> runLogged(task)), delay,
-        java.time.Duration.ofDays(1).toMillis(), TimeUnit.MILLISECONDS);
+        Duration.ofDays(1).toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static void runLogged(Runnable task) {
@@ -517,7 +530,7 @@ final class DefaultTierCache implements TierCache {
   }
 
   @Override
-  public AutoCloseable onKeyEvents(Set<KeyEvent.Kind> kinds, java.util.function.Consumer<KeyEvent> listener) {
+  public AutoCloseable onKeyEvents(Set<KeyEvent.Kind> kinds, Consumer<KeyEvent> listener) {
     Objects.requireNonNull(kinds, "kinds must not be null");
     Objects.requireNonNull(listener, "listener must not be null");
     if (kinds.isEmpty()) {
@@ -532,7 +545,7 @@ final class DefaultTierCache implements TierCache {
     if (refused != null) {
       throw new IllegalStateException("key events cannot be turned on: " + refused);
     }
-    Map<String, KeyEvent.Kind> byEvent = new java.util.HashMap<>();
+    Map<String, KeyEvent.Kind> byEvent = new HashMap<>();
     kinds.forEach(k -> byEvent.put(k.event, k));
     String own = keyPrefix + ":";
     return redis.psubscribe("__keyevent@*__:*", (channel, redisKey) -> {
@@ -582,7 +595,7 @@ final class DefaultTierCache implements TierCache {
 
   @Override
   public CacheStats stats(String cacheName) {
-    CacheGroup group = groups.get(java.util.Objects.requireNonNull(cacheName, "cacheName must not be null"));
+    CacheGroup group = groups.get(Objects.requireNonNull(cacheName, "cacheName must not be null"));
     return group == null ? null : group.snapshot();
   }
 

@@ -1,6 +1,7 @@
 package io.tiercache;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -25,7 +26,7 @@ final class HotKeys {
   private final long bucketMillis;
   private final Bucket[] ring = new Bucket[BUCKETS];
 
-  HotKeys(Clock clock, java.time.Duration window) {
+  HotKeys(Clock clock, Duration window) {
     this.clock = clock;
     this.bucketMillis = Math.max(1, window.toMillis() / BUCKETS);
     for (int i = 0; i < BUCKETS; i++) {

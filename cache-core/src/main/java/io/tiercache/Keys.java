@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -206,7 +207,7 @@ public final class Keys {
           i++;
         } else {
           throw new IllegalArgumentException(argument + " must be valid Unicode: it holds a lone surrogate \\u"
-              + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " at index " + i + ", which Redis "
+              + Integer.toHexString(c).toUpperCase(Locale.ROOT) + " at index " + i + ", which Redis "
               + "would store as '?' (build keys with Keys.of or Keys.segment, which escape it)");
         }
       }

@@ -4,9 +4,12 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Predicate;
 
 /**
  * The in-process level and the single-flight table of one cache name. L1 values are the decoded
@@ -86,14 +89,14 @@ abstract class LocalTier {
   abstract void invalidateAll();
 
   /** Evicts every key {@code test} accepts; returns how many. */
-  abstract int invalidateIf(java.util.function.Predicate<String> test);
+  abstract int invalidateIf(Predicate<String> test);
 
   abstract long size();
 
   /** The most frequently read keys, hottest first (Caffeine's frequency sketch). */
-  abstract java.util.List<String> hottest(int limit);
+  abstract List<String> hottest(int limit);
 
-  static LocalTier create(CacheSpec spec, StatsCounter stats, java.time.Clock clock) {
+  static LocalTier create(CacheSpec spec, StatsCounter stats, Clock clock) {
     return create(spec, stats, clock, null);
   }
 
@@ -101,7 +104,7 @@ abstract class LocalTier {
    * @param trust whether L1 may answer now (coherence: not while the invalidations after a
    *     recovery, or past the strict bound, are unread); null when it always may
    */
-  static LocalTier create(CacheSpec spec, StatsCounter stats, java.time.Clock clock, Trust trust) {
+  static LocalTier create(CacheSpec spec, StatsCounter stats, Clock clock, Trust trust) {
     return spec.l1Enabled() ? new CaffeineTier(spec, stats, clock, trust) : new FlightsOnly();
   }
 
@@ -115,13 +118,13 @@ abstract class LocalTier {
     private final Cache<String, Object> cache;
     private final ConcurrentMap<String, Object> values;
     private final CacheSpec spec;
-    private final java.time.Clock clock;
+    private final Clock clock;
     private final Ticker ticker;
     private final long valueTtl;
     private final long nullTtl;
     private final Trust trust;
 
-    CaffeineTier(CacheSpec spec, StatsCounter stats, java.time.Clock clock, Trust trust) {
+    CaffeineTier(CacheSpec spec, StatsCounter stats, Clock clock, Trust trust) {
       this.trust = trust;
       this.spec = spec;
       this.clock = clock;
@@ -225,9 +228,9 @@ abstract class LocalTier {
     }
 
     @Override
-    int invalidateIf(java.util.function.Predicate<String> test) {
+    int invalidateIf(Predicate<String> test) {
       int[] count = {0};
-      java.util.function.Predicate<String> counting = key -> {
+      Predicate<String> counting = key -> {
         boolean hit = test.test(key);
         if (hit) {
           count[0]++;
@@ -245,10 +248,10 @@ abstract class LocalTier {
     }
 
     @Override
-    java.util.List<String> hottest(int limit) {
+    List<String> hottest(int limit) {
       return cache.policy().eviction()
-          .map(eviction -> java.util.List.copyOf(eviction.hottest(limit).keySet()))
-          .orElse(java.util.List.of());
+          .map(eviction -> List.copyOf(eviction.hottest(limit).keySet()))
+          .orElse(List.of());
     }
   }
 
@@ -286,7 +289,7 @@ abstract class LocalTier {
     }
 
     @Override
-    int invalidateIf(java.util.function.Predicate<String> test) {
+    int invalidateIf(Predicate<String> test) {
       flights.keySet().removeIf(test);
       return 0;
     }
@@ -297,8 +300,8 @@ abstract class LocalTier {
     }
 
     @Override
-    java.util.List<String> hottest(int limit) {
-      return java.util.List.of();
+    List<String> hottest(int limit) {
+      return List.of();
     }
   }
 }

@@ -1,6 +1,10 @@
 package io.tiercache;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tiercache.internal.codec.ValueCodec;
+import io.tiercache.toolkit.BloomFilter;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -67,7 +71,7 @@ final class MissPath<K, V> {
   private final Executor asyncExecutor;
   /** Runs the polls of {@link #getAsync} that wait for another instance's load. */
   private final ScheduledExecutorService scheduler;
-  private final java.time.Clock clock;
+  private final Clock clock;
   /** Whether a miss takes the key's load lease first ({@link CacheSpec#distributedLoadWait}). */
   private final boolean distributed;
   /** How long a lease lives, and how long a caller waits for another instance's load. */
@@ -76,11 +80,11 @@ final class MissPath<K, V> {
   private Refresher<K, V> refresh = Refresher.off();
   /** Keys whose undecodable L3 frame was logged: once per key, not per read. */
   private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> l3DecodeLogged =
-      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
-          .expireAfterWrite(java.time.Duration.ofHours(1)).executor(Runnable::run).build();
+      Caffeine.newBuilder().maximumSize(10_000)
+          .expireAfterWrite(Duration.ofHours(1)).executor(Runnable::run).build();
 
   MissPath(CacheGroup group, ValueCodec<V> codec, Executor asyncExecutor, ScheduledExecutorService scheduler,
-      java.time.Clock clock) {
+      Clock clock) {
     this.group = group;
     this.name = group.name;
     this.spec = group.spec;
@@ -533,7 +537,7 @@ final class MissPath<K, V> {
         missed.add(k);
       }
     }
-    io.tiercache.toolkit.BloomFilter guard = group.guard;
+    BloomFilter guard = group.guard;
     Set<String> passing = guard == null || missed.isEmpty() ? null : guard.mightContainAll(missed);
     for (String k : missed) {
       if (passing != null && !passing.contains(k)) {

@@ -3,11 +3,16 @@ package io.tiercache;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.zip.CRC32;
 import org.h2.mvstore.DataUtils;
@@ -62,12 +67,12 @@ final class MvStoreLevel implements PersistentLevel {
   private final int maxRecord;
   /** A file this much larger than the bound is not trusted at start-up. */
   private final long maxFileBytes;
-  private final java.time.Clock clock;
+  private final Clock clock;
   private final Replayer replayer;
   private final String streamIdentity;
   private final Object lock = new Object();
   /** Held by the one thread replaying the stream into the level. */
-  private final java.util.concurrent.locks.ReentrantLock verifying = new java.util.concurrent.locks.ReentrantLock();
+  private final ReentrantLock verifying = new ReentrantLock();
 
   private volatile OpenFile files;
   private volatile State state = State.UNVERIFIED;
@@ -76,7 +81,7 @@ final class MvStoreLevel implements PersistentLevel {
   private long bytes;
   private volatile boolean corruptionLogged;
 
-  MvStoreLevel(String cacheName, String keyPrefix, CacheSpec spec, java.time.Clock clock, Replayer replayer) {
+  MvStoreLevel(String cacheName, String keyPrefix, CacheSpec spec, Clock clock, Replayer replayer) {
     this.cacheName = cacheName;
     this.file = spec.l3Directory().resolve(keyPrefix + "@" + cacheName + ".l3");
     this.maxBytes = spec.l3MaxBytes();
@@ -86,7 +91,7 @@ final class MvStoreLevel implements PersistentLevel {
     this.replayer = replayer;
     this.streamIdentity = replayer == null ? "" : replayer.streamIdentity();
     try {
-      java.nio.file.Files.createDirectories(spec.l3Directory());
+      Files.createDirectories(spec.l3Directory());
     } catch (IOException e) {
       throw new IllegalStateException("cache '" + cacheName + "': the l3 directory " + spec.l3Directory()
           + " cannot be created: " + e.getMessage(), e);
@@ -101,8 +106,8 @@ final class MvStoreLevel implements PersistentLevel {
   /** Opens the file; a broken one is deleted and replaced by an empty one; a locked one turns the level off. */
   private void openFile(boolean mayRetry) {
     try {
-      if (java.nio.file.Files.size(file) > maxFileBytes) {
-        warnCorrupt("the file is " + java.nio.file.Files.size(file) + " bytes, more than " + maxFileBytes
+      if (Files.size(file) > maxFileBytes) {
+        warnCorrupt("the file is " + Files.size(file) + " bytes, more than " + maxFileBytes
             + " for a bound of " + maxBytes);
         deleteFile();
       }
@@ -197,7 +202,7 @@ final class MvStoreLevel implements PersistentLevel {
 
   private void deleteFile() {
     try {
-      java.nio.file.Files.deleteIfExists(file);
+      Files.deleteIfExists(file);
     } catch (IOException e) {
       log.debug("l3 of cache '{}': {} not deleted: {}", cacheName, file, e.toString());
     }
@@ -397,7 +402,7 @@ final class MvStoreLevel implements PersistentLevel {
       removeRecord(f, key, record);
       return null;
     }
-    byte[] frame = java.util.Arrays.copyOfRange(record, HEADER, record.length);
+    byte[] frame = Arrays.copyOfRange(record, HEADER, record.length);
     return new Found(frame, expiresAt);
   }
 
@@ -435,7 +440,7 @@ final class MvStoreLevel implements PersistentLevel {
    * Runs {@code change} on the open file under the lock, unless there is none or it was replaced
    * meanwhile; a failure marks the file broken.
    */
-  private void change(java.util.function.Consumer<OpenFile> change) {
+  private void change(Consumer<OpenFile> change) {
     OpenFile f = files;
     if (f == null) {
       return;
@@ -706,7 +711,7 @@ final class MvStoreLevel implements PersistentLevel {
 
     @Override
     public int compare(byte[] a, byte[] b) {
-      return java.util.Arrays.compare(a, b);
+      return Arrays.compare(a, b);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.tiercache;
 
 import io.tiercache.internal.redis.RedisTier;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -79,7 +80,7 @@ final class Namespaces {
     }
     try {
       byte[] stored = redis.call("GET", c -> c.get(versionKeyPrefix + name));
-      long version = stored == null ? 0 : Long.parseLong(new String(stored, java.nio.charset.StandardCharsets.US_ASCII));
+      long version = stored == null ? 0 : Long.parseLong(new String(stored, StandardCharsets.US_ASCII));
       Long raced = versions.putIfAbsent(name, version);
       return raced == null ? version : raced;
     } catch (RedisUnavailableException | NumberFormatException e) {

@@ -1,5 +1,6 @@
 package io.tiercache;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -129,7 +130,7 @@ interface PersistentLevel extends AutoCloseable {
    * @param replayer null when there is no invalidation stream (coherence off, or no L2): the level
    *     then trusts that no other instance changes the cache
    */
-  static PersistentLevel open(String cacheName, String keyPrefix, CacheSpec spec, java.time.Clock clock,
+  static PersistentLevel open(String cacheName, String keyPrefix, CacheSpec spec, Clock clock,
       Replayer replayer) {
     requireMvStore(cacheName, PersistentLevel.class.getClassLoader());
     return new MvStoreLevel(cacheName, keyPrefix, spec, clock, replayer);

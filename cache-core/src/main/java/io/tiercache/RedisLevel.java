@@ -1,5 +1,6 @@
 package io.tiercache;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -8,6 +9,7 @@ import io.tiercache.internal.redis.RedisTier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -192,7 +194,7 @@ abstract class RedisLevel {
     private final Coherence coherence;
     /** Keys whose undecodable value was logged lately: a hostile value is logged once, not per read. */
     private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> decodeLogged =
-        com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
+        Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(Duration.ofHours(1)).executor(Runnable::run).build();
     /** When a write was last logged for too few replica acknowledgements ({@link System#nanoTime}). */
     private volatile long lastReplicaWarning;
@@ -463,8 +465,8 @@ abstract class RedisLevel {
       if (frames.isEmpty() || !redis.available()) {
         return false;
       }
-      Map<String, byte[]> byRedisKey = new java.util.HashMap<>();
-      Map<String, Long> ttlByRedisKey = new java.util.HashMap<>();
+      Map<String, byte[]> byRedisKey = new HashMap<>();
+      Map<String, Long> ttlByRedisKey = new HashMap<>();
       frames.forEach((k, frame) -> {
         byRedisKey.put(redisPrefix + k, frame);
         ttlByRedisKey.put(redisPrefix + k, ttls.get(k));

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.lettuce.core.SetArgs;
 import io.tiercache.internal.redis.RedisTier;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,7 +108,7 @@ final class RefreshAhead<K, V> implements Refresher<K, V> {
   private final String leasePrefix;
   private final byte[] owner;
   private final Executor executor;
-  private final java.time.Clock clock;
+  private final Clock clock;
   private final Ticker ticker;
   private final long periodNanos;
   /** When the next pass is due, on {@link #ticker}; only read with a clock other than the system clock. */
@@ -120,7 +121,7 @@ final class RefreshAhead<K, V> implements Refresher<K, V> {
    *     clock is polled, and a pass starts when it has moved a period ({@link #tick})
    */
   RefreshAhead(String cacheName, CacheSpec spec, Reloader<K, V> reloader, RedisTier redis, String keyPrefix,
-      String instanceId, ScheduledExecutorService scheduler, Executor executor, java.time.Clock clock) {
+      String instanceId, ScheduledExecutorService scheduler, Executor executor, Clock clock) {
     this.cacheName = cacheName;
     this.spec = spec;
     this.reloader = reloader;

@@ -1,5 +1,6 @@
 package io.tiercache;
 
+import io.tiercache.internal.codec.ValueCodec;
 import java.util.concurrent.atomic.LongAdder;
 
 /** The counters behind {@link CacheStats}, shared by every view of one cache name. */
@@ -36,8 +37,8 @@ final class StatsCounter {
   final LongAdder storedBytes = new LongAdder();
 
   void encoded(byte[] frame) {
-    encodedBytes.add(io.tiercache.internal.codec.ValueCodec.payloadLength(frame));
-    storedBytes.add(io.tiercache.internal.codec.ValueCodec.storedLength(frame));
+    encodedBytes.add(ValueCodec.payloadLength(frame));
+    storedBytes.add(ValueCodec.storedLength(frame));
   }
 
   CacheStats snapshot(String name, long l1Size, long writeBackDepth) {

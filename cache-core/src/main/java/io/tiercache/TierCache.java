@@ -1,7 +1,21 @@
 package io.tiercache;
 
+import io.tiercache.toolkit.Blobs;
+import io.tiercache.toolkit.CappedLists;
+import io.tiercache.toolkit.Counters;
+import io.tiercache.toolkit.Hashes;
+import io.tiercache.toolkit.Leaderboards;
+import io.tiercache.toolkit.Locks;
+import io.tiercache.toolkit.RateLimiters;
+import io.tiercache.toolkit.Tokens;
+import io.tiercache.toolkit.Toolkit;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.Consumer;
 
 /**
  * The entry point: one Redis connection, one key prefix, and the named caches that share them.
@@ -74,7 +88,7 @@ public interface TierCache extends AutoCloseable {
    * @param key the structured key without the prefix, not null or empty
    * @param timeout how long to wait for the acknowledgements; 1 ms to 1 minute
    */
-  InvalidationAck invalidateAndWait(String key, java.time.Duration timeout);
+  InvalidationAck invalidateAndWait(String key, Duration timeout);
 
   /**
    * Removes every key matching a pattern, in every cache: from Redis with {@code SCAN MATCH} and
@@ -110,45 +124,45 @@ public interface TierCache extends AutoCloseable {
    *
    * @throws IllegalStateException if no Redis URI was configured
    */
-  io.tiercache.toolkit.Toolkit toolkit();
+  Toolkit toolkit();
 
   /** Atomic counters; see {@link io.tiercache.toolkit.Counters}. */
-  default io.tiercache.toolkit.Counters counters() {
+  default Counters counters() {
     return toolkit().counters();
   }
 
   /** Fixed and sliding window rate limiters. */
-  default io.tiercache.toolkit.RateLimiters rateLimiters() {
+  default RateLimiters rateLimiters() {
     return toolkit().rateLimiters();
   }
 
   /** Distributed locks with leases and fencing tokens. */
-  default io.tiercache.toolkit.Locks locks() {
+  default Locks locks() {
     return toolkit().locks();
   }
 
   /** The token store: Redis keeps only a hash of each token. */
-  default io.tiercache.toolkit.Tokens tokens() {
+  default Tokens tokens() {
     return toolkit().tokens();
   }
 
   /** Capped leaderboards on sorted sets. */
-  default io.tiercache.toolkit.Leaderboards leaderboards() {
+  default Leaderboards leaderboards() {
     return toolkit().leaderboards();
   }
 
   /** Capped lists (latest N). */
-  default io.tiercache.toolkit.CappedLists lists() {
+  default CappedLists lists() {
     return toolkit().lists();
   }
 
   /** Typed hashes. */
-  default io.tiercache.toolkit.Hashes hashes() {
+  default Hashes hashes() {
     return toolkit().hashes();
   }
 
   /** The blob cache: bytes with a content type, size limit and TTL. */
-  default io.tiercache.toolkit.Blobs blobs() {
+  default Blobs blobs() {
     return toolkit().blobs();
   }
 
@@ -161,13 +175,13 @@ public interface TierCache extends AutoCloseable {
    *
    * @return a handle whose {@code cancel(false)} stops it
    */
-  java.util.concurrent.ScheduledFuture<?> scheduleEvery(java.time.Duration period, Runnable task);
+  ScheduledFuture<?> scheduleEvery(Duration period, Runnable task);
 
   /**
    * Runs {@code task} every day at {@code time} in {@code zone} (for example a warm-up before the
    * morning peak).
    */
-  java.util.concurrent.ScheduledFuture<?> scheduleDaily(java.time.LocalTime time, java.time.ZoneId zone, Runnable task);
+  ScheduledFuture<?> scheduleDaily(LocalTime time, ZoneId zone, Runnable task);
 
   /** The names of the declared caches and of those created since. */
   Set<String> cacheNames();
@@ -223,5 +237,5 @@ public interface TierCache extends AutoCloseable {
    * @throws IllegalStateException if Redis is off for this instance, or the notifications cannot be
    *     turned on
    */
-  AutoCloseable onKeyEvents(java.util.Set<KeyEvent.Kind> kinds, java.util.function.Consumer<KeyEvent> listener);
+  AutoCloseable onKeyEvents(Set<KeyEvent.Kind> kinds, Consumer<KeyEvent> listener);
 }

@@ -1,12 +1,24 @@
 package io.tiercache;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tiercache.internal.redis.RedisEndpoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Configures and builds a {@link TierCache}. Obtain one from {@link TierCache#builder()}.
@@ -43,10 +55,10 @@ public final class TierCacheBuilder {
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]+");
 
   String redisUri;
-  java.util.List<String> redisCluster;
+  List<String> redisCluster;
   String redisUsername;
   String redisPassword;
-  java.nio.file.Path redisTrustedCertificates;
+  Path redisTrustedCertificates;
   String keyPrefix = DEFAULT_KEY_PREFIX;
   Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
   Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -55,7 +67,7 @@ public final class TierCacheBuilder {
   int maxPendingDeletes = DEFAULT_MAX_PENDING_DELETES;
   boolean allowUndeclaredCaches;
   ObjectMapper objectMapper;
-  java.time.Clock clock = java.time.Clock.systemUTC();
+  Clock clock = Clock.systemUTC();
   CacheSpec defaults = CacheSpec.defaults();
   CoherenceMode coherence = CoherenceMode.STREAM;
   long invalidationStreamLength = DEFAULT_INVALIDATION_STREAM_LENGTH;
@@ -72,11 +84,11 @@ public final class TierCacheBuilder {
   final Map<String, UnaryOperator<CacheSpec.Builder>> caches = new LinkedHashMap<>();
   final Map<String, UnaryOperator<CacheSpec.Builder>> cacheDefaults = new LinkedHashMap<>();
   /** Settings set by a builder call: configuration does not override them. */
-  final java.util.Set<String> explicit = new java.util.HashSet<>();
+  final Set<String> explicit = new HashSet<>();
   /** Configuration layers, merged at {@link #build()}. */
-  final java.util.List<TierCacheConfig> configs = new java.util.ArrayList<>();
+  final List<TierCacheConfig> configs = new ArrayList<>();
   /** The {@code defaults} calls in order (a spec replaces, a customizer adjusts), replayed over configuration. */
-  final java.util.List<UnaryOperator<CacheSpec.Builder>> defaultsCalls = new java.util.ArrayList<>();
+  final List<UnaryOperator<CacheSpec.Builder>> defaultsCalls = new ArrayList<>();
   private boolean configApplied;
 
   TierCacheBuilder() {}
@@ -92,9 +104,9 @@ public final class TierCacheBuilder {
     if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")
         && !uri.startsWith("redis-sentinel://") && !uri.startsWith("rediss-sentinel://")) {
       throw new IllegalArgumentException("redisUri must start with redis://, rediss://, redis-sentinel:// or "
-          + "rediss-sentinel://, was " + io.tiercache.internal.redis.RedisEndpoint.redact(uri));
+          + "rediss-sentinel://, was " + RedisEndpoint.redact(uri));
     }
-    io.tiercache.internal.redis.RedisEndpoint.check(uri, "redisUri");
+    RedisEndpoint.check(uri, "redisUri");
     this.redisUri = uri;
     explicit.add("redis.uri");
     return this;
@@ -106,10 +118,10 @@ public final class TierCacheBuilder {
    * of {@link #redisUri}. Client tracking ({@link CoherenceMode#STREAM_AND_TRACKING}) is not
    * available on a cluster. See {@code docs/deployment.md}.
    */
-  public TierCacheBuilder redisCluster(java.util.List<String> seedUris) {
+  public TierCacheBuilder redisCluster(List<String> seedUris) {
     Objects.requireNonNull(seedUris, "redisCluster must not be null");
-    io.tiercache.internal.redis.RedisEndpoint.cluster(seedUris); // checks the URIs now, not at build()
-    this.redisCluster = java.util.List.copyOf(seedUris);
+    RedisEndpoint.cluster(seedUris); // checks the URIs now, not at build()
+    this.redisCluster = List.copyOf(seedUris);
     explicit.add("redis.cluster");
     return this;
   }
@@ -131,9 +143,9 @@ public final class TierCacheBuilder {
    * A PEM file with the certificates to trust for {@code rediss://}, for example a private CA;
    * without it, the JVM's trust store decides.
    */
-  public TierCacheBuilder redisTrustedCertificates(java.nio.file.Path pemFile) {
+  public TierCacheBuilder redisTrustedCertificates(Path pemFile) {
     Objects.requireNonNull(pemFile, "redisTrustedCertificates must not be null");
-    if (!java.nio.file.Files.isReadable(pemFile)) {
+    if (!Files.isReadable(pemFile)) {
       throw new IllegalArgumentException("redisTrustedCertificates must be a readable file, was " + pemFile);
     }
     this.redisTrustedCertificates = pemFile;
@@ -363,7 +375,7 @@ public final class TierCacheBuilder {
   public TierCacheBuilder event(String event, String... patterns) {
     EventRegistry.parse(event, patterns); // fail here, not at build()
     events.merge(event, patterns.clone(), (a, b) -> {
-      String[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+      String[] both = Arrays.copyOf(a, a.length + b.length);
       System.arraycopy(b, 0, both, a.length, b.length);
       return both;
     });
@@ -385,7 +397,7 @@ public final class TierCacheBuilder {
    * still holds), the waits for other instances and for Redis (leases, acknowledgements, the
    * breaker), and measured durations (load times).
    */
-  public TierCacheBuilder clock(java.time.Clock clock) {
+  public TierCacheBuilder clock(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock must not be null");
     return this;
   }
@@ -487,7 +499,7 @@ public final class TierCacheBuilder {
   }
 
   /** {@code config(TierCacheConfig.fromFile(file))}: a {@code .properties}, {@code .yml} or {@code .yaml} file. */
-  public TierCacheBuilder configFile(java.nio.file.Path file) {
+  public TierCacheBuilder configFile(Path file) {
     return config(TierCacheConfig.fromFile(file));
   }
 
@@ -496,10 +508,10 @@ public final class TierCacheBuilder {
       return;
     }
     configApplied = true;
-    java.util.Set<String> declared = new java.util.LinkedHashSet<>(cacheDefaults.keySet());
+    Set<String> declared = new LinkedHashSet<>(cacheDefaults.keySet());
     declared.addAll(caches.keySet());
     TierCacheConfig.Resolved config = TierCacheConfig.merge(configs, declared);
-    java.util.Set<String> byBuilder = java.util.Set.copyOf(explicit);
+    Set<String> byBuilder = Set.copyOf(explicit);
     config.applyGlobals(this, byBuilder);
     CacheSpec.Builder base = config.applyDefaults(CacheSpec.defaults().toBuilder());
     CacheSpec resolved = base.build();
@@ -523,7 +535,7 @@ public final class TierCacheBuilder {
         config.describe(byBuilder));
   }
 
-  private static final org.slf4j.Logger CONFIG_LOG = org.slf4j.LoggerFactory.getLogger(TierCacheBuilder.class);
+  private static final Logger CONFIG_LOG = LoggerFactory.getLogger(TierCacheBuilder.class);
 
   /** Whether a Redis (server, Sentinel or cluster) is configured. */
   boolean hasRedis() {
@@ -531,10 +543,10 @@ public final class TierCacheBuilder {
   }
 
   /** The configured Redis, with credentials and trusted certificates. */
-  io.tiercache.internal.redis.RedisEndpoint redisEndpoint() {
-    io.tiercache.internal.redis.RedisEndpoint endpoint = redisCluster != null
-        ? io.tiercache.internal.redis.RedisEndpoint.cluster(redisCluster)
-        : io.tiercache.internal.redis.RedisEndpoint.of(redisUri);
+  RedisEndpoint redisEndpoint() {
+    RedisEndpoint endpoint = redisCluster != null
+        ? RedisEndpoint.cluster(redisCluster)
+        : RedisEndpoint.of(redisUri);
     if (redisPassword != null) {
       endpoint = endpoint.withCredentials(redisUsername, redisPassword);
     }

@@ -1,5 +1,6 @@
 package io.tiercache;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tiercache.internal.redis.RedisEndpoint;
@@ -16,15 +17,18 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -292,7 +296,7 @@ public final class TierCacheConfig {
     Objects.requireNonNull(properties, "properties must not be null");
     Objects.requireNonNull(source, "source must not be null");
     Builder b = new Builder(Origin.FILE);
-    for (String name : new java.util.TreeSet<>(properties.stringPropertyNames())) {
+    for (String name : new TreeSet<>(properties.stringPropertyNames())) {
       if (name.startsWith(PREFIX)) {
         b.putProperty(name.substring(PREFIX.length()), new Value(properties.getProperty(name), source));
       }
@@ -400,7 +404,7 @@ public final class TierCacheConfig {
     final Origin origin;
     final Map<String, Value> globals = new LinkedHashMap<>();
     final Map<String, Map<String, Value>> caches = new LinkedHashMap<>();
-    final Set<String> envCacheNames = new java.util.HashSet<>();
+    final Set<String> envCacheNames = new HashSet<>();
 
     Builder(Origin origin) {
       this.origin = origin;
@@ -820,9 +824,9 @@ public final class TierCacheConfig {
    * environment is found under its name in upper case ({@code caches.PROJECT_INFO.ttl}) until a
    * builder matches it to a declared cache.
    */
-  public java.util.Optional<String> value(String property) {
+  public Optional<String> value(String property) {
     Objects.requireNonNull(property, "property must not be null");
-    return java.util.Optional.ofNullable(lookup(property)).map(Value::text);
+    return Optional.ofNullable(lookup(property)).map(Value::text);
   }
 
   /**
@@ -837,11 +841,11 @@ public final class TierCacheConfig {
    * @param property the property's name, with or without {@code tiercache.}; not null
    * @return the value as shown; empty when this configuration does not set it
    */
-  public java.util.Optional<String> shownValue(String property) {
+  public Optional<String> shownValue(String property) {
     Objects.requireNonNull(property, "property must not be null");
     String name = property.startsWith(PREFIX) ? property.substring(PREFIX.length()) : property;
     Setting setting = name.startsWith("defaults.") || name.startsWith("caches.") ? null : find(GLOBAL, name);
-    return java.util.Optional.ofNullable(lookup(property)).map(v -> shown(setting, v));
+    return Optional.ofNullable(lookup(property)).map(v -> shown(setting, v));
   }
 
   private Value lookup(String property) {
@@ -996,7 +1000,7 @@ public final class TierCacheConfig {
 
     /** Cache names with settings of their own. */
     Set<String> cacheNames() {
-      Set<String> names = new java.util.TreeSet<>(caches.keySet());
+      Set<String> names = new TreeSet<>(caches.keySet());
       names.remove("");
       return names;
     }
@@ -1038,7 +1042,7 @@ public final class TierCacheConfig {
       if (m == null) {
         try {
           Class<?> factory = Class.forName("com.fasterxml.jackson.dataformat.yaml.YAMLFactory");
-          m = new ObjectMapper((com.fasterxml.jackson.core.JsonFactory) factory.getDeclaredConstructor().newInstance());
+          m = new ObjectMapper((JsonFactory) factory.getDeclaredConstructor().newInstance());
         } catch (ReflectiveOperationException | LinkageError e) {
           throw new IllegalStateException("reading YAML needs com.fasterxml.jackson.dataformat:"
               + "jackson-dataformat-yaml on the class path (the version of jackson-databind); or use a "

@@ -1,6 +1,11 @@
 package io.tiercache;
 
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.tiercache.internal.redis.RedisTier;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -13,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,11 +54,11 @@ final class WriteBackQueue {
   /** One acknowledged write. */
   record Pending(Object key, Object value, String redisKey, byte[] frame, long ttlMillis, long version) {}
 
-  private static final java.util.concurrent.atomic.AtomicLong LAST_VERSION = new java.util.concurrent.atomic.AtomicLong();
+  private static final AtomicLong LAST_VERSION = new AtomicLong();
 
   /** A version later than every earlier one of this process, near the wall clock in microseconds. */
   static long nextVersion() {
-    java.time.Instant now = java.time.Instant.now();
+    Instant now = Instant.now();
     long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     return LAST_VERSION.updateAndGet(last -> Math.max(micros, last + 1));
   }
@@ -220,17 +226,17 @@ final class WriteBackQueue {
     List<Object> answers;
     try {
       answers = redis.pipeline("claim write-back versions", async -> {
-        List<io.lettuce.core.RedisFuture<?>> futures = new ArrayList<>(batch.size());
+        List<RedisFuture<?>> futures = new ArrayList<>(batch.size());
         for (Map.Entry<String, Pending> e : batch) {
           Pending p = e.getValue();
-          futures.add(async.eval(CLAIM, io.lettuce.core.ScriptOutputType.INTEGER,
+          futures.add(async.eval(CLAIM, ScriptOutputType.INTEGER,
               new String[] {versionKey(p.redisKey())}, bytes(Long.toString(p.version())),
               bytes(Long.toString(Math.max(p.ttlMillis(), MIN_VERSION_TTL_MILLIS)))));
         }
         return futures;
       }, futures -> {
         List<Object> results = new ArrayList<>(futures.size());
-        for (io.lettuce.core.RedisFuture<?> future : futures) {
+        for (RedisFuture<?> future : futures) {
           results.add(future.toCompletableFuture().join());
         }
         return results;
@@ -253,7 +259,7 @@ final class WriteBackQueue {
   }
 
   private static byte[] bytes(String text) {
-    return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return text.getBytes(StandardCharsets.US_ASCII);
   }
 
   private RuntimeException writeWithRetries(Map<Object, Object> values) {
@@ -288,20 +294,20 @@ final class WriteBackQueue {
    */
   private void writeIfClaimed(List<Map.Entry<String, Pending>> batch, boolean versioned) {
     redis.pipeline("SET (write-back)", async -> {
-      List<io.lettuce.core.RedisFuture<?>> futures = new ArrayList<>(batch.size());
+      List<RedisFuture<?>> futures = new ArrayList<>(batch.size());
       for (Map.Entry<String, Pending> e : batch) {
         Pending p = e.getValue();
         if (versioned && sameSlot(p.redisKey())) {
-          futures.add(async.eval(WRITE_IF_CLAIMED, io.lettuce.core.ScriptOutputType.INTEGER,
+          futures.add(async.eval(WRITE_IF_CLAIMED, ScriptOutputType.INTEGER,
               new String[] {p.redisKey(), versionKey(p.redisKey())}, p.frame(), bytes(Long.toString(p.ttlMillis())),
               bytes(Long.toString(p.version()))));
         } else {
-          futures.add(async.set(p.redisKey(), p.frame(), io.lettuce.core.SetArgs.Builder.px(p.ttlMillis())));
+          futures.add(async.set(p.redisKey(), p.frame(), SetArgs.Builder.px(p.ttlMillis())));
         }
       }
       return futures;
     }, futures -> {
-      for (io.lettuce.core.RedisFuture<?> future : futures) {
+      for (RedisFuture<?> future : futures) {
         future.toCompletableFuture().join(); // surfaces an error reply
       }
       return null;

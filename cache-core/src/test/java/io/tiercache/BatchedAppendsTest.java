@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,7 +48,7 @@ class BatchedAppendsTest {
     return tier;
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void theDefaultReadInterval_is0_1msPerLiveInstance_from1To20ms() {
     assertEquals(1_000_000L, Coherence.readIntervalNanosFor(0));
     assertEquals(1_000_000L, Coherence.readIntervalNanosFor(8));

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,7 +55,7 @@ final class Blackhole implements AutoCloseable {
             return;
           }
           if (fromClient && !reader[0]
-              && new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1).contains("XREAD")) {
+              && new String(buffer, 0, n, StandardCharsets.ISO_8859_1).contains("XREAD")) {
             reader[0] = true;
           }
           while (partitioned || (reader[0] && System.nanoTime() - readersStuckUntil < 0)) {

@@ -10,6 +10,7 @@ import io.tiercache.test.RedisExtension;
 import io.tiercache.test.Resp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,7 +76,7 @@ class BloomGuardTest {
     List<Set<Long>> asked = new ArrayList<>();
     Map<Long, String> all = users.getAll(List.of(7L, 9L, 406L, 10L), ids -> {
       asked.add(Set.copyOf(ids));
-      Map<Long, String> found = new java.util.HashMap<>();
+      Map<Long, String> found = new HashMap<>();
       ids.forEach(id -> found.put(id, load(id)));
       return found;
     });

@@ -10,6 +10,7 @@ import io.tiercache.test.Resp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,7 +27,7 @@ class BreakerTest {
     opened.forEach(TierCache::close);
   }
 
-  private TierCache tier(java.util.function.UnaryOperator<TierCacheBuilder> extra) {
+  private TierCache tier(UnaryOperator<TierCacheBuilder> extra) {
     TierCache tier = extra.apply(TierCache.builder().redisUri(redis.uri()).keyPrefix("b")
         .commandTimeout(Duration.ofMillis(100)).probeInterval(Duration.ofMillis(100))
         .coherence(CoherenceMode.NONE)

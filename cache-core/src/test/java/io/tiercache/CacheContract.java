@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lettuce.core.cluster.SlotHash;
+import io.tiercache.internal.redis.RedisTier;
 import io.tiercache.test.Resp;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -360,14 +363,14 @@ abstract class CacheContract {
   @ParameterizedTest
   @EnumSource(value = Levels.class, names = {"L2_ONLY", "L1_L2"})
   void distributedLoad_oneScriptPerMiss_andOneLoadForTwoInstances(Levels levels) throws Exception {
-    UnaryOperator<CacheSpec.Builder> spec = s -> s.distributedLoad(java.time.Duration.ofSeconds(10));
+    UnaryOperator<CacheSpec.Builder> spec = s -> s.distributedLoad(Duration.ofSeconds(10));
     Cache<Long, Project> first = tier(levels, spec).cache("c", Project.class);
     Cache<Long, Project> second = tier(levels, spec).cache("c", Project.class);
-    java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.CountDownLatch inLoader = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger loads = new AtomicInteger();
+    CountDownLatch inLoader = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
     long evalsBefore = commandCount("eval");
-    java.util.concurrent.CompletableFuture<Project> a = java.util.concurrent.CompletableFuture.supplyAsync(
+    CompletableFuture<Project> a = CompletableFuture.supplyAsync(
         () -> first.get(7L, k -> {
           loads.incrementAndGet();
           inLoader.countDown();
@@ -378,17 +381,17 @@ abstract class CacheContract {
           }
           return project(k);
         }));
-    assertTrue(inLoader.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertTrue(inLoader.await(10, TimeUnit.SECONDS));
     assertEquals(evalsBefore + 1, commandCount("eval"), "the miss's read and lease in one script");
-    java.util.concurrent.CompletableFuture<Project> b = java.util.concurrent.CompletableFuture.supplyAsync(
+    CompletableFuture<Project> b = CompletableFuture.supplyAsync(
         () -> second.get(7L, k -> {
           loads.incrementAndGet();
           return project(k);
         }));
     Thread.sleep(100); // the second instance finds the lease held and polls
     release.countDown();
-    assertEquals(project(7), a.get(10, java.util.concurrent.TimeUnit.SECONDS));
-    assertEquals(project(7), b.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(project(7), a.get(10, TimeUnit.SECONDS));
+    assertEquals(project(7), b.get(10, TimeUnit.SECONDS));
     assertEquals(1, loads.get());
   }
 
@@ -412,8 +415,8 @@ abstract class CacheContract {
     assertEquals(project(2), all.get("日本"));
     assertEquals(0, reader.stats().degradedCalls());
     for (String key : keys) {
-      assertEquals(io.lettuce.core.cluster.SlotHash.getSlot(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-          io.tiercache.internal.redis.RedisTier.slot(key));
+      assertEquals(SlotHash.getSlot(key.getBytes(StandardCharsets.UTF_8)),
+          RedisTier.slot(key));
     }
   }
 
@@ -591,7 +594,7 @@ abstract class CacheContract {
     assertEquals("value must not be null: use invalidate(key) to remove a key",
         assertThrows(NullPointerException.class, () -> cache.put("k", null)).getMessage());
     assertEquals("keys must not contain null",
-        assertThrows(NullPointerException.class, () -> cache.getAll(java.util.Arrays.asList("a", null), m -> Map.of())).getMessage());
+        assertThrows(NullPointerException.class, () -> cache.getAll(Arrays.asList("a", null), m -> Map.of())).getMessage());
     IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> tier.cache("nope", Project.class));
     assertTrue(unknown.getMessage().startsWith("unknown cache name 'nope'"), unknown.getMessage());
     IllegalArgumentException abstractType = assertThrows(IllegalArgumentException.class, () -> tier.cache("c", Runnable.class));

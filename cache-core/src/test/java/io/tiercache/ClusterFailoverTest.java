@@ -19,10 +19,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -115,7 +117,7 @@ class ClusterFailoverTest {
       List<Throwable> thrown = new CopyOnWriteArrayList<>();
       List<Long> staleReadTimes = new CopyOnWriteArrayList<>(); // nanoTime at which a stale read started
       long[] checkFrom = {Long.MAX_VALUE}; // reads from then on are checked strictly
-      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean stop = new AtomicBoolean();
       List<String> violations = new CopyOnWriteArrayList<>();
 
       ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -276,7 +278,7 @@ class ClusterFailoverTest {
    * key must still be deleted and the other instances told once the cluster is back, or the old
    * value would survive in Redis and in the other instance's L1.
    */
-  @org.junit.jupiter.api.Test
+  @Test
   void writeRefusedWithClusterDown_isReplayedWhenTheClusterIsBack() {
     try (EmbeddedRedisCluster cluster = EmbeddedRedisCluster.launch(List.of("cluster-node-timeout 1000"))) {
       int streamNode = cluster.nodeOf(Coherence.layout(PREFIX, true, 1).get(0).stream());

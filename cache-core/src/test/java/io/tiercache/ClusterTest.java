@@ -9,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tiercache.test.EmbeddedRedisCluster;
 import io.tiercache.test.RedisClusterExtension;
+import io.tiercache.toolkit.BloomFilter;
 import io.tiercache.toolkit.IssuedToken;
 import io.tiercache.toolkit.Lock;
 import io.tiercache.toolkit.LockSpec;
 import io.tiercache.toolkit.Toolkit;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -97,7 +100,7 @@ class ClusterTest {
     }
     int[] counts = spread(cluster, "round:");
     for (int node = 0; node < counts.length; node++) {
-      assertTrue(counts[node] > 0, "node " + node + " holds some of the keys: " + java.util.Arrays.toString(counts));
+      assertTrue(counts[node] > 0, "node " + node + " holds some of the keys: " + Arrays.toString(counts));
     }
     Cache<String, String> read = b.cache("remote");
     for (String key : keys) {
@@ -171,7 +174,7 @@ class ClusterTest {
     }
     a.<String, String>cache("c").put("other", "kept");
     int[] before = spread(cluster, "cl:n:");
-    assertTrue(before[0] > 0 && before[1] > 0 && before[2] > 0, java.util.Arrays.toString(before));
+    assertTrue(before[0] > 0 && before[1] > 0 && before[2] > 0, Arrays.toString(before));
 
     numbered.invalidateAll();
 
@@ -305,14 +308,14 @@ class ClusterTest {
     Set<Integer> nodes = new HashSet<>();
     for (int i = 0; i < 9; i++) {
       String name = "ids-" + i;
-      io.tiercache.toolkit.BloomFilter onA = a.toolkit().bloomFilters().get(name, 1_000, 0.01);
-      io.tiercache.toolkit.BloomFilter onB = b.toolkit().bloomFilters().get(name, 1_000, 0.01);
+      BloomFilter onA = a.toolkit().bloomFilters().get(name, 1_000, 0.01);
+      BloomFilter onB = b.toolkit().bloomFilters().get(name, 1_000, 0.01);
       onA.addAll(List.of("x", "y"));
       assertTrue(onB.mightContain("x"));
       assertEquals(1, onB.rebuild(List.of("z").iterator()), "the rebuild's RENAME stays in the filter's slot");
       assertTrue(onA.mightContain("z"));
       assertFalse(onA.mightContain("never-added"));
-      nodes.add(cluster.nodeOf("{" + io.tiercache.Keys.segment(name) + "}"));
+      nodes.add(cluster.nodeOf("{" + Keys.segment(name) + "}"));
     }
     assertTrue(nodes.size() >= 2, "filters on several masters: " + nodes);
     Cache<String, String> guarded = a.cache("guarded", String.class);
@@ -325,7 +328,7 @@ class ClusterTest {
   @Test
   void keyEvents_fromEveryMaster(EmbeddedRedisCluster cluster) throws Exception {
     TierCache tier = instance();
-    List<KeyEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<KeyEvent> events = new CopyOnWriteArrayList<>();
     try (AutoCloseable subscription = tier.onKeyEvents(Set.of(KeyEvent.Kind.DELETED), events::add)) {
       Cache<String, String> c = tier.cache("c");
       List<String> keys = keysOnEveryNode(cluster, "ev", 30);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -280,7 +281,7 @@ abstract class CoherenceContract {
   private long trackingClients() {
     try (TestRedis resp = redis()) {
       String list = String.valueOf(resp.command("CLIENT", "LIST"));
-      return java.util.Arrays.stream(list.split("\n")).filter(line -> line.matches(".* flags=\\S*B\\S* .*")).count();
+      return Arrays.stream(list.split("\n")).filter(line -> line.matches(".* flags=\\S*B\\S* .*")).count();
     }
   }
 

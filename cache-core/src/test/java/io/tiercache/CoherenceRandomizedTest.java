@@ -133,7 +133,7 @@ class CoherenceRandomizedTest {
         resp.command("EVAL", "for i = 0, 99999 do redis.call('SET', 'big:project:' .. i .. ':info', 'x') end "
             + "redis.call('SET', 'big:project:1%2A:info', 'star') redis.call('SET', 'big:project:1%3F:info', 'q') "
             + "redis.call('SET', 'big:project:%5B1%5D:info', 'b') return 1", "0");
-        assertEquals(100_003, ((java.util.List<?>) resp.command("KEYS", "big:project:*")).size());
+        assertEquals(100_003, ((List<?>) resp.command("KEYS", "big:project:*")).size());
       }
       // Values with glob characters are segments: each matches only itself.
       assertEquals(1, tier.invalidatePattern("project:" + Keys.segment("1*") + ":*"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
 import io.tiercache.test.RedisExtension;
 import io.tiercache.test.Resp;
 import java.io.ByteArrayOutputStream;
@@ -14,7 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -83,7 +87,7 @@ class HostileValueTest {
   }
 
   private static long allocatedByThisThread() {
-    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+    return ((ThreadMXBean) ManagementFactory.getThreadMXBean())
         .getThreadAllocatedBytes(Thread.currentThread().getId());
   }
 
@@ -207,12 +211,12 @@ class HostileValueTest {
             resp.commandBytes("SETRANGE".getBytes(StandardCharsets.UTF_8),
                 "hg:bytes:huge".getBytes(StandardCharsets.UTF_8), "0".getBytes(StandardCharsets.UTF_8),
                 new byte[] {1, 4});
-            java.util.Set<String> asked = new java.util.HashSet<>();
-            java.util.Map<String, byte[]> all = cache.getAll(List.of("huge", "small"), missing -> {
+            Set<String> asked = new HashSet<>();
+            Map<String, byte[]> all = cache.getAll(List.of("huge", "small"), missing -> {
               asked.addAll(missing);
-              return java.util.Map.of();
+              return Map.of();
             });
-            if (asked.equals(java.util.Set.of("huge"))) {
+            if (asked.equals(Set.of("huge"))) {
               misses++;
             }
             if (all.containsKey("small") && all.get("small").length == 3) {

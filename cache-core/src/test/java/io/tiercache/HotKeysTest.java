@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -122,7 +123,7 @@ class HotKeysTest {
         return m;
       });
     }
-    cache.getAsync("c", k -> java.util.concurrent.CompletableFuture.completedFuture("v")).join();
+    cache.getAsync("c", k -> CompletableFuture.completedFuture("v")).join();
     assertEquals(List.of("c", "b", "a"), cache.hottestKeys(3));
     assertEquals(List.of("c"), cache.hottestKeys(1));
     assertEquals(List.of(), cache.hottestKeys(0));

@@ -9,8 +9,10 @@ import io.tiercache.test.RedisExtension;
 import io.tiercache.test.Resp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -92,12 +94,12 @@ class KeyEventsTest {
     command("CONFIG", "SET", "maxmemory-policy", "allkeys-random");
     command("CONFIG", "SET", "maxmemory", "3mb");
     Cache<String, String> images = tier.cache("images");
-    java.util.Random random = new java.util.Random(1);
+    Random random = new Random(1);
     for (int i = 0; i < 400; i++) {
       byte[] noise = new byte[15_000]; // incompressible, so each value takes its 20 KB
       random.nextBytes(noise);
       try {
-        images.put("img-" + i, java.util.Base64.getEncoder().encodeToString(noise));
+        images.put("img-" + i, Base64.getEncoder().encodeToString(noise));
       } catch (RuntimeException e) {
         // a put Redis refused is fine here: only the evictions matter
       }

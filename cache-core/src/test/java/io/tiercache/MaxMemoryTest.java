@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -56,7 +57,7 @@ class MaxMemoryTest {
     try (Resp resp = redis.connect()) {
       resp.command("CONFIG", "SET", "maxmemory-policy", "noeviction");
       resp.command("CONFIG", "SET", "maxmemory", "1"); // below what is used: every write is refused
-      Resp.RespError refused = org.junit.jupiter.api.Assertions.assertThrows(Resp.RespError.class,
+      Resp.RespError refused = Assertions.assertThrows(Resp.RespError.class,
           () -> resp.command("SET", "probe", "x"));
       assertTrue(refused.getMessage().startsWith("OOM"), refused.getMessage());
     }

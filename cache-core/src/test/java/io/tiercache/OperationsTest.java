@@ -24,7 +24,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -297,7 +301,7 @@ class OperationsTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> runs.get() >= 3);
     task.cancel(false);
     ScheduledFuture<?> daily = tier.scheduleDaily(LocalTime.of(6, 0), ZoneId.of("UTC"), runs::incrementAndGet);
-    assertTrue(daily.getDelay(java.util.concurrent.TimeUnit.HOURS) <= 24);
+    assertTrue(daily.getDelay(TimeUnit.HOURS) <= 24);
     daily.cancel(false);
     assertThrows(IllegalArgumentException.class, () -> tier.scheduleEvery(Duration.ZERO, () -> { }));
   }
@@ -350,7 +354,7 @@ class OperationsTest {
     assertEquals(2.0, registry.get("cache.puts").tags("cache", "c").functionCounter().count(), "one put, one load");
     assertEquals(1.0, registry.get("cache.load").tags("cache", "c", "result", "failure").functionCounter().count());
     assertEquals(c.totalLoadTimeNanos() / 1e9,
-        registry.get("cache.load.duration").tags("cache", "c").timeGauge().value(java.util.concurrent.TimeUnit.SECONDS));
+        registry.get("cache.load.duration").tags("cache", "c").timeGauge().value(TimeUnit.SECONDS));
     assertEquals(1.0, registry.get("tiercache.cache.invalidations").tags("cache", "c").functionCounter().count());
     assertEquals(1.0, registry.get("tiercache.redis.available").gauge().value());
     cache.get("a", k -> "A");
@@ -365,9 +369,9 @@ class OperationsTest {
     for (int i = 0; i < 3; i++) {
       caches.add(tier(s -> s.distributedLoad(Duration.ofSeconds(5)), b -> b).cache("c"));
     }
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    ExecutorService pool = Executors.newFixedThreadPool(3);
     try {
-      List<java.util.concurrent.Future<String>> results = new ArrayList<>();
+      List<Future<String>> results = new ArrayList<>();
       for (Cache<String, String> cache : caches) {
         results.add(pool.submit(() -> cache.get("expensive", k -> {
           loads.incrementAndGet();
@@ -375,8 +379,8 @@ class OperationsTest {
           return "built once";
         })));
       }
-      for (java.util.concurrent.Future<String> result : results) {
-        assertEquals("built once", result.get(10, java.util.concurrent.TimeUnit.SECONDS));
+      for (Future<String> result : results) {
+        assertEquals("built once", result.get(10, TimeUnit.SECONDS));
       }
     } finally {
       pool.shutdownNow();

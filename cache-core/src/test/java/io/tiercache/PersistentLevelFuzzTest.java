@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tiercache.test.MutableClock;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -19,6 +20,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,8 +95,8 @@ class PersistentLevelFuzzTest {
     byte[] frame = found.frame();
     byte[] record = new byte[13 + frame.length];
     ByteBuffer.wrap(record).put((byte) 1).putLong(found.expiresAtMillis()).putInt(0).put(frame);
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    crc.update(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    CRC32 crc = new CRC32();
+    crc.update(key.getBytes(StandardCharsets.UTF_8));
     crc.update(record, 0, 9);
     crc.update(record, 13, frame.length);
     ByteBuffer.wrap(record).putInt(9, (int) crc.getValue());
@@ -167,7 +170,7 @@ class PersistentLevelFuzzTest {
   @Test
   void withoutH2_theErrorNamesTheDependency() {
     ClassLoader bootstrapOnly = new ClassLoader(null) {};
-    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+    IllegalStateException e = Assertions.assertThrows(IllegalStateException.class,
         () -> PersistentLevel.requireMvStore("c", bootstrapOnly));
     assertTrue(e.getMessage().contains("com.h2database:h2") && e.getMessage().contains("cache 'c'"), e.getMessage());
     PersistentLevel.requireMvStore("c", getClass().getClassLoader()); // present on the test class path

@@ -16,8 +16,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -163,18 +170,18 @@ class PersistentLevelTest {
 
   @Test
   void concurrentLoadsPutsAndInvalidationsOnTwoInstances_leaveNoOldValueInL3() throws Exception {
-    Map<String, String> db = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, String> db = new ConcurrentHashMap<>();
     TierCache a = tier(dir.resolve("a"));
     TierCache b = tier(dir.resolve("b"));
     List<Cache<String, String>> caches = List.of(a.cache("c"), b.cache("c"));
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
-    java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    AtomicLong version = new AtomicLong();
     long until = System.nanoTime() + 3_000_000_000L;
-    List<java.util.concurrent.Future<?>> workers = new ArrayList<>();
+    List<Future<?>> workers = new ArrayList<>();
     for (int t = 0; t < 6; t++) {
       int thread = t;
       workers.add(pool.submit(() -> {
-        java.util.Random random = new java.util.Random(thread);
+        Random random = new Random(thread);
         while (System.nanoTime() < until) {
           String key = "k" + random.nextInt(20);
           Cache<String, String> cache = caches.get(random.nextInt(2));
@@ -198,7 +205,7 @@ class PersistentLevelTest {
         return null;
       }));
     }
-    for (java.util.concurrent.Future<?> worker : workers) {
+    for (Future<?> worker : workers) {
       worker.get();
     }
     pool.shutdown();
@@ -258,7 +265,7 @@ class PersistentLevelTest {
     Cache<String, String> cache = tier.cache("c");
     cache.getAsync("x", k -> {
       loads.incrementAndGet();
-      return java.util.concurrent.CompletableFuture.completedFuture("v:" + k);
+      return CompletableFuture.completedFuture("v:" + k);
     }).get();
     cache.getAll(List.of("y", "z"), missing -> {
       loads.addAndGet(missing.size());
@@ -270,7 +277,7 @@ class PersistentLevelTest {
     command("FLUSHALL");
     assertEquals("v:x", cache.getAsync("x", k -> {
       loads.incrementAndGet();
-      return java.util.concurrent.CompletableFuture.completedFuture("loaded");
+      return CompletableFuture.completedFuture("loaded");
     }).get());
     assertEquals(Map.of("y", "v:y", "z", "v:z"), cache.getAll(List.of("y", "z"), missing -> {
       loads.addAndGet(missing.size());
@@ -300,7 +307,7 @@ class PersistentLevelTest {
 
   @Test
   void putAndWriteBack_areWrittenToL3() {
-    Map<String, String> store = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, String> store = new ConcurrentHashMap<>();
     CacheWriter<String, String> writer = new CacheWriter<>() {
       @Override
       public void write(String key, String value) {
@@ -428,7 +435,7 @@ class PersistentLevelTest {
   void theSizeIsBounded_theEntriesNearestToExpiryGoFirst() throws Exception {
     TierCache tier = tier(dir, s -> s.l3(dir, 1L << 20).compressionThreshold(1 << 20), b -> b);
     Cache<String, String> cache = tier.cache("c");
-    java.util.Random random = new java.util.Random(1);
+    Random random = new Random(1);
     Map<String, String> written = new HashMap<>();
     for (int i = 0; i < 300; i++) {
       StringBuilder value = new StringBuilder();

@@ -21,7 +21,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -110,20 +112,20 @@ class StrategyTest {
   }
 
   /** A write that did not reach Redis is not reported as done; Redis never serves the replaced value. */
-  @org.junit.jupiter.api.Test
+  @Test
   void writeThrough_redisDown_thePutThrowsAfterTheWriter_andTheOldValueNeverComesBack() {
     Store store = new Store();
     Cache<String, Integer> cache = cache(Levels.L1_L2, s -> s.strategy(Strategy.WRITE_THROUGH).writer(store));
     cache.put("a", 1);
     redis.stop();
-    RedisUnavailableException e = org.junit.jupiter.api.Assertions.assertThrows(RedisUnavailableException.class,
+    RedisUnavailableException e = Assertions.assertThrows(RedisUnavailableException.class,
         () -> cache.put("a", 2));
-    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("written by the writer but not to Redis"),
+    Assertions.assertTrue(e.getMessage().contains("written by the writer but not to Redis"),
         e.getMessage());
     assertEquals(Map.of("a", 2), store.rows, "the writer has the value");
     assertEquals(2, cache.get("a", k -> 99), "and so does this instance's L1");
     redis.restart();
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+    Awaitility.await().atMost(Duration.ofSeconds(10))
         .until(() -> opened.get(opened.size() - 1).isRedisAvailable());
     assertEquals(0L, redisValue("s:c:a"), "no stale value in Redis");
   }

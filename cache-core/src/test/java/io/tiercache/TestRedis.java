@@ -7,6 +7,7 @@ import io.tiercache.test.Resp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Where a contract test's Redis lives, one server or a 3-master cluster, and a raw client for
@@ -40,7 +41,7 @@ abstract class TestRedis implements AutoCloseable {
 
   /** Sends a text command; bulk replies come back as UTF-8 strings. */
   final Object command(String... args) {
-    String name = args[0].toUpperCase(java.util.Locale.ROOT);
+    String name = args[0].toUpperCase(Locale.ROOT);
     switch (name) {
       case "KEYS": {
         List<Object> keys = new ArrayList<>();

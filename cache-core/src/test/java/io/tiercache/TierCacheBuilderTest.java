@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tiercache.test.RedisExtension;
 import io.tiercache.test.Resp;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class TierCacheBuilderTest {
     fails(IllegalArgumentException.class, "ttl must be positive, was PT-1S", () -> b.ttl(Duration.ofSeconds(-1)));
     fails(NullPointerException.class, "ttl must not be null", () -> b.ttl(null));
     fails(IllegalArgumentException.class, "ttl must be at most 36500 days (100 years), was PT2562047788015215H30M7.999999999S",
-        () -> b.ttl(java.time.temporal.ChronoUnit.FOREVER.getDuration()));
+        () -> b.ttl(ChronoUnit.FOREVER.getDuration()));
     fails(IllegalArgumentException.class, "refreshAfter must be at least 1 ms, was PT0.0005S",
         () -> b.refreshAfter(Duration.ofNanos(500_000)));
     fails(IllegalArgumentException.class, "writeBackInterval must be at least 1 ms, was PT0.000001S",

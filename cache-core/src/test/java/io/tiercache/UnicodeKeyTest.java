@@ -6,14 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tiercache.test.RedisExtension;
+import io.tiercache.test.Resp;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * Every distinct Java {@code String} key is a distinct Redis key, or is refused: a lone surrogate
@@ -45,8 +48,8 @@ class UnicodeKeyTest {
 
   /** The Redis keys of cached values, without Tiercache's own (the invalidation stream). */
   private static List<Object> cacheKeys() {
-    try (io.tiercache.test.Resp resp = redis.connect()) {
-      List<Object> keys = new java.util.ArrayList<>((List<?>) resp.command("KEYS", "*"));
+    try (Resp resp = redis.connect()) {
+      List<Object> keys = new ArrayList<>((List<?>) resp.command("KEYS", "*"));
       keys.removeIf(key -> String.valueOf(key).startsWith("u:__"));
       return keys;
     }
@@ -57,7 +60,7 @@ class UnicodeKeyTest {
     String longTail = "x".repeat(80) + "\uD800";
     for (String key : List.of("u:\uD800", "u:\uDFFF", "\uDC00", "a\uD800b", "z\uDBFF", longTail)) {
       refused(() -> cache.get(key, k -> "loaded"));
-      refused(() -> cache.getAsync(key, k -> java.util.concurrent.CompletableFuture.completedFuture("x")));
+      refused(() -> cache.getAsync(key, k -> CompletableFuture.completedFuture("x")));
       refused(() -> cache.getAll(List.of("fine", key), ks -> Map.of()));
       refused(() -> cache.getIfPresent(key));
       refused(() -> cache.put(key, "v"));

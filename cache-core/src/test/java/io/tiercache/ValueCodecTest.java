@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tiercache.internal.codec.ValueCodec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -82,7 +83,7 @@ class ValueCodecTest {
         new byte[] {1, 64, '{', '}'}, new byte[] {1, 0, 'x'}, new byte[] {1, 1, 0, 0, 0, 10, 1, 2, 3},
         new byte[] {1, ValueCodec.FLAG_RAW, 1, 2}, new byte[] {1, 1, 127, 0, 0, 0});
     for (byte[] frame : garbage) {
-      assertThrows(CodecException.class, () -> codec.decode(frame), () -> java.util.Arrays.toString(frame));
+      assertThrows(CodecException.class, () -> codec.decode(frame), () -> Arrays.toString(frame));
     }
   }
 

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tiercache.test.RedisExtension;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +37,7 @@ class WriteBackOrderTest {
   private Cache<String, Integer> instance() {
     CacheWriter<String, Integer> writer = (key, value) -> {
       database.put(key, value);
-      history.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(value);
+      history.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>())).add(value);
     };
     TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("wb")
         .cache("c", s -> s.valueType(Integer.class).strategy(Strategy.WRITE_BACK).writer(writer)
@@ -65,7 +67,7 @@ class WriteBackOrderTest {
   @Test
   void manyWritesOfOneKeyFromThreeInstances_endWithTheLast() {
     List<Cache<String, Integer>> instances = List.of(instance(), instance(), instance());
-    java.util.Random random = new java.util.Random(7);
+    Random random = new Random(7);
     int last = 0;
     for (int round = 0; round < 30; round++) {
       for (int i = 0; i < 3; i++) {
@@ -73,7 +75,7 @@ class WriteBackOrderTest {
         instances.get(random.nextInt(3)).put("row", last);
       }
       List<Cache<String, Integer>> order = new ArrayList<>(instances);
-      java.util.Collections.shuffle(order, random);
+      Collections.shuffle(order, random);
       order.forEach(Cache::flush);
       List<Integer> seen = history.get("row");
       for (int j = 1; j < seen.size(); j++) {

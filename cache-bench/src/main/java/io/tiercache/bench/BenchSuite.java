@@ -5,6 +5,7 @@ import io.tiercache.TierCache;
 import io.tiercache.test.EmbeddedRedisServer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ public final class BenchSuite {
     }
 
     private static String plain(double target) {
-      return java.math.BigDecimal.valueOf(target).stripTrailingZeros().toPlainString();
+      return BigDecimal.valueOf(target).stripTrailingZeros().toPlainString();
     }
   }
 

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -232,7 +233,7 @@ public final class CapacityModel {
 
   /** Calls and microseconds of each command, summed over the masters ({@code INFO commandstats}). */
   private static Map<String, long[]> commandStats(List<Integer> ports) {
-    Map<String, long[]> stats = new java.util.TreeMap<>();
+    Map<String, long[]> stats = new TreeMap<>();
     for (int port : ports) {
       try (Resp resp = Resp.connect(port)) {
         for (String line : ((String) resp.command("INFO", "commandstats")).split("\r?\n")) {

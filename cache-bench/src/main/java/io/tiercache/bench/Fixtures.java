@@ -80,7 +80,7 @@ final class Fixtures {
    * live set every second, the L1 coherence reader, connections still being set up), which are
    * not part of the call.
    */
-  static final java.util.Set<String> BACKGROUND = java.util.Set.of("xread", "zadd", "zcount", "zremrangebyscore",
+  static final Set<String> BACKGROUND = Set.of("xread", "zadd", "zcount", "zremrangebyscore",
       "xrevrange", "subscribe", "hello", "client", "evalsha", "incr", "xadd");
 
   /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.lettuce.core.SetArgs;
 import io.tiercache.Cache;
 import io.tiercache.CacheSpec;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -88,7 +89,7 @@ public class MissLoadBenchmark extends RedisBenchmark {
     boolean writeAsync = impl == Impl.TIERCACHE_WRITE_ASYNC;
     boolean distributed = impl == Impl.TIERCACHE_DISTRIBUTED;
     cache = startProjectCache(false, spec -> distributed
-        ? spec.distributedLoad(java.time.Duration.ofSeconds(5)) : spec.writeLoadedAsync(writeAsync));
+        ? spec.distributedLoad(Duration.ofSeconds(5)) : spec.writeLoadedAsync(writeAsync));
     connectRaw();
     writer = new ObjectMapper().writerFor(ProjectInfo.class);
     load(); // connections warm (and a write in the background done), then the commands of one Tiercache miss

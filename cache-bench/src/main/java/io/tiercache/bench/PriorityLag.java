@@ -3,6 +3,7 @@ package io.tiercache.bench;
 import io.tiercache.Cache;
 import io.tiercache.InvalidationAck;
 import io.tiercache.TierCache;
+import io.tiercache.TierCacheBuilder;
 import io.tiercache.test.EmbeddedRedisServer;
 import io.tiercache.test.Resp;
 import java.time.Duration;
@@ -65,7 +66,7 @@ public final class PriorityLag {
         resp.command(mset.toArray(new String[0]));
       }
     }
-    long rate = c == 2 ? 0 : io.tiercache.TierCacheBuilder.DEFAULT_MASS_INVALIDATION_RATE;
+    long rate = c == 2 ? 0 : TierCacheBuilder.DEFAULT_MASS_INVALIDATION_RATE;
     List<TierCache> tiers = new ArrayList<>();
     try {
       for (int i = 0; i < 3; i++) {

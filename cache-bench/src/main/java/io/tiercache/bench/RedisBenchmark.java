@@ -10,6 +10,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.tiercache.Cache;
 import io.tiercache.CacheSpec;
 import io.tiercache.TierCache;
+import io.tiercache.TierCacheBuilder;
 import io.tiercache.test.EmbeddedRedisServer;
 import java.util.function.UnaryOperator;
 import org.openjdk.jmh.annotations.TearDown;
@@ -34,7 +35,7 @@ abstract class RedisBenchmark {
   RedisAsyncCommands<String, byte[]> async;
 
   /** Starts Redis and a Tiercache instance on it (key prefix {@link Fixtures#PREFIX}), then {@code config}. */
-  final void start(UnaryOperator<io.tiercache.TierCacheBuilder> config) {
+  final void start(UnaryOperator<TierCacheBuilder> config) {
     redis = EmbeddedRedisServer.launch();
     tier = config.apply(TierCache.builder().redisUri(redis.uri()).keyPrefix(Fixtures.PREFIX)).build();
   }

@@ -1,20 +1,22 @@
 package io.tiercache.bench;
 
+import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.tiercache.TierCache;
 import io.tiercache.test.EmbeddedRedisServer;
-import io.lettuce.core.LettuceFutures;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.tiercache.toolkit.BloomFilter;
+import io.tiercache.toolkit.CounterSpec;
 import io.tiercache.toolkit.Counters;
 import io.tiercache.toolkit.Lock;
 import io.tiercache.toolkit.Locks;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
@@ -84,7 +86,7 @@ public class ToolkitBenchmark {
     tier = TierCache.builder().redisUri(redis.uri()).keyPrefix(Fixtures.PREFIX)
         .commandTimeout(Duration.ofSeconds(5)).defaults(d -> d.l2(false)).build();
     counters = tier.counters();
-    expiringCounters = tier.toolkit().counters(io.tiercache.toolkit.CounterSpec.defaults()
+    expiringCounters = tier.toolkit().counters(CounterSpec.defaults()
         .withTtl(Duration.ofHours(1)));
     locks = tier.locks();
     client = RedisClient.create(redis.uri());
@@ -95,7 +97,7 @@ public class ToolkitBenchmark {
     items = new String[1024];
     rawPositions = new long[items.length][bloom.hashes()];
     Random random = new Random(7);
-    List<String> members = new java.util.ArrayList<>();
+    List<String> members = new ArrayList<>();
     for (int i = 0; i < items.length; i++) {
       items[i] = "user:" + random.nextInt(200_000); // about half of them added
       if (i % 2 == 0) {

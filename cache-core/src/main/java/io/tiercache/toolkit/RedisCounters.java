@@ -1,5 +1,6 @@
 package io.tiercache.toolkit;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
@@ -123,7 +124,7 @@ final class RedisCounters implements Counters {
           new String[] {key}, by, ttlBytes));
       return value;
     } catch (RedisUnavailableException e) {
-      String reply = e.getCause() instanceof io.lettuce.core.RedisCommandExecutionException cause
+      String reply = e.getCause() instanceof RedisCommandExecutionException cause
           ? String.valueOf(cause.getMessage()) : "";
       if (reply.contains("overflow")) {
         throw new ArithmeticException("counter '" + name + "' would overflow a signed 64-bit integer");

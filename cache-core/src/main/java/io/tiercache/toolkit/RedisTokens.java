@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.tiercache.CodecException;
 import io.tiercache.RedisUnavailableException;
 import io.tiercache.internal.codec.ValueCodec;
@@ -20,6 +21,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,7 +120,7 @@ final class RedisTokens implements Tokens {
   private final WallClock clock;
   private final int maxSessionsPerUser;
   /** Metadata types already checked by {@link #requireReadable}. */
-  private final java.util.Map<Class<?>, Boolean> readableTypes = new ConcurrentHashMap<>();
+  private final Map<Class<?>, Boolean> readableTypes = new ConcurrentHashMap<>();
 
   RedisTokens(RedisTier redis, String prefix, ObjectMapper mapper, WallClock clock, int maxSessionsPerUser) {
     this.redis = redis;
@@ -178,7 +180,7 @@ final class RedisTokens implements Tokens {
     String users = userKey(userId);
     List<Object> revoked = redis.call("token issue", r -> LIST.<List<Object>>run(r, ScriptOutputType.MULTI,
         new String[] {users}, Names.utf8(hash), Names.utf8(ttlMillis), Names.utf8(maxSessionsPerUser)));
-    redis.call("token SET", r -> r.set(key, json, io.lettuce.core.SetArgs.Builder.px(ttlMillis)));
+    redis.call("token SET", r -> r.set(key, json, SetArgs.Builder.px(ttlMillis)));
     if (revoked != null && !revoked.isEmpty()) {
       // already invalid (unlisted); deleting their token keys only frees the memory sooner
       String[] keys = tokenKeys(revoked);

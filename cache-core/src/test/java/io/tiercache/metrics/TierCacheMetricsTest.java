@@ -18,6 +18,7 @@ import io.tiercache.TierCache;
 import io.tiercache.TierCacheBuilder;
 import io.tiercache.test.RedisExtension;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -303,7 +304,7 @@ class TierCacheMetricsTest {
   }
 
   private Set<Set<String>> tagKeys(String name, String cache) {
-    Set<Set<String>> keys = new TreeSet<>(java.util.Comparator.comparing(Object::toString));
+    Set<Set<String>> keys = new TreeSet<>(Comparator.comparing(Object::toString));
     for (Meter meter : registry.find(name).tag("cache", cache).meters()) {
       keys.add(meter.getId().getTags().stream().map(Tag::getKey).collect(Collectors.toCollection(TreeSet::new)));
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tiercache.test.RedisExtension;
 import io.tiercache.test.Resp;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -116,7 +117,7 @@ class BloomFilterTest {
     assertEquals("item must not be null",
         assertThrows(NullPointerException.class, () -> filter.add(null)).getMessage());
     assertEquals("items must not contain null",
-        assertThrows(IllegalArgumentException.class, () -> filter.addAll(java.util.Arrays.asList("a", null)))
+        assertThrows(IllegalArgumentException.class, () -> filter.addAll(Arrays.asList("a", null)))
             .getMessage());
   }
 

@@ -10,6 +10,7 @@ import io.tiercache.RedisUnavailableException;
 import io.tiercache.test.RedisExtension;
 import io.tiercache.test.Resp;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -249,7 +250,7 @@ class LocksTest {
         () -> LockSpec.of(Duration.ofNanos(500_000), Duration.ZERO)).getMessage());
     assertEquals("maxWait must be at most 36500 days (100 years), was PT2562047788015215H30M7.999999999S",
         assertThrows(IllegalArgumentException.class,
-            () -> LockSpec.of(Duration.ofSeconds(1), java.time.temporal.ChronoUnit.FOREVER.getDuration())).getMessage());
+            () -> LockSpec.of(Duration.ofSeconds(1), ChronoUnit.FOREVER.getDuration())).getMessage());
     assertEquals("name must not be empty", assertThrows(IllegalArgumentException.class,
         () -> locks.acquire("", Duration.ofSeconds(1), Duration.ZERO)).getMessage());
     assertEquals("spec must not be null", assertThrows(NullPointerException.class,

@@ -23,6 +23,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -74,7 +75,7 @@ public final class App implements AutoCloseable {
      * one, and the rest reach the builder under the app's own calls, which win (docs/configuration.md).
      */
     public Config withEnvironment(TierCacheConfig environment) {
-      java.util.Objects.requireNonNull(environment, "environment must not be null");
+      Objects.requireNonNull(environment, "environment must not be null");
       return new Config(port, redisUri, environment.value("key-prefix").orElse(keyPrefix), platformLatencyMillis,
           dbLatencyMillis, users, articles, likeLimit, likeWindow, zone, clock, redisTimeout, environment);
     }

@@ -5,12 +5,16 @@ import io.tiercache.examples.demo.DemoDriver;
 import io.tiercache.examples.projects.CheckinPlatform;
 import io.tiercache.examples.projects.ProjectsDemo;
 import io.tiercache.test.EmbeddedRedisServer;
+import java.io.Console;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -136,12 +140,12 @@ public final class Main {
    * then is the demo's progress a bar redrawn with carriage returns.
    */
   static boolean consoleAttached() {
-    java.io.Console console = System.console();
+    Console console = System.console();
     if (console == null) {
       return false;
     }
     try {
-      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
     } catch (ReflectiveOperationException | RuntimeException e) {
       return true; // JDK 17 to 21: a console is a terminal
     }
@@ -261,9 +265,9 @@ public final class Main {
     }
     for (int i = 0; i < options.instances(); i++) {
       int port = options.port() + i;
-      try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
         // free
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         return cannotListen(new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e));
       }
     }

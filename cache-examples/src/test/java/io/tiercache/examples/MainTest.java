@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tiercache.test.EmbeddedRedisServer;
+import io.tiercache.test.Resp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,6 +16,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -155,7 +158,7 @@ class MainTest {
   /** Issue 18: the app takes its settings from TIERCACHE_* (and REDIS_URL), read through TierCacheConfig. */
   @Test
   void main_keyPrefixFromTheEnvironment_putsKeysUnderIt() throws Exception {
-    try (io.tiercache.test.EmbeddedRedisServer redis = io.tiercache.test.EmbeddedRedisServer.launch()) {
+    try (EmbeddedRedisServer redis = EmbeddedRedisServer.launch()) {
       ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--demo", "--seconds", "2",
           "--instances", "1", "--port", "0");
@@ -167,9 +170,9 @@ class MainTest {
       String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(process.waitFor(120, TimeUnit.SECONDS), out);
       assertEquals(0, process.exitValue(), out);
-      try (io.tiercache.test.Resp resp = io.tiercache.test.Resp.connect(redis.port())) {
-        assertFalse(((java.util.List<?>) resp.command("KEYS", "abc:*")).isEmpty(), "keys under abc:");
-        assertTrue(((java.util.List<?>) resp.command("KEYS", "zsxq:*")).isEmpty(), "none under the default prefix");
+      try (Resp resp = Resp.connect(redis.port())) {
+        assertFalse(((List<?>) resp.command("KEYS", "abc:*")).isEmpty(), "keys under abc:");
+        assertTrue(((List<?>) resp.command("KEYS", "zsxq:*")).isEmpty(), "none under the default prefix");
       }
     }
   }

@@ -13,11 +13,14 @@ import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import io.tiercache.processor.MethodModel.Operation;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.lang.model.element.Modifier;
+import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.TypeMirror;
 
@@ -87,7 +90,7 @@ final class KeysWriter {
    * <method>Key}, numbered when another method of the type, or another bulk overload, has it.
    */
   static String elementMethodName(ServiceModel model, MethodModel method) {
-    java.util.Set<String> taken = new java.util.HashSet<>();
+    Set<String> taken = new HashSet<>();
     model.methods().forEach(m -> taken.add(m.name()));
     for (MethodModel m : model.methods()) {
       if (m.bulk() == null) {
@@ -170,7 +173,7 @@ final class KeysWriter {
         .addJavadoc("Returns the $L {@link $T#$N}: {@code $L}.\n",
             method.operation() != Operation.INVALIDATE ? "key of"
                 : method.invalidations().size() == 1 ? "key or pattern removed by" : "keys and patterns removed by",
-            ClassName.get((javax.lang.model.element.TypeElement) method.element().getEnclosingElement()),
+            ClassName.get((TypeElement) method.element().getEnclosingElement()),
             method.name(), javadocText(template))
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .returns(returns)

@@ -19,6 +19,7 @@ import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.ExecutableType;
+import javax.lang.model.type.PrimitiveType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 import javax.lang.model.type.WildcardType;
@@ -296,7 +297,7 @@ final class MethodValidator {
     }
     boolean direct = !placeholder.hash() && type.getKind().isPrimitive() && type.getKind() != TypeKind.CHAR;
     TypeMirror written = type.getKind().isPrimitive()
-        ? types.boxedClass((javax.lang.model.type.PrimitiveType) type).asType() : types.erasure(type);
+        ? types.boxedClass((PrimitiveType) type).asType() : types.erasure(type);
     return new ResolvedKey.Segment(placeholder.param(), List.copyOf(accessors), placeholder.hash(),
         placeholder.bulk(), direct, written.toString());
   }

@@ -1,5 +1,7 @@
 package io.tiercache.processor;
 
+import java.util.HashSet;
+import java.util.Set;
 import javax.annotation.processing.Messager;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
@@ -17,7 +19,7 @@ final class Reporter {
    * Messages already printed, by element: an annotated method inherited by several processed
    * types is checked once for each, and its error is printed once, counted each time.
    */
-  private final java.util.Set<String> printed = new java.util.HashSet<>();
+  private final Set<String> printed = new HashSet<>();
 
   Reporter(Messager messager) {
     this.messager = messager;

@@ -2,6 +2,7 @@ package io.tiercache.processor;
 
 import com.palantir.javapoet.ClassName;
 import java.util.List;
+import java.util.Map;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.type.DeclaredType;
@@ -37,5 +38,5 @@ record ServiceModel(
    * @param name the cache name
    * @param values the settings given, in {@link CacheAttribute} order
    */
-  record CacheSettings(String name, java.util.Map<CacheAttribute, CacheAttribute.Value> values) {}
+  record CacheSettings(String name, Map<CacheAttribute, CacheAttribute.Value> values) {}
 }

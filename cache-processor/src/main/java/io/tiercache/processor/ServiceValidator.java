@@ -3,12 +3,21 @@ package io.tiercache.processor;
 import com.palantir.javapoet.ClassName;
 import io.tiercache.processor.MethodModel.Operation;
 import io.tiercache.processor.ServiceModel.CacheSettings;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
@@ -17,6 +26,7 @@ import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.ExecutableType;
 import javax.lang.model.type.TypeMirror;
@@ -173,10 +183,10 @@ final class ServiceValidator {
    */
   private List<ExecutableElement> orderedMethods(TypeElement type) {
     List<ExecutableElement> own = ElementFilter.methodsIn(type.getEnclosedElements());
-    java.util.Set<ExecutableElement> members = new java.util.HashSet<>(
+    Set<ExecutableElement> members = new HashSet<>(
         ElementFilter.methodsIn(elements.getAllMembers(type)));
     Map<String, ExecutableElement> inherited = new LinkedHashMap<>();
-    java.util.Set<String> signatures = new java.util.HashSet<>();
+    Set<String> signatures = new HashSet<>();
     own.forEach(method -> signatures.add(signature(type, method)));
     for (TypeElement supertype : supertypes(type)) {
       for (ExecutableElement method : ElementFilter.methodsIn(supertype.getEnclosedElements())) {
@@ -206,7 +216,7 @@ final class ServiceValidator {
    * without {@code -parameters}, and, for a class, without {@code -g}.
    */
   private static boolean lacksParameterNames(ExecutableElement method) {
-    List<? extends javax.lang.model.element.VariableElement> parameters = method.getParameters();
+    List<? extends VariableElement> parameters = method.getParameters();
     for (int i = 0; i < parameters.size(); i++) {
       if (!parameters.get(i).getSimpleName().contentEquals("arg" + i)) {
         return false;
@@ -227,7 +237,7 @@ final class ServiceValidator {
     if (nameless.size() > 1) {
       method.append(" and ").append(nameless.size() - 1).append(nameless.size() == 2 ? " more method" : " more methods");
     }
-    java.util.Set<String> owners = new java.util.LinkedHashSet<>();
+    Set<String> owners = new LinkedHashSet<>();
     nameless.forEach(m -> owners.add(((TypeElement) m.getEnclosingElement()).getQualifiedName().toString()));
     reporter.error(Messages.missingParameterNames(type.getSimpleName().toString(), method.toString(),
         String.join(", ", owners)), type);
@@ -236,8 +246,8 @@ final class ServiceValidator {
   /** The supertypes of a type, depth first in declaration order, each once; not Object. */
   private List<TypeElement> supertypes(TypeElement type) {
     List<TypeElement> result = new ArrayList<>();
-    java.util.Set<String> visited = new java.util.HashSet<>();
-    java.util.Deque<TypeMirror> work = new java.util.ArrayDeque<>();
+    Set<String> visited = new HashSet<>();
+    Deque<TypeMirror> work = new ArrayDeque<>();
     List<? extends TypeMirror> direct = types.directSupertypes(type.asType());
     for (int i = direct.size() - 1; i >= 0; i--) {
       work.push(direct.get(i));
@@ -351,7 +361,7 @@ final class ServiceValidator {
     byCache.forEach((name, settings) -> {
       Map<CacheAttribute, CacheAttribute.Value> values = new EnumMap<>(CacheAttribute.class);
       settings.forEach((attribute, setting) -> values.put(attribute, setting.value()));
-      result.add(new CacheSettings(name, java.util.Collections.unmodifiableMap(values)));
+      result.add(new CacheSettings(name, Collections.unmodifiableMap(values)));
     });
     return List.copyOf(result);
   }
@@ -360,8 +370,8 @@ final class ServiceValidator {
   private void checkRefresh(String cache, Map<CacheAttribute, Setting> settings) {
     Setting refresh = settings.get(CacheAttribute.REFRESH);
     Setting ttl = settings.get(CacheAttribute.TTL);
-    java.time.Duration ttlValue = ttl != null ? (java.time.Duration) ttl.value().value() : java.time.Duration.ofHours(1);
-    if (refresh != null && ((java.time.Duration) refresh.value().value()).compareTo(ttlValue) >= 0) {
+    Duration ttlValue = ttl != null ? (Duration) ttl.value().value() : Duration.ofHours(1);
+    if (refresh != null && ((Duration) refresh.value().value()).compareTo(ttlValue) >= 0) {
       reporter.error(Messages.refreshNotShorterThanTtl(cache, refresh.value().text(),
           ttl != null ? ttl.value().text() : "1h (the default)"), refresh.element(), refresh.mirror(),
           Annotations.explicitValue(refresh.mirror(), "refresh"));
@@ -369,9 +379,9 @@ final class ServiceValidator {
   }
 
   /** Each cache's settings by the types of this compilation that gave them, across rounds. */
-  private final Map<String, Map<CacheAttribute, Setting>> settingsSeen = new java.util.HashMap<>();
+  private final Map<String, Map<CacheAttribute, Setting>> settingsSeen = new HashMap<>();
   /** The type each entry of {@link #settingsSeen} came from. */
-  private final Map<Setting, TypeElement> settingOwners = new java.util.IdentityHashMap<>();
+  private final Map<Setting, TypeElement> settingOwners = new IdentityHashMap<>();
 
   /** Two types of one compilation may not give one cache different values for a setting. */
   private void crossTypeSettings(TypeElement type, Map<String, Map<CacheAttribute, Setting>> byCache) {

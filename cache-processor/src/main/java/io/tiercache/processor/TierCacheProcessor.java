@@ -7,6 +7,8 @@ import com.palantir.javapoet.JavaFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,7 +57,7 @@ public final class TierCacheProcessor extends AbstractProcessor {
   /** Types whose signatures were not complete yet, by name. */
   private final Set<String> deferred = new LinkedHashSet<>();
   /** Generated class name → the type it was generated for, across rounds. */
-  private final Map<String, String> generatedBy = new java.util.HashMap<>();
+  private final Map<String, String> generatedBy = new HashMap<>();
 
   @Override
   public synchronized void init(ProcessingEnvironment processingEnv) {
@@ -87,9 +89,9 @@ public final class TierCacheProcessor extends AbstractProcessor {
   private static final Set<String> SUPPORTED;
 
   static {
-    Set<String> supported = new java.util.LinkedHashSet<>(Annotations.ALL);
+    Set<String> supported = new LinkedHashSet<>(Annotations.ALL);
     supported.add("javax.annotation.processing.Generated");
-    SUPPORTED = java.util.Collections.unmodifiableSet(supported);
+    SUPPORTED = Collections.unmodifiableSet(supported);
   }
 
   @Override

@@ -2,10 +2,15 @@ package io.tiercache.processor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tiercache.CacheSpec;
+import io.tiercache.Strategy;
 import io.tiercache.annotation.CacheDefaults;
 import io.tiercache.annotation.CachePut;
 import io.tiercache.annotation.Cached;
 import io.tiercache.annotation.Invalidate;
+import io.tiercache.annotation.WriteStrategy;
+import java.lang.reflect.Method;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class AnnotationsTest {
@@ -21,8 +26,8 @@ class AnnotationsTest {
 
   @Test
   void writeStrategy_hasTheRuntimesConstants_whichDeclareCachesMapsByName() {
-    assertEquals(java.util.Arrays.stream(io.tiercache.Strategy.values()).map(Enum::name).toList(),
-        java.util.Arrays.stream(io.tiercache.annotation.WriteStrategy.values()).map(Enum::name).toList());
+    assertEquals(Arrays.stream(Strategy.values()).map(Enum::name).toList(),
+        Arrays.stream(WriteStrategy.values()).map(Enum::name).toList());
   }
 
   @Test
@@ -31,7 +36,7 @@ class AnnotationsTest {
       Cached.class.getMethod(attribute.attribute);
       CacheDefaults.class.getMethod(attribute.attribute);
       boolean found = false;
-      for (java.lang.reflect.Method method : io.tiercache.CacheSpec.Builder.class.getMethods()) {
+      for (Method method : CacheSpec.Builder.class.getMethods()) {
         found |= method.getName().equals(attribute.builderMethod) && method.getParameterCount() == 1;
       }
       assertEquals(true, found, attribute.builderMethod);

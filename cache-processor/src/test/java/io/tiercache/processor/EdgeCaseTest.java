@@ -3,9 +3,11 @@ package io.tiercache.processor;
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static io.tiercache.processor.Compilations.assertNoCrash;
 
+import com.google.common.truth.Truth;
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
 import com.google.testing.compile.JavaFileObjects;
+import java.util.Locale;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 
@@ -179,7 +181,7 @@ class EdgeCaseTest {
         "}"));
     assertThat(compilation).failed();
     for (var diagnostic : compilation.errors()) {
-      com.google.common.truth.Truth.assertThat(diagnostic.getMessage(java.util.Locale.ROOT)).doesNotContain("[tiercache]");
+      Truth.assertThat(diagnostic.getMessage(Locale.ROOT)).doesNotContain("[tiercache]");
     }
     assertNoCrash(compilation);
   }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
 import com.google.testing.compile.JavaFileObjects;
+import io.tiercache.CacheSpec;
 import io.tiercache.CacheStats;
 import io.tiercache.TierCache;
 import io.tiercache.TierCacheBuilder;
@@ -32,6 +33,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -181,16 +183,16 @@ class GeneratedCodeTest {
   @Test
   void declareCaches_passesTheOtherSettings_andCacheDefaultsFillsWhatNoMethodSets() throws ReflectiveOperationException {
     TierCache tier = newTier();
-    io.tiercache.CacheSpec product = tier.cache("product", Product.class).spec();
+    CacheSpec product = tier.cache("product", Product.class).spec();
     assertEquals(500, product.l1MaxSize());
     assertEquals(0, product.compressionThreshold());
     assertEquals(Duration.ofSeconds(2), product.distributedLoadWait());
     assertEquals(0.0, product.ttlJitter()); // @Cached(ttlJitter = 0) beats @CacheDefaults(ttlJitter = 0.2)
-    io.tiercache.CacheSpec shop = tier.cache("shop", String.class).spec();
+    CacheSpec shop = tier.cache("shop", String.class).spec();
     assertEquals(false, shop.l1Enabled()); // from stock(), so for every method of "shop"
     assertEquals(0.2, shop.ttlJitter());
     assertEquals(0.2, tier.cache("leaderboard", String.class).spec().ttlJitter());
-    assertEquals(io.tiercache.CacheSpec.DEFAULT_COMPRESSION_THRESHOLD, shop.compressionThreshold());
+    assertEquals(CacheSpec.DEFAULT_COMPRESSION_THRESHOLD, shop.compressionThreshold());
   }
 
   @Test
@@ -202,7 +204,7 @@ class GeneratedCodeTest {
     builder.cache("shop", c -> c.l1(true).ttlJitter(0.3)); // stronger than the annotations
     TierCache tier = builder.build();
     tiers.add(tier);
-    io.tiercache.CacheSpec shop = tier.cache("shop", String.class).spec();
+    CacheSpec shop = tier.cache("shop", String.class).spec();
     assertEquals(true, shop.l1Enabled());
     assertEquals(0.3, shop.ttlJitter());
     assertEquals(7, shop.l1MaxSize());
@@ -308,7 +310,7 @@ class GeneratedCodeTest {
     assertEquals("name 1", first.get(0));
     assertNull(first.get(1));
     List<String> second = shop.names(List.of(3L, 200L, 1L));
-    assertEquals(java.util.Arrays.asList("name 3", null, "name 1"), second);
+    assertEquals(Arrays.asList("name 3", null, "name 1"), second);
     assertEquals(List.of(List.of(1L, 200L), List.of(3L)), delegate.bulkArguments);
   }
 

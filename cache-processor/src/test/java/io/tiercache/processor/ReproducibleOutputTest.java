@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -77,7 +78,7 @@ class ReproducibleOutputTest {
   @Test
   void generatedSources_doNotDependOnTheOrderOfTheSources() throws IOException {
     List<JavaFileObject> reversed = new ArrayList<>(good());
-    java.util.Collections.reverse(reversed);
+    Collections.reverse(reversed);
     assertThat(generatedSources(compile(reversed))).isEqualTo(generatedSources(compile(good())));
   }
 

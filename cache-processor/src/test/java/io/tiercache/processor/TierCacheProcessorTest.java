@@ -9,6 +9,8 @@ import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Properties;
 import java.util.Set;
 import javax.annotation.processing.Processor;
@@ -48,7 +50,7 @@ class TierCacheProcessorTest {
     Compilation plain = compile(GOOD);
     Compilation withFlag = com.google.testing.compile.Compiler.javac()
         .withProcessors(new TierCacheProcessor()).withOptions("-parameters", "-Xlint:all", "-Werror")
-        .compile(java.util.Arrays.stream(GOOD).map(JavaFileObjects::forResource).toList());
+        .compile(Arrays.stream(GOOD).map(JavaFileObjects::forResource).toList());
     assertThat(withFlag).succeededWithoutWarnings();
     assertThat(withFlag).generatedSourceFile("test.CachedProjectService")
         .hasSourceEquivalentTo(JavaFileObjects.forResource("expected/test/CachedProjectService.java"));
@@ -69,7 +71,7 @@ class TierCacheProcessorTest {
     try (InputStream in = getClass().getClassLoader()
         .getResourceAsStream("META-INF/gradle/incremental.annotation.processors")) {
       assertThat(in).isNotNull();
-      String line = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+      String line = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
       assertThat(Set.of(line.split(","))).containsExactly(TierCacheProcessor.class.getName(), "isolating");
     }
   }
@@ -77,7 +79,7 @@ class TierCacheProcessorTest {
   private String read(String resource) throws IOException {
     try (InputStream in = getClass().getClassLoader().getResourceAsStream(resource)) {
       assertThat(in).isNotNull();
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 }

@@ -5,11 +5,13 @@ import java.lang.reflect.Proxy;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -66,7 +68,7 @@ public final class CacheValueTypes {
     AnnotationCacheOperationSource source = new AnnotationCacheOperationSource(false);
     Map<String, Source> types = new LinkedHashMap<>();
     Map<String, List<String>> methods = new LinkedHashMap<>();
-    java.util.Set<Class<?>> seen = new java.util.HashSet<>();
+    Set<Class<?>> seen = new HashSet<>();
     for (String beanName : beanFactory.getBeanDefinitionNames()) {
       Class<?> beanType;
       try {

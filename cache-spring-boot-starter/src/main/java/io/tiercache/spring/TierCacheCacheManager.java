@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -25,6 +26,7 @@ import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.cache.CacheManager;
 
 /**
@@ -43,7 +45,7 @@ public class TierCacheCacheManager implements CacheManager, BeanFactoryAware, Sm
   private final TierCache tier;
   private final TiercacheProperties properties;
   private final Map<String, TierCacheSpringCache> caches = new ConcurrentHashMap<>();
-  private final List<Consumer<String>> cacheListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Consumer<String>> cacheListeners = new CopyOnWriteArrayList<>();
   private final ExecutorService executor;
   private volatile ConfigurableListableBeanFactory beanFactory;
   private volatile CacheValueTypes valueTypes;
@@ -110,7 +112,7 @@ public class TierCacheCacheManager implements CacheManager, BeanFactoryAware, Sm
             }
           });
           types = CacheValueTypes.scan(beanFactory != null ? beanFactory
-              : new org.springframework.beans.factory.support.DefaultListableBeanFactory(), overridden);
+              : new DefaultListableBeanFactory(), overridden);
           valueTypes = types;
         }
       }

@@ -800,16 +800,16 @@ public class TiercacheProperties {
   public static class L3 {
 
     /** The level's directory on local disk; off when absent. */
-    private java.nio.file.Path directory;
+    private Path directory;
 
     /** The level's bound in bytes, 1 MiB to 1 TiB. Defaults to 268435456 (256 MiB). */
     private Long maxBytes;
 
-    public java.nio.file.Path getDirectory() {
+    public Path getDirectory() {
       return directory;
     }
 
-    public void setDirectory(java.nio.file.Path directory) {
+    public void setDirectory(Path directory) {
       this.directory = directory;
     }
 

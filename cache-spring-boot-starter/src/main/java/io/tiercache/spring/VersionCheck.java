@@ -1,7 +1,9 @@
 package io.tiercache.spring;
 
+import com.fasterxml.jackson.databind.cfg.PackageVersion;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Checks at start-up that the libraries cache-core calls are at least the versions it needs. A
@@ -37,7 +39,7 @@ public final class VersionCheck {
   }
 
   /** What is wrong with the versions {@code versionOf} finds for each requirement's class. */
-  static List<String> problems(java.util.function.Function<String, String> versionOf) {
+  static List<String> problems(Function<String, String> versionOf) {
     List<String> problems = new ArrayList<>();
     for (Requirement r : REQUIREMENTS) {
       String found = versionOf.apply(r.className());
@@ -57,7 +59,7 @@ public final class VersionCheck {
       Package p = type.getPackage();
       String version = p == null ? null : p.getImplementationVersion();
       if (version == null && className.startsWith("com.fasterxml.jackson.databind")) {
-        version = com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION.toString();
+        version = PackageVersion.VERSION.toString();
       }
       return version;
     } catch (ClassNotFoundException | LinkageError e) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 
 /** A generated Cached{Type} decorator as a bean, its caches declared through a customizer. */
 class DecoratorBeanTest {
@@ -60,7 +61,7 @@ class DecoratorBeanTest {
 
     /** Primary: the undecorated delegate is a bean of the same type too. */
     @Bean
-    @org.springframework.context.annotation.Primary
+    @Primary
     ProfileService profileService(DbProfileService db, TierCache tierCache) {
       return new CachedProfileService(db, tierCache);
     }

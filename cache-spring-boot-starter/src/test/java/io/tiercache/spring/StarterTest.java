@@ -10,24 +10,34 @@ import io.tiercache.spring.UserApp.UserRepository;
 import io.tiercache.spring.UserApp.UserService;
 import io.tiercache.test.EmbeddedRedisServer;
 import io.tiercache.test.Resp;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.actuate.endpoint.CachesEndpoint;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.CacheManager;
+import org.springframework.cache.annotation.Cacheable;
+import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
@@ -85,7 +95,7 @@ class StarterTest {
   /** The level's properties reach the cache; without H2 on the class path start-up says what to add. */
   @Test
   void thePersistentLevelIsSetByProperties_andNamesTheDependencyItNeeds(
-      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+      @TempDir Path dir) {
     Contexts.runner(redis).withUserConfiguration(UserApp.class)
         .withPropertyValues("tiercache.key-prefix=l3p", "tiercache.caches.users.l3.directory=" + dir,
             "tiercache.caches.users.l3.max-bytes=2097152")
@@ -104,8 +114,8 @@ class StarterTest {
   void environmentVariablesAndRedisUrlReachTheCaches() {
     Map<String, Object> env = Map.of("TIERCACHE_KEY_PREFIX", "envapp", "TIERCACHE_CACHES_USERS_TTL", "30m",
         "REDIS_URL", redis.uri());
-    new org.springframework.boot.test.context.runner.ApplicationContextRunner()
-        .withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations.of(TiercacheAutoConfiguration.class))
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(TiercacheAutoConfiguration.class))
         .withInitializer(c -> c.getEnvironment().getPropertySources()
             .addFirst(new SystemEnvironmentPropertySource("systemEnvironment", env)))
         .withUserConfiguration(UserApp.class)
@@ -323,14 +333,14 @@ class StarterTest {
 
   @Test
   void aSecretInTheRedisUriIsNotInTheMessage() {
-    new org.springframework.boot.test.context.runner.ApplicationContextRunner()
-        .withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations.of(TiercacheAutoConfiguration.class))
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(TiercacheAutoConfiguration.class))
         .withPropertyValues("tiercache.redis.uri=http://user:s3cret@localhost:1")
         .run(context -> {
           assertThat(context).hasFailed();
           assertThat(context.getStartupFailure()).hasStackTraceContaining("tiercache.redis.uri");
-          java.io.StringWriter trace = new java.io.StringWriter();
-          context.getStartupFailure().printStackTrace(new java.io.PrintWriter(trace));
+          StringWriter trace = new StringWriter();
+          context.getStartupFailure().printStackTrace(new PrintWriter(trace));
           assertThat(trace.toString()).doesNotContain("s3cret");
         });
   }
@@ -365,15 +375,15 @@ class StarterTest {
   }
 
   @Configuration(proxyBeanMethods = false)
-  @org.springframework.cache.annotation.EnableCaching
+  @EnableCaching
   static class Conflicting {
     static class Service {
-      @org.springframework.cache.annotation.Cacheable("people")
+      @Cacheable("people")
       public String name(long id) {
         return "n" + id;
       }
 
-      @org.springframework.cache.annotation.Cacheable("people")
+      @Cacheable("people")
       public Integer age(long id) {
         return (int) id;
       }
@@ -389,11 +399,11 @@ class StarterTest {
   void theTierCacheIsClosedWithTheContext() {
     TierCache[] seen = new TierCache[1];
     Contexts.runner(redis).withUserConfiguration(UserApp.class).run(context -> seen[0] = context.getBean(TierCache.class));
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> seen[0].cache("users", User.class).get("1", k -> null))
+    Assertions.assertThatThrownBy(() -> seen[0].cache("users", User.class).get("1", k -> null))
         .isInstanceOf(IllegalStateException.class);
   }
 
-  static void awaitTrue(java.util.concurrent.Callable<Boolean> condition, String what) throws Exception {
+  static void awaitTrue(Callable<Boolean> condition, String what) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (System.nanoTime() < deadline) {
       if (Boolean.TRUE.equals(condition.call())) {

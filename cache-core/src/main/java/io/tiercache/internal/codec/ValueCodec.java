@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import io.tiercache.CacheSpec;
 import io.tiercache.CodecException;
 import io.tiercache.TypeRef;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
@@ -69,7 +71,7 @@ public final class ValueCodec<V> {
    * @see #of(ObjectMapper, TypeRef, int, int)
    */
   public static <V> ValueCodec<V> of(ObjectMapper mapper, TypeRef<V> type, int compressionThreshold) {
-    return of(mapper, type, compressionThreshold, io.tiercache.CacheSpec.DEFAULT_MAX_VALUE_SIZE);
+    return of(mapper, type, compressionThreshold, CacheSpec.DEFAULT_MAX_VALUE_SIZE);
   }
 
   /**
@@ -329,7 +331,7 @@ public final class ValueCodec<V> {
           if (filled == length) {
             break;
           }
-          out = java.util.Arrays.copyOf(out, (int) Math.min(length, 2L * out.length));
+          out = Arrays.copyOf(out, (int) Math.min(length, 2L * out.length));
         }
         int n = inflater.inflate(out, filled, out.length - filled);
         if (n == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {

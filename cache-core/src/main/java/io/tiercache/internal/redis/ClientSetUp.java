@@ -11,8 +11,12 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.resource.ClientResources;
+import java.nio.channels.ClosedChannelException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * How a {@link RedisTier} sets up its Lettuce client, and how it tells a configuration error (to
@@ -69,7 +73,7 @@ final class ClientSetUp {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
       // Lettuce may also fail the handshake with "RedisHandshakeHandler not registered" when the
       // channel closes while its handshake handler is being set up (seen once in a loaded run)
-      if (t instanceof java.nio.channels.ClosedChannelException
+      if (t instanceof ClosedChannelException
           || (t.getMessage() != null && (t.getMessage().contains("closed prematurely")
               || t.getMessage().contains("RedisHandshakeHandler not registered")))) {
         return true;
@@ -100,8 +104,8 @@ final class ClientSetUp {
       return "denied the ACL user a command or a key it needs (grant the keys '{prefix}:*' and the commands "
           + "listed in docs/deployment.md)";
     }
-    if (error instanceof javax.net.ssl.SSLHandshakeException || error instanceof java.security.cert.CertificateException
-        || (error instanceof javax.net.ssl.SSLException && message.contains("certificate"))) {
+    if (error instanceof SSLHandshakeException || error instanceof CertificateException
+        || (error instanceof SSLException && message.contains("certificate"))) {
       return "presented a TLS certificate that is not trusted (check redisTrustedCertificates or the JVM trust store)";
     }
     String cause = configurationProblem(error.getCause() == error ? null : error.getCause(), depth + 1);

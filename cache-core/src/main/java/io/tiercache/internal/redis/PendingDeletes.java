@@ -1,6 +1,7 @@
 package io.tiercache.internal.redis;
 
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.tiercache.Keys;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -72,7 +73,7 @@ final class PendingDeletes {
    */
   void replay(RedisClusterCommands<String, byte[]> redis, ScanDelete scanDelete, RedisTier.ReplayListener listener) {
     if (overflow.get()) {
-      long deleted = scanDelete.delete(redis, io.tiercache.Keys.escapeGlob(prefix) + ":*", null);
+      long deleted = scanDelete.delete(redis, Keys.escapeGlob(prefix) + ":*", null);
       overflow.set(false);
       keys.clear();
       patterns.clear();

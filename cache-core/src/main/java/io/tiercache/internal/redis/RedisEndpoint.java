@@ -1,6 +1,10 @@
 package io.tiercache.internal.redis;
 
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -201,8 +205,8 @@ public final class RedisEndpoint {
       if (password != null) {
         String user = username == null ? "default" : username;
         char[] secret = password.clone();
-        uri.setCredentialsProvider(io.lettuce.core.RedisCredentialsProvider.from(
-            () -> io.lettuce.core.RedisCredentials.just(user, secret)));
+        uri.setCredentialsProvider(RedisCredentialsProvider.from(
+            () -> RedisCredentials.just(user, secret)));
       }
       result.add(uri);
     }
@@ -287,7 +291,7 @@ public final class RedisEndpoint {
 
   private static String decoded(String text) {
     try {
-      return java.net.URLDecoder.decode(text.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+      return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException malformed) {
       return null;
     }

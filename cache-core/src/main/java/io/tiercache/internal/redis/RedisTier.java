@@ -4,15 +4,17 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.LettuceFutures;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
@@ -21,16 +23,21 @@ import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushMessage;
+import io.lettuce.core.api.sync.RedisServerCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.tiercache.RedisUnavailableException;
@@ -39,8 +46,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,13 +57,19 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -408,10 +423,10 @@ public final class RedisTier implements AutoCloseable {
   public AutoCloseable subscribe(String channel, Consumer<String> onMessage) {
     AbstractRedisClient own = newClient(commandTimeout.compareTo(connectTimeout) >= 0 ? commandTimeout : connectTimeout);
     try {
-      io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String> pubsub = own instanceof RedisClusterClient cluster
+      StatefulRedisPubSubConnection<String, String> pubsub = own instanceof RedisClusterClient cluster
           ? cluster.connectPubSub(StringCodec.UTF8)
           : ((RedisClient) own).connectPubSub(StringCodec.UTF8, endpoint.redisUris(connectTimeout).get(0));
-      pubsub.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<String, String>() {
+      pubsub.addListener(new RedisPubSubAdapter<String, String>() {
         @Override
         public void message(String from, String message) {
           if (channel.equals(from)) {
@@ -438,11 +453,11 @@ public final class RedisTier implements AutoCloseable {
    * @param onMessage gets the channel and the message
    * @return closes the subscription
    */
-  public AutoCloseable psubscribe(String pattern, java.util.function.BiConsumer<String, String> onMessage) {
+  public AutoCloseable psubscribe(String pattern, BiConsumer<String, String> onMessage) {
     AbstractRedisClient own = newClient(commandTimeout.compareTo(connectTimeout) >= 0 ? commandTimeout : connectTimeout);
     try {
-      io.lettuce.core.pubsub.RedisPubSubAdapter<String, String> listener =
-          new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+      RedisPubSubAdapter<String, String> listener =
+          new RedisPubSubAdapter<>() {
             @Override
             public void message(String matched, String channel, String message) {
               onMessage.accept(channel, message);
@@ -450,14 +465,14 @@ public final class RedisTier implements AutoCloseable {
           };
       AutoCloseable close;
       if (own instanceof RedisClusterClient cluster) {
-        io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection<String, String> pubsub =
+        StatefulRedisClusterPubSubConnection<String, String> pubsub =
             cluster.connectPubSub(StringCodec.UTF8);
         pubsub.setNodeMessagePropagation(true);
         pubsub.addListener(listener);
         pubsub.sync().upstream().commands().psubscribe(pattern);
         close = pubsub::closeAsync;
       } else {
-        io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String> pubsub =
+        StatefulRedisPubSubConnection<String, String> pubsub =
             ((RedisClient) own).connectPubSub(StringCodec.UTF8, endpoint.redisUris(connectTimeout).get(0));
         pubsub.addListener(listener);
         pubsub.sync().psubscribe(pattern);
@@ -506,11 +521,11 @@ public final class RedisTier implements AutoCloseable {
     }
   }
 
-  private void forEachMaster(Consumer<io.lettuce.core.api.sync.RedisServerCommands<String, byte[]>> action) {
+  private void forEachMaster(Consumer<RedisServerCommands<String, byte[]>> action) {
     StatefulConnection<String, byte[]> current = checkAvailable("CONFIG");
     if (current instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
-      for (io.lettuce.core.cluster.models.partitions.RedisClusterNode node : cluster.getPartitions()) {
-        if (node.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.UPSTREAM)) {
+      for (RedisClusterNode node : cluster.getPartitions()) {
+        if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
           action.accept(cluster.getConnection(node.getNodeId()).sync());
         }
       }
@@ -597,7 +612,7 @@ public final class RedisTier implements AutoCloseable {
       boolean done = LettuceFutures.awaitAll(commandTimeout.toNanos(), TimeUnit.NANOSECONDS,
           futures.toArray(new RedisFuture<?>[0]));
       if (!done) {
-        throw new io.lettuce.core.RedisCommandTimeoutException(
+        throw new RedisCommandTimeoutException(
             "pipeline of " + futures.size() + " commands timed out after " + commandTimeout);
       }
       return result.apply(futures);
@@ -729,10 +744,10 @@ public final class RedisTier implements AutoCloseable {
     if (keys.isEmpty()) {
       return List.of();
     }
-    byte[] bound = Integer.toString(maxBytes).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] bound = Integer.toString(maxBytes).getBytes(StandardCharsets.US_ASCII);
     List<List<Integer>> groups = new ArrayList<>();
     if (isCluster()) {
-      Map<Integer, List<Integer>> bySlot = new java.util.LinkedHashMap<>();
+      Map<Integer, List<Integer>> bySlot = new LinkedHashMap<>();
       for (int i = 0; i < keys.size(); i++) {
         bySlot.computeIfAbsent(slot(keys.get(i)), s -> new ArrayList<>()).add(i);
       }
@@ -766,7 +781,7 @@ public final class RedisTier implements AutoCloseable {
           values[group.get(j)] = value;
         }
       }
-      return java.util.Arrays.asList(values);
+      return Arrays.asList(values);
     });
   }
 
@@ -844,7 +859,7 @@ public final class RedisTier implements AutoCloseable {
    * non-ASCII key under another locale).
    */
   public static int slot(String key) {
-    return io.lettuce.core.cluster.SlotHash.getSlot(key.getBytes(StandardCharsets.UTF_8));
+    return SlotHash.getSlot(key.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Whether two keys hash to one slot (always, off a cluster): a script may then name both. */
@@ -926,7 +941,7 @@ public final class RedisTier implements AutoCloseable {
         RedisClusterNode master = cluster.getStatefulConnection().getPartitions()
             .getPartitionBySlot(slot(key));
         if (master == null) {
-          throw new io.lettuce.core.RedisException("no master serves the slot of the key");
+          throw new RedisException("no master serves the slot of the key");
         }
         return cluster.getConnection(master.getNodeId()).waitForReplication(replicas, timeout.toMillis());
       }
@@ -977,7 +992,7 @@ public final class RedisTier implements AutoCloseable {
    *
    * @param filter null for every key the pattern matches
    */
-  public long deleteMatching(String pattern, java.util.function.Predicate<String> filter) {
+  public long deleteMatching(String pattern, Predicate<String> filter) {
     return call("SCAN+UNLINK", redis -> scanDelete(redis, pattern, filter));
   }
 
@@ -988,7 +1003,7 @@ public final class RedisTier implements AutoCloseable {
    * each page's {@code UNLINK} per slot.
    */
   private long scanDelete(RedisClusterCommands<String, byte[]> redis, String pattern,
-      java.util.function.Predicate<String> filter) {
+      Predicate<String> filter) {
     if (redis instanceof RedisAdvancedClusterCommands<String, byte[]> cluster) {
       long deleted = 0;
       for (String nodeId : servingMasters(cluster)) {
@@ -1000,7 +1015,7 @@ public final class RedisTier implements AutoCloseable {
   }
 
   private long scanDelete(RedisClusterCommands<String, byte[]> scanned, RedisClusterCommands<String, byte[]> redis,
-      String pattern, java.util.function.Predicate<String> filter) {
+      String pattern, Predicate<String> filter) {
     String reserved = prefix + ":__";
     long deleted = 0;
     long paced = 0;
@@ -1014,7 +1029,7 @@ public final class RedisTier implements AutoCloseable {
         // invalidation leaves Redis, and every other command queued behind it, room to breathe.
         long due = start + paced * 1_000_000_000L / rate - System.nanoTime();
         if (due > 0) {
-          java.util.concurrent.locks.LockSupport.parkNanos(due);
+          LockSupport.parkNanos(due);
         }
       }
       KeyScanCursor<String> page = scanned.scan(cursor, args);
@@ -1134,7 +1149,7 @@ public final class RedisTier implements AutoCloseable {
    * deleted when Redis is reachable again (an {@code invalidateAll} or pattern invalidation that
    * could not run); {@code announce} runs once they are, to tell the other instances.
    */
-  public void rememberDeletePattern(String pattern, java.util.function.Predicate<String> filter, Runnable announce) {
+  public void rememberDeletePattern(String pattern, Predicate<String> filter, Runnable announce) {
     pending.rememberPattern(pattern, filter, announce);
     if (available()) {
       scheduler.execute(this::replayQuietly);
@@ -1159,7 +1174,7 @@ public final class RedisTier implements AutoCloseable {
       if (!closed && available() && !pending.isEmpty()) {
         try {
           scheduler.schedule(this::replayQuietly, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+        } catch (RejectedExecutionException shutDown) {
           // closing
         }
       }
@@ -1330,7 +1345,7 @@ public final class RedisTier implements AutoCloseable {
         refresh.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      } catch (ExecutionException | TimeoutException e) {
         // a refresh that failed or still runs does not delay the shutdown further
       }
     }

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
+import java.nio.channels.ClosedChannelException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,9 +21,9 @@ class HandshakeRetryTest {
         new IllegalStateException("RedisHandshakeHandler not registered"))));
     assertTrue(RedisTier.closedDuringHandshake(new RedisConnectionException("Connection closed prematurely")));
     assertTrue(RedisTier.closedDuringHandshake(new RedisConnectionException("x",
-        new java.nio.channels.ClosedChannelException())));
+        new ClosedChannelException())));
     assertFalse(RedisTier.closedDuringHandshake(new RedisConnectionException("Connection refused")));
     assertNotNull(RedisTier.configurationProblem(new RedisConnectionException("x",
-        new io.lettuce.core.RedisCommandExecutionException("WRONGPASS invalid username-password pair"))));
+        new RedisCommandExecutionException("WRONGPASS invalid username-password pair"))));
   }
 }

@@ -1,5 +1,6 @@
 package io.tiercache.examples.counter;
 
+import io.tiercache.RedisUnavailableException;
 import io.tiercache.examples.stats.Articles;
 import io.tiercache.examples.stats.Model.Article;
 import io.tiercache.examples.web.HttpError;
@@ -11,6 +12,7 @@ import io.tiercache.toolkit.Counters;
 import io.tiercache.toolkit.Hashes;
 import io.tiercache.toolkit.RateLimit;
 import io.tiercache.toolkit.RateLimiter;
+import io.tiercache.toolkit.RateLimiters;
 import io.tiercache.toolkit.TypedHash;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +46,7 @@ public final class CounterModule {
    * @param likeLimit likes and unlikes one user may send in {@code likeWindow}
    */
   public CounterModule(Articles articles, Counters counters, Hashes hashes,
-      io.tiercache.toolkit.RateLimiters limiters, int likeLimit, Duration likeWindow) {
+      RateLimiters limiters, int likeLimit, Duration likeWindow) {
     this.articles = articles;
     this.counters = counters;
     this.hashes = hashes;
@@ -115,7 +117,7 @@ public final class CounterModule {
   private Long likesOrNull(long id) {
     try {
       return counters.get(likesName(id));
-    } catch (io.tiercache.RedisUnavailableException e) {
+    } catch (RedisUnavailableException e) {
       return null;
     }
   }

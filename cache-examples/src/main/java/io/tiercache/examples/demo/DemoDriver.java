@@ -1,6 +1,7 @@
 package io.tiercache.examples.demo;
 
 import io.tiercache.CacheStats;
+import io.tiercache.CoherenceStats;
 import io.tiercache.examples.App;
 import io.tiercache.examples.web.Json;
 import io.tiercache.examples.web.RouteStats;
@@ -12,12 +13,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -189,7 +193,7 @@ public final class DemoDriver {
         t[2] += c.l2Hits();
         t[3] += c.loads();
       });
-      io.tiercache.CoherenceStats c = a.tier().coherenceStats();
+      CoherenceStats c = a.tier().coherenceStats();
       instances.add(new Instance(a.baseUri().toString(), t[0], t[1], t[2], t[3], c.sent(), c.received(),
           c.lagP99Micros()));
     }
@@ -292,7 +296,7 @@ public final class DemoDriver {
     for (Future<?> f : clients) {
       try {
         f.get();
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         tally.errors.incrementAndGet();
       }
     }
@@ -319,7 +323,7 @@ public final class DemoDriver {
 
   /** Every instance's counters, summed per cache. */
   private Map<String, CacheStats> stats() {
-    Map<String, CacheStats> sum = new java.util.HashMap<>();
+    Map<String, CacheStats> sum = new HashMap<>();
     for (App a : apps) {
       a.tier().stats().forEach((name, s) -> sum.merge(name, s, (x, y) -> new CacheStats(name,
           x.requests() + y.requests(), x.l1Hits() + y.l1Hits(), x.l2Hits() + y.l2Hits(), x.misses() + y.misses(),
@@ -333,7 +337,7 @@ public final class DemoDriver {
     synchronized (values) {
       result = values.stream().mapToLong(Long::longValue).toArray();
     }
-    java.util.Arrays.sort(result);
+    Arrays.sort(result);
     return result;
   }
 

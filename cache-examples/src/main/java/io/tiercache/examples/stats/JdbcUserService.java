@@ -2,8 +2,10 @@ package io.tiercache.examples.stats;
 
 import io.tiercache.examples.stats.Model.User;
 import io.tiercache.examples.stats.Model.UserUpdate;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Optional;
 
 /** Users in the database, uncached. */
@@ -50,7 +52,7 @@ final class JdbcUserService implements UserService {
     return MessageDigest.isEqual(expected, actual) ? Optional.of(row.user()) : Optional.empty();
   }
 
-  private static User user(java.sql.ResultSet rows) throws java.sql.SQLException {
+  private static User user(ResultSet rows) throws SQLException {
     return new User(rows.getLong("id"), rows.getString("name"), rows.getString("display_name"),
         rows.getString("email"), rows.getString("city"), rows.getObject("created_on").toString());
   }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Latency of each route: count and p50/p99 of the last {@value #WINDOW} requests. */
@@ -35,7 +36,7 @@ public final class RouteStats {
       if (n < INTERVAL_CAPACITY) {
         interval[(int) n] = micros;
       } else {
-        long slot = java.util.concurrent.ThreadLocalRandom.current().nextLong(n + 1); // reservoir sampling
+        long slot = ThreadLocalRandom.current().nextLong(n + 1); // reservoir sampling
         if (slot < INTERVAL_CAPACITY) {
           interval[(int) slot] = micros;
         }

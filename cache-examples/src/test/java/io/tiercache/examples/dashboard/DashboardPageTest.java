@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tiercache.examples.TestApp;
 import io.tiercache.test.RedisExtension;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +39,7 @@ class DashboardPageTest {
   void page_rendersInChromium_andItsNumbersMatchCacheStats() throws Exception {
     assumeTrue(Files.isExecutable(CHROMIUM), "skipped: " + CHROMIUM + " is not installed (apt-get install chromium)");
     try (TestApp one = TestApp.start(redis.uri()); TestApp two = TestApp.start(redis.uri())) {
-      List<java.net.URI> uris = List.of(one.app().baseUri(), two.app().baseUri());
+      List<URI> uris = List.of(one.app().baseUri(), two.app().baseUri());
       one.app().dashboard().instances(uris.get(0), uris);
       two.app().dashboard().instances(uris.get(1), uris);
       one.get("/projects/3");                     // app-1 loads
@@ -103,7 +106,7 @@ class DashboardPageTest {
 
   private static JsonNode counters(TestApp app) {
     JsonNode stats = app.get("/cache/stats").json();
-    ((com.fasterxml.jackson.databind.node.ObjectNode) stats).remove(List.of("takenAt", "redis"));
+    ((ObjectNode) stats).remove(List.of("takenAt", "redis"));
     return stats;
   }
 
@@ -120,7 +123,7 @@ class DashboardPageTest {
       return dom;
     } finally {
       try (var files = Files.walk(profile)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }

@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tiercache.examples.TestApp;
 import io.tiercache.examples.TestApp.Reply;
+import io.tiercache.examples.TestApp;
 import io.tiercache.test.RedisExtension;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,8 +71,8 @@ class DashboardTest {
         "the dashboard's own routes are not counted: " + routes);
   }
 
-  private static <T> List<T> iterable(java.util.Iterator<T> it) {
-    List<T> list = new java.util.ArrayList<>();
+  private static <T> List<T> iterable(Iterator<T> it) {
+    List<T> list = new ArrayList<>();
     it.forEachRemaining(list::add);
     return list;
   }
@@ -90,13 +95,13 @@ class DashboardTest {
   }
 
   @Test
-  void clusterStats_namesEveryInstance_andOneThatDoesNotAnswer() throws java.io.IOException {
+  void clusterStats_namesEveryInstance_andOneThatDoesNotAnswer() throws IOException {
     int dead;
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+    try (ServerSocket free = new ServerSocket(0)) {
       dead = free.getLocalPort();
     }
-    java.net.URI self = app.app().baseUri();
-    app.app().dashboard().instances(self, List.of(self, java.net.URI.create("http://127.0.0.1:" + dead)));
+    URI self = app.app().baseUri();
+    app.app().dashboard().instances(self, List.of(self, URI.create("http://127.0.0.1:" + dead)));
     JsonNode instances = app.get("/cluster/stats").json().get("instances");
     assertEquals(2, instances.size());
     assertEquals("app-1", instances.get(0).get("name").asText());

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,7 +31,7 @@ class ImagesTest {
         HttpResponse.BodyHandlers.ofByteArray());
   }
 
-  private static void until(Duration limit, java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static void until(Duration limit, BooleanSupplier condition) throws InterruptedException {
     long end = System.nanoTime() + limit.toNanos();
     while (!condition.getAsBoolean()) {
       assertTrue(System.nanoTime() < end, "not within " + limit);

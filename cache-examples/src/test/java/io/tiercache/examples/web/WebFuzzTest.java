@@ -16,6 +16,8 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -244,7 +246,7 @@ class WebFuzzTest {
     return switch (kind) {
       case 0 -> "scope=" + pick(random, new String[] {"ongoing", "ended", "ENDED", "someday", "", "%ff%24"});
       case 1 -> "ids=" + pick(random, new String[] {"1,2,3", "1,x", "", ",,,", "-1", "99999999999999999999",
-          "%24", "1%2C2", String.join(",", java.util.Collections.nCopies(150, "7")), "1,,2"});
+          "%24", "1%2C2", String.join(",", Collections.nCopies(150, "7")), "1,,2"});
       case 2 -> "ids=1&ids=2&scope=ended";
       case 3 -> "&&==&a=%ff%fe&=x";
       case 4 -> encode(randomBytes(random, random.nextInt(40))) + "=" + encode(randomBytes(random, 10));
@@ -304,7 +306,7 @@ class WebFuzzTest {
       case 0, 1, 2 -> utf8(pick(random, JSON_BODIES));
       case 3 -> {
         byte[] whole = utf8(pick(random, JSON_BODIES));
-        yield java.util.Arrays.copyOf(whole, random.nextInt(whole.length));
+        yield Arrays.copyOf(whole, random.nextInt(whole.length));
       }
       case 4 -> randomBytes(random, random.nextInt(300));
       case 5 -> pick(random, new byte[][] {
