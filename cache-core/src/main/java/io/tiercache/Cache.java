@@ -60,7 +60,8 @@ public interface Cache<K, V> {
    * @param loader starts loading the value on a miss; its future may complete with null
    * @return a future of the value, completed exceptionally only if the loader's future is
    */
-  CompletableFuture<V> getAsync(K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader);
+  CompletableFuture<V> getAsync(
+      K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader);
 
   /**
    * Returns the value for {@code key} from L1 or L2 without loading it. With refresh-ahead, a
@@ -151,7 +152,10 @@ public interface Cache<K, V> {
    * @return counts of loaded, already cached and failed keys
    * @throws IllegalArgumentException if {@code concurrency < 1}
    */
-  WarmUpResult warmUp(Collection<? extends K> keys, Function<? super K, ? extends V> loader, int concurrency,
+  WarmUpResult warmUp(
+      Collection<? extends K> keys,
+      Function<? super K, ? extends V> loader,
+      int concurrency,
       WarmUpListener listener);
 
   /**

@@ -38,10 +38,17 @@ final class CacheGroup {
   final HotKeys hot;
   /** The persistent third level ({@link CacheSpec#l3Enabled}); {@link PersistentLevel.Off} when off. */
   final PersistentLevel l3;
+
   private final Clock clock;
 
-  CacheGroup(String name, CacheSpec spec, String keyPrefix, RedisTier redis, Coherence coherence,
-      Clock clock, WriteBackQueue.Factory writeBackFactory) {
+  CacheGroup(
+      String name,
+      CacheSpec spec,
+      String keyPrefix,
+      RedisTier redis,
+      Coherence coherence,
+      Clock clock,
+      WriteBackQueue.Factory writeBackFactory) {
     this.name = name;
     this.keyPrefix = keyPrefix;
     this.ownKeys = !spec.sharedKeys();
@@ -50,9 +57,11 @@ final class CacheGroup {
     this.spec = spec;
     this.clock = clock;
     this.coherence = spec.l2Enabled() ? coherence : null;
-    this.local = LocalTier.create(spec, stats, clock, this.coherence != null ? this.coherence::trusted : null);
+    this.local = LocalTier.create(
+        spec, stats, clock, this.coherence != null ? this.coherence::trusted : null);
     this.hot = spec.hotKeysWindow() == null ? null : new HotKeys(clock, spec.hotKeysWindow());
-    this.l3 = spec.l3Enabled() ? PersistentLevel.open(name, keyPrefix, spec, clock, this.coherence)
+    this.l3 = spec.l3Enabled()
+        ? PersistentLevel.open(name, keyPrefix, spec, clock, this.coherence)
         : PersistentLevel.Off.INSTANCE;
     this.l2 = RedisLevel.of(this, redis);
     this.writes = spec.strategy().policy(this, writeBackFactory);

@@ -354,14 +354,19 @@ public final class CacheSpec {
         + ", cacheNulls=" + cacheNulls + ", nullTtl=" + nullTtl + ", l1=" + l1Enabled
         + (l1Enabled ? "(maxSize=" + l1MaxSize + ", ttl=" + l1Ttl() + ")" : "")
         + ", l2=" + l2Enabled + ", strategy=" + strategy + ", compressionThreshold="
-        + compressionThreshold + ", maxValueSize=" + maxValueSize + (refreshAfter != null ? ", refreshAfter=" + refreshAfter : "")
+        + compressionThreshold + ", maxValueSize=" + maxValueSize
+        + (refreshAfter != null ? ", refreshAfter=" + refreshAfter : "")
         + (expiryBoundary != null ? ", expiryBoundary=" + expiryBoundary + "@" + expiryZone : "")
         + (distributedLoadWait != null ? ", distributedLoad=" + distributedLoadWait : "")
-        + (writeLoadedAsync ? ", writeLoadedAsync=true" : "") + (sharedKeys ? ", sharedKeys=true" : "")
+        + (writeLoadedAsync ? ", writeLoadedAsync=true" : "")
+        + (sharedKeys ? ", sharedKeys=true" : "")
         + (replicaAcks > 0 ? ", replicaAcks=" + replicaAcks + "/" + replicaAckTimeout : "")
-        + (bloomGuardInsertions > 0 ? ", bloomGuard=" + bloomGuardInsertions + "@" + bloomGuardRate : "")
+        + (bloomGuardInsertions > 0
+            ? ", bloomGuard=" + bloomGuardInsertions + "@" + bloomGuardRate
+            : "")
         + (hotKeysWindow != null ? ", hotKeys=" + hotKeysWindow : "")
-        + (l3Directory != null ? ", l3=" + l3Directory + "(maxBytes=" + l3MaxBytes + ")" : "") + "}";
+        + (l3Directory != null ? ", l3=" + l3Directory + "(maxBytes=" + l3MaxBytes + ")" : "")
+        + "}";
   }
 
   /** Builds a {@link CacheSpec}. Each setter checks its argument at once. */
@@ -526,14 +531,16 @@ public final class CacheSpec {
 
     /** Receives write-back entries that failed every attempt. */
     public Builder deadLetterListener(DeadLetterListener<?, ?> listener) {
-      this.deadLetterListener = Objects.requireNonNull(listener, "deadLetterListener must not be null");
+      this.deadLetterListener =
+          Objects.requireNonNull(listener, "deadLetterListener must not be null");
       return this;
     }
 
     /** Compress encoded values larger than this many bytes; 0 compresses every value. */
     public Builder compressionThreshold(int bytes) {
       if (bytes < 0) {
-        throw new IllegalArgumentException("compressionThreshold must not be negative, was " + bytes);
+        throw new IllegalArgumentException(
+            "compressionThreshold must not be negative, was " + bytes);
       }
       this.compressionThreshold = bytes;
       return this;
@@ -545,7 +552,8 @@ public final class CacheSpec {
      */
     public Builder maxValueSize(int bytes) {
       if (bytes < 1024 || bytes > 512 * 1024 * 1024) {
-        throw new IllegalArgumentException("maxValueSize must be between 1024 and 536870912 bytes, was " + bytes);
+        throw new IllegalArgumentException(
+            "maxValueSize must be between 1024 and 536870912 bytes, was " + bytes);
       }
       this.maxValueSize = bytes;
       return this;
@@ -578,7 +586,8 @@ public final class CacheSpec {
     /** Attempts per write-back batch; at least 1. */
     public Builder writeBackMaxAttempts(int attempts) {
       if (attempts < 1) {
-        throw new IllegalArgumentException("writeBackMaxAttempts must be at least 1, was " + attempts);
+        throw new IllegalArgumentException(
+            "writeBackMaxAttempts must be at least 1, was " + attempts);
       }
       this.writeBackMaxAttempts = attempts;
       return this;
@@ -626,7 +635,8 @@ public final class CacheSpec {
      */
     public Builder earlyRefreshBeta(double beta) {
       if (!(beta >= 0) || Double.isInfinite(beta)) {
-        throw new IllegalArgumentException("earlyRefreshBeta must be zero or positive, was " + beta);
+        throw new IllegalArgumentException(
+            "earlyRefreshBeta must be zero or positive, was " + beta);
       }
       this.earlyRefreshBeta = beta;
       return this;
@@ -644,8 +654,9 @@ public final class CacheSpec {
     public Builder distributedLoad(Duration maxWait) {
       positive("distributedLoad", maxWait);
       if (maxWait.toMillis() < 1) {
-        throw new IllegalArgumentException("distributedLoad must be at least 1 ms (the lease's lifetime in Redis), was "
-            + maxWait);
+        throw new IllegalArgumentException(
+            "distributedLoad must be at least 1 ms (the lease's lifetime in Redis), was "
+                + maxWait);
       }
       this.distributedLoadWait = maxWait;
       return this;
@@ -694,7 +705,8 @@ public final class CacheSpec {
     public Builder hotKeys(Duration window) {
       positive("hotKeys", window);
       if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofDays(1)) > 0) {
-        throw new IllegalArgumentException("hotKeys window must be between 1 second and 1 day, was " + window);
+        throw new IllegalArgumentException(
+            "hotKeys window must be between 1 second and 1 day, was " + window);
       }
       this.hotKeysWindow = window;
       return this;
@@ -724,11 +736,13 @@ public final class CacheSpec {
      */
     public Builder bloomGuard(long expectedKeys, double falsePositiveRate) {
       if (expectedKeys <= 0) {
-        throw new IllegalArgumentException("bloomGuard's expectedKeys must be positive, was " + expectedKeys);
+        throw new IllegalArgumentException(
+            "bloomGuard's expectedKeys must be positive, was " + expectedKeys);
       }
       if (!(falsePositiveRate > 0 && falsePositiveRate < 1)) {
-        throw new IllegalArgumentException("bloomGuard's falsePositiveRate must be strictly between 0 and 1, was "
-            + falsePositiveRate);
+        throw new IllegalArgumentException(
+            "bloomGuard's falsePositiveRate must be strictly between 0 and 1, was "
+                + falsePositiveRate);
       }
       this.bloomGuardInsertions = expectedKeys;
       this.bloomGuardRate = falsePositiveRate;
@@ -744,11 +758,13 @@ public final class CacheSpec {
      */
     public Builder replicaAcks(int replicas, Duration timeout) {
       if (replicas < 0 || replicas > 16) {
-        throw new IllegalArgumentException("replicaAcks replicas must be between 0 and 16, was " + replicas);
+        throw new IllegalArgumentException(
+            "replicaAcks replicas must be between 0 and 16, was " + replicas);
       }
       positive("replicaAcks timeout", timeout);
       if (timeout.compareTo(Duration.ofMinutes(1)) > 0) {
-        throw new IllegalArgumentException("replicaAcks timeout must be at most 1 minute, was " + timeout);
+        throw new IllegalArgumentException(
+            "replicaAcks timeout must be at most 1 minute, was " + timeout);
       }
       this.replicaAcks = replicas;
       this.replicaAckTimeout = replicas == 0 ? null : timeout;
@@ -774,8 +790,8 @@ public final class CacheSpec {
     public Builder l3(Path directory, long maxBytes) {
       Objects.requireNonNull(directory, "l3 directory must not be null");
       if (maxBytes < MIN_L3_BYTES || maxBytes > MAX_L3_BYTES) {
-        throw new IllegalArgumentException("l3 maxBytes must be between " + MIN_L3_BYTES + " and " + MAX_L3_BYTES
-            + " (1 MiB to 1 TiB), was " + maxBytes);
+        throw new IllegalArgumentException("l3 maxBytes must be between " + MIN_L3_BYTES + " and "
+            + MAX_L3_BYTES + " (1 MiB to 1 TiB), was " + maxBytes);
       }
       this.l3Directory = directory.toAbsolutePath().normalize();
       this.l3MaxBytes = maxBytes;
@@ -810,14 +826,15 @@ public final class CacheSpec {
     public Builder expireAtBoundary(Duration period, String zone) {
       positive("expiryBoundary", period);
       if (Duration.ofDays(1).toNanos() % period.toNanos() != 0) {
-        throw new IllegalArgumentException("expiryBoundary must divide a day evenly, was " + period);
+        throw new IllegalArgumentException(
+            "expiryBoundary must divide a day evenly, was " + period);
       }
       Objects.requireNonNull(zone, "zone must not be null");
       try {
         this.expiryZone = ZoneId.of(zone);
       } catch (DateTimeException e) {
-        throw new IllegalArgumentException("zone '" + zone + "' is unknown: use an id such as 'UTC' or "
-            + "'Asia/Shanghai'", e);
+        throw new IllegalArgumentException(
+            "zone '" + zone + "' is unknown: use an id such as 'UTC' or " + "'Asia/Shanghai'", e);
       }
       this.expiryBoundary = period;
       return this;
@@ -838,20 +855,24 @@ public final class CacheSpec {
             "strategy " + strategy + " requires a writer: call writer(...) on the spec");
       }
       if (refreshAfter != null && refreshAfter.compareTo(ttl) >= 0) {
-        throw new IllegalStateException("refreshAfter (" + refreshAfter + ") must be shorter than ttl ("
-            + ttl + "): a key must be refreshed before it expires");
+        throw new IllegalStateException(
+            "refreshAfter (" + refreshAfter + ") must be shorter than ttl (" + ttl
+                + "): a key must be refreshed before it expires");
       }
       if (writeLoadedAsync && !l2Enabled) {
-        throw new IllegalStateException("writeLoadedAsync needs L2: it is about the write of loaded values to Redis");
+        throw new IllegalStateException(
+            "writeLoadedAsync needs L2: it is about the write of loaded values to Redis");
       }
       if (bloomGuardInsertions > 0 && !l2Enabled) {
         throw new IllegalStateException("bloomGuard needs L2: the guard is a bitmap in Redis");
       }
       if (distributedLoadWait != null && !l2Enabled) {
-        throw new IllegalStateException("distributedLoad needs L2: the waiting instances read the value from Redis");
+        throw new IllegalStateException(
+            "distributedLoad needs L2: the waiting instances read the value from Redis");
       }
       if (earlyRefreshBeta > 0 && refreshAfter == null) {
-        throw new IllegalStateException("earlyRefreshBeta needs refreshAfter(...): early refresh reuses its registry");
+        throw new IllegalStateException(
+            "earlyRefreshBeta needs refreshAfter(...): early refresh reuses its registry");
       }
       if (strategy == Strategy.WRITE_BACK && writeBackBatchSize > writeBackCapacity) {
         throw new IllegalStateException("writeBackBatchSize (" + writeBackBatchSize
@@ -859,7 +880,6 @@ public final class CacheSpec {
       }
       return new CacheSpec(this);
     }
-
   }
 
   /** The smallest {@link Builder#l3} bound: 1 MiB. */
@@ -882,7 +902,8 @@ public final class CacheSpec {
       throw new IllegalArgumentException(name + " must be positive, was " + value);
     }
     if (value.compareTo(MAX_DURATION) > 0) {
-      throw new IllegalArgumentException(name + " must be at most 36500 days (100 years), was " + value);
+      throw new IllegalArgumentException(
+          name + " must be at most 36500 days (100 years), was " + value);
     }
     if (value.toMillis() < 1) {
       throw new IllegalArgumentException(name + " must be at least 1 ms, was " + value);

@@ -95,12 +95,15 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
    * (it cannot read the stream at all, say) before answering again as it did before: 5 s.
    */
   private static final long MAX_SUSPECT_NANOS = 5_000_000_000L;
+
   private static final int MAX_KEYS_PER_MESSAGE = 500;
   /** The most shards a layout may have. */
   static final int MAX_SHARDS = 1_024;
   /** How long the readers of a layout replaced by a resharding go on reading it. */
   private static final long RESHARD_GRACE_MILLIS = 10_000;
-  private static final String PUBLISH = String.join("\n",
+
+  private static final String PUBLISH = String.join(
+      "\n",
       "local seq = redis.call('INCR', KEYS[2])",
       "local fields = {'seq', seq, 'src', ARGV[2], 'op', ARGV[3], 'c', ARGV[4], 'ts', ARGV[5]}",
       "if ARGV[6] == '1' then fields[#fields + 1] = 'ack'; fields[#fields + 1] = '1' end",
@@ -115,7 +118,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
 
   private static String sha1Hex(String script) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
       StringBuilder hex = new StringBuilder(40);
       for (byte b : digest) {
         hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
@@ -155,9 +159,11 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   private final long fixedReadIntervalNanos;
   /** The read interval in force: the fixed one, or the one for the live instances last counted. */
   private volatile long readIntervalNanos;
+
   private final ScheduledExecutorService scheduler;
   /** Broadcast messages (sent to every shard) applied already, by id. */
   private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> recentBroadcasts;
+
   private final AtomicLong broadcasts = new AtomicLong();
   private final LongAdder appends = new LongAdder();
   private final Supplier<Collection<CacheGroup>> groups;
@@ -186,6 +192,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   private volatile boolean running = true;
   /** Strict coherence: the longest time since the reader last reached the stream's end; 0 when off. */
   private final long strictBoundNanos;
+
   private final long blockMillis;
   /**
    * When Redis came back after an outage or a partition, until the reader has caught up with what
@@ -204,13 +211,16 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     volatile long lastSeq = -1;
     volatile RedisTier.DedicatedConnection connection;
     /** When the last read that reached the end of the stream was sent ({@link System#nanoTime}). */
-    volatile long caughtUpNanos = System.nanoTime() - strictBoundNanos - 1; // untrusted until the first read
+    volatile long caughtUpNanos =
+        System.nanoTime() - strictBoundNanos - 1; // untrusted until the first read
     /** When the read in progress was sent, or 0 between reads. */
     volatile long readSentNanos;
+
     volatile boolean stopped;
     Thread reader;
     /** Key invalidations waiting for the append in flight: {space, key}. */
     final ConcurrentLinkedQueue<String[]> queued = new ConcurrentLinkedQueue<>();
+
     final AtomicBoolean sending = new AtomicBoolean();
 
     Shard(int index, StreamKeys keys) {
@@ -226,11 +236,33 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   /** The keys of one shard: its stream, its sequence counter, and what its acknowledgement sets start with. */
   record StreamKeys(String stream, String seq, String ackPrefix) {}
 
-  Coherence(CoherenceMode mode, RedisTier redis, String keyPrefix, long maxLen, Duration loadRaceWindow,
-      Duration retryInterval, ScheduledExecutorService scheduler, Map<String, CacheGroup> groups,
-      Consumer<Map.Entry<String, Long>> namespaceUpdate, Runnable namespaceReset, Duration strictBound) {
-    this(mode, redis, keyPrefix, maxLen, loadRaceWindow, retryInterval, scheduler, groups, namespaceUpdate,
-        namespaceReset, strictBound, 0, true, null);
+  Coherence(
+      CoherenceMode mode,
+      RedisTier redis,
+      String keyPrefix,
+      long maxLen,
+      Duration loadRaceWindow,
+      Duration retryInterval,
+      ScheduledExecutorService scheduler,
+      Map<String, CacheGroup> groups,
+      Consumer<Map.Entry<String, Long>> namespaceUpdate,
+      Runnable namespaceReset,
+      Duration strictBound) {
+    this(
+        mode,
+        redis,
+        keyPrefix,
+        maxLen,
+        loadRaceWindow,
+        retryInterval,
+        scheduler,
+        groups,
+        namespaceUpdate,
+        namespaceReset,
+        strictBound,
+        0,
+        true,
+        null);
   }
 
   /**
@@ -251,13 +283,24 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
    * @param readInterval how often, at most, a reader reads a stream that has messages waiting;
    *     zero reads again at once; null for {@link #readIntervalNanosFor} the live instances
    */
-  Coherence(CoherenceMode mode, RedisTier redis, String keyPrefix, long maxLen, Duration loadRaceWindow,
-      Duration retryInterval, ScheduledExecutorService scheduler, Map<String, CacheGroup> groups,
-      Consumer<Map.Entry<String, Long>> namespaceUpdate, Runnable namespaceReset, Duration strictBound,
-      int shards, boolean batching, Duration readInterval) {
+  Coherence(
+      CoherenceMode mode,
+      RedisTier redis,
+      String keyPrefix,
+      long maxLen,
+      Duration loadRaceWindow,
+      Duration retryInterval,
+      ScheduledExecutorService scheduler,
+      Map<String, CacheGroup> groups,
+      Consumer<Map.Entry<String, Long>> namespaceUpdate,
+      Runnable namespaceReset,
+      Duration strictBound,
+      int shards,
+      boolean batching,
+      Duration readInterval) {
     if (shards < 0 || shards > MAX_SHARDS) {
-      throw new IllegalArgumentException("shards must be 0 (one per master) or between 1 and " + MAX_SHARDS
-          + ", was " + shards);
+      throw new IllegalArgumentException(
+          "shards must be 0 (one per master) or between 1 and " + MAX_SHARDS + ", was " + shards);
     }
     this.mode = mode;
     this.strictBoundNanos = strictBound == null ? 0 : strictBound.toNanos();
@@ -269,10 +312,14 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     this.requestedShards = shards;
     this.batching = batching;
     this.fixedReadIntervalNanos = readInterval == null ? -1 : readInterval.toNanos();
-    this.readIntervalNanos = readInterval == null ? readIntervalNanosFor(1) : readInterval.toNanos();
+    this.readIntervalNanos =
+        readInterval == null ? readIntervalNanosFor(1) : readInterval.toNanos();
     this.scheduler = scheduler;
-    this.recentBroadcasts = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(5)).maximumSize(100_000)
-        .executor(Runnable::run).build();
+    this.recentBroadcasts = Caffeine.newBuilder()
+        .expireAfterWrite(Duration.ofMinutes(5))
+        .maximumSize(100_000)
+        .executor(Runnable::run)
+        .build();
     this.fallbackChannel = keyPrefix + ":__tc:inval:fallback";
     this.maxLen = maxLen;
     this.groupsByName = groups;
@@ -280,8 +327,11 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     this.namespaceUpdate = namespaceUpdate;
     this.namespaceReset = namespaceReset;
     // Maintenance on the writing thread: a put per load must not wake a pool thread each time.
-    this.recentLoads = Caffeine.newBuilder().expireAfterWrite(loadRaceWindow).maximumSize(100_000)
-        .executor(Runnable::run).build();
+    this.recentLoads = Caffeine.newBuilder()
+        .expireAfterWrite(loadRaceWindow)
+        .maximumSize(100_000)
+        .executor(Runnable::run)
+        .build();
     this.shards = newShards(agreeOnShards());
     redis.replayListener(new RedisTier.ReplayListener() {
       @Override
@@ -307,10 +357,13 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       }
     });
     long retry = retryInterval.toMillis();
-    this.pendingTask = scheduler.scheduleWithFixedDelay(this::sendPending, retry, retry, TimeUnit.MILLISECONDS);
-    this.heartbeatTask = scheduler.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+    this.pendingTask =
+        scheduler.scheduleWithFixedDelay(this::sendPending, retry, retry, TimeUnit.MILLISECONDS);
+    this.heartbeatTask = scheduler.scheduleWithFixedDelay(
+        this::heartbeat, 0, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
     if (mode == CoherenceMode.STREAM_AND_TRACKING) {
-      redis.enableTracking(prefixColon, this::onTracked, () -> flushAll("client tracking reconnected", L3.KEEP));
+      redis.enableTracking(
+          prefixColon, this::onTracked, () -> flushAll("client tracking reconnected", L3.KEEP));
     }
     // Position the readers before any value can enter L1, so no message published from now on
     // can be missed. If Redis cannot be asked now, a reader positions itself later and clears
@@ -410,7 +463,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   private int agreed(byte[] recorded) {
     int agreed = parseShards(recorded);
     if (agreed == 0) {
-      int wanted = requestedShards != 0 ? requestedShards : Math.min(MAX_SHARDS, redis.servingMasterCount());
+      int wanted =
+          requestedShards != 0 ? requestedShards : Math.min(MAX_SHARDS, redis.servingMasterCount());
       agreed = parseShards(redis.call("SET shards", c -> {
         c.set(shardsKey(keyPrefix), bytes(Integer.toString(wanted)), SetArgs.Builder.nx());
         return c.get(shardsKey(keyPrefix));
@@ -420,8 +474,13 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       }
     }
     if (requestedShards != 0 && agreed != requestedShards) {
-      log.warn("{} invalidation shards asked for, but the instances of prefix '{}' use {}: using {} (to change "
-          + "it, see docs/coherence.md, 'Resharding')", requestedShards, keyPrefix, agreed, agreed);
+      log.warn(
+          "{} invalidation shards asked for, but the instances of prefix '{}' use {}: using {} (to change "
+              + "it, see docs/coherence.md, 'Resharding')",
+          requestedShards,
+          keyPrefix,
+          agreed,
+          agreed);
     }
     provisionalShards = false;
     return agreed;
@@ -444,8 +503,12 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   private void position(Shard shard) {
     try {
       redis.call("XREVRANGE", c -> {
-        startPosition(shard, c.xrevrange(shard.keys.stream(), Range.unbounded(), Limit.create(0, 1)),
-            () -> c.get(shard.keys.seq()) == null ? null : new String(c.get(shard.keys.seq()), StandardCharsets.US_ASCII));
+        startPosition(
+            shard,
+            c.xrevrange(shard.keys.stream(), Range.unbounded(), Limit.create(0, 1)),
+            () -> c.get(shard.keys.seq()) == null
+                ? null
+                : new String(c.get(shard.keys.seq()), StandardCharsets.US_ASCII));
         return null;
       });
     } catch (RuntimeException e) {
@@ -455,7 +518,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
 
   private void startReaders(Shard[] layout) {
     for (Shard shard : layout) {
-      shard.reader = new Thread(() -> readLoop(shard),
+      shard.reader = new Thread(
+          () -> readLoop(shard),
           layout.length == 1 ? "tiercache-coherence" : "tiercache-coherence-" + shard.index);
       shard.reader.setDaemon(true);
       shard.reader.start();
@@ -490,7 +554,9 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     shards = fresh;
     retiring.addAll(List.of(old));
     startReaders(fresh);
-    flushAll("the invalidation messages were resharded from " + old.length + " to " + count + " streams", L3.DROP);
+    flushAll(
+        "the invalidation messages were resharded from " + old.length + " to " + count + " streams",
+        L3.DROP);
     try {
       scheduler.schedule(() -> retire(old), RESHARD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException closing) {
@@ -522,23 +588,28 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       return;
     }
     String key = shardsKey(keyPrefix);
-    redis.background("GET shards", c -> c.get(key)).thenAccept(recorded -> {
-      int agreed = parseShards(recorded);
-      if (agreed != 0 && agreed == shards.length && !provisionalShards) {
-        return;
-      }
-      scheduler.execute(() -> {
-        try {
-          // none recorded (Redis lost it): this instance records the number it uses, unless that was provisional
-          int count = agreed != 0 || provisionalShards ? agreed(recorded) : agreedAs(shards.length);
-          if (count != shards.length) {
-            reshard(count);
+    redis
+        .background("GET shards", c -> c.get(key))
+        .thenAccept(recorded -> {
+          int agreed = parseShards(recorded);
+          if (agreed != 0 && agreed == shards.length && !provisionalShards) {
+            return;
           }
-        } catch (RuntimeException e) {
-          log.debug("number of invalidation shards not checked: {}", e.toString());
-        }
-      });
-    }).exceptionally(error -> null);
+          scheduler.execute(() -> {
+            try {
+              // none recorded (Redis lost it): this instance records the number it uses, unless
+              // that was provisional
+              int count =
+                  agreed != 0 || provisionalShards ? agreed(recorded) : agreedAs(shards.length);
+              if (count != shards.length) {
+                reshard(count);
+              }
+            } catch (RuntimeException e) {
+              log.debug("number of invalidation shards not checked: {}", e.toString());
+            }
+          });
+        })
+        .exceptionally(error -> null);
   }
 
   /** Records {@code count} unless another is recorded already; returns the one recorded. */
@@ -573,7 +644,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     }
     long suspect = suspectSince;
     if (suspect != 0) {
-      if (caughtUpNanos - suspect <= 0 && (isStrict() || System.nanoTime() - suspect < MAX_SUSPECT_NANOS)) {
+      if (caughtUpNanos - suspect <= 0
+          && (isStrict() || System.nanoTime() - suspect < MAX_SUSPECT_NANOS)) {
         return false; // Redis is back, but what was published meanwhile is not read yet
       }
       suspectSince = 0;
@@ -591,8 +663,12 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     for (Shard shard : shards) {
       long sent = shard.readSentNanos;
       RedisTier.DedicatedConnection stuck = shard.connection;
-      if (sent != 0 && stuck != null && System.nanoTime() - sent > (blockMillis + 250) * 1_000_000L) {
-        log.debug("coherence reader{} stuck for {} ms after Redis came back: reconnecting it", shard.label(),
+      if (sent != 0
+          && stuck != null
+          && System.nanoTime() - sent > (blockMillis + 250) * 1_000_000L) {
+        log.debug(
+            "coherence reader{} stuck for {} ms after Redis came back: reconnecting it",
+            shard.label(),
             (System.nanoTime() - sent) / 1_000_000);
         stuck.closeAsync();
       }
@@ -640,16 +716,20 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     Map<Integer, List<String>> byShard = byShard(layout, space, keys);
     byShard.forEach((index, shardKeys) -> {
       for (int from = 0; from < shardKeys.size(); from += MAX_KEYS_PER_MESSAGE) {
-        List<String> sent = shardKeys.subList(from, Math.min(shardKeys.size(), from + MAX_KEYS_PER_MESSAGE));
+        List<String> sent =
+            shardKeys.subList(from, Math.min(shardKeys.size(), from + MAX_KEYS_PER_MESSAGE));
         publish(layout[index], OP_KEYS, space, sent, false, "", pendingKeysOf(space, sent));
       }
     });
   }
 
-  private Map<Integer, List<String>> byShard(Shard[] layout, String space, Collection<String> keys) {
+  private Map<Integer, List<String>> byShard(
+      Shard[] layout, String space, Collection<String> keys) {
     Map<Integer, List<String>> byShard = new TreeMap<>();
     for (String key : keys) {
-      byShard.computeIfAbsent(shardOf(redisKey(space, key), layout.length), i -> new ArrayList<>()).add(key);
+      byShard
+          .computeIfAbsent(shardOf(redisKey(space, key), layout.length), i -> new ArrayList<>())
+          .add(key);
     }
     return byShard;
   }
@@ -668,7 +748,9 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     while (shard.sending.compareAndSet(false, true)) {
       Map<String, List<String>> bySpace = new LinkedHashMap<>();
       int taken = 0;
-      for (String[] entry; taken < MAX_KEYS_PER_MESSAGE && (entry = shard.queued.poll()) != null; taken++) {
+      for (String[] entry;
+          taken < MAX_KEYS_PER_MESSAGE && (entry = shard.queued.poll()) != null;
+          taken++) {
         bySpace.computeIfAbsent(entry[0], space -> new ArrayList<>()).add(entry[1]);
       }
       if (taken == 0) {
@@ -679,14 +761,15 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
         continue; // a key arrived after the poll and before the flag was cleared
       }
       List<CompletableFuture<Long>> sends = new ArrayList<>(bySpace.size());
-      bySpace.forEach((space, keys) -> sends.add(publish(shard, OP_KEYS, space, keys, false, "",
-          pendingKeysOf(space, keys))));
-      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).whenComplete((done, error) -> {
-        shard.sending.set(false);
-        if (!shard.queued.isEmpty()) {
-          drain(shard);
-        }
-      });
+      bySpace.forEach((space, keys) ->
+          sends.add(publish(shard, OP_KEYS, space, keys, false, "", pendingKeysOf(space, keys))));
+      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
+          .whenComplete((done, error) -> {
+            shard.sending.set(false);
+            if (!shard.queued.isEmpty()) {
+              drain(shard);
+            }
+          });
       return;
     }
   }
@@ -695,6 +778,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
 
   /** How long an instance counts as live after its last heartbeat. */
   static final long LIVE_MILLIS = 3_000;
+
   private static final long HEARTBEAT_MILLIS = 1_000;
   private static final long ACK_TTL_MILLIS = 60_000;
 
@@ -709,13 +793,20 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     }
     checkShards();
     long now = System.currentTimeMillis();
-    redis.background("ZADD live", c -> c.zadd(liveKey(), (double) now, bytes(instanceId)))
-        .thenCompose(added -> redis.background("ZREMRANGEBYSCORE live",
-            c -> c.zremrangebyscore(liveKey(), Range.create(0d, (double) (now - 10 * LIVE_MILLIS)))))
-        .thenCompose(removed -> fixedReadIntervalNanos >= 0 ? CompletableFuture.completedFuture(null)
-            : redis.background("ZCOUNT live", c -> c.zcount(liveKey(),
-                Range.create((double) (now - LIVE_MILLIS), Double.MAX_VALUE)))
-            .thenAccept(live -> readIntervalNanos = readIntervalNanosFor(live)))
+    redis
+        .background("ZADD live", c -> c.zadd(liveKey(), (double) now, bytes(instanceId)))
+        .thenCompose(added -> redis.background(
+            "ZREMRANGEBYSCORE live",
+            c ->
+                c.zremrangebyscore(liveKey(), Range.create(0d, (double) (now - 10 * LIVE_MILLIS)))))
+        .thenCompose(removed -> fixedReadIntervalNanos >= 0
+            ? CompletableFuture.completedFuture(null)
+            : redis
+                .background(
+                    "ZCOUNT live",
+                    c -> c.zcount(
+                        liveKey(), Range.create((double) (now - LIVE_MILLIS), Double.MAX_VALUE)))
+                .thenAccept(live -> readIntervalNanos = readIntervalNanosFor(live)))
         .exceptionally(error -> null);
   }
 
@@ -729,10 +820,20 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     List<String> ackKeys = new ArrayList<>();
     try {
       Map<Shard, CompletableFuture<Long>> sent = new LinkedHashMap<>();
-      byShard(layout, space, keys).forEach((index, shardKeys) -> sent.put(layout[index],
-          publish(layout[index], OP_KEYS, space, shardKeys, true, "", pendingKeysOf(space, shardKeys))));
+      byShard(layout, space, keys)
+          .forEach((index, shardKeys) -> sent.put(
+              layout[index],
+              publish(
+                  layout[index],
+                  OP_KEYS,
+                  space,
+                  shardKeys,
+                  true,
+                  "",
+                  pendingKeysOf(space, shardKeys))));
       for (Map.Entry<Shard, CompletableFuture<Long>> each : sent.entrySet()) {
-        long seq = each.getValue().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        long seq =
+            each.getValue().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         ackKeys.add(each.getKey().keys.ackPrefix() + seq);
       }
     } catch (ExecutionException | TimeoutException e) {
@@ -749,7 +850,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       try {
         long now = System.currentTimeMillis();
         redis.call("ZRANGEBYSCORE live", c -> {
-          for (byte[] id : c.zrangebyscore(liveKey(), Range.create((double) (now - LIVE_MILLIS), Double.MAX_VALUE))) {
+          for (byte[] id : c.zrangebyscore(
+              liveKey(), Range.create((double) (now - LIVE_MILLIS), Double.MAX_VALUE))) {
             live.add(new String(id, StandardCharsets.UTF_8));
           }
           // acknowledged: by every shard's message (one key is one shard's)
@@ -767,13 +869,15 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
           return null;
         });
       } catch (RedisUnavailableException e) {
-        return new InvalidationAck(false, Set.of(), acked, Duration.ofNanos(System.nanoTime() - started));
+        return new InvalidationAck(
+            false, Set.of(), acked, Duration.ofNanos(System.nanoTime() - started));
       }
       live.remove(instanceId);
       Set<String> missing = new TreeSet<>(live);
       missing.removeAll(acked);
       if (missing.isEmpty() || System.nanoTime() - deadline >= 0) {
-        return new InvalidationAck(missing.isEmpty(), missing, acked, Duration.ofNanos(System.nanoTime() - started));
+        return new InvalidationAck(
+            missing.isEmpty(), missing, acked, Duration.ofNanos(System.nanoTime() - started));
       }
       LockSupport.parkNanos(Math.min(pause, Math.max(0, deadline - System.nanoTime())));
       pause = Math.min(pause * 2, 5_000_000);
@@ -783,7 +887,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   /** Tells the publisher of an acknowledged message that this instance applied it. */
   private void acknowledge(Shard shard, long seq) {
     String key = shard.keys.ackPrefix() + seq;
-    redis.background("SADD ack", c -> c.sadd(key, bytes(instanceId)))
+    redis
+        .background("SADD ack", c -> c.sadd(key, bytes(instanceId)))
         .thenCompose(added -> redis.background("PEXPIRE ack", c -> c.pexpire(key, ACK_TTL_MILLIS)))
         .exceptionally(error -> null);
   }
@@ -852,8 +957,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
 
   /* ---- Fallback channel ---- */
 
-  private static final ObjectMapper FALLBACK_JSON =
-      new ObjectMapper();
+  private static final ObjectMapper FALLBACK_JSON = new ObjectMapper();
 
   /**
    * A full Redis ({@code maxmemory}, {@code noeviction}) refuses the stream append but accepts a
@@ -868,11 +972,13 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     fields.add(cache);
     fields.addAll(keys);
     try {
-      redis.publishAsync(fallbackChannel, FALLBACK_JSON.writeValueAsString(fields)).whenComplete((n, error) -> {
-        if (error == null) {
-          fallbackSent.increment();
-        }
-      });
+      redis
+          .publishAsync(fallbackChannel, FALLBACK_JSON.writeValueAsString(fields))
+          .whenComplete((n, error) -> {
+            if (error == null) {
+              fallbackSent.increment();
+            }
+          });
     } catch (JsonProcessingException impossible) {
       throw new IllegalStateException(impossible);
     }
@@ -893,8 +999,14 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     apply(fields.get(1), fields.get(2), fields.subList(3, fields.size()));
   }
 
-  private CompletableFuture<Long> publish(Shard shard, String op, String cache, List<String> keys, boolean ack,
-      String broadcastId, Runnable onFailure) {
+  private CompletableFuture<Long> publish(
+      Shard shard,
+      String op,
+      String cache,
+      List<String> keys,
+      boolean ack,
+      String broadcastId,
+      Runnable onFailure) {
     byte[][] args = new byte[7 + keys.size()][];
     args[0] = bytes(Long.toString(maxLen));
     args[1] = bytes(instanceId);
@@ -910,10 +1022,16 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     String[] scriptKeys = {shard.keys.stream(), shard.keys.seq()};
     // by its digest: Redis neither receives nor hashes the script's text on every append; a
     // server that does not know it yet (new, restarted, another master) is sent the text once
-    return redis.async("XADD invalidation", c -> c.<Long>evalsha(PUBLISH_SHA1, ScriptOutputType.INTEGER,
-        scriptKeys, args)).exceptionallyCompose(error -> isNoScript(error)
-            ? redis.async("XADD invalidation", c -> c.<Long>eval(PUBLISH, ScriptOutputType.INTEGER, scriptKeys, args))
-            : CompletableFuture.failedFuture(error)).whenComplete((seq, error) -> {
+    return redis
+        .async(
+            "XADD invalidation",
+            c -> c.<Long>evalsha(PUBLISH_SHA1, ScriptOutputType.INTEGER, scriptKeys, args))
+        .exceptionallyCompose(error -> isNoScript(error)
+            ? redis.async(
+                "XADD invalidation",
+                c -> c.<Long>eval(PUBLISH, ScriptOutputType.INTEGER, scriptKeys, args))
+            : CompletableFuture.failedFuture(error))
+        .whenComplete((seq, error) -> {
           if (error == null) {
             sent.increment();
           } else {
@@ -943,7 +1061,9 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
         Map<String, List<String>> bySpace = new LinkedHashMap<>();
         for (String entry : entries) {
           int split = entry.indexOf('\u0000');
-          bySpace.computeIfAbsent(entry.substring(0, split), space -> new ArrayList<>()).add(entry.substring(split + 1));
+          bySpace
+              .computeIfAbsent(entry.substring(0, split), space -> new ArrayList<>())
+              .add(entry.substring(split + 1));
         }
         bySpace.forEach(this::publishKeys);
       }
@@ -1002,7 +1122,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
           }
           // strict: a link that stopped moving is given up soon, so that catching up starts soon
           subscribeFallback();
-          connection = redis.connectDedicated(Duration.ofMillis(blockMillis + (isStrict() ? 500 : 2_000)));
+          connection =
+              redis.connectDedicated(Duration.ofMillis(blockMillis + (isStrict() ? 500 : 2_000)));
           shard.connection = connection;
           if (shard.stopped) {
             connection.closeAsync();
@@ -1010,20 +1131,25 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
           }
           if (shard.lastId == null) {
             RedisClusterCommands<String, String> commands = connection.sync();
-            startPosition(shard, commands.xrevrange(streamKey, Range.unbounded(), Limit.create(0, 1)),
+            startPosition(
+                shard,
+                commands.xrevrange(streamKey, Range.unbounded(), Limit.create(0, 1)),
                 () -> commands.get(shard.keys.seq()));
             // a persistent level that verified itself meanwhile replays from its own position again
-            flushAll("the invalidation stream" + shard.label() + " could not be read since start-up", L3.REVERIFY);
+            flushAll(
+                "the invalidation stream" + shard.label() + " could not be read since start-up",
+                L3.REVERIFY);
           }
         }
         long sent = System.nanoTime();
         shard.readSentNanos = sent;
         // After a recovery, read without blocking: the read that returns at once tells that the
         // reader has caught up, where a blocking one would return only after its block time.
-        XReadArgs args = suspectSince != 0 ? XReadArgs.Builder.count(READ_COUNT)
+        XReadArgs args = suspectSince != 0
+            ? XReadArgs.Builder.count(READ_COUNT)
             : XReadArgs.Builder.block(blockMillis).count(READ_COUNT);
-        List<StreamMessage<String, String>> messages = connection.sync().xread(
-            args, XReadArgs.StreamOffset.from(streamKey, shard.lastId));
+        List<StreamMessage<String, String>> messages =
+            connection.sync().xread(args, XReadArgs.StreamOffset.from(streamKey, shard.lastId));
         shard.readSentNanos = 0;
         // High priority first: an acknowledged eviction in this batch is applied (and acknowledged)
         // before the batch's other messages, which may be mass invalidations. Evictions commute,
@@ -1076,11 +1202,14 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   }
 
   /** Starts after the newest message: what came before concerns values this instance never had. */
-  private <V> void startPosition(Shard shard, List<StreamMessage<String, V>> newest, Supplier<String> seq) {
+  private <V> void startPosition(
+      Shard shard, List<StreamMessage<String, V>> newest, Supplier<String> seq) {
     if (!newest.isEmpty()) {
       V value = newest.get(0).getBody().get("seq");
-      shard.lastSeq = Long.parseLong(value instanceof byte[] bytes ? new String(bytes, StandardCharsets.US_ASCII)
-          : String.valueOf(value));
+      shard.lastSeq = Long.parseLong(
+          value instanceof byte[] bytes
+              ? new String(bytes, StandardCharsets.US_ASCII)
+              : String.valueOf(value));
       shard.lastId = newest.get(0).getId();
     } else {
       String current = seq.get();
@@ -1105,10 +1234,12 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       // yet is at most its lag; the persistent level keeps its values (docs/persistent-level.md).
       // Jumped: messages this reader needed were trimmed; the persistent level is emptied too.
       // One shard's gap clears all of L1: the keys of that shard are spread over every cache.
-      flushAll(seq <= lastSeq
-          ? "the invalidation sequence" + shard.label() + " restarted at " + seq + " after " + lastSeq
-              + " (Redis restarted or failed over)"
-          : "invalidation messages" + shard.label() + " " + (lastSeq + 1) + ".." + (seq - 1) + " may be lost",
+      flushAll(
+          seq <= lastSeq
+              ? "the invalidation sequence" + shard.label() + " restarted at " + seq + " after "
+                  + lastSeq + " (Redis restarted or failed over)"
+              : "invalidation messages" + shard.label() + " " + (lastSeq + 1) + ".." + (seq - 1)
+                  + " may be lost",
           seq <= lastSeq ? L3.KEEP : L3.DROP);
     }
     shard.lastSeq = seq;
@@ -1116,7 +1247,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       return;
     }
     String broadcastId = body.get("b");
-    if (broadcastId != null && recentBroadcasts.asMap().putIfAbsent(broadcastId, Boolean.TRUE) != null) {
+    if (broadcastId != null
+        && recentBroadcasts.asMap().putIfAbsent(broadcastId, Boolean.TRUE) != null) {
       return; // applied already, from another shard
     }
     received.increment();
@@ -1180,7 +1312,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
           namespaceReset.run();
         }
       }
-      default -> flushAll("an invalidation message with an unknown operation '" + op + "'", L3.DROP);
+      default ->
+        flushAll("an invalidation message with an unknown operation '" + op + "'", L3.DROP);
     }
   }
 
@@ -1242,7 +1375,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
           case DROP -> group.l3.drop(gapReason);
           case CLEAR -> group.l3.clear();
           case REVERIFY -> group.l3.reverify();
-          default -> { }
+          default -> {}
         }
       }
     }
@@ -1312,7 +1445,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     for (int i = 0; i < count; i++) {
       int slash = parts[i].lastIndexOf('/');
       try {
-        each[i] = new PersistentLevel.Position(parts[i].substring(0, slash), Long.parseLong(parts[i].substring(slash + 1)));
+        each[i] = new PersistentLevel.Position(
+            parts[i].substring(0, slash), Long.parseLong(parts[i].substring(slash + 1)));
       } catch (RuntimeException malformed) {
         return null;
       }
@@ -1324,7 +1458,9 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   @Override
   public String streamIdentity() {
     Shard[] layout = shards;
-    return layout.length == 1 ? layout[0].keys.stream() : layout[0].keys.stream() + "+" + layout.length;
+    return layout.length == 1
+        ? layout[0].keys.stream()
+        : layout[0].keys.stream() + "+" + layout.length;
   }
 
   /** Entries read per XRANGE of a replay. */
@@ -1347,7 +1483,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       }
       PersistentLevel.Position[] starts = split(from, layout.length);
       if (starts == null) {
-        return new PersistentLevel.Replay(marked(c, layout), "it followed another number of invalidation shards");
+        return new PersistentLevel.Replay(
+            marked(c, layout), "it followed another number of invalidation shards");
       }
       PersistentLevel.Position[] ends = new PersistentLevel.Position[layout.length];
       for (int i = 0; i < layout.length; i++) {
@@ -1361,34 +1498,40 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     });
   }
 
-  private PersistentLevel.Replay replay(RedisClusterCommands<String, byte[]> c, Shard shard,
-      PersistentLevel.Position from, PersistentLevel into) {
+  private PersistentLevel.Replay replay(
+      RedisClusterCommands<String, byte[]> c,
+      Shard shard,
+      PersistentLevel.Position from,
+      PersistentLevel into) {
     if (from.seq() <= 0) {
       // positioned before any message: a Redis restarted meanwhile would look the same
-      return new PersistentLevel.Replay(null, "it was positioned before the first invalidation message");
+      return new PersistentLevel.Replay(
+          null, "it was positioned before the first invalidation message");
     }
     String id = from.id();
     long seq = from.seq();
     for (int round = 0; round < 10; round++) {
       while (true) {
-        Range<String> after = Range.from(
-            Range.Boundary.excluding(id), Range.Boundary.unbounded());
-        List<StreamMessage<String, byte[]>> page = c.xrange(shard.keys.stream(), after,
-            Limit.create(0, REPLAY_PAGE));
+        Range<String> after = Range.from(Range.Boundary.excluding(id), Range.Boundary.unbounded());
+        List<StreamMessage<String, byte[]>> page =
+            c.xrange(shard.keys.stream(), after, Limit.create(0, REPLAY_PAGE));
         for (StreamMessage<String, byte[]> message : page) {
           Map<String, byte[]> body = message.getBody();
           long next;
           try {
             next = Long.parseLong(text(body.get("seq")));
           } catch (RuntimeException malformed) {
-            return new PersistentLevel.Replay(null, "a malformed invalidation message " + message.getId());
+            return new PersistentLevel.Replay(
+                null, "a malformed invalidation message " + message.getId());
           }
           if (next != seq + 1) {
-            return new PersistentLevel.Replay(null, next <= seq
-                ? "the invalidation sequence" + shard.label()
-                    + " restarted (Redis restarted or was flushed while this instance was down)"
-                : "the invalidations" + shard.label() + " after " + seq
-                    + " it needed are no longer in the stream (trimmed)");
+            return new PersistentLevel.Replay(
+                null,
+                next <= seq
+                    ? "the invalidation sequence" + shard.label()
+                        + " restarted (Redis restarted or was flushed while this instance was down)"
+                    : "the invalidations" + shard.label() + " after " + seq
+                        + " it needed are no longer in the stream (trimmed)");
           }
           List<String> keys = new ArrayList<>();
           for (int i = 0; body.containsKey("k" + i); i++) {
@@ -1408,12 +1551,16 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
         return new PersistentLevel.Replay(new PersistentLevel.Position(id, seq), null);
       }
       if (current < seq) {
-        return new PersistentLevel.Replay(null, "the invalidation sequence" + shard.label()
-            + " restarted (Redis restarted or was flushed while this instance was down)");
+        return new PersistentLevel.Replay(
+            null,
+            "the invalidation sequence" + shard.label()
+                + " restarted (Redis restarted or was flushed while this instance was down)");
       }
-      // published after the last page was read, or the stream lost entries the counter counted: read again
+      // published after the last page was read, or the stream lost entries the counter counted:
+      // read again
     }
-    return new PersistentLevel.Replay(null, "the invalidation stream" + shard.label() + " and its sequence disagree");
+    return new PersistentLevel.Replay(
+        null, "the invalidation stream" + shard.label() + " and its sequence disagree");
   }
 
   /**
@@ -1428,9 +1575,17 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       Shard shard = layout[i];
       PersistentLevel.Position end = end(c, shard);
       if (end.seq() <= 0) {
-        c.eval(PUBLISH, ScriptOutputType.INTEGER, new String[] {shard.keys.stream(), shard.keys.seq()},
-            bytes(Long.toString(maxLen)), bytes(instanceId), bytes(OP_KEYS), bytes(""),
-            bytes(Long.toString(nowMicros())), bytes("0"), bytes(""));
+        c.eval(
+            PUBLISH,
+            ScriptOutputType.INTEGER,
+            new String[] {shard.keys.stream(), shard.keys.seq()},
+            bytes(Long.toString(maxLen)),
+            bytes(instanceId),
+            bytes(OP_KEYS),
+            bytes(""),
+            bytes(Long.toString(nowMicros())),
+            bytes("0"),
+            bytes(""));
         end = end(c, shard);
       }
       each[i] = end;
@@ -1440,10 +1595,11 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
 
   /** Where a shard's stream ends now: its newest entry, or the sequence counter of an empty stream. */
   private PersistentLevel.Position end(RedisClusterCommands<String, byte[]> c, Shard shard) {
-    List<StreamMessage<String, byte[]>> newest = c.xrevrange(shard.keys.stream(), Range.unbounded(),
-        Limit.create(0, 1));
+    List<StreamMessage<String, byte[]>> newest =
+        c.xrevrange(shard.keys.stream(), Range.unbounded(), Limit.create(0, 1));
     if (!newest.isEmpty()) {
-      return new PersistentLevel.Position(newest.get(0).getId(), Long.parseLong(text(newest.get(0).getBody().get("seq"))));
+      return new PersistentLevel.Position(
+          newest.get(0).getId(), Long.parseLong(text(newest.get(0).getBody().get("seq"))));
     }
     byte[] counter = c.get(shard.keys.seq());
     return new PersistentLevel.Position("0-0", counter == null ? 0 : Long.parseLong(text(counter)));
@@ -1468,9 +1624,23 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     long p99 = n == 0 ? 0 : sample[(int) Math.min(n - 1, Math.round(0.99 * (n - 1)))];
     long p999 = n == 0 ? 0 : sample[(int) Math.min(n - 1, Math.round(0.999 * (n - 1)))];
     long max = n == 0 ? 0 : sample[n - 1];
-    long pending = pendingKeys.size() + pendingPatterns.size() + pendingCaches.size() + (pendingFlush.get() ? 1 : 0);
-    return new CoherenceStats(mode, instanceId, sent.sum(), received.sum(), tracked.sum(), gapFlushes.sum(),
-        pending, p50, p99, p999, max, n);
+    long pending = pendingKeys.size()
+        + pendingPatterns.size()
+        + pendingCaches.size()
+        + (pendingFlush.get() ? 1 : 0);
+    return new CoherenceStats(
+        mode,
+        instanceId,
+        sent.sum(),
+        received.sum(),
+        tracked.sum(),
+        gapFlushes.sum(),
+        pending,
+        p50,
+        p99,
+        p999,
+        max,
+        n);
   }
 
   private static long nowMicros() {
@@ -1496,7 +1666,9 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     heartbeatTask.cancel(false);
     try {
       // bookkeeping: a Redis that is down at close is no news worth a warning
-      redis.background("ZREM live", c -> c.zrem(liveKey(), bytes(instanceId))).get(1, TimeUnit.SECONDS);
+      redis
+          .background("ZREM live", c -> c.zrem(liveKey(), bytes(instanceId)))
+          .get(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {

@@ -42,8 +42,15 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private static final Logger access = LoggerFactory.getLogger("io.tiercache.access");
 
   /** What a view needs from its {@link TierCache}. */
-  record Context(RedisTier redis, String keyPrefix, int maxKeyLength, Executor asyncExecutor, Clock clock,
-      ScheduledExecutorService scheduler, Executor refreshExecutor, String instanceId,
+  record Context(
+      RedisTier redis,
+      String keyPrefix,
+      int maxKeyLength,
+      Executor asyncExecutor,
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      Executor refreshExecutor,
+      String instanceId,
       Predicate<String> ownsKeys) {}
 
   private static final Object MISSING = RedisLevel.MISSING;
@@ -59,6 +66,7 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   private final String namespace;
   /** For a shared cache: whether a name is that of a cache with its own key space; null otherwise. */
   private final Predicate<String> ownsKeys;
+
   private final int maxKeyLength;
   private final Executor asyncExecutor;
   /** Refresh-ahead, or {@link Refresher#off()}. */
@@ -79,9 +87,17 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     this.maxKeyLength = context.maxKeyLength();
     this.asyncExecutor = context.asyncExecutor();
     this.miss = new MissPath<>(group, codec, asyncExecutor, context.scheduler(), context.clock());
-    this.refresh = spec.refreshAfter() == null ? Refresher.off()
-        : new RefreshAhead<>(name, spec, miss::reload, spec.l2Enabled() ? context.redis() : null,
-            context.keyPrefix(), context.instanceId(), context.scheduler(), context.refreshExecutor(),
+    this.refresh = spec.refreshAfter() == null
+        ? Refresher.off()
+        : new RefreshAhead<>(
+            name,
+            spec,
+            miss::reload,
+            spec.l2Enabled() ? context.redis() : null,
+            context.keyPrefix(),
+            context.instanceId(),
+            context.scheduler(),
+            context.refreshExecutor(),
             context.clock());
     miss.refreshAhead(refresh);
   }
@@ -146,7 +162,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   }
 
   @Override
-  public CompletableFuture<V> getAsync(K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
+  public CompletableFuture<V> getAsync(
+      K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
     String k = keyOf(key);
     Objects.requireNonNull(loader, "loader must not be null");
     if (group.hot != null) {
@@ -166,13 +183,14 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     BloomFilter guard = group.guard;
     if (guard != null) {
       // the guard's round trip off the caller's thread, as every Redis call of getAsync
-      return CompletableFuture.supplyAsync(() -> guard.mightContain(k), asyncExecutor).thenCompose(passes -> {
-        if (!passes) {
-          stats.misses.increment();
-          return CompletableFuture.<V>completedFuture(null);
-        }
-        return miss.getAsync(key, k, loader);
-      });
+      return CompletableFuture.supplyAsync(() -> guard.mightContain(k), asyncExecutor)
+          .thenCompose(passes -> {
+            if (!passes) {
+              stats.misses.increment();
+              return CompletableFuture.<V>completedFuture(null);
+            }
+            return miss.getAsync(key, k, loader);
+          });
     }
     return miss.getAsync(key, k, loader);
   }
@@ -195,7 +213,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   }
 
   @Override
-  public Map<K, V> getAll(Collection<? extends K> keys,
+  public Map<K, V> getAll(
+      Collection<? extends K> keys,
       Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
     Objects.requireNonNull(keys, "keys must not be null");
     Objects.requireNonNull(bulkLoader, "bulkLoader must not be null");
@@ -219,10 +238,12 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   }
 
   /** A refresh-ahead reload of a key read through {@link #getAll}: the bulk loader, one key. */
-  private V oneOf(Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader, K key) {
+  private V oneOf(
+      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader, K key) {
     Map<? extends K, ? extends V> loaded = bulkLoader.apply(Set.of(key));
     if (loaded == null) {
-      throw new NullPointerException("bulkLoader of cache '" + name + "' returned null instead of a map");
+      throw new NullPointerException(
+          "bulkLoader of cache '" + name + "' returned null instead of a map");
     }
     return loaded.get(key);
   }
@@ -358,9 +379,11 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     if (ownsKeys != null) {
       int colon = k.indexOf(':');
       if (colon > 0 && ownsKeys.test(k.substring(0, colon))) {
-        throw new IllegalArgumentException("key '" + k + "' of shared cache '" + name + "' starts with '"
-            + k.substring(0, colon) + ":', the name of a cache with its own key space: its Redis key would be "
-            + "that cache's; rename one of them, or give that cache sharedKeys(true) too");
+        throw new IllegalArgumentException(
+            "key '" + k + "' of shared cache '" + name + "' starts with '"
+                + k.substring(0, colon)
+                + ":', the name of a cache with its own key space: its Redis key would be "
+                + "that cache's; rename one of them, or give that cache sharedKeys(true) too");
       }
     }
     return k;
@@ -415,7 +438,10 @@ final class DefaultCache<K, V> implements Cache<K, V> {
   }
 
   @Override
-  public WarmUpResult warmUp(Collection<? extends K> keys, Function<? super K, ? extends V> loader, int concurrency,
+  public WarmUpResult warmUp(
+      Collection<? extends K> keys,
+      Function<? super K, ? extends V> loader,
+      int concurrency,
       WarmUpListener listener) {
     Objects.requireNonNull(keys, "keys must not be null");
     Objects.requireNonNull(loader, "loader must not be null");
@@ -431,8 +457,8 @@ final class DefaultCache<K, V> implements Cache<K, V> {
     AtomicInteger loaded = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(
-        Math.min(concurrency, Math.max(1, todo.size())), runnable -> {
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Math.min(concurrency, Math.max(1, todo.size())), runnable -> {
           Thread thread = new Thread(runnable, "tiercache-warm-up-" + name);
           thread.setDaemon(true);
           return thread;
@@ -468,7 +494,11 @@ final class DefaultCache<K, V> implements Cache<K, V> {
       pool.shutdownNow();
     }
     int total = todo.size();
-    WarmUpResult result = new WarmUpResult(total, loaded.get() - failed.get(), total - loaded.get(), failed.get(),
+    WarmUpResult result = new WarmUpResult(
+        total,
+        loaded.get() - failed.get(),
+        total - loaded.get(),
+        failed.get(),
         Duration.ofNanos(System.nanoTime() - start));
     log.info("cache '{}': warm-up done, {}", name, result);
     return result;

@@ -33,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,8 +93,9 @@ final class DefaultTierCache implements TierCache {
     if (!b.hasRedis()) {
       for (Map.Entry<String, CacheSpec> e : declared.entrySet()) {
         if (e.getValue().l2Enabled()) {
-          throw new IllegalStateException("cache '" + e.getKey() + "' has L2 on but no redisUri was "
-              + "given: call redisUri(...) or turn L2 off with l2(false)");
+          throw new IllegalStateException(
+              "cache '" + e.getKey() + "' has L2 on but no redisUri was "
+                  + "given: call redisUri(...) or turn L2 off with l2(false)");
         }
       }
       if (allowUndeclared && defaults.l2Enabled()) {
@@ -106,10 +106,14 @@ final class DefaultTierCache implements TierCache {
     for (Map.Entry<String, CacheSpec> e : declared.entrySet()) {
       if (e.getValue().valueType() != null) {
         try {
-          ValueCodec.of(mapper, e.getValue().valueType(), e.getValue().compressionThreshold(),
+          ValueCodec.of(
+              mapper,
+              e.getValue().valueType(),
+              e.getValue().compressionThreshold(),
               e.getValue().maxValueSize());
         } catch (IllegalArgumentException invalid) {
-          throw new IllegalArgumentException("cache '" + e.getKey() + "': " + invalid.getMessage(), invalid);
+          throw new IllegalArgumentException(
+              "cache '" + e.getKey() + "': " + invalid.getMessage(), invalid);
         }
       }
     }
@@ -117,24 +121,45 @@ final class DefaultTierCache implements TierCache {
     this.scheduler = Executors.newScheduledThreadPool(1, daemonThreads("tiercache-scheduler"));
     this.clock = b.clock;
     this.refreshExecutor = Executors.newFixedThreadPool(4, daemonThreads("tiercache-refresh"));
-    this.writeBackExecutor = Executors.newSingleThreadExecutor(daemonThreads("tiercache-write-back"));
+    this.writeBackExecutor =
+        Executors.newSingleThreadExecutor(daemonThreads("tiercache-write-back"));
     RedisTier tier = null;
     Coherence coherent = null;
     try {
-      tier = !b.hasRedis() ? null
-          : new RedisTier(b.redisEndpoint(), b.commandTimeout, b.connectTimeout, b.probeInterval, keyPrefix,
-              b.maxPendingDeletes, scheduler);
+      tier = !b.hasRedis()
+          ? null
+          : new RedisTier(
+              b.redisEndpoint(),
+              b.commandTimeout,
+              b.connectTimeout,
+              b.probeInterval,
+              keyPrefix,
+              b.maxPendingDeletes,
+              scheduler);
       if (tier != null) {
         tier.breakerPolicy(b.breakerFailures, b.breakerWindow);
         tier.patternDeleteRate(b.massInvalidationRate);
       }
-      coherent = tier == null || b.coherence == CoherenceMode.NONE ? null
-          : new Coherence(b.coherence, tier, keyPrefix, b.invalidationStreamLength, b.loadRaceWindow,
-              b.probeInterval, scheduler, groups,
-              entry -> namespacesUpdate(entry.getKey(), entry.getValue()), this::namespacesReset,
-              b.strictCoherence, b.coherenceShards, b.coherenceBatching, b.coherenceReadInterval);
+      coherent = tier == null || b.coherence == CoherenceMode.NONE
+          ? null
+          : new Coherence(
+              b.coherence,
+              tier,
+              keyPrefix,
+              b.invalidationStreamLength,
+              b.loadRaceWindow,
+              b.probeInterval,
+              scheduler,
+              groups,
+              entry -> namespacesUpdate(entry.getKey(), entry.getValue()),
+              this::namespacesReset,
+              b.strictCoherence,
+              b.coherenceShards,
+              b.coherenceBatching,
+              b.coherenceReadInterval);
     } catch (RuntimeException e) {
-      // rejected credentials, an untrusted certificate: fail build() without leaking connections or threads
+      // rejected credentials, an untrusted certificate: fail build() without leaking connections or
+      // threads
       if (tier != null) {
         tier.close();
       }
@@ -145,9 +170,18 @@ final class DefaultTierCache implements TierCache {
     }
     this.redis = tier;
     this.coherence = coherent;
-    this.instanceId = coherence != null ? coherence.instanceId() : UUID.randomUUID().toString();
-    this.context = new DefaultCache.Context(redis, keyPrefix, maxKeyLength, asyncExecutor, clock, scheduler,
-        refreshExecutor, instanceId, name -> {
+    this.instanceId =
+        coherence != null ? coherence.instanceId() : UUID.randomUUID().toString();
+    this.context = new DefaultCache.Context(
+        redis,
+        keyPrefix,
+        maxKeyLength,
+        asyncExecutor,
+        clock,
+        scheduler,
+        refreshExecutor,
+        instanceId,
+        name -> {
           CacheGroup group = groups.get(name);
           if (group == null && (declared.containsKey(name) || allowUndeclared)) {
             return !specOf(name).sharedKeys();
@@ -155,15 +189,19 @@ final class DefaultTierCache implements TierCache {
           return group != null && group.ownKeys;
         });
     this.namespaces = new Namespaces(redis, keyPrefix, coherence);
-    this.toolkit = redis == null ? null : ToolkitFactory.create(redis, keyPrefix, mapper, scheduler);
+    this.toolkit =
+        redis == null ? null : ToolkitFactory.create(redis, keyPrefix, mapper, scheduler);
     this.events = new EventRegistry(this::invalidatePattern, this::invalidateKey);
     b.events.forEach(events::register);
     declared.keySet().forEach(this::group);
     if (redis != null) {
       scheduler.execute(this::checkEvictionPolicy); // one INFO, off build()'s time
     }
-    log.info("Tiercache started: prefix '{}', Redis {}, caches {}", keyPrefix,
-        redis == null ? "off" : (redis.available() ? "connected" : "unavailable (degraded)"), declared.keySet());
+    log.info(
+        "Tiercache started: prefix '{}', Redis {}, caches {}",
+        keyPrefix,
+        redis == null ? "off" : (redis.available() ? "connected" : "unavailable (degraded)"),
+        declared.keySet());
   }
 
   @Override
@@ -194,8 +232,8 @@ final class DefaultTierCache implements TierCache {
       throw new NullPointerException("valueType must not be null");
     }
     if (spec.valueType() != null && !spec.valueType().equals(valueType)) {
-      throw new IllegalArgumentException("cache '" + name + "' holds values of type "
-          + spec.valueType() + ", not " + valueType);
+      throw new IllegalArgumentException(
+          "cache '" + name + "' holds values of type " + spec.valueType() + ", not " + valueType);
     }
     String viewKey = name + '\u0000' + valueType.type().getTypeName();
     DefaultCache<?, ?> view = views.get(viewKey);
@@ -204,9 +242,11 @@ final class DefaultTierCache implements TierCache {
         CacheGroup group = group(name);
         ValueCodec<V> codec;
         try {
-          codec = ValueCodec.of(mapper, valueType, spec.compressionThreshold(), spec.maxValueSize());
+          codec =
+              ValueCodec.of(mapper, valueType, spec.compressionThreshold(), spec.maxValueSize());
         } catch (IllegalArgumentException invalid) {
-          throw new IllegalArgumentException("cache '" + name + "': " + invalid.getMessage(), invalid);
+          throw new IllegalArgumentException(
+              "cache '" + name + "': " + invalid.getMessage(), invalid);
         }
         return new DefaultCache<K, V>(group, codec, context);
       });
@@ -230,12 +270,19 @@ final class DefaultTierCache implements TierCache {
 
   private CacheGroup group(String name) {
     return groups.computeIfAbsent(name, n -> {
-      CacheGroup group = new CacheGroup(n, specOf(n), keyPrefix, redis, coherence, clock,
+      CacheGroup group = new CacheGroup(
+          n,
+          specOf(n),
+          keyPrefix,
+          redis,
+          coherence,
+          clock,
           g -> new WriteBackQueue(g, redis, scheduler, writeBackExecutor));
       if (group.spec.bloomGuardInsertions() > 0 && toolkit != null) {
         // the toolkit's filter "cache.{name}": one per cache, shared by every instance
-        group.guard = toolkit.bloomFilters().get("cache." + n, group.spec.bloomGuardInsertions(),
-            group.spec.bloomGuardRate());
+        group.guard = toolkit
+            .bloomFilters()
+            .get("cache." + n, group.spec.bloomGuardInsertions(), group.spec.bloomGuardRate());
       }
       return group;
     });
@@ -297,9 +344,11 @@ final class DefaultTierCache implements TierCache {
       }
       redisKeys.add(keyPrefix + ":" + k);
       long[] deleted = {0};
-      inRedis = RedisLevel.announced(() -> deleted[0] = redis.delete(List.copyOf(redisKeys)),
-          coherence != null && announce ? () -> coherence.publishKeys("", List.of(k)) : null,
-          () -> redisKeys.forEach(redis::rememberDelete)) == null;
+      inRedis = RedisLevel.announced(
+              () -> deleted[0] = redis.delete(List.copyOf(redisKeys)),
+              coherence != null && announce ? () -> coherence.publishKeys("", List.of(k)) : null,
+              () -> redisKeys.forEach(redis::rememberDelete))
+          == null;
       existed = deleted[0] > 0;
     }
     for (CacheGroup group : groups.values()) {
@@ -369,7 +418,9 @@ final class DefaultTierCache implements TierCache {
       };
       long[] count = {0};
       Runnable announce = coherence == null ? null : () -> coherence.publishPattern(pattern);
-      RedisLevel.announced(() -> count[0] = redis.deleteMatching(redisPattern, filter), announce,
+      RedisLevel.announced(
+          () -> count[0] = redis.deleteMatching(redisPattern, filter),
+          announce,
           () -> redis.rememberDeletePattern(redisPattern, filter, announce));
       deleted = count[0];
     }
@@ -424,8 +475,16 @@ final class DefaultTierCache implements TierCache {
       } catch (RedisUnavailableException e) {
         // facts stay unknown while Redis is down
       }
-      facts = new StatsSnapshot.RedisFacts(true, redis.available(), redis.breakerTrips(), redis.pendingDeletes(),
-          keys, capped, memory, clients, version);
+      facts = new StatsSnapshot.RedisFacts(
+          true,
+          redis.available(),
+          redis.breakerTrips(),
+          redis.pendingDeletes(),
+          keys,
+          capped,
+          memory,
+          clients,
+          version);
     }
     return new StatsSnapshot(clock.instant(), keyPrefix, stats(), coherenceStats(), facts);
   }
@@ -441,7 +500,8 @@ final class DefaultTierCache implements TierCache {
       for (String info : redis.info()) {
         String policy = infoValue(info, "maxmemory_policy");
         if (policy.startsWith("allkeys-")) {
-          String warning = "Redis at " + redis.describe() + " runs maxmemory-policy " + policy + ": when it is full "
+          String warning = "Redis at " + redis.describe() + " runs maxmemory-policy " + policy
+              + ": when it is full "
               + "it may evict Tiercache's own keys without a TTL (the invalidation stream: every instance then "
               + "clears its L1; counters, rate limits, lock fences and write-back versions: they start over). "
               + "Prefer volatile-lru or volatile-lfu, which evict only keys with a TTL, as every cached value has; "
@@ -479,13 +539,15 @@ final class DefaultTierCache implements TierCache {
     CacheSpec.positive("period", period);
     Objects.requireNonNull(task, "task must not be null");
     long millis = period.toMillis();
-    return scheduler.scheduleAtFixedRate(() -> refreshExecutor.execute(() -> runLogged(task)), millis, millis,
+    return scheduler.scheduleAtFixedRate(
+        () -> refreshExecutor.execute(() -> runLogged(task)),
+        millis,
+        millis,
         TimeUnit.MILLISECONDS);
   }
 
   @Override
-  public ScheduledFuture<?> scheduleDaily(LocalTime time, ZoneId zone,
-      Runnable task) {
+  public ScheduledFuture<?> scheduleDaily(LocalTime time, ZoneId zone, Runnable task) {
     checkOpen();
     Objects.requireNonNull(time, "time must not be null");
     Objects.requireNonNull(zone, "zone must not be null");
@@ -496,8 +558,11 @@ final class DefaultTierCache implements TierCache {
       first = first.plusDays(1);
     }
     long delay = Duration.between(now, first).toMillis();
-    return scheduler.scheduleAtFixedRate(() -> refreshExecutor.execute(() -> runLogged(task)), delay,
-        Duration.ofDays(1).toMillis(), TimeUnit.MILLISECONDS);
+    return scheduler.scheduleAtFixedRate(
+        () -> refreshExecutor.execute(() -> runLogged(task)),
+        delay,
+        Duration.ofDays(1).toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   private static void runLogged(Runnable task) {
@@ -570,7 +635,8 @@ final class DefaultTierCache implements TierCache {
     if (colon > 0) {
       String cache = rest.substring(0, colon);
       CacheGroup group = groups.get(cache);
-      boolean owns = group != null ? group.ownKeys
+      boolean owns = group != null
+          ? group.ownKeys
           : (declared.containsKey(cache) && !specOf(cache).sharedKeys());
       if (owns) {
         return new KeyEvent(kind, cache, rest.substring(colon + 1), redisKey);
@@ -589,7 +655,8 @@ final class DefaultTierCache implements TierCache {
   @Override
   public Map<String, CacheStats> stats() {
     Map<String, CacheStats> stats = new LinkedHashMap<>();
-    new TreeSet<>(groups.keySet()).forEach(name -> stats.put(name, groups.get(name).snapshot()));
+    new TreeSet<>(groups.keySet())
+        .forEach(name -> stats.put(name, groups.get(name).snapshot()));
     return Collections.unmodifiableMap(stats);
   }
 
@@ -615,11 +682,13 @@ final class DefaultTierCache implements TierCache {
       return new RedisHealth(RedisHealth.Status.NONE, "no Redis is configured");
     }
     if (!redis.available()) {
-      return new RedisHealth(RedisHealth.Status.DOWN, "Redis at " + redis.describe()
-          + " does not answer; caches run on L1 and loaders");
+      return new RedisHealth(
+          RedisHealth.Status.DOWN,
+          "Redis at " + redis.describe() + " does not answer; caches run on L1 and loaders");
     }
     String full = redis.writesRefused();
-    return full == null ? new RedisHealth(RedisHealth.Status.UP, "")
+    return full == null
+        ? new RedisHealth(RedisHealth.Status.UP, "")
         : new RedisHealth(RedisHealth.Status.REFUSING_WRITES, full);
   }
 
@@ -653,7 +722,9 @@ final class DefaultTierCache implements TierCache {
       if (coherence != null) {
         coherence.close();
       }
-      groups.values().forEach(CacheGroup::close); // after the reader: it applies to the persistent levels
+      groups
+          .values()
+          .forEach(CacheGroup::close); // after the reader: it applies to the persistent levels
       scheduler.shutdownNow();
       writeBackExecutor.shutdown();
       try {

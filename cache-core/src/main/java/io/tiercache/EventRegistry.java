@@ -32,19 +32,21 @@ final class EventRegistry implements InvalidationEvents {
         if (c == '{') {
           int close = source.indexOf('}', i);
           if (close < 0) {
-            throw new IllegalArgumentException("pattern '" + source + "' has an unclosed '{' at " + i);
+            throw new IllegalArgumentException(
+                "pattern '" + source + "' has an unclosed '{' at " + i);
           }
           String name = source.substring(i + 1, close);
           if (!name.matches("[A-Za-z0-9_.]+")) {
-            throw new IllegalArgumentException("pattern '" + source + "' has an invalid placeholder '{" + name
-                + "}': use letters, digits, '_' or '.'");
+            throw new IllegalArgumentException("pattern '" + source
+                + "' has an invalid placeholder '{" + name + "}': use letters, digits, '_' or '.'");
           }
           literals.add(literal.toString());
           literal.setLength(0);
           names.add(name);
           i = close + 1;
         } else if (c == '}') {
-          throw new IllegalArgumentException("pattern '" + source + "' has a '}' without '{' at " + i);
+          throw new IllegalArgumentException(
+              "pattern '" + source + "' has a '}' without '{' at " + i);
         } else {
           literal.append(c);
           i++;
@@ -60,16 +62,20 @@ final class EventRegistry implements InvalidationEvents {
         out.append(literals.get(i));
         String name = placeholders.get(i);
         if (!payload.containsKey(name)) {
-          throw new IllegalArgumentException("event '" + event + "' needs a value for '{" + name + "}' of pattern '"
-              + source + "'; the payload has " + new TreeSet<>(payload.keySet()));
+          throw new IllegalArgumentException(
+              "event '" + event + "' needs a value for '{" + name + "}' of pattern '" + source
+                  + "'; the payload has " + new TreeSet<>(payload.keySet()));
         }
         out.append(Keys.segment(payload.get(name)));
       }
       String filled = out.append(literals.get(literals.size() - 1)).toString();
       if (!Glob.hasSpecial(filled) && (filled.isEmpty() || filled.startsWith("__"))) {
-        throw new IllegalArgumentException("event '" + event + "': pattern '" + source + "' filled with the payload "
-            + "gives the key '" + filled + "', which " + (filled.isEmpty() ? "is empty"
-            : "starts with '__' (reserved for Tiercache's own data)"));
+        throw new IllegalArgumentException(
+            "event '" + event + "': pattern '" + source + "' filled with the payload "
+                + "gives the key '" + filled + "', which "
+                + (filled.isEmpty()
+                    ? "is empty"
+                    : "starts with '__' (reserved for Tiercache's own data)"));
       }
       return filled;
     }
@@ -132,7 +138,6 @@ final class EventRegistry implements InvalidationEvents {
   public Set<String> events() {
     return Collections.unmodifiableSet(new TreeSet<>(events.keySet()));
   }
-
 
   private static void checkEvent(String event) {
     Objects.requireNonNull(event, "event must not be null");

@@ -36,6 +36,7 @@ final class Expiries {
     if (spec.expiryBoundary() == null) {
       return ttlMillis;
     }
-    return Math.min(ttlMillis, untilNextBoundaryMillis(spec.expiryBoundary(), spec.expiryZone(), clock));
+    return Math.min(
+        ttlMillis, untilNextBoundaryMillis(spec.expiryBoundary(), spec.expiryZone(), clock));
   }
 }

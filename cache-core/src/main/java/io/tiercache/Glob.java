@@ -65,7 +65,9 @@ final class Glob {
               end++;
               found |= p.charAt(end) == ch;
               end++;
-            } else if (end + 2 < p.length() && p.charAt(end + 1) == '-' && p.charAt(end + 2) != ']') {
+            } else if (end + 2 < p.length()
+                && p.charAt(end + 1) == '-'
+                && p.charAt(end + 2) != ']') {
               char lo = p.charAt(end);
               char hi = p.charAt(end + 2);
               if (lo > hi) {
@@ -92,7 +94,7 @@ final class Glob {
             pi++;
             c = p.charAt(pi);
           }
-          // fall through: the escaped character is a literal
+        // fall through: the escaped character is a literal
         default:
           if (si >= s.length() || s.charAt(si) != c) {
             return false;

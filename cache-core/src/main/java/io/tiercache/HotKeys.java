@@ -66,7 +66,9 @@ final class HotKeys {
       }
     }
     List<Map.Entry<String, Long>> entries = new ArrayList<>(totals.entrySet());
-    entries.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+    entries.sort(Map.Entry.<String, Long>comparingByValue()
+        .reversed()
+        .thenComparing(Map.Entry.comparingByKey()));
     List<String> keys = new ArrayList<>(Math.min(limit, entries.size()));
     for (int i = 0; i < entries.size() && i < limit; i++) {
       keys.add(entries.get(i).getKey());

@@ -13,7 +13,8 @@ import java.util.Set;
  * @param acknowledged instances that acknowledged it
  * @param waited how long the wait for acknowledgements took
  */
-public record InvalidationAck(boolean complete, Set<String> missing, Set<String> acknowledged, Duration waited) {
+public record InvalidationAck(
+    boolean complete, Set<String> missing, Set<String> acknowledged, Duration waited) {
 
   public InvalidationAck {
     missing = Set.copyOf(missing);

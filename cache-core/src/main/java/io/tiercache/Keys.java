@@ -84,15 +84,20 @@ public final class Keys {
           escape(out, c);
         }
         i++;
-      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < n
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
         for (byte b : text.substring(i, i + 2).getBytes(StandardCharsets.UTF_8)) {
           escape(out, b & 0xFF);
         }
         i += 2;
       } else if (Character.isSurrogate(c)) {
         // A lone surrogate has no UTF-8 form; "%u" is no byte escape, so it stays distinct.
-        out.append("%u").append(HEX[(c >>> 12) & 0xF]).append(HEX[(c >>> 8) & 0xF])
-            .append(HEX[(c >>> 4) & 0xF]).append(HEX[c & 0xF]);
+        out.append("%u")
+            .append(HEX[(c >>> 12) & 0xF])
+            .append(HEX[(c >>> 8) & 0xF])
+            .append(HEX[(c >>> 4) & 0xF])
+            .append(HEX[c & 0xF]);
         i++;
       } else {
         for (byte b : String.valueOf(c).getBytes(StandardCharsets.UTF_8)) {
@@ -185,8 +190,8 @@ public final class Keys {
       throw new IllegalArgumentException("key must not be empty");
     }
     if (key.startsWith("__")) {
-      throw new IllegalArgumentException("key must not start with '__' (reserved for Tiercache's own data), was '"
-          + key + "'");
+      throw new IllegalArgumentException(
+          "key must not start with '__' (reserved for Tiercache's own data), was '" + key + "'");
     }
     return key.length() > maxLength ? bounded(requireEncodable(key, "key"), maxLength) : key;
   }
@@ -203,12 +208,16 @@ public final class Keys {
     for (int i = 0, n = key.length(); i < n; i++) {
       char c = key.charAt(i);
       if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(key.charAt(i + 1))) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < n
+            && Character.isLowSurrogate(key.charAt(i + 1))) {
           i++;
         } else {
-          throw new IllegalArgumentException(argument + " must be valid Unicode: it holds a lone surrogate \\u"
-              + Integer.toHexString(c).toUpperCase(Locale.ROOT) + " at index " + i + ", which Redis "
-              + "would store as '?' (build keys with Keys.of or Keys.segment, which escape it)");
+          throw new IllegalArgumentException(
+              argument + " must be valid Unicode: it holds a lone surrogate \\u"
+                  + Integer.toHexString(c).toUpperCase(Locale.ROOT) + " at index " + i
+                  + ", which Redis "
+                  + "would store as '?' (build keys with Keys.of or Keys.segment, which escape it)");
         }
       }
     }
@@ -225,7 +234,8 @@ public final class Keys {
 
   static String sha256(String text) {
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);

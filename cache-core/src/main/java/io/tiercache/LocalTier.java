@@ -249,7 +249,9 @@ abstract class LocalTier {
 
     @Override
     List<String> hottest(int limit) {
-      return cache.policy().eviction()
+      return cache
+          .policy()
+          .eviction()
           .map(eviction -> List.copyOf(eviction.hottest(limit).keySet()))
           .orElse(List.of());
     }

@@ -55,6 +55,7 @@ final class MissPath<K, V> {
   private static final Logger log = LoggerFactory.getLogger(DefaultCache.class);
   /** Per-read lines (hit DEBUG, miss INFO, as seed 000 asks); tune or silence this logger alone. */
   private static final Logger access = LoggerFactory.getLogger("io.tiercache.access");
+
   private static final Object MISSING = RedisLevel.MISSING;
   private static final long FIRST_POLL_PAUSE_MILLIS = 5;
 
@@ -67,10 +68,12 @@ final class MissPath<K, V> {
   private final PersistentLevel l3;
   /** Whether the cache has a persistent level (L3 hits and misses are counted only then). */
   private final boolean l3On;
+
   private final ValueCodec<V> codec;
   private final Executor asyncExecutor;
   /** Runs the polls of {@link #getAsync} that wait for another instance's load. */
   private final ScheduledExecutorService scheduler;
+
   private final Clock clock;
   /** Whether a miss takes the key's load lease first ({@link CacheSpec#distributedLoadWait}). */
   private final boolean distributed;
@@ -80,10 +83,17 @@ final class MissPath<K, V> {
   private Refresher<K, V> refresh = Refresher.off();
   /** Keys whose undecodable L3 frame was logged: once per key, not per read. */
   private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> l3DecodeLogged =
-      Caffeine.newBuilder().maximumSize(10_000)
-          .expireAfterWrite(Duration.ofHours(1)).executor(Runnable::run).build();
+      Caffeine.newBuilder()
+          .maximumSize(10_000)
+          .expireAfterWrite(Duration.ofHours(1))
+          .executor(Runnable::run)
+          .build();
 
-  MissPath(CacheGroup group, ValueCodec<V> codec, Executor asyncExecutor, ScheduledExecutorService scheduler,
+  MissPath(
+      CacheGroup group,
+      ValueCodec<V> codec,
+      Executor asyncExecutor,
+      ScheduledExecutorService scheduler,
       Clock clock) {
     this.group = group;
     this.name = group.name;
@@ -127,12 +137,13 @@ final class MissPath<K, V> {
     }
   }
 
-  private Object fetchOrLoad(K key, String k, Function<? super K, ? extends V> loader,
-      CompletableFuture<Object> mine) {
+  private Object fetchOrLoad(
+      K key, String k, Function<? super K, ? extends V> loader, CompletableFuture<Object> mine) {
     // With distributed load, a read that misses takes the key's lease in the same round trip;
     // with a persistent level, the lease only once that level missed too.
     byte[] lease = distributed ? newLease() : null;
-    Object found = lease != null && !l3On ? l2.readOrLease(k, codec, lease, waitMillis) : l2.read(k, codec);
+    Object found =
+        lease != null && !l3On ? l2.readOrLease(k, codec, lease, waitMillis) : l2.read(k, codec);
     if (RedisLevel.isValue(found)) {
       countL2Hit(k);
       return found;
@@ -197,18 +208,25 @@ final class MissPath<K, V> {
    */
   private Object awaitOtherLoad(String k) {
     Object[] found = {MISSING};
-    if (pollUntil(System.nanoTime() + waitMillis * 1_000_000L, false,
+    if (pollUntil(
+        System.nanoTime() + waitMillis * 1_000_000L,
+        false,
         () -> (found[0] = l2.read(k, codec)) != MISSING)) {
       return found[0];
     }
-    log.debug("cache '{}': waited {} ms for another instance to load '{}'; loading here", name, waitMillis, k);
+    log.debug(
+        "cache '{}': waited {} ms for another instance to load '{}'; loading here",
+        name,
+        waitMillis,
+        k);
     return MISSING;
   }
 
   /* ---- One key, without blocking ---- */
 
   /** A {@code getAsync} that missed L1 (and passed the guard). */
-  CompletableFuture<V> getAsync(K key, String k, Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
+  CompletableFuture<V> getAsync(
+      K key, String k, Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
     CompletableFuture<Object> mine = new CompletableFuture<>();
     CompletableFuture<Object> winner = install(k, mine);
     if (winner != mine) {
@@ -237,52 +255,69 @@ final class MissPath<K, V> {
    * instance's load on the scheduler, never on a thread of Lettuce or of the async executor), then
    * the loader, then the L2 write.
    */
-  private CompletableFuture<Object> fetchOrLoadAsync(K key, String k,
-      Function<? super K, ? extends CompletableFuture<? extends V>> loader, CompletableFuture<Object> mine) {
+  private CompletableFuture<Object> fetchOrLoadAsync(
+      K key,
+      String k,
+      Function<? super K, ? extends CompletableFuture<? extends V>> loader,
+      CompletableFuture<Object> mine) {
     if (!l2.enabled()) {
       Object persisted = readL3(k, mine);
-      return persisted != MISSING ? CompletableFuture.completedFuture(persisted) : loadAsync(key, k, loader, mine, null);
+      return persisted != MISSING
+          ? CompletableFuture.completedFuture(persisted)
+          : loadAsync(key, k, loader, mine, null);
     }
     byte[] lease = distributed ? newLease() : null;
     // as fetchOrLoad: the lease with the read, or, with a persistent level, after it missed
     CompletableFuture<Object> read = lease != null && !l3On
-        ? l2.readOrLeaseAsync(k, codec, lease, waitMillis, asyncExecutor) : l2.readAsync(k, codec, asyncExecutor);
+        ? l2.readOrLeaseAsync(k, codec, lease, waitMillis, asyncExecutor)
+        : l2.readAsync(k, codec, asyncExecutor);
     return read.thenCompose(value -> {
-      if (RedisLevel.isValue(value)) {
-        countL2Hit(k);
-        return CompletableFuture.completedFuture(value);
-      }
-      Object persisted = readL3(k, mine);
-      if (persisted != MISSING) {
-        return CompletableFuture.completedFuture(persisted);
-      }
-      if (lease != null && l3On) {
-        return l2.takeLeaseAsync(k, lease, waitMillis).thenApplyAsync(RedisLevel::leased, asyncExecutor);
-      }
-      return CompletableFuture.completedFuture(value);
-    }).thenCompose(found -> {
-      if (RedisLevel.isValue(found)) {
-        return CompletableFuture.completedFuture(found);
-      }
-      byte[] mineLease = found == RedisLevel.LEASE_TAKEN ? lease : null;
-      if (found != RedisLevel.LEASE_HELD) {
-        return loadAsync(key, k, loader, mine, mineLease);
-      }
-      // Async: the wait may end on the JDK's timer thread, which must not run the loader.
-      return awaitOtherLoadAsync(k).thenComposeAsync(other -> {
-        if (other == null) {
-          log.debug("cache '{}': no value from another instance's load of '{}' in time; loading here", name, k);
-          return loadAsync(key, k, loader, mine, null);
-        }
-        stats.l2Hits.increment();
-        return CompletableFuture.completedFuture(other);
-      }, asyncExecutor);
-    });
+          if (RedisLevel.isValue(value)) {
+            countL2Hit(k);
+            return CompletableFuture.completedFuture(value);
+          }
+          Object persisted = readL3(k, mine);
+          if (persisted != MISSING) {
+            return CompletableFuture.completedFuture(persisted);
+          }
+          if (lease != null && l3On) {
+            return l2.takeLeaseAsync(k, lease, waitMillis)
+                .thenApplyAsync(RedisLevel::leased, asyncExecutor);
+          }
+          return CompletableFuture.completedFuture(value);
+        })
+        .thenCompose(found -> {
+          if (RedisLevel.isValue(found)) {
+            return CompletableFuture.completedFuture(found);
+          }
+          byte[] mineLease = found == RedisLevel.LEASE_TAKEN ? lease : null;
+          if (found != RedisLevel.LEASE_HELD) {
+            return loadAsync(key, k, loader, mine, mineLease);
+          }
+          // Async: the wait may end on the JDK's timer thread, which must not run the loader.
+          return awaitOtherLoadAsync(k)
+              .thenComposeAsync(
+                  other -> {
+                    if (other == null) {
+                      log.debug(
+                          "cache '{}': no value from another instance's load of '{}' in time; loading here",
+                          name,
+                          k);
+                      return loadAsync(key, k, loader, mine, null);
+                    }
+                    stats.l2Hits.increment();
+                    return CompletableFuture.completedFuture(other);
+                  },
+                  asyncExecutor);
+        });
   }
 
   /** The miss of {@link #getAsync}: starts the loader, then writes its value without blocking. */
-  private CompletableFuture<Object> loadAsync(K key, String k,
-      Function<? super K, ? extends CompletableFuture<? extends V>> loader, CompletableFuture<Object> mine,
+  private CompletableFuture<Object> loadAsync(
+      K key,
+      String k,
+      Function<? super K, ? extends CompletableFuture<? extends V>> loader,
+      CompletableFuture<Object> mine,
       byte[] lease) {
     countMiss(k);
     long start = System.nanoTime();
@@ -294,18 +329,20 @@ final class MissPath<K, V> {
       releaseLease(k, lease);
       return CompletableFuture.failedFuture(e);
     }
-    return loading.handle((value, error) -> {
-      long took = recordLoad(start, error == null);
-      if (error != null) {
-        releaseLease(k, lease);
-        return CompletableFuture.<Object>failedFuture(unwrapCompletion(error));
-      }
-      Object stored = value == null ? LocalTier.NULL : value;
-      return writeLoadedNonBlocking(k, mine, stored, lease).thenApply(ttl -> {
-        refresh.loaded(k, took, ttl);
-        return stored;
-      });
-    }).thenCompose(Function.identity());
+    return loading
+        .handle((value, error) -> {
+          long took = recordLoad(start, error == null);
+          if (error != null) {
+            releaseLease(k, lease);
+            return CompletableFuture.<Object>failedFuture(unwrapCompletion(error));
+          }
+          Object stored = value == null ? LocalTier.NULL : value;
+          return writeLoadedNonBlocking(k, mine, stored, lease).thenApply(ttl -> {
+            refresh.loaded(k, took, ttl);
+            return stored;
+          });
+        })
+        .thenCompose(Function.identity());
   }
 
   /**
@@ -314,8 +351,8 @@ final class MissPath<K, V> {
    * meanwhile, so "still current" means "not invalidated"); at once if nothing is written or with
    * {@link CacheSpec#writeLoadedAsync}. Its value is the TTL.
    */
-  private CompletableFuture<Long> writeLoadedNonBlocking(String k, CompletableFuture<Object> mine, Object stored,
-      byte[] lease) {
+  private CompletableFuture<Long> writeLoadedNonBlocking(
+      String k, CompletableFuture<Object> mine, Object stored, byte[] lease) {
     long ttl = group.ttlMillis(stored == LocalTier.NULL);
     byte[] frame = loadedFrame(k, mine, stored);
     persist(k, mine, stored, frame, ttl);
@@ -327,14 +364,17 @@ final class MissPath<K, V> {
       writeInBackground(k, frame, ttl, lease);
       return CompletableFuture.completedFuture(ttl);
     }
-    return l2.writeLoadedReleasingAsync(k, frame, ttl, lease).handleAsync((written, error) -> {
-      if (error != null) {
-        stats.degraded.increment();
-      } else if (!local.isCurrent(k, mine)) {
-        l2.undoLoad(k, frame);
-      }
-      return ttl;
-    }, asyncExecutor);
+    return l2.writeLoadedReleasingAsync(k, frame, ttl, lease)
+        .handleAsync(
+            (written, error) -> {
+              if (error != null) {
+                stats.degraded.increment();
+              } else if (!local.isCurrent(k, mine)) {
+                l2.undoLoad(k, frame);
+              }
+              return ttl;
+            },
+            asyncExecutor);
   }
 
   /**
@@ -355,17 +395,20 @@ final class MissPath<K, V> {
       return;
     }
     try {
-      scheduler.schedule(() -> {
-        if (!result.isDone()) {
-          l2.readAsync(k, codec, asyncExecutor).whenComplete((found, error) -> {
-            if (error == null && found != MISSING) {
-              result.complete(found);
-            } else {
-              pollL2Async(k, nextPause(pause), result);
+      scheduler.schedule(
+          () -> {
+            if (!result.isDone()) {
+              l2.readAsync(k, codec, asyncExecutor).whenComplete((found, error) -> {
+                if (error == null && found != MISSING) {
+                  result.complete(found);
+                } else {
+                  pollL2Async(k, nextPause(pause), result);
+                }
+              });
             }
-          });
-        }
-      }, pause, TimeUnit.MILLISECONDS);
+          },
+          pause,
+          TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       result.complete(null); // the cache is closing: load here
     }
@@ -412,8 +455,11 @@ final class MissPath<K, V> {
    * @param mine the load in progress, or null outside a load
    * @param frame its frame if already encoded for L2, else null
    */
-  private void persist(String k, CompletableFuture<Object> mine, Object stored, byte[] frame, long ttl) {
-    if (!l3On || (stored == LocalTier.NULL && !spec.cacheNulls()) || (mine != null && !local.isCurrent(k, mine))) {
+  private void persist(
+      String k, CompletableFuture<Object> mine, Object stored, byte[] frame, long ttl) {
+    if (!l3On
+        || (stored == LocalTier.NULL && !spec.cacheNulls())
+        || (mine != null && !local.isCurrent(k, mine))) {
       return;
     }
     if (frame == null) {
@@ -458,8 +504,13 @@ final class MissPath<K, V> {
       stats.l3Misses.increment();
       l3.remove(k);
       if (l3DecodeLogged.asMap().putIfAbsent(k, Boolean.TRUE) == null) {
-        log.warn("cache '{}': the persistent level's value under key '{}' cannot be decoded as {} and is deleted "
-            + "(read as a miss; logged once an hour per key): {}", name, k, codec.type(), e.getMessage());
+        log.warn(
+            "cache '{}': the persistent level's value under key '{}' cannot be decoded as {} and is deleted "
+                + "(read as a miss; logged once an hour per key): {}",
+            name,
+            k,
+            codec.type(),
+            e.getMessage());
       }
       return MISSING;
     }
@@ -523,7 +574,9 @@ final class MissPath<K, V> {
    *
    * @param byKey the keys as stored, each with the key the caller gave
    */
-  Map<K, V> getAll(Map<String, K> byKey, Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
+  Map<K, V> getAll(
+      Map<String, K> byKey,
+      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
     Map<String, Object> found = new HashMap<>();
     Map<String, CompletableFuture<Object>> owned = new LinkedHashMap<>();
     Map<String, CompletableFuture<Object>> waiting = new LinkedHashMap<>();
@@ -579,8 +632,11 @@ final class MissPath<K, V> {
     return result;
   }
 
-  private void loadOwned(Map<String, K> byKey, Map<String, CompletableFuture<Object>> owned,
-      Map<String, Object> found, Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
+  private void loadOwned(
+      Map<String, K> byKey,
+      Map<String, CompletableFuture<Object>> owned,
+      Map<String, Object> found,
+      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
     List<String> ownKeys = new ArrayList<>(owned.keySet());
     List<String> missing = new ArrayList<>();
     List<Object> fromL2 = l2.readAll(ownKeys, codec);
@@ -634,8 +690,11 @@ final class MissPath<K, V> {
     if (!elsewhere.isEmpty()) {
       List<String> late = awaitOtherLoads(elsewhere, deadline, !here.isEmpty(), owned, found);
       if (!late.isEmpty()) {
-        log.debug("cache '{}': waited {} ms for other instances to load {} keys; loading them here", name,
-            waitMillis, late.size());
+        log.debug(
+            "cache '{}': waited {} ms for other instances to load {} keys; loading them here",
+            name,
+            waitMillis,
+            late.size());
         bulkLoad(byKey, owned, found, late, null, bulkLoader);
       }
     }
@@ -647,8 +706,12 @@ final class MissPath<K, V> {
    *
    * @param now whether to read at once (time has passed since the leases were asked for)
    */
-  private List<String> awaitOtherLoads(List<String> keys, long deadlineNanos, boolean now,
-      Map<String, CompletableFuture<Object>> owned, Map<String, Object> found) {
+  private List<String> awaitOtherLoads(
+      List<String> keys,
+      long deadlineNanos,
+      boolean now,
+      Map<String, CompletableFuture<Object>> owned,
+      Map<String, Object> found) {
     List<String> left = new ArrayList<>(keys);
     pollUntil(deadlineNanos, now, () -> {
       List<Object> values = l2.readAll(left, codec);
@@ -670,8 +733,12 @@ final class MissPath<K, V> {
    * One call of the bulk loader for {@code keys}, then one pipeline of {@code SET NX PX} for the
    * values that may be written, then the release of the keys' load leases (if {@code lease}).
    */
-  private void bulkLoad(Map<String, K> byKey, Map<String, CompletableFuture<Object>> owned,
-      Map<String, Object> found, List<String> keys, byte[] lease,
+  private void bulkLoad(
+      Map<String, K> byKey,
+      Map<String, CompletableFuture<Object>> owned,
+      Map<String, Object> found,
+      List<String> keys,
+      byte[] lease,
       Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
     stats.misses.add(keys.size());
     Set<K> toLoad = new LinkedHashSet<>();
@@ -690,7 +757,8 @@ final class MissPath<K, V> {
     if (loaded == null) {
       recordLoad(start, false);
       releaseLeases(keys, lease);
-      throw new NullPointerException("bulkLoader of cache '" + name + "' returned null instead of a map");
+      throw new NullPointerException(
+          "bulkLoader of cache '" + name + "' returned null instead of a map");
     }
     stats.loadNanos.add(System.nanoTime() - start);
     stats.loads.add(keys.size());
@@ -736,7 +804,10 @@ final class MissPath<K, V> {
       value = entry.load();
     } catch (RuntimeException e) {
       stats.refreshFailures.increment();
-      log.warn("cache '{}': refresh of key '{}' failed, the old value is kept until it expires: {}", name, k,
+      log.warn(
+          "cache '{}': refresh of key '{}' failed, the old value is kept until it expires: {}",
+          name,
+          k,
           e.toString());
       return false;
     }
@@ -875,8 +946,11 @@ final class MissPath<K, V> {
       stats.encoded(frame);
       return frame;
     } catch (CodecException e) {
-      log.error("cache '{}': loaded value for key '{}' cannot be encoded and stays out of Redis: {}",
-          name, k, e.getMessage());
+      log.error(
+          "cache '{}': loaded value for key '{}' cannot be encoded and stays out of Redis: {}",
+          name,
+          k,
+          e.getMessage());
       return null;
     }
   }
@@ -913,6 +987,8 @@ final class MissPath<K, V> {
   }
 
   private static Throwable unwrapCompletion(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
   }
 }

@@ -54,10 +54,17 @@ final class MvStoreLevel implements PersistentLevel {
   /** How long a failed verification (Redis unavailable) waits before the next attempt. */
   private static final long RETRY_NANOS = 1_000_000_000L;
 
-  private enum State { UNVERIFIED, READY, OFF }
+  private enum State {
+    UNVERIFIED,
+    READY,
+    OFF
+  }
 
   /** One open file: replaced as a whole when the file is found broken. */
-  private record OpenFile(MVStore store, MVMap<String, byte[]> values, MVMap<String, String> expiry,
+  private record OpenFile(
+      MVStore store,
+      MVMap<String, byte[]> values,
+      MVMap<String, String> expiry,
       MVMap<String, String> meta) {}
 
   private final String cacheName;
@@ -67,6 +74,7 @@ final class MvStoreLevel implements PersistentLevel {
   private final int maxRecord;
   /** A file this much larger than the bound is not trusted at start-up. */
   private final long maxFileBytes;
+
   private final Clock clock;
   private final Replayer replayer;
   private final String streamIdentity;
@@ -93,8 +101,10 @@ final class MvStoreLevel implements PersistentLevel {
     try {
       Files.createDirectories(spec.l3Directory());
     } catch (IOException e) {
-      throw new IllegalStateException("cache '" + cacheName + "': the l3 directory " + spec.l3Directory()
-          + " cannot be created: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cache '" + cacheName + "': the l3 directory " + spec.l3Directory()
+              + " cannot be created: " + e.getMessage(),
+          e);
     }
     synchronized (lock) {
       openFile(true);
@@ -116,18 +126,26 @@ final class MvStoreLevel implements PersistentLevel {
     }
     MVStore store = null;
     try {
-      store = new MVStore.Builder().fileName(file.toString()).autoCommitBufferSize(1024)
-          .backgroundExceptionHandler((thread, error) -> log.debug("l3 of cache '{}': background write failed: {}",
-              cacheName, error.toString()))
+      store = new MVStore.Builder()
+          .fileName(file.toString())
+          .autoCommitBufferSize(1024)
+          .backgroundExceptionHandler((thread, error) -> log.debug(
+              "l3 of cache '{}': background write failed: {}", cacheName, error.toString()))
           .open();
       // Space of old chunks is reused after 1 s instead of 45 s: the file stays near its live size.
-      // The cost is crash safety on file systems that reorder writes, and a torn file is a miss here.
+      // The cost is crash safety on file systems that reorder writes, and a torn file is a miss
+      // here.
       store.setRetentionTime(1_000);
-      MVMap<String, byte[]> values = store.openMap("values",
-          new MVMap.Builder<String, byte[]>().keyType(new KeyType()).valueType(new RecordType(maxRecord)));
-      MVMap<String, String> expiry = store.openMap("expiry",
+      MVMap<String, byte[]> values = store.openMap(
+          "values",
+          new MVMap.Builder<String, byte[]>()
+              .keyType(new KeyType())
+              .valueType(new RecordType(maxRecord)));
+      MVMap<String, String> expiry = store.openMap(
+          "expiry",
           new MVMap.Builder<String, String>().keyType(new KeyType()).valueType(new KeyType()));
-      MVMap<String, String> meta = store.openMap("meta",
+      MVMap<String, String> meta = store.openMap(
+          "meta",
           new MVMap.Builder<String, String>().keyType(new KeyType()).valueType(new KeyType()));
       String format = meta.get("format");
       if (format != null && !format.equals(Byte.toString(FORMAT))) {
@@ -144,13 +162,15 @@ final class MvStoreLevel implements PersistentLevel {
     } catch (MVStoreException e) {
       closeQuietly(store);
       if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
-        off("the file " + file + " is in use by another process (one file per instance: give each instance its "
+        off("the file " + file
+            + " is in use by another process (one file per instance: give each instance its "
             + "own l3 directory)");
         return;
       }
       brokenAtOpen(e, mayRetry);
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-      // OutOfMemoryError: a garbled length in MVStore's own metadata asked for an array it could not have
+      // OutOfMemoryError: a garbled length in MVStore's own metadata asked for an array it could
+      // not have
       closeQuietly(store);
       brokenAtOpen(e, mayRetry);
     }
@@ -193,10 +213,14 @@ final class MvStoreLevel implements PersistentLevel {
   private void warnCorrupt(String what) {
     if (!corruptionLogged) {
       corruptionLogged = true;
-      log.warn("l3 of cache '{}': the file {} is unreadable and is deleted; the level starts empty (logged once): {}",
-          cacheName, file, what);
+      log.warn(
+          "l3 of cache '{}': the file {} is unreadable and is deleted; the level starts empty (logged once): {}",
+          cacheName,
+          file,
+          what);
     } else {
-      log.debug("l3 of cache '{}': the file {} is unreadable and is deleted: {}", cacheName, file, what);
+      log.debug(
+          "l3 of cache '{}': the file {} is unreadable and is deleted: {}", cacheName, file, what);
     }
   }
 
@@ -274,8 +298,10 @@ final class MvStoreLevel implements PersistentLevel {
         Position from = position(f.meta().get("position"));
         boolean known = streamIdentity.equals(stream) && from != null;
         if (!known && !f.values().isEmpty()) {
-          drop(stream == null || from == null ? "it does not know which invalidations it applied"
-              : "it followed another invalidation stream ('" + stream + "')");
+          drop(
+              stream == null || from == null
+                  ? "it does not know which invalidations it applied"
+                  : "it followed another invalidation stream ('" + stream + "')");
         }
         String end = "- 0";
         if (replayer != null) {
@@ -297,7 +323,10 @@ final class MvStoreLevel implements PersistentLevel {
         log.debug("l3 of cache '{}' verified: {} entries", cacheName, f.values().sizeAsLong());
         return true;
       } catch (RedisUnavailableException e) {
-        log.debug("l3 of cache '{}' not verified yet, Redis is unavailable: {}", cacheName, e.getMessage());
+        log.debug(
+            "l3 of cache '{}' not verified yet, Redis is unavailable: {}",
+            cacheName,
+            e.getMessage());
         return false;
       } catch (RuntimeException | StackOverflowError e) {
         broken(f, e);
@@ -314,7 +343,9 @@ final class MvStoreLevel implements PersistentLevel {
     }
     int space = stored.indexOf(' ');
     try {
-      return space <= 0 ? null : new Position(stored.substring(0, space), Long.parseLong(stored.substring(space + 1)));
+      return space <= 0
+          ? null
+          : new Position(stored.substring(0, space), Long.parseLong(stored.substring(space + 1)));
     } catch (NumberFormatException e) {
       return null;
     }
@@ -357,7 +388,8 @@ final class MvStoreLevel implements PersistentLevel {
           keys.forEach(this::remove);
         }
       }
-      case Coherence.OP_PATTERN -> keys.forEach(pattern -> removeIf(key -> Glob.matches(pattern, key)));
+      case Coherence.OP_PATTERN ->
+        keys.forEach(pattern -> removeIf(key -> Glob.matches(pattern, key)));
       case Coherence.OP_CACHE -> {
         if (cacheName.equals(cache)) {
           clear();
@@ -593,7 +625,8 @@ final class MvStoreLevel implements PersistentLevel {
       String key = indexKey.substring(17);
       long expiresAt = Long.parseUnsignedLong(indexKey.substring(0, 16), 16);
       byte[] record = f.values().get(key);
-      if (record != null && (record.length < HEADER || ByteBuffer.wrap(record, 1, 8).getLong() == expiresAt)) {
+      if (record != null
+          && (record.length < HEADER || ByteBuffer.wrap(record, 1, 8).getLong() == expiresAt)) {
         f.values().remove(key);
       }
       if (f.expiry().remove(indexKey) != null) {
@@ -621,7 +654,9 @@ final class MvStoreLevel implements PersistentLevel {
   }
 
   private static boolean intact(String key, byte[] record) {
-    return record.length > HEADER && record[0] == FORMAT && ByteBuffer.wrap(record, 9, 4).getInt() == check(key, record);
+    return record.length > HEADER
+        && record[0] == FORMAT
+        && ByteBuffer.wrap(record, 9, 4).getInt() == check(key, record);
   }
 
   /** CRC-32 of the key, the format and expiry, and the frame: everything but the check itself. */
@@ -652,7 +687,8 @@ final class MvStoreLevel implements PersistentLevel {
     public String read(ByteBuffer buffer) {
       int length = DataUtils.readVarInt(buffer);
       if (length < 0 || length > MAX_KEY_BYTES || length > buffer.remaining()) {
-        throw new IllegalStateException("a key of " + length + " bytes in a page of " + buffer.remaining());
+        throw new IllegalStateException(
+            "a key of " + length + " bytes in a page of " + buffer.remaining());
       }
       byte[] utf8 = new byte[length];
       buffer.get(utf8);
@@ -702,7 +738,8 @@ final class MvStoreLevel implements PersistentLevel {
     public byte[] read(ByteBuffer buffer) {
       int length = DataUtils.readVarInt(buffer);
       if (length < 0 || length > max || length > buffer.remaining()) {
-        throw new IllegalStateException("a record of " + length + " bytes in a page of " + buffer.remaining());
+        throw new IllegalStateException(
+            "a record of " + length + " bytes in a page of " + buffer.remaining());
       }
       byte[] value = new byte[length];
       buffer.get(value);

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /** The versions of the versioned namespaces, as this instance knows them. */
 final class Namespaces {
 
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._%~@+=,/-]+(:[A-Za-z0-9._%~@+=,/-]+)*");
+  private static final Pattern NAME =
+      Pattern.compile("[A-Za-z0-9._%~@+=,/-]+(:[A-Za-z0-9._%~@+=,/-]+)*");
 
   private final RedisTier redis;
   private final String versionKeyPrefix;
@@ -28,7 +29,8 @@ final class Namespaces {
     }
     if (!NAME.matcher(name).matches() || name.startsWith("__")) {
       throw new IllegalArgumentException("namespace name must be key segments joined by ':' (build "
-          + "variable parts with Keys.segment), without glob characters, not starting with '__', was '" + name + "'");
+          + "variable parts with Keys.segment), without glob characters, not starting with '__', was '"
+          + name + "'");
     }
     return new Namespace() {
       @Override
@@ -80,7 +82,8 @@ final class Namespaces {
     }
     try {
       byte[] stored = redis.call("GET", c -> c.get(versionKeyPrefix + name));
-      long version = stored == null ? 0 : Long.parseLong(new String(stored, StandardCharsets.US_ASCII));
+      long version =
+          stored == null ? 0 : Long.parseLong(new String(stored, StandardCharsets.US_ASCII));
       Long raced = versions.putIfAbsent(name, version);
       return raced == null ? version : raced;
     } catch (RedisUnavailableException | NumberFormatException e) {

@@ -130,8 +130,8 @@ interface PersistentLevel extends AutoCloseable {
    * @param replayer null when there is no invalidation stream (coherence off, or no L2): the level
    *     then trusts that no other instance changes the cache
    */
-  static PersistentLevel open(String cacheName, String keyPrefix, CacheSpec spec, Clock clock,
-      Replayer replayer) {
+  static PersistentLevel open(
+      String cacheName, String keyPrefix, CacheSpec spec, Clock clock, Replayer replayer) {
     requireMvStore(cacheName, PersistentLevel.class.getClassLoader());
     return new MvStoreLevel(cacheName, keyPrefix, spec, clock, replayer);
   }
@@ -141,9 +141,11 @@ interface PersistentLevel extends AutoCloseable {
     try {
       Class.forName("org.h2.mvstore.MVStore", false, loader);
     } catch (ClassNotFoundException | LinkageError e) {
-      throw new IllegalStateException("cache '" + cacheName + "' turns on the persistent level (l3), which needs "
-          + "H2's MVStore: add the dependency com.h2database:h2 (2.3.232 or later 2.x) to the application, or "
-          + "turn l3 off", e);
+      throw new IllegalStateException(
+          "cache '" + cacheName + "' turns on the persistent level (l3), which needs "
+              + "H2's MVStore: add the dependency com.h2database:h2 (2.3.232 or later 2.x) to the application, or "
+              + "turn l3 off",
+          e);
     }
   }
 }

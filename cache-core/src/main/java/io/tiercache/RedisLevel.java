@@ -112,8 +112,8 @@ abstract class RedisLevel {
   abstract Object readOrLease(String k, ValueCodec<?> codec, byte[] lease, long millis);
 
   /** {@link #readOrLease} without blocking; completes on {@code decodeOn}. */
-  abstract CompletableFuture<Object> readOrLeaseAsync(String k, ValueCodec<?> codec, byte[] lease, long millis,
-      Executor decodeOn);
+  abstract CompletableFuture<Object> readOrLeaseAsync(
+      String k, ValueCodec<?> codec, byte[] lease, long millis, Executor decodeOn);
 
   /** {@link #read} of many keys in one round trip per slot; the values in key order. */
   abstract List<Object> readAll(List<String> keys, ValueCodec<?> codec);
@@ -155,7 +155,8 @@ abstract class RedisLevel {
   abstract boolean writeLoadedReleasing(String k, byte[] frame, long ttlMillis, byte[] lease);
 
   /** {@link #writeLoadedReleasing} without blocking; fails when Redis could not be reached. */
-  abstract CompletableFuture<?> writeLoadedReleasingAsync(String k, byte[] frame, long ttlMillis, byte[] lease);
+  abstract CompletableFuture<?> writeLoadedReleasingAsync(
+      String k, byte[] frame, long ttlMillis, byte[] lease);
 
   /** {@link #writeLoaded} of many keys in one pipeline; false if nothing was written (Redis unreachable). */
   abstract boolean writeLoadedAll(Map<String, byte[]> frames, Map<String, Long> ttls);
@@ -194,10 +195,14 @@ abstract class RedisLevel {
     private final Coherence coherence;
     /** Keys whose undecodable value was logged lately: a hostile value is logged once, not per read. */
     private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> decodeLogged =
-        Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterWrite(Duration.ofHours(1)).executor(Runnable::run).build();
+        Caffeine.newBuilder()
+            .maximumSize(10_000)
+            .expireAfterWrite(Duration.ofHours(1))
+            .executor(Runnable::run)
+            .build();
     /** When a write was last logged for too few replica acknowledgements ({@link System#nanoTime}). */
     private volatile long lastReplicaWarning;
+
     private final boolean clustered;
 
     Live(CacheGroup group, RedisTier redis) {
@@ -240,13 +245,17 @@ abstract class RedisLevel {
 
     @Override
     CompletableFuture<Object> readAsync(String k, ValueCodec<?> codec, Executor decodeOn) {
-      return redis.getBoundedAsync(redisPrefix + k, maxFrame(codec)).handleAsync((frame, error) -> {
-        if (error != null) {
-          stats.degraded.increment();
-          return MISSING;
-        }
-        return frame == null ? MISSING : decodeOrDelete(k, frame, codec);
-      }, decodeOn);
+      return redis
+          .getBoundedAsync(redisPrefix + k, maxFrame(codec))
+          .handleAsync(
+              (frame, error) -> {
+                if (error != null) {
+                  stats.degraded.increment();
+                  return MISSING;
+                }
+                return frame == null ? MISSING : decodeOrDelete(k, frame, codec);
+              },
+              decodeOn);
     }
 
     @Override
@@ -264,28 +273,35 @@ abstract class RedisLevel {
         stats.degraded.increment();
         return MISSING;
       }
-      return found.value() != null ? decodeOrDelete(k, found.value(), codec) : found.leaseTaken() ? LEASE_TAKEN
-          : LEASE_HELD;
+      return found.value() != null
+          ? decodeOrDelete(k, found.value(), codec)
+          : found.leaseTaken() ? LEASE_TAKEN : LEASE_HELD;
     }
 
     @Override
-    CompletableFuture<Object> readOrLeaseAsync(String k, ValueCodec<?> codec, byte[] lease, long millis,
-        Executor decodeOn) {
+    CompletableFuture<Object> readOrLeaseAsync(
+        String k, ValueCodec<?> codec, byte[] lease, long millis, Executor decodeOn) {
       String redisKey = redisPrefix + k;
       String leaseKey = leaseKey(k);
       if (!redis.sameSlot(redisKey, leaseKey)) {
-        return readAsync(k, codec, decodeOn).thenCompose(found -> found != MISSING
-            ? CompletableFuture.completedFuture(found)
-            : takeLeaseAsync(k, lease, millis).thenApplyAsync(RedisLevel::leased, decodeOn));
+        return readAsync(k, codec, decodeOn)
+            .thenCompose(found -> found != MISSING
+                ? CompletableFuture.completedFuture(found)
+                : takeLeaseAsync(k, lease, millis).thenApplyAsync(RedisLevel::leased, decodeOn));
       }
-      return redis.getOrLeaseAsync(redisKey, maxFrame(codec), leaseKey, lease, millis).handleAsync((found, error) -> {
-        if (error != null) {
-          stats.degraded.increment();
-          return MISSING;
-        }
-        return found.value() != null ? decodeOrDelete(k, found.value(), codec) : found.leaseTaken() ? LEASE_TAKEN
-            : LEASE_HELD;
-      }, decodeOn);
+      return redis
+          .getOrLeaseAsync(redisKey, maxFrame(codec), leaseKey, lease, millis)
+          .handleAsync(
+              (found, error) -> {
+                if (error != null) {
+                  stats.degraded.increment();
+                  return MISSING;
+                }
+                return found.value() != null
+                    ? decodeOrDelete(k, found.value(), codec)
+                    : found.leaseTaken() ? LEASE_TAKEN : LEASE_HELD;
+              },
+              decodeOn);
     }
 
     /**
@@ -333,11 +349,17 @@ abstract class RedisLevel {
       } catch (CodecException e) {
         stats.decodeErrors.increment();
         if (decodeLogged.asMap().putIfAbsent(k, Boolean.TRUE) == null) {
-          log.error("cache '{}': value under key '{}' cannot be decoded as {} and is deleted (read as a miss; "
-              + "logged once an hour per key): {}", name, k, codec.type(), e.getMessage());
+          log.error(
+              "cache '{}': value under key '{}' cannot be decoded as {} and is deleted (read as a miss; "
+                  + "logged once an hour per key): {}",
+              name,
+              k,
+              codec.type(),
+              e.getMessage());
         }
         String redisKey = redisPrefix + k;
-        announced(() -> redis.delete(List.of(redisKey)), null, () -> redis.rememberDelete(redisKey));
+        announced(
+            () -> redis.delete(List.of(redisKey)), null, () -> redis.rememberDelete(redisKey));
         return MISSING;
       }
     }
@@ -345,19 +367,25 @@ abstract class RedisLevel {
     @Override
     RedisUnavailableException replace(String k, byte[] frame, long ttlMillis) {
       String redisKey = redisPrefix + k;
-      return change(k, () -> write(redisKey, c -> c.set(redisKey, frame, SetArgs.Builder.px(ttlMillis)),
-          () -> redis.set(redisKey, frame, ttlMillis)));
+      return change(
+          k,
+          () -> write(
+              redisKey,
+              c -> c.set(redisKey, frame, SetArgs.Builder.px(ttlMillis)),
+              () -> redis.set(redisKey, frame, ttlMillis)));
     }
 
     @Override
     void delete(String k) {
       String redisKey = redisPrefix + k;
-      change(k, () -> write(redisKey, c -> c.unlink(redisKey), () -> redis.delete(List.of(redisKey))));
+      change(
+          k, () -> write(redisKey, c -> c.unlink(redisKey), () -> redis.delete(List.of(redisKey))));
     }
 
     /** One key's {@link #announced} change, counted as degraded when Redis was not reached. */
     private RedisUnavailableException change(String k, Runnable write) {
-      RedisUnavailableException failed = announced(write,
+      RedisUnavailableException failed = announced(
+          write,
           coherence == null ? null : () -> coherence.publishKeys(space, List.of(k)),
           () -> redis.rememberDelete(redisPrefix + k));
       if (failed != null) {
@@ -370,16 +398,22 @@ abstract class RedisLevel {
     void deleteAll(String namespace, String cacheName) {
       String pattern = Keys.escapeGlob(redisPrefix + namespace) + "*";
       Runnable announce = coherence == null ? null : () -> coherence.publishCache(cacheName);
-      if (announced(() -> redis.deleteMatching(pattern), announce,
-          () -> redis.rememberDeletePattern(pattern, null, announce)) != null) {
+      if (announced(
+              () -> redis.deleteMatching(pattern),
+              announce,
+              () -> redis.rememberDeletePattern(pattern, null, announce))
+          != null) {
         stats.degraded.increment();
       }
     }
 
     @Override
     void changed(List<String> keys, Runnable write) {
-      if (announced(write, coherence == null ? null : () -> coherence.publishKeys(space, keys),
-          () -> keys.forEach(k -> redis.rememberDelete(redisPrefix + k))) != null) {
+      if (announced(
+              write,
+              coherence == null ? null : () -> coherence.publishKeys(space, keys),
+              () -> keys.forEach(k -> redis.rememberDelete(redisPrefix + k)))
+          != null) {
         stats.degraded.increment();
       }
     }
@@ -392,21 +426,28 @@ abstract class RedisLevel {
      *
      * @throws RedisUnavailableException as the write itself would
      */
-    private void write(String redisKey, Consumer<RedisClusterCommands<String, byte[]>> replicated, Runnable plain) {
+    private void write(
+        String redisKey,
+        Consumer<RedisClusterCommands<String, byte[]>> replicated,
+        Runnable plain) {
       int replicas = spec.replicaAcks();
       if (replicas == 0) {
         plain.run();
         return;
       }
-      long acked = redis.writeAndAwaitReplicas("write + WAIT", redisKey, replicated, replicas,
-          spec.replicaAckTimeout());
+      long acked = redis.writeAndAwaitReplicas(
+          "write + WAIT", redisKey, replicated, replicas, spec.replicaAckTimeout());
       if (acked < replicas) {
         stats.degraded.increment();
         long now = System.nanoTime();
         if (lastReplicaWarning == 0 || now - lastReplicaWarning > 60_000_000_000L) {
           lastReplicaWarning = now;
-          log.warn("cache '{}': a write was acknowledged by {} of {} replicas within {}; it is done on the master, "
-              + "but a failover now could lose it (logged at most once a minute)", name, acked, replicas,
+          log.warn(
+              "cache '{}': a write was acknowledged by {} of {} replicas within {}; it is done on the master, "
+                  + "but a failover now could lose it (logged at most once a minute)",
+              name,
+              acked,
+              replicas,
               spec.replicaAckTimeout());
         }
       }
@@ -448,7 +489,8 @@ abstract class RedisLevel {
     }
 
     @Override
-    CompletableFuture<?> writeLoadedReleasingAsync(String k, byte[] frame, long ttlMillis, byte[] lease) {
+    CompletableFuture<?> writeLoadedReleasingAsync(
+        String k, byte[] frame, long ttlMillis, byte[] lease) {
       String leaseKey = lease == null ? null : leaseKey(k);
       if (leaseKey == null || !redis.sameSlot(redisPrefix + k, leaseKey)) {
         return writeLoadedAsync(k, frame, ttlMillis).whenComplete((written, error) -> {
@@ -516,23 +558,27 @@ abstract class RedisLevel {
     @Override
     boolean[] takeLeases(List<String> keys, byte[] lease, long millis) {
       try {
-        return redis.pipeline("SET NX (load leases)", commands -> {
-          List<RedisFuture<?>> futures = new ArrayList<>(keys.size());
-          for (String k : keys) {
-            futures.add(commands.set(leaseKey(k), lease, SetArgs.Builder.px(millis).nx()));
-          }
-          return futures;
-        }, futures -> {
-          boolean[] taken = new boolean[futures.size()];
-          for (int i = 0; i < taken.length; i++) {
-            try {
-              taken[i] = "OK".equals(futures.get(i).get()); // done: the pipeline waited for all
-            } catch (ExecutionException | InterruptedException e) {
-              return null; // an error reply
-            }
-          }
-          return taken;
-        });
+        return redis.pipeline(
+            "SET NX (load leases)",
+            commands -> {
+              List<RedisFuture<?>> futures = new ArrayList<>(keys.size());
+              for (String k : keys) {
+                futures.add(
+                    commands.set(leaseKey(k), lease, SetArgs.Builder.px(millis).nx()));
+              }
+              return futures;
+            },
+            futures -> {
+              boolean[] taken = new boolean[futures.size()];
+              for (int i = 0; i < taken.length; i++) {
+                try {
+                  taken[i] = "OK".equals(futures.get(i).get()); // done: the pipeline waited for all
+                } catch (ExecutionException | InterruptedException e) {
+                  return null; // an error reply
+                }
+              }
+              return taken;
+            });
       } catch (RedisUnavailableException e) {
         return null;
       }
@@ -573,8 +619,8 @@ abstract class RedisLevel {
     }
 
     @Override
-    CompletableFuture<Object> readOrLeaseAsync(String k, ValueCodec<?> codec, byte[] lease, long millis,
-        Executor decodeOn) {
+    CompletableFuture<Object> readOrLeaseAsync(
+        String k, ValueCodec<?> codec, byte[] lease, long millis, Executor decodeOn) {
       return CompletableFuture.completedFuture(MISSING);
     }
 
@@ -613,7 +659,8 @@ abstract class RedisLevel {
     }
 
     @Override
-    CompletableFuture<?> writeLoadedReleasingAsync(String k, byte[] frame, long ttlMillis, byte[] lease) {
+    CompletableFuture<?> writeLoadedReleasingAsync(
+        String k, byte[] frame, long ttlMillis, byte[] lease) {
       return CompletableFuture.completedFuture(null);
     }
 

@@ -46,7 +46,6 @@ final class RefreshAhead<K, V> implements Refresher<K, V> {
     return true;
   }
 
-
   private static final Logger log = LoggerFactory.getLogger(RefreshAhead.class);
 
   /** How often a clock other than the system clock is looked at for a pass that is due. */
@@ -61,7 +60,9 @@ final class RefreshAhead<K, V> implements Refresher<K, V> {
     volatile long loadNanos;
     volatile long expiresAtMillis;
 
-    Entry(K key, Function<? super K, ? extends V> loader,
+    Entry(
+        K key,
+        Function<? super K, ? extends V> loader,
         Function<? super K, ? extends CompletableFuture<? extends V>> asyncLoader) {
       this.key = key;
       this.loader = loader;
@@ -113,6 +114,7 @@ final class RefreshAhead<K, V> implements Refresher<K, V> {
   private final long periodNanos;
   /** When the next pass is due, on {@link #ticker}; only read with a clock other than the system clock. */
   private long nextPassNanos;
+
   private final ScheduledFuture<?> task;
   private final AtomicBoolean cycleRunning = new AtomicBoolean();
 
@@ -120,8 +122,16 @@ final class RefreshAhead<K, V> implements Refresher<K, V> {
    * @param clock the builder's clock: the system clock schedules a pass every period; another
    *     clock is polled, and a pass starts when it has moved a period ({@link #tick})
    */
-  RefreshAhead(String cacheName, CacheSpec spec, Reloader<K, V> reloader, RedisTier redis, String keyPrefix,
-      String instanceId, ScheduledExecutorService scheduler, Executor executor, Clock clock) {
+  RefreshAhead(
+      String cacheName,
+      CacheSpec spec,
+      Reloader<K, V> reloader,
+      RedisTier redis,
+      String keyPrefix,
+      String instanceId,
+      ScheduledExecutorService scheduler,
+      Executor executor,
+      Clock clock) {
     this.cacheName = cacheName;
     this.spec = spec;
     this.reloader = reloader;
@@ -140,11 +150,12 @@ final class RefreshAhead<K, V> implements Refresher<K, V> {
         .build();
     if (ClockTicker.isSystem(clock)) {
       long millis = period.toMillis();
-      this.task = scheduler.scheduleAtFixedRate(() -> executor.execute(this::cycle), millis, millis, TimeUnit.MILLISECONDS);
+      this.task = scheduler.scheduleAtFixedRate(
+          () -> executor.execute(this::cycle), millis, millis, TimeUnit.MILLISECONDS);
     } else {
       this.nextPassNanos = ticker.read() + periodNanos;
-      this.task = scheduler.scheduleWithFixedDelay(this::tick, CLOCK_POLL_MILLIS, CLOCK_POLL_MILLIS,
-          TimeUnit.MILLISECONDS);
+      this.task = scheduler.scheduleWithFixedDelay(
+          this::tick, CLOCK_POLL_MILLIS, CLOCK_POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -175,7 +186,8 @@ final class RefreshAhead<K, V> implements Refresher<K, V> {
    * for its future on the refresh executor. A key already registered keeps its first loader.
    */
   @Override
-  public void touchAsync(String k, K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
+  public void touchAsync(
+      String k, K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader) {
     touched(k, registry.get(k, ignored -> new Entry<>(key, null, loader)));
   }
 
@@ -183,7 +195,8 @@ final class RefreshAhead<K, V> implements Refresher<K, V> {
     double beta = spec.earlyRefreshBeta();
     if (beta > 0 && entry.expiresAtMillis > 0) {
       // XFetch: now - delta * beta * ln(rand) >= expiry, with ln(rand) <= 0.
-      double early = entry.loadNanos / 1e6 * beta * -Math.log(ThreadLocalRandom.current().nextDouble());
+      double early =
+          entry.loadNanos / 1e6 * beta * -Math.log(ThreadLocalRandom.current().nextDouble());
       if (clock.millis() + early >= entry.expiresAtMillis) {
         executor.execute(() -> refresh(k, entry));
       }
@@ -227,18 +240,25 @@ final class RefreshAhead<K, V> implements Refresher<K, V> {
     int failed = 0;
     int elsewhere = 0;
     try {
-      List<Map.Entry<String, Entry<K, V>>> keys = new ArrayList<>(registry.asMap().entrySet());
+      List<Map.Entry<String, Entry<K, V>>> keys =
+          new ArrayList<>(registry.asMap().entrySet());
       for (Map.Entry<String, Entry<K, V>> e : keys) {
         switch (refresh(e.getKey(), e.getValue())) {
           case RELOADED -> reloaded++;
           case FAILED -> failed++;
           case ELSEWHERE -> elsewhere++;
-          default -> { }
+          default -> {}
         }
       }
       if (!keys.isEmpty()) {
-        log.info("cache '{}': refresh done, {} reloaded, {} failed (old values kept), {} left to other instances, "
-            + "{} ms", cacheName, reloaded, failed, elsewhere, (System.nanoTime() - start) / 1_000_000);
+        log.info(
+            "cache '{}': refresh done, {} reloaded, {} failed (old values kept), {} left to other instances, "
+                + "{} ms",
+            cacheName,
+            reloaded,
+            failed,
+            elsewhere,
+            (System.nanoTime() - start) / 1_000_000);
       }
     } catch (RuntimeException e) {
       log.error("cache '{}': refresh cycle failed", cacheName, e);
@@ -247,7 +267,12 @@ final class RefreshAhead<K, V> implements Refresher<K, V> {
     }
   }
 
-  enum Outcome { RELOADED, FAILED, ELSEWHERE, BUSY }
+  enum Outcome {
+    RELOADED,
+    FAILED,
+    ELSEWHERE,
+    BUSY
+  }
 
   private Outcome refresh(String k, Entry<K, V> entry) {
     if (!entry.running.compareAndSet(false, true)) {
@@ -270,8 +295,10 @@ final class RefreshAhead<K, V> implements Refresher<K, V> {
     }
     long px = Math.max(1, spec.refreshAfter().toMillis() * 9 / 10);
     try {
-      return "OK".equals(redis.call("SET NX (refresh lease)",
-          c -> c.set(leasePrefix + k, owner, SetArgs.Builder.px(px).nx())));
+      return "OK"
+          .equals(redis.call(
+              "SET NX (refresh lease)",
+              c -> c.set(leasePrefix + k, owner, SetArgs.Builder.px(px).nx())));
     } catch (RedisUnavailableException e) {
       return true; // Redis just failed: refresh this instance's L1 rather than let it expire
     }

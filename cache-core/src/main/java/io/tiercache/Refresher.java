@@ -16,7 +16,8 @@ interface Refresher<K, V> extends AutoCloseable {
   void touch(String k, K key, Function<? super K, ? extends V> loader);
 
   /** {@link #touch} for an asynchronous loader. */
-  void touchAsync(String k, K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader);
+  void touchAsync(
+      String k, K key, Function<? super K, ? extends CompletableFuture<? extends V>> loader);
 
   /** A read without a loader: keeps an already registered key registered. */
   void keepRegistered(String k);
@@ -49,7 +50,8 @@ interface Refresher<K, V> extends AutoCloseable {
     public void touch(String k, Object key, Function<? super Object, ?> loader) {}
 
     @Override
-    public void touchAsync(String k, Object key, Function<? super Object, ? extends CompletableFuture<?>> loader) {}
+    public void touchAsync(
+        String k, Object key, Function<? super Object, ? extends CompletableFuture<?>> loader) {}
 
     @Override
     public void keepRegistered(String k) {}

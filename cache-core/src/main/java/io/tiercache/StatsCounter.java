@@ -14,11 +14,13 @@ final class StatsCounter {
   final LongAdder requests = new LongAdder();
   /** L1 hits not in {@link #l1HitRequests} (a wait on another caller's load, an L1 hit in {@code getAll}). */
   final LongAdder l1Hits = new LongAdder();
+
   final LongAdder l2Hits = new LongAdder();
   /** Reads answered by the persistent level. */
   final LongAdder l3Hits = new LongAdder();
   /** Reads the persistent level was asked and could not answer. */
   final LongAdder l3Misses = new LongAdder();
+
   final LongAdder misses = new LongAdder();
   final LongAdder loads = new LongAdder();
   final LongAdder loadFailures = new LongAdder();
@@ -47,10 +49,29 @@ final class StatsCounter {
 
   CacheStats snapshot(String name, long l1Size, long writeBackDepth, long l3Size) {
     long hitRequests = l1HitRequests.sum();
-    return new CacheStats(name, requests.sum() + hitRequests, l1Hits.sum() + hitRequests, l2Hits.sum(), misses.sum(),
-        loads.sum(), loadFailures.sum(), loadNanos.sum(), degraded.sum(), puts.sum(),
-        invalidations.sum(), decodeErrors.sum(), evictions.sum(), l1Size, writeBackDepth,
-        deadLetters.sum(), refreshes.sum(), refreshFailures.sum(), encodedBytes.sum(), storedBytes.sum(),
-        l3Hits.sum(), l3Misses.sum(), l3Size);
+    return new CacheStats(
+        name,
+        requests.sum() + hitRequests,
+        l1Hits.sum() + hitRequests,
+        l2Hits.sum(),
+        misses.sum(),
+        loads.sum(),
+        loadFailures.sum(),
+        loadNanos.sum(),
+        degraded.sum(),
+        puts.sum(),
+        invalidations.sum(),
+        decodeErrors.sum(),
+        evictions.sum(),
+        l1Size,
+        writeBackDepth,
+        deadLetters.sum(),
+        refreshes.sum(),
+        refreshFailures.sum(),
+        encodedBytes.sum(),
+        storedBytes.sum(),
+        l3Hits.sum(),
+        l3Misses.sum(),
+        l3Size);
   }
 }

@@ -17,8 +17,12 @@ import java.util.Map;
  * @param coherence invalidation messages between instances
  * @param redis Redis facts
  */
-public record StatsSnapshot(Instant takenAt, String keyPrefix, Map<String, CacheStats> caches,
-    CoherenceStats coherence, RedisFacts redis) {
+public record StatsSnapshot(
+    Instant takenAt,
+    String keyPrefix,
+    Map<String, CacheStats> caches,
+    CoherenceStats coherence,
+    RedisFacts redis) {
 
   /**
    * Facts about the Redis server and the connection to it.
@@ -33,13 +37,22 @@ public record StatsSnapshot(Instant takenAt, String keyPrefix, Map<String, Cache
    * @param connectedClients {@code connected_clients}, or -1
    * @param redisVersion {@code redis_version}, or empty
    */
-  public record RedisFacts(boolean configured, boolean available, long breakerTrips, long pendingDeletes,
-      long keysUnderPrefix, boolean keyCountCapped, long usedMemoryBytes, long connectedClients, String redisVersion) {}
+  public record RedisFacts(
+      boolean configured,
+      boolean available,
+      long breakerTrips,
+      long pendingDeletes,
+      long keysUnderPrefix,
+      boolean keyCountCapped,
+      long usedMemoryBytes,
+      long connectedClients,
+      String redisVersion) {}
 
   /** The snapshot as JSON (ISO-8601 time, rates included). */
   public String toJson() {
     try {
-      return new ObjectMapper().findAndRegisterModules()
+      return new ObjectMapper()
+          .findAndRegisterModules()
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .writerWithDefaultPrettyPrinter()
           .writeValueAsString(new Json(takenAt.toString(), keyPrefix, caches, coherence, redis));
@@ -49,6 +62,10 @@ public record StatsSnapshot(Instant takenAt, String keyPrefix, Map<String, Cache
   }
 
   /** The JSON shape: the time as text, so no Java-time module is needed. */
-  private record Json(String takenAt, String keyPrefix, Map<String, CacheStats> caches, CoherenceStats coherence,
+  private record Json(
+      String takenAt,
+      String keyPrefix,
+      Map<String, CacheStats> caches,
+      CoherenceStats coherence,
       RedisFacts redis) {}
 }

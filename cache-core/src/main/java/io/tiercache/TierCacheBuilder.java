@@ -78,6 +78,7 @@ public final class TierCacheBuilder {
   boolean coherenceBatching = true;
   /** Null: 0.1 ms per live instance, 1 to 20 ms. */
   Duration coherenceReadInterval;
+
   int breakerFailures = DEFAULT_BREAKER_FAILURES;
   Duration breakerWindow = DEFAULT_BREAKER_WINDOW;
   final Map<String, String[]> events = new LinkedHashMap<>();
@@ -89,6 +90,7 @@ public final class TierCacheBuilder {
   final List<TierCacheConfig> configs = new ArrayList<>();
   /** The {@code defaults} calls in order (a spec replaces, a customizer adjusts), replayed over configuration. */
   final List<UnaryOperator<CacheSpec.Builder>> defaultsCalls = new ArrayList<>();
+
   private boolean configApplied;
 
   TierCacheBuilder() {}
@@ -101,10 +103,13 @@ public final class TierCacheBuilder {
    */
   public TierCacheBuilder redisUri(String uri) {
     Objects.requireNonNull(uri, "redisUri must not be null");
-    if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")
-        && !uri.startsWith("redis-sentinel://") && !uri.startsWith("rediss-sentinel://")) {
-      throw new IllegalArgumentException("redisUri must start with redis://, rediss://, redis-sentinel:// or "
-          + "rediss-sentinel://, was " + RedisEndpoint.redact(uri));
+    if (!uri.startsWith("redis://")
+        && !uri.startsWith("rediss://")
+        && !uri.startsWith("redis-sentinel://")
+        && !uri.startsWith("rediss-sentinel://")) {
+      throw new IllegalArgumentException(
+          "redisUri must start with redis://, rediss://, redis-sentinel:// or "
+              + "rediss-sentinel://, was " + RedisEndpoint.redact(uri));
     }
     RedisEndpoint.check(uri, "redisUri");
     this.redisUri = uri;
@@ -146,7 +151,8 @@ public final class TierCacheBuilder {
   public TierCacheBuilder redisTrustedCertificates(Path pemFile) {
     Objects.requireNonNull(pemFile, "redisTrustedCertificates must not be null");
     if (!Files.isReadable(pemFile)) {
-      throw new IllegalArgumentException("redisTrustedCertificates must be a readable file, was " + pemFile);
+      throw new IllegalArgumentException(
+          "redisTrustedCertificates must be a readable file, was " + pemFile);
     }
     this.redisTrustedCertificates = pemFile;
     explicit.add("redis.trusted-certificates");
@@ -164,9 +170,10 @@ public final class TierCacheBuilder {
   public TierCacheBuilder keyPrefix(String prefix) {
     Objects.requireNonNull(prefix, "keyPrefix must not be null");
     if (!PREFIX.matcher(prefix).matches()) {
-      throw new IllegalArgumentException("keyPrefix must be one segment of letters, digits, '.', '_' or '-' "
-          + "(no ':', so that one prefix cannot nest in another: write 'app.v2', not 'app:v2'), was '"
-          + prefix + "'");
+      throw new IllegalArgumentException(
+          "keyPrefix must be one segment of letters, digits, '.', '_' or '-' "
+              + "(no ':', so that one prefix cannot nest in another: write 'app.v2', not 'app:v2'), was '"
+              + prefix + "'");
     }
     this.keyPrefix = prefix;
     explicit.add("key-prefix");
@@ -233,7 +240,8 @@ public final class TierCacheBuilder {
    * copied; default typing must be off (Tiercache never stores class names).
    */
   public TierCacheBuilder objectMapper(ObjectMapper mapper) {
-    this.objectMapper = Objects.requireNonNull(mapper, "objectMapper must not be null").copy();
+    this.objectMapper =
+        Objects.requireNonNull(mapper, "objectMapper must not be null").copy();
     return this;
   }
 
@@ -254,7 +262,8 @@ public final class TierCacheBuilder {
    */
   public TierCacheBuilder invalidationStreamLength(long length) {
     if (length < 1_000) {
-      throw new IllegalArgumentException("invalidationStreamLength must be at least 1000, was " + length);
+      throw new IllegalArgumentException(
+          "invalidationStreamLength must be at least 1000, was " + length);
     }
     this.invalidationStreamLength = length;
     explicit.add("coherence.stream-length");
@@ -280,8 +289,9 @@ public final class TierCacheBuilder {
    */
   public TierCacheBuilder massInvalidationRate(long keysPerSecond) {
     if (keysPerSecond != 0 && (keysPerSecond < 1_000 || keysPerSecond > 10_000_000)) {
-      throw new IllegalArgumentException("massInvalidationRate must be 0 (off) or between 1000 and 10000000 keys per "
-          + "second, was " + keysPerSecond);
+      throw new IllegalArgumentException(
+          "massInvalidationRate must be 0 (off) or between 1000 and 10000000 keys per "
+              + "second, was " + keysPerSecond);
     }
     this.massInvalidationRate = keysPerSecond;
     explicit.add("coherence.mass-invalidation-rate");
@@ -297,8 +307,9 @@ public final class TierCacheBuilder {
    */
   public TierCacheBuilder coherenceShards(int shards) {
     if (shards < 0 || shards > Coherence.MAX_SHARDS) {
-      throw new IllegalArgumentException("coherenceShards must be 0 (one per master) or between 1 and "
-          + Coherence.MAX_SHARDS + ", was " + shards);
+      throw new IllegalArgumentException(
+          "coherenceShards must be 0 (one per master) or between 1 and " + Coherence.MAX_SHARDS
+              + ", was " + shards);
     }
     this.coherenceShards = shards;
     explicit.add("coherence.shards");
@@ -325,8 +336,11 @@ public final class TierCacheBuilder {
    * there are. 0 to 100 ms.
    */
   public TierCacheBuilder coherenceReadInterval(Duration interval) {
-    if (interval == null || interval.isNegative() || interval.compareTo(Duration.ofMillis(100)) > 0) {
-      throw new IllegalArgumentException("coherenceReadInterval must be between 0 and 100 ms, was " + interval);
+    if (interval == null
+        || interval.isNegative()
+        || interval.compareTo(Duration.ofMillis(100)) > 0) {
+      throw new IllegalArgumentException(
+          "coherenceReadInterval must be between 0 and 100 ms, was " + interval);
     }
     this.coherenceReadInterval = interval;
     explicit.add("coherence.read-interval");
@@ -343,7 +357,8 @@ public final class TierCacheBuilder {
   public TierCacheBuilder strictCoherence(Duration bound) {
     CacheSpec.positive("strictCoherence", bound);
     if (bound.toMillis() < 20 || bound.compareTo(Duration.ofHours(1)) > 0) {
-      throw new IllegalArgumentException("strictCoherence must be between 20 ms and 1 hour, was " + bound);
+      throw new IllegalArgumentException(
+          "strictCoherence must be between 20 ms and 1 hour, was " + bound);
     }
     this.strictCoherence = bound;
     explicit.add("coherence.strict-bound");
@@ -359,11 +374,13 @@ public final class TierCacheBuilder {
    */
   public TierCacheBuilder breaker(int failures, Duration window) {
     if (failures < 1 || failures > 1_000) {
-      throw new IllegalArgumentException("breaker failures must be between 1 and 1000, was " + failures);
+      throw new IllegalArgumentException(
+          "breaker failures must be between 1 and 1000, was " + failures);
     }
     CacheSpec.positive("breaker window", window);
     if (window.toMillis() < 10 || window.compareTo(Duration.ofMinutes(1)) > 0) {
-      throw new IllegalArgumentException("breaker window must be between 10 ms and 1 minute, was " + window);
+      throw new IllegalArgumentException(
+          "breaker window must be between 10 ms and 1 minute, was " + window);
     }
     this.breakerFailures = failures;
     this.breakerWindow = window;
@@ -454,10 +471,14 @@ public final class TierCacheBuilder {
     checkCacheName(name);
     Objects.requireNonNull(customizer, "customizer must not be null");
     UnaryOperator<CacheSpec.Builder> before = cacheDefaults.get(name);
-    cacheDefaults.put(name, before == null ? customizer : b -> {
-      CacheSpec.Builder first = before.apply(b);
-      return first == null ? null : customizer.apply(first);
-    });
+    cacheDefaults.put(
+        name,
+        before == null
+            ? customizer
+            : b -> {
+              CacheSpec.Builder first = before.apply(b);
+              return first == null ? null : customizer.apply(first);
+            });
     return this;
   }
 
@@ -474,8 +495,9 @@ public final class TierCacheBuilder {
       throw new IllegalStateException("both redisUri and redisCluster are set: use one");
     }
     if (redisCluster != null && coherence == CoherenceMode.STREAM_AND_TRACKING) {
-      throw new IllegalStateException("coherence STREAM_AND_TRACKING needs client tracking, which Tiercache "
-          + "supports on a standalone or Sentinel Redis only: use CoherenceMode.STREAM on a cluster");
+      throw new IllegalStateException(
+          "coherence STREAM_AND_TRACKING needs client tracking, which Tiercache "
+              + "supports on a standalone or Sentinel Redis only: use CoherenceMode.STREAM on a cluster");
     }
     return new DefaultTierCache(this);
   }
@@ -526,12 +548,17 @@ public final class TierCacheBuilder {
     for (String name : config.cacheNames()) {
       UnaryOperator<CacheSpec.Builder> before = cacheDefaults.get(name);
       UnaryOperator<CacheSpec.Builder> fromConfig = spec -> config.applyTo(spec, name);
-      cacheDefaults.put(name, before == null ? fromConfig : spec -> {
-        CacheSpec.Builder first = before.apply(spec);
-        return first == null ? null : fromConfig.apply(first);
-      });
+      cacheDefaults.put(
+          name,
+          before == null
+              ? fromConfig
+              : spec -> {
+                CacheSpec.Builder first = before.apply(spec);
+                return first == null ? null : fromConfig.apply(first);
+              });
     }
-    CONFIG_LOG.info("Tiercache configuration (builder calls over environment over files over defaults):{}",
+    CONFIG_LOG.info(
+        "Tiercache configuration (builder calls over environment over files over defaults):{}",
         config.describe(byBuilder));
   }
 
@@ -544,9 +571,8 @@ public final class TierCacheBuilder {
 
   /** The configured Redis, with credentials and trusted certificates. */
   RedisEndpoint redisEndpoint() {
-    RedisEndpoint endpoint = redisCluster != null
-        ? RedisEndpoint.cluster(redisCluster)
-        : RedisEndpoint.of(redisUri);
+    RedisEndpoint endpoint =
+        redisCluster != null ? RedisEndpoint.cluster(redisCluster) : RedisEndpoint.of(redisUri);
     if (redisPassword != null) {
       endpoint = endpoint.withCredentials(redisUsername, redisPassword);
     }
@@ -560,7 +586,8 @@ public final class TierCacheBuilder {
     Objects.requireNonNull(name, "cache name must not be null");
     if (!NAME.matcher(name).matches() || name.startsWith("__")) {
       throw new IllegalArgumentException(
-          "cache name must be letters, digits, '.', '_' or '-', not starting with '__', was '" + name + "'");
+          "cache name must be letters, digits, '.', '_' or '-', not starting with '__', was '"
+              + name + "'");
     }
     return name;
   }

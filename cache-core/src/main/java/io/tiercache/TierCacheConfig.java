@@ -59,7 +59,10 @@ import java.util.regex.Pattern;
 public final class TierCacheConfig {
 
   /** Where a layer comes from: the environment is stronger than files and maps. */
-  enum Origin { FILE, ENVIRONMENT }
+  enum Origin {
+    FILE,
+    ENVIRONMENT
+  }
 
   /** A value as read (a text, or a list of texts), with where it came from. */
   record Value(Object raw, String source) {
@@ -121,79 +124,187 @@ public final class TierCacheConfig {
 
   /** Settings of the whole instance, relative to {@code tiercache.}. */
   static final List<Setting> GLOBAL = List.of(
-      new Setting("redis.uri", Type.STRING, "none", "the Redis server: redis://, rediss://, redis-sentinel:// or "
-          + "rediss-sentinel://; REDIS_URL is read when neither this nor redis.cluster is set"),
-      new Setting("redis.cluster", Type.LIST, "none", "seed nodes of a Redis Cluster, instead of redis.uri"),
-      new Setting("redis.username", Type.STRING, "none (the default user)", "ACL user; needs redis.password"),
-      new Setting("redis.password", Type.SECRET, "none", "password for every connection, overriding the URIs'"),
-      new Setting("redis.trusted-certificates", Type.PATH, "the JVM's trust store", "PEM file of certificates to "
-          + "trust for rediss://"),
-      new Setting("redis.command-timeout", Type.DURATION, "250ms", "a slower command degrades the call"),
+      new Setting(
+          "redis.uri",
+          Type.STRING,
+          "none",
+          "the Redis server: redis://, rediss://, redis-sentinel:// or "
+              + "rediss-sentinel://; REDIS_URL is read when neither this nor redis.cluster is set"),
+      new Setting(
+          "redis.cluster",
+          Type.LIST,
+          "none",
+          "seed nodes of a Redis Cluster, instead of redis.uri"),
+      new Setting(
+          "redis.username",
+          Type.STRING,
+          "none (the default user)",
+          "ACL user; needs redis.password"),
+      new Setting(
+          "redis.password",
+          Type.SECRET,
+          "none",
+          "password for every connection, overriding the URIs'"),
+      new Setting(
+          "redis.trusted-certificates",
+          Type.PATH,
+          "the JVM's trust store",
+          "PEM file of certificates to " + "trust for rediss://"),
+      new Setting(
+          "redis.command-timeout", Type.DURATION, "250ms", "a slower command degrades the call"),
       new Setting("redis.connect-timeout", Type.DURATION, "1s", "connecting, handshake included"),
-      new Setting("redis.probe-interval", Type.DURATION, "1s", "how often an open breaker pings Redis"),
-      new Setting("redis.breaker.failures", Type.INT, "3", "failure events (1 to 1000) within the window that "
-          + "open the breaker"),
-      new Setting("redis.breaker.window", Type.DURATION, "1s", "the breaker's window, 10 ms to 1 min"),
+      new Setting(
+          "redis.probe-interval", Type.DURATION, "1s", "how often an open breaker pings Redis"),
+      new Setting(
+          "redis.breaker.failures",
+          Type.INT,
+          "3",
+          "failure events (1 to 1000) within the window that " + "open the breaker"),
+      new Setting(
+          "redis.breaker.window", Type.DURATION, "1s", "the breaker's window, 10 ms to 1 min"),
       new Setting("key-prefix", Type.STRING, "tiercache", "every Redis key starts with prefix:"),
       new Setting("max-key-length", Type.INT, "512", "longer keys hash their tail; at least 64"),
       new Setting("max-pending-deletes", Type.INT, "100000", "deletes remembered during an outage"),
-      new Setting("allow-undeclared-caches", Type.BOOLEAN, "false", "let cache(name, type) create undeclared caches"),
-      new Setting("coherence.mode", Type.COHERENCE, "stream", "how L1 stays coherent across instances"),
-      new Setting("coherence.stream-length", Type.LONG, "100000", "messages the invalidation stream keeps; "
-          + "at least 1000"),
-      new Setting("coherence.load-race-window", Type.DURATION, "2s", "how long a loaded value is remembered to "
-          + "undo it when an invalidation overtakes it"),
-      new Setting("coherence.mass-invalidation-rate", Type.LONG, "50000", "keys per second a pattern invalidation "
-          + "deletes at most; 0 for no limit"),
-      new Setting("coherence.strict-bound", Type.DURATION, "off", "L1 answers only while the stream was read to "
-          + "its end within this bound; 20 ms to 1 h"),
-      new Setting("coherence.shards", Type.INT, "0", "invalidation streams on a Redis Cluster, 1 to 1024; 0 for one "
-          + "per master; standalone and Sentinel use one"),
-      new Setting("coherence.batch-appends", Type.BOOLEAN, "true", "key invalidations published while an append is "
-          + "in flight go out together in the next"),
-      new Setting("coherence.read-interval", Type.DURATION, "auto", "how often, at most, a busy invalidation "
-          + "stream is read; 0 to 100 ms; auto: 0.1 ms per live instance, 1 to 20 ms"));
+      new Setting(
+          "allow-undeclared-caches",
+          Type.BOOLEAN,
+          "false",
+          "let cache(name, type) create undeclared caches"),
+      new Setting(
+          "coherence.mode", Type.COHERENCE, "stream", "how L1 stays coherent across instances"),
+      new Setting(
+          "coherence.stream-length",
+          Type.LONG,
+          "100000",
+          "messages the invalidation stream keeps; " + "at least 1000"),
+      new Setting(
+          "coherence.load-race-window",
+          Type.DURATION,
+          "2s",
+          "how long a loaded value is remembered to "
+              + "undo it when an invalidation overtakes it"),
+      new Setting(
+          "coherence.mass-invalidation-rate",
+          Type.LONG,
+          "50000",
+          "keys per second a pattern invalidation " + "deletes at most; 0 for no limit"),
+      new Setting(
+          "coherence.strict-bound",
+          Type.DURATION,
+          "off",
+          "L1 answers only while the stream was read to "
+              + "its end within this bound; 20 ms to 1 h"),
+      new Setting(
+          "coherence.shards",
+          Type.INT,
+          "0",
+          "invalidation streams on a Redis Cluster, 1 to 1024; 0 for one "
+              + "per master; standalone and Sentinel use one"),
+      new Setting(
+          "coherence.batch-appends",
+          Type.BOOLEAN,
+          "true",
+          "key invalidations published while an append is "
+              + "in flight go out together in the next"),
+      new Setting(
+          "coherence.read-interval",
+          Type.DURATION,
+          "auto",
+          "how often, at most, a busy invalidation "
+              + "stream is read; 0 to 100 ms; auto: 0.1 ms per live instance, 1 to 20 ms"));
 
   /** Settings of one cache, under {@code tiercache.defaults.} or {@code tiercache.caches.<name>.}. */
   static final List<Setting> CACHE = List.of(
-      new Setting("value-type", Type.CLASS, "none", "the value class, for caches declared only here"),
+      new Setting(
+          "value-type", Type.CLASS, "none", "the value class, for caches declared only here"),
       new Setting("ttl", Type.DURATION, "1h", "time to live in Redis"),
-      new Setting("ttl-jitter", Type.DOUBLE, "0", "each TTL is multiplied by a random factor in [1 - j, 1 + j]; "
-          + "[0, 1)"),
+      new Setting(
+          "ttl-jitter",
+          Type.DOUBLE,
+          "0",
+          "each TTL is multiplied by a random factor in [1 - j, 1 + j]; " + "[0, 1)"),
       new Setting("cache-nulls", Type.BOOLEAN, "true", "cache a null loader result"),
       new Setting("null-ttl", Type.DURATION, "1m", "TTL of a cached null"),
       new Setting("l1", Type.BOOLEAN, "true", "the in-process level"),
       new Setting("l1-max-size", Type.LONG, "10000", "L1 entries"),
       new Setting("l1-ttl", Type.DURATION, "min(ttl, 10m)", "L1 lifetime, capped at ttl"),
       new Setting("l2", Type.BOOLEAN, "true", "the Redis level"),
-      new Setting("strategy", Type.STRATEGY, "cache-aside", "write strategy; write-through and write-back need a "
-          + "writer set in code"),
-      new Setting("compression-threshold", Type.INT, "1024", "larger encoded values are compressed; bytes"),
-      new Setting("max-value-size", Type.INT, "4194304", "largest encoded value in bytes, 1 KiB to 512 MiB"),
-      new Setting("shared-keys", Type.BOOLEAN, "false", "keys in the space shared by every cache that sets this"),
-      new Setting("write-back.capacity", Type.INT, "10000", "distinct keys queued before a put flushes"),
+      new Setting(
+          "strategy",
+          Type.STRATEGY,
+          "cache-aside",
+          "write strategy; write-through and write-back need a " + "writer set in code"),
+      new Setting(
+          "compression-threshold", Type.INT, "1024", "larger encoded values are compressed; bytes"),
+      new Setting(
+          "max-value-size",
+          Type.INT,
+          "4194304",
+          "largest encoded value in bytes, 1 KiB to 512 MiB"),
+      new Setting(
+          "shared-keys",
+          Type.BOOLEAN,
+          "false",
+          "keys in the space shared by every cache that sets this"),
+      new Setting(
+          "write-back.capacity", Type.INT, "10000", "distinct keys queued before a put flushes"),
       new Setting("write-back.batch-size", Type.INT, "500", "entries per writeAll"),
       new Setting("write-back.interval", Type.DURATION, "1s", "time between flushes"),
-      new Setting("write-back.max-attempts", Type.INT, "5", "attempts before an entry is dead-lettered"),
-      new Setting("write-back.backoff", Type.DURATION, "100ms", "first retry delay, doubled per attempt"),
-      new Setting("refresh-after", Type.DURATION, "off", "refresh hot entries ahead of expiry, this often"),
-      new Setting("refresh-idle-periods", Type.INT, "2", "refresh periods without a read before a key is dropped "
-          + "from refresh"),
+      new Setting(
+          "write-back.max-attempts", Type.INT, "5", "attempts before an entry is dead-lettered"),
+      new Setting(
+          "write-back.backoff", Type.DURATION, "100ms", "first retry delay, doubled per attempt"),
+      new Setting(
+          "refresh-after", Type.DURATION, "off", "refresh hot entries ahead of expiry, this often"),
+      new Setting(
+          "refresh-idle-periods",
+          Type.INT,
+          "2",
+          "refresh periods without a read before a key is dropped " + "from refresh"),
       new Setting("refresh-max-keys", Type.LONG, "10000", "keys refreshed ahead at most"),
-      new Setting("early-refresh-beta", Type.DOUBLE, "off", "probabilistic early refresh (XFetch) beta"),
-      new Setting("distributed-load", Type.DURATION, "off", "one loader across instances; the longest wait for "
-          + "another instance's load"),
-      new Setting("write-loaded-async", Type.BOOLEAN, "false", "write a loaded value to Redis after returning it"),
-      new Setting("hot-keys", Type.DURATION, "off", "count reads over this sliding window for hottestKeys"),
-      new Setting("bloom-guard.expected-keys", Type.LONG, "off", "size the cache's Bloom guard for this many keys"),
-      new Setting("bloom-guard.false-positive-rate", Type.DOUBLE, "0.01", "the guard's target false-positive rate"),
-      new Setting("replica-acks.replicas", Type.INT, "0", "replicas every write waits for (WAIT); 0 to 16"),
-      new Setting("replica-acks.timeout", Type.DURATION, "100ms", "the longest such wait, up to 1 min"),
-      new Setting("l3.directory", Type.PATH, "off", "the persistent level's directory on local disk "
-          + "(docs/persistent-level.md)"),
-      new Setting("l3.max-bytes", Type.LONG, "268435456", "the persistent level's bound in bytes, 1 MiB to 1 TiB"),
-      new Setting("expire-at-next-midnight", Type.ZONE, "off", "entries expire at the next midnight in this zone at "
-          + "the latest"));
+      new Setting(
+          "early-refresh-beta", Type.DOUBLE, "off", "probabilistic early refresh (XFetch) beta"),
+      new Setting(
+          "distributed-load",
+          Type.DURATION,
+          "off",
+          "one loader across instances; the longest wait for " + "another instance's load"),
+      new Setting(
+          "write-loaded-async",
+          Type.BOOLEAN,
+          "false",
+          "write a loaded value to Redis after returning it"),
+      new Setting(
+          "hot-keys", Type.DURATION, "off", "count reads over this sliding window for hottestKeys"),
+      new Setting(
+          "bloom-guard.expected-keys",
+          Type.LONG,
+          "off",
+          "size the cache's Bloom guard for this many keys"),
+      new Setting(
+          "bloom-guard.false-positive-rate",
+          Type.DOUBLE,
+          "0.01",
+          "the guard's target false-positive rate"),
+      new Setting(
+          "replica-acks.replicas", Type.INT, "0", "replicas every write waits for (WAIT); 0 to 16"),
+      new Setting(
+          "replica-acks.timeout", Type.DURATION, "100ms", "the longest such wait, up to 1 min"),
+      new Setting(
+          "l3.directory",
+          Type.PATH,
+          "off",
+          "the persistent level's directory on local disk " + "(docs/persistent-level.md)"),
+      new Setting(
+          "l3.max-bytes",
+          Type.LONG,
+          "268435456",
+          "the persistent level's bound in bytes, 1 MiB to 1 TiB"),
+      new Setting(
+          "expire-at-next-midnight",
+          Type.ZONE,
+          "off",
+          "entries expire at the next midnight in this zone at " + "the latest"));
 
   private static final String PREFIX = "tiercache.";
   private static final String ENV_PREFIX = "TIERCACHE_";
@@ -218,7 +329,10 @@ public final class TierCacheConfig {
   /** Cache names read from the environment, upper case, matched to declared names at build. */
   private final Set<String> envCacheNames;
 
-  private TierCacheConfig(Origin origin, Map<String, Value> globals, Map<String, Map<String, Value>> caches,
+  private TierCacheConfig(
+      Origin origin,
+      Map<String, Value> globals,
+      Map<String, Map<String, Value>> caches,
       Set<String> envCacheNames) {
     this.origin = origin;
     this.globals = globals;
@@ -247,10 +361,14 @@ public final class TierCacheConfig {
       if (name == null || e.getValue() == null || !name.startsWith(ENV_PREFIX)) {
         continue;
       }
-      b.putEnv(name.substring(ENV_PREFIX.length()), new Value(e.getValue(), "environment variable " + name));
+      b.putEnv(
+          name.substring(ENV_PREFIX.length()),
+          new Value(e.getValue(), "environment variable " + name));
     }
     String redisUrl = environment.get("REDIS_URL");
-    if (redisUrl != null && !b.globals.containsKey("redis.uri") && !b.globals.containsKey("redis.cluster")) {
+    if (redisUrl != null
+        && !b.globals.containsKey("redis.uri")
+        && !b.globals.containsKey("redis.cluster")) {
       b.put("redis.uri", new Value(redisUrl, "environment variable REDIS_URL"), "redis.uri");
     }
     return b.build();
@@ -265,14 +383,16 @@ public final class TierCacheConfig {
    */
   public static TierCacheConfig fromFile(Path file) {
     Objects.requireNonNull(file, "file must not be null");
-    String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+    String name =
+        file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
     if (name.endsWith(".properties")) {
       return fromProperties(file);
     }
     if (name.endsWith(".yml") || name.endsWith(".yaml")) {
       return fromYaml(file);
     }
-    throw new IllegalArgumentException("file must end with .properties, .yml or .yaml, was " + file);
+    throw new IllegalArgumentException(
+        "file must end with .properties, .yml or .yaml, was " + file);
   }
 
   /** A {@code .properties} file; names under {@code tiercache.} are read, others ignored. */
@@ -282,7 +402,8 @@ public final class TierCacheConfig {
     try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       properties.load(in);
     } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read configuration file " + file + ": " + e.getMessage(), e);
     }
     return fromProperties(properties, "file " + file);
   }
@@ -298,7 +419,8 @@ public final class TierCacheConfig {
     Builder b = new Builder(Origin.FILE);
     for (String name : new TreeSet<>(properties.stringPropertyNames())) {
       if (name.startsWith(PREFIX)) {
-        b.putProperty(name.substring(PREFIX.length()), new Value(properties.getProperty(name), source));
+        b.putProperty(
+            name.substring(PREFIX.length()), new Value(properties.getProperty(name), source));
       }
     }
     return b.build();
@@ -310,7 +432,8 @@ public final class TierCacheConfig {
     try (InputStream in = Files.newInputStream(file)) {
       return fromYaml(new String(in.readAllBytes(), StandardCharsets.UTF_8), "file " + file);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read configuration file " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -326,13 +449,15 @@ public final class TierCacheConfig {
     try {
       root = Yaml.mapper().readTree(new StringReader(yaml));
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot parse YAML of " + source + ": " + firstLine(e.getMessage()), e);
+      throw new IllegalArgumentException(
+          "cannot parse YAML of " + source + ": " + firstLine(e.getMessage()), e);
     }
     Builder b = new Builder(Origin.FILE);
     JsonNode node = root == null ? null : root.get("tiercache");
     if (node != null && !node.isNull()) {
       if (!node.isObject()) {
-        throw new IllegalArgumentException("tiercache in " + source + " must be a mapping of settings");
+        throw new IllegalArgumentException(
+            "tiercache in " + source + " must be a mapping of settings");
       }
       flatten("", node, source, b);
     }
@@ -368,7 +493,8 @@ public final class TierCacheConfig {
       if (v instanceof Map<?, ?> nested) {
         putAll(name + ".", nested, source, b);
       } else if (v instanceof Collection<?> list) {
-        b.putProperty(name, new Value(List.copyOf(list.stream().map(String::valueOf).toList()), source));
+        b.putProperty(
+            name, new Value(List.copyOf(list.stream().map(String::valueOf).toList()), source));
       } else if (v instanceof Duration d) {
         b.putProperty(name, new Value(d.toString(), source));
       } else {
@@ -388,7 +514,8 @@ public final class TierCacheConfig {
         List<String> list = new ArrayList<>();
         for (JsonNode item : v) {
           if (!item.isValueNode()) {
-            throw new IllegalArgumentException(PREFIX + name + " in " + source + " must be a list of values");
+            throw new IllegalArgumentException(
+                PREFIX + name + " in " + source + " must be a list of values");
           }
           list.add(item.asText());
         }
@@ -417,11 +544,15 @@ public final class TierCacheConfig {
         String rest = name.substring("caches.".length());
         Setting s = longestSuffix(rest, '.', false);
         if (s == null) {
-          throw unknown(full, value, "a setting of a cache: tiercache.caches.<name>.<setting>, settings "
-              + names(CACHE));
+          throw unknown(
+              full,
+              value,
+              "a setting of a cache: tiercache.caches.<name>.<setting>, settings " + names(CACHE));
         }
         int at = rest.length();
-        for (int i = 0, dots = (int) s.name().chars().filter(c -> c == '.').count(); i <= dots; i++) {
+        for (int i = 0, dots = (int) s.name().chars().filter(c -> c == '.').count();
+            i <= dots;
+            i++) {
           at = rest.lastIndexOf('.', at - 1);
         }
         String cache = rest.substring(0, at);
@@ -443,8 +574,11 @@ public final class TierCacheConfig {
       } else {
         Setting s = find(GLOBAL, kebab(name));
         if (s == null) {
-          throw unknown(full, value, "a Tiercache setting: " + names(GLOBAL)
-              + ", defaults.<setting>, caches.<name>.<setting>, events.<name>");
+          throw unknown(
+              full,
+              value,
+              "a Tiercache setting: " + names(GLOBAL)
+                  + ", defaults.<setting>, caches.<name>.<setting>, events.<name>");
         }
         put(s.name(), value, full);
       }
@@ -457,8 +591,11 @@ public final class TierCacheConfig {
         String rest = name.substring("CACHES_".length());
         Setting s = longestSuffix(rest, '_', true);
         if (s == null) {
-          throw unknown(full, value, "a setting of a cache: TIERCACHE_CACHES_<NAME>_<SETTING>, settings "
-              + envNames(CACHE));
+          throw unknown(
+              full,
+              value,
+              "a setting of a cache: TIERCACHE_CACHES_<NAME>_<SETTING>, settings "
+                  + envNames(CACHE));
         }
         String cache = rest.substring(0, rest.length() - envForm(s.name()).length() - 1);
         envCacheNames.add(cache);
@@ -474,8 +611,11 @@ public final class TierCacheConfig {
       } else {
         Setting s = findEnv(GLOBAL, name);
         if (s == null) {
-          throw unknown(full, value, "a Tiercache setting: " + envNames(GLOBAL)
-              + ", DEFAULTS_<SETTING>, CACHES_<NAME>_<SETTING>, EVENTS_<NAME>");
+          throw unknown(
+              full,
+              value,
+              "a Tiercache setting: " + envNames(GLOBAL)
+                  + ", DEFAULTS_<SETTING>, CACHES_<NAME>_<SETTING>, EVENTS_<NAME>");
         }
         put(s.name(), value, full);
       }
@@ -504,11 +644,12 @@ public final class TierCacheConfig {
       Setting best = null;
       for (Setting s : CACHE) {
         String suffix = env ? envForm(s.name()) : s.name();
-        boolean matches = env
-            ? rest.endsWith(separator + suffix)
-            : kebabSuffix(rest, suffix, separator);
-        if (matches && rest.length() > suffix.length() + 1
-            && (best == null || suffix.length() > (env ? envForm(best.name()) : best.name()).length())) {
+        boolean matches =
+            env ? rest.endsWith(separator + suffix) : kebabSuffix(rest, suffix, separator);
+        if (matches
+            && rest.length() > suffix.length() + 1
+            && (best == null
+                || suffix.length() > (env ? envForm(best.name()) : best.name()).length())) {
           best = s;
         }
       }
@@ -653,8 +794,8 @@ public final class TierCacheConfig {
     if (s != null && s.type() == Type.SECRET) {
       reason = "is not valid";
     }
-    return new IllegalArgumentException(shownAs + " = \"" + shown(s, value) + "\" (" + value.source() + "): "
-        + reason);
+    return new IllegalArgumentException(
+        shownAs + " = \"" + shown(s, value) + "\" (" + value.source() + "): " + reason);
   }
 
   private static IllegalArgumentException unknown(String shownAs, Value value, String expected) {
@@ -720,7 +861,8 @@ public final class TierCacheConfig {
   // ---------------------------------------------------------------- applying
 
   /** Applies one instance setting; {@code current} holds the layer's other values (pairs). */
-  private static void applyGlobal(TierCacheBuilder b, String name, Object v, Map<String, Object> current) {
+  private static void applyGlobal(
+      TierCacheBuilder b, String name, Object v, Map<String, Object> current) {
     switch (name) {
       case "redis.uri" -> b.redisUri((String) v);
       case "redis.cluster" -> {
@@ -733,16 +875,25 @@ public final class TierCacheConfig {
           throw new IllegalArgumentException("redis.username needs redis.password");
         }
       }
-      case "redis.password" -> b.redisCredentials(current == null ? null : (String) current.get("redis.username"),
-          (String) v);
+      case "redis.password" ->
+        b.redisCredentials(
+            current == null ? null : (String) current.get("redis.username"), (String) v);
       case "redis.trusted-certificates" -> b.redisTrustedCertificates((Path) v);
       case "redis.command-timeout" -> b.commandTimeout((Duration) v);
       case "redis.connect-timeout" -> b.connectTimeout((Duration) v);
       case "redis.probe-interval" -> b.probeInterval((Duration) v);
-      case "redis.breaker.failures" -> b.breaker((Integer) v, current != null && current.containsKey(
-          "redis.breaker.window") ? (Duration) current.get("redis.breaker.window") : b.breakerWindow);
-      case "redis.breaker.window" -> b.breaker(current != null && current.containsKey("redis.breaker.failures")
-          ? (Integer) current.get("redis.breaker.failures") : b.breakerFailures, (Duration) v);
+      case "redis.breaker.failures" ->
+        b.breaker(
+            (Integer) v,
+            current != null && current.containsKey("redis.breaker.window")
+                ? (Duration) current.get("redis.breaker.window")
+                : b.breakerWindow);
+      case "redis.breaker.window" ->
+        b.breaker(
+            current != null && current.containsKey("redis.breaker.failures")
+                ? (Integer) current.get("redis.breaker.failures")
+                : b.breakerFailures,
+            (Duration) v);
       case "key-prefix" -> b.keyPrefix((String) v);
       case "max-key-length" -> b.maxKeyLength((Integer) v);
       case "max-pending-deletes" -> b.maxPendingDeletes((Integer) v);
@@ -764,7 +915,8 @@ public final class TierCacheConfig {
     applyCache(b, name, v, Map.of());
   }
 
-  private static void applyCache(CacheSpec.Builder b, String name, Object v, Map<String, Object> all) {
+  private static void applyCache(
+      CacheSpec.Builder b, String name, Object v, Map<String, Object> all) {
     switch (name) {
       case "value-type" -> b.valueType(loadClass((String) v));
       case "ttl" -> b.ttl((Duration) v);
@@ -791,14 +943,17 @@ public final class TierCacheConfig {
       case "distributed-load" -> b.distributedLoad((Duration) v);
       case "write-loaded-async" -> b.writeLoadedAsync((Boolean) v);
       case "hot-keys" -> b.hotKeys((Duration) v);
-      case "bloom-guard.expected-keys" -> b.bloomGuard((Long) v,
-          (Double) all.getOrDefault("bloom-guard.false-positive-rate", CacheSpec.DEFAULT_BLOOM_GUARD_RATE));
+      case "bloom-guard.expected-keys" ->
+        b.bloomGuard((Long) v, (Double) all.getOrDefault(
+            "bloom-guard.false-positive-rate", CacheSpec.DEFAULT_BLOOM_GUARD_RATE));
       // the second half of a pair: its range only; applyTo applies it with its partner
       case "bloom-guard.false-positive-rate" -> b.bloomGuard(1, (Double) v);
-      case "replica-acks.replicas" -> b.replicaAcks((Integer) v,
-          (Duration) all.getOrDefault("replica-acks.timeout", DEFAULT_REPLICA_ACK_TIMEOUT));
+      case "replica-acks.replicas" ->
+        b.replicaAcks((Integer) v, (Duration)
+            all.getOrDefault("replica-acks.timeout", DEFAULT_REPLICA_ACK_TIMEOUT));
       case "replica-acks.timeout" -> b.replicaAcks(1, (Duration) v);
-      case "l3.directory" -> b.l3((Path) v, (Long) all.getOrDefault("l3.max-bytes", DEFAULT_L3_MAX_BYTES));
+      case "l3.directory" ->
+        b.l3((Path) v, (Long) all.getOrDefault("l3.max-bytes", DEFAULT_L3_MAX_BYTES));
       case "l3.max-bytes" -> {
         b.l3(Path.of(System.getProperty("java.io.tmpdir")), (Long) v);
         b.l3Off();
@@ -811,9 +966,11 @@ public final class TierCacheConfig {
   private static Class<?> loadClass(String name) {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     try {
-      return Class.forName(name, false, loader != null ? loader : TierCacheConfig.class.getClassLoader());
+      return Class.forName(
+          name, false, loader != null ? loader : TierCacheConfig.class.getClassLoader());
     } catch (ClassNotFoundException | LinkageError e) {
-      throw new IllegalArgumentException("must name a class on the class path, " + name + " is not");
+      throw new IllegalArgumentException(
+          "must name a class on the class path, " + name + " is not");
     }
   }
 
@@ -844,7 +1001,8 @@ public final class TierCacheConfig {
   public Optional<String> shownValue(String property) {
     Objects.requireNonNull(property, "property must not be null");
     String name = property.startsWith(PREFIX) ? property.substring(PREFIX.length()) : property;
-    Setting setting = name.startsWith("defaults.") || name.startsWith("caches.") ? null : find(GLOBAL, name);
+    Setting setting =
+        name.startsWith("defaults.") || name.startsWith("caches.") ? null : find(GLOBAL, name);
     return Optional.ofNullable(lookup(property)).map(v -> shown(setting, v));
   }
 
@@ -901,7 +1059,8 @@ public final class TierCacheConfig {
       }
       globals.putAll(layer.globals);
       layer.caches.forEach((name, settings) -> {
-        String resolved = layer.envCacheNames.contains(name) ? resolveEnvName(name, declared) : name;
+        String resolved =
+            layer.envCacheNames.contains(name) ? resolveEnvName(name, declared) : name;
         caches.computeIfAbsent(resolved, k -> new TreeMap<>()).putAll(settings);
       });
     }
@@ -916,8 +1075,8 @@ public final class TierCacheConfig {
       }
     }
     if (matches.size() > 1) {
-      throw new IllegalArgumentException("TIERCACHE_CACHES_" + envName + "_... matches the caches " + matches
-          + ": set them in a file or through the builder instead");
+      throw new IllegalArgumentException("TIERCACHE_CACHES_" + envName + "_... matches the caches "
+          + matches + ": set them in a file or through the builder instead");
     }
     if (matches.size() == 1) {
       return matches.get(0);
@@ -939,7 +1098,8 @@ public final class TierCacheConfig {
           parsed.put(e.getKey(), parse(s, e.getValue(), PREFIX + e.getKey()));
         }
       }
-      boolean endpointExplicit = explicit.contains("redis.uri") || explicit.contains("redis.cluster");
+      boolean endpointExplicit =
+          explicit.contains("redis.uri") || explicit.contains("redis.cluster");
       for (Map.Entry<String, Object> e : parsed.entrySet()) {
         String name = e.getKey();
         if (explicit.contains(group(name))
@@ -983,7 +1143,10 @@ public final class TierCacheConfig {
         String partner = PARTNERS.get(e.getKey());
         if (partner != null) {
           if (!parsed.containsKey(partner)) {
-            throw bad(base + e.getKey(), settings.get(e.getKey()), find(CACHE, e.getKey()),
+            throw bad(
+                base + e.getKey(),
+                settings.get(e.getKey()),
+                find(CACHE, e.getKey()),
                 e.getKey() + " needs " + partner);
           }
           continue; // applied with its partner
@@ -1009,17 +1172,28 @@ public final class TierCacheConfig {
     String describe(Set<String> explicit) {
       StringBuilder out = new StringBuilder();
       globals.forEach((name, v) -> {
-        out.append("\n  ").append(PREFIX).append(name).append(" = ")
-            .append(shown(find(GLOBAL, name), v)).append(" (").append(v.source());
+        out.append("\n  ")
+            .append(PREFIX)
+            .append(name)
+            .append(" = ")
+            .append(shown(find(GLOBAL, name), v))
+            .append(" (")
+            .append(v.source());
         if (explicit.contains(group(name))) {
           out.append("; overridden by the builder");
         }
         out.append(')');
       });
-      caches.forEach((cache, settings) -> settings.forEach((name, v) ->
-          out.append("\n  ").append(PREFIX).append(cache.isEmpty() ? "defaults" : "caches." + cache)
-              .append('.').append(name).append(" = ").append(shown(find(CACHE, name), v))
-              .append(" (").append(v.source()).append(')')));
+      caches.forEach((cache, settings) -> settings.forEach((name, v) -> out.append("\n  ")
+          .append(PREFIX)
+          .append(cache.isEmpty() ? "defaults" : "caches." + cache)
+          .append('.')
+          .append(name)
+          .append(" = ")
+          .append(shown(find(CACHE, name), v))
+          .append(" (")
+          .append(v.source())
+          .append(')')));
       return out.toString();
     }
 
@@ -1044,9 +1218,11 @@ public final class TierCacheConfig {
           Class<?> factory = Class.forName("com.fasterxml.jackson.dataformat.yaml.YAMLFactory");
           m = new ObjectMapper((JsonFactory) factory.getDeclaredConstructor().newInstance());
         } catch (ReflectiveOperationException | LinkageError e) {
-          throw new IllegalStateException("reading YAML needs com.fasterxml.jackson.dataformat:"
-              + "jackson-dataformat-yaml on the class path (the version of jackson-databind); or use a "
-              + ".properties file", e);
+          throw new IllegalStateException(
+              "reading YAML needs com.fasterxml.jackson.dataformat:"
+                  + "jackson-dataformat-yaml on the class path (the version of jackson-databind); or use a "
+                  + ".properties file",
+              e);
         }
         mapper = m;
       }

@@ -7,7 +7,6 @@ import io.tiercache.internal.redis.RedisTier;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +51,8 @@ final class WriteBackQueue {
   }
 
   /** One acknowledged write. */
-  record Pending(Object key, Object value, String redisKey, byte[] frame, long ttlMillis, long version) {}
+  record Pending(
+      Object key, Object value, String redisKey, byte[] frame, long ttlMillis, long version) {}
 
   private static final AtomicLong LAST_VERSION = new AtomicLong();
 
@@ -64,13 +64,15 @@ final class WriteBackQueue {
   }
 
   /** Claims a version: 1 if no newer one was claimed for the key, else 0. */
-  private static final String CLAIM = String.join("\n",
+  private static final String CLAIM = String.join(
+      "\n",
       "local v = redis.call('GET', KEYS[1])",
       "if v and tonumber(v) >= tonumber(ARGV[1]) then return 0 end",
       "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])",
       "return 1");
   /** Writes the value while the claimed version is still the key's. */
-  private static final String WRITE_IF_CLAIMED = String.join("\n",
+  private static final String WRITE_IF_CLAIMED = String.join(
+      "\n",
       "if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end",
       "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])",
       "return 1");
@@ -88,7 +90,11 @@ final class WriteBackQueue {
   private final ScheduledFuture<?> periodic;
 
   @SuppressWarnings("unchecked")
-  WriteBackQueue(CacheGroup group, RedisTier redis, ScheduledExecutorService scheduler, ExecutorService flusher) {
+  WriteBackQueue(
+      CacheGroup group,
+      RedisTier redis,
+      ScheduledExecutorService scheduler,
+      ExecutorService flusher) {
     this.group = group;
     this.writer = (CacheWriter<Object, Object>) group.spec.writer();
     this.deadLetters = (DeadLetterListener<Object, Object>) group.spec.deadLetterListener();
@@ -105,7 +111,8 @@ final class WriteBackQueue {
       flush();
     }
     dirty.put(key, pending);
-    if (dirty.size() >= group.spec.writeBackBatchSize() && flushRequested.compareAndSet(false, true)) {
+    if (dirty.size() >= group.spec.writeBackBatchSize()
+        && flushRequested.compareAndSet(false, true)) {
       flusher.execute(() -> {
         flushRequested.set(false);
         flushQuietly();
@@ -183,9 +190,13 @@ final class WriteBackQueue {
             log.error("dead-letter listener of cache '{}' threw", group.name, listenerFailure);
           }
         } else {
-          log.error("write-back of cache '{}' key '{}' failed after {} attempts and was dropped "
-              + "(set a deadLetterListener to keep it)", group.name, e.getKey(),
-              group.spec.writeBackMaxAttempts(), failure);
+          log.error(
+              "write-back of cache '{}' key '{}' failed after {} attempts and was dropped "
+                  + "(set a deadLetterListener to keep it)",
+              group.name,
+              e.getKey(),
+              group.spec.writeBackMaxAttempts(),
+              failure);
         }
         dirty.remove(e.getKey(), p);
       }
@@ -210,8 +221,7 @@ final class WriteBackQueue {
   }
 
   private boolean sameSlot(String redisKey) {
-    return !redis.isCluster()
-        || RedisTier.slot(redisKey) == RedisTier.slot(versionKey(redisKey));
+    return !redis.isCluster() || RedisTier.slot(redisKey) == RedisTier.slot(versionKey(redisKey));
   }
 
   /**
@@ -225,22 +235,28 @@ final class WriteBackQueue {
     }
     List<Object> answers;
     try {
-      answers = redis.pipeline("claim write-back versions", async -> {
-        List<RedisFuture<?>> futures = new ArrayList<>(batch.size());
-        for (Map.Entry<String, Pending> e : batch) {
-          Pending p = e.getValue();
-          futures.add(async.eval(CLAIM, ScriptOutputType.INTEGER,
-              new String[] {versionKey(p.redisKey())}, bytes(Long.toString(p.version())),
-              bytes(Long.toString(Math.max(p.ttlMillis(), MIN_VERSION_TTL_MILLIS)))));
-        }
-        return futures;
-      }, futures -> {
-        List<Object> results = new ArrayList<>(futures.size());
-        for (RedisFuture<?> future : futures) {
-          results.add(future.toCompletableFuture().join());
-        }
-        return results;
-      });
+      answers = redis.pipeline(
+          "claim write-back versions",
+          async -> {
+            List<RedisFuture<?>> futures = new ArrayList<>(batch.size());
+            for (Map.Entry<String, Pending> e : batch) {
+              Pending p = e.getValue();
+              futures.add(async.eval(
+                  CLAIM,
+                  ScriptOutputType.INTEGER,
+                  new String[] {versionKey(p.redisKey())},
+                  bytes(Long.toString(p.version())),
+                  bytes(Long.toString(Math.max(p.ttlMillis(), MIN_VERSION_TTL_MILLIS)))));
+            }
+            return futures;
+          },
+          futures -> {
+            List<Object> results = new ArrayList<>(futures.size());
+            for (RedisFuture<?> future : futures) {
+              results.add(future.toCompletableFuture().join());
+            }
+            return results;
+          });
     } catch (RedisUnavailableException e) {
       return batch; // written in flush order, as without Redis
     }
@@ -251,7 +267,9 @@ final class WriteBackQueue {
         kept.add(e);
       } else if (dirty.remove(e.getKey(), e.getValue())) {
         group.evict(e.getKey());
-        log.debug("write-back of cache '{}' key '{}' was overtaken by a later write of another instance", group.name,
+        log.debug(
+            "write-back of cache '{}' key '{}' was overtaken by a later write of another instance",
+            group.name,
             e.getKey());
       }
     }
@@ -271,8 +289,13 @@ final class WriteBackQueue {
         return null;
       } catch (RuntimeException e) {
         last = e;
-        log.warn("write-back of {} entries of cache '{}' failed (attempt {} of {}): {}", values.size(),
-            group.name, attempt, group.spec.writeBackMaxAttempts(), e.toString());
+        log.warn(
+            "write-back of {} entries of cache '{}' failed (attempt {} of {}): {}",
+            values.size(),
+            group.name,
+            attempt,
+            group.spec.writeBackMaxAttempts(),
+            e.toString());
         if (attempt < group.spec.writeBackMaxAttempts()) {
           try {
             Thread.sleep(backoff);
@@ -293,25 +316,32 @@ final class WriteBackQueue {
    * Redis refuses, so that the key is deleted instead.
    */
   private void writeIfClaimed(List<Map.Entry<String, Pending>> batch, boolean versioned) {
-    redis.pipeline("SET (write-back)", async -> {
-      List<RedisFuture<?>> futures = new ArrayList<>(batch.size());
-      for (Map.Entry<String, Pending> e : batch) {
-        Pending p = e.getValue();
-        if (versioned && sameSlot(p.redisKey())) {
-          futures.add(async.eval(WRITE_IF_CLAIMED, ScriptOutputType.INTEGER,
-              new String[] {p.redisKey(), versionKey(p.redisKey())}, p.frame(), bytes(Long.toString(p.ttlMillis())),
-              bytes(Long.toString(p.version()))));
-        } else {
-          futures.add(async.set(p.redisKey(), p.frame(), SetArgs.Builder.px(p.ttlMillis())));
-        }
-      }
-      return futures;
-    }, futures -> {
-      for (RedisFuture<?> future : futures) {
-        future.toCompletableFuture().join(); // surfaces an error reply
-      }
-      return null;
-    });
+    redis.pipeline(
+        "SET (write-back)",
+        async -> {
+          List<RedisFuture<?>> futures = new ArrayList<>(batch.size());
+          for (Map.Entry<String, Pending> e : batch) {
+            Pending p = e.getValue();
+            if (versioned && sameSlot(p.redisKey())) {
+              futures.add(async.eval(
+                  WRITE_IF_CLAIMED,
+                  ScriptOutputType.INTEGER,
+                  new String[] {p.redisKey(), versionKey(p.redisKey())},
+                  p.frame(),
+                  bytes(Long.toString(p.ttlMillis())),
+                  bytes(Long.toString(p.version()))));
+            } else {
+              futures.add(async.set(p.redisKey(), p.frame(), SetArgs.Builder.px(p.ttlMillis())));
+            }
+          }
+          return futures;
+        },
+        futures -> {
+          for (RedisFuture<?> future : futures) {
+            future.toCompletableFuture().join(); // surfaces an error reply
+          }
+          return null;
+        });
   }
 
   private void writeRedis(List<Map.Entry<String, Pending>> batch, boolean versioned) {

@@ -69,14 +69,17 @@ abstract class WritePolicy {
         CacheWriter<Object, Object> writer = (CacheWriter<Object, Object>) group.spec.writer();
         writer.write(key, value);
       } catch (RuntimeException e) {
-        throw new CacheWriterException("cache '" + group.name + "': writer failed for key '" + k
-            + "'; nothing was cached", e);
+        throw new CacheWriterException(
+            "cache '" + group.name + "': writer failed for key '" + k + "'; nothing was cached", e);
       }
       RedisUnavailableException failed = store(k, value, frame);
       if (failed != null) {
-        throw new RedisUnavailableException("cache '" + group.name + "': key '" + k + "' was written by the writer "
-            + "but not to Redis (" + failed.getMessage() + "); Redis will not serve the replaced value: the key is "
-            + "deleted there as soon as it answers", failed);
+        throw new RedisUnavailableException(
+            "cache '" + group.name + "': key '" + k + "' was written by the writer "
+                + "but not to Redis (" + failed.getMessage()
+                + "); Redis will not serve the replaced value: the key is "
+                + "deleted there as soon as it answers",
+            failed);
       }
     }
   }
@@ -101,8 +104,15 @@ abstract class WritePolicy {
     @Override
     void put(Object key, String k, Object value, byte[] frame) {
       group.stats.puts.increment();
-      queue.put(k, new WriteBackQueue.Pending(key, value, group.redisPrefix + k, frame, group.ttlMillis(false),
-          WriteBackQueue.nextVersion()));
+      queue.put(
+          k,
+          new WriteBackQueue.Pending(
+              key,
+              value,
+              group.redisPrefix + k,
+              frame,
+              group.ttlMillis(false),
+              WriteBackQueue.nextVersion()));
       group.local.put(k, value);
     }
   }

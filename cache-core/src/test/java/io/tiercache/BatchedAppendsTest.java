@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class BatchedAppendsTest {
 
-  @RegisterExtension static final RedisExtension server = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension server = new RedisExtension();
 
   static final int THREADS = 8;
   static final int WRITES = 300;
@@ -59,7 +60,8 @@ class BatchedAppendsTest {
 
   @ParameterizedTest(name = "batching: {0}")
   @ValueSource(booleans = {true, false})
-  void concurrentWrites_shareAppends_andEveryKeyReachesTheOtherInstance(boolean batching) throws Exception {
+  void concurrentWrites_shareAppends_andEveryKeyReachesTheOtherInstance(boolean batching)
+      throws Exception {
     TierCache a = instance(batching);
     TierCache b = instance(batching);
     Cache<String, String> onA = a.cache("c");
@@ -92,7 +94,8 @@ class BatchedAppendsTest {
     });
     await().atMost(Duration.ofSeconds(2)).until(() -> a.coherenceStats().pendingPublishes() == 0);
     long appends = a.coherenceStats().sent();
-    System.out.printf("%d writes from %d threads, batching %s: %d appends%n", keys, THREADS, batching, appends);
+    System.out.printf(
+        "%d writes from %d threads, batching %s: %d appends%n", keys, THREADS, batching, appends);
     if (batching) {
       assertTrue(appends < keys, "fewer appends than writes: " + appends);
     } else {

@@ -24,50 +24,56 @@ final class Blackhole implements AutoCloseable {
 
   Blackhole(int target) throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread acceptor = new Thread(() -> {
-      while (!server.isClosed()) {
-        try {
-          Socket client = server.accept();
-          Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
-          synchronized (sockets) {
-            sockets.add(client);
-            sockets.add(upstream);
+    Thread acceptor = new Thread(
+        () -> {
+          while (!server.isClosed()) {
+            try {
+              Socket client = server.accept();
+              Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+              synchronized (sockets) {
+                sockets.add(client);
+                sockets.add(upstream);
+              }
+              boolean[] reader = {false};
+              pipe(client.getInputStream(), upstream.getOutputStream(), reader, true);
+              pipe(upstream.getInputStream(), client.getOutputStream(), reader, false);
+            } catch (IOException closed) {
+              return;
+            }
           }
-          boolean[] reader = {false};
-          pipe(client.getInputStream(), upstream.getOutputStream(), reader, true);
-          pipe(upstream.getInputStream(), client.getOutputStream(), reader, false);
-        } catch (IOException closed) {
-          return;
-        }
-      }
-    }, "blackhole");
+        },
+        "blackhole");
     acceptor.setDaemon(true);
     acceptor.start();
   }
 
   private void pipe(InputStream from, OutputStream to, boolean[] reader, boolean fromClient) {
-    Thread copier = new Thread(() -> {
-      byte[] buffer = new byte[16 * 1024];
-      try (from; to) {
-        while (true) {
-          int n = from.read(buffer);
-          if (n < 0) {
-            return;
+    Thread copier = new Thread(
+        () -> {
+          byte[] buffer = new byte[16 * 1024];
+          try (from;
+              to) {
+            while (true) {
+              int n = from.read(buffer);
+              if (n < 0) {
+                return;
+              }
+              if (fromClient
+                  && !reader[0]
+                  && new String(buffer, 0, n, StandardCharsets.ISO_8859_1).contains("XREAD")) {
+                reader[0] = true;
+              }
+              while (partitioned || (reader[0] && System.nanoTime() - readersStuckUntil < 0)) {
+                Thread.sleep(1);
+              }
+              to.write(buffer, 0, n);
+              to.flush();
+            }
+          } catch (IOException | InterruptedException closed) {
+            // either side closed
           }
-          if (fromClient && !reader[0]
-              && new String(buffer, 0, n, StandardCharsets.ISO_8859_1).contains("XREAD")) {
-            reader[0] = true;
-          }
-          while (partitioned || (reader[0] && System.nanoTime() - readersStuckUntil < 0)) {
-            Thread.sleep(1);
-          }
-          to.write(buffer, 0, n);
-          to.flush();
-        }
-      } catch (IOException | InterruptedException closed) {
-        // either side closed
-      }
-    }, "blackhole-pipe");
+        },
+        "blackhole-pipe");
     copier.setDaemon(true);
     copier.start();
   }

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class BloomGuardTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<TierCache> opened = new ArrayList<>();
   private final AtomicInteger loads = new AtomicInteger();
@@ -38,7 +39,10 @@ class BloomGuardTest {
   }
 
   private TierCache instance() {
-    TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("bg").commandTimeout(Duration.ofMillis(300))
+    TierCache tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("bg")
+        .commandTimeout(Duration.ofMillis(300))
         .cache("users", s -> s.valueType(String.class).bloomGuard(10_000, 0.001))
         .build();
     opened.add(tier);
@@ -52,25 +56,37 @@ class BloomGuardTest {
 
   @Test
   void bloomGuard_withoutARate_isOnePercent_asTheAnnotationAttributeGivesIt() {
-    CacheSpec spec = CacheSpec.defaults().toBuilder().valueType(String.class).bloomGuard(1_000).build();
+    CacheSpec spec = CacheSpec.defaults().toBuilder()
+        .valueType(String.class)
+        .bloomGuard(1_000)
+        .build();
     assertEquals(1_000, spec.bloomGuardInsertions());
     assertEquals(CacheSpec.DEFAULT_BLOOM_GUARD_RATE, spec.bloomGuardRate());
-    assertThrows(IllegalArgumentException.class, () -> CacheSpec.defaults().toBuilder().bloomGuard(0));
+    assertThrows(
+        IllegalArgumentException.class, () -> CacheSpec.defaults().toBuilder().bloomGuard(0));
   }
 
   @Test
   void aKeyTheGuardNeverSaw_isAbsent_withoutRedisOrTheLoader_onEveryReadPath() {
     TierCache tier = instance();
     Cache<Long, String> users = tier.cache("users", String.class);
-    assertEquals(100, users.bloomGuard().orElseThrow().rebuild(LongStream.rangeClosed(1, 100).boxed().iterator()));
+    assertEquals(
+        100,
+        users
+            .bloomGuard()
+            .orElseThrow()
+            .rebuild(LongStream.rangeClosed(1, 100).boxed().iterator()));
 
     assertNull(users.get(404L, this::load));
     assertEquals(0, loads.get(), "the loader was not called for an id that does not exist");
     assertEquals("user 7", users.get(7L, this::load));
     assertEquals(1, loads.get());
 
-    assertNull(users.getAsync(405L, id -> CompletableFuture.completedFuture(load(id))).join());
-    assertEquals("user 8", users.getAsync(8L, id -> CompletableFuture.completedFuture(load(id))).join());
+    assertNull(
+        users.getAsync(405L, id -> CompletableFuture.completedFuture(load(id))).join());
+    assertEquals(
+        "user 8",
+        users.getAsync(8L, id -> CompletableFuture.completedFuture(load(id))).join());
     assertEquals(2, loads.get());
 
     List<Set<Long>> asked = new ArrayList<>();
@@ -81,7 +97,8 @@ class BloomGuardTest {
       return found;
     });
     assertEquals(Map.of(7L, "user 7", 9L, "user 9", 10L, "user 10"), all);
-    assertEquals(List.of(Set.of(9L, 10L)), asked, "406 never reached the bulk loader, 7 came from L1");
+    assertEquals(
+        List.of(Set.of(9L, 10L)), asked, "406 never reached the bulk loader, 7 came from L1");
 
     CacheStats stats = users.stats();
     assertEquals(3, users.bloomGuard().orElseThrow().stats().rejected());
@@ -114,7 +131,10 @@ class BloomGuardTest {
     assertNull(users.get(777L, this::load));
     redis.stop();
     try {
-      assertEquals("user 777", users.get(777L, this::load), "the guard does not reject while it cannot read");
+      assertEquals(
+          "user 777",
+          users.get(777L, this::load),
+          "the guard does not reject while it cannot read");
       assertTrue(users.bloomGuard().orElseThrow().stats().failedOpen() >= 1);
     } finally {
       redis.restart();
@@ -124,15 +144,25 @@ class BloomGuardTest {
   @Test
   void spec_refusesBadGuardsByName() {
     CacheSpec.Builder spec = CacheSpec.builder();
-    assertEquals("bloomGuard's expectedKeys must be positive, was 0",
-        assertThrows(IllegalArgumentException.class, () -> spec.bloomGuard(0, 0.01)).getMessage());
-    assertEquals("bloomGuard's falsePositiveRate must be strictly between 0 and 1, was 0.0",
-        assertThrows(IllegalArgumentException.class, () -> spec.bloomGuard(10, 0)).getMessage());
-    assertEquals("bloomGuard needs L2: the guard is a bitmap in Redis",
-        assertThrows(IllegalStateException.class, () -> CacheSpec.builder().l2(false).bloomGuard(10, 0.01).build())
+    assertEquals(
+        "bloomGuard's expectedKeys must be positive, was 0",
+        assertThrows(IllegalArgumentException.class, () -> spec.bloomGuard(0, 0.01))
             .getMessage());
-    TierCache noGuard = TierCache.builder().redisUri(redis.uri()).keyPrefix("bg2")
-        .cache("plain", s -> s.valueType(String.class)).build();
+    assertEquals(
+        "bloomGuard's falsePositiveRate must be strictly between 0 and 1, was 0.0",
+        assertThrows(IllegalArgumentException.class, () -> spec.bloomGuard(10, 0))
+            .getMessage());
+    assertEquals(
+        "bloomGuard needs L2: the guard is a bitmap in Redis",
+        assertThrows(
+                IllegalStateException.class,
+                () -> CacheSpec.builder().l2(false).bloomGuard(10, 0.01).build())
+            .getMessage());
+    TierCache noGuard = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("bg2")
+        .cache("plain", s -> s.valueType(String.class))
+        .build();
     opened.add(noGuard);
     assertFalse(noGuard.cache("plain", String.class).bloomGuard().isPresent());
   }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The circuit breaker opens on an outage, not on one slow reply. */
 class BreakerTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<TierCache> opened = new ArrayList<>();
 
@@ -28,10 +29,15 @@ class BreakerTest {
   }
 
   private TierCache tier(UnaryOperator<TierCacheBuilder> extra) {
-    TierCache tier = extra.apply(TierCache.builder().redisUri(redis.uri()).keyPrefix("b")
-        .commandTimeout(Duration.ofMillis(100)).probeInterval(Duration.ofMillis(100))
-        .coherence(CoherenceMode.NONE)
-        .cache("c", s -> s.valueType(String.class).l1(false))).build();
+    TierCache tier = extra
+        .apply(TierCache.builder()
+            .redisUri(redis.uri())
+            .keyPrefix("b")
+            .commandTimeout(Duration.ofMillis(100))
+            .probeInterval(Duration.ofMillis(100))
+            .coherence(CoherenceMode.NONE)
+            .cache("c", s -> s.valueType(String.class).l1(false)))
+        .build();
     opened.add(tier);
     return tier;
   }
@@ -54,7 +60,8 @@ class BreakerTest {
     cache.put("k", "v");
     Thread sleeper = freeze(300);
     Thread.sleep(50);
-    assertEquals("loaded", cache.get("other", k -> "loaded"), "the slow call falls back to the loader");
+    assertEquals(
+        "loaded", cache.get("other", k -> "loaded"), "the slow call falls back to the loader");
     sleeper.join();
     assertTrue(tier.isRedisAvailable(), "one timeout opened the breaker");
     assertEquals("v", cache.get("k", k -> "loaded"), "the next call uses Redis at once");
@@ -89,10 +96,12 @@ class BreakerTest {
 
   @Test
   void breaker_badArguments_areRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    IllegalArgumentException e = assertThrows(
+        IllegalArgumentException.class,
         () -> TierCache.builder().breaker(0, Duration.ofSeconds(1)));
     assertEquals("breaker failures must be between 1 and 1000, was 0", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> TierCache.builder().breaker(3, Duration.ofMillis(2)));
+    e = assertThrows(
+        IllegalArgumentException.class, () -> TierCache.builder().breaker(3, Duration.ofMillis(2)));
     assertEquals("breaker window must be between 10 ms and 1 minute, was PT0.002S", e.getMessage());
   }
 }

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("cluster")
 class CacheClusterTest extends CacheContract {
 
-  @RegisterExtension static final RedisClusterExtension server = new RedisClusterExtension();
+  @RegisterExtension
+  static final RedisClusterExtension server = new RedisClusterExtension();
 
   @Override
   TestRedis redis() {

@@ -50,7 +50,8 @@ abstract class CacheContract {
   }
 
   private TierCache tier(Levels levels, UnaryOperator<CacheSpec.Builder> spec) {
-    TierCacheBuilder builder = TierCache.builder().keyPrefix("t").cache("c", s -> spec.apply(levels.apply(s)));
+    TierCacheBuilder builder =
+        TierCache.builder().keyPrefix("t").cache("c", s -> spec.apply(levels.apply(s)));
     if (levels.l2) {
       redis().connect(builder);
     }
@@ -93,7 +94,10 @@ abstract class CacheContract {
   void getIfInL1_answersFromL1Only_andCountsOnlyHits(Levels levels) {
     Cache<String, Project> cache = projects(levels, s -> s);
     assertNull(cache.getIfInL1("project:1:info"));
-    assertEquals(0, cache.stats().requests(), "a null counts nothing: the get that follows counts the request");
+    assertEquals(
+        0,
+        cache.stats().requests(),
+        "a null counts nothing: the get that follows counts the request");
     cache.get("project:1:info", k -> project(1));
     cache.get("project:2:info", k -> null); // a cached null
     Project hit = cache.getIfInL1("project:1:info");
@@ -108,10 +112,12 @@ abstract class CacheContract {
       assertEquals(2, stats.requests());
       assertEquals(0, stats.l1Hits());
     }
-    assertEquals("key must not be null",
+    assertEquals(
+        "key must not be null",
         assertThrows(NullPointerException.class, () -> cache.getIfInL1(null)).getMessage());
     // With refresh-ahead every read must reach get, which keeps the key fresh.
-    Cache<String, Project> refreshing = tier(levels, s -> s.ttl(Duration.ofMinutes(10)).refreshAfter(Duration.ofMinutes(5)))
+    Cache<String, Project> refreshing = tier(
+            levels, s -> s.ttl(Duration.ofMinutes(10)).refreshAfter(Duration.ofMinutes(5)))
         .cache("c", Project.class);
     refreshing.get("project:3:info", k -> project(3));
     assertNull(refreshing.getIfInL1("project:3:info"));
@@ -147,7 +153,8 @@ abstract class CacheContract {
     cache.get("projects:ongoing", k -> list);
     // A second instance decodes from Redis: the elements must be Projects, not maps.
     TierCache other = tier(levels, s -> s);
-    List<Project> read = other.<String, List<Project>>cache("c", new TypeRef<List<Project>>() {})
+    List<Project> read = other
+        .<String, List<Project>>cache("c", new TypeRef<List<Project>>() {})
         .get("projects:ongoing", k -> List.of());
     if (levels.l2) {
       assertEquals(list, read);
@@ -158,7 +165,8 @@ abstract class CacheContract {
   @ParameterizedTest
   @EnumSource(Levels.class)
   void nullResult_isCachedForNullTtl(Levels levels) {
-    Cache<String, Project> cache = projects(levels, s -> s.nullTtl(Duration.ofMillis(300)).ttl(Duration.ofMinutes(5)));
+    Cache<String, Project> cache =
+        projects(levels, s -> s.nullTtl(Duration.ofMillis(300)).ttl(Duration.ofMinutes(5)));
     AtomicInteger loads = new AtomicInteger();
     for (int i = 0; i < 3; i++) {
       assertNull(cache.get("project:404:info", k -> {
@@ -204,14 +212,19 @@ abstract class CacheContract {
     AtomicInteger loads = new AtomicInteger();
     cache.get("k", k -> project(loads.incrementAndGet()));
     assertEquals(project(1), cache.get("k", k -> project(loads.incrementAndGet())));
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> cache.get("k", k -> project(loads.incrementAndGet())).id() == 2);
   }
 
   @ParameterizedTest
-  @EnumSource(value = Levels.class, names = {"L2_ONLY", "L1_L2"})
+  @EnumSource(
+      value = Levels.class,
+      names = {"L2_ONLY", "L1_L2"})
   void ttlJitter_staysInRange(Levels levels) {
-    Cache<String, Project> cache = projects(levels, s -> s.ttl(Duration.ofSeconds(100)).ttlJitter(0.2));
+    Cache<String, Project> cache =
+        projects(levels, s -> s.ttl(Duration.ofSeconds(100)).ttlJitter(0.2));
     long start = System.nanoTime();
     for (int i = 0; i < 200; i++) {
       cache.put("j:" + i, project(i));
@@ -222,12 +235,15 @@ abstract class CacheContract {
         long pttl = (Long) resp.command("PTTL", "t:c:j:" + i);
         // a TTL runs down while the test runs: allow for the time since the first put
         long elapsed = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(pttl >= 80_000 - elapsed - 1 && pttl <= 120_000, "TTL " + pttl + " outside 100s ± 20%"
-            + " (" + elapsed + " ms after the first put)");
+        assertTrue(
+            pttl >= 80_000 - elapsed - 1 && pttl <= 120_000,
+            "TTL " + pttl + " outside 100s ± 20%" + " (" + elapsed + " ms after the first put)");
         distinct.add(pttl / 1000);
       }
     }
-    assertTrue(distinct.size() > 10, "jitter spreads expiry, got " + distinct.size() + " distinct seconds");
+    assertTrue(
+        distinct.size() > 10,
+        "jitter spreads expiry, got " + distinct.size() + " distinct seconds");
   }
 
   @ParameterizedTest
@@ -263,7 +279,8 @@ abstract class CacheContract {
   @EnumSource(Levels.class)
   void loaderFailure_reachesAllWaitersAndCachesNothing(Levels levels) {
     Cache<String, Project> cache = projects(levels, s -> s);
-    IllegalStateException thrown = assertThrows(IllegalStateException.class,
+    IllegalStateException thrown = assertThrows(
+        IllegalStateException.class,
         () -> cache.get("boom", k -> {
           throw new IllegalStateException("upstream down");
         }));
@@ -312,7 +329,9 @@ abstract class CacheContract {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Levels.class, names = {"L2_ONLY", "L1_L2"})
+  @EnumSource(
+      value = Levels.class,
+      names = {"L2_ONLY", "L1_L2"})
   void getAll_readsRedisInOneRoundTrip(Levels levels) {
     Cache<Long, Project> writer = tier(levels, s -> s).cache("c", Project.class);
     for (long id = 0; id < 100; id++) {
@@ -361,7 +380,9 @@ abstract class CacheContract {
    * too (the lease key carries the value's slot); two instances missing at once load once.
    */
   @ParameterizedTest
-  @EnumSource(value = Levels.class, names = {"L2_ONLY", "L1_L2"})
+  @EnumSource(
+      value = Levels.class,
+      names = {"L2_ONLY", "L1_L2"})
   void distributedLoad_oneScriptPerMiss_andOneLoadForTwoInstances(Levels levels) throws Exception {
     UnaryOperator<CacheSpec.Builder> spec = s -> s.distributedLoad(Duration.ofSeconds(10));
     Cache<Long, Project> first = tier(levels, spec).cache("c", Project.class);
@@ -370,24 +391,22 @@ abstract class CacheContract {
     CountDownLatch inLoader = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     long evalsBefore = commandCount("eval");
-    CompletableFuture<Project> a = CompletableFuture.supplyAsync(
-        () -> first.get(7L, k -> {
-          loads.incrementAndGet();
-          inLoader.countDown();
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return project(k);
-        }));
+    CompletableFuture<Project> a = CompletableFuture.supplyAsync(() -> first.get(7L, k -> {
+      loads.incrementAndGet();
+      inLoader.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return project(k);
+    }));
     assertTrue(inLoader.await(10, TimeUnit.SECONDS));
     assertEquals(evalsBefore + 1, commandCount("eval"), "the miss's read and lease in one script");
-    CompletableFuture<Project> b = CompletableFuture.supplyAsync(
-        () -> second.get(7L, k -> {
-          loads.incrementAndGet();
-          return project(k);
-        }));
+    CompletableFuture<Project> b = CompletableFuture.supplyAsync(() -> second.get(7L, k -> {
+      loads.incrementAndGet();
+      return project(k);
+    }));
     Thread.sleep(100); // the second instance finds the lease held and polls
     release.countDown();
     assertEquals(project(7), a.get(10, TimeUnit.SECONDS));
@@ -400,7 +419,9 @@ abstract class CacheContract {
    * them (not the JVM's default charset), so a cluster never refuses a group as CROSSSLOT.
    */
   @ParameterizedTest
-  @EnumSource(value = Levels.class, names = {"L2_ONLY"})
+  @EnumSource(
+      value = Levels.class,
+      names = {"L2_ONLY"})
   void getAll_nonAsciiKeys_allFromRedis(Levels levels) {
     List<String> keys = List.of("é", "ü", "日本", "ключ", "😀", "plain");
     Cache<String, Project> writer = projects(levels, s -> s);
@@ -415,15 +436,13 @@ abstract class CacheContract {
     assertEquals(project(2), all.get("日本"));
     assertEquals(0, reader.stats().degradedCalls());
     for (String key : keys) {
-      assertEquals(SlotHash.getSlot(key.getBytes(StandardCharsets.UTF_8)),
-          RedisTier.slot(key));
+      assertEquals(SlotHash.getSlot(key.getBytes(StandardCharsets.UTF_8)), RedisTier.slot(key));
     }
   }
 
   private long commandCount(String command) {
     return redis().commandCalls(command);
   }
-
 
   @ParameterizedTest
   @EnumSource(Levels.class)
@@ -486,20 +505,48 @@ abstract class CacheContract {
     gate.complete(project(5));
     assertEquals(project(5), first.get(5, TimeUnit.SECONDS));
     assertEquals(project(5), second.get(5, TimeUnit.SECONDS));
-    assertEquals(project(5), cache.getAsync("a", k -> CompletableFuture.completedFuture(project(0))).get(5, TimeUnit.SECONDS));
+    assertEquals(
+        project(5),
+        cache
+            .getAsync("a", k -> CompletableFuture.completedFuture(project(0)))
+            .get(5, TimeUnit.SECONDS));
     assertEquals(1, loads.get());
-    CompletableFuture<Project> failed = cache.getAsync("b", k -> CompletableFuture.failedFuture(new IllegalStateException("no")));
+    CompletableFuture<Project> failed =
+        cache.getAsync("b", k -> CompletableFuture.failedFuture(new IllegalStateException("no")));
     Exception e = assertThrows(Exception.class, () -> failed.get(5, TimeUnit.SECONDS));
     assertTrue(e.getCause() instanceof IllegalStateException, e.toString());
-    assertEquals(project(6), cache.getAsync("b", k -> CompletableFuture.completedFuture(project(6))).get(5, TimeUnit.SECONDS));
+    assertEquals(
+        project(6),
+        cache
+            .getAsync("b", k -> CompletableFuture.completedFuture(project(6)))
+            .get(5, TimeUnit.SECONDS));
   }
 
   @ParameterizedTest
   @EnumSource(Levels.class)
   void keysWithSpecialCharacters_neverCollide(Levels levels) {
     Cache<Object, String> cache = tier(levels, s -> s).cache("c", String.class);
-    List<String> tricky = List.of("a:b", "a", "b", "a%3Ab", "*", "?", "[x]", "\\", "{tag}", "a b", "ä", "日本",
-        "\uD83D\uDE00", "", "%N", "null", "a:b:c", "a::b", "a%", "%25");
+    List<String> tricky = List.of(
+        "a:b",
+        "a",
+        "b",
+        "a%3Ab",
+        "*",
+        "?",
+        "[x]",
+        "\\",
+        "{tag}",
+        "a b",
+        "ä",
+        "日本",
+        "\uD83D\uDE00",
+        "",
+        "%N",
+        "null",
+        "a:b:c",
+        "a::b",
+        "a%",
+        "%25");
     Map<Object, String> written = new LinkedHashMap<>();
     for (String s : tricky) {
       written.put(s + "#seg", s);
@@ -525,12 +572,16 @@ abstract class CacheContract {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Levels.class, names = {"L2_ONLY", "L1_L2"})
+  @EnumSource(
+      value = Levels.class,
+      names = {"L2_ONLY", "L1_L2"})
   void undecodableValue_isAMissAndDeleted(Levels levels) {
     Cache<String, Project> cache = projects(levels, s -> s);
     try (TestRedis resp = redis()) {
       resp.command("SET", "t:c:bad", "this is not a frame");
-      resp.commandBytes("SET".getBytes(StandardCharsets.UTF_8), "t:c:bad2".getBytes(StandardCharsets.UTF_8),
+      resp.commandBytes(
+          "SET".getBytes(StandardCharsets.UTF_8),
+          "t:c:bad2".getBytes(StandardCharsets.UTF_8),
           new byte[] {1, 0, '{', '"', 'i'});
     }
     assertEquals(project(1), cache.get("bad", k -> project(1)));
@@ -543,7 +594,9 @@ abstract class CacheContract {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Levels.class, names = {"L2_ONLY", "L1_L2"})
+  @EnumSource(
+      value = Levels.class,
+      names = {"L2_ONLY", "L1_L2"})
   void largeValues_areCompressedAndReadBack(Levels levels) {
     TierCache tier = tier(levels, s -> s.compressionThreshold(256));
     Cache<String, List<Project>> cache = tier.cache("c", new TypeRef<List<Project>>() {});
@@ -553,27 +606,33 @@ abstract class CacheContract {
     }
     cache.put("big", big);
     try (TestRedis resp = redis()) {
-      byte[] stored = (byte[]) resp.commandBytes("GET".getBytes(StandardCharsets.UTF_8),
-          "t:c:big".getBytes(StandardCharsets.UTF_8));
+      byte[] stored = (byte[]) resp.commandBytes(
+          "GET".getBytes(StandardCharsets.UTF_8), "t:c:big".getBytes(StandardCharsets.UTF_8));
       assertEquals(1, stored[1] & 1, "compressed flag set");
       assertTrue(stored.length < 3000, "stored " + stored.length + " bytes");
     }
     TierCache other = tier(levels, s -> s.compressionThreshold(256));
-    assertEquals(big, other.<String, List<Project>>cache("c", new TypeRef<List<Project>>() {}).get("big", k -> null));
+    assertEquals(
+        big,
+        other
+            .<String, List<Project>>cache("c", new TypeRef<List<Project>>() {})
+            .get("big", k -> null));
   }
 
   @ParameterizedTest
   @EnumSource(Levels.class)
   void byteArrays_areStoredRaw(Levels levels) {
-    Cache<String, byte[]> cache = tier(levels, s -> s.compressionThreshold(1 << 20)).cache("c", byte[].class);
+    Cache<String, byte[]> cache =
+        tier(levels, s -> s.compressionThreshold(1 << 20)).cache("c", byte[].class);
     byte[] image = {(byte) 0x89, 'P', 'N', 'G', 0, 1, 2};
     cache.put("img", image);
-    assertEquals(new String(image, StandardCharsets.ISO_8859_1),
+    assertEquals(
+        new String(image, StandardCharsets.ISO_8859_1),
         new String(cache.get("img", k -> new byte[0]), StandardCharsets.ISO_8859_1));
     if (levels.l2) {
       try (TestRedis resp = redis()) {
-        byte[] stored = (byte[]) resp.commandBytes("GET".getBytes(StandardCharsets.UTF_8),
-            "t:c:img".getBytes(StandardCharsets.UTF_8));
+        byte[] stored = (byte[]) resp.commandBytes(
+            "GET".getBytes(StandardCharsets.UTF_8), "t:c:img".getBytes(StandardCharsets.UTF_8));
         assertEquals(image.length + 2, stored.length);
         assertEquals(4, stored[1], "raw flag");
       }
@@ -585,19 +644,31 @@ abstract class CacheContract {
   void badArguments_failClearlyAndWriteNothing(Levels levels) {
     TierCache tier = tier(levels, s -> s);
     Cache<String, Project> cache = tier.cache("c", Project.class);
-    assertEquals("key must not be null",
-        assertThrows(NullPointerException.class, () -> cache.get(null, k -> project(1))).getMessage());
-    assertEquals("loader must not be null",
+    assertEquals(
+        "key must not be null",
+        assertThrows(NullPointerException.class, () -> cache.get(null, k -> project(1)))
+            .getMessage());
+    assertEquals(
+        "loader must not be null",
         assertThrows(NullPointerException.class, () -> cache.get("k", null)).getMessage());
-    assertEquals("key must not be empty",
-        assertThrows(IllegalArgumentException.class, () -> cache.put("", project(1))).getMessage());
-    assertEquals("value must not be null: use invalidate(key) to remove a key",
+    assertEquals(
+        "key must not be empty",
+        assertThrows(IllegalArgumentException.class, () -> cache.put("", project(1)))
+            .getMessage());
+    assertEquals(
+        "value must not be null: use invalidate(key) to remove a key",
         assertThrows(NullPointerException.class, () -> cache.put("k", null)).getMessage());
-    assertEquals("keys must not contain null",
-        assertThrows(NullPointerException.class, () -> cache.getAll(Arrays.asList("a", null), m -> Map.of())).getMessage());
-    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> tier.cache("nope", Project.class));
+    assertEquals(
+        "keys must not contain null",
+        assertThrows(
+                NullPointerException.class,
+                () -> cache.getAll(Arrays.asList("a", null), m -> Map.of()))
+            .getMessage());
+    IllegalArgumentException unknown =
+        assertThrows(IllegalArgumentException.class, () -> tier.cache("nope", Project.class));
     assertTrue(unknown.getMessage().startsWith("unknown cache name 'nope'"), unknown.getMessage());
-    IllegalArgumentException abstractType = assertThrows(IllegalArgumentException.class, () -> tier.cache("c", Runnable.class));
+    IllegalArgumentException abstractType =
+        assertThrows(IllegalArgumentException.class, () -> tier.cache("c", Runnable.class));
     assertTrue(abstractType.getMessage().contains("abstract"), abstractType.getMessage());
     // A value Jackson cannot write fails the put before anything is stored.
     Cache<String, Unwritable> objects = tier.cache("c", Unwritable.class);
@@ -625,7 +696,9 @@ abstract class CacheContract {
         assertEquals(2, keys.size());
         for (String key : keys) {
           // the bounded key, after the prefix and the cache's name: "t:c:"
-          assertTrue(key.length() <= TierCacheBuilder.DEFAULT_MAX_KEY_LENGTH + 4, "length " + key.length());
+          assertTrue(
+              key.length() <= TierCacheBuilder.DEFAULT_MAX_KEY_LENGTH + 4,
+              "length " + key.length());
         }
       }
     }

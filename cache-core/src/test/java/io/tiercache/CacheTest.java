@@ -6,7 +6,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@link CacheContract} on one Redis server. */
 class CacheTest extends CacheContract {
 
-  @RegisterExtension static final RedisExtension server = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension server = new RedisExtension();
 
   @Override
   TestRedis redis() {

@@ -65,7 +65,8 @@ class ClusterFailoverTest {
         .keyPrefix(PREFIX)
         .coherenceShards(shards)
         .cache("v", s -> s.valueType(Long.class).ttl(Duration.ofMinutes(10)))
-        .cache("remote", s -> s.valueType(Long.class).ttl(Duration.ofMinutes(10)).l1(false))
+        .cache(
+            "remote", s -> s.valueType(Long.class).ttl(Duration.ofMinutes(10)).l1(false))
         .build();
     opened.add(tier);
     return tier;
@@ -78,7 +79,8 @@ class ClusterFailoverTest {
    */
   @ParameterizedTest(name = "killed master holds an invalidation stream: {0}")
   @ValueSource(booleans = {true, false})
-  void killedMaster_replicaTakesOver_callsKeepSucceeding_noStaleValueSurvives(boolean stream) throws Exception {
+  void killedMaster_replicaTakesOver_callsKeepSucceeding_noStaleValueSurvives(boolean stream)
+      throws Exception {
     try (EmbeddedRedisCluster cluster = EmbeddedRedisCluster.launch(1)) {
       int shards = stream ? EmbeddedRedisCluster.NODES : 1;
       int streamNode = cluster.nodeOf(Coherence.layout(PREFIX, true, shards).get(0).stream());
@@ -90,10 +92,13 @@ class ClusterFailoverTest {
           victimKeys.add(i);
         }
       }
-      assertTrue(victimKeys.size() > KEYS / 5, "the victim owns a share of the keys: " + victimKeys.size());
+      assertTrue(
+          victimKeys.size() > KEYS / 5,
+          "the victim owns a share of the keys: " + victimKeys.size());
       String probeKey = null;
       for (int i = 0; probeKey == null; i++) {
-        if (cluster.nodeOf(PREFIX + ":remote:probe-" + i) == victim) { // in cache "remote"'s own key space
+        if (cluster.nodeOf(PREFIX + ":remote:probe-" + i)
+            == victim) { // in cache "remote"'s own key space
           probeKey = "probe-" + i;
         }
       }
@@ -115,7 +120,8 @@ class ClusterFailoverTest {
       AtomicLong reads = new AtomicLong();
       AtomicLong writes = new AtomicLong();
       List<Throwable> thrown = new CopyOnWriteArrayList<>();
-      List<Long> staleReadTimes = new CopyOnWriteArrayList<>(); // nanoTime at which a stale read started
+      List<Long> staleReadTimes =
+          new CopyOnWriteArrayList<>(); // nanoTime at which a stale read started
       long[] checkFrom = {Long.MAX_VALUE}; // reads from then on are checked strictly
       AtomicBoolean stop = new AtomicBoolean();
       List<String> violations = new CopyOnWriteArrayList<>();
@@ -151,7 +157,8 @@ class ClusterFailoverTest {
                   synchronized (checkFrom) {
                     if (start >= checkFrom[0]) {
                       violations.add("key " + key + " read " + value + " but " + due.getValue()
-                          + " was acknowledged " + (start - due.getKey()) / 1_000_000 + " ms before the read");
+                          + " was acknowledged " + (start - due.getKey()) / 1_000_000
+                          + " ms before the read");
                     }
                   }
                 }
@@ -204,7 +211,9 @@ class ClusterFailoverTest {
       }
       assertNotEquals(victim, promoted);
       try (Resp resp = cluster.connect(promoted)) {
-        assertTrue(((String) resp.command("GET", PREFIX + ":remote:" + probeKey)).contains(Long.toString(round)),
+        assertTrue(
+            ((String) resp.command("GET", PREFIX + ":remote:" + probeKey))
+                .contains(Long.toString(round)),
             "the value written after recovery is on the promoted replica");
       }
       synchronized (checkFrom) {
@@ -221,9 +230,14 @@ class ClusterFailoverTest {
 
       // Settle: no failed delete or message left, then a marker each way through the stream, so
       // that each instance has applied every message the other published before it.
-      await(Duration.ofSeconds(10), () -> a.isRedisAvailable() && b.isRedisAvailable()
-          && a.snapshot().redis().pendingDeletes() == 0 && b.snapshot().redis().pendingDeletes() == 0
-          && a.coherenceStats().pendingPublishes() == 0 && b.coherenceStats().pendingPublishes() == 0,
+      await(
+          Duration.ofSeconds(10),
+          () -> a.isRedisAvailable()
+              && b.isRedisAvailable()
+              && a.snapshot().redis().pendingDeletes() == 0
+              && b.snapshot().redis().pendingDeletes() == 0
+              && a.coherenceStats().pendingPublishes() == 0
+              && b.coherenceStats().pendingPublishes() == 0,
           "pending deletes and messages are sent");
       marker(caches.get(0), caches.get(1), KEYS);
       marker(caches.get(1), caches.get(0), KEYS + 1);
@@ -238,14 +252,16 @@ class ClusterFailoverTest {
         long inB = caches.get(1).get(key, truth::get);
         long inRedis = fromRedis.get(key, truth::get);
         if (inA != expected || inB != expected || inRedis != expected) {
-          stale.add("key " + key + (victimKeys.contains(key) ? " (victim's)" : "") + ": truth " + expected
-              + ", A " + inA + ", B " + inB + ", Redis " + inRedis);
+          stale.add("key " + key + (victimKeys.contains(key) ? " (victim's)" : "") + ": truth "
+              + expected + ", A " + inA + ", B " + inB + ", Redis " + inRedis);
         }
       }
 
       // Operations over every master work after the failover: the failed master is left out.
-      assertTrue(fresh.snapshot().redis().keysUnderPrefix() > 0, "SCAN over the masters counts the keys");
-      assertEquals(1, fresh.invalidatePattern("probe-*"), "pattern invalidation scans every serving master");
+      assertTrue(
+          fresh.snapshot().redis().keysUnderPrefix() > 0, "SCAN over the masters counts the keys");
+      assertEquals(
+          1, fresh.invalidatePattern("probe-*"), "pattern invalidation scans every serving master");
       assertEquals(-1L, probeB.get(probeKey, k -> -1L), "the key on the promoted master is gone");
 
       long degraded = 0;
@@ -253,22 +269,42 @@ class ClusterFailoverTest {
         degraded += tier.stats().get("v").degradedCalls();
       }
       long lastStale = staleReadTimes.stream().mapToLong(Long::longValue).max().orElse(killedAt);
-      System.out.printf("cluster failover (%s): replica promoted %d ms after the kill, Tiercache read and wrote the "
-          + "slots again after %d ms; %d reads, %d writes (%d after the kill), %d degraded calls, %d exceptions; "
-          + "%d reads older than an acknowledged write (last one started %d ms after the kill); breaker trips A %d "
-          + "B %d; gap flushes A %d B %d%n",
-          stream ? "the stream's master" : "a master without the stream", promotedMillis, recoveredMillis,
-          reads.get(), writes.get(), writesAfterKill, degraded, thrown.size(), staleReadTimes.size(),
-          (lastStale - killedAt) / 1_000_000, a.snapshot().redis().breakerTrips(),
-          b.snapshot().redis().breakerTrips(), a.coherenceStats().gapFlushes(), b.coherenceStats().gapFlushes());
+      System.out.printf(
+          "cluster failover (%s): replica promoted %d ms after the kill, Tiercache read and wrote the "
+              + "slots again after %d ms; %d reads, %d writes (%d after the kill), %d degraded calls, %d exceptions; "
+              + "%d reads older than an acknowledged write (last one started %d ms after the kill); breaker trips A %d "
+              + "B %d; gap flushes A %d B %d%n",
+          stream ? "the stream's master" : "a master without the stream",
+          promotedMillis,
+          recoveredMillis,
+          reads.get(),
+          writes.get(),
+          writesAfterKill,
+          degraded,
+          thrown.size(),
+          staleReadTimes.size(),
+          (lastStale - killedAt) / 1_000_000,
+          a.snapshot().redis().breakerTrips(),
+          b.snapshot().redis().breakerTrips(),
+          a.coherenceStats().gapFlushes(),
+          b.coherenceStats().gapFlushes());
 
-      assertEquals(List.of(), thrown.subList(0, Math.min(5, thrown.size())), thrown.size() + " calls threw");
-      assertTrue(reads.get() > 1_000 && writesAfterKill > 500, "reads " + reads + ", writes after the kill "
-          + writesAfterKill);
-      assertTrue(degraded > 0, "calls to the victim's slots were degraded while they had no master");
-      assertEquals(List.of(), stale.subList(0, Math.min(10, stale.size())), stale.size() + " keys hold stale values");
-      assertEquals(List.of(), violations.subList(0, Math.min(10, violations.size())),
-          violations.size() + " reads after recovery lagged acknowledged writes by more than " + BOUND);
+      assertEquals(
+          List.of(), thrown.subList(0, Math.min(5, thrown.size())), thrown.size() + " calls threw");
+      assertTrue(
+          reads.get() > 1_000 && writesAfterKill > 500,
+          "reads " + reads + ", writes after the kill " + writesAfterKill);
+      assertTrue(
+          degraded > 0, "calls to the victim's slots were degraded while they had no master");
+      assertEquals(
+          List.of(),
+          stale.subList(0, Math.min(10, stale.size())),
+          stale.size() + " keys hold stale values");
+      assertEquals(
+          List.of(),
+          violations.subList(0, Math.min(10, violations.size())),
+          violations.size() + " reads after recovery lagged acknowledged writes by more than "
+              + BOUND);
     }
   }
 
@@ -280,7 +316,8 @@ class ClusterFailoverTest {
    */
   @Test
   void writeRefusedWithClusterDown_isReplayedWhenTheClusterIsBack() {
-    try (EmbeddedRedisCluster cluster = EmbeddedRedisCluster.launch(List.of("cluster-node-timeout 1000"))) {
+    try (EmbeddedRedisCluster cluster =
+        EmbeddedRedisCluster.launch(List.of("cluster-node-timeout 1000"))) {
       int streamNode = cluster.nodeOf(Coherence.layout(PREFIX, true, 1).get(0).stream());
       int victim = (streamNode + 1) % EmbeddedRedisCluster.NODES;
       int key = 0;
@@ -296,21 +333,32 @@ class ClusterFailoverTest {
       assertEquals(1L, onB.get(k, x -> -1L), "B caches the first value");
 
       cluster.kill(victim);
-      await(Duration.ofSeconds(15), () -> {
-        try (Resp resp = cluster.connect(streamNode)) {
-          return ((String) resp.command("CLUSTER", "INFO")).contains("cluster_state:fail");
-        }
-      }, "the cluster declares itself down");
-      await(Duration.ofSeconds(10), () -> a.isRedisAvailable() && onA.get(k, x -> -1L) == 1L, "A's breaker is closed");
+      await(
+          Duration.ofSeconds(15),
+          () -> {
+            try (Resp resp = cluster.connect(streamNode)) {
+              return ((String) resp.command("CLUSTER", "INFO")).contains("cluster_state:fail");
+            }
+          },
+          "the cluster declares itself down");
+      await(
+          Duration.ofSeconds(10),
+          () -> a.isRedisAvailable() && onA.get(k, x -> -1L) == 1L,
+          "A's breaker is closed");
       long degraded = a.stats().get("v").degradedCalls();
       onA.put(k, 2L); // the store now says 2; Redis refuses the write
-      assertEquals(degraded + 1, a.stats().get("v").degradedCalls(), "the refused write is a degraded call");
+      assertEquals(
+          degraded + 1, a.stats().get("v").degradedCalls(), "the refused write is a degraded call");
       assertEquals(2L, onA.get(k, x -> -1L));
 
       cluster.restart(victim);
-      await(Duration.ofSeconds(15), () -> onB.get(k, x -> 2L) == 2L, "B drops the old value once the cluster is back");
+      await(
+          Duration.ofSeconds(15),
+          () -> onB.get(k, x -> 2L) == 2L,
+          "B drops the old value once the cluster is back");
       TierCache fresh = instance(cluster);
-      assertEquals(2L, fresh.<Integer, Long>cache("v").get(k, x -> 2L), "Redis does not keep the old value");
+      assertEquals(
+          2L, fresh.<Integer, Long>cache("v").get(k, x -> 2L), "Redis does not keep the old value");
     }
   }
 
@@ -320,15 +368,21 @@ class ClusterFailoverTest {
    */
   private static void marker(Cache<Integer, Long> writer, Cache<Integer, Long> reader, int key) {
     long old = System.nanoTime();
-    await(Duration.ofSeconds(10), () -> {
-      writer.put(key, old);
-      return reader.get(key, k -> -1L) == old;
-    }, "the first marker reaches the reader");
+    await(
+        Duration.ofSeconds(10),
+        () -> {
+          writer.put(key, old);
+          return reader.get(key, k -> -1L) == old;
+        },
+        "the first marker reaches the reader");
     long now = old + 1;
-    await(Duration.ofSeconds(10), () -> {
-      writer.put(key, now);
-      return reader.get(key, k -> -1L) == now;
-    }, "the marker's invalidation reaches the reader");
+    await(
+        Duration.ofSeconds(10),
+        () -> {
+          writer.put(key, now);
+          return reader.get(key, k -> -1L) == now;
+        },
+        "the marker's invalidation reaches the reader");
   }
 
   private static void await(Duration atMost, BooleanSupplier condition, String what) {

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("cluster")
 class ClusterTest {
 
-  @RegisterExtension static final RedisClusterExtension redis = new RedisClusterExtension();
+  @RegisterExtension
+  static final RedisClusterExtension redis = new RedisClusterExtension();
 
   private static final Duration BOUND = Duration.ofSeconds(5);
   private final List<TierCache> opened = new ArrayList<>();
@@ -57,7 +58,8 @@ class ClusterTest {
         .probeInterval(Duration.ofMillis(100))
         .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)))
         .cache("n", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)))
-        .cache("remote", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)).l1(false));
+        .cache(
+            "remote", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)).l1(false));
     TierCache tier = extra.apply(builder).build();
     opened.add(tier);
     return tier;
@@ -100,7 +102,8 @@ class ClusterTest {
     }
     int[] counts = spread(cluster, "round:");
     for (int node = 0; node < counts.length; node++) {
-      assertTrue(counts[node] > 0, "node " + node + " holds some of the keys: " + Arrays.toString(counts));
+      assertTrue(
+          counts[node] > 0, "node " + node + " holds some of the keys: " + Arrays.toString(counts));
     }
     Cache<String, String> read = b.cache("remote");
     for (String key : keys) {
@@ -134,7 +137,10 @@ class ClusterTest {
       throw new AssertionError("nothing to load, yet asked for " + missing);
     });
     assertEquals(values, second);
-    assertEquals(new ArrayList<>(values.keySet()), new ArrayList<>(second.keySet()), "in the order of the keys");
+    assertEquals(
+        new ArrayList<>(values.keySet()),
+        new ArrayList<>(second.keySet()),
+        "in the order of the keys");
   }
 
   @Test
@@ -156,13 +162,13 @@ class ClusterTest {
     assertEquals(0, left[0] + left[1] + left[2], "no matching key left on any master");
     int[] spared = spread(cluster, "user:8:");
     assertEquals(kept.size(), spared[0] + spared[1] + spared[2]);
-    assertTrue(spread(cluster, "__tc:")[0] + spread(cluster, "__tc:")[1] + spread(cluster, "__tc:")[2] > 0,
+    assertTrue(
+        spread(cluster, "__tc:")[0] + spread(cluster, "__tc:")[1] + spread(cluster, "__tc:")[2] > 0,
         "the coherence stream survives a pattern invalidation");
     await().atMost(BOUND).until(() -> other.getIfPresent(doomed.get(0)) == null);
     for (String key : doomed) {
       assertEquals("loaded", other.get(key, x -> "loaded"), "instance B's L1 was told");
     }
-
   }
 
   @Test
@@ -190,7 +196,9 @@ class ClusterTest {
     a.<String, String>cache("c").put("shared", "v1");
     assertEquals("v1", b.<String, String>cache("c").get("shared", k -> "loaded"));
     a.<String, String>cache("c").put("shared", "v2");
-    await().atMost(BOUND).until(() -> "v2".equals(b.<String, String>cache("c").getIfPresent("shared")));
+    await()
+        .atMost(BOUND)
+        .until(() -> "v2".equals(b.<String, String>cache("c").getIfPresent("shared")));
     a.<String, String>cache("c").invalidate("shared");
     await().atMost(BOUND).until(() -> b.<String, String>cache("c").getIfPresent("shared") == null);
     assertTrue(a.coherenceStats().sent() > 0);
@@ -203,12 +211,15 @@ class ClusterTest {
     keys.forEach(k -> a.<String, String>cache("remote").put(k, "v"));
     int onNodes = 0;
     for (int node = 0; node < EmbeddedRedisCluster.NODES; node++) {
-      onNodes += (int) cluster.keys(node).stream().filter(k -> k.startsWith("cl:")).count();
+      onNodes +=
+          (int) cluster.keys(node).stream().filter(k -> k.startsWith("cl:")).count();
     }
     StatsSnapshot.RedisFacts facts = a.snapshot().redis();
     assertTrue(facts.available());
     assertEquals(onNodes, facts.keysUnderPrefix(), "SCAN covers every master");
-    assertTrue(facts.connectedClients() >= 3, "clients of three masters add up: " + facts.connectedClients());
+    assertTrue(
+        facts.connectedClients() >= 3,
+        "clients of three masters add up: " + facts.connectedClients());
     assertTrue(facts.usedMemoryBytes() > 0);
     assertFalse(facts.redisVersion().isEmpty());
   }
@@ -223,18 +234,25 @@ class ClusterTest {
     long lastToken = 0;
     for (int i = 0; i < 12; i++) {
       String name = "job-" + i;
-      try (Lock lock = kit.locks().acquire(name, LockSpec.of(Duration.ofSeconds(10), Duration.ofSeconds(1)))) {
+      try (Lock lock =
+          kit.locks().acquire(name, LockSpec.of(Duration.ofSeconds(10), Duration.ofSeconds(1)))) {
         assertTrue(lock.isHeld());
         assertTrue(b.toolkit().locks().isLocked(name));
-        Optional<Lock> rival = b.toolkit().locks().tryAcquire(name, LockSpec.of(Duration.ofSeconds(10), Duration.ZERO));
+        Optional<Lock> rival = b.toolkit()
+            .locks()
+            .tryAcquire(name, LockSpec.of(Duration.ofSeconds(10), Duration.ZERO));
         assertTrue(rival.isEmpty(), "mutual exclusion holds per key");
         lastToken = lock.fencingToken();
       }
       assertFalse(b.toolkit().locks().isLocked(name));
       lockNodes.add(cluster.nodeOf("{" + name + "}"));
     }
-    try (Lock again = kit.locks().acquire("job-11", LockSpec.of(Duration.ofSeconds(10), Duration.ofSeconds(1)))) {
-      assertEquals(lastToken + 1, again.fencingToken(), "the fence shares the lock's slot and keeps counting");
+    try (Lock again =
+        kit.locks().acquire("job-11", LockSpec.of(Duration.ofSeconds(10), Duration.ofSeconds(1)))) {
+      assertEquals(
+          lastToken + 1,
+          again.fencingToken(),
+          "the fence shares the lock's slot and keeps counting");
     }
     assertEquals(3, lockNodes.size(), "locks live on every master");
 
@@ -264,11 +282,16 @@ class ClusterTest {
 
   @Test
   void clientTracking_failsAtBuild() {
-    IllegalStateException e = assertThrows(IllegalStateException.class,
+    IllegalStateException e = assertThrows(
+        IllegalStateException.class,
         () -> instance(b -> b.coherence(CoherenceMode.STREAM_AND_TRACKING)));
     assertTrue(e.getMessage().contains("STREAM"), e.getMessage());
-    assertThrows(IllegalStateException.class, () -> TierCache.builder().redisUri("redis://127.0.0.1:1")
-        .redisCluster(redis.seedUris()).build());
+    assertThrows(
+        IllegalStateException.class,
+        () -> TierCache.builder()
+            .redisUri("redis://127.0.0.1:1")
+            .redisCluster(redis.seedUris())
+            .build());
   }
 
   @Test
@@ -303,8 +326,10 @@ class ClusterTest {
 
   @Test
   void bloomFilters_checkRebuildAndGuard_onTheCluster(EmbeddedRedisCluster cluster) {
-    TierCache a = instance(b -> b.cache("guarded", s -> s.valueType(String.class).bloomGuard(1_000, 0.01)));
-    TierCache b = instance(x -> x.cache("guarded", s -> s.valueType(String.class).bloomGuard(1_000, 0.01)));
+    TierCache a =
+        instance(b -> b.cache("guarded", s -> s.valueType(String.class).bloomGuard(1_000, 0.01)));
+    TierCache b =
+        instance(x -> x.cache("guarded", s -> s.valueType(String.class).bloomGuard(1_000, 0.01)));
     Set<Integer> nodes = new HashSet<>();
     for (int i = 0; i < 9; i++) {
       String name = "ids-" + i;
@@ -312,7 +337,10 @@ class ClusterTest {
       BloomFilter onB = b.toolkit().bloomFilters().get(name, 1_000, 0.01);
       onA.addAll(List.of("x", "y"));
       assertTrue(onB.mightContain("x"));
-      assertEquals(1, onB.rebuild(List.of("z").iterator()), "the rebuild's RENAME stays in the filter's slot");
+      assertEquals(
+          1,
+          onB.rebuild(List.of("z").iterator()),
+          "the rebuild's RENAME stays in the filter's slot");
       assertTrue(onA.mightContain("z"));
       assertFalse(onA.mightContain("never-added"));
       nodes.add(cluster.nodeOf("{" + Keys.segment(name) + "}"));
@@ -329,7 +357,8 @@ class ClusterTest {
   void keyEvents_fromEveryMaster(EmbeddedRedisCluster cluster) throws Exception {
     TierCache tier = instance();
     List<KeyEvent> events = new CopyOnWriteArrayList<>();
-    try (AutoCloseable subscription = tier.onKeyEvents(Set.of(KeyEvent.Kind.DELETED), events::add)) {
+    try (AutoCloseable subscription =
+        tier.onKeyEvents(Set.of(KeyEvent.Kind.DELETED), events::add)) {
       Cache<String, String> c = tier.cache("c");
       List<String> keys = keysOnEveryNode(cluster, "ev", 30);
       keys.forEach(k -> c.put(k, "v"));

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("cluster")
 class CoherenceClusterTest extends CoherenceContract {
 
-  @RegisterExtension static final RedisClusterExtension server = new RedisClusterExtension();
+  @RegisterExtension
+  static final RedisClusterExtension server = new RedisClusterExtension();
 
   @Override
   TestRedis redis() {

@@ -38,7 +38,8 @@ abstract class CoherenceContract {
   }
 
   private TierCache instance(CoherenceMode mode, UnaryOperator<TierCacheBuilder> extra) {
-    TierCacheBuilder builder = redis().connect(TierCache.builder())
+    TierCacheBuilder builder = redis()
+        .connect(TierCache.builder())
         .keyPrefix("co")
         .coherence(mode)
         .commandTimeout(Duration.ofMillis(200))
@@ -60,7 +61,10 @@ abstract class CoherenceContract {
   }
 
   private static void awaitValue(TierCache tier, String cache, String key, String expected) {
-    await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).until(() -> expected.equals(l1(tier, cache, key)));
+    await()
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> expected.equals(l1(tier, cache, key)));
   }
 
   /** The value only L1 (or Redis) has, without loading. */
@@ -81,7 +85,8 @@ abstract class CoherenceContract {
     awaitValue(c, "c", "k", "v2");
     CoherenceStats stats = b.coherenceStats();
     assertTrue(stats.received() >= 1, stats.toString());
-    assertTrue(stats.lagSamples() >= 1 && stats.lagP99Micros() < BOUND.toNanos() / 1000, stats.toString());
+    assertTrue(
+        stats.lagSamples() >= 1 && stats.lagP99Micros() < BOUND.toNanos() / 1000, stats.toString());
     assertEquals(0, a.coherenceStats().received(), "an instance ignores its own messages");
     assertTrue(a.coherenceStats().sent() >= 2);
   }
@@ -107,7 +112,9 @@ abstract class CoherenceContract {
     assertEquals("s1", read(b, "d", "project:1:stats"));
     assertEquals("i11", read(b, "c", "project:11:info"));
     assertEquals(2, a.invalidatePattern("project:" + Keys.segment(1) + ":*"));
-    await().atMost(BOUND).until(() -> l1(b, "c", "project:1:info") == null && l1(b, "d", "project:1:stats") == null);
+    await()
+        .atMost(BOUND)
+        .until(() -> l1(b, "c", "project:1:info") == null && l1(b, "d", "project:1:stats") == null);
     assertEquals("i11", l1(b, "c", "project:11:info"));
     a.invalidate("project:11:info");
     await().atMost(BOUND).until(() -> l1(b, "c", "project:11:info") == null);
@@ -130,9 +137,12 @@ abstract class CoherenceContract {
   @Test
   void writeBackFlush_evictsOtherInstances() {
     Map<String, String> store = new ConcurrentHashMap<>();
-    UnaryOperator<TierCacheBuilder> wb = builder -> builder.cache("w", s -> s.valueType(String.class)
-        .strategy(Strategy.WRITE_BACK).writer((String k, String v) -> store.put(k, v))
-        .writeBackInterval(Duration.ofHours(1)));
+    UnaryOperator<TierCacheBuilder> wb = builder -> builder.cache(
+        "w",
+        s -> s.valueType(String.class)
+            .strategy(Strategy.WRITE_BACK)
+            .writer((String k, String v) -> store.put(k, v))
+            .writeBackInterval(Duration.ofHours(1)));
     TierCache a = instance(CoherenceMode.STREAM, wb);
     TierCache b = instance(CoherenceMode.STREAM, wb);
     a.<String, String>cache("w").put("k", "v1");
@@ -147,7 +157,8 @@ abstract class CoherenceContract {
 
   @Test
   void events_invalidatePatternsFilledFromThePayload_onEveryInstance() {
-    UnaryOperator<TierCacheBuilder> ev = builder -> builder.event("product_updated", "product:{id}:*", "inventory:*:{id}:*");
+    UnaryOperator<TierCacheBuilder> ev =
+        builder -> builder.event("product_updated", "product:{id}:*", "inventory:*:{id}:*");
     TierCache a = instance(CoherenceMode.STREAM, ev);
     TierCache b = instance(CoherenceMode.STREAM, ev);
     Cache<String, String> ca = a.cache("c");
@@ -158,16 +169,21 @@ abstract class CoherenceContract {
     assertEquals("p", read(b, "c", "product:42:info"));
     assertEquals("s", read(b, "c", "inventory:east:42:stock"));
     assertEquals(2, a.events().publish("product_updated", Map.of("id", 42)));
-    await().atMost(BOUND).until(() -> l1(b, "c", "product:42:info") == null
-        && l1(b, "c", "inventory:east:42:stock") == null);
+    await()
+        .atMost(BOUND)
+        .until(() ->
+            l1(b, "c", "product:42:info") == null && l1(b, "c", "inventory:east:42:stock") == null);
     assertEquals("other", l1(b, "c", "inventory:east:7:stock"));
     assertEquals("other", l1(b, "c", "product:7:info"));
     // A payload value is a segment, never a glob: "*" deletes nothing else.
     assertEquals(0, a.events().publish("product_updated", Map.of("id", "*")));
     assertEquals("other", l1(a, "c", "product:7:info"));
-    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+    IllegalArgumentException missing = assertThrows(
+        IllegalArgumentException.class,
         () -> a.events().publish("product_updated", Map.of("sku", 1)));
-    assertTrue(missing.getMessage().startsWith("event 'product_updated' needs a value for '{id}'"), missing.getMessage());
+    assertTrue(
+        missing.getMessage().startsWith("event 'product_updated' needs a value for '{id}'"),
+        missing.getMessage());
     assertThrows(IllegalArgumentException.class, () -> a.events().publish("nope", Map.of()));
     assertThrows(IllegalArgumentException.class, () -> a.events().register("e", "product:{id"));
   }
@@ -184,7 +200,8 @@ abstract class CoherenceContract {
     assertEquals(1, na.bump());
     await().atMost(BOUND).until(() -> nb.version() == 1);
     assertEquals("catalogue:v1:product:42", nb.key("product", 42));
-    assertEquals("loaded", read(b, "c", nb.key("product", 42)), "the old generation is not reached");
+    assertEquals(
+        "loaded", read(b, "c", nb.key("product", 42)), "the old generation is not reached");
     assertThrows(IllegalArgumentException.class, () -> a.namespace("a*"));
   }
 
@@ -200,7 +217,9 @@ abstract class CoherenceContract {
     // As if B had been away while the stream was trimmed past what it had read: on a cluster,
     // only the stream of the shard that carries k2 (the other shards' keys are in L1 as well).
     try (TestRedis resp = redis()) {
-      int shards = redis().cluster() ? Integer.parseInt((String) resp.command("GET", Coherence.shardsKey("co"))) : 1;
+      int shards = redis().cluster()
+          ? Integer.parseInt((String) resp.command("GET", Coherence.shardsKey("co")))
+          : 1;
       List<Coherence.StreamKeys> layout = Coherence.layout("co", redis().cluster(), shards);
       resp.command("INCRBY", layout.get(Coherence.shardOf("co:c:k2", shards)).seq(), "1000");
     }
@@ -209,7 +228,9 @@ abstract class CoherenceContract {
     assertEquals(0, b.stats().get("c").l1Size(), "the whole L1 is cleared, every cache");
     assertEquals(0, b.stats().get("d").l1Size());
     assertEquals("u", read(b, "d", "unrelated"), "values come back from Redis");
-    await().atMost(BOUND).until(() -> a.coherenceStats().gapFlushes() == 1); // A reads the same stream
+    await()
+        .atMost(BOUND)
+        .until(() -> a.coherenceStats().gapFlushes() == 1); // A reads the same stream
   }
 
   @Test
@@ -224,13 +245,16 @@ abstract class CoherenceContract {
     redis().stopNodeOf("co:c:k");
     truth.put("k", "v2");
     ca.put("k", "v2"); // Redis is down: A keeps it in L1 and remembers the key
-    // more calls to that node (the hash tag puts "co:c:{co:c:k}" in the slot of "co:c:k") until A's breaker opens
+    // more calls to that node (the hash tag puts "co:c:{co:c:k}" in the slot of "co:c:k") until A's
+    // breaker opens
     await().atMost(Duration.ofSeconds(5)).until(() -> {
       ca.getIfPresent("{co:c:k}");
       return !a.isRedisAvailable();
     });
     redis().restartNodeOf("co:c:k");
-    await().atMost(Duration.ofSeconds(10)).until(() -> a.isRedisAvailable() && b.isRedisAvailable());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> a.isRedisAvailable() && b.isRedisAvailable());
     await().atMost(Duration.ofSeconds(5)).until(() -> "v2".equals(cb.get("k", truth::get)));
   }
 
@@ -244,9 +268,12 @@ abstract class CoherenceContract {
     assertEquals("v1", read(b, "c", "k"));
     byte[] frame = ("\u0001\u0000\"external\"").getBytes(StandardCharsets.UTF_8);
     try (TestRedis resp = redis()) {
-      resp.commandBytes("SET".getBytes(StandardCharsets.UTF_8), "co:c:k".getBytes(StandardCharsets.UTF_8), frame);
+      resp.commandBytes(
+          "SET".getBytes(StandardCharsets.UTF_8), "co:c:k".getBytes(StandardCharsets.UTF_8), frame);
     }
-    await().atMost(BOUND).until(() -> "external".equals(l1(a, "c", "k")) && "external".equals(l1(b, "c", "k")));
+    await()
+        .atMost(BOUND)
+        .until(() -> "external".equals(l1(a, "c", "k")) && "external".equals(l1(b, "c", "k")));
     assertTrue(b.coherenceStats().trackingInvalidations() >= 1);
   }
 
@@ -259,21 +286,29 @@ abstract class CoherenceContract {
     for (int restart = 1; restart <= 2; restart++) {
       String before = "before-" + restart;
       a.<String, String>cache("c").put("k", before);
-      await().atMost(BOUND).until(() -> before.equals(read(b, "c", "k"))); // B may still hold the last round's value
+      await()
+          .atMost(BOUND)
+          .until(() -> before.equals(read(b, "c", "k"))); // B may still hold the last round's value
       redis().stopNodeOf("co:c:k");
       redis().restartNodeOf("co:c:k");
-      await().atMost(Duration.ofSeconds(10)).until(() -> a.isRedisAvailable() && b.isRedisAvailable()
-          && trackingClients() >= 2);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> a.isRedisAvailable() && b.isRedisAvailable() && trackingClients() >= 2);
       // Redis lost the value: an L1 that outlived the restart without a clear would still answer it
       await().atMost(BOUND).until(() -> l1(b, "c", "k") == null);
       a.<String, String>cache("c").put("k", "v" + restart);
       awaitValue(b, "c", "k", "v" + restart);
       byte[] frame = ("\u0001\u0000\"external-" + restart + "\"").getBytes(StandardCharsets.UTF_8);
       try (TestRedis resp = redis()) {
-        resp.commandBytes("SET".getBytes(StandardCharsets.UTF_8), "co:c:k".getBytes(StandardCharsets.UTF_8), frame);
+        resp.commandBytes(
+            "SET".getBytes(StandardCharsets.UTF_8),
+            "co:c:k".getBytes(StandardCharsets.UTF_8),
+            frame);
       }
       String external = "external-" + restart;
-      await().atMost(BOUND).until(() -> external.equals(l1(a, "c", "k")) && external.equals(l1(b, "c", "k")));
+      await()
+          .atMost(BOUND)
+          .until(() -> external.equals(l1(a, "c", "k")) && external.equals(l1(b, "c", "k")));
     }
   }
 
@@ -281,7 +316,9 @@ abstract class CoherenceContract {
   private long trackingClients() {
     try (TestRedis resp = redis()) {
       String list = String.valueOf(resp.command("CLIENT", "LIST"));
-      return Arrays.stream(list.split("\n")).filter(line -> line.matches(".* flags=\\S*B\\S* .*")).count();
+      return Arrays.stream(list.split("\n"))
+          .filter(line -> line.matches(".* flags=\\S*B\\S* .*"))
+          .count();
     }
   }
 

@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("long")
 class CoherenceRandomizedTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   static final Duration BOUND = CoherenceContract.BOUND;
   static final int KEYS = 1_000;
@@ -53,7 +54,8 @@ class CoherenceRandomizedTest {
    */
   @ParameterizedTest(name = "writeLoadedAsync={0}")
   @ValueSource(booleans = {false, true})
-  void readsNeverLagAcknowledgedWritesByMoreThanTheBound(boolean writeLoadedAsync) throws Exception {
+  void readsNeverLagAcknowledgedWritesByMoreThanTheBound(boolean writeLoadedAsync)
+      throws Exception {
     Map<Integer, Long> truth = new ConcurrentHashMap<>();
     List<NavigableMap<Long, Long>> acked = new ArrayList<>();
     Object[] locks = new Object[KEYS];
@@ -66,9 +68,15 @@ class CoherenceRandomizedTest {
     }
     List<Cache<Integer, Long>> caches = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("rnd")
+      TierCache tier = TierCache.builder()
+          .redisUri(redis.uri())
+          .keyPrefix("rnd")
           .commandTimeout(Duration.ofSeconds(1))
-          .cache("v", s -> s.valueType(Long.class).ttl(Duration.ofMinutes(10)).writeLoadedAsync(writeLoadedAsync))
+          .cache(
+              "v",
+              s -> s.valueType(Long.class)
+                  .ttl(Duration.ofMinutes(10))
+                  .writeLoadedAsync(writeLoadedAsync))
           .build();
       opened.add(tier);
       caches.add(tier.cache("v"));
@@ -85,7 +93,8 @@ class CoherenceRandomizedTest {
       tasks.add(pool.submit(() -> {
         Random random = new Random(thread);
         while (System.nanoTime() < end) {
-          int key = (int) Math.min(KEYS - 1, Math.abs(random.nextGaussian()) * KEYS / 6); // hot keys
+          int key =
+              (int) Math.min(KEYS - 1, Math.abs(random.nextGaussian()) * KEYS / 6); // hot keys
           if (thread < 3) { // writers, one per instance
             synchronized (locks[key]) {
               long version = truth.merge(key, 1L, Long::sum);
@@ -103,8 +112,9 @@ class CoherenceRandomizedTest {
             long value = cache.get(key, truth::get);
             Map.Entry<Long, Long> due = acked.get(key).floorEntry(start - BOUND.toNanos());
             if (due != null && value < due.getValue()) {
-              violations.add("key " + key + " read " + value + " but " + due.getValue() + " was acknowledged "
-                  + (start - due.getKey()) / 1_000_000 + " ms before the read");
+              violations.add(
+                  "key " + key + " read " + value + " but " + due.getValue() + " was acknowledged "
+                      + (start - due.getKey()) / 1_000_000 + " ms before the read");
             }
             reads.incrementAndGet();
           }
@@ -115,24 +125,40 @@ class CoherenceRandomizedTest {
       task.get(RUN.toSeconds() + 30, TimeUnit.SECONDS);
     }
     pool.shutdown();
-    assertTrue(reads.get() > 10_000 && writes.get() > 1_000, "reads " + reads + ", writes " + writes);
-    assertEquals(List.of(), violations.subList(0, Math.min(10, violations.size())),
+    assertTrue(
+        reads.get() > 10_000 && writes.get() > 1_000, "reads " + reads + ", writes " + writes);
+    assertEquals(
+        List.of(),
+        violations.subList(0, Math.min(10, violations.size())),
         violations.size() + " stale reads out of " + reads);
     CoherenceStats stats = opened.get(0).coherenceStats();
-    System.out.printf("randomized coherence run (writeLoadedAsync=%s): %d reads, %d writes; instance 0 received %d messages, lag p50 %d us, "
-        + "p99 %d us, gap flushes %d%n", writeLoadedAsync, reads.get(), writes.get(), stats.received(), stats.lagP50Micros(),
-        stats.lagP99Micros(), stats.gapFlushes());
+    System.out.printf(
+        "randomized coherence run (writeLoadedAsync=%s): %d reads, %d writes; instance 0 received %d messages, lag p50 %d us, "
+            + "p99 %d us, gap flushes %d%n",
+        writeLoadedAsync,
+        reads.get(),
+        writes.get(),
+        stats.received(),
+        stats.lagP50Micros(),
+        stats.lagP99Micros(),
+        stats.gapFlushes());
     assertEquals(0, stats.gapFlushes());
   }
 
   @Test
   void patternOver100000Keys_deletesExactlyTheMatchingOnes() {
-    try (TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("big")
-        .cache("c", s -> s.valueType(String.class)).build()) {
+    try (TierCache tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("big")
+        .cache("c", s -> s.valueType(String.class))
+        .build()) {
       try (Resp resp = redis.connect()) {
-        resp.command("EVAL", "for i = 0, 99999 do redis.call('SET', 'big:project:' .. i .. ':info', 'x') end "
-            + "redis.call('SET', 'big:project:1%2A:info', 'star') redis.call('SET', 'big:project:1%3F:info', 'q') "
-            + "redis.call('SET', 'big:project:%5B1%5D:info', 'b') return 1", "0");
+        resp.command(
+            "EVAL",
+            "for i = 0, 99999 do redis.call('SET', 'big:project:' .. i .. ':info', 'x') end "
+                + "redis.call('SET', 'big:project:1%2A:info', 'star') redis.call('SET', 'big:project:1%3F:info', 'q') "
+                + "redis.call('SET', 'big:project:%5B1%5D:info', 'b') return 1",
+            "0");
         assertEquals(100_003, ((List<?>) resp.command("KEYS", "big:project:*")).size());
       }
       // Values with glob characters are segments: each matches only itself.

@@ -6,7 +6,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@link CoherenceContract} on one Redis server. */
 class CoherenceTest extends CoherenceContract {
 
-  @RegisterExtension static final RedisExtension server = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension server = new RedisExtension();
 
   @Override
   TestRedis redis() {

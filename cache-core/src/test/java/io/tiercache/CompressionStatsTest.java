@@ -12,12 +12,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Stats say how much compression saves (seed 004): bytes before and after, and their ratio. */
 class CompressionStatsTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   @Test
   void compressionRatio_isTheEncodedBytesOverTheStoredOnes() {
-    try (TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("cs")
-        .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(5))).build()) {
+    try (TierCache tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("cs")
+        .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(5)))
+        .build()) {
       Cache<String, String> c = tier.cache("c");
       assertEquals(1.0, c.stats().compressionRatio(), "nothing encoded yet");
       String text = "the same sentence again and again. ".repeat(300); // 10.5 KB, compresses well

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("fault")
 class DegradationTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<TierCache> opened = new ArrayList<>();
 
@@ -69,11 +70,12 @@ class DegradationTest {
             switch (thread) {
               case 0 -> cache.get(key, k -> "v:" + k);
               case 1 -> cache.put(key, "p:" + key);
-              case 2 -> cache.getAll(List.of(key, key + "x"), missing -> {
-                Map<String, String> loaded = new HashMap<>();
-                missing.forEach(m -> loaded.put(m, "b:" + m));
-                return loaded;
-              });
+              case 2 ->
+                cache.getAll(List.of(key, key + "x"), missing -> {
+                  Map<String, String> loaded = new HashMap<>();
+                  missing.forEach(m -> loaded.put(m, "b:" + m));
+                  return loaded;
+                });
               default -> cache.invalidate(key);
             }
             calls.incrementAndGet();
@@ -140,8 +142,9 @@ class DegradationTest {
     });
     sleeper.start();
     // a few timeouts in a row (TierCacheBuilder.DEFAULT_BREAKER_FAILURES) open the breaker
-    await().atMost(Duration.ofSeconds(5)).until(() -> "loaded".equals(cache.get("k", k -> "loaded"))
-        && !tier.isRedisAvailable());
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> "loaded".equals(cache.get("k", k -> "loaded")) && !tier.isRedisAvailable());
     long degraded = cache.stats().degradedCalls();
     assertTrue(degraded > 0);
     for (int i = 0; i < 20; i++) {
@@ -169,7 +172,8 @@ class DegradationTest {
     pauser.join();
     AtomicInteger probes = new AtomicInteger();
     await().atMost(Duration.ofSeconds(5)).until(() -> {
-      cacheA.get("probe" + probes.incrementAndGet(), k -> "x"); // a new key each time: L1 cannot answer it
+      cacheA.get(
+          "probe" + probes.incrementAndGet(), k -> "x"); // a new key each time: L1 cannot answer it
       return !a.isRedisAvailable();
     });
     cacheA.put("k", "v2"); // cannot reach Redis, which still holds v1
@@ -181,6 +185,7 @@ class DegradationTest {
       assertEquals(0L, resp.command("EXISTS", "d:c:gone"), "the pattern ran on recovery");
     }
     await().atMost(Duration.ofSeconds(10)).until(b::isRedisAvailable);
-    assertEquals("fresh", b.<String, String>cache("c").get("k", k -> "fresh"), "no instance reads v1 again");
+    assertEquals(
+        "fresh", b.<String, String>cache("c").get("k", k -> "fresh"), "no instance reads v1 again");
   }
 }

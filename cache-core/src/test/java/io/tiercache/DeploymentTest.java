@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tiercache.test.EmbeddedRedisServer;
 import io.tiercache.test.EmbeddedRedisSentinel;
+import io.tiercache.test.EmbeddedRedisServer;
 import io.tiercache.test.RedisExtension;
 import io.tiercache.test.Resp;
 import io.tiercache.toolkit.Lock;
@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** TLS, ACL users and Sentinel against real servers. */
 class DeploymentTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<TierCache> opened = new ArrayList<>();
 
@@ -53,7 +54,8 @@ class DeploymentTest {
     return tier;
   }
 
-  private static TierCacheBuilder base(String prefix, UnaryOperator<TierCacheBuilder> redisSettings) {
+  private static TierCacheBuilder base(
+      String prefix, UnaryOperator<TierCacheBuilder> redisSettings) {
     return redisSettings.apply(TierCache.builder()
         .keyPrefix(prefix)
         .commandTimeout(Duration.ofMillis(500))
@@ -69,15 +71,39 @@ class DeploymentTest {
     return selfSigned(dir, alias, "localhost", "san=ip:127.0.0.1,dns:localhost");
   }
 
-  private static Path[] selfSigned(Path dir, String alias, String commonName, String san) throws Exception {
+  private static Path[] selfSigned(Path dir, String alias, String commonName, String san)
+      throws Exception {
     Path store = dir.resolve(alias + ".p12");
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    Process process = new ProcessBuilder(keytool, "-genkeypair", "-alias", alias, "-keyalg", "RSA",
-        "-keysize", "2048", "-validity", "2", "-dname", "CN=" + commonName, "-ext", san,
-        "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit")
-        .redirectErrorStream(true).start();
+    Process process = new ProcessBuilder(
+            keytool,
+            "-genkeypair",
+            "-alias",
+            alias,
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-validity",
+            "2",
+            "-dname",
+            "CN=" + commonName,
+            "-ext",
+            san,
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            store.toString(),
+            "-storepass",
+            "changeit",
+            "-keypass",
+            "changeit")
+        .redirectErrorStream(true)
+        .start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0, "keytool failed: " + output);
+    assertTrue(
+        process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0,
+        "keytool failed: " + output);
     KeyStore keys = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(store)) {
       keys.load(in, "changeit".toCharArray());
@@ -98,7 +124,8 @@ class DeploymentTest {
   }
 
   @Test
-  void tls_roundTripOverRediss_andAnUntrustedCertificateFailsClearly(@TempDir Path dir) throws Exception {
+  void tls_roundTripOverRediss_andAnUntrustedCertificateFailsClearly(@TempDir Path dir)
+      throws Exception {
     Path[] server = selfSigned(dir, "server");
     Path[] stranger = selfSigned(dir, "stranger");
     int tlsPort = EmbeddedRedisServer.freePort();
@@ -115,22 +142,27 @@ class DeploymentTest {
       a.<String, String>cache("c").put("k", "over TLS");
       assertEquals("over TLS", b.<String, String>cache("c").get("k", k -> "loaded"));
       try (Resp plain = tls.connect()) {
-        assertTrue(((String) plain.command("GET", "tls:c:k")).contains("over TLS"), "stored in that server");
+        assertTrue(
+            ((String) plain.command("GET", "tls:c:k")).contains("over TLS"),
+            "stored in that server");
       }
 
       long start = System.nanoTime();
-      IllegalStateException wrong = assertThrows(IllegalStateException.class,
+      IllegalStateException wrong = assertThrows(
+          IllegalStateException.class,
           () -> build(base("tls", x -> x.redisUri(uri).redisTrustedCertificates(stranger[0]))));
       assertTrue(wrong.getMessage().contains("TLS certificate"), wrong.getMessage());
       assertTrue(wrong.getMessage().contains("127.0.0.1:" + tlsPort), wrong.getMessage());
-      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "fails fast, never hangs");
+      assertTrue(
+          System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "fails fast, never hangs");
     }
   }
 
   /** A trusted certificate issued for another host name is refused: the host name is verified too. */
   @Test
   void tls_aTrustedCertificateForAnotherHost_failsClearly(@TempDir Path dir) throws Exception {
-    Path[] elsewhere = selfSigned(dir, "elsewhere", "cache.example.org", "san=dns:cache.example.org");
+    Path[] elsewhere =
+        selfSigned(dir, "elsewhere", "cache.example.org", "san=dns:cache.example.org");
     int tlsPort = EmbeddedRedisServer.freePort();
     try (EmbeddedRedisServer tls = EmbeddedRedisServer.launch(List.of(
         "tls-port " + tlsPort,
@@ -138,8 +170,12 @@ class DeploymentTest {
         "tls-key-file " + elsewhere[1].toAbsolutePath(),
         "tls-ca-cert-file " + elsewhere[0].toAbsolutePath(),
         "tls-auth-clients no"))) {
-      IllegalStateException e = assertThrows(IllegalStateException.class, () -> build(base("tls",
-          x -> x.redisUri("rediss://127.0.0.1:" + tlsPort).redisTrustedCertificates(elsewhere[0]))));
+      IllegalStateException e = assertThrows(
+          IllegalStateException.class,
+          () -> build(base(
+              "tls",
+              x -> x.redisUri("rediss://127.0.0.1:" + tlsPort)
+                  .redisTrustedCertificates(elsewhere[0]))));
       assertTrue(e.getMessage().contains("TLS certificate"), e.getMessage());
       try (Resp plain = tls.connect()) {
         assertEquals("PONG", plain.command("PING"), "the server itself was up");
@@ -168,7 +204,9 @@ class DeploymentTest {
     b.<String, String>cache("c").put("k", "old");
     assertEquals("old", a.<String, String>cache("c").get("k", k -> "loaded"));
     b.<String, String>cache("c").put("k", "new");
-    await().atMost(Duration.ofSeconds(5)).until(() -> "new".equals(a.<String, String>cache("c").getIfPresent("k")));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> "new".equals(a.<String, String>cache("c").getIfPresent("k")));
     try (Lock lock = a.locks().acquire("job", Duration.ofSeconds(5), Duration.ofSeconds(1))) {
       assertTrue(lock.fencingToken() > 0);
     }
@@ -184,16 +222,25 @@ class DeploymentTest {
   void acl_wrongPassword_failsBuildClearly_neverHangs() {
     createUser("on >pw ~acl:* +@all");
     long start = System.nanoTime();
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> build(base("acl", b -> b.redisUri("redis://app:nope@127.0.0.1:" + redis.server().port())
-            // a handshake slower than the connect timeout passes for an outage: give a loaded host room
-            .connectTimeout(Duration.ofSeconds(3)))));
+    IllegalStateException e = assertThrows(
+        IllegalStateException.class,
+        () -> build(base(
+            "acl",
+            b -> b.redisUri("redis://app:nope@127.0.0.1:" + redis.server().port())
+                // a handshake slower than the connect timeout passes for an outage: give a loaded
+                // host room
+                .connectTimeout(Duration.ofSeconds(3)))));
     assertTrue(e.getMessage().contains("rejected the credentials"), e.getMessage());
     assertTrue(!e.getMessage().contains("nope"), "the password is not in the message");
-    IllegalStateException viaSetting = assertThrows(IllegalStateException.class,
-        () -> build(base("acl", b -> b.redisUri(redis.uri()).redisCredentials("ghost", "pw")
-            .connectTimeout(Duration.ofSeconds(3)))));
-    assertTrue(viaSetting.getMessage().contains("rejected the credentials"), viaSetting.getMessage());
+    IllegalStateException viaSetting = assertThrows(
+        IllegalStateException.class,
+        () -> build(base(
+            "acl",
+            b -> b.redisUri(redis.uri())
+                .redisCredentials("ghost", "pw")
+                .connectTimeout(Duration.ofSeconds(3)))));
+    assertTrue(
+        viaSetting.getMessage().contains("rejected the credentials"), viaSetting.getMessage());
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "fails fast, never hangs");
   }
 
@@ -203,17 +250,21 @@ class DeploymentTest {
    * the build instead of passing for an outage.
    */
   @Test
-  void acl_wrongPassword_failsBuild_evenWhenTheFirstConnectionClosesDuringTheHandshake() throws IOException {
+  void acl_wrongPassword_failsBuild_evenWhenTheFirstConnectionClosesDuringTheHandshake()
+      throws IOException {
     createUser("on >pw ~acl:* +@all");
     try (DroppingRelay relay = new DroppingRelay(redis.server().port(), 1)) {
-      IllegalStateException e = assertThrows(IllegalStateException.class,
+      IllegalStateException e = assertThrows(
+          IllegalStateException.class,
           () -> build(base("acl", b -> b.redisUri("redis://app:nope@127.0.0.1:" + relay.port()))));
       assertTrue(e.getMessage().contains("rejected the credentials"), e.getMessage());
       assertEquals(2, relay.accepted(), "the second connection reached the server");
     }
     try (DroppingRelay relay = new DroppingRelay(redis.server().port(), 1)) {
-      TierCache tier = build(base("acl", b -> b.redisUri("redis://app:pw@127.0.0.1:" + relay.port())));
-      assertTrue(tier.isRedisAvailable(), "right credentials: available once the second connection is up");
+      TierCache tier =
+          build(base("acl", b -> b.redisUri("redis://app:pw@127.0.0.1:" + relay.port())));
+      assertTrue(
+          tier.isRedisAvailable(), "right credentials: available once the second connection is up");
     }
   }
 
@@ -225,8 +276,11 @@ class DeploymentTest {
   @Test
   void aHandshakeSlowerThanTheCommandTimeout_stillConnects() throws IOException {
     try (DroppingRelay relay = new DroppingRelay(redis.server().port(), 0, 700)) {
-      TierCache tier = build(base("slow", b -> b.redisUri("redis://127.0.0.1:" + relay.port())
-          .commandTimeout(Duration.ofMillis(250)).connectTimeout(Duration.ofSeconds(3))));
+      TierCache tier = build(base(
+          "slow",
+          b -> b.redisUri("redis://127.0.0.1:" + relay.port())
+              .commandTimeout(Duration.ofMillis(250))
+              .connectTimeout(Duration.ofSeconds(3))));
       assertTrue(tier.isRedisAvailable(), "connected although the handshake took 700 ms");
       Cache<String, String> cache = tier.cache("c");
       cache.put("k", "v");
@@ -250,44 +304,49 @@ class DeploymentTest {
 
     DroppingRelay(int target, int drop, long replyDelayMillis) throws IOException {
       server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      Thread acceptor = new Thread(() -> {
-        while (!server.isClosed()) {
-          try {
-            Socket client = server.accept();
-            if (accepted.incrementAndGet() <= drop) {
-              client.close();
-              continue;
+      Thread acceptor = new Thread(
+          () -> {
+            while (!server.isClosed()) {
+              try {
+                Socket client = server.accept();
+                if (accepted.incrementAndGet() <= drop) {
+                  client.close();
+                  continue;
+                }
+                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+                synchronized (sockets) {
+                  sockets.add(client);
+                  sockets.add(upstream);
+                }
+                pipe(client.getInputStream(), upstream.getOutputStream(), 0);
+                pipe(upstream.getInputStream(), client.getOutputStream(), replyDelayMillis);
+              } catch (IOException closed) {
+                return;
+              }
             }
-            Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
-            synchronized (sockets) {
-              sockets.add(client);
-              sockets.add(upstream);
-            }
-            pipe(client.getInputStream(), upstream.getOutputStream(), 0);
-            pipe(upstream.getInputStream(), client.getOutputStream(), replyDelayMillis);
-          } catch (IOException closed) {
-            return;
-          }
-        }
-      }, "dropping-relay");
+          },
+          "dropping-relay");
       acceptor.setDaemon(true);
       acceptor.start();
     }
 
     private static void pipe(InputStream from, OutputStream to, long firstDelayMillis) {
-      Thread copier = new Thread(() -> {
-        try (from; to) {
-          int first = from.read();
-          if (first < 0) {
-            return;
-          }
-          Thread.sleep(firstDelayMillis);
-          to.write(first);
-          from.transferTo(to);
-        } catch (IOException | InterruptedException closed) {
-          // either side closed
-        }
-      }, "dropping-relay-pipe");
+      Thread copier = new Thread(
+          () -> {
+            try (from;
+                to) {
+              int first = from.read();
+              if (first < 0) {
+                return;
+              }
+              Thread.sleep(firstDelayMillis);
+              to.write(first);
+              from.transferTo(to);
+            } catch (IOException | InterruptedException closed) {
+              // either side closed
+            }
+          },
+          "dropping-relay-pipe");
       copier.setDaemon(true);
       copier.start();
     }
@@ -314,8 +373,10 @@ class DeploymentTest {
   @Test
   void acl_aUserWithoutThePrefixsKeys_failsBuildClearly() {
     createUser("on >pw ~other:* +@all");
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> build(base("acl", b -> b.redisUri("redis://app:pw@127.0.0.1:" + redis.server().port()))));
+    IllegalStateException e = assertThrows(
+        IllegalStateException.class,
+        () -> build(base(
+            "acl", b -> b.redisUri("redis://app:pw@127.0.0.1:" + redis.server().port()))));
     assertTrue(e.getMessage().contains("ACL") && e.getMessage().contains("acl:*"), e.getMessage());
   }
 
@@ -329,7 +390,9 @@ class DeploymentTest {
       Cache<String, String> cache = a.cache("c");
       cache.put("k", "v1");
       try (Resp master = sentinel.connectMaster()) {
-        assertTrue(((String) master.command("GET", "sn:c:k")).contains("v1"), "written to the master the Sentinel names");
+        assertTrue(
+            ((String) master.command("GET", "sn:c:k")).contains("v1"),
+            "written to the master the Sentinel names");
       }
 
       int old = sentinel.killMaster();
@@ -337,12 +400,17 @@ class DeploymentTest {
       assertEquals("loaded", during, "answers while there is no master");
       sentinel.awaitFailover(old, 30);
 
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
-        cache.put("k", "v2");
-        return a.isRedisAvailable();
-      });
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> {
+            cache.put("k", "v2");
+            return a.isRedisAvailable();
+          });
       try (Resp master = sentinel.connectMaster()) {
-        assertTrue(((String) master.command("GET", "sn:c:k")).contains("v2"), "writes reach the promoted replica");
+        assertTrue(
+            ((String) master.command("GET", "sn:c:k")).contains("v2"),
+            "writes reach the promoted replica");
       }
       TierCache fresh = build(base("sn", b -> b.redisUri(sentinel.uri())));
       assertEquals("v2", fresh.<String, String>cache("c").get("k", k -> "loaded"));

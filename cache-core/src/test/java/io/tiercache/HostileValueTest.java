@@ -1,7 +1,6 @@
 package io.tiercache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +35,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class HostileValueTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<TierCache> opened = new ArrayList<>();
 
@@ -46,7 +46,9 @@ class HostileValueTest {
   }
 
   private TierCache tier() {
-    TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("h")
+    TierCache tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("h")
         .cache("c", s -> s.valueType(String.class).l1(false))
         .cache("bytes", s -> s.valueType(byte[].class).l1(false).maxValueSize(64 * 1024))
         .build();
@@ -82,7 +84,8 @@ class HostileValueTest {
 
   private static void store(String key, byte[] frame) {
     try (Resp resp = redis.connect()) {
-      resp.commandBytes("SET".getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8), frame);
+      resp.commandBytes(
+          "SET".getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8), frame);
     }
   }
 
@@ -128,20 +131,29 @@ class HostileValueTest {
     assertEquals(1, cache.stats().decodeErrors());
     try (Resp resp = redis.connect()) {
       // deleted like any bad frame, and replaced by the loaded value
-      assertTrue((Long) resp.command("STRLEN", "h:bytes:huge") < 100, "the oversize value is still in Redis");
+      assertTrue(
+          (Long) resp.command("STRLEN", "h:bytes:huge") < 100,
+          "the oversize value is still in Redis");
     }
   }
 
   @Test
   void putLargerThanMaxValueSize_isRefused_andNothingIsWritten() {
     List<String> written = new ArrayList<>();
-    TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("h")
-        .cache("wt", s -> s.valueType(byte[].class).maxValueSize(1024 * 1024).strategy(Strategy.WRITE_THROUGH)
-            .writer((CacheWriter<String, byte[]>) (key, value) -> written.add(key)))
+    TierCache tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("h")
+        .cache(
+            "wt",
+            s -> s.valueType(byte[].class)
+                .maxValueSize(1024 * 1024)
+                .strategy(Strategy.WRITE_THROUGH)
+                .writer((CacheWriter<String, byte[]>) (key, value) -> written.add(key)))
         .build();
     opened.add(tier);
     Cache<String, byte[]> cache = tier.cache("wt");
-    CodecException refused = assertThrows(CodecException.class, () -> cache.put("big", new byte[2 << 20]));
+    CodecException refused =
+        assertThrows(CodecException.class, () -> cache.put("big", new byte[2 << 20]));
     assertTrue(refused.getMessage().contains("maxValueSize 1048576"), refused.getMessage());
     assertTrue(written.isEmpty(), "the writer must not see a value the cache refuses");
     assertNull(cache.getIfPresent("big"));
@@ -151,8 +163,8 @@ class HostileValueTest {
 
   @Test
   void maxValueSize_outOfRange_isRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> CacheSpec.builder().maxValueSize(10));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> CacheSpec.builder().maxValueSize(10));
     assertEquals("maxValueSize must be between 1024 and 536870912 bytes, was 10", e.getMessage());
   }
 
@@ -165,9 +177,16 @@ class HostileValueTest {
     store("h:c:0", bomb(512L << 20, 512 << 20, false));
     store("h:c:1", bomb(512L << 20, 512 << 20, false));
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process child = new ProcessBuilder(java.toString(), "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-        HostileReader.class.getName(), redis.uri(), Integer.toString(redis.port()))
-        .redirectErrorStream(true).start();
+    Process child = new ProcessBuilder(
+            java.toString(),
+            "-Xmx64m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            HostileReader.class.getName(),
+            redis.uri(),
+            Integer.toString(redis.port()))
+        .redirectErrorStream(true)
+        .start();
     String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the reader did not finish");
     assertEquals(0, child.exitValue(), output);
@@ -183,9 +202,16 @@ class HostileValueTest {
   @Test
   void getAllOfAHugeValue_inASmallHeap_isAMissNotAnError() throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process child = new ProcessBuilder(java.toString(), "-Xmx32m", "-cp", System.getProperty("java.class.path"),
-        HugeGetAllReader.class.getName(), redis.uri(), Integer.toString(redis.port()))
-        .redirectErrorStream(true).start();
+    Process child = new ProcessBuilder(
+            java.toString(),
+            "-Xmx32m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            HugeGetAllReader.class.getName(),
+            redis.uri(),
+            Integer.toString(redis.port()))
+        .redirectErrorStream(true)
+        .start();
     String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the reader did not finish");
     assertEquals(0, child.exitValue(), output);
@@ -198,9 +224,12 @@ class HostileValueTest {
       int misses = 0;
       int hits = 0;
       int errors = 0;
-      try (TierCache tier = TierCache.builder().redisUri(args[0]).keyPrefix("hg")
-          .commandTimeout(Duration.ofSeconds(10))
-          .cache("bytes", s -> s.valueType(byte[].class).l1(false).maxValueSize(64 * 1024)).build();
+      try (TierCache tier = TierCache.builder()
+              .redisUri(args[0])
+              .keyPrefix("hg")
+              .commandTimeout(Duration.ofSeconds(10))
+              .cache("bytes", s -> s.valueType(byte[].class).l1(false).maxValueSize(64 * 1024))
+              .build();
           Resp resp = Resp.connect(Integer.parseInt(args[1]))) {
         Cache<String, byte[]> cache = tier.cache("bytes");
         cache.put("small", new byte[] {1, 2, 3});
@@ -208,8 +237,10 @@ class HostileValueTest {
           try {
             // 96 MiB, made by Redis itself: a raw frame (version 1, flags RAW) padded with zeros
             resp.command("SETRANGE", "hg:bytes:huge", Integer.toString((96 << 20) - 1), "x");
-            resp.commandBytes("SETRANGE".getBytes(StandardCharsets.UTF_8),
-                "hg:bytes:huge".getBytes(StandardCharsets.UTF_8), "0".getBytes(StandardCharsets.UTF_8),
+            resp.commandBytes(
+                "SETRANGE".getBytes(StandardCharsets.UTF_8),
+                "hg:bytes:huge".getBytes(StandardCharsets.UTF_8),
+                "0".getBytes(StandardCharsets.UTF_8),
                 new byte[] {1, 4});
             Set<String> asked = new HashSet<>();
             Map<String, byte[]> all = cache.getAll(List.of("huge", "small"), missing -> {
@@ -227,8 +258,8 @@ class HostileValueTest {
             System.out.println("error: " + e);
           }
         }
-        System.out.println("misses=" + misses + " hits=" + hits + " decodeErrors=" + cache.stats().decodeErrors()
-            + " errors=" + errors);
+        System.out.println("misses=" + misses + " hits=" + hits + " decodeErrors="
+            + cache.stats().decodeErrors() + " errors=" + errors);
       }
       System.exit(errors == 0 ? 0 : 1);
     }
@@ -242,13 +273,17 @@ class HostileValueTest {
       byte[][] bombs = new byte[2][];
       try (Resp resp = Resp.connect(Integer.parseInt(args[1]))) {
         for (int i = 0; i < 2; i++) {
-          bombs[i] = (byte[]) resp.commandBytes("GET".getBytes(StandardCharsets.UTF_8),
+          bombs[i] = (byte[]) resp.commandBytes(
+              "GET".getBytes(StandardCharsets.UTF_8),
               ("h:c:" + i).getBytes(StandardCharsets.UTF_8));
         }
       }
-      try (TierCache tier = TierCache.builder().redisUri(args[0]).keyPrefix("h")
+      try (TierCache tier = TierCache.builder()
+          .redisUri(args[0])
+          .keyPrefix("h")
           .commandTimeout(Duration.ofSeconds(5))
-          .cache("c", s -> s.valueType(String.class).l1(false)).build()) {
+          .cache("c", s -> s.valueType(String.class).l1(false))
+          .build()) {
         Cache<Integer, String> cache = tier.cache("c");
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<?>> futures = new ArrayList<>();
@@ -259,8 +294,10 @@ class HostileValueTest {
               for (int i = 0; i < 10; i++) {
                 try {
                   // the bomb again: a bad frame is deleted when read, and the loaded value written
-                  resp.commandBytes("SET".getBytes(StandardCharsets.UTF_8),
-                      ("h:c:" + key).getBytes(StandardCharsets.UTF_8), bombs[key]);
+                  resp.commandBytes(
+                      "SET".getBytes(StandardCharsets.UTF_8),
+                      ("h:c:" + key).getBytes(StandardCharsets.UTF_8),
+                      bombs[key]);
                   if ("fallback".equals(cache.get(key, k -> "fallback"))) {
                     reads.incrementAndGet();
                   }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /** hottestKeys over a window: right from the first minute, against the exact counts. */
 class HotKeysTest {
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T00:00:00Z"), ZoneOffset.UTC);
+  private final MutableClock clock =
+      new MutableClock(Instant.parse("2026-12-07T00:00:00Z"), ZoneOffset.UTC);
   private final List<TierCache> opened = new ArrayList<>();
 
   @AfterEach
@@ -31,7 +32,9 @@ class HotKeysTest {
   }
 
   private Cache<String, String> cache(boolean window) {
-    TierCache tier = TierCache.builder().keyPrefix("hk").clock(clock)
+    TierCache tier = TierCache.builder()
+        .keyPrefix("hk")
+        .clock(clock)
         .cache("c", s -> {
           s.valueType(String.class).l2(false).l1MaxSize(100_000);
           return window ? s.hotKeys(Duration.ofHours(1)) : s;
@@ -73,8 +76,12 @@ class HotKeysTest {
     Map<String, Integer> counts = new HashMap<>();
     reads.forEach(k -> counts.merge(k, 1, Integer::sum));
     return counts.entrySet().stream()
-        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-        .limit(limit).map(Map.Entry::getKey).toList();
+        .sorted(Map.Entry.<String, Integer>comparingByValue()
+            .reversed()
+            .thenComparing(Map.Entry.comparingByKey()))
+        .limit(limit)
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   @Test
@@ -89,7 +96,9 @@ class HotKeysTest {
     assertEquals(exact.subList(0, 10), hot.subList(0, 10), "the ten hottest, in order");
     Set<String> overlap = new HashSet<>(hot);
     overlap.retainAll(exact);
-    assertTrue(overlap.size() >= 19, "of the top 20, " + overlap.size() + " agree: " + hot + " vs " + exact);
+    assertTrue(
+        overlap.size() >= 19,
+        "of the top 20, " + overlap.size() + " agree: " + hot + " vs " + exact);
   }
 
   @Test
@@ -132,9 +141,13 @@ class HotKeysTest {
   @Test
   void theWindowIsChecked() {
     CacheSpec.Builder spec = CacheSpec.builder();
-    assertEquals("hotKeys window must be between 1 second and 1 day, was PT0.5S",
-        assertThrows(IllegalArgumentException.class, () -> spec.hotKeys(Duration.ofMillis(500))).getMessage());
-    assertEquals("hotKeys window must be between 1 second and 1 day, was PT48H",
-        assertThrows(IllegalArgumentException.class, () -> spec.hotKeys(Duration.ofDays(2))).getMessage());
+    assertEquals(
+        "hotKeys window must be between 1 second and 1 day, was PT0.5S",
+        assertThrows(IllegalArgumentException.class, () -> spec.hotKeys(Duration.ofMillis(500)))
+            .getMessage());
+    assertEquals(
+        "hotKeys window must be between 1 second and 1 day, was PT48H",
+        assertThrows(IllegalArgumentException.class, () -> spec.hotKeys(Duration.ofDays(2)))
+            .getMessage());
   }
 }

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The builder's clock drives L1 expiry and refresh-ahead: a test moves them by moving the clock. */
 class InjectedClockTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private static final Duration NANO = Duration.ofNanos(1);
 
@@ -47,8 +48,12 @@ class InjectedClockTest {
   }
 
   private Cache<String, String> cache(UnaryOperator<CacheSpec.Builder> spec) {
-    TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("clk").clock(clock)
-        .cache("c", s -> spec.apply(s.valueType(String.class))).build();
+    TierCache tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("clk")
+        .clock(clock)
+        .cache("c", s -> spec.apply(s.valueType(String.class)))
+        .build();
     opened.add(tier);
     return tier.cache("c");
   }
@@ -68,12 +73,14 @@ class InjectedClockTest {
     clock.advance(Duration.ofMillis(1_500));
     assertEquals(1_500_000_000L, ticker.read() - start);
     clock.set(clock.instant().minus(Duration.ofHours(1)));
-    assertEquals(1_500_000_000L - 3_600_000_000_000L, ticker.read() - start, "a clock set back reads back");
+    assertEquals(
+        1_500_000_000L - 3_600_000_000_000L, ticker.read() - start, "a clock set back reads back");
   }
 
   @Test
   void l1Entry_expiresExactlyWhenTheClockPassesTheL1Ttl_notBefore() {
-    Cache<String, String> cache = cache(s -> s.ttl(Duration.ofHours(1)).l1Ttl(Duration.ofMinutes(1)));
+    Cache<String, String> cache =
+        cache(s -> s.ttl(Duration.ofHours(1)).l1Ttl(Duration.ofMinutes(1)));
     assertEquals("v1", load(cache, "k"));
     clock.advance(Duration.ofMinutes(1).minus(NANO));
     assertEquals("v1", load(cache, "k"));
@@ -104,7 +111,8 @@ class InjectedClockTest {
 
   @Test
   void cachedNull_leavesL1WhenTheClockPassesTheNullTtl() {
-    Cache<String, String> cache = cache(s -> s.l2(false).ttl(Duration.ofHours(1)).nullTtl(Duration.ofSeconds(20)));
+    Cache<String, String> cache =
+        cache(s -> s.l2(false).ttl(Duration.ofHours(1)).nullTtl(Duration.ofSeconds(20)));
     AtomicInteger nullLoads = new AtomicInteger();
     assertNull(cache.get("missing", k -> {
       nullLoads.incrementAndGet();
@@ -121,22 +129,30 @@ class InjectedClockTest {
   void boundaryExpiry_anL1EntryLeavesAtMidnightOfTheClock() {
     ZoneId zone = ZoneId.of("Asia/Shanghai");
     clock.set(LocalDateTime.of(2026, 11, 22, 23, 59, 0).atZone(zone).toInstant());
-    Cache<String, String> cache = cache(s -> s.l2(false).ttl(Duration.ofHours(2)).expireAtNextMidnight("Asia/Shanghai"));
+    Cache<String, String> cache =
+        cache(s -> s.l2(false).ttl(Duration.ofHours(2)).expireAtNextMidnight("Asia/Shanghai"));
     load(cache, "daily");
     clock.advance(Duration.ofSeconds(60).minus(NANO));
     assertEquals("v1", load(cache, "daily"), "just before midnight");
     clock.advance(NANO);
     assertEquals("v2", load(cache, "daily"), "at midnight");
     clock.advance(CacheSpec.DEFAULT_L1_MAX_TTL.minus(NANO));
-    assertEquals("v2", load(cache, "daily"), "the new day's entry has its whole L1 TTL, the next midnight is far");
+    assertEquals(
+        "v2",
+        load(cache, "daily"),
+        "the new day's entry has its whole L1 TTL, the next midnight is far");
     clock.advance(NANO);
     assertEquals("v3", load(cache, "daily"));
   }
 
   @Test
   void refreshAhead_aPassRunsWhenTheClockPassesRefreshAfter_notBefore() {
-    CacheSpec spec = CacheSpec.builder().valueType(String.class).ttl(Duration.ofMinutes(10))
-        .refreshAfter(Duration.ofMinutes(1)).refreshIdlePeriods(3).build();
+    CacheSpec spec = CacheSpec.builder()
+        .valueType(String.class)
+        .ttl(Duration.ofMinutes(10))
+        .refreshAfter(Duration.ofMinutes(1))
+        .refreshIdlePeriods(3)
+        .build();
     Map<String, AtomicInteger> reloads = new ConcurrentHashMap<>();
     RefreshAhead.Reloader<String, String> reloader = (k, entry) -> {
       reloads.computeIfAbsent(k, x -> new AtomicInteger()).incrementAndGet();
@@ -145,8 +161,8 @@ class InjectedClockTest {
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     opened.add(scheduler::shutdownNow);
     // Runs each pass on the thread that finds it due: once tick() returns, a due pass is done.
-    RefreshAhead<String, String> refresh = new RefreshAhead<>("c", spec, reloader, null, "clk", "me", scheduler,
-        Runnable::run, clock);
+    RefreshAhead<String, String> refresh =
+        new RefreshAhead<>("c", spec, reloader, null, "clk", "me", scheduler, Runnable::run, clock);
     opened.add(refresh);
     refresh.touch("k", "k", k -> "v");
     clock.advance(Duration.ofSeconds(30));
@@ -160,7 +176,8 @@ class InjectedClockTest {
     assertEquals(2, total(reloads), "one pass at refreshAfter, both keys");
     assertFalse(refresh.tick(), "the next pass is a period later");
 
-    // "k" is read every period, "idle" is not: 3 periods (3 min) after its read it leaves the registry
+    // "k" is read every period, "idle" is not: 3 periods (3 min) after its read it leaves the
+    // registry
     for (int pass = 2; pass <= 4; pass++) {
       refresh.touch("k", "k", k -> "v");
       clock.advance(Duration.ofMinutes(1).minus(NANO));
@@ -180,7 +197,8 @@ class InjectedClockTest {
 
   @Test
   void refreshAhead_throughTheCache_readersGetTheReloadedValueOnceTheClockHasMoved() {
-    Cache<String, String> cache = cache(s -> s.ttl(Duration.ofMinutes(10)).refreshAfter(Duration.ofMinutes(1)));
+    Cache<String, String> cache =
+        cache(s -> s.ttl(Duration.ofMinutes(10)).refreshAfter(Duration.ofMinutes(1)));
     assertEquals("v1", load(cache, "k"));
     clock.advance(Duration.ofMinutes(1));
     await().atMost(Duration.ofSeconds(5)).until(() -> cache.stats().refreshes() == 1);
@@ -190,9 +208,13 @@ class InjectedClockTest {
 
   @Test
   void mutableClock_validatesItsArguments_andItsZonesShareOneTime() {
-    assertEquals("amount must not be negative, was PT-1S: use set(...) to go back",
-        assertThrows(IllegalArgumentException.class, () -> clock.advance(Duration.ofSeconds(-1))).getMessage());
-    assertEquals("amount must not be null", assertThrows(NullPointerException.class, () -> clock.advance(null)).getMessage());
+    assertEquals(
+        "amount must not be negative, was PT-1S: use set(...) to go back",
+        assertThrows(IllegalArgumentException.class, () -> clock.advance(Duration.ofSeconds(-1)))
+            .getMessage());
+    assertEquals(
+        "amount must not be null",
+        assertThrows(NullPointerException.class, () -> clock.advance(null)).getMessage());
     Clock shanghai = clock.withZone(ZoneId.of("Asia/Shanghai"));
     clock.advance(Duration.ofDays(1));
     assertEquals(clock.instant(), shanghai.instant());

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Keyspace notifications of keys under the prefix: expiry, eviction, deletion, named by cache. */
 class KeyEventsTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<AutoCloseable> opened = new ArrayList<>();
   private final List<KeyEvent> events = new CopyOnWriteArrayList<>();
@@ -49,9 +50,12 @@ class KeyEventsTest {
   }
 
   private TierCache instance(String uri, String prefix) {
-    TierCache tier = TierCache.builder().redisUri(uri).keyPrefix(prefix)
+    TierCache tier = TierCache.builder()
+        .redisUri(uri)
+        .keyPrefix(prefix)
         .cache("images", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)))
-        .cache("shared", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)).sharedKeys(true))
+        .cache(
+            "shared", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)).sharedKeys(true))
         .build();
     opened.add(tier);
     return tier;
@@ -65,8 +69,10 @@ class KeyEventsTest {
   void expiryAndDeletion_areReported_withTheCacheAndKey_onlyUnderThePrefix() throws Exception {
     TierCache tier = instance(redis.uri(), "ke");
     TierCache other = instance(redis.uri(), "other");
-    opened.add(tier.onKeyEvents(EnumSet.of(KeyEvent.Kind.EXPIRED, KeyEvent.Kind.DELETED), events::add));
-    String flags = String.valueOf(((List<?>) command("CONFIG", "GET", "notify-keyspace-events")).get(1));
+    opened.add(
+        tier.onKeyEvents(EnumSet.of(KeyEvent.Kind.EXPIRED, KeyEvent.Kind.DELETED), events::add));
+    String flags =
+        String.valueOf(((List<?>) command("CONFIG", "GET", "notify-keyspace-events")).get(1));
     assertTrue(flags.contains("E") && flags.contains("x") && flags.contains("g"), flags);
 
     tier.<String, String>cache("images").put("logo.png", "bytes");
@@ -78,13 +84,19 @@ class KeyEventsTest {
     other.<String, String>cache("images").invalidate("logo.png");
     tier.toolkit().counters().delete("hits");
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> of(KeyEvent.Kind.EXPIRED).size() == 1
-        && of(KeyEvent.Kind.DELETED).size() == 1);
-    assertEquals(new KeyEvent(KeyEvent.Kind.EXPIRED, "images", "logo.png", "ke:images:logo.png"),
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() ->
+            of(KeyEvent.Kind.EXPIRED).size() == 1 && of(KeyEvent.Kind.DELETED).size() == 1);
+    assertEquals(
+        new KeyEvent(KeyEvent.Kind.EXPIRED, "images", "logo.png", "ke:images:logo.png"),
         of(KeyEvent.Kind.EXPIRED).get(0));
-    assertEquals(new KeyEvent(KeyEvent.Kind.DELETED, null, "banner:1", "ke:banner:1"), of(KeyEvent.Kind.DELETED).get(0));
+    assertEquals(
+        new KeyEvent(KeyEvent.Kind.DELETED, null, "banner:1", "ke:banner:1"),
+        of(KeyEvent.Kind.DELETED).get(0));
     Thread.sleep(200);
-    assertEquals(2, events.size(), "no event of another prefix or of Tiercache's own keys: " + events);
+    assertEquals(
+        2, events.size(), "no event of another prefix or of Tiercache's own keys: " + events);
   }
 
   @Test
@@ -105,8 +117,11 @@ class KeyEventsTest {
       }
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> !of(KeyEvent.Kind.EVICTED).isEmpty());
-    assertTrue(of(KeyEvent.Kind.EVICTED).stream().allMatch(e -> e.redisKey().startsWith("ke:")
-        && (e.cacheName() == null || e.cacheName().equals("images"))), events.toString());
+    assertTrue(
+        of(KeyEvent.Kind.EVICTED).stream()
+            .allMatch(e -> e.redisKey().startsWith("ke:")
+                && (e.cacheName() == null || e.cacheName().equals("images"))),
+        events.toString());
   }
 
   @Test
@@ -114,9 +129,12 @@ class KeyEventsTest {
     command("ACL", "SETUSER", "limited", "on", ">secret-pw", "~*", "&*", "+@all", "-config");
     try {
       TierCache tier = instance("redis://limited:secret-pw@127.0.0.1:" + redis.port(), "ke");
-      IllegalStateException e = assertThrows(IllegalStateException.class,
+      IllegalStateException e = assertThrows(
+          IllegalStateException.class,
           () -> tier.onKeyEvents(Set.of(KeyEvent.Kind.EXPIRED), events::add));
-      assertTrue(e.getMessage().startsWith("key events cannot be turned on: notify-keyspace-events"), e.getMessage());
+      assertTrue(
+          e.getMessage().startsWith("key events cannot be turned on: notify-keyspace-events"),
+          e.getMessage());
       assertTrue(e.getMessage().contains("Ex"), e.getMessage());
       assertTrue(!e.getMessage().contains("secret-pw"), "no secret in the message");
     } finally {
@@ -127,9 +145,15 @@ class KeyEventsTest {
   @Test
   void badArguments_areRefusedByName() {
     TierCache tier = instance(redis.uri(), "ke");
-    assertEquals("kinds must not be empty", assertThrows(IllegalArgumentException.class,
-        () -> tier.onKeyEvents(Set.of(), events::add)).getMessage());
-    assertEquals("listener must not be null", assertThrows(NullPointerException.class,
-        () -> tier.onKeyEvents(Set.of(KeyEvent.Kind.DELETED), null)).getMessage());
+    assertEquals(
+        "kinds must not be empty",
+        assertThrows(IllegalArgumentException.class, () -> tier.onKeyEvents(Set.of(), events::add))
+            .getMessage());
+    assertEquals(
+        "listener must not be null",
+        assertThrows(
+                NullPointerException.class,
+                () -> tier.onKeyEvents(Set.of(KeyEvent.Kind.DELETED), null))
+            .getMessage());
   }
 }

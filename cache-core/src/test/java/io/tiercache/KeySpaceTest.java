@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class KeySpaceTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<TierCache> opened = new ArrayList<>();
 
@@ -35,7 +36,9 @@ class KeySpaceTest {
   record Profile(String name) {}
 
   private TierCache instance() {
-    TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("ks")
+    TierCache tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("ks")
         .cache("names", s -> s.valueType(String.class))
         .cache("profiles", s -> s.valueType(Profile.class))
         .cache("info", s -> s.valueType(String.class).sharedKeys(true))
@@ -59,14 +62,22 @@ class KeySpaceTest {
     a.<String, String>cache("names").put("user:1", "Ann");
     a.<String, Profile>cache("profiles").put("user:1", new Profile("Ann's profile"));
     assertEquals("Ann", b.<String, String>cache("names").get("user:1", k -> "loaded"));
-    assertEquals(new Profile("Ann's profile"), b.<String, Profile>cache("profiles").get("user:1", k -> null));
-    assertEquals(0, b.<String, Profile>cache("profiles").stats().decodeErrors(), "no value of another type was read");
+    assertEquals(
+        new Profile("Ann's profile"),
+        b.<String, Profile>cache("profiles").get("user:1", k -> null));
+    assertEquals(
+        0,
+        b.<String, Profile>cache("profiles").stats().decodeErrors(),
+        "no value of another type was read");
     assertEquals(1L, raw("EXISTS", "ks:names:user:1"));
     assertEquals(1L, raw("EXISTS", "ks:profiles:user:1"));
     // a put in one cache leaves the other's value alone, here and on the other instance
     a.<String, String>cache("names").put("user:1", "Anna");
-    await().atMost(Duration.ofSeconds(1)).until(() -> "Anna".equals(b.<String, String>cache("names").getIfPresent("user:1")));
-    assertEquals(new Profile("Ann's profile"), b.<String, Profile>cache("profiles").getIfPresent("user:1"));
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .until(() -> "Anna".equals(b.<String, String>cache("names").getIfPresent("user:1")));
+    assertEquals(
+        new Profile("Ann's profile"), b.<String, Profile>cache("profiles").getIfPresent("user:1"));
   }
 
   @Test
@@ -75,17 +86,21 @@ class KeySpaceTest {
     TierCache b = instance();
     a.<String, String>cache("info").put("project:42:info", "from info");
     assertEquals("ks:project:42:info", ((List<?>) raw("KEYS", "ks:project:*")).get(0));
-    assertEquals("from info", b.<String, String>cache("stats").get("project:42:info", k -> "loaded"),
+    assertEquals(
+        "from info",
+        b.<String, String>cache("stats").get("project:42:info", k -> "loaded"),
         "caches that share keys read one another's values, as seed 000's layout wants");
   }
 
   @Test
   void sharedKeyThatWouldBeAnotherCachesOwnKey_isRefused() {
     TierCache a = instance();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> a.<String, String>cache("info").put("names:1", "x"));
+    IllegalArgumentException e = assertThrows(
+        IllegalArgumentException.class, () -> a.<String, String>cache("info").put("names:1", "x"));
     assertTrue(e.getMessage().contains("'names:'"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> a.<String, String>cache("info").get("profiles:9", k -> "x"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> a.<String, String>cache("info").get("profiles:9", k -> "x"));
   }
 
   @Test
@@ -104,8 +119,11 @@ class KeySpaceTest {
     a.invalidate("doc:1");
     for (String name : List.of("names", "info")) {
       Cache<String, String> theirs = b.cache(name);
-      await().atMost(Duration.ofSeconds(1)).until(() -> theirs.getIfPresent("user:1:name") == null
-          && theirs.getIfPresent("user:2:name") == null && theirs.getIfPresent("doc:1") == null);
+      await()
+          .atMost(Duration.ofSeconds(1))
+          .until(() -> theirs.getIfPresent("user:1:name") == null
+              && theirs.getIfPresent("user:2:name") == null
+              && theirs.getIfPresent("doc:1") == null);
     }
     try (Resp resp = redis.connect()) {
       List<?> left = (List<?>) resp.command("KEYS", "ks:*");

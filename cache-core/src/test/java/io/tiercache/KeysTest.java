@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class KeysTest {
 
   enum Plan {
-    FREE, PRO;
+    FREE,
+    PRO;
 
     @Override
     public String toString() {
@@ -62,7 +63,9 @@ class KeysTest {
       String value = s.toString();
       String encoded = Keys.segment(value);
       String before = seen.putIfAbsent(encoded, value);
-      assertTrue(before == null || before.equals(value), "'" + before + "' and '" + value + "' -> " + encoded);
+      assertTrue(
+          before == null || before.equals(value),
+          "'" + before + "' and '" + value + "' -> " + encoded);
       for (char c : encoded.toCharArray()) {
         assertFalse(":*?[]\\{}".indexOf(c) >= 0, "encoded '" + encoded + "' contains '" + c + "'");
       }
@@ -74,7 +77,8 @@ class KeysTest {
     assertEquals("project:42:info", Keys.of("project", 42, "info"));
     assertNotEquals(Keys.of("a:b", "c"), Keys.of("a", "b:c"));
     assertNotEquals(Keys.of("a", ""), Keys.of("a"));
-    assertEquals("parts must hold at least one segment",
+    assertEquals(
+        "parts must hold at least one segment",
         assertThrows(IllegalArgumentException.class, () -> Keys.of()).getMessage());
   }
 
@@ -101,9 +105,12 @@ class KeysTest {
     assertTrue(bounded.contains("%H"));
     assertNotEquals(bounded, Keys.bounded(longKey + "y", 128));
     assertSame(longKey, Keys.bounded(longKey, 2000));
-    assertEquals("maxLength must be at least 64, was 40",
-        assertThrows(IllegalArgumentException.class, () -> Keys.bounded(longKey, 40)).getMessage());
-    assertEquals("key must not be null",
+    assertEquals(
+        "maxLength must be at least 64, was 40",
+        assertThrows(IllegalArgumentException.class, () -> Keys.bounded(longKey, 40))
+            .getMessage());
+    assertEquals(
+        "key must not be null",
         assertThrows(NullPointerException.class, () -> Keys.bounded(null, 128)).getMessage());
   }
 

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class MaxMemoryTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private static final int KEYS = 200;
   private final List<TierCache> opened = new ArrayList<>();
@@ -42,12 +43,21 @@ class MaxMemoryTest {
 
   private TierCache instance() {
     CacheWriter<String, String> writer = database::put;
-    TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("m")
-        .commandTimeout(Duration.ofSeconds(2)).probeInterval(Duration.ofMillis(100)) // not a timeout test
+    TierCache tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("m")
+        .commandTimeout(Duration.ofSeconds(2))
+        .probeInterval(Duration.ofMillis(100)) // not a timeout test
         .cache("aside", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)))
-        .cache("through", s -> s.valueType(String.class).strategy(Strategy.WRITE_THROUGH).writer(writer))
-        .cache("back", s -> s.valueType(String.class).strategy(Strategy.WRITE_BACK).writer(writer)
-            .writeBackInterval(Duration.ofMillis(50)))
+        .cache(
+            "through",
+            s -> s.valueType(String.class).strategy(Strategy.WRITE_THROUGH).writer(writer))
+        .cache(
+            "back",
+            s -> s.valueType(String.class)
+                .strategy(Strategy.WRITE_BACK)
+                .writer(writer)
+                .writeBackInterval(Duration.ofMillis(50)))
         .build();
     opened.add(tier);
     return tier;
@@ -57,8 +67,8 @@ class MaxMemoryTest {
     try (Resp resp = redis.connect()) {
       resp.command("CONFIG", "SET", "maxmemory-policy", "noeviction");
       resp.command("CONFIG", "SET", "maxmemory", "1"); // below what is used: every write is refused
-      Resp.RespError refused = Assertions.assertThrows(Resp.RespError.class,
-          () -> resp.command("SET", "probe", "x"));
+      Resp.RespError refused =
+          Assertions.assertThrows(Resp.RespError.class, () -> resp.command("SET", "probe", "x"));
       assertTrue(refused.getMessage().startsWith("OOM"), refused.getMessage());
     }
   }
@@ -117,7 +127,9 @@ class MaxMemoryTest {
       }
       for (int i = 0; i < KEYS; i++) {
         String stored = raw("m:" + name + ":" + name + ":" + i);
-        assertTrue(stored == null || !stored.contains("old"), "Redis still holds the old " + name + ":" + i);
+        assertTrue(
+            stored == null || !stored.contains("old"),
+            "Redis still holds the old " + name + ":" + i);
       }
     }
     RedisHealth health = a.redisHealth();
@@ -137,11 +149,15 @@ class MaxMemoryTest {
       resp.command("CONFIG", "SET", "maxmemory-policy", "allkeys-lru");
     }
     String warning = ((DefaultTierCache) instance()).checkEvictionPolicy();
-    assertTrue(warning != null && warning.contains("allkeys-lru") && warning.contains("volatile-lru"), warning);
+    assertTrue(
+        warning != null && warning.contains("allkeys-lru") && warning.contains("volatile-lru"),
+        warning);
     try (Resp resp = redis.connect()) {
       resp.command("CONFIG", "SET", "maxmemory-policy", "volatile-lru");
     }
-    assertNull(((DefaultTierCache) instance()).checkEvictionPolicy(), "volatile-* evicts only keys with a TTL");
+    assertNull(
+        ((DefaultTierCache) instance()).checkEvictionPolicy(),
+        "volatile-* evicts only keys with a TTL");
   }
 
   @Test
@@ -154,7 +170,8 @@ class MaxMemoryTest {
     assertEquals("old", cb.get("k", k -> "loaded"));
     fill();
     ca.put("k", "new");
-    // the refused SET leaves the key deleted, not old (the delete follows at once, in the background)
+    // the refused SET leaves the key deleted, not old (the delete follows at once, in the
+    // background)
     await().atMost(Duration.ofSeconds(1)).until(() -> raw("m:aside:k") == null);
     try (Resp resp = redis.connect()) {
       resp.command("CONFIG", "SET", "maxmemory", "0");

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Refresh-ahead, period-boundary expiry, warm-up, stats snapshot and Micrometer. */
 class OperationsTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<TierCache> opened = new ArrayList<>();
 
@@ -49,9 +50,14 @@ class OperationsTest {
     opened.forEach(TierCache::close);
   }
 
-  private TierCache tier(UnaryOperator<CacheSpec.Builder> spec, UnaryOperator<TierCacheBuilder> extra) {
-    TierCache tier = extra.apply(TierCache.builder().redisUri(redis.uri()).keyPrefix("ops")
-        .cache("c", s -> spec.apply(s.valueType(String.class)))).build();
+  private TierCache tier(
+      UnaryOperator<CacheSpec.Builder> spec, UnaryOperator<TierCacheBuilder> extra) {
+    TierCache tier = extra
+        .apply(TierCache.builder()
+            .redisUri(redis.uri())
+            .keyPrefix("ops")
+            .cache("c", s -> spec.apply(s.valueType(String.class))))
+        .build();
     opened.add(tier);
     return tier;
   }
@@ -63,9 +69,12 @@ class OperationsTest {
   @Test
   void refresh_hotKeyIsReloadedBeforeExpiry_readersNeverWaitForTheLoader() {
     MutableClock clock = new MutableClock();
-    // L1 only: the refresh lease between instances is kept in Redis's time, which the clock does not move
-    Cache<String, String> cache = tier(s -> s.l2(false).ttl(Duration.ofMillis(1_000)).refreshAfter(Duration.ofMillis(250)),
-        b -> b.clock(clock)).cache("c");
+    // L1 only: the refresh lease between instances is kept in Redis's time, which the clock does
+    // not move
+    Cache<String, String> cache = tier(
+            s -> s.l2(false).ttl(Duration.ofMillis(1_000)).refreshAfter(Duration.ofMillis(250)),
+            b -> b.clock(clock))
+        .cache("c");
     AtomicInteger readerLoads = new AtomicInteger();
     AtomicInteger version = new AtomicInteger();
     Function<String, String> loader = k -> {
@@ -95,8 +104,12 @@ class OperationsTest {
     Map<String, AtomicInteger> refreshLoads = new ConcurrentHashMap<>();
     List<Cache<String, String>> caches = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      caches.add(tier(s -> s.ttl(Duration.ofSeconds(10)).refreshAfter(Duration.ofMillis(500)).refreshIdlePeriods(100),
-          b -> b).cache("c"));
+      caches.add(tier(
+              s -> s.ttl(Duration.ofSeconds(10))
+                  .refreshAfter(Duration.ofMillis(500))
+                  .refreshIdlePeriods(100),
+              b -> b)
+          .cache("c"));
     }
     for (Cache<String, String> cache : caches) {
       for (int k = 0; k < 10; k++) {
@@ -112,14 +125,20 @@ class OperationsTest {
     for (int k = 0; k < 10; k++) {
       int n = refreshLoads.getOrDefault("k" + k, new AtomicInteger()).get();
       // Without the lease each of the 3 instances would reload every key each period (~15).
-      assertTrue(n >= 3 && n <= 7, "key k" + k + " reloaded " + n + " times in ~5 periods by 3 instances");
+      assertTrue(
+          n >= 3 && n <= 7, "key k" + k + " reloaded " + n + " times in ~5 periods by 3 instances");
     }
   }
 
   @Test
   void refresh_registryStaysBounded() {
-    Cache<String, String> cache = tier(s -> s.l2(false).ttl(Duration.ofHours(1)).refreshAfter(Duration.ofMinutes(30))
-        .refreshMaxKeys(1_000), b -> b).cache("c");
+    Cache<String, String> cache = tier(
+            s -> s.l2(false)
+                .ttl(Duration.ofHours(1))
+                .refreshAfter(Duration.ofMinutes(30))
+                .refreshMaxKeys(1_000),
+            b -> b)
+        .cache("c");
     for (int i = 0; i < 100_000; i++) {
       cache.get("once:" + i, k -> "x");
     }
@@ -130,12 +149,19 @@ class OperationsTest {
   @Test
   void refresh_aKeyNoLongerRead_leavesTheRegistry_althoughItsReloadsSucceed() {
     MutableClock clock = new MutableClock();
-    // L1 only: the refresh lease between instances is kept in Redis's time, which the clock does not move
-    Cache<String, String> cache = tier(s -> s.l2(false).ttl(Duration.ofSeconds(30)).refreshAfter(Duration.ofMillis(100))
-        .refreshIdlePeriods(2), b -> b.clock(clock)).cache("c");
+    // L1 only: the refresh lease between instances is kept in Redis's time, which the clock does
+    // not move
+    Cache<String, String> cache = tier(
+            s -> s.l2(false)
+                .ttl(Duration.ofSeconds(30))
+                .refreshAfter(Duration.ofMillis(100))
+                .refreshIdlePeriods(2),
+            b -> b.clock(clock))
+        .cache("c");
     AtomicInteger loads = new AtomicInteger();
     AtomicInteger witnessLoads = new AtomicInteger();
-    Function<String, String> witness = k -> "w" + witnessLoads.incrementAndGet(); // read every period
+    Function<String, String> witness =
+        k -> "w" + witnessLoads.incrementAndGet(); // read every period
     cache.get("k", k -> "v" + loads.incrementAndGet());
     cache.get("w", witness);
     DefaultCache<String, String> inside = (DefaultCache<String, String>) cache;
@@ -146,15 +172,21 @@ class OperationsTest {
     // 250 ms after its only read "k" has been idle longer than 2 periods; "w" was read 150 ms ago
     clock.advance(Duration.ofMillis(150));
     assertEquals(1, inside.refreshRegistrySize(), "the idle key left the registry");
-    await().atMost(Duration.ofSeconds(5)).until(() -> witnessLoads.get() == 3); // the pass at 250 ms is done
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> witnessLoads.get() == 3); // the pass at 250 ms is done
     assertEquals(2, loads.get(), "no reload once the key left the registry");
   }
 
   @Test
   void refresh_getIfPresent_keepsARegisteredKey_andRegistersNone() {
     MutableClock clock = new MutableClock();
-    Cache<String, String> cache = tier(s -> s.ttl(Duration.ofSeconds(30)).refreshAfter(Duration.ofMillis(100))
-        .refreshIdlePeriods(2), b -> b.clock(clock)).cache("c");
+    Cache<String, String> cache = tier(
+            s -> s.ttl(Duration.ofSeconds(30))
+                .refreshAfter(Duration.ofMillis(100))
+                .refreshIdlePeriods(2),
+            b -> b.clock(clock))
+        .cache("c");
     DefaultCache<String, String> inside = (DefaultCache<String, String>) cache;
     cache.put("other", "x");
     assertEquals("x", cache.getIfPresent("other"));
@@ -164,15 +196,22 @@ class OperationsTest {
       clock.advance(Duration.ofMillis(10));
       assertEquals("v", cache.getIfPresent("k"));
     }
-    assertEquals(1, inside.refreshRegistrySize(), "read through getIfPresent for 10 idle periods, still refreshed");
+    assertEquals(
+        1,
+        inside.refreshRegistrySize(),
+        "read through getIfPresent for 10 idle periods, still refreshed");
     clock.advance(Duration.ofMillis(200));
     assertEquals(0, inside.refreshRegistrySize(), "2 periods without a read: no longer refreshed");
   }
 
   @Test
   void refresh_keysReadThroughGetAll_areReloadedOneAtATimeByTheBulkLoader() {
-    Cache<String, String> cache = tier(s -> s.ttl(Duration.ofSeconds(30)).refreshAfter(Duration.ofMillis(200))
-        .refreshIdlePeriods(100), b -> b).cache("c");
+    Cache<String, String> cache = tier(
+            s -> s.ttl(Duration.ofSeconds(30))
+                .refreshAfter(Duration.ofMillis(200))
+                .refreshIdlePeriods(100),
+            b -> b)
+        .cache("c");
     List<Set<String>> calls = new CopyOnWriteArrayList<>();
     AtomicInteger version = new AtomicInteger();
     Function<Set<String>, Map<String, String>> bulk = keys -> {
@@ -183,11 +222,16 @@ class OperationsTest {
       return values;
     };
     assertEquals(Map.of("a", "a1", "b", "b1"), cache.getAll(List.of("a", "b"), bulk));
-    await().atMost(Duration.ofSeconds(5)).until(() -> calls.contains(Set.of("a")) && calls.contains(Set.of("b")));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> calls.contains(Set.of("a")) && calls.contains(Set.of("b")));
     assertEquals(Set.of("a", "b"), calls.get(0));
-    assertTrue(calls.subList(1, calls.size()).stream().allMatch(c -> c.size() == 1), "reloads: " + calls);
-    await().atMost(Duration.ofSeconds(5)).until(() -> !"a1".equals(cache.getIfPresent("a"))
-        && !"b1".equals(cache.getIfPresent("b")));
+    assertTrue(
+        calls.subList(1, calls.size()).stream().allMatch(c -> c.size() == 1), "reloads: " + calls);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> !"a1".equals(cache.getIfPresent("a")) && !"b1".equals(cache.getIfPresent("b")));
     assertTrue(cache.stats().refreshes() >= 2);
   }
 
@@ -205,16 +249,22 @@ class OperationsTest {
     assertNull(cache.getIfPresent("doc:" + name + ":body"));
     assertEquals("kept", cache.getIfPresent("doc:short:meta"));
     try (Resp resp = redis.connect()) {
-      assertEquals(0L, resp.command("EXISTS", "ops:c:" + Keys.bounded("doc:" + name + ":meta", 128)));
+      assertEquals(
+          0L, resp.command("EXISTS", "ops:c:" + Keys.bounded("doc:" + name + ":meta", 128)));
     }
   }
 
   @Test
   void refresh_failureKeepsTheOldValue() {
     AtomicBoolean failing = new AtomicBoolean();
-    // read once, so kept registered for 100 periods: two failed reloads must fit however late they run
-    Cache<String, String> cache = tier(s -> s.ttl(Duration.ofSeconds(30)).refreshAfter(Duration.ofMillis(200))
-        .refreshIdlePeriods(100), b -> b).cache("c");
+    // read once, so kept registered for 100 periods: two failed reloads must fit however late they
+    // run
+    Cache<String, String> cache = tier(
+            s -> s.ttl(Duration.ofSeconds(30))
+                .refreshAfter(Duration.ofMillis(200))
+                .refreshIdlePeriods(100),
+            b -> b)
+        .cache("c");
     assertEquals("good", cache.get("k", k -> {
       if (failing.get()) {
         throw new IllegalStateException("upstream down");
@@ -229,8 +279,11 @@ class OperationsTest {
 
   @Test
   void earlyRefresh_xfetchReloadsOnRead() {
-    Cache<String, String> cache = tier(s -> s.ttl(Duration.ofHours(2)).refreshAfter(Duration.ofHours(1))
-        .earlyRefreshBeta(1e12), b -> b).cache("c");
+    Cache<String, String> cache = tier(
+            s ->
+                s.ttl(Duration.ofHours(2)).refreshAfter(Duration.ofHours(1)).earlyRefreshBeta(1e12),
+            b -> b)
+        .cache("c");
     AtomicInteger loads = new AtomicInteger();
     cache.get("k", k -> "v" + loads.incrementAndGet());
     await().atMost(Duration.ofSeconds(5)).until(() -> {
@@ -244,10 +297,19 @@ class OperationsTest {
     ZoneId shanghai = ZoneId.of("Asia/Shanghai");
     Instant lateEvening = ZonedDateTime.of(2026, 11, 22, 23, 59, 0, 0, shanghai).toInstant();
     Clock clock = Clock.fixed(lateEvening, ZoneId.of("UTC"));
-    TierCache tier = tier(s -> s.ttl(Duration.ofHours(1)), b -> b.clock(clock)
-        .cache("daily", s -> s.valueType(String.class).ttl(Duration.ofMinutes(30)).expireAtNextMidnight("Asia/Shanghai"))
-        .cache("quarter", s -> s.valueType(String.class).ttl(Duration.ofHours(1))
-            .expireAtBoundary(Duration.ofMinutes(15), "Asia/Shanghai")));
+    TierCache tier = tier(
+        s -> s.ttl(Duration.ofHours(1)),
+        b -> b.clock(clock)
+            .cache(
+                "daily",
+                s -> s.valueType(String.class)
+                    .ttl(Duration.ofMinutes(30))
+                    .expireAtNextMidnight("Asia/Shanghai"))
+            .cache(
+                "quarter",
+                s -> s.valueType(String.class)
+                    .ttl(Duration.ofHours(1))
+                    .expireAtBoundary(Duration.ofMinutes(15), "Asia/Shanghai")));
     tier.<String, String>cache("daily").put("project:1:daily-stats", "s");
     tier.<String, String>cache("c").put("project:1:stats", "s");
     try (Resp resp = redis.connect()) {
@@ -257,12 +319,20 @@ class OperationsTest {
       assertTrue(normal > 3_500_000, "other caches keep their TTL: " + normal);
     }
     assertEquals(60_000, Expiries.untilNextBoundaryMillis(Duration.ofDays(1), shanghai, clock));
-    Clock tenSeven = Clock.fixed(ZonedDateTime.of(2026, 11, 22, 10, 7, 0, 0, shanghai).toInstant(), shanghai);
-    assertEquals(Duration.ofMinutes(8).toMillis(), Expiries.untilNextBoundaryMillis(Duration.ofMinutes(15), shanghai, tenSeven));
-    IllegalArgumentException zone = assertThrows(IllegalArgumentException.class,
+    Clock tenSeven =
+        Clock.fixed(ZonedDateTime.of(2026, 11, 22, 10, 7, 0, 0, shanghai).toInstant(), shanghai);
+    assertEquals(
+        Duration.ofMinutes(8).toMillis(),
+        Expiries.untilNextBoundaryMillis(Duration.ofMinutes(15), shanghai, tenSeven));
+    IllegalArgumentException zone = assertThrows(
+        IllegalArgumentException.class,
         () -> CacheSpec.builder().expireAtNextMidnight("Mars/Olympus"));
-    assertEquals("zone 'Mars/Olympus' is unknown: use an id such as 'UTC' or 'Asia/Shanghai'", zone.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> CacheSpec.builder().expireAtBoundary(Duration.ofMinutes(7), "UTC"));
+    assertEquals(
+        "zone 'Mars/Olympus' is unknown: use an id such as 'UTC' or 'Asia/Shanghai'",
+        zone.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> CacheSpec.builder().expireAtBoundary(Duration.ofMinutes(7), "UTC"));
   }
 
   @Test
@@ -275,12 +345,16 @@ class OperationsTest {
     for (int i = 0; i < 200; i++) {
       keys.add("w:" + i);
     }
-    WarmUpResult result = cache.warmUp(keys, k -> {
-      maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-      sleep(3);
-      running.decrementAndGet();
-      return "v";
-    }, 4, (done, total) -> progress.add(done));
+    WarmUpResult result = cache.warmUp(
+        keys,
+        k -> {
+          maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+          sleep(3);
+          running.decrementAndGet();
+          return "v";
+        },
+        4,
+        (done, total) -> progress.add(done));
     assertTrue(maxRunning.get() <= 4, "at most 4 at once, saw " + maxRunning.get());
     assertTrue(maxRunning.get() >= 2, "ran in parallel: " + maxRunning.get());
     assertEquals(new WarmUpResult(200, 200, 0, 0, result.took()), result);
@@ -289,8 +363,10 @@ class OperationsTest {
     WarmUpResult again = cache.warmUp(keys, k -> "reloaded", 4, null);
     assertEquals(200, again.alreadyCached());
     assertTrue(cache.hottestKeys(5).size() == 5, cache.hottestKeys(5).toString());
-    assertEquals("concurrency must be at least 1, was 0",
-        assertThrows(IllegalArgumentException.class, () -> cache.warmUp(keys, k -> "v", 0, null)).getMessage());
+    assertEquals(
+        "concurrency must be at least 1, was 0",
+        assertThrows(IllegalArgumentException.class, () -> cache.warmUp(keys, k -> "v", 0, null))
+            .getMessage());
   }
 
   @Test
@@ -300,21 +376,22 @@ class OperationsTest {
     ScheduledFuture<?> task = tier.scheduleEvery(Duration.ofMillis(50), runs::incrementAndGet);
     await().atMost(Duration.ofSeconds(5)).until(() -> runs.get() >= 3);
     task.cancel(false);
-    ScheduledFuture<?> daily = tier.scheduleDaily(LocalTime.of(6, 0), ZoneId.of("UTC"), runs::incrementAndGet);
+    ScheduledFuture<?> daily =
+        tier.scheduleDaily(LocalTime.of(6, 0), ZoneId.of("UTC"), runs::incrementAndGet);
     assertTrue(daily.getDelay(TimeUnit.HOURS) <= 24);
     daily.cancel(false);
-    assertThrows(IllegalArgumentException.class, () -> tier.scheduleEvery(Duration.ZERO, () -> { }));
+    assertThrows(IllegalArgumentException.class, () -> tier.scheduleEvery(Duration.ZERO, () -> {}));
   }
 
   @Test
   void snapshot_exactNumbersAfterAScriptedSequence_andMicrometerAgrees() {
     TierCache tier = tier(s -> s, b -> b);
     Cache<String, String> cache = tier.cache("c");
-    cache.get("a", k -> "A");        // miss, load
-    cache.get("a", k -> "A");        // L1 hit
+    cache.get("a", k -> "A"); // miss, load
+    cache.get("a", k -> "A"); // L1 hit
     cache.put("b", "B");
     cache.invalidate("b");
-    cache.getIfPresent("zz");        // miss
+    cache.getIfPresent("zz"); // miss
     try {
       cache.get("boom", k -> {
         throw new IllegalStateException("no");
@@ -333,32 +410,85 @@ class OperationsTest {
     assertEquals(1, c.puts());
     assertEquals(1, c.invalidations());
     assertEquals(0.25, c.hitRate());
-    assertEquals(c, tier.stats("c"), "one cache's snapshot is the same as its entry in the whole one");
+    assertEquals(
+        c, tier.stats("c"), "one cache's snapshot is the same as its entry in the whole one");
     assertNull(tier.stats("never-used"));
-    assertEquals("cacheName must not be null", assertThrows(NullPointerException.class, () -> tier.stats(null)).getMessage());
+    assertEquals(
+        "cacheName must not be null",
+        assertThrows(NullPointerException.class, () -> tier.stats(null)).getMessage());
     assertTrue(snapshot.redis().configured() && snapshot.redis().available());
     assertTrue(snapshot.redis().keysUnderPrefix() >= 1, snapshot.toString());
     assertTrue(snapshot.redis().usedMemoryBytes() > 0);
     assertTrue(snapshot.redis().connectedClients() >= 1);
-    assertTrue(snapshot.redis().redisVersion().startsWith("6."), snapshot.redis().redisVersion());
+    assertTrue(
+        snapshot.redis().redisVersion().startsWith("6."), snapshot.redis().redisVersion());
     String json = snapshot.toJson();
-    assertTrue(json.contains("\"hitRate\" : 0.25") && json.contains("\"l1Hits\" : 1")
-        && json.contains("\"keyPrefix\" : \"ops\""), json);
+    assertTrue(
+        json.contains("\"hitRate\" : 0.25")
+            && json.contains("\"l1Hits\" : 1")
+            && json.contains("\"keyPrefix\" : \"ops\""),
+        json);
 
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     new TierCacheMetrics(tier).bindTo(registry);
-    assertEquals(1.0, registry.get("tiercache.cache.gets").tags("cache", "c", "level", "l1").functionCounter().count());
-    assertEquals(0.0, registry.get("tiercache.cache.gets").tags("cache", "c", "level", "l2").functionCounter().count());
-    assertEquals(1.0, registry.get("cache.gets").tags("cache", "c", "result", "hit").functionCounter().count());
-    assertEquals(3.0, registry.get("cache.gets").tags("cache", "c", "result", "miss").functionCounter().count());
-    assertEquals(2.0, registry.get("cache.puts").tags("cache", "c").functionCounter().count(), "one put, one load");
-    assertEquals(1.0, registry.get("cache.load").tags("cache", "c", "result", "failure").functionCounter().count());
-    assertEquals(c.totalLoadTimeNanos() / 1e9,
+    assertEquals(
+        1.0,
+        registry
+            .get("tiercache.cache.gets")
+            .tags("cache", "c", "level", "l1")
+            .functionCounter()
+            .count());
+    assertEquals(
+        0.0,
+        registry
+            .get("tiercache.cache.gets")
+            .tags("cache", "c", "level", "l2")
+            .functionCounter()
+            .count());
+    assertEquals(
+        1.0,
+        registry
+            .get("cache.gets")
+            .tags("cache", "c", "result", "hit")
+            .functionCounter()
+            .count());
+    assertEquals(
+        3.0,
+        registry
+            .get("cache.gets")
+            .tags("cache", "c", "result", "miss")
+            .functionCounter()
+            .count());
+    assertEquals(
+        2.0,
+        registry.get("cache.puts").tags("cache", "c").functionCounter().count(),
+        "one put, one load");
+    assertEquals(
+        1.0,
+        registry
+            .get("cache.load")
+            .tags("cache", "c", "result", "failure")
+            .functionCounter()
+            .count());
+    assertEquals(
+        c.totalLoadTimeNanos() / 1e9,
         registry.get("cache.load.duration").tags("cache", "c").timeGauge().value(TimeUnit.SECONDS));
-    assertEquals(1.0, registry.get("tiercache.cache.invalidations").tags("cache", "c").functionCounter().count());
+    assertEquals(
+        1.0,
+        registry
+            .get("tiercache.cache.invalidations")
+            .tags("cache", "c")
+            .functionCounter()
+            .count());
     assertEquals(1.0, registry.get("tiercache.redis.available").gauge().value());
     cache.get("a", k -> "A");
-    assertEquals(2.0, registry.get("tiercache.cache.gets").tags("cache", "c", "level", "l1").functionCounter().count(),
+    assertEquals(
+        2.0,
+        registry
+            .get("tiercache.cache.gets")
+            .tags("cache", "c", "level", "l1")
+            .functionCounter()
+            .count(),
         "meters read the live counters");
   }
 
@@ -393,8 +523,10 @@ class OperationsTest {
   @Test
   void distributedLoad_waitIsBounded() throws Exception {
     AtomicInteger loads = new AtomicInteger();
-    Cache<String, String> slow = tier(s -> s.distributedLoad(Duration.ofMillis(200)), b -> b).cache("c");
-    Cache<String, String> other = tier(s -> s.distributedLoad(Duration.ofMillis(200)), b -> b).cache("c");
+    Cache<String, String> slow =
+        tier(s -> s.distributedLoad(Duration.ofMillis(200)), b -> b).cache("c");
+    Cache<String, String> other =
+        tier(s -> s.distributedLoad(Duration.ofMillis(200)), b -> b).cache("c");
     Thread first = new Thread(() -> slow.get("k", k -> {
       loads.incrementAndGet();
       sleep(1_500);
@@ -407,16 +539,22 @@ class OperationsTest {
       loads.incrementAndGet();
       return "mine";
     }));
-    assertTrue(System.nanoTime() - start < Duration.ofMillis(1_400).toNanos(), "did not wait for the slow load");
+    assertTrue(
+        System.nanoTime() - start < Duration.ofMillis(1_400).toNanos(),
+        "did not wait for the slow load");
     assertEquals(2, loads.get());
     first.join(5_000);
-    assertThrows(IllegalStateException.class, () -> CacheSpec.builder().l2(false).distributedLoad(Duration.ofSeconds(1)).build());
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            CacheSpec.builder().l2(false).distributedLoad(Duration.ofSeconds(1)).build());
   }
 
   @Test
   void writeLoadedAsync_theCallerHasTheValue_otherInstancesFindItInRedisSoonAfter() {
     AtomicInteger loads = new AtomicInteger();
-    Cache<String, String> loader = tier(s -> s.writeLoadedAsync(true).distributedLoad(Duration.ofSeconds(5)), b -> b)
+    Cache<String, String> loader = tier(
+            s -> s.writeLoadedAsync(true).distributedLoad(Duration.ofSeconds(5)), b -> b)
         .cache("c");
     Cache<String, String> reader = tier(s -> s, b -> b).cache("c");
     assertEquals("built", loader.get("k", k -> {
@@ -424,13 +562,16 @@ class OperationsTest {
       return "built";
     }));
     await().atMost(Duration.ofSeconds(5)).until(() -> "built".equals(reader.getIfPresent("k")));
-    assertEquals("built", loader.get("k", k -> "loaded twice"), "the loader's own L1 has the value");
+    assertEquals(
+        "built", loader.get("k", k -> "loaded twice"), "the loader's own L1 has the value");
     assertEquals(1, loads.get());
     try (Resp resp = redis.connect()) {
       long ttl = (Long) resp.command("PTTL", "ops:c:k");
       assertTrue(ttl > 0, "written with the cache's TTL, PTTL " + ttl);
       // The load lease is released once the write is done, in the background too.
-      await().atMost(Duration.ofSeconds(5)).until(() -> Long.valueOf(0).equals(resp.command("EXISTS", "ops:__tc:load:c:k")));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> Long.valueOf(0).equals(resp.command("EXISTS", "ops:__tc:load:c:k")));
     }
   }
 
@@ -440,26 +581,40 @@ class OperationsTest {
     Cache<String, String> writer = tier(s -> s, b -> b).cache("c");
     String first = loading.get("k", k -> {
       writer.invalidate("k"); // the store changed while this value was being read from it
-      await().atMost(Duration.ofSeconds(5)).until(() -> opened.get(0).coherenceStats().received() > 0);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> opened.get(0).coherenceStats().received() > 0);
       return "before the change";
     });
     assertEquals("before the change", first, "the caller still gets what its loader returned");
     sleep(200); // time for a background write, had one been sent
     try (Resp resp = redis.connect()) {
-      assertEquals(0L, resp.command("EXISTS", "ops:c:k"), "the possibly stale value was not written");
+      assertEquals(
+          0L, resp.command("EXISTS", "ops:c:k"), "the possibly stale value was not written");
     }
     assertEquals("after the change", loading.get("k", k -> "after the change"), "nor kept in L1");
-    assertThrows(IllegalStateException.class, () -> CacheSpec.builder().l2(false).writeLoadedAsync(true).build());
+    assertThrows(
+        IllegalStateException.class,
+        () -> CacheSpec.builder().l2(false).writeLoadedAsync(true).build());
   }
 
   @Test
   void badConfiguration_failsAtConfigurationTime() {
-    assertEquals("refreshAfter (PT2H) must be shorter than ttl (PT1H): a key must be refreshed before it expires",
-        assertThrows(IllegalStateException.class,
-            () -> CacheSpec.builder().refreshAfter(Duration.ofHours(2)).build()).getMessage());
-    assertEquals("refreshAfter must be positive, was PT0S",
-        assertThrows(IllegalArgumentException.class, () -> CacheSpec.builder().refreshAfter(Duration.ZERO)).getMessage());
-    assertThrows(IllegalStateException.class, () -> CacheSpec.builder().earlyRefreshBeta(1).build());
+    assertEquals(
+        "refreshAfter (PT2H) must be shorter than ttl (PT1H): a key must be refreshed before it expires",
+        assertThrows(
+                IllegalStateException.class,
+                () -> CacheSpec.builder().refreshAfter(Duration.ofHours(2)).build())
+            .getMessage());
+    assertEquals(
+        "refreshAfter must be positive, was PT0S",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> CacheSpec.builder().refreshAfter(Duration.ZERO))
+            .getMessage());
+    assertThrows(
+        IllegalStateException.class,
+        () -> CacheSpec.builder().earlyRefreshBeta(1).build());
     assertThrows(IllegalArgumentException.class, () -> CacheSpec.builder().earlyRefreshBeta(-1));
     assertThrows(IllegalArgumentException.class, () -> CacheSpec.builder().refreshIdlePeriods(0));
   }

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PersistentLevelFuzzTest {
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private CacheSpec spec() {
     return CacheSpec.builder().l3(dir, 1L << 20).build();
@@ -73,7 +74,8 @@ class PersistentLevelFuzzTest {
       assertNull(level.get(key), "and removed");
     }
     for (int i = 30; i < 50; i++) {
-      assertArrayEquals(frames.get("key:" + i), level.get("key:" + i).frame(), "the others are intact");
+      assertArrayEquals(
+          frames.get("key:" + i), level.get("key:" + i).frame(), "the others are intact");
     }
     // a record whose frame bytes changed after it was written
     level.put("flip", new byte[] {9, 9, 9, 9}, 3_600_000);
@@ -94,7 +96,11 @@ class PersistentLevelFuzzTest {
     assertNotNull(found);
     byte[] frame = found.frame();
     byte[] record = new byte[13 + frame.length];
-    ByteBuffer.wrap(record).put((byte) 1).putLong(found.expiresAtMillis()).putInt(0).put(frame);
+    ByteBuffer.wrap(record)
+        .put((byte) 1)
+        .putLong(found.expiresAtMillis())
+        .putInt(0)
+        .put(frame);
     CRC32 crc = new CRC32();
     crc.update(key.getBytes(StandardCharsets.UTF_8));
     crc.update(record, 0, 9);
@@ -157,7 +163,8 @@ class PersistentLevelFuzzTest {
   @Test
   void aFileFarLargerThanItsBound_isDeletedAtOpening() throws Exception {
     Path file = dir.resolve("big@c.l3");
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       channel.write(ByteBuffer.wrap(new byte[] {1}), (1L << 20) * 8 + (64L << 20) + 10); // sparse
     }
     MvStoreLevel level = open("big");
@@ -170,10 +177,13 @@ class PersistentLevelFuzzTest {
   @Test
   void withoutH2_theErrorNamesTheDependency() {
     ClassLoader bootstrapOnly = new ClassLoader(null) {};
-    IllegalStateException e = Assertions.assertThrows(IllegalStateException.class,
-        () -> PersistentLevel.requireMvStore("c", bootstrapOnly));
-    assertTrue(e.getMessage().contains("com.h2database:h2") && e.getMessage().contains("cache 'c'"), e.getMessage());
-    PersistentLevel.requireMvStore("c", getClass().getClassLoader()); // present on the test class path
+    IllegalStateException e = Assertions.assertThrows(
+        IllegalStateException.class, () -> PersistentLevel.requireMvStore("c", bootstrapOnly));
+    assertTrue(
+        e.getMessage().contains("com.h2database:h2") && e.getMessage().contains("cache 'c'"),
+        e.getMessage());
+    PersistentLevel.requireMvStore(
+        "c", getClass().getClassLoader()); // present on the test class path
   }
 
   @Test

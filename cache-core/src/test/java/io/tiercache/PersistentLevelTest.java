@@ -40,9 +40,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PersistentLevelTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private final List<TierCache> opened = new ArrayList<>();
   private final AtomicInteger loads = new AtomicInteger();
@@ -63,15 +65,21 @@ class PersistentLevelTest {
     }
   }
 
-  private TierCache tier(Path l3Dir, UnaryOperator<CacheSpec.Builder> more, UnaryOperator<TierCacheBuilder> builder) {
-    TierCache tier = builder.apply(TierCache.builder()
-        .redisUri(redis.uri())
-        .keyPrefix("p3")
-        .commandTimeout(Duration.ofMillis(150))
-        .connectTimeout(Duration.ofMillis(300))
-        .probeInterval(Duration.ofMillis(100))
-        .cache("c", s -> more.apply(l3Dir == null ? s.valueType(String.class).l1(false)
-            : s.valueType(String.class).l1(false).l3(l3Dir, 8L << 20))))
+  private TierCache tier(
+      Path l3Dir, UnaryOperator<CacheSpec.Builder> more, UnaryOperator<TierCacheBuilder> builder) {
+    TierCache tier = builder
+        .apply(TierCache.builder()
+            .redisUri(redis.uri())
+            .keyPrefix("p3")
+            .commandTimeout(Duration.ofMillis(150))
+            .connectTimeout(Duration.ofMillis(300))
+            .probeInterval(Duration.ofMillis(100))
+            .cache(
+                "c",
+                s -> more.apply(
+                    l3Dir == null
+                        ? s.valueType(String.class).l1(false)
+                        : s.valueType(String.class).l1(false).l3(l3Dir, 8L << 20))))
         .build();
     opened.add(tier);
     return tier;
@@ -100,7 +108,8 @@ class PersistentLevelTest {
     load(cache, "a");
     cache.put("b", "x");
     assertFalse(cache.spec().l3Enabled());
-    assertEquals(0, cache.stats().l3Hits() + cache.stats().l3Misses() + cache.stats().l3Size());
+    assertEquals(
+        0, cache.stats().l3Hits() + cache.stats().l3Misses() + cache.stats().l3Size());
     try (var files = Files.list(dir)) {
       assertEquals(0, files.count(), "no file in the directory");
     }
@@ -118,9 +127,13 @@ class PersistentLevelTest {
     assertEquals("v:a", load(cache, "a"));
     assertEquals(1, loads.get(), "served by L3, not the loader");
     assertEquals(1, cache.stats().l3Hits());
-    await().atMost(Duration.ofSeconds(5)).until(() -> Long.valueOf(1).equals(command("EXISTS", "p3:c:a")));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> Long.valueOf(1).equals(command("EXISTS", "p3:c:a")));
     long ttl = (Long) command("PTTL", "p3:c:a");
-    assertTrue(ttl > 0 && ttl <= CacheSpec.DEFAULT_TTL.toMillis(), "copied with the rest of its TTL: " + ttl);
+    assertTrue(
+        ttl > 0 && ttl <= CacheSpec.DEFAULT_TTL.toMillis(),
+        "copied with the rest of its TTL: " + ttl);
   }
 
   @Test
@@ -132,10 +145,14 @@ class PersistentLevelTest {
     redis.stop();
     try {
       assertEquals("v:a", load(cache, "a"));
-      assertEquals("v:b", cache.getAll(List.of("b"), missing -> {
-        loads.addAndGet(missing.size());
-        return Map.of();
-      }).get("b"));
+      assertEquals(
+          "v:b",
+          cache
+              .getAll(List.of("b"), missing -> {
+                loads.addAndGet(missing.size());
+                return Map.of();
+              })
+              .get("b"));
       assertEquals("v:c", load(cache, "c"), "a key never loaded goes to the loader");
       assertEquals(3, loads.get());
       assertEquals(2, cache.stats().l3Hits());
@@ -187,7 +204,8 @@ class PersistentLevelTest {
           Cache<String, String> cache = caches.get(random.nextInt(2));
           switch (random.nextInt(4)) {
             case 0 -> {
-              synchronized (db) { // the system of record and its cache change together, as a row lock would
+              synchronized (
+                  db) { // the system of record and its cache change together, as a row lock would
                 String value = "v" + version.incrementAndGet();
                 db.put(key, value);
                 cache.put(key, value);
@@ -211,10 +229,12 @@ class PersistentLevelTest {
     pool.shutdown();
     // every announcement read by both, then Redis flushed: what each L3 answers must be current
     Thread.sleep(300); // announcements in flight
-    await().atMost(Duration.ofSeconds(10)).until(() -> b.coherenceStats().pendingPublishes() == 0
-        && a.coherenceStats().pendingPublishes() == 0
-        && a.coherenceStats().received() >= b.coherenceStats().sent()
-        && b.coherenceStats().received() >= a.coherenceStats().sent());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> b.coherenceStats().pendingPublishes() == 0
+            && a.coherenceStats().pendingPublishes() == 0
+            && a.coherenceStats().received() >= b.coherenceStats().sent()
+            && b.coherenceStats().received() >= a.coherenceStats().sent());
     command("FLUSHALL");
     long hitsBefore = caches.get(0).stats().l3Hits() + caches.get(1).stats().l3Hits();
     for (int i = 0; i < 20; i++) {
@@ -234,8 +254,22 @@ class PersistentLevelTest {
     Cache<String, String> cache = tier.cache("c");
     load(cache, "a");
     // messages this reader never saw: the next one it reads skips numbers
-    command("XADD", "p3:__tc:{inval}:stream", "*", "seq", "1000", "src", "elsewhere", "op", "k", "c", "c",
-        "ts", "0", "k0", "unrelated");
+    command(
+        "XADD",
+        "p3:__tc:{inval}:stream",
+        "*",
+        "seq",
+        "1000",
+        "src",
+        "elsewhere",
+        "op",
+        "k",
+        "c",
+        "c",
+        "ts",
+        "0",
+        "k0",
+        "unrelated");
     await().atMost(Duration.ofSeconds(5)).until(() -> tier.coherenceStats().gapFlushes() >= 1);
     command("DEL", "p3:c:a");
     load(cache, "a");
@@ -244,7 +278,9 @@ class PersistentLevelTest {
 
   @Test
   void aFrameThatDoesNotDecode_isAMiss_andIsRemoved() {
-    TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("p3")
+    TierCache tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("p3")
         .cache("d", s -> s.l1(false).l3(dir, 8L << 20))
         .build();
     opened.add(tier);
@@ -263,10 +299,12 @@ class PersistentLevelTest {
   void getAsyncAndGetAll_readL3_andWriteIt() throws Exception {
     TierCache tier = tier(dir);
     Cache<String, String> cache = tier.cache("c");
-    cache.getAsync("x", k -> {
-      loads.incrementAndGet();
-      return CompletableFuture.completedFuture("v:" + k);
-    }).get();
+    cache
+        .getAsync("x", k -> {
+          loads.incrementAndGet();
+          return CompletableFuture.completedFuture("v:" + k);
+        })
+        .get();
     cache.getAll(List.of("y", "z"), missing -> {
       loads.addAndGet(missing.size());
       Map<String, String> values = new HashMap<>();
@@ -275,10 +313,14 @@ class PersistentLevelTest {
     });
     assertEquals(3, loads.get());
     command("FLUSHALL");
-    assertEquals("v:x", cache.getAsync("x", k -> {
-      loads.incrementAndGet();
-      return CompletableFuture.completedFuture("loaded");
-    }).get());
+    assertEquals(
+        "v:x",
+        cache
+            .getAsync("x", k -> {
+              loads.incrementAndGet();
+              return CompletableFuture.completedFuture("loaded");
+            })
+            .get());
     assertEquals(Map.of("y", "v:y", "z", "v:z"), cache.getAll(List.of("y", "z"), missing -> {
       loads.addAndGet(missing.size());
       return Map.of();
@@ -298,7 +340,9 @@ class PersistentLevelTest {
     assertEquals("v:a", load(cache, "a"));
     assertEquals(1, loads.get(), "not expired after 9 of 10 minutes");
     // copied back to Redis in the background: flush once it is there
-    await().atMost(Duration.ofSeconds(5)).until(() -> Long.valueOf(1).equals(command("EXISTS", "p3:c:a")));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> Long.valueOf(1).equals(command("EXISTS", "p3:c:a")));
     command("FLUSHALL");
     clock.advance(Duration.ofMinutes(2));
     assertEquals("v:a", load(cache, "a"));
@@ -319,10 +363,18 @@ class PersistentLevelTest {
         store.putAll(values);
       }
     };
-    TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("p3")
+    TierCache tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("p3")
         .cache("aside", s -> s.valueType(String.class).l1(false).l3(dir, 8L << 20))
-        .cache("back", s -> s.valueType(String.class).l1(false).l3(dir, 8L << 20).strategy(Strategy.WRITE_BACK)
-            .writer(writer).writeBackInterval(Duration.ofHours(1)))
+        .cache(
+            "back",
+            s -> s.valueType(String.class)
+                .l1(false)
+                .l3(dir, 8L << 20)
+                .strategy(Strategy.WRITE_BACK)
+                .writer(writer)
+                .writeBackInterval(Duration.ofHours(1)))
         .build();
     opened.add(tier);
     Cache<String, String> aside = tier.cache("aside");
@@ -351,7 +403,9 @@ class PersistentLevelTest {
     long received = a.coherenceStats().received();
     cb.invalidate("k");
     b.invalidatePattern("p:*");
-    await().atMost(Duration.ofSeconds(5)).until(() -> a.coherenceStats().received() >= received + 2);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> a.coherenceStats().received() >= received + 2);
     command("FLUSHALL");
     assertEquals(3, loads.get());
     load(ca, "k");
@@ -394,7 +448,9 @@ class PersistentLevelTest {
     b.<String, String>cache("c").invalidate("unrelated1");
     b.<String, String>cache("c").invalidate("unrelated2");
     // announcements are sent asynchronously: trim once both are in (the marker is seq 1)
-    await().atMost(Duration.ofSeconds(5)).until(() -> "3".equals(command("GET", "p3:__tc:{inval}:seq")));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> "3".equals(command("GET", "p3:__tc:{inval}:seq")));
     command("XTRIM", "p3:__tc:{inval}:stream", "MAXLEN", "1");
     command("DEL", "p3:c:k1", "p3:c:k2");
 
@@ -446,7 +502,9 @@ class PersistentLevelTest {
       cache.put("k" + i, value.toString());
     }
     CacheStats stats = cache.stats();
-    assertTrue(stats.l3Size() < 110 && stats.l3Size() > 50, "about 1 MiB of 10 kB records: " + stats.l3Size());
+    assertTrue(
+        stats.l3Size() < 110 && stats.l3Size() > 50,
+        "about 1 MiB of 10 kB records: " + stats.l3Size());
     command("FLUSHALL");
     assertEquals(written.get("k299"), load(cache, "k299"), "the newest are kept");
     assertEquals(0, loads.get());
@@ -454,7 +512,9 @@ class PersistentLevelTest {
     assertEquals(1, loads.get(), "the oldest went first");
     tier.close();
     opened.remove(tier);
-    assertTrue(Files.size(dir.resolve("p3@c.l3")) < 8L << 20, "file " + Files.size(dir.resolve("p3@c.l3")));
+    assertTrue(
+        Files.size(dir.resolve("p3@c.l3")) < 8L << 20,
+        "file " + Files.size(dir.resolve("p3@c.l3")));
   }
 
   @Test
@@ -471,9 +531,11 @@ class PersistentLevelTest {
   @Test
   void settingsAreChecked() {
     CacheSpec.Builder b = CacheSpec.builder();
-    assertEquals("l3 directory must not be null",
+    assertEquals(
+        "l3 directory must not be null",
         assertThrows(NullPointerException.class, () -> b.l3(null, 1L << 20)).getMessage());
-    assertEquals("l3 maxBytes must be between 1048576 and 1099511627776 (1 MiB to 1 TiB), was 1000",
+    assertEquals(
+        "l3 maxBytes must be between 1048576 and 1099511627776 (1 MiB to 1 TiB), was 1000",
         assertThrows(IllegalArgumentException.class, () -> b.l3(dir, 1000)).getMessage());
     assertFalse(b.l3(dir, 1L << 20).l3Off().build().l3Enabled());
     CacheSpec spec = CacheSpec.builder().l3(dir, 2L << 20).build();

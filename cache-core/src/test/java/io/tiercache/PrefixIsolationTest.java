@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PrefixIsolationTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<TierCache> opened = new ArrayList<>();
 
@@ -33,7 +34,9 @@ class PrefixIsolationTest {
   }
 
   private TierCache app(String prefix) {
-    TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix(prefix)
+    TierCache tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix(prefix)
         .cache("c", s -> s.valueType(String.class))
         .event("changed", "item:{id}:*")
         .build();
@@ -43,8 +46,8 @@ class PrefixIsolationTest {
 
   @Test
   void prefixThatCouldNest_isRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> TierCache.builder().keyPrefix("app:v2"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> TierCache.builder().keyPrefix("app:v2"));
     assertTrue(e.getMessage().contains("no ':'"), e.getMessage());
   }
 
@@ -52,13 +55,15 @@ class PrefixIsolationTest {
   void everyInvalidationAndTheToolkit_stayUnderTheirOwnPrefix() {
     TierCache app = app("app");
     List<TierCache> others = List.of(app("app.v2"), app("app2"), app("ap"), app("app-"));
-    for (TierCache tier : List.of(app, others.get(0), others.get(1), others.get(2), others.get(3))) {
+    for (TierCache tier :
+        List.of(app, others.get(0), others.get(1), others.get(2), others.get(3))) {
       Cache<String, String> c = tier.cache("c");
       c.put("item:1:info", tier.keyPrefix());
       c.put("v2:item:1:info", tier.keyPrefix());
       tier.<Long, String>cache("c").get(7L, k -> "typed"); // a key in the cache's own key space
       tier.toolkit().counters().increment("visits");
-      try (Lock lock = tier.toolkit().locks().acquire("job", Duration.ofSeconds(5), Duration.ofSeconds(1))) {
+      try (Lock lock =
+          tier.toolkit().locks().acquire("job", Duration.ofSeconds(5), Duration.ofSeconds(1))) {
         assertTrue(lock.fencingToken() > 0);
       }
       tier.namespace("ns").bump();
@@ -89,8 +94,11 @@ class PrefixIsolationTest {
       assertEquals(other.keyPrefix(), theirs.getIfPresent("item:1:info"));
       assertEquals(other.keyPrefix(), theirs.getIfPresent("v2:item:1:info"));
       assertEquals(1, other.toolkit().counters().get("visits"));
-      try (Lock lock = other.toolkit().locks().acquire("job", Duration.ofSeconds(5), Duration.ofSeconds(1))) {
-        assertTrue(lock.fencingToken() >= 2, "the fencing counter of '" + other.keyPrefix() + "' went back");
+      try (Lock lock =
+          other.toolkit().locks().acquire("job", Duration.ofSeconds(5), Duration.ofSeconds(1))) {
+        assertTrue(
+            lock.fencingToken() >= 2,
+            "the fencing counter of '" + other.keyPrefix() + "' went back");
       }
     }
   }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** High-priority invalidations are acknowledged by every live instance; mass invalidations are paced. */
 class PriorityInvalidationTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<TierCache> opened = new ArrayList<>();
 
@@ -32,8 +33,11 @@ class PriorityInvalidationTest {
   }
 
   private TierCache instance(String prefix, UnaryOperator<TierCacheBuilder> more) {
-    TierCache tier = more.apply(TierCache.builder().redisUri(redis.uri()).keyPrefix(prefix)
-        .cache("c", s -> s.valueType(String.class).sharedKeys(true).ttl(Duration.ofMinutes(10))))
+    TierCache tier = more.apply(TierCache.builder()
+            .redisUri(redis.uri())
+            .keyPrefix(prefix)
+            .cache(
+                "c", s -> s.valueType(String.class).sharedKeys(true).ttl(Duration.ofMinutes(10))))
         .build();
     opened.add(tier);
     return tier;
@@ -46,8 +50,9 @@ class PriorityInvalidationTest {
   /** Waits until every instance's heartbeat is in Redis (it is sent at start, then every second). */
   private static void awaitLive(String prefix, int instances) {
     try (Resp resp = redis.connect()) {
-      await().atMost(Duration.ofSeconds(5)).until(() ->
-          (Long) resp.command("ZCARD", prefix + ":__tc:{inval}:live") == instances);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> (Long) resp.command("ZCARD", prefix + ":__tc:{inval}:live") == instances);
     }
   }
 
@@ -82,7 +87,11 @@ class PriorityInvalidationTest {
     awaitLive("pb", 2);
     try (Resp resp = redis.connect()) {
       // an instance whose heartbeat is current but whose reader is stuck
-      resp.command("ZADD", "pb:__tc:{inval}:live", String.valueOf(System.currentTimeMillis() + 60_000), "stuck");
+      resp.command(
+          "ZADD",
+          "pb:__tc:{inval}:live",
+          String.valueOf(System.currentTimeMillis() + 60_000),
+          "stuck");
     }
     long start = System.nanoTime();
     InvalidationAck ack = a.invalidateAndWait("user:2", Duration.ofMillis(300));
@@ -90,7 +99,8 @@ class PriorityInvalidationTest {
     assertFalse(ack.complete());
     assertEquals(Set.of("stuck"), ack.missing());
     assertEquals(Set.of(id(b)), ack.acknowledged());
-    assertTrue(tookMillis >= 300 && tookMillis < 5_000, "bounded by the timeout: " + tookMillis + " ms");
+    assertTrue(
+        tookMillis >= 300 && tookMillis < 5_000, "bounded by the timeout: " + tookMillis + " ms");
   }
 
   @Test
@@ -107,20 +117,24 @@ class PriorityInvalidationTest {
 
   @Test
   void withoutRedis_orWithoutCoherence_itIsAnInvalidate_completeAtOnce() {
-    TierCache local = TierCache.builder().cache("c", s -> s.valueType(String.class).l2(false)).build();
+    TierCache local =
+        TierCache.builder().cache("c", s -> s.valueType(String.class).l2(false)).build();
     opened.add(local);
     local.cache("c", String.class).put("k", "v");
     assertTrue(local.invalidateAndWait("k", Duration.ofSeconds(1)).complete());
     assertNull(local.cache("c", String.class).getIfInL1("k"));
-    assertThrows(IllegalArgumentException.class, () -> local.invalidateAndWait("k", Duration.ofMinutes(2)));
+    assertThrows(
+        IllegalArgumentException.class, () -> local.invalidateAndWait("k", Duration.ofMinutes(2)));
     assertThrows(IllegalArgumentException.class, () -> local.invalidateAndWait("k", Duration.ZERO));
     assertThrows(NullPointerException.class, () -> local.invalidateAndWait("k", null));
-    assertThrows(IllegalArgumentException.class, () -> local.invalidateAndWait("", Duration.ofSeconds(1)));
+    assertThrows(
+        IllegalArgumentException.class, () -> local.invalidateAndWait("", Duration.ofSeconds(1)));
   }
 
   @Test
   void redisDown_theAnswerIsIncomplete_andTheDeleteIsRemembered() throws Exception {
-    TierCache a = instance("pd", x -> x.commandTimeout(Duration.ofMillis(200)).probeInterval(Duration.ofMillis(100)));
+    TierCache a = instance(
+        "pd", x -> x.commandTimeout(Duration.ofMillis(200)).probeInterval(Duration.ofMillis(100)));
     a.cache("c", String.class).put("user:4", "v");
     redis.server().stop();
     try {
@@ -131,7 +145,9 @@ class PriorityInvalidationTest {
       redis.server().start();
     }
     try (Resp resp = redis.connect()) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> resp.command("EXISTS", "pd:user:4").equals(0L));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> resp.command("EXISTS", "pd:user:4").equals(0L));
     }
   }
 
@@ -151,7 +167,8 @@ class PriorityInvalidationTest {
     long tookMillis = (System.nanoTime() - start) / 1_000_000;
     // 5,000 keys at 5,000 per second, plus the SCAN pages: at least most of a second
     assertTrue(tookMillis >= 800, "paced: " + tookMillis + " ms");
-    assertThrows(IllegalArgumentException.class, () -> TierCache.builder().massInvalidationRate(10));
+    assertThrows(
+        IllegalArgumentException.class, () -> TierCache.builder().massInvalidationRate(10));
   }
 
   @Test
@@ -168,10 +185,12 @@ class PriorityInvalidationTest {
       resp.command(args.toArray(new String[0]));
     }
     assertEquals("v", b.cache("c", String.class).get("user:9", k -> "v"));
-    CompletableFuture<Long> mass = CompletableFuture.supplyAsync(() -> a.invalidatePattern("bulk:*"));
+    CompletableFuture<Long> mass =
+        CompletableFuture.supplyAsync(() -> a.invalidatePattern("bulk:*"));
     await().atMost(Duration.ofSeconds(5)).until(() -> {
       try (Resp resp = redis.connect()) {
-        return (Long) resp.command("EXISTS", "pf:bulk:0") == 0 || (Long) resp.command("DBSIZE") < 10_000;
+        return (Long) resp.command("EXISTS", "pf:bulk:0") == 0
+            || (Long) resp.command("DBSIZE") < 10_000;
       }
     });
     InvalidationAck ack = a.invalidateAndWait("user:9", Duration.ofSeconds(1));

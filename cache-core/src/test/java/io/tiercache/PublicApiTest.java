@@ -47,13 +47,16 @@ class PublicApiTest {
     List<Class<?>> all = publicTypes();
     List<Class<?>> api = all.stream().filter(c -> !isInternal(c)).toList();
     List<String> actual = listing(api);
-    System.out.println("cache-core public API: " + actual.get(0).substring(2) + "; internal, public but not API: "
-        + counts(all.stream().filter(PublicApiTest::isInternal).toList()));
+    System.out.println(
+        "cache-core public API: " + actual.get(0).substring(2) + "; internal, public but not API: "
+            + counts(all.stream().filter(PublicApiTest::isInternal).toList()));
     if (Boolean.getBoolean("tiercache.updateApi")) {
       Files.write(GOLDEN, actual, StandardCharsets.UTF_8);
       return;
     }
-    assertTrue(Files.exists(GOLDEN), "missing " + GOLDEN + ": run with -Dtiercache.updateApi=true to write it");
+    assertTrue(
+        Files.exists(GOLDEN),
+        "missing " + GOLDEN + ": run with -Dtiercache.updateApi=true to write it");
     List<String> expected = Files.readAllLines(GOLDEN, StandardCharsets.UTF_8);
     if (!expected.equals(actual)) {
       fail("the public API of cache-core changed; if that is intended, run this test with "
@@ -63,8 +66,10 @@ class PublicApiTest {
 
   @Test
   void noApiSignature_namesAnInternalType() {
-    List<String> leaks = listing(publicTypes().stream().filter(c -> !isInternal(c)).toList()).stream()
-        .filter(line -> line.contains(INTERNAL + ".")).toList();
+    List<String> leaks =
+        listing(publicTypes().stream().filter(c -> !isInternal(c)).toList()).stream()
+            .filter(line -> line.contains(INTERNAL + "."))
+            .toList();
     assertTrue(leaks.isEmpty(), "the API hands out internal types: " + String.join("\n", leaks));
   }
 
@@ -77,14 +82,16 @@ class PublicApiTest {
   static List<Class<?>> publicTypes() {
     Path root;
     try {
-      root = Path.of(TierCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      root = Path.of(
+          TierCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
     List<Class<?>> types = new ArrayList<>();
     try (Stream<Path> files = Files.walk(root.resolve("io").resolve("tiercache"))) {
       for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
-        String name = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".");
+        String name =
+            root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".");
         name = name.substring(0, name.length() - ".class".length());
         if (name.endsWith("package-info") || name.endsWith("module-info")) {
           continue;
@@ -121,7 +128,8 @@ class PublicApiTest {
       constructors += members(c).stream().filter(m -> m instanceof Constructor).count();
       fields += members(c).stream().filter(m -> m instanceof Field).count();
     }
-    return types.size() + " types, " + methods + " methods, " + constructors + " constructors, " + fields + " fields";
+    return types.size() + " types, " + methods + " methods, " + constructors + " constructors, "
+        + fields + " fields";
   }
 
   static List<String> listing(List<Class<?>> types) {
@@ -137,7 +145,9 @@ class PublicApiTest {
   /** Public and protected members declared by {@code c} (not inherited), without compiler-made ones. */
   static List<Member> members(Class<?> c) {
     List<Member> out = new ArrayList<>();
-    Stream.of(c.getDeclaredMethods()).filter(m -> !m.isSynthetic() && !m.isBridge()).forEach(out::add);
+    Stream.of(c.getDeclaredMethods())
+        .filter(m -> !m.isSynthetic() && !m.isBridge())
+        .forEach(out::add);
     Stream.of(c.getDeclaredConstructors()).filter(m -> !m.isSynthetic()).forEach(out::add);
     Stream.of(c.getDeclaredFields()).filter(m -> !m.isSynthetic()).forEach(out::add);
     boolean subclassable = !Modifier.isFinal(c.getModifiers()) && !c.isEnum() && !c.isRecord();
@@ -148,10 +158,14 @@ class PublicApiTest {
 
   static String describe(Class<?> c) {
     StringBuilder s = new StringBuilder(c.getName().replace('$', '.'));
-    String kind = c.isAnnotation() ? "@interface" : c.isInterface() ? "interface" : c.isEnum() ? "enum"
-        : c.isRecord() ? "record" : "class";
+    String kind = c.isAnnotation()
+        ? "@interface"
+        : c.isInterface() ? "interface" : c.isEnum() ? "enum" : c.isRecord() ? "record" : "class";
     s.append(" : ");
-    if (Modifier.isStatic(c.getModifiers()) && c.getDeclaringClass() != null && !c.isInterface() && !c.isEnum()
+    if (Modifier.isStatic(c.getModifiers())
+        && c.getDeclaringClass() != null
+        && !c.isInterface()
+        && !c.isEnum()
         && !c.isRecord()) {
       s.append("static ");
     }
@@ -169,7 +183,8 @@ class PublicApiTest {
     Type[] interfaces = c.getGenericInterfaces();
     if (interfaces.length > 0 && !c.isAnnotation()) {
       s.append(c.isInterface() ? " extends " : " implements ")
-          .append(Arrays.stream(interfaces).map(Type::getTypeName).collect(Collectors.joining(", ")));
+          .append(
+              Arrays.stream(interfaces).map(Type::getTypeName).collect(Collectors.joining(", ")));
     }
     return s.toString();
   }
@@ -199,7 +214,8 @@ class PublicApiTest {
     }
     Type[] parameters = e.getGenericParameterTypes();
     if (parameters.length != e.getParameterCount()) {
-      parameters = e.getParameterTypes(); // inner-class and enum constructors leave generic info out
+      parameters =
+          e.getParameterTypes(); // inner-class and enum constructors leave generic info out
     }
     List<String> shown = new ArrayList<>();
     for (int i = 0; i < parameters.length; i++) {
@@ -209,12 +225,13 @@ class PublicApiTest {
       }
       shown.add(t);
     }
-    String exceptions = Arrays.stream(e.getGenericExceptionTypes()).map(Type::getTypeName)
+    String exceptions = Arrays.stream(e.getGenericExceptionTypes())
+        .map(Type::getTypeName)
         .collect(Collectors.joining(", "));
     String throwsClause = exceptions.isEmpty() ? "" : " throws " + exceptions;
     if (e instanceof Method method) {
-      return "method " + s + method.getGenericReturnType().getTypeName() + " " + method.getName() + "("
-          + String.join(", ", shown) + ")" + throwsClause;
+      return "method " + s + method.getGenericReturnType().getTypeName() + " " + method.getName()
+          + "(" + String.join(", ", shown) + ")" + throwsClause;
     }
     return "constructor " + s + "(" + String.join(", ", shown) + ")" + throwsClause;
   }
@@ -223,12 +240,16 @@ class PublicApiTest {
     if (variables.length == 0) {
       return "";
     }
-    return Arrays.stream(variables).map(v -> {
-      Type[] bounds = v.getBounds();
-      boolean plain = bounds.length == 1 && bounds[0] == Object.class;
-      return plain ? v.getName() : v.getName() + " extends " + Arrays.stream(bounds).map(Type::getTypeName)
-          .collect(Collectors.joining(" & "));
-    }).collect(Collectors.joining(", ", "<", ">"));
+    return Arrays.stream(variables)
+        .map(v -> {
+          Type[] bounds = v.getBounds();
+          boolean plain = bounds.length == 1 && bounds[0] == Object.class;
+          return plain
+              ? v.getName()
+              : v.getName() + " extends "
+                  + Arrays.stream(bounds).map(Type::getTypeName).collect(Collectors.joining(" & "));
+        })
+        .collect(Collectors.joining(", ", "<", ">"));
   }
 
   /** The lines only in {@code expected} (-) and only in {@code actual} (+), members named with their type. */
@@ -238,8 +259,12 @@ class PublicApiTest {
     Set<String> before = Set.copyOf(was);
     Set<String> after = Set.copyOf(is);
     StringBuilder out = new StringBuilder();
-    was.stream().filter(l -> !after.contains(l)).forEach(l -> out.append("- ").append(l).append('\n'));
-    is.stream().filter(l -> !before.contains(l)).forEach(l -> out.append("+ ").append(l).append('\n'));
+    was.stream()
+        .filter(l -> !after.contains(l))
+        .forEach(l -> out.append("- ").append(l).append('\n'));
+    is.stream()
+        .filter(l -> !before.contains(l))
+        .forEach(l -> out.append("+ ").append(l).append('\n'));
     return out.length() == 0 ? "(same lines, another order)" : out.toString();
   }
 

@@ -42,7 +42,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class ReadPathContractTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   /** Where the loaders of {@link ReadPath#GET_ASYNC} and the concurrent readers run. */
   private static final ExecutorService pool = Executors.newCachedThreadPool(runnable -> {
@@ -61,28 +62,33 @@ class ReadPathContractTest {
     },
     GET_ASYNC {
       @Override
-      String read(Cache<String, String> cache, String key, Function<String, String> loader) throws Exception {
-        return cache.getAsync(key, k -> CompletableFuture.supplyAsync(() -> loader.apply(k), pool))
+      String read(Cache<String, String> cache, String key, Function<String, String> loader)
+          throws Exception {
+        return cache
+            .getAsync(key, k -> CompletableFuture.supplyAsync(() -> loader.apply(k), pool))
             .get(20, TimeUnit.SECONDS);
       }
     },
     GET_ALL {
       @Override
       String read(Cache<String, String> cache, String key, Function<String, String> loader) {
-        return cache.getAll(List.of(key), keys -> {
-          Map<String, String> values = new HashMap<>();
-          for (String k : keys) {
-            String value = loader.apply(k);
-            if (value != null) {
-              values.put(k, value);
-            }
-          }
-          return values;
-        }).get(key);
+        return cache
+            .getAll(List.of(key), keys -> {
+              Map<String, String> values = new HashMap<>();
+              for (String k : keys) {
+                String value = loader.apply(k);
+                if (value != null) {
+                  values.put(k, value);
+                }
+              }
+              return values;
+            })
+            .get(key);
       }
     };
 
-    abstract String read(Cache<String, String> cache, String key, Function<String, String> loader) throws Exception;
+    abstract String read(Cache<String, String> cache, String key, Function<String, String> loader)
+        throws Exception;
   }
 
   private final List<TierCache> opened = new ArrayList<>();
@@ -101,16 +107,23 @@ class ReadPathContractTest {
     return cache(spec, b -> b);
   }
 
-  private Cache<String, String> cache(UnaryOperator<CacheSpec.Builder> spec, UnaryOperator<TierCacheBuilder> extra) {
-    TierCache tier = extra.apply(TierCache.builder().redisUri(redis.uri()).keyPrefix("rp")
-        .cache("c", s -> spec.apply(s.valueType(String.class)))).build();
+  private Cache<String, String> cache(
+      UnaryOperator<CacheSpec.Builder> spec, UnaryOperator<TierCacheBuilder> extra) {
+    TierCache tier = extra
+        .apply(TierCache.builder()
+            .redisUri(redis.uri())
+            .keyPrefix("rp")
+            .cache("c", s -> spec.apply(s.valueType(String.class))))
+        .build();
     opened.add(tier);
     return tier.cache("c");
   }
 
   /** The Redis key of cache "c"'s key, or of its load lease ("__tc:load:" + key). */
   private static String redisKey(String key) {
-    return key.startsWith("__tc:load:") ? "rp:__tc:load:c:" + key.substring("__tc:load:".length()) : "rp:c:" + key;
+    return key.startsWith("__tc:load:")
+        ? "rp:__tc:load:c:" + key.substring("__tc:load:".length())
+        : "rp:c:" + key;
   }
 
   private static long pttl(String key) {
@@ -134,20 +147,26 @@ class ReadPathContractTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(ReadPath.class)
   void refreshAhead_reloadsAKeyReadThroughThePathBeforeItExpires(ReadPath path) throws Exception {
-    Cache<String, String> cache = cache(s -> s.ttl(Duration.ofSeconds(30)).refreshAfter(Duration.ofMillis(150))
+    Cache<String, String> cache = cache(s -> s.ttl(Duration.ofSeconds(30))
+        .refreshAfter(Duration.ofMillis(150))
         .refreshIdlePeriods(1_000));
     AtomicInteger version = new AtomicInteger();
     assertEquals("v1", path.read(cache, "hot", k -> "v" + version.incrementAndGet()));
     // No read with a loader from here on: a new value can only come from the background reload.
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> !"v1".equals(cache.getIfPresent("hot")) && cache.stats().refreshes() >= 1);
     String next = path.read(cache, "hot", k -> "loaded by the reader");
-    assertTrue(next.startsWith("v") && !"v1".equals(next), "the reader gets the refreshed value, got " + next);
+    assertTrue(
+        next.startsWith("v") && !"v1".equals(next),
+        "the reader gets the refreshed value, got " + next);
   }
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(ReadPath.class)
-  void distributedLoad_twoInstancesMissingOneKeyAtOnce_callTheLoaderOnce(ReadPath path) throws Exception {
+  void distributedLoad_twoInstancesMissingOneKeyAtOnce_callTheLoaderOnce(ReadPath path)
+      throws Exception {
     Cache<String, String> first = cache(s -> s.distributedLoad(Duration.ofSeconds(10)));
     Cache<String, String> second = cache(s -> s.distributedLoad(Duration.ofSeconds(10)));
     AtomicInteger loads = new AtomicInteger();
@@ -208,7 +227,9 @@ class ReadPathContractTest {
    * miss, and the lease is held.
    */
   @ParameterizedTest(name = "{0}")
-  @EnumSource(value = ReadPath.class, names = {"GET", "GET_ASYNC"})
+  @EnumSource(
+      value = ReadPath.class,
+      names = {"GET", "GET_ASYNC"})
   void distributedLoad_aMissTakesTheLeaseInTheRoundTripOfItsRead(ReadPath path) throws Exception {
     Cache<String, String> cache = cache(s -> s.distributedLoad(Duration.ofSeconds(10)));
     TestRedis raw = TestRedis.standalone(redis);
@@ -230,7 +251,8 @@ class ReadPathContractTest {
     assertEquals(1, seen[2], "the value's read, inside the script");
     assertEquals(1, leaseHeld[0], "the lease is held while the loader runs");
     // a hit sends the read alone, and takes no lease
-    Cache<String, String> other = cache(s -> s.distributedLoad(Duration.ofSeconds(10)).l1(false));
+    Cache<String, String> other =
+        cache(s -> s.distributedLoad(Duration.ofSeconds(10)).l1(false));
     long setsBeforeHit = raw.commandCalls("set");
     assertEquals("v", path.read(other, key, k -> {
       throw new AssertionError("in Redis already");
@@ -239,12 +261,14 @@ class ReadPathContractTest {
   }
 
   @Test
-  void distributedLoad_getAll_loadsTheKeysItLeasedAtOnce_andTakesTheOthersFromRedis() throws Exception {
+  void distributedLoad_getAll_loadsTheKeysItLeasedAtOnce_andTakesTheOthersFromRedis()
+      throws Exception {
     Cache<String, String> cache = cache(s -> s.distributedLoad(Duration.ofSeconds(10)));
     Cache<String, String> other = cache(s -> s);
     try (Resp resp = redis.connect()) {
       // another instance is loading y
-      assertEquals("OK", resp.command("SET", "rp:__tc:load:c:y", "someone else", "PX", "10000", "NX"));
+      assertEquals(
+          "OK", resp.command("SET", "rp:__tc:load:c:y", "someone else", "PX", "10000", "NX"));
     }
     List<Set<String>> calls = new CopyOnWriteArrayList<>();
     Future<Map<String, String>> read = pool.submit(() -> cache.getAll(List.of("x", "y"), keys -> {
@@ -256,17 +280,21 @@ class ReadPathContractTest {
     // x is loaded without waiting for y, whose lease another instance holds
     await().atMost(Duration.ofSeconds(5)).until(() -> calls.contains(Set.of("x")));
     // and written to Redis, its lease released, while y's lease is still held
-    await().atMost(Duration.ofSeconds(5)).until(() -> exists("x") == 1 && exists("__tc:load:x") == 0);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> exists("x") == 1 && exists("__tc:load:x") == 0);
     assertFalse(read.isDone(), "still waiting for y");
     other.put("y", "y loaded elsewhere");
-    assertEquals(Map.of("x", "x loaded here", "y", "y loaded elsewhere"), read.get(20, TimeUnit.SECONDS));
+    assertEquals(
+        Map.of("x", "x loaded here", "y", "y loaded elsewhere"), read.get(20, TimeUnit.SECONDS));
     assertEquals(List.of(Set.of("x")), calls, "one bulk call, with the key this call leased");
   }
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(ReadPath.class)
   void cacheNulls_aNullResultIsCachedInRedisForTheNullTtl(ReadPath path) throws Exception {
-    Cache<String, String> cache = cache(s -> s.ttl(Duration.ofHours(1)).nullTtl(Duration.ofMinutes(1)));
+    Cache<String, String> cache =
+        cache(s -> s.ttl(Duration.ofHours(1)).nullTtl(Duration.ofMinutes(1)));
     AtomicInteger loads = new AtomicInteger();
     Function<String, String> absent = k -> {
       loads.incrementAndGet();
@@ -277,8 +305,10 @@ class ReadPathContractTest {
     assertTrue(ttl > 50_000 && ttl <= 60_000, "null cached for nullTtl, PTTL " + ttl);
     assertNull(path.read(cache, "missing", absent));
     assertEquals(1, loads.get(), "the cached null is served");
-    Cache<String, String> other = cache(s -> s.ttl(Duration.ofHours(1)).nullTtl(Duration.ofMinutes(1)));
-    assertNull(path.read(other, "missing", k -> "loaded"), "another instance reads the null from Redis");
+    Cache<String, String> other =
+        cache(s -> s.ttl(Duration.ofHours(1)).nullTtl(Duration.ofMinutes(1)));
+    assertNull(
+        path.read(other, "missing", k -> "loaded"), "another instance reads the null from Redis");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -301,13 +331,16 @@ class ReadPathContractTest {
     Cache<String, String> cache = cache(s -> s.cacheNulls(false));
     CompletableFuture<String> gate = new CompletableFuture<>();
     AtomicInteger loads = new AtomicInteger();
-    CompletableFuture<String> next = cache.getAsync("missing", k -> {
-      loads.incrementAndGet();
-      return gate;
-    }).thenApply(none -> cache.get("missing", k -> "loaded"));
+    CompletableFuture<String> next = cache
+        .getAsync("missing", k -> {
+          loads.incrementAndGet();
+          return gate;
+        })
+        .thenApply(none -> cache.get("missing", k -> "loaded"));
     await().atMost(Duration.ofSeconds(5)).until(() -> loads.get() == 1);
     gate.complete(null); // the rest runs on this thread, the caller's callback included
-    assertEquals("loaded", next.get(20, TimeUnit.SECONDS), "the null was dropped before the caller got it");
+    assertEquals(
+        "loaded", next.get(20, TimeUnit.SECONDS), "the null was dropped before the caller got it");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -333,7 +366,8 @@ class ReadPathContractTest {
   void boundaryExpiry_capsTheRedisTtlOfALoadedKeyAtTheNextMidnight(ReadPath path) throws Exception {
     ZoneId shanghai = ZoneId.of("Asia/Shanghai");
     Instant lateEvening = ZonedDateTime.of(2026, 11, 22, 23, 59, 0, 0, shanghai).toInstant();
-    Cache<String, String> cache = cache(s -> s.ttl(Duration.ofMinutes(30)).expireAtNextMidnight("Asia/Shanghai"),
+    Cache<String, String> cache = cache(
+        s -> s.ttl(Duration.ofMinutes(30)).expireAtNextMidnight("Asia/Shanghai"),
         b -> b.clock(Clock.fixed(lateEvening, ZoneId.of("UTC"))));
     assertEquals("daily", path.read(cache, "daily-stats", k -> "daily"));
     long ttl = pttl("daily-stats");
@@ -342,7 +376,8 @@ class ReadPathContractTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(ReadPath.class)
-  void invalidationDuringTheLoad_keepsTheLoadedValueOutOfRedisAndL1(ReadPath path) throws Exception {
+  void invalidationDuringTheLoad_keepsTheLoadedValueOutOfRedisAndL1(ReadPath path)
+      throws Exception {
     Cache<String, String> cache = cache(s -> s);
     String first = path.read(cache, "k", k -> {
       cache.invalidate(k); // the source changed while this value was read from it
@@ -350,7 +385,8 @@ class ReadPathContractTest {
     });
     assertEquals("before the change", first, "the caller still gets what its loader returned");
     assertEquals(0, exists("k"), "the possibly stale value was not written to Redis");
-    assertEquals("after the change", path.read(cache, "k", k -> "after the change"), "nor kept in L1");
+    assertEquals(
+        "after the change", path.read(cache, "k", k -> "after the change"), "nor kept in L1");
     assertFalse(exists("k") == 0, "a load nobody overtook is written");
   }
 }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RedactionTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private static final String SECRET = "Zq7Secret";
   private static final String ALLOWED = "-._~!$&'()*+,;=:";
@@ -55,7 +56,9 @@ class RedactionTest {
 
   private static void assertHidden(String text, String where) {
     if (text != null) {
-      assertFalse(text.contains(SECRET) || text.contains(SECRET.substring(2)), where + " shows the password: " + text);
+      assertFalse(
+          text.contains(SECRET) || text.contains(SECRET.substring(2)),
+          where + " shows the password: " + text);
     }
   }
 
@@ -104,16 +107,23 @@ class RedactionTest {
     try {
       for (char c : "/@:#%".toCharArray()) {
         String uri = "redis://user:" + SECRET + c + SECRET + "@127.0.0.1:" + redis.port();
-        try (TierCache tier = TierCache.builder().redisUri(uri).connectTimeout(Duration.ofSeconds(2))
-            .cache("c", s -> s.valueType(String.class)).build()) {
+        try (TierCache tier = TierCache.builder()
+            .redisUri(uri)
+            .connectTimeout(Duration.ofSeconds(2))
+            .cache("c", s -> s.valueType(String.class))
+            .build()) {
           assertHidden(tier.toString(), "toString");
           assertHidden(tier.snapshot().toString(), "snapshot");
         } catch (RuntimeException e) {
           assertHidden(e, "build() with " + uri);
         }
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> TierCache.builder()
-            .redisUri("redis://127.0.0.1:" + redis.port()).redisCredentials("user", SECRET + c + SECRET)
-            .cache("c", s -> s.valueType(String.class)).build());
+        IllegalStateException e = assertThrows(
+            IllegalStateException.class,
+            () -> TierCache.builder()
+                .redisUri("redis://127.0.0.1:" + redis.port())
+                .redisCredentials("user", SECRET + c + SECRET)
+                .cache("c", s -> s.valueType(String.class))
+                .build());
         assertHidden(e, "build() with redisCredentials");
       }
     } finally {

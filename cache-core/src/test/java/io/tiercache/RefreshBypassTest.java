@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** refresh(key) reloads one key everywhere; getBypassingL1 reads past this instance's copy. */
 class RefreshBypassTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<TierCache> opened = new ArrayList<>();
   private final AtomicReference<String> source = new AtomicReference<>("v1");
@@ -31,7 +32,10 @@ class RefreshBypassTest {
   }
 
   private TierCache instance(CoherenceMode mode) {
-    TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("rb").coherence(mode)
+    TierCache tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("rb")
+        .coherence(mode)
         .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)))
         .build();
     opened.add(tier);
@@ -65,9 +69,11 @@ class RefreshBypassTest {
   void refresh_toNull_isCachedAsNull_andAFailingLoaderChangesNothing() {
     Cache<String, String> a = instance(CoherenceMode.STREAM).cache("c", String.class);
     assertEquals("v1", a.get("k", this::load));
-    assertThrows(IllegalStateException.class, () -> a.refresh("k", key -> {
-      throw new IllegalStateException("source down");
-    }));
+    assertThrows(
+        IllegalStateException.class,
+        () -> a.refresh("k", key -> {
+          throw new IllegalStateException("source down");
+        }));
     assertEquals("v1", a.get("k", this::load));
     assertNull(a.refresh("k", key -> null));
     int before = loads.get();

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** replicaAcks: a write is reported done once a replica has it, without holding up other calls. */
 class ReplicaAcksTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private static EmbeddedRedisServer replica;
   private final List<TierCache> opened = new ArrayList<>();
@@ -32,7 +33,8 @@ class ReplicaAcksTest {
     replica = EmbeddedRedisServer.launch(List.of("replicaof 127.0.0.1 " + redis.port()));
     await().atMost(Duration.ofSeconds(10)).until(() -> {
       try (Resp resp = replica.connect()) {
-        return String.valueOf(resp.command("INFO", "replication")).contains("master_link_status:up");
+        return String.valueOf(resp.command("INFO", "replication"))
+            .contains("master_link_status:up");
       }
     });
   }
@@ -48,8 +50,11 @@ class ReplicaAcksTest {
   }
 
   private Cache<String, String> cache(Duration ackTimeout) {
-    TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("ra")
-        .commandTimeout(Duration.ofMillis(100)).coherence(CoherenceMode.NONE)
+    TierCache tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("ra")
+        .commandTimeout(Duration.ofMillis(100))
+        .coherence(CoherenceMode.NONE)
         .cache("c", s -> s.valueType(String.class).l1(false).replicaAcks(1, ackTimeout))
         .build();
     opened.add(tier);
@@ -58,7 +63,8 @@ class ReplicaAcksTest {
 
   private static String onReplica(String key) {
     try (Resp resp = replica.connect()) {
-      Object value = resp.commandBytes("GET".getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8));
+      Object value = resp.commandBytes(
+          "GET".getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8));
       return value == null ? null : new String((byte[]) value, StandardCharsets.UTF_8);
     }
   }
@@ -69,7 +75,9 @@ class ReplicaAcksTest {
     for (int i = 0; i < 50; i++) {
       cache.put("k" + i, "v" + i);
       String stored = onReplica("ra:c:k" + i);
-      assertTrue(stored != null && stored.contains("v" + i), "the replica lacks k" + i + " after put returned");
+      assertTrue(
+          stored != null && stored.contains("v" + i),
+          "the replica lacks k" + i + " after put returned");
     }
     cache.invalidate("k0");
     assertEquals(null, onReplica("ra:c:k0"), "an invalidation waits for the replica too");
@@ -98,10 +106,13 @@ class ReplicaAcksTest {
 
   @Test
   void replicaAcks_badArguments_areRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    IllegalArgumentException e = assertThrows(
+        IllegalArgumentException.class,
         () -> CacheSpec.builder().replicaAcks(17, Duration.ofSeconds(1)));
     assertEquals("replicaAcks replicas must be between 0 and 16, was 17", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> CacheSpec.builder().replicaAcks(1, Duration.ofMinutes(2)));
+    e = assertThrows(
+        IllegalArgumentException.class,
+        () -> CacheSpec.builder().replicaAcks(1, Duration.ofMinutes(2)));
     assertEquals("replicaAcks timeout must be at most 1 minute, was PT2M", e.getMessage());
   }
 }

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("cluster")
 class ShardedCoherenceTest {
 
-  @RegisterExtension static final RedisClusterExtension server = new RedisClusterExtension();
+  @RegisterExtension
+  static final RedisClusterExtension server = new RedisClusterExtension();
 
   private final List<TierCache> opened = new ArrayList<>();
 
@@ -41,11 +42,13 @@ class ShardedCoherenceTest {
   }
 
   private TierCache instance(String prefix, UnaryOperator<TierCacheBuilder> extra) {
-    TierCache tier = extra.apply(TierCache.builder()
-        .redisCluster(server.seedUris())
-        .keyPrefix(prefix)
-        .commandTimeout(Duration.ofSeconds(2)) // a cold JVM's first commands
-        .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)))).build();
+    TierCache tier = extra
+        .apply(TierCache.builder()
+            .redisCluster(server.seedUris())
+            .keyPrefix(prefix)
+            .commandTimeout(Duration.ofSeconds(2)) // a cold JVM's first commands
+            .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10))))
+        .build();
     opened.add(tier);
     return tier;
   }
@@ -80,16 +83,24 @@ class ShardedCoherenceTest {
   }
 
   @Test
-  void oneShardPerMaster_aKeyGoesToTheShardOnItsOwnMaster_andEveryShardIsRead(EmbeddedRedisCluster cluster) {
+  void oneShardPerMaster_aKeyGoesToTheShardOnItsOwnMaster_andEveryShardIsRead(
+      EmbeddedRedisCluster cluster) {
     TierCache a = instance("sh");
     TierCache b = instance("sh");
-    assertEquals("3", command(cluster, Coherence.shardsKey("sh"), "GET", Coherence.shardsKey("sh")),
+    assertEquals(
+        "3",
+        command(cluster, Coherence.shardsKey("sh"), "GET", Coherence.shardsKey("sh")),
         "the first instance records one shard per master");
     List<Coherence.StreamKeys> layout = Coherence.layout("sh", true, 3);
     Set<Integer> nodes = new HashSet<>();
     for (Coherence.StreamKeys shard : layout) {
-      assertTrue(shard.stream().startsWith("sh:__tc:{sh:inval:"), "the tag holds the prefix: " + shard.stream());
-      assertEquals(cluster.nodeOf(shard.stream()), cluster.nodeOf(shard.seq()), "stream and sequence share a slot");
+      assertTrue(
+          shard.stream().startsWith("sh:__tc:{sh:inval:"),
+          "the tag holds the prefix: " + shard.stream());
+      assertEquals(
+          cluster.nodeOf(shard.stream()),
+          cluster.nodeOf(shard.seq()),
+          "stream and sequence share a slot");
       nodes.add(cluster.nodeOf(shard.stream()));
     }
     assertEquals(3, nodes.size(), "the three shards are on the three masters");
@@ -105,7 +116,9 @@ class ShardedCoherenceTest {
     for (String key : keys) {
       onA.put(key, "new");
     }
-    await().atMost(CoherenceContract.BOUND).until(() -> keys.stream().allMatch(k -> "new".equals(onB.getIfPresent(k))));
+    await()
+        .atMost(CoherenceContract.BOUND)
+        .until(() -> keys.stream().allMatch(k -> "new".equals(onB.getIfPresent(k))));
 
     Map<String, Integer> shardOfKey = new HashMap<>();
     for (int i = 0; i < 3; i++) {
@@ -121,7 +134,9 @@ class ShardedCoherenceTest {
       int shard = shardOfKey.get(key);
       used.add(shard);
       assertEquals(Coherence.shardOf("sh:c:" + key, 3), shard, key + " goes to its shard");
-      assertEquals(cluster.nodeOf("sh:c:" + key), cluster.nodeOf(layout.get(shard).stream()),
+      assertEquals(
+          cluster.nodeOf("sh:c:" + key),
+          cluster.nodeOf(layout.get(shard).stream()),
           key + "'s invalidations are on the master of the key");
     }
     assertEquals(3, used.size(), "the keys are spread over every shard");
@@ -142,7 +157,8 @@ class ShardedCoherenceTest {
     Set<String> ids = new HashSet<>();
     for (Coherence.StreamKeys shard : layout) {
       List<Map<String, String>> broadcasts = entries(cluster, shard.stream()).stream()
-          .filter(body -> "c".equals(body.get("op"))).toList();
+          .filter(body -> "c".equals(body.get("op")))
+          .toList();
       assertEquals(1, broadcasts.size(), "the cache's invalidation is on every shard");
       ids.add(broadcasts.get(0).get("b"));
     }
@@ -151,10 +167,14 @@ class ShardedCoherenceTest {
     for (int i = 0; i < 30; i++) {
       onA.put("m" + i, "v");
     }
-    await().atMost(CoherenceContract.BOUND).until(() -> a.coherenceStats().sent() > 4
-        && b.coherenceStats().received() >= a.coherenceStats().sent() - 2);
+    await()
+        .atMost(CoherenceContract.BOUND)
+        .until(() -> a.coherenceStats().sent() > 4
+            && b.coherenceStats().received() >= a.coherenceStats().sent() - 2);
     sleep(300);
-    assertEquals(a.coherenceStats().sent() - 2, b.coherenceStats().received(),
+    assertEquals(
+        a.coherenceStats().sent() - 2,
+        b.coherenceStats().received(),
         "B applied each message once: the broadcast's three copies count once");
   }
 
@@ -196,12 +216,15 @@ class ShardedCoherenceTest {
     }
     onA.invalidateAll();
     b.cache("c").put("other", "v");
-    await().atMost(CoherenceContract.BOUND).until(() -> b2.coherenceStats().received() == b.coherenceStats().sent());
+    await()
+        .atMost(CoherenceContract.BOUND)
+        .until(() -> b2.coherenceStats().received() == b.coherenceStats().sent());
     assertEquals(0, b.coherenceStats().received(), "pb reads nothing of pa's");
     long ofB = 0;
     for (Coherence.StreamKeys shard : Coherence.layout("pb", true, 3)) {
       for (Map<String, String> body : entries(cluster, shard.stream())) {
-        assertNotEquals(a.coherenceStats().instanceId(), body.get("src"), "a message of pa in pb's stream");
+        assertNotEquals(
+            a.coherenceStats().instanceId(), body.get("src"), "a message of pa in pb's stream");
         ofB++;
       }
     }
@@ -209,7 +232,8 @@ class ShardedCoherenceTest {
     for (int node = 0; node < EmbeddedRedisCluster.NODES; node++) {
       try (Resp resp = cluster.connect(node)) {
         @SuppressWarnings("unchecked")
-        List<Object> scan = (List<Object>) resp.command("SCAN", "0", "MATCH", "*{inval}*", "COUNT", "10000");
+        List<Object> scan =
+            (List<Object>) resp.command("SCAN", "0", "MATCH", "*{inval}*", "COUNT", "10000");
         assertEquals(List.of(), scan.get(1), "no stream under the tag every prefix would share");
       }
     }
@@ -230,12 +254,15 @@ class ShardedCoherenceTest {
       c.<String, String>cache("c").put(key, "old");
       InvalidationAck ack = a.invalidateAndWait(key, Duration.ofSeconds(2));
       assertTrue(ack.complete(), key + ": " + ack);
-      assertEquals(Set.of(b.coherenceStats().instanceId(), c.coherenceStats().instanceId()), ack.acknowledged());
+      assertEquals(
+          Set.of(b.coherenceStats().instanceId(), c.coherenceStats().instanceId()),
+          ack.acknowledged());
     }
   }
 
   @Test
-  void aChangeOfTheAgreedNumber_isFollowedByEveryInstance_andByOneJoiningLater(EmbeddedRedisCluster cluster) {
+  void aChangeOfTheAgreedNumber_isFollowedByEveryInstance_andByOneJoiningLater(
+      EmbeddedRedisCluster cluster) {
     TierCache a = instance("rs");
     TierCache b = instance("rs");
     Cache<String, String> onA = a.cache("c");
@@ -243,14 +270,18 @@ class ShardedCoherenceTest {
     onA.put("k", "1");
     assertEquals("1", onB.get("k", x -> "loaded"));
     command(cluster, Coherence.shardsKey("rs"), "SET", Coherence.shardsKey("rs"), "2");
-    // within a heartbeat both move to two streams, and clear L1 (what the old ones carried meanwhile is unknown)
-    await().atMost(Duration.ofSeconds(5)).until(() -> a.coherenceStats().gapFlushes() >= 1
-        && b.coherenceStats().gapFlushes() >= 1);
+    // within a heartbeat both move to two streams, and clear L1 (what the old ones carried
+    // meanwhile is unknown)
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> a.coherenceStats().gapFlushes() >= 1 && b.coherenceStats().gapFlushes() >= 1);
     List<Coherence.StreamKeys> two = Coherence.layout("rs", true, 2);
     assertEquals("1", onB.get("k", x -> "loaded"), "B reads the value from Redis again");
     onA.put("k", "2");
     await().atMost(CoherenceContract.BOUND).until(() -> "2".equals(onB.getIfPresent("k")));
-    assertTrue(xlen(cluster, two.get(Coherence.shardOf("rs:c:k", 2)).stream()) > 0, "the new layout carries it");
+    assertTrue(
+        xlen(cluster, two.get(Coherence.shardOf("rs:c:k", 2)).stream()) > 0,
+        "the new layout carries it");
 
     TierCache c = instance("rs", builder -> builder.coherenceShards(5));
     Cache<String, String> onC = c.cache("c");
@@ -259,9 +290,15 @@ class ShardedCoherenceTest {
     await().atMost(CoherenceContract.BOUND).until(() -> "3".equals(onC.getIfPresent("k")));
     onC.put("k", "4");
     await().atMost(CoherenceContract.BOUND).until(() -> "4".equals(onB.getIfPresent("k")));
-    assertEquals(0, c.coherenceStats().gapFlushes(), "the instance joining uses the agreed 2, not the 5 it asked for, "
-        + "and reads every shard from start-up");
-    assertFalse(cluster.keys(cluster.nodeOf(Coherence.layout("rs", true, 5).get(0).stream())).contains(
-        Coherence.layout("rs", true, 5).get(0).stream()), "no stream of a layout of 5");
+    assertEquals(
+        0,
+        c.coherenceStats().gapFlushes(),
+        "the instance joining uses the agreed 2, not the 5 it asked for, "
+            + "and reads every shard from start-up");
+    assertFalse(
+        cluster
+            .keys(cluster.nodeOf(Coherence.layout("rs", true, 5).get(0).stream()))
+            .contains(Coherence.layout("rs", true, 5).get(0).stream()),
+        "no stream of a layout of 5");
   }
 }

@@ -30,9 +30,11 @@ class ShardedPersistentLevelTest {
 
   static final int SHARDS = 3;
 
-  @RegisterExtension static final RedisClusterExtension server = new RedisClusterExtension();
+  @RegisterExtension
+  static final RedisClusterExtension server = new RedisClusterExtension();
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private final List<TierCache> opened = new ArrayList<>();
   private final AtomicInteger loads = new AtomicInteger();
@@ -47,8 +49,11 @@ class ShardedPersistentLevelTest {
         .redisCluster(server.seedUris())
         .keyPrefix("p3")
         .commandTimeout(Duration.ofSeconds(2)) // a cold JVM's first commands
-        .cache("c", s -> l3Dir == null ? s.valueType(String.class).l1(false)
-            : s.valueType(String.class).l1(false).l3(l3Dir, 8L << 20))
+        .cache(
+            "c",
+            s -> l3Dir == null
+                ? s.valueType(String.class).l1(false)
+                : s.valueType(String.class).l1(false).l3(l3Dir, 8L << 20))
         .build();
     opened.add(tier);
     return tier;
@@ -77,7 +82,8 @@ class ShardedPersistentLevelTest {
   }
 
   @Test
-  void aKeyInvalidatedWhileDown_onAnyShard_isNotServedAfterARestart_andTheOthersAre(EmbeddedRedisCluster cluster) {
+  void aKeyInvalidatedWhileDown_onAnyShard_isNotServedAfterARestart_andTheOthersAre(
+      EmbeddedRedisCluster cluster) {
     List<String> keys = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7");
     Set<Integer> shards = new HashSet<>();
     keys.forEach(k -> shards.add(shardOf(k)));
@@ -88,7 +94,8 @@ class ShardedPersistentLevelTest {
     close(a);
 
     TierCache b = tier(null);
-    // one key of every shard the keys use is invalidated while A is down, and a pattern on every shard
+    // one key of every shard the keys use is invalidated while A is down, and a pattern on every
+    // shard
     Set<String> invalidated = new HashSet<>();
     Set<Integer> covered = new HashSet<>();
     for (String key : keys) {
@@ -107,8 +114,13 @@ class ShardedPersistentLevelTest {
     for (String key : keys) {
       int before = loads.get();
       assertEquals("v:" + key, load(cache, key));
-      assertEquals(invalidated.contains(key) ? before + 1 : before, loads.get(),
-          key + (invalidated.contains(key) ? " was invalidated while down: loaded again" : " is served by L3"));
+      assertEquals(
+          invalidated.contains(key) ? before + 1 : before,
+          loads.get(),
+          key
+              + (invalidated.contains(key)
+                  ? " was invalidated while down: loaded again"
+                  : " is served by L3"));
     }
     assertEquals(keys.size() - invalidated.size(), cache.stats().l3Hits());
   }
@@ -129,10 +141,13 @@ class ShardedPersistentLevelTest {
         sameShard.add("u" + i);
       }
     }
-    Coherence.StreamKeys shard = Coherence.layout("p3", true, SHARDS).get(shardOf(sameShard.get(0)));
+    Coherence.StreamKeys shard =
+        Coherence.layout("p3", true, SHARDS).get(shardOf(sameShard.get(0)));
     TierCache b = tier(null);
     sameShard.forEach(k -> b.<String, String>cache("c").invalidate(k));
-    await().atMost(Duration.ofSeconds(5)).until(() -> "3".equals(command(cluster, shard.seq(), "GET", shard.seq())));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> "3".equals(command(cluster, shard.seq(), "GET", shard.seq())));
     command(cluster, shard.stream(), "XTRIM", shard.stream(), "MAXLEN", "1");
     command(cluster, "p3:c:k1", "DEL", "p3:c:k1");
     command(cluster, "p3:c:k2", "DEL", "p3:c:k2");

@@ -32,7 +32,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The three write strategies, as {@link Strategy} defines them. */
 class StrategyTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<TierCache> opened = new ArrayList<>();
 
@@ -71,7 +72,8 @@ class StrategyTest {
   }
 
   private Cache<String, Integer> cache(Levels levels, UnaryOperator<CacheSpec.Builder> spec) {
-    TierCacheBuilder builder = TierCache.builder().keyPrefix("s")
+    TierCacheBuilder builder = TierCache.builder()
+        .keyPrefix("s")
         .cache("c", s -> spec.apply(levels.apply(s.valueType(Integer.class))));
     if (levels.l2) {
       builder.redisUri(redis.uri());
@@ -102,7 +104,8 @@ class StrategyTest {
   @EnumSource(Levels.class)
   void writeThrough_callsWriterThenCaches(Levels levels) {
     Store store = new Store();
-    Cache<String, Integer> cache = cache(levels, s -> s.strategy(Strategy.WRITE_THROUGH).writer(store));
+    Cache<String, Integer> cache =
+        cache(levels, s -> s.strategy(Strategy.WRITE_THROUGH).writer(store));
     cache.put("a", 1);
     assertEquals(Map.of("a", 1), store.rows);
     assertEquals(1, cache.get("a", k -> 99));
@@ -115,17 +118,19 @@ class StrategyTest {
   @Test
   void writeThrough_redisDown_thePutThrowsAfterTheWriter_andTheOldValueNeverComesBack() {
     Store store = new Store();
-    Cache<String, Integer> cache = cache(Levels.L1_L2, s -> s.strategy(Strategy.WRITE_THROUGH).writer(store));
+    Cache<String, Integer> cache =
+        cache(Levels.L1_L2, s -> s.strategy(Strategy.WRITE_THROUGH).writer(store));
     cache.put("a", 1);
     redis.stop();
-    RedisUnavailableException e = Assertions.assertThrows(RedisUnavailableException.class,
-        () -> cache.put("a", 2));
-    Assertions.assertTrue(e.getMessage().contains("written by the writer but not to Redis"),
-        e.getMessage());
+    RedisUnavailableException e =
+        Assertions.assertThrows(RedisUnavailableException.class, () -> cache.put("a", 2));
+    Assertions.assertTrue(
+        e.getMessage().contains("written by the writer but not to Redis"), e.getMessage());
     assertEquals(Map.of("a", 2), store.rows, "the writer has the value");
     assertEquals(2, cache.get("a", k -> 99), "and so does this instance's L1");
     redis.restart();
-    Awaitility.await().atMost(Duration.ofSeconds(10))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> opened.get(opened.size() - 1).isRedisAvailable());
     assertEquals(0L, redisValue("s:c:a"), "no stale value in Redis");
   }
@@ -134,7 +139,8 @@ class StrategyTest {
   @EnumSource(Levels.class)
   void writeThrough_writerFailureLeavesCacheUntouched(Levels levels) {
     Store store = new Store();
-    Cache<String, Integer> cache = cache(levels, s -> s.strategy(Strategy.WRITE_THROUGH).writer(store));
+    Cache<String, Integer> cache =
+        cache(levels, s -> s.strategy(Strategy.WRITE_THROUGH).writer(store));
     cache.put("a", 1);
     IllegalStateException cause = new IllegalStateException("database down");
     store.failure = cause;
@@ -149,8 +155,9 @@ class StrategyTest {
   @EnumSource(Levels.class)
   void writeBack_putReturnsBeforeTheStoreIsWritten(Levels levels) {
     Store store = new Store();
-    Cache<String, Integer> cache = cache(levels, s -> s.strategy(Strategy.WRITE_BACK).writer(store)
-        .writeBackInterval(Duration.ofHours(1)));
+    Cache<String, Integer> cache = cache(
+        levels,
+        s -> s.strategy(Strategy.WRITE_BACK).writer(store).writeBackInterval(Duration.ofHours(1)));
     cache.put("a", 1);
     assertEquals(1, cache.getIfPresent("a"), "reads see the pending value");
     assertEquals(1, cache.get("a", k -> 99));
@@ -166,11 +173,18 @@ class StrategyTest {
 
   @ParameterizedTest
   @EnumSource(Levels.class)
-  void writeBack_10000PutsOver100Keys_closeLeavesTheLastValueOfEveryKey(Levels levels) throws Exception {
+  void writeBack_10000PutsOver100Keys_closeLeavesTheLastValueOfEveryKey(Levels levels)
+      throws Exception {
     Store store = new Store();
-    TierCacheBuilder builder = TierCache.builder().keyPrefix("s")
-        .cache("c", s -> levels.apply(s.valueType(Integer.class).strategy(Strategy.WRITE_BACK).writer(store)
-            .writeBackInterval(Duration.ofMillis(20)).writeBackBatchSize(50)));
+    TierCacheBuilder builder = TierCache.builder()
+        .keyPrefix("s")
+        .cache(
+            "c",
+            s -> levels.apply(s.valueType(Integer.class)
+                .strategy(Strategy.WRITE_BACK)
+                .writer(store)
+                .writeBackInterval(Duration.ofMillis(20))
+                .writeBackBatchSize(50)));
     if (levels.l2) {
       builder.redisUri(redis.uri());
     }
@@ -199,12 +213,16 @@ class StrategyTest {
     }
     assertTrue(store.writes.get() < 10_000, "writes coalesce per key: " + store.writes.get());
     if (levels.l2) {
-      TierCache reader = TierCache.builder().redisUri(redis.uri()).keyPrefix("s")
-          .cache("c", s -> s.valueType(Integer.class).l1(false)).build();
+      TierCache reader = TierCache.builder()
+          .redisUri(redis.uri())
+          .keyPrefix("s")
+          .cache("c", s -> s.valueType(Integer.class).l1(false))
+          .build();
       opened.add(reader);
       Cache<String, Integer> fromRedis = reader.cache("c");
       for (int key = 0; key < 100; key++) {
-        assertEquals(2_500 - 25 + key % 25, fromRedis.getIfPresent("k" + key), "Redis holds the last value");
+        assertEquals(
+            2_500 - 25 + key % 25, fromRedis.getIfPresent("k" + key), "Redis holds the last value");
       }
     }
   }
@@ -227,14 +245,22 @@ class StrategyTest {
         store.writeAll(entries);
       }
     };
-    Cache<String, Integer> cache = cache(Levels.L1_L2, s -> s.strategy(Strategy.WRITE_BACK).writer(counting)
-        .writeBackInterval(Duration.ofHours(1)).writeBackMaxAttempts(3).writeBackBackoff(Duration.ofMillis(10))
-        .deadLetterListener((name, key, value, cause) -> dead.add(name + ":" + key + "=" + value + " " + cause.getMessage())));
+    Cache<String, Integer> cache = cache(
+        Levels.L1_L2,
+        s -> s.strategy(Strategy.WRITE_BACK)
+            .writer(counting)
+            .writeBackInterval(Duration.ofHours(1))
+            .writeBackMaxAttempts(3)
+            .writeBackBackoff(Duration.ofMillis(10))
+            .deadLetterListener((name, key, value, cause) ->
+                dead.add(name + ":" + key + "=" + value + " " + cause.getMessage())));
     cache.put("a", 1);
     cache.put("b", 2);
     cache.flush();
     assertEquals(3, attempts.get());
-    assertEquals(List.of("c:a=1 database down", "c:b=2 database down"), dead.stream().sorted().toList());
+    assertEquals(
+        List.of("c:a=1 database down", "c:b=2 database down"),
+        dead.stream().sorted().toList());
     assertEquals(2, cache.stats().deadLetters());
     assertEquals(0, cache.stats().writeBackQueueDepth());
     assertEquals(0L, redisValue("s:c:a"), "a write the store refused is not put into Redis");
@@ -258,8 +284,12 @@ class StrategyTest {
         store.writeAll(entries);
       }
     };
-    Cache<String, Integer> cache = cache(Levels.L1_L2, s -> s.strategy(Strategy.WRITE_BACK).writer(flaky)
-        .writeBackInterval(Duration.ofHours(1)).writeBackBackoff(Duration.ofMillis(10)));
+    Cache<String, Integer> cache = cache(
+        Levels.L1_L2,
+        s -> s.strategy(Strategy.WRITE_BACK)
+            .writer(flaky)
+            .writeBackInterval(Duration.ofHours(1))
+            .writeBackBackoff(Duration.ofMillis(10)));
     cache.put("a", 1);
     cache.flush();
     assertEquals(Map.of("a", 1), store.rows);
@@ -269,13 +299,20 @@ class StrategyTest {
   @Test
   void writeBack_fullQueueMakesTheCallerFlush() {
     Store store = new Store();
-    Cache<String, Integer> cache = cache(Levels.L1_ONLY, s -> s.strategy(Strategy.WRITE_BACK).writer(store)
-        .writeBackInterval(Duration.ofHours(1)).writeBackCapacity(10).writeBackBatchSize(10));
+    Cache<String, Integer> cache = cache(
+        Levels.L1_ONLY,
+        s -> s.strategy(Strategy.WRITE_BACK)
+            .writer(store)
+            .writeBackInterval(Duration.ofHours(1))
+            .writeBackCapacity(10)
+            .writeBackBatchSize(10));
     for (int i = 0; i < 10; i++) {
       cache.put("k" + i, i);
     }
     // The batch-size trigger may already have flushed in the background; wait for a stable state.
-    await().atMost(Duration.ofSeconds(5)).until(() -> store.rows.size() == 10 || cache.stats().writeBackQueueDepth() == 10);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> store.rows.size() == 10 || cache.stats().writeBackQueueDepth() == 10);
     cache.put("k10", 10);
     await().atMost(Duration.ofSeconds(5)).until(() -> store.rows.size() >= 10);
     assertTrue(cache.stats().writeBackQueueDepth() <= 10, "the queue never exceeds its capacity");
@@ -286,8 +323,10 @@ class StrategyTest {
   @Test
   void writeBack_periodicFlush() {
     Store store = new Store();
-    Cache<String, Integer> cache = cache(Levels.L1_L2, s -> s.strategy(Strategy.WRITE_BACK).writer(store)
-        .writeBackInterval(Duration.ofMillis(50)));
+    Cache<String, Integer> cache = cache(
+        Levels.L1_L2,
+        s ->
+            s.strategy(Strategy.WRITE_BACK).writer(store).writeBackInterval(Duration.ofMillis(50)));
     cache.put("a", 1);
     await().atMost(Duration.ofSeconds(5)).until(() -> store.rows.containsKey("a"));
     await().atMost(Duration.ofSeconds(5)).until(() -> cache.stats().writeBackQueueDepth() == 0);
@@ -296,8 +335,9 @@ class StrategyTest {
   @Test
   void writeBack_invalidateKeepsTheAcknowledgedWrite() {
     Store store = new Store();
-    Cache<String, Integer> cache = cache(Levels.L1_L2, s -> s.strategy(Strategy.WRITE_BACK).writer(store)
-        .writeBackInterval(Duration.ofHours(1)));
+    Cache<String, Integer> cache = cache(
+        Levels.L1_L2,
+        s -> s.strategy(Strategy.WRITE_BACK).writer(store).writeBackInterval(Duration.ofHours(1)));
     cache.put("a", 1);
     cache.invalidate("a");
     cache.flush();
@@ -306,9 +346,11 @@ class StrategyTest {
 
   @Test
   void spec_strategyWithoutWriterIsRejected() {
-    IllegalStateException e = assertThrows(IllegalStateException.class,
+    IllegalStateException e = assertThrows(
+        IllegalStateException.class,
         () -> CacheSpec.builder().strategy(Strategy.WRITE_BACK).build());
-    assertEquals("strategy WRITE_BACK requires a writer: call writer(...) on the spec", e.getMessage());
+    assertEquals(
+        "strategy WRITE_BACK requires a writer: call writer(...) on the spec", e.getMessage());
     assertNull(CacheSpec.defaults().writer());
   }
 }

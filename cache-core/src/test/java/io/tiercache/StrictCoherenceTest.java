@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class StrictCoherenceTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private static final Duration BOUND = Duration.ofMillis(300);
   private final List<AutoCloseable> opened = new ArrayList<>();
@@ -34,8 +35,11 @@ class StrictCoherenceTest {
   }
 
   private TierCache instance(String uri, boolean strict) {
-    TierCacheBuilder builder = TierCache.builder().redisUri(uri).keyPrefix("s")
-        .commandTimeout(Duration.ofMillis(100)).probeInterval(Duration.ofMillis(50))
+    TierCacheBuilder builder = TierCache.builder()
+        .redisUri(uri)
+        .keyPrefix("s")
+        .commandTimeout(Duration.ofMillis(100))
+        .probeInterval(Duration.ofMillis(50))
         .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)));
     TierCache tier = (strict ? builder.strictCoherence(BOUND) : builder).build();
     opened.add(0, tier);
@@ -115,8 +119,10 @@ class StrictCoherenceTest {
       }
       Thread.sleep(5);
     }
-    assertTrue(old.isEmpty(), old.size() + " reads of the old value from L1 after Redis answered again, from "
-        + (old.isEmpty() ? "" : old.get(0)));
+    assertTrue(
+        old.isEmpty(),
+        old.size() + " reads of the old value from L1 after Redis answered again, from "
+            + (old.isEmpty() ? "" : old.get(0)));
     await().atMost(Duration.ofSeconds(5)).until(() -> "new".equals(cb.get("k", k -> "loader")));
   }
 
@@ -134,7 +140,8 @@ class StrictCoherenceTest {
 
   @Test
   void strictCoherence_outOfRange_isRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    IllegalArgumentException e = assertThrows(
+        IllegalArgumentException.class,
         () -> TierCache.builder().strictCoherence(Duration.ofMillis(5)));
     assertEquals("strictCoherence must be between 20 ms and 1 hour, was PT0.005S", e.getMessage());
   }

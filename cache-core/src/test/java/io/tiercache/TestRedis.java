@@ -63,7 +63,7 @@ abstract class TestRedis implements AutoCloseable {
           }
           return sum;
         }
-        // fall through
+      // fall through
       default:
         return text(onNodeOf(args[1], bytes(args)));
     }
@@ -183,7 +183,9 @@ abstract class TestRedis implements AutoCloseable {
 
       @Override
       void restartNodeOf(String key) {
-        redis.cluster().restart(redis.cluster().nodeOf(key)); // the slot map answers from any live node
+        redis
+            .cluster()
+            .restart(redis.cluster().nodeOf(key)); // the slot map answers from any live node
       }
 
       @Override
@@ -198,5 +200,4 @@ abstract class TestRedis implements AutoCloseable {
       }
     };
   }
-
 }

@@ -24,15 +24,20 @@ import org.junit.jupiter.api.function.Executable;
  */
 class UnicodeKeyTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private TierCache tier;
   private Cache<String, String> cache;
 
   @BeforeEach
   void open() {
-    tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("u").maxKeyLength(64)
-        .cache("c", s -> s.valueType(String.class).l1(false)).build();
+    tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("u")
+        .maxKeyLength(64)
+        .cache("c", s -> s.valueType(String.class).l1(false))
+        .build();
     cache = tier.cache("c");
   }
 
@@ -83,7 +88,8 @@ class UnicodeKeyTest {
     for (String key : keys) {
       assertEquals(expected.get(key), cache.get(key, k -> null), key);
     }
-    assertEquals(keys.size(), cacheKeys().size(), "distinct keys shared a Redis key: " + cacheKeys());
+    assertEquals(
+        keys.size(), cacheKeys().size(), "distinct keys shared a Redis key: " + cacheKeys());
     assertNull(cache.getIfPresent("u:absent"));
   }
 }

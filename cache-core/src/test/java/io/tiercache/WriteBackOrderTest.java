@@ -22,11 +22,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class WriteBackOrderTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<TierCache> opened = new ArrayList<>();
   /** A database that keeps the last write it is given, and every write in the order it came. */
   private final Map<String, Integer> database = new ConcurrentHashMap<>();
+
   private final Map<String, List<Integer>> history = new ConcurrentHashMap<>();
 
   @AfterEach
@@ -37,11 +39,20 @@ class WriteBackOrderTest {
   private Cache<String, Integer> instance() {
     CacheWriter<String, Integer> writer = (key, value) -> {
       database.put(key, value);
-      history.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>())).add(value);
+      history
+          .computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>()))
+          .add(value);
     };
-    TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("wb")
-        .cache("c", s -> s.valueType(Integer.class).strategy(Strategy.WRITE_BACK).writer(writer)
-            .writeBackInterval(Duration.ofHours(1))) // flushed by the test, in the order it chooses
+    TierCache tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("wb")
+        .cache(
+            "c",
+            s -> s.valueType(Integer.class)
+                .strategy(Strategy.WRITE_BACK)
+                .writer(writer)
+                .writeBackInterval(
+                    Duration.ofHours(1))) // flushed by the test, in the order it chooses
         .build();
     opened.add(tier);
     // the guarantee needs Redis: on a loaded machine the first connection may take a moment
@@ -58,10 +69,15 @@ class WriteBackOrderTest {
     b.flush();
     a.flush(); // A flushes its older write last
     assertEquals(2, database.get("row"), "the database keeps the newest write");
-    assertEquals(List.of(2), history.get("row"), "the older write was not given to the writer after the newer");
+    assertEquals(
+        List.of(2),
+        history.get("row"),
+        "the older write was not given to the writer after the newer");
     Cache<String, Integer> c = instance();
     assertEquals(2, c.get("row", k -> -1), "Redis holds the newest write");
-    await().atMost(Duration.ofSeconds(1)).until(() -> Integer.valueOf(2).equals(a.get("row", k -> -1)));
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .until(() -> Integer.valueOf(2).equals(a.get("row", k -> -1)));
   }
 
   @Test
@@ -79,7 +95,9 @@ class WriteBackOrderTest {
       order.forEach(Cache::flush);
       List<Integer> seen = history.get("row");
       for (int j = 1; j < seen.size(); j++) {
-        assertTrue(seen.get(j) > seen.get(j - 1), "the writer was given " + seen.get(j) + " after " + seen.get(j - 1));
+        assertTrue(
+            seen.get(j) > seen.get(j - 1),
+            "the writer was given " + seen.get(j) + " after " + seen.get(j - 1));
       }
       assertEquals(last, database.get("row"));
     }

@@ -85,15 +85,35 @@ public final class BenchSuite {
    * One comparison: a benchmark class (and method, when the class has several), a thread count,
    * its two {@code impl} values and its target.
    */
-  record Comparison(String scenario, Class<?> benchmark, String method, int threads, String tiercache, String raw,
-      Goal goal, double target, boolean gc) {
+  record Comparison(
+      String scenario,
+      Class<?> benchmark,
+      String method,
+      int threads,
+      String tiercache,
+      String raw,
+      Goal goal,
+      double target,
+      boolean gc) {
 
-    Comparison(String scenario, Class<?> benchmark, int threads, String tiercache, String raw, double target,
+    Comparison(
+        String scenario,
+        Class<?> benchmark,
+        int threads,
+        String tiercache,
+        String raw,
+        double target,
         boolean gc) {
       this(scenario, benchmark, null, threads, tiercache, raw, Goal.AT_MOST, target, gc);
     }
 
-    Comparison(String scenario, Class<?> benchmark, int threads, String tiercache, String raw, Goal goal,
+    Comparison(
+        String scenario,
+        Class<?> benchmark,
+        int threads,
+        String tiercache,
+        String raw,
+        Goal goal,
         double target) {
       this(scenario, benchmark, null, threads, tiercache, raw, goal, target, false);
     }
@@ -103,35 +123,122 @@ public final class BenchSuite {
   record Measured(double score, double error, String unit, double bytesPerOp) {}
 
   static final List<Comparison> COMPARISONS = List.of(
-      new Comparison("L1 hit, generated decorator", L1HitBenchmark.class, 1, "DECORATOR", "CAFFEINE", 1.3, true),
-      new Comparison("L1 hit, generated decorator", L1HitBenchmark.class, 2, "DECORATOR", "CAFFEINE", 1.3, true),
-      new Comparison("L1 hit, key built beforehand", L1HitBenchmark.class, 1, "TIERCACHE_KEY_HELD",
-          "CAFFEINE_KEY_HELD", 1.3, true),
-      new Comparison("L2 hit, 1 KiB JSON", L2HitBenchmark.class, 1, "TIERCACHE", "LETTUCE", 1.1, false),
-      new Comparison("getAll(100), per key", GetAllBenchmark.class, 1, "TIERCACHE", "LETTUCE", 1.2, false),
-      new Comparison("L1 hit, generated decorator vs hand-written get", L1HitBenchmark.class, 1, "DECORATOR",
-          "HAND_WRITTEN_GET", 1.1, true),
-      new Comparison("counter increment", ToolkitBenchmark.class, "counterIncrement", 1, "TIERCACHE", "LETTUCE",
-          Goal.AT_MOST, 1.05, true),
-      new Comparison("counter increment with TTL", ToolkitBenchmark.class, "counterIncrementWithTtl", 1, "TIERCACHE",
-          "LETTUCE", Goal.AT_MOST, 1.05, true),
-      new Comparison("L2 hit, 16 callers, throughput", ParallelL2HitBenchmark.class,
-          ParallelL2HitBenchmark.CALLERS, "TIERCACHE", "LETTUCE", Goal.AT_LEAST, 0.9),
-      new Comparison("miss + load + L2 write vs SET", MissLoadBenchmark.class, 1, "TIERCACHE", "LETTUCE",
-          Goal.AT_MOST, 1.2),
-      new Comparison("miss + load + L2 write vs GET + SET", MissLoadBenchmark.class, 1, "TIERCACHE",
-          "LETTUCE_GET_SET", Goal.NONE, Double.NaN),
-      new Comparison("miss with distributed load vs without", MissLoadBenchmark.class, 1, "TIERCACHE_DISTRIBUTED",
-          "TIERCACHE", Goal.AT_MOST, 1.05),
-      new Comparison("miss + load, L2 write in the background, vs SET", MissLoadBenchmark.class, 1,
-          "TIERCACHE_WRITE_ASYNC", "LETTUCE", Goal.AT_MOST, 1.2),
-      new Comparison("miss + load, L2 write in the background, vs GET + SET not awaited", MissLoadBenchmark.class,
-          1, "TIERCACHE_WRITE_ASYNC", "LETTUCE_GET_SET_ASYNC", Goal.NONE, Double.NaN),
-      new Comparison("write-back vs write-through put, throughput", WriteBackBenchmark.class, 1, "WRITE_BACK",
-          "WRITE_THROUGH", Goal.AT_LEAST, 10));
+      new Comparison(
+          "L1 hit, generated decorator",
+          L1HitBenchmark.class,
+          1,
+          "DECORATOR",
+          "CAFFEINE",
+          1.3,
+          true),
+      new Comparison(
+          "L1 hit, generated decorator",
+          L1HitBenchmark.class,
+          2,
+          "DECORATOR",
+          "CAFFEINE",
+          1.3,
+          true),
+      new Comparison(
+          "L1 hit, key built beforehand",
+          L1HitBenchmark.class,
+          1,
+          "TIERCACHE_KEY_HELD",
+          "CAFFEINE_KEY_HELD",
+          1.3,
+          true),
+      new Comparison(
+          "L2 hit, 1 KiB JSON", L2HitBenchmark.class, 1, "TIERCACHE", "LETTUCE", 1.1, false),
+      new Comparison(
+          "getAll(100), per key", GetAllBenchmark.class, 1, "TIERCACHE", "LETTUCE", 1.2, false),
+      new Comparison(
+          "L1 hit, generated decorator vs hand-written get",
+          L1HitBenchmark.class,
+          1,
+          "DECORATOR",
+          "HAND_WRITTEN_GET",
+          1.1,
+          true),
+      new Comparison(
+          "counter increment",
+          ToolkitBenchmark.class,
+          "counterIncrement",
+          1,
+          "TIERCACHE",
+          "LETTUCE",
+          Goal.AT_MOST,
+          1.05,
+          true),
+      new Comparison(
+          "counter increment with TTL",
+          ToolkitBenchmark.class,
+          "counterIncrementWithTtl",
+          1,
+          "TIERCACHE",
+          "LETTUCE",
+          Goal.AT_MOST,
+          1.05,
+          true),
+      new Comparison(
+          "L2 hit, 16 callers, throughput",
+          ParallelL2HitBenchmark.class,
+          ParallelL2HitBenchmark.CALLERS,
+          "TIERCACHE",
+          "LETTUCE",
+          Goal.AT_LEAST,
+          0.9),
+      new Comparison(
+          "miss + load + L2 write vs SET",
+          MissLoadBenchmark.class,
+          1,
+          "TIERCACHE",
+          "LETTUCE",
+          Goal.AT_MOST,
+          1.2),
+      new Comparison(
+          "miss + load + L2 write vs GET + SET",
+          MissLoadBenchmark.class,
+          1,
+          "TIERCACHE",
+          "LETTUCE_GET_SET",
+          Goal.NONE,
+          Double.NaN),
+      new Comparison(
+          "miss with distributed load vs without",
+          MissLoadBenchmark.class,
+          1,
+          "TIERCACHE_DISTRIBUTED",
+          "TIERCACHE",
+          Goal.AT_MOST,
+          1.05),
+      new Comparison(
+          "miss + load, L2 write in the background, vs SET",
+          MissLoadBenchmark.class,
+          1,
+          "TIERCACHE_WRITE_ASYNC",
+          "LETTUCE",
+          Goal.AT_MOST,
+          1.2),
+      new Comparison(
+          "miss + load, L2 write in the background, vs GET + SET not awaited",
+          MissLoadBenchmark.class,
+          1,
+          "TIERCACHE_WRITE_ASYNC",
+          "LETTUCE_GET_SET_ASYNC",
+          Goal.NONE,
+          Double.NaN),
+      new Comparison(
+          "write-back vs write-through put, throughput",
+          WriteBackBenchmark.class,
+          1,
+          "WRITE_BACK",
+          "WRITE_THROUGH",
+          Goal.AT_LEAST,
+          10));
 
   /** Allocation targets other than "no more than raw": the counters' (issue 21: ≤ 1.2× a raw INCR). */
-  static final Map<String, Double> BYTES_TARGETS = Map.of("counter increment", 1.2, "counter increment with TTL", 1.2);
+  static final Map<String, Double> BYTES_TARGETS =
+      Map.of("counter increment", 1.2, "counter increment with TTL", 1.2);
 
   /** The scenario name under which {@code --only} selects the stored-size check of compression. */
   static final String SIZE_CHECK = "value size, 10 KiB list compressed";
@@ -142,6 +249,7 @@ public final class BenchSuite {
   private Pattern only = Pattern.compile(".*");
   /** Whether the comparisons without a target run too: not in the short mode, unless {@code --only} asks. */
   private boolean figures;
+
   private Path out;
   private boolean verbose;
 
@@ -192,7 +300,8 @@ public final class BenchSuite {
       }
     }
     if (rounds < 1 || warmup < 0 || iterations < 1) {
-      throw new IllegalArgumentException("rounds and iterations must be at least 1, warmup at least 0");
+      throw new IllegalArgumentException(
+          "rounds and iterations must be at least 1, warmup at least 0");
     }
   }
 
@@ -207,7 +316,8 @@ public final class BenchSuite {
     StringBuilder report = new StringBuilder();
     report.append(header());
     String roundTrips = selected.stream().anyMatch(c -> c.benchmark() == GetAllBenchmark.class)
-        ? roundTrips() : null;
+        ? roundTrips()
+        : null;
     String sizes = only.matcher(SIZE_CHECK).find() ? CompressionBenchmark.sizes() : null;
     System.out.print(report);
     if (roundTrips != null) {
@@ -226,9 +336,21 @@ public final class BenchSuite {
           String impl = side == 0 ? c.tiercache() : c.raw();
           Measured m = measure(c, impl);
           pair[side] = m;
-          System.out.printf(Locale.ROOT, "round %d/%d  %-22s %2d thread%s  %-9s %10.3f ± %.3f %s%s%n", round,
-              rounds, c.scenario(), c.threads(), c.threads() == 1 ? " " : "s", impl, m.score(), m.error(),
-              m.unit(), Double.isNaN(m.bytesPerOp()) ? "" : String.format(Locale.ROOT, "  %.1f B/op", m.bytesPerOp()));
+          System.out.printf(
+              Locale.ROOT,
+              "round %d/%d  %-22s %2d thread%s  %-9s %10.3f ± %.3f %s%s%n",
+              round,
+              rounds,
+              c.scenario(),
+              c.threads(),
+              c.threads() == 1 ? " " : "s",
+              impl,
+              m.score(),
+              m.error(),
+              m.unit(),
+              Double.isNaN(m.bytesPerOp())
+                  ? ""
+                  : String.format(Locale.ROOT, "  %.1f B/op", m.bytesPerOp()));
         }
         results.computeIfAbsent(c, k -> new ArrayList<>()).add(pair);
       }
@@ -236,27 +358,44 @@ public final class BenchSuite {
 
     boolean allMet = true;
     StringBuilder summary = new StringBuilder();
-    summary.append("\n## Summary: ").append(rounds).append(" interleaved round(s), ")
-        .append(warmup).append(" warm-up + ").append(iterations).append(" measured 1 s iterations per fork\n\n")
-        .append("| Scenario | Threads | Tiercache | Raw | Ratio (median) | Ratio range | Target | Met |\n")
+    summary
+        .append("\n## Summary: ")
+        .append(rounds)
+        .append(" interleaved round(s), ")
+        .append(warmup)
+        .append(" warm-up + ")
+        .append(iterations)
+        .append(" measured 1 s iterations per fork\n\n")
+        .append(
+            "| Scenario | Threads | Tiercache | Raw | Ratio (median) | Ratio range | Target | Met |\n")
         .append("|---|---|---|---|---|---|---|---|\n");
     for (Map.Entry<Comparison, List<Measured[]>> e : results.entrySet()) {
       Comparison c = e.getKey();
       List<Measured[]> pairs = e.getValue();
-      double[] ratios = pairs.stream().mapToDouble(p -> p[0].score() / p[1].score()).sorted().toArray();
+      double[] ratios =
+          pairs.stream().mapToDouble(p -> p[0].score() / p[1].score()).sorted().toArray();
       double ratio = median(ratios);
       boolean met = c.goal().met(ratio, c.target());
       allMet &= met;
-      summary.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.2f× | %.2f–%.2f | %s | %s |%n",
-          c.scenario(), c.threads(), cell(pairs, 0), cell(pairs, 1), ratio, ratios[0],
-          ratios[ratios.length - 1], c.goal().describe(c.target()),
+      summary.append(String.format(
+          Locale.ROOT,
+          "| %s | %d | %s | %s | %.2f× | %.2f–%.2f | %s | %s |%n",
+          c.scenario(),
+          c.threads(),
+          cell(pairs, 0),
+          cell(pairs, 1),
+          ratio,
+          ratios[0],
+          ratios[ratios.length - 1],
+          c.goal().describe(c.target()),
           c.goal() == Goal.NONE ? "—" : met ? "yes" : "**no**"));
     }
-    summary.append("\nTiercache and Raw: median over rounds of the JMH score (time per operation, or "
-        + "operations per second where the target says ops/s), ± the median of JMH's 99.9% error; the ratio "
-        + "Tiercache / raw is taken per round, then its median. A time ratio must stay at or below its "
-        + "target, a throughput ratio at or above it. In the write-back row, \"Tiercache\" is write-back "
-        + "and \"Raw\" write-through.\n");
+    summary.append(
+        "\nTiercache and Raw: median over rounds of the JMH score (time per operation, or "
+            + "operations per second where the target says ops/s), ± the median of JMH's 99.9% error; the ratio "
+            + "Tiercache / raw is taken per round, then its median. A time ratio must stay at or below its "
+            + "target, a throughput ratio at or above it. In the write-back row, \"Tiercache\" is write-back "
+            + "and \"Raw\" write-through.\n");
 
     StringBuilder alloc = new StringBuilder();
     for (Map.Entry<Comparison, List<Measured[]>> e : results.entrySet()) {
@@ -265,17 +404,26 @@ public final class BenchSuite {
         continue;
       }
       if (alloc.length() == 0) {
-        alloc.append("\n## Allocation per operation (-prof gc, gc.alloc.rate.norm)\n\n")
-            .append("| Scenario | Threads | Tiercache B/op | Raw B/op | Target | Met |\n|---|---|---|---|---|---|\n");
+        alloc
+            .append("\n## Allocation per operation (-prof gc, gc.alloc.rate.norm)\n\n")
+            .append(
+                "| Scenario | Threads | Tiercache B/op | Raw B/op | Target | Met |\n|---|---|---|---|---|---|\n");
       }
-      double tierBytes = median(e.getValue().stream().mapToDouble(p -> p[0].bytesPerOp()).sorted().toArray());
-      double rawBytes = median(e.getValue().stream().mapToDouble(p -> p[1].bytesPerOp()).sorted().toArray());
+      double tierBytes = median(
+          e.getValue().stream().mapToDouble(p -> p[0].bytesPerOp()).sorted().toArray());
+      double rawBytes = median(
+          e.getValue().stream().mapToDouble(p -> p[1].bytesPerOp()).sorted().toArray());
       // Within a byte: JMH's figure is an average that wobbles by fractions of a byte.
       double factor = BYTES_TARGETS.getOrDefault(c.scenario(), 1.0);
       boolean met = tierBytes <= rawBytes * factor + 1;
       allMet &= met;
-      alloc.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %s | %s |%n",
-          c.scenario(), c.threads(), tierBytes, rawBytes,
+      alloc.append(String.format(
+          Locale.ROOT,
+          "| %s | %d | %.1f | %.1f | %s | %s |%n",
+          c.scenario(),
+          c.threads(),
+          tierBytes,
+          rawBytes,
           factor == 1.0 ? "no more than raw" : String.format(Locale.ROOT, "≤ %.1f× raw", factor),
           met ? "yes" : "**no**"));
     }
@@ -287,11 +435,16 @@ public final class BenchSuite {
       summary.append("\n").append(sizes);
       allMet &= !sizes.contains("NOT met");
     }
-    summary.append(String.format(Locale.ROOT, "%nWall time: %.0f s%n", (System.nanoTime() - start) / 1e9));
+    summary.append(
+        String.format(Locale.ROOT, "%nWall time: %.0f s%n", (System.nanoTime() - start) / 1e9));
     System.out.print(summary);
     if (out != null) {
-      Files.writeString(out, report.toString() + (roundTrips != null ? roundTrips + "\n" : "")
-          + (sizes != null ? sizes + "\n" : "") + summary,
+      Files.writeString(
+          out,
+          report.toString()
+              + (roundTrips != null ? roundTrips + "\n" : "")
+              + (sizes != null ? sizes + "\n" : "")
+              + summary,
           StandardCharsets.UTF_8);
     }
     return allMet;
@@ -318,8 +471,10 @@ public final class BenchSuite {
     try {
       result = new Runner(options.build()).runSingle();
     } catch (RunnerException e) {
-      throw new IllegalStateException(c.benchmark().getSimpleName() + " with impl=" + impl
-          + " failed; rerun with --verbose to see why", e);
+      throw new IllegalStateException(
+          c.benchmark().getSimpleName() + " with impl=" + impl
+              + " failed; rerun with --verbose to see why",
+          e);
     }
     Result<?> primary = result.getPrimaryResult();
     double bytes = Double.NaN;
@@ -343,15 +498,19 @@ public final class BenchSuite {
       }
       Map<String, Long> commands = GetAllBenchmark.checkOneRoundTrip(redis, cache, batch);
       return "Round trips: one getAll of " + batch.size() + " keys (L1 off, all in L2) sent "
-          + commands + " to Redis (the L1 coherence reader's blocking XREAD, on its own connection, "
+          + commands
+          + " to Redis (the L1 coherence reader's blocking XREAD, on its own connection, "
           + "left out): one round trip.";
     }
   }
 
   private static String cell(List<Measured[]> pairs, int side) {
-    double score = median(pairs.stream().mapToDouble(p -> p[side].score()).sorted().toArray());
-    double error = median(pairs.stream().mapToDouble(p -> p[side].error()).sorted().toArray());
-    return String.format(Locale.ROOT, "%s ± %s %s", format(score), format(error), pairs.get(0)[side].unit());
+    double score =
+        median(pairs.stream().mapToDouble(p -> p[side].score()).sorted().toArray());
+    double error =
+        median(pairs.stream().mapToDouble(p -> p[side].error()).sorted().toArray());
+    return String.format(
+        Locale.ROOT, "%s ± %s %s", format(score), format(error), pairs.get(0)[side].unit());
   }
 
   private static String format(double value) {
@@ -369,17 +528,24 @@ public final class BenchSuite {
       cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
           .filter(line -> line.startsWith("model name"))
           .map(line -> line.substring(line.indexOf(':') + 1).trim())
-          .findFirst().orElse(cpu);
+          .findFirst()
+          .orElse(cpu);
     } catch (IOException | RuntimeException ignored) {
       // not Linux: the CPU model stays unknown
     }
-    return String.format(Locale.ROOT, "# Tiercache benchmarks%n%nDate: %s%nMachine: %d CPUs (%s), %s%n"
+    return String.format(
+        Locale.ROOT,
+        "# Tiercache benchmarks%n%nDate: %s%nMachine: %d CPUs (%s), %s%n"
             + "JVM: %s %s (%s), arguments of the forks: %s%n%n",
         ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
-        Runtime.getRuntime().availableProcessors(), cpu, System.getProperty("os.name") + " "
-            + System.getProperty("os.arch"),
-        System.getProperty("java.vm.name"), System.getProperty("java.version"), System.getProperty("java.vendor"),
-        Arrays.asList("-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn") + " (from @Fork)" + suiteArgs());
+        Runtime.getRuntime().availableProcessors(),
+        cpu,
+        System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"),
+        System.getProperty("java.vendor"),
+        Arrays.asList("-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
+            + " (from @Fork)" + suiteArgs());
   }
 
   private static String suiteArgs() {

@@ -26,10 +26,12 @@ public final class BloomMeasure {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     double p = args.length > 1 ? Double.parseDouble(args[1]) : 0.01;
     if (n < 1 || !(p > 0 && p < 1)) {
-      throw new IllegalArgumentException("items must be positive and rate in (0, 1), were " + n + " and " + p);
+      throw new IllegalArgumentException(
+          "items must be positive and rate in (0, 1), were " + n + " and " + p);
     }
     try (EmbeddedRedisServer redis = EmbeddedRedisServer.launch();
-        TierCache tier = TierCache.builder().redisUri(redis.uri()).keyPrefix("bloom").build();
+        TierCache tier =
+            TierCache.builder().redisUri(redis.uri()).keyPrefix("bloom").build();
         Resp resp = redis.connect()) {
       BloomFilter filter = tier.toolkit().bloomFilters().get("ids", n, p);
       long start = System.nanoTime();
@@ -42,13 +44,17 @@ public final class BloomMeasure {
       double rate = (double) falsePositives / n;
       long usage = ((Number) resp.command("MEMORY", "USAGE", "bloom:__tk:bloom:{ids}")).longValue();
       BloomStats stats = filter.stats();
-      System.out.printf("%d items at a target rate of %.4f: %d bits, %d hashes%n", n, p, filter.bits(),
-          filter.hashes());
-      System.out.printf("false positives: %d of %d absent ids, rate %.5f (%.1f %% of the target); false negatives: %d%n",
+      System.out.printf(
+          "%d items at a target rate of %.4f: %d bits, %d hashes%n",
+          n, p, filter.bits(), filter.hashes());
+      System.out.printf(
+          "false positives: %d of %d absent ids, rate %.5f (%.1f %% of the target); false negatives: %d%n",
           falsePositives, n, rate, 100 * rate / p, falseNegatives);
-      System.out.printf("memory: MEMORY USAGE %d bytes, formula m/8 = %d bytes (%.3f x)%n", usage,
-          (filter.bits() + 1 + 7) / 8, usage / ((filter.bits() + 1 + 7) / 8.0));
-      System.out.printf("fill %.4f, estimated items %d; addAll %.0f items/s, mightContainAll %.0f items/s%n",
+      System.out.printf(
+          "memory: MEMORY USAGE %d bytes, formula m/8 = %d bytes (%.3f x)%n",
+          usage, (filter.bits() + 1 + 7) / 8, usage / ((filter.bits() + 1 + 7) / 8.0));
+      System.out.printf(
+          "fill %.4f, estimated items %d; addAll %.0f items/s, mightContainAll %.0f items/s%n",
           stats.fill(), stats.estimatedItems(), n / addSeconds, n / checkSeconds);
     }
   }

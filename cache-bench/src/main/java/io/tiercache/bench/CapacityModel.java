@@ -47,7 +47,12 @@ public final class CapacityModel {
   static final int KEYS = 10_000;
 
   /** One point's figures in one round. */
-  record Figures(double writesPerSecond, double[] cpuMicrosPerWrite, double appendsPerWrite, long lagP50, long lagP99,
+  record Figures(
+      double writesPerSecond,
+      double[] cpuMicrosPerWrite,
+      double appendsPerWrite,
+      long lagP50,
+      long lagP99,
       String commands) {}
 
   public static void main(String[] args) throws Exception {
@@ -61,21 +66,33 @@ public final class CapacityModel {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--seconds" -> seconds = Double.parseDouble(args[++i]);
-        case "--instances" -> counts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--instances" ->
+          counts =
+              Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--batching-off" -> batchingOff = true;
         case "--topologies" -> topologies = List.of(args[++i].split(","));
-        case "--read-interval-micros" -> readInterval = Duration.ofNanos(1_000L * Long.parseLong(args[++i]));
-        default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; use --rounds N, --seconds S, --instances 2,8,32, --batching-off, --read-interval-micros N, "
-            + "--topologies standalone,one-of-3,cluster");
+        case "--read-interval-micros" ->
+          readInterval = Duration.ofNanos(1_000L * Long.parseLong(args[++i]));
+        default ->
+          throw new IllegalArgumentException("unknown argument " + args[i]
+              + "; use --rounds N, --seconds S, --instances 2,8,32, --batching-off, --read-interval-micros N, "
+              + "--topologies standalone,one-of-3,cluster");
       }
     }
     if (rounds < 1 || seconds <= 0) {
-      throw new IllegalArgumentException("rounds must be positive and seconds above 0, were " + rounds + ", " + seconds);
+      throw new IllegalArgumentException(
+          "rounds must be positive and seconds above 0, were " + rounds + ", " + seconds);
     }
-    System.out.printf("capacity model: %d writer threads, %d keys, %.1f s per point, %d interleaved rounds, %d cores, "
-        + "batching %s, read interval %d us (-1: by the live instances)%n", WRITERS, KEYS, seconds, rounds, Runtime.getRuntime().availableProcessors(),
-        batchingOff ? "off" : "on", readInterval == null ? -1 : readInterval.toNanos() / 1_000);
+    System.out.printf(
+        "capacity model: %d writer threads, %d keys, %.1f s per point, %d interleaved rounds, %d cores, "
+            + "batching %s, read interval %d us (-1: by the live instances)%n",
+        WRITERS,
+        KEYS,
+        seconds,
+        rounds,
+        Runtime.getRuntime().availableProcessors(),
+        batchingOff ? "off" : "on",
+        readInterval == null ? -1 : readInterval.toNanos() / 1_000);
     Map<String, List<Figures>> results = new LinkedHashMap<>();
     try (EmbeddedRedisServer single = EmbeddedRedisServer.launch();
         EmbeddedRedisCluster cluster = EmbeddedRedisCluster.launch()) {
@@ -86,31 +103,54 @@ public final class CapacityModel {
       for (int round = 0; round < rounds; round++) {
         for (String topology : topologies) {
           for (int n : counts) {
-            for (CoherenceMode mode : new CoherenceMode[] {CoherenceMode.NONE, CoherenceMode.STREAM}) {
+            for (CoherenceMode mode :
+                new CoherenceMode[] {CoherenceMode.NONE, CoherenceMode.STREAM}) {
               boolean standalone = topology.equals("standalone");
               List<Integer> ports = standalone ? List.of(single.port()) : clusterPorts;
               Supplier<TierCacheBuilder> builder = standalone
                   ? () -> TierCache.builder().redisUri(single.uri())
                   : () -> TierCache.builder().redisCluster(cluster.seedUris());
-              // "one-of-3": the cluster, with every key and the one stream in one slot, so on one master
+              // "one-of-3": the cluster, with every key and the one stream in one slot, so on one
+              // master
               boolean oneOfThree = topology.equals("one-of-3");
               String prefix = oneOfThree ? "cap1" : "cap";
               String keyTag = oneOfThree ? "{cap1:inval}" : "";
-              String point = String.format("%-10s %2d instances, coherence %s", standalone ? "1 master" : oneOfThree
-                  ? "1 of 3" : "3 masters", n, mode == CoherenceMode.NONE ? "off" : batchingOff ? "on (no batching)" : "on");
-              Figures f = run(builder, ports, prefix, keyTag, oneOfThree ? 1 : 0, n, mode, !batchingOff, readInterval,
+              String point = String.format(
+                  "%-10s %2d instances, coherence %s",
+                  standalone ? "1 master" : oneOfThree ? "1 of 3" : "3 masters",
+                  n,
+                  mode == CoherenceMode.NONE ? "off" : batchingOff ? "on (no batching)" : "on");
+              Figures f = run(
+                  builder,
+                  ports,
+                  prefix,
+                  keyTag,
+                  oneOfThree ? 1 : 0,
+                  n,
+                  mode,
+                  !batchingOff,
+                  readInterval,
                   seconds);
               results.computeIfAbsent(point, k -> new ArrayList<>()).add(f);
-              System.out.printf("  round %d: %s: %,.0f writes/s, Redis CPU per write %s us, %.2f appends/write, "
-                  + "lag p50 %d us p99 %d us; per write, all masters:%s%n", round + 1, point, f.writesPerSecond(),
-                  cpu(f.cpuMicrosPerWrite()), f.appendsPerWrite(), f.lagP50(), f.lagP99(), f.commands());
+              System.out.printf(
+                  "  round %d: %s: %,.0f writes/s, Redis CPU per write %s us, %.2f appends/write, "
+                      + "lag p50 %d us p99 %d us; per write, all masters:%s%n",
+                  round + 1,
+                  point,
+                  f.writesPerSecond(),
+                  cpu(f.cpuMicrosPerWrite()),
+                  f.appendsPerWrite(),
+                  f.lagP50(),
+                  f.lagP99(),
+                  f.commands());
             }
           }
         }
       }
     }
     System.out.println();
-    System.out.println("| point | writes/s | Redis CPU µs per write, each master | appends per write | lag p50 | lag p99 |");
+    System.out.println(
+        "| point | writes/s | Redis CPU µs per write, each master | appends per write | lag p50 | lag p99 |");
     System.out.println("|---|---|---|---|---|---|");
     for (Map.Entry<String, List<Figures>> e : results.entrySet()) {
       List<Figures> all = e.getValue();
@@ -120,8 +160,11 @@ public final class CapacityModel {
         int at = m;
         cpu[m] = median(all.stream().mapToDouble(f -> f.cpuMicrosPerWrite()[at]).toArray());
       }
-      System.out.printf("| %s | %,.0f | %s | %.2f | %d µs | %d µs |%n", e.getKey(),
-          median(all.stream().mapToDouble(Figures::writesPerSecond).toArray()), cpu(cpu),
+      System.out.printf(
+          "| %s | %,.0f | %s | %.2f | %d µs | %d µs |%n",
+          e.getKey(),
+          median(all.stream().mapToDouble(Figures::writesPerSecond).toArray()),
+          cpu(cpu),
           median(all.stream().mapToDouble(Figures::appendsPerWrite).toArray()),
           (long) median(all.stream().mapToDouble(Figures::lagP50).toArray()),
           (long) median(all.stream().mapToDouble(Figures::lagP99).toArray()));
@@ -143,13 +186,26 @@ public final class CapacityModel {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
-  private static Figures run(Supplier<TierCacheBuilder> builder, List<Integer> ports, String prefix, String keyTag,
-      int shards, int n, CoherenceMode mode, boolean batching, Duration readInterval, double seconds)
+  private static Figures run(
+      Supplier<TierCacheBuilder> builder,
+      List<Integer> ports,
+      String prefix,
+      String keyTag,
+      int shards,
+      int n,
+      CoherenceMode mode,
+      boolean batching,
+      Duration readInterval,
+      double seconds)
       throws InterruptedException {
     List<TierCache> tiers = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {
-        TierCacheBuilder b = builder.get().keyPrefix(prefix).coherence(mode).coherenceShards(shards)
+        TierCacheBuilder b = builder
+            .get()
+            .keyPrefix(prefix)
+            .coherence(mode)
+            .coherenceShards(shards)
             .coherenceBatching(batching)
             .commandTimeout(Duration.ofSeconds(2))
             .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)));
@@ -163,18 +219,23 @@ public final class CapacityModel {
       Thread[] writers = new Thread[WRITERS];
       for (int w = 0; w < WRITERS; w++) {
         int writer = w;
-        writers[w] = new Thread(() -> {
-          ThreadLocalRandom random = ThreadLocalRandom.current();
-          long i = 0;
-          while (!stop.get()) {
-            // writer w writes through instances w, w + 8, ... in turn, so that every instance writes
-            int instance = (int) ((writer + WRITERS * (i++ % Math.max(1, (n + WRITERS - 1) / WRITERS))) % n);
-            caches.get(instance).put(keyTag + "k" + random.nextInt(KEYS), "v" + i);
-            if (measuring.get()) {
-              writes.increment();
-            }
-          }
-        }, "writer-" + w);
+        writers[w] = new Thread(
+            () -> {
+              ThreadLocalRandom random = ThreadLocalRandom.current();
+              long i = 0;
+              while (!stop.get()) {
+                // writer w writes through instances w, w + 8, ... in turn, so that every instance
+                // writes
+                int instance =
+                    (int) ((writer + WRITERS * (i++ % Math.max(1, (n + WRITERS - 1) / WRITERS)))
+                        % n);
+                caches.get(instance).put(keyTag + "k" + random.nextInt(KEYS), "v" + i);
+                if (measuring.get()) {
+                  writes.increment();
+                }
+              }
+            },
+            "writer-" + w);
         writers[w].start();
       }
       Thread.sleep(1_000); // warm-up: connections, JIT, the streams' first entries
@@ -216,7 +277,12 @@ public final class CapacityModel {
           commands.append(String.format(" %s %.2f calls %.1f us;", e.getKey(), calls, micros));
         }
       }
-      return new Figures(total / elapsed, perWrite, (sentAfter - sentBefore) / (double) total, p50[n / 2], p99[n / 2],
+      return new Figures(
+          total / elapsed,
+          perWrite,
+          (sentAfter - sentBefore) / (double) total,
+          p50[n / 2],
+          p99[n / 2],
           commands.toString());
     } finally {
       tiers.forEach(TierCache::close);

@@ -45,8 +45,8 @@ public final class CoherenceLag {
       }
     }
     if (messages < 1 || load < 0) {
-      throw new IllegalArgumentException("messages must be positive and --load at least 0, were " + messages
-          + " and " + load);
+      throw new IllegalArgumentException(
+          "messages must be positive and --load at least 0, were " + messages + " and " + load);
     }
     try (EmbeddedRedisServer redis = EmbeddedRedisServer.launch()) {
       Thread[] busy = startLoad(load);
@@ -68,15 +68,17 @@ public final class CoherenceLag {
   private static Thread[] startLoad(int threads) {
     Thread[] busy = new Thread[threads];
     for (int i = 0; i < threads; i++) {
-      busy[i] = new Thread(() -> {
-        long x = 0;
-        while (!Thread.currentThread().isInterrupted()) {
-          x += System.nanoTime() % 7;
-        }
-        if (x == 42) {
-          System.out.print("");
-        }
-      }, "cpu-load-" + i);
+      busy[i] = new Thread(
+          () -> {
+            long x = 0;
+            while (!Thread.currentThread().isInterrupted()) {
+              x += System.nanoTime() % 7;
+            }
+            if (x == 42) {
+              System.out.print("");
+            }
+          },
+          "cpu-load-" + i);
       busy[i].setDaemon(true);
       busy[i].start();
     }
@@ -87,8 +89,11 @@ public final class CoherenceLag {
    * A puts at a steady pace; B and C each record the lag of every message they apply (the last
    * 4,096). Three rounds; the figures are the medians of the rounds' percentiles over B and C.
    */
-  private static void lag(EmbeddedRedisServer redis, int messages, int load) throws InterruptedException {
-    try (TierCache a = tier(redis); TierCache b = tier(redis); TierCache c = tier(redis)) {
+  private static void lag(EmbeddedRedisServer redis, int messages, int load)
+      throws InterruptedException {
+    try (TierCache a = tier(redis);
+        TierCache b = tier(redis);
+        TierCache c = tier(redis)) {
       Cache<String, String> ca = a.cache("c");
       List<TierCache> receivers = List.of(b, c);
       for (TierCache r : receivers) {
@@ -100,7 +105,8 @@ public final class CoherenceLag {
       int rounds = 1;
       long[][] figures = new long[4][rounds * receivers.size()];
       for (int round = 0; round < rounds; round++) {
-        long[] before = receivers.stream().mapToLong(r -> r.coherenceStats().received()).toArray();
+        long[] before =
+            receivers.stream().mapToLong(r -> r.coherenceStats().received()).toArray();
         long gcBefore = gcMillis();
         for (int i = 0; i < messages; i++) {
           ca.put("k" + (i % 100), "v" + i);
@@ -123,19 +129,27 @@ public final class CoherenceLag {
           figures[1][at] = stats.lagP99Micros();
           figures[2][at] = stats.lagP999Micros();
           figures[3][at] = stats.lagMaxMicros();
-          System.out.printf("  instance %s: %d applied, lag p50 %d us, p99 %d us, p99.9 %d us, max %d us "
-              + "(last %d samples; GC this round %d ms)%n", r == 0 ? "B" : "C",
-              stats.received() - before[r], stats.lagP50Micros(), stats.lagP99Micros(), stats.lagP999Micros(),
-              stats.lagMaxMicros(), stats.lagSamples(), gc);
+          System.out.printf(
+              "  instance %s: %d applied, lag p50 %d us, p99 %d us, p99.9 %d us, max %d us "
+                  + "(last %d samples; GC this round %d ms)%n",
+              r == 0 ? "B" : "C",
+              stats.received() - before[r],
+              stats.lagP50Micros(),
+              stats.lagP99Micros(),
+              stats.lagP999Micros(),
+              stats.lagMaxMicros(),
+              stats.lagSamples(),
+              gc);
         }
       }
       for (long[] f : figures) {
         Arrays.sort(f);
       }
       int mid = figures[0].length / 2;
-      System.out.printf("Tiercache: invalidation lag, 3 instances, %d busy threads, median of the receivers: "
-          + "p50 %d us, p99 %d us, p99.9 %d us, max %d us%n", load, figures[0][mid], figures[1][mid], figures[2][mid],
-          figures[3][mid]);
+      System.out.printf(
+          "Tiercache: invalidation lag, 3 instances, %d busy threads, median of the receivers: "
+              + "p50 %d us, p99 %d us, p99.9 %d us, max %d us%n",
+          load, figures[0][mid], figures[1][mid], figures[2][mid], figures[3][mid]);
     }
   }
 
@@ -144,7 +158,8 @@ public final class CoherenceLag {
    * connection, and two threads reading with {@code XREAD BLOCK} on their own, each recording
    * publish-to-read lag. What Tiercache adds is the difference.
    */
-  private static void raw(EmbeddedRedisServer redis, int messages, int load) throws InterruptedException {
+  private static void raw(EmbeddedRedisServer redis, int messages, int load)
+      throws InterruptedException {
     RedisClient client = RedisClient.create(redis.uri());
     try (StatefulRedisConnection<String, String> writer = client.connect()) {
       String stream = "raw:stream";
@@ -153,26 +168,37 @@ public final class CoherenceLag {
       Thread[] readers = new Thread[2];
       for (int r = 0; r < 2; r++) {
         int index = r;
-        readers[r] = new Thread(() -> {
-          try (StatefulRedisConnection<String, String> reader = client.connect()) {
-            String last = "0-0";
-            int seen = 0;
-            while (seen < messages) {
-              List<StreamMessage<String, String>> batch = reader.sync().xread(XReadArgs.Builder.block(1_000).count(256),
-                  XReadArgs.StreamOffset.from(stream, last));
-              for (StreamMessage<String, String> m : batch) {
-                last = m.getId();
-                lags[index][seen++] = Math.max(0, nowMicros() - Long.parseLong(m.getBody().get("ts")));
+        readers[r] = new Thread(
+            () -> {
+              try (StatefulRedisConnection<String, String> reader = client.connect()) {
+                String last = "0-0";
+                int seen = 0;
+                while (seen < messages) {
+                  List<StreamMessage<String, String>> batch = reader
+                      .sync()
+                      .xread(
+                          XReadArgs.Builder.block(1_000).count(256),
+                          XReadArgs.StreamOffset.from(stream, last));
+                  for (StreamMessage<String, String> m : batch) {
+                    last = m.getId();
+                    lags[index][seen++] =
+                        Math.max(0, nowMicros() - Long.parseLong(m.getBody().get("ts")));
+                  }
+                }
               }
-            }
-          }
-        }, "raw-reader-" + r);
+            },
+            "raw-reader-" + r);
         readers[r].start();
       }
       for (int i = 0; i < messages; i++) {
         writer.sync().set("raw:k" + (i % 100), "v" + i);
-        writer.async().xadd(stream, XAddArgs.Builder.maxlen(10_000).approximateTrimming(), "ts",
-            Long.toString(nowMicros()));
+        writer
+            .async()
+            .xadd(
+                stream,
+                XAddArgs.Builder.maxlen(10_000).approximateTrimming(),
+                "ts",
+                Long.toString(nowMicros()));
         if (i % 10 == 0) {
           Thread.sleep(1);
         }
@@ -190,9 +216,13 @@ public final class CoherenceLag {
         figures[2][r] = sample[(int) Math.round(0.999 * (n - 1))];
         figures[3][r] = sample[n - 1];
       }
-      System.out.printf("raw Lettuce XADD/XREAD, 2 readers, %d busy threads, the larger of the readers: "
-          + "p50 %d us, p99 %d us, p99.9 %d us, max %d us%n", load, Math.max(figures[0][0], figures[0][1]),
-          Math.max(figures[1][0], figures[1][1]), Math.max(figures[2][0], figures[2][1]),
+      System.out.printf(
+          "raw Lettuce XADD/XREAD, 2 readers, %d busy threads, the larger of the readers: "
+              + "p50 %d us, p99 %d us, p99.9 %d us, max %d us%n",
+          load,
+          Math.max(figures[0][0], figures[0][1]),
+          Math.max(figures[1][0], figures[1][1]),
+          Math.max(figures[2][0], figures[2][1]),
           Math.max(figures[3][0], figures[3][1]));
     } finally {
       client.shutdown();
@@ -213,22 +243,32 @@ public final class CoherenceLag {
 
   /** invalidatePattern over {@code keys} keys of which a tenth match. */
   private static void patterns(EmbeddedRedisServer redis, int keys) {
-    try (TierCache tier = tier(redis); Resp resp = redis.connect()) {
+    try (TierCache tier = tier(redis);
+        Resp resp = redis.connect()) {
       resp.command("FLUSHALL");
-      resp.command("EVAL", "for i = 0, " + (keys - 1) + " do redis.call('SET', 'lag:project:' .. i .. ':info', 'x') end "
-          + "return 1", "0");
+      resp.command(
+          "EVAL",
+          "for i = 0, " + (keys - 1)
+              + " do redis.call('SET', 'lag:project:' .. i .. ':info', 'x') end " + "return 1",
+          "0");
       long start = System.nanoTime();
-      long deleted = tier.invalidatePattern("project:1????:*") + tier.invalidatePattern("project:2????:*");
+      long deleted =
+          tier.invalidatePattern("project:1????:*") + tier.invalidatePattern("project:2????:*");
       double seconds = (System.nanoTime() - start) / 1e9;
       long scanned = 2L * keys;
-      System.out.printf("pattern invalidation: scanned %d keys, deleted %d, in %.2f s: %.0f keys scanned/s, "
-          + "%.0f deleted/s%n", scanned, deleted, seconds, scanned / seconds, deleted / seconds);
-      System.out.println("(" + Keys.segment("1*") + " is how a value with a glob character appears in a pattern)");
+      System.out.printf(
+          "pattern invalidation: scanned %d keys, deleted %d, in %.2f s: %.0f keys scanned/s, "
+              + "%.0f deleted/s%n",
+          scanned, deleted, seconds, scanned / seconds, deleted / seconds);
+      System.out.println(
+          "(" + Keys.segment("1*") + " is how a value with a glob character appears in a pattern)");
     }
   }
 
   private static TierCache tier(EmbeddedRedisServer redis) {
-    return TierCache.builder().redisUri(redis.uri()).keyPrefix("lag")
+    return TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix("lag")
         .cache("c", s -> s.valueType(String.class).ttl(Duration.ofHours(1)))
         .build();
   }

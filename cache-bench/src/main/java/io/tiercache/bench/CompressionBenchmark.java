@@ -45,7 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 @Threads(1)
 public class CompressionBenchmark {
 
@@ -59,6 +61,7 @@ public class CompressionBenchmark {
 
   /** Items in the list: about 10 KiB of JSON. */
   static final int ITEMS = 10;
+
   static final TypeRef<List<ProjectInfo>> TYPE = new TypeRef<>() {};
 
   @Param
@@ -90,8 +93,10 @@ public class CompressionBenchmark {
   }
 
   static ValueCodec<List<ProjectInfo>> codec(boolean compressed) {
-    ObjectMapper mapper = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    return ValueCodec.of(mapper, TYPE, compressed ? CacheSpec.DEFAULT_COMPRESSION_THRESHOLD : Integer.MAX_VALUE);
+    ObjectMapper mapper =
+        new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    return ValueCodec.of(
+        mapper, TYPE, compressed ? CacheSpec.DEFAULT_COMPRESSION_THRESHOLD : Integer.MAX_VALUE);
   }
 
   /** Ten samples; with {@code shuffled}, each item's description has its words in a random order. */
@@ -103,8 +108,17 @@ public class CompressionBenchmark {
       if (shuffled) {
         List<String> words = new ArrayList<>(Arrays.asList(p.description().split(" ")));
         Collections.shuffle(words, random);
-        p = new ProjectInfo(p.id(), p.name(), p.owner(), String.join(" ", words), p.homepage(), p.tags(),
-            p.moderators(), p.members(), p.createdAtMillis(), p.archived());
+        p = new ProjectInfo(
+            p.id(),
+            p.name(),
+            p.owner(),
+            String.join(" ", words),
+            p.homepage(),
+            p.tags(),
+            p.moderators(),
+            p.members(),
+            p.createdAtMillis(),
+            p.archived());
       }
       items.add(p);
     }
@@ -119,10 +133,18 @@ public class CompressionBenchmark {
       int plain = codec(false).encode(list).length;
       int deflated = codec(true).encode(list).length;
       double ratio = (double) plain / deflated;
-      out.append(String.format(Locale.ROOT, "Stored size, %d-item JSON list (%s): %,d bytes uncompressed, %,d "
-              + "compressed, %.1f times smaller (target at least 3: %s)%n", ITEMS,
-          shuffled ? "descriptions in a random word order per item" : "ProjectInfo.sample, as in the benchmark",
-          plain, deflated, ratio, ratio >= 3 ? "met" : "NOT met"));
+      out.append(String.format(
+          Locale.ROOT,
+          "Stored size, %d-item JSON list (%s): %,d bytes uncompressed, %,d "
+              + "compressed, %.1f times smaller (target at least 3: %s)%n",
+          ITEMS,
+          shuffled
+              ? "descriptions in a random word order per item"
+              : "ProjectInfo.sample, as in the benchmark",
+          plain,
+          deflated,
+          ratio,
+          ratio >= 3 ? "met" : "NOT met"));
     }
     return out.toString();
   }

@@ -57,7 +57,10 @@ final class Fixtures {
   }
 
   /** The same, with more settings for the cache. */
-  static TierCache tierCache(EmbeddedRedisServer redis, String cacheName, boolean l1,
+  static TierCache tierCache(
+      EmbeddedRedisServer redis,
+      String cacheName,
+      boolean l1,
       UnaryOperator<CacheSpec.Builder> spec) {
     return TierCache.builder()
         .redisUri(redis.uri())
@@ -80,8 +83,18 @@ final class Fixtures {
    * live set every second, the L1 coherence reader, connections still being set up), which are
    * not part of the call.
    */
-  static final Set<String> BACKGROUND = Set.of("xread", "zadd", "zcount", "zremrangebyscore",
-      "xrevrange", "subscribe", "hello", "client", "evalsha", "incr", "xadd");
+  static final Set<String> BACKGROUND = Set.of(
+      "xread",
+      "zadd",
+      "zcount",
+      "zremrangebyscore",
+      "xrevrange",
+      "subscribe",
+      "hello",
+      "client",
+      "evalsha",
+      "incr",
+      "xadd");
 
   /**
    * Runs {@code action} and returns the commands Redis received meanwhile, by name, from {@code

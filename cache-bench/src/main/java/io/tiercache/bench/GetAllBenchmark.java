@@ -42,7 +42,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 @Threads(1)
 public class GetAllBenchmark extends RedisBenchmark {
 
@@ -105,17 +107,19 @@ public class GetAllBenchmark extends RedisBenchmark {
    *
    * @return the commands seen, for the report
    */
-  static Map<String, Long> checkOneRoundTrip(EmbeddedRedisServer redis, Cache<String, ProjectInfo> cache,
-      List<String> batch) {
+  static Map<String, Long> checkOneRoundTrip(
+      EmbeddedRedisServer redis, Cache<String, ProjectInfo> cache, List<String> batch) {
     int[] found = new int[1];
-    Map<String, Long> commands = new TreeMap<>(Fixtures.commandsDuring(redis,
-        () -> found[0] = cache.getAll(batch, Fixtures.MUST_HIT_ALL).size()));
+    Map<String, Long> commands = new TreeMap<>(Fixtures.commandsDuring(
+        redis, () -> found[0] = cache.getAll(batch, Fixtures.MUST_HIT_ALL).size()));
     // The L1 coherence reader and the heartbeat run on their own: not part of the call.
     commands.keySet().removeAll(Fixtures.BACKGROUND);
     // one script, whose GETRANGE per key (the bounded read) Redis counts as commands of their own
-    if (found[0] != batch.size() || !commands.equals(Map.of("eval", 1L, "getrange", (long) batch.size()))) {
-      throw new IllegalStateException("getAll of " + batch.size() + " keys found " + found[0]
-          + " and sent " + commands + " to Redis; expected all of them from one bounded multi-read script");
+    if (found[0] != batch.size()
+        || !commands.equals(Map.of("eval", 1L, "getrange", (long) batch.size()))) {
+      throw new IllegalStateException(
+          "getAll of " + batch.size() + " keys found " + found[0] + " and sent " + commands
+              + " to Redis; expected all of them from one bounded multi-read script");
     }
     return commands;
   }

@@ -39,7 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class L1ConfigBenchmark {
 
   static final int KEYS = L1HitBenchmark.KEYS;
@@ -74,30 +76,37 @@ public class L1ConfigBenchmark {
   public void setUp() {
     ids = Fixtures.ids(KEYS);
     long nanos = CacheSpec.DEFAULT_L1_MAX_TTL.toNanos();
-    Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(CacheSpec.DEFAULT_L1_MAX_SIZE);
+    Caffeine<Object, Object> builder =
+        Caffeine.newBuilder().maximumSize(CacheSpec.DEFAULT_L1_MAX_SIZE);
     if (callerRuns) {
       builder.executor(Runnable::run);
     }
     Caffeine<String, Object> typed;
     if (variable) {
-      typed = builder.expireAfter(new Expiry<String, Object>() {
-        @Override
-        public long expireAfterCreate(String key, Object value, long currentTime) {
-          return nanos;
-        }
+      typed = builder
+          .expireAfter(new Expiry<String, Object>() {
+            @Override
+            public long expireAfterCreate(String key, Object value, long currentTime) {
+              return nanos;
+            }
 
-        @Override
-        public long expireAfterUpdate(String key, Object value, long currentTime, long currentDuration) {
-          return nanos;
-        }
+            @Override
+            public long expireAfterUpdate(
+                String key, Object value, long currentTime, long currentDuration) {
+              return nanos;
+            }
 
-        @Override
-        public long expireAfterRead(String key, Object value, long currentTime, long currentDuration) {
-          return currentDuration;
-        }
-      }).removalListener((key, value, cause) -> { });
+            @Override
+            public long expireAfterRead(
+                String key, Object value, long currentTime, long currentDuration) {
+              return currentDuration;
+            }
+          })
+          .removalListener((key, value, cause) -> {});
     } else {
-      typed = builder.expireAfterWrite(CacheSpec.DEFAULT_L1_MAX_TTL).removalListener((key, value, cause) -> { });
+      typed = builder
+          .expireAfterWrite(CacheSpec.DEFAULT_L1_MAX_TTL)
+          .removalListener((key, value, cause) -> {});
     }
     if (async) {
       asyncCache = typed.buildAsync();
@@ -119,7 +128,9 @@ public class L1ConfigBenchmark {
     String key = "project:" + ids[cursor.next()] + ":info";
     if (async) {
       CompletableFuture<Object> future = asyncCache.getIfPresent(key);
-      return future == null || !future.isDone() || future.isCompletedExceptionally() ? null : future.getNow(null);
+      return future == null || !future.isDone() || future.isCompletedExceptionally()
+          ? null
+          : future.getNow(null);
     }
     return sync.getIfPresent(key);
   }

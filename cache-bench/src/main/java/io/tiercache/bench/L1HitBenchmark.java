@@ -45,7 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 public class L1HitBenchmark extends RedisBenchmark {
 
   /** The implementations compared. */
@@ -113,10 +115,11 @@ public class L1HitBenchmark extends RedisBenchmark {
     switch (impl) {
       case DECORATOR -> reader = i -> decorator.info(ids[i]);
       case TIERCACHE -> reader = i -> cache.get("project:" + ids[i] + ":info", Fixtures.MUST_HIT);
-      case HAND_WRITTEN_GET -> reader = i -> {
-        long id = ids[i];
-        return cache.get("project:" + id + ":info", k -> upstream.info(id));
-      };
+      case HAND_WRITTEN_GET ->
+        reader = i -> {
+          long id = ids[i];
+          return cache.get("project:" + id + ":info", k -> upstream.info(id));
+        };
       case CAFFEINE -> reader = i -> caffeineAside("project:" + ids[i] + ":info", null);
       case TIERCACHE_KEY_HELD -> reader = i -> cache.get(keys[i], Fixtures.MUST_HIT);
       default -> reader = i -> caffeineAside(keys[i], null);

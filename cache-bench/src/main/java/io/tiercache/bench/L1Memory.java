@@ -57,18 +57,40 @@ public final class L1Memory {
       if (!rawFirst) {
         raw[run] = caffeine(keys, values);
       }
-      System.out.printf(Locale.ROOT, "run %d: Tiercache L1 %.1f B/entry, raw Caffeine %.1f B/entry%n", run + 1,
-          tier[run], raw[run]);
+      System.out.printf(
+          Locale.ROOT,
+          "run %d: Tiercache L1 %.1f B/entry, raw Caffeine %.1f B/entry%n",
+          run + 1,
+          tier[run],
+          raw[run]);
     }
     Arrays.sort(tier);
     Arrays.sort(raw);
-    System.out.printf(Locale.ROOT, "%,d entries, median of %d runs: Tiercache L1 %.1f B/entry (range %.1f-%.1f), "
-            + "raw Caffeine %.1f B/entry (range %.1f-%.1f), difference %.1f B/entry (%.2fx)%n", n, runs,
-        tier[runs / 2], tier[0], tier[runs - 1], raw[runs / 2], raw[0], raw[runs - 1],
-        tier[runs / 2] - raw[runs / 2], tier[runs / 2] / raw[runs / 2]);
-    System.out.printf(Locale.ROOT, "for scale: the keys and values themselves, held outside both caches, take "
-        + "%.0f B/entry (a %d-character key and a ProjectInfo)%n", data, keys[0].length());
-    System.out.printf(Locale.ROOT, "heap: %s, JVM %s%n", MEMORY.getHeapMemoryUsage(), System.getProperty("java.vm.version"));
+    System.out.printf(
+        Locale.ROOT,
+        "%,d entries, median of %d runs: Tiercache L1 %.1f B/entry (range %.1f-%.1f), "
+            + "raw Caffeine %.1f B/entry (range %.1f-%.1f), difference %.1f B/entry (%.2fx)%n",
+        n,
+        runs,
+        tier[runs / 2],
+        tier[0],
+        tier[runs - 1],
+        raw[runs / 2],
+        raw[0],
+        raw[runs - 1],
+        tier[runs / 2] - raw[runs / 2],
+        tier[runs / 2] / raw[runs / 2]);
+    System.out.printf(
+        Locale.ROOT,
+        "for scale: the keys and values themselves, held outside both caches, take "
+            + "%.0f B/entry (a %d-character key and a ProjectInfo)%n",
+        data,
+        keys[0].length());
+    System.out.printf(
+        Locale.ROOT,
+        "heap: %s, JVM %s%n",
+        MEMORY.getHeapMemoryUsage(),
+        System.getProperty("java.vm.version"));
   }
 
   private static double tiercache(String[] keys, ProjectInfo[] values) {

@@ -42,7 +42,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 @Threads(1)
 public class L2SizeBenchmark extends RedisBenchmark {
 
@@ -60,9 +62,11 @@ public class L2SizeBenchmark extends RedisBenchmark {
   public record Page(long id, String title, List<Item> items) {}
 
   static final int KEYS = 8;
-  private static final String[] WORDS = ("cache level miss hit load write read key value entry expiry size queue batch "
-      + "stream lock token counter list hash page item score name owner group member project paper note slide "
-      + "code folder weekly digest topic source moderator session record time zone reading method number").split(" ");
+  private static final String[] WORDS =
+      ("cache level miss hit load write read key value entry expiry size queue batch "
+              + "stream lock token counter list hash page item score name owner group member project paper note slide "
+              + "code folder weekly digest topic source moderator session record time zone reading method number")
+          .split(" ");
 
   @Param({"100", "1024", "10240", "102400", "1048576"})
   public int size;
@@ -77,7 +81,8 @@ public class L2SizeBenchmark extends RedisBenchmark {
 
   @Setup
   public void setUp() throws IOException {
-    start(builder -> builder.cache("pages", c -> c.valueType(Page.class).l1(false).sharedKeys(true)));
+    start(
+        builder -> builder.cache("pages", c -> c.valueType(Page.class).l1(false).sharedKeys(true)));
     cache = tier.cache("pages", Page.class);
     connectRaw();
     reader = mapper.readerFor(Page.class);
@@ -106,7 +111,10 @@ public class L2SizeBenchmark extends RedisBenchmark {
     if ((frame[1] & ValueCodec.FLAG_COMPRESSED) == 0) {
       return reader.readValue(frame, 2, frame.length - 2);
     }
-    int length = ((frame[2] & 0xFF) << 24) | ((frame[3] & 0xFF) << 16) | ((frame[4] & 0xFF) << 8) | (frame[5] & 0xFF);
+    int length = ((frame[2] & 0xFF) << 24)
+        | ((frame[3] & 0xFF) << 16)
+        | ((frame[4] & 0xFF) << 8)
+        | (frame[5] & 0xFF);
     byte[] json = new byte[length];
     Inflater inflater = new Inflater();
     try {
@@ -132,7 +140,10 @@ public class L2SizeBenchmark extends RedisBenchmark {
       while (text.length() < 40) {
         text.append(WORDS[random.nextInt(WORDS.length)]).append(' ');
       }
-      Item item = new Item(random.nextInt(1_000_000), "item-" + items.size(), text.toString().trim(),
+      Item item = new Item(
+          random.nextInt(1_000_000),
+          "item-" + items.size(),
+          text.toString().trim(),
           random.nextInt(100));
       int itemLength = mapper.writeValueAsBytes(item).length + (items.isEmpty() ? 0 : 1);
       if (length + itemLength > bytes) {
@@ -147,7 +158,8 @@ public class L2SizeBenchmark extends RedisBenchmark {
     }
     Page page = new Page(id, title.substring(0, Math.max(0, bytes - length)), items);
     if (mapper.writeValueAsBytes(page).length != bytes) {
-      throw new IllegalStateException("page of " + mapper.writeValueAsBytes(page).length + " bytes, wanted " + bytes);
+      throw new IllegalStateException(
+          "page of " + mapper.writeValueAsBytes(page).length + " bytes, wanted " + bytes);
     }
     return page;
   }

@@ -45,7 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 @Threads(1)
 public class MissLoadBenchmark extends RedisBenchmark {
 
@@ -88,11 +90,15 @@ public class MissLoadBenchmark extends RedisBenchmark {
   public void setUp() throws JsonProcessingException {
     boolean writeAsync = impl == Impl.TIERCACHE_WRITE_ASYNC;
     boolean distributed = impl == Impl.TIERCACHE_DISTRIBUTED;
-    cache = startProjectCache(false, spec -> distributed
-        ? spec.distributedLoad(Duration.ofSeconds(5)) : spec.writeLoadedAsync(writeAsync));
+    cache = startProjectCache(
+        false,
+        spec -> distributed
+            ? spec.distributedLoad(Duration.ofSeconds(5))
+            : spec.writeLoadedAsync(writeAsync));
     connectRaw();
     writer = new ObjectMapper().writerFor(ProjectInfo.class);
-    load(); // connections warm (and a write in the background done), then the commands of one Tiercache miss
+    load(); // connections warm (and a write in the background done), then the commands of one
+    // Tiercache miss
     awaitStored(Fixtures.PREFIX + ":" + Fixtures.key(next - 1));
     Map<String, Long> commands = new TreeMap<>(Fixtures.commandsDuring(redis, () -> {
       String key = Fixtures.key(next++);
@@ -108,11 +114,13 @@ public class MissLoadBenchmark extends RedisBenchmark {
       // two scripts: the read that takes the lease (GETRANGE, SET NX), the write that gives it
       // back (SET NX, GET, DEL)
       if (!commands.equals(Map.of("eval", 2L, "getrange", 1L, "set", 2L, "get", 1L, "del", 1L))) {
-        throw new IllegalStateException("one Tiercache miss with distributed load sent " + commands
-            + "; expected two scripts: GETRANGE + SET NX of the lease, SET NX of the value + its release");
+        throw new IllegalStateException(
+            "one Tiercache miss with distributed load sent " + commands
+                + "; expected two scripts: GETRANGE + SET NX of the lease, SET NX of the value + its release");
       }
     } else if (!commands.equals(Map.of("getrange", 1L, "set", 1L))) {
-      throw new IllegalStateException("one Tiercache miss sent " + commands + "; expected one bounded GET (GETRANGE) and one SET");
+      throw new IllegalStateException("one Tiercache miss sent " + commands
+          + "; expected one bounded GET (GETRANGE) and one SET");
     }
     byte[] stored = sync.get(Fixtures.PREFIX + ":" + Fixtures.key(next - 1));
     if (stored == null || stored.length != frame(value).length) {
@@ -123,7 +131,9 @@ public class MissLoadBenchmark extends RedisBenchmark {
   @Benchmark
   public ProjectInfo load() throws JsonProcessingException {
     String key = "project:" + next++ + ":info";
-    if (impl == Impl.TIERCACHE || impl == Impl.TIERCACHE_WRITE_ASYNC || impl == Impl.TIERCACHE_DISTRIBUTED) {
+    if (impl == Impl.TIERCACHE
+        || impl == Impl.TIERCACHE_WRITE_ASYNC
+        || impl == Impl.TIERCACHE_DISTRIBUTED) {
       return cache.get(key, loader);
     }
     String redisKey = "bench:" + key;
@@ -143,7 +153,8 @@ public class MissLoadBenchmark extends RedisBenchmark {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (sync.exists(redisKey) == 0) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("Tiercache did not write '" + redisKey + "' to Redis within 5 s");
+        throw new IllegalStateException(
+            "Tiercache did not write '" + redisKey + "' to Redis within 5 s");
       }
       Thread.onSpinWait();
     }

@@ -45,7 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 @Threads(ParallelL2HitBenchmark.CALLERS)
 public class ParallelL2HitBenchmark extends RedisBenchmark {
 
@@ -78,6 +80,7 @@ public class ParallelL2HitBenchmark extends RedisBenchmark {
    * up sharing another caller's {@code GET}: a measure of the sharing, not of the read path.)
    */
   static final int KEYS = 1 << 14;
+
   static final long WARM_UP_MILLIS = 4_000;
 
   @Param
@@ -141,7 +144,8 @@ public class ParallelL2HitBenchmark extends RedisBenchmark {
   }
 
   @Benchmark
-  public ProjectInfo hit(Cursor cursor) throws IOException, InterruptedException, ExecutionException, TimeoutException {
+  public ProjectInfo hit(Cursor cursor)
+      throws IOException, InterruptedException, ExecutionException, TimeoutException {
     long id = ids[cursor.next()];
     if (impl == Impl.TIERCACHE) {
       return cache.get("project:" + id + ":info", Fixtures.MUST_HIT);
@@ -163,8 +167,13 @@ public class ParallelL2HitBenchmark extends RedisBenchmark {
     if (impl == Impl.TIERCACHE) {
       // Callers that ask for a key another caller is already reading share that read.
       CacheStats stats = cache.stats();
-      System.out.printf(Locale.ROOT, "%nTiercache: %,d requests, %,d answered by their own GET, %,d by sharing "
-          + "another caller's (%.1f%%)%n", stats.requests(), stats.l2Hits(), stats.requests() - stats.l2Hits(),
+      System.out.printf(
+          Locale.ROOT,
+          "%nTiercache: %,d requests, %,d answered by their own GET, %,d by sharing "
+              + "another caller's (%.1f%%)%n",
+          stats.requests(),
+          stats.l2Hits(),
+          stats.requests() - stats.l2Hits(),
           100.0 * (stats.requests() - stats.l2Hits()) / stats.requests());
     }
   }

@@ -40,20 +40,40 @@ public final class PriorityLag {
           run(redis, c, samples.get(c), massSeconds.get(c));
         }
       }
-      System.out.printf(Locale.ROOT, "%d rounds, 3 instances, high-priority invalidateAndWait every 10 ms%n", rounds);
-      System.out.println("| case | acks measured | p50 | p99 | max | mass invalidation of 100,000 keys |");
+      System.out.printf(
+          Locale.ROOT,
+          "%d rounds, 3 instances, high-priority invalidateAndWait every 10 ms%n",
+          rounds);
+      System.out.println(
+          "| case | acks measured | p50 | p99 | max | mass invalidation of 100,000 keys |");
       System.out.println("|---|---|---|---|---|---|");
       for (int c = 0; c < cases.size(); c++) {
-        double[] v = samples.get(c).stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        String mass = massSeconds.get(c).isEmpty() ? "—" : String.format(Locale.ROOT, "%.2f s (median)",
-            median(massSeconds.get(c).stream().mapToDouble(Double::doubleValue).sorted().toArray()));
-        System.out.printf(Locale.ROOT, "| %s | %d | %.2f ms | %.2f ms | %.2f ms | %s |%n", cases.get(c), v.length,
-            pct(v, 0.50), pct(v, 0.99), v[v.length - 1], mass);
+        double[] v =
+            samples.get(c).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        String mass = massSeconds.get(c).isEmpty()
+            ? "—"
+            : String.format(
+                Locale.ROOT,
+                "%.2f s (median)",
+                median(massSeconds.get(c).stream()
+                    .mapToDouble(Double::doubleValue)
+                    .sorted()
+                    .toArray()));
+        System.out.printf(
+            Locale.ROOT,
+            "| %s | %d | %.2f ms | %.2f ms | %.2f ms | %s |%n",
+            cases.get(c),
+            v.length,
+            pct(v, 0.50),
+            pct(v, 0.99),
+            v[v.length - 1],
+            mass);
       }
     }
   }
 
-  private static void run(EmbeddedRedisServer redis, int c, List<Double> samples, List<Double> massSeconds)
+  private static void run(
+      EmbeddedRedisServer redis, int c, List<Double> samples, List<Double> massSeconds)
       throws Exception {
     try (Resp resp = Resp.connect(redis.port())) {
       resp.command("FLUSHALL");
@@ -70,8 +90,12 @@ public final class PriorityLag {
     List<TierCache> tiers = new ArrayList<>();
     try {
       for (int i = 0; i < 3; i++) {
-        tiers.add(TierCache.builder().redisUri(redis.uri()).keyPrefix("pl").massInvalidationRate(rate)
-            .cache("c", s -> s.valueType(String.class).sharedKeys(true)).build());
+        tiers.add(TierCache.builder()
+            .redisUri(redis.uri())
+            .keyPrefix("pl")
+            .massInvalidationRate(rate)
+            .cache("c", s -> s.valueType(String.class).sharedKeys(true))
+            .build());
       }
       Thread.sleep(1_500); // every heartbeat in
       TierCache a = tiers.get(0);

@@ -37,14 +37,17 @@ abstract class RedisBenchmark {
   /** Starts Redis and a Tiercache instance on it (key prefix {@link Fixtures#PREFIX}), then {@code config}. */
   final void start(UnaryOperator<TierCacheBuilder> config) {
     redis = EmbeddedRedisServer.launch();
-    tier = config.apply(TierCache.builder().redisUri(redis.uri()).keyPrefix(Fixtures.PREFIX)).build();
+    tier = config
+        .apply(TierCache.builder().redisUri(redis.uri()).keyPrefix(Fixtures.PREFIX))
+        .build();
   }
 
   /**
    * Starts Redis and a Tiercache instance with the cache {@value #PROJECT_INFO} of {@link
    * ProjectInfo}, L1 on or off, and {@code spec} on top of Tiercache's defaults.
    */
-  final Cache<String, ProjectInfo> startProjectCache(boolean l1, UnaryOperator<CacheSpec.Builder> spec) {
+  final Cache<String, ProjectInfo> startProjectCache(
+      boolean l1, UnaryOperator<CacheSpec.Builder> spec) {
     redis = EmbeddedRedisServer.launch();
     tier = Fixtures.tierCache(redis, PROJECT_INFO, l1, spec);
     return tier.cache(PROJECT_INFO, ProjectInfo.class);

@@ -50,7 +50,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 public class ToolkitBenchmark {
 
   /** The implementations compared. */
@@ -82,12 +84,16 @@ public class ToolkitBenchmark {
   @Setup
   public void setUp() {
     redis = EmbeddedRedisServer.launch();
-    // a loaded shared host may stall one command past the default 250 ms: that is not what is measured
-    tier = TierCache.builder().redisUri(redis.uri()).keyPrefix(Fixtures.PREFIX)
-        .commandTimeout(Duration.ofSeconds(5)).defaults(d -> d.l2(false)).build();
+    // a loaded shared host may stall one command past the default 250 ms: that is not what is
+    // measured
+    tier = TierCache.builder()
+        .redisUri(redis.uri())
+        .keyPrefix(Fixtures.PREFIX)
+        .commandTimeout(Duration.ofSeconds(5))
+        .defaults(d -> d.l2(false))
+        .build();
     counters = tier.counters();
-    expiringCounters = tier.toolkit().counters(CounterSpec.defaults()
-        .withTtl(Duration.ofHours(1)));
+    expiringCounters = tier.toolkit().counters(CounterSpec.defaults().withTtl(Duration.ofHours(1)));
     locks = tier.locks();
     client = RedisClient.create(redis.uri());
     connection = client.connect();
@@ -134,13 +140,17 @@ public class ToolkitBenchmark {
 
   @Benchmark
   public long counterIncrement() {
-    return impl == Impl.TIERCACHE ? counters.increment("likes") : raw.incr(Fixtures.PREFIX + ":raw:likes");
+    return impl == Impl.TIERCACHE
+        ? counters.increment("likes")
+        : raw.incr(Fixtures.PREFIX + ":raw:likes");
   }
 
   /** A counter with a TTL (set on creation) against the same plain {@code INCR}: the floor. */
   @Benchmark
   public long counterIncrementWithTtl() {
-    return impl == Impl.TIERCACHE ? expiringCounters.increment("views") : raw.incr(Fixtures.PREFIX + ":raw:views");
+    return impl == Impl.TIERCACHE
+        ? expiringCounters.increment("views")
+        : raw.incr(Fixtures.PREFIX + ":raw:views");
   }
 
   @Benchmark

@@ -40,7 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 @Threads(1)
 public class WriteBackBenchmark {
 
@@ -90,7 +92,9 @@ public class WriteBackBenchmark {
     tier = TierCache.builder()
         .redisUri(redis.uri())
         .keyPrefix(Fixtures.PREFIX)
-        .cache("project-info", c -> c.valueType(ProjectInfo.class).strategy(strategy).writer(writer))
+        .cache(
+            "project-info",
+            c -> c.valueType(ProjectInfo.class).strategy(strategy).writer(writer))
         .build();
     cache = tier.cache("project-info", ProjectInfo.class);
   }
@@ -106,7 +110,8 @@ public class WriteBackBenchmark {
   public void tearDown() {
     tier.flush();
     if (store.size() != KEYS) {
-      throw new IllegalStateException("the writer holds " + store.size() + " keys after the run, expected " + KEYS);
+      throw new IllegalStateException(
+          "the writer holds " + store.size() + " keys after the run, expected " + KEYS);
     }
     tier.close();
     redis.close();

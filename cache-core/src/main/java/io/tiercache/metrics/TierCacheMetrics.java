@@ -134,11 +134,13 @@ public final class TierCacheMetrics implements MeterBinder {
     public Builder tags(String... keyValues) {
       Objects.requireNonNull(keyValues, "keyValues must not be null");
       if (keyValues.length % 2 != 0) {
-        throw new IllegalArgumentException("keyValues must be key, value pairs, was " + keyValues.length + " strings");
+        throw new IllegalArgumentException(
+            "keyValues must be key, value pairs, was " + keyValues.length + " strings");
       }
       for (int i = 0; i < keyValues.length; i++) {
         if (keyValues[i] == null) {
-          throw new IllegalArgumentException("keyValues must not contain null, index " + i + " was null");
+          throw new IllegalArgumentException(
+              "keyValues must not contain null, index " + i + " was null");
         }
       }
       return tags(Tags.of(keyValues));
@@ -184,8 +186,9 @@ public final class TierCacheMetrics implements MeterBinder {
       if (instanceFromTier) {
         String id = tier.coherenceStats().instanceId();
         if (id == null || id.isEmpty()) {
-          throw new IllegalStateException("instanceTag(): this TierCache has no instance id (coherence is NONE"
-              + " or there is no Redis); give the tag a value with instanceTag(value)");
+          throw new IllegalStateException(
+              "instanceTag(): this TierCache has no instance id (coherence is NONE"
+                  + " or there is no Redis); give the tag a value with instanceTag(value)");
         }
         all = all.and(INSTANCE_TAG, id);
       } else if (instance != null) {
@@ -232,9 +235,11 @@ public final class TierCacheMetrics implements MeterBinder {
     }
     if (!taken.isEmpty()) {
       added.forEach(registry::remove);
-      throw new IllegalStateException(taken.size() + " meter(s) are already registered by another binder, first "
-          + taken.get(0) + ": another TierCache with the same cache names, or another cache binder for a cache of"
-          + " the same name; give each TierCacheMetrics an instanceTag or distinct tags");
+      throw new IllegalStateException(
+          taken.size() + " meter(s) are already registered by another binder, first "
+              + taken.get(0)
+              + ": another TierCache with the same cache names, or another cache binder for a cache of"
+              + " the same name; give each TierCacheMetrics an instanceTag or distinct tags");
     }
     own.addAll(added);
   }
@@ -242,67 +247,183 @@ public final class TierCacheMetrics implements MeterBinder {
   private void addCacheMeters(List<Function<MeterRegistry, Meter>> meters, String name) {
     Tags cache = tags.and("cache", name);
     // Names and meanings shared with Micrometer's CacheMeterBinder and CaffeineCacheMetrics.
-    counter(meters, "cache.gets", cache.and("result", "hit"), name, s -> s.l1Hits() + s.l2Hits() + s.l3Hits(),
+    counter(
+        meters,
+        "cache.gets",
+        cache.and("result", "hit"),
+        name,
+        s -> s.l1Hits() + s.l2Hits() + s.l3Hits(),
         "Reads answered by a level (hit) or by none (miss)");
-    counter(meters, "cache.gets", cache.and("result", "miss"), name, CacheStats::misses,
+    counter(
+        meters,
+        "cache.gets",
+        cache.and("result", "miss"),
+        name,
+        CacheStats::misses,
         "Reads answered by a level (hit) or by none (miss)");
-    counter(meters, "cache.puts", cache, name, s -> s.puts() + s.loads() + s.refreshes(),
+    counter(
+        meters,
+        "cache.puts",
+        cache,
+        name,
+        s -> s.puts() + s.loads() + s.refreshes(),
         "Values stored: put calls, loader calls that returned, refreshes");
-    counter(meters, "cache.evictions", cache, name, CacheStats::l1Evictions, "L1 entries evicted for size");
-    counter(meters, "cache.load", cache.and("result", "success"), name, CacheStats::loads,
+    counter(
+        meters,
+        "cache.evictions",
+        cache,
+        name,
+        CacheStats::l1Evictions,
+        "L1 entries evicted for size");
+    counter(
+        meters,
+        "cache.load",
+        cache.and("result", "success"),
+        name,
+        CacheStats::loads,
         "Loader calls by reads that returned (success) or threw (failure)");
-    counter(meters, "cache.load", cache.and("result", "failure"), name, CacheStats::loadFailures,
+    counter(
+        meters,
+        "cache.load",
+        cache.and("result", "failure"),
+        name,
+        CacheStats::loadFailures,
         "Loader calls by reads that returned (success) or threw (failure)");
-    meters.add(r -> TimeGauge.builder("cache.load.duration", tier, TimeUnit.NANOSECONDS,
+    meters.add(r -> TimeGauge.builder(
+            "cache.load.duration",
+            tier,
+            TimeUnit.NANOSECONDS,
             t -> stat(t, name, CacheStats::totalLoadTimeNanos))
-        .tags(cache).description("Time spent in loader calls by reads, successful or not").register(r));
+        .tags(cache)
+        .description("Time spent in loader calls by reads, successful or not")
+        .register(r));
     meters.add(r -> Gauge.builder("cache.size", tier, t -> stat(t, name, CacheStats::l1Size))
-        .tags(cache).description("Entries in L1 (an estimate)").register(r));
+        .tags(cache)
+        .description("Entries in L1 (an estimate)")
+        .register(r));
 
     // Tiercache's own detail.
-    counter(meters, "tiercache.cache.gets", cache.and("level", "l1"), name, CacheStats::l1Hits,
+    counter(
+        meters,
+        "tiercache.cache.gets",
+        cache.and("level", "l1"),
+        name,
+        CacheStats::l1Hits,
         "Reads by the level that answered: l1, l2 (Redis), l3 (local file), or none (a miss)");
-    counter(meters, "tiercache.cache.gets", cache.and("level", "l2"), name, CacheStats::l2Hits,
+    counter(
+        meters,
+        "tiercache.cache.gets",
+        cache.and("level", "l2"),
+        name,
+        CacheStats::l2Hits,
         "Reads by the level that answered: l1, l2 (Redis), l3 (local file), or none (a miss)");
-    counter(meters, "tiercache.cache.gets", cache.and("level", "l3"), name, CacheStats::l3Hits,
+    counter(
+        meters,
+        "tiercache.cache.gets",
+        cache.and("level", "l3"),
+        name,
+        CacheStats::l3Hits,
         "Reads by the level that answered: l1, l2 (Redis), l3 (local file), or none (a miss)");
-    counter(meters, "tiercache.cache.gets", cache.and("level", "none"), name, CacheStats::misses,
+    counter(
+        meters,
+        "tiercache.cache.gets",
+        cache.and("level", "none"),
+        name,
+        CacheStats::misses,
         "Reads by the level that answered: l1, l2 (Redis), l3 (local file), or none (a miss)");
-    counter(meters, "tiercache.cache.invalidations", cache, name, CacheStats::invalidations, "Keys invalidated");
-    counter(meters, "tiercache.cache.degraded", cache, name, CacheStats::degradedCalls,
+    counter(
+        meters,
+        "tiercache.cache.invalidations",
+        cache,
+        name,
+        CacheStats::invalidations,
+        "Keys invalidated");
+    counter(
+        meters,
+        "tiercache.cache.degraded",
+        cache,
+        name,
+        CacheStats::degradedCalls,
         "Operations that skipped or lost Redis because it was down or slow");
-    counter(meters, "tiercache.cache.decode.errors", cache, name, CacheStats::decodeErrors,
+    counter(
+        meters,
+        "tiercache.cache.decode.errors",
+        cache,
+        name,
+        CacheStats::decodeErrors,
         "Stored values that could not be decoded");
-    counter(meters, "tiercache.cache.dead.letters", cache, name, CacheStats::deadLetters,
+    counter(
+        meters,
+        "tiercache.cache.dead.letters",
+        cache,
+        name,
+        CacheStats::deadLetters,
         "Write-back entries handed to the dead-letter listener");
-    counter(meters, "tiercache.cache.refreshes", cache.and("result", "success"), name, CacheStats::refreshes,
+    counter(
+        meters,
+        "tiercache.cache.refreshes",
+        cache.and("result", "success"),
+        name,
+        CacheStats::refreshes,
         "Background reloads that stored a value (success) or whose loader threw (failure)");
-    counter(meters, "tiercache.cache.refreshes", cache.and("result", "failure"), name, CacheStats::refreshFailures,
+    counter(
+        meters,
+        "tiercache.cache.refreshes",
+        cache.and("result", "failure"),
+        name,
+        CacheStats::refreshFailures,
         "Background reloads that stored a value (success) or whose loader threw (failure)");
-    meters.add(r -> Gauge.builder("tiercache.cache.write.back.queue", tier,
+    meters.add(r -> Gauge.builder(
+            "tiercache.cache.write.back.queue",
+            tier,
             t -> stat(t, name, CacheStats::writeBackQueueDepth))
-        .tags(cache).description("Keys waiting to be written back").register(r));
+        .tags(cache)
+        .description("Keys waiting to be written back")
+        .register(r));
   }
 
   private void addTierMeters(List<Function<MeterRegistry, Meter>> meters) {
-    meters.add(r -> FunctionCounter.builder("tiercache.invalidations.sent", tier, t -> t.coherenceStats().sent())
-        .tags(tags).description("Invalidation messages published").register(r));
-    meters.add(r -> FunctionCounter.builder("tiercache.invalidations.received", tier,
-            t -> t.coherenceStats().received())
-        .tags(tags).description("Invalidation messages applied from other instances").register(r));
-    meters.add(r -> FunctionCounter.builder("tiercache.invalidation.gaps", tier, t -> t.coherenceStats().gapFlushes())
-        .tags(tags).description("L1 clears because messages may have been lost").register(r));
-    meters.add(r -> Gauge.builder("tiercache.invalidation.lag.p99", tier,
+    meters.add(r -> FunctionCounter.builder(
+            "tiercache.invalidations.sent", tier, t -> t.coherenceStats().sent())
+        .tags(tags)
+        .description("Invalidation messages published")
+        .register(r));
+    meters.add(r -> FunctionCounter.builder(
+            "tiercache.invalidations.received", tier, t -> t.coherenceStats().received())
+        .tags(tags)
+        .description("Invalidation messages applied from other instances")
+        .register(r));
+    meters.add(r -> FunctionCounter.builder(
+            "tiercache.invalidation.gaps", tier, t -> t.coherenceStats().gapFlushes())
+        .tags(tags)
+        .description("L1 clears because messages may have been lost")
+        .register(r));
+    meters.add(r -> Gauge.builder(
+            "tiercache.invalidation.lag.p99",
+            tier,
             t -> t.coherenceStats().lagP99Micros() / 1_000_000.0)
-        .tags(tags).baseUnit("seconds").description("99th percentile of publish-to-eviction lag").register(r));
-    meters.add(r -> Gauge.builder("tiercache.redis.available", tier, t -> t.isRedisAvailable() ? 1 : 0)
-        .tags(tags).description("1 while Redis answers, 0 while calls degrade").register(r));
+        .tags(tags)
+        .baseUnit("seconds")
+        .description("99th percentile of publish-to-eviction lag")
+        .register(r));
+    meters.add(
+        r -> Gauge.builder("tiercache.redis.available", tier, t -> t.isRedisAvailable() ? 1 : 0)
+            .tags(tags)
+            .description("1 while Redis answers, 0 while calls degrade")
+            .register(r));
   }
 
-  private void counter(List<Function<MeterRegistry, Meter>> meters, String meter, Tags meterTags, String cache,
-      ToLongFunction<CacheStats> value, String description) {
+  private void counter(
+      List<Function<MeterRegistry, Meter>> meters,
+      String meter,
+      Tags meterTags,
+      String cache,
+      ToLongFunction<CacheStats> value,
+      String description) {
     meters.add(r -> FunctionCounter.builder(meter, tier, t -> stat(t, cache, value))
-        .tags(meterTags).description(description).register(r));
+        .tags(meterTags)
+        .description(description)
+        .register(r));
   }
 
   private static double stat(TierCache tier, String cache, ToLongFunction<CacheStats> value) {

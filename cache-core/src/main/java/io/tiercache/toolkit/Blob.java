@@ -24,8 +24,8 @@ public record Blob(byte[] bytes, String contentType) {
     for (int i = 0; i < contentType.length(); i++) {
       char c = contentType.charAt(i);
       if (c < 0x20 || c > 0x7E) {
-        throw new IllegalArgumentException("contentType must be printable ASCII, found character "
-            + (int) c + " at index " + i);
+        throw new IllegalArgumentException(
+            "contentType must be printable ASCII, found character " + (int) c + " at index " + i);
       }
     }
     bytes = bytes.clone();
@@ -44,7 +44,9 @@ public record Blob(byte[] bytes, String contentType) {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Blob that && Arrays.equals(bytes, that.bytes) && contentType.equals(that.contentType);
+    return other instanceof Blob that
+        && Arrays.equals(bytes, that.bytes)
+        && contentType.equals(that.contentType);
   }
 
   @Override

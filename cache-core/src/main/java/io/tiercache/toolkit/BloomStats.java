@@ -12,7 +12,13 @@ package io.tiercache.toolkit;
  * @param estimatedItems the number of distinct items the fill implies, -1 if unknown
  */
 public record BloomStats(
-    long rejected, long passed, long failedOpen, long pendingAdds, long bitsSet, double fill, long estimatedItems) {
+    long rejected,
+    long passed,
+    long failedOpen,
+    long pendingAdds,
+    long bitsSet,
+    double fill,
+    long estimatedItems) {
 
   /** The share of checks answered "surely not", 0 when there was none. */
   public double rejectionRate() {

@@ -67,7 +67,7 @@ public interface CappedList<T> {
    */
   Optional<T> popOldest();
 
-    long size();
+  long size();
 
   /**
    * Sets a TTL on the whole list.

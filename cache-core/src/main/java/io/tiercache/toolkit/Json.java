@@ -24,7 +24,8 @@ final class Json<T> {
   }
 
   static <T> Json<T> of(ObjectMapper mapper, TypeRef<T> type) {
-    return checked(mapper, mapper.constructType(Names.requireNonNull(type, "type").type()));
+    return checked(
+        mapper, mapper.constructType(Names.requireNonNull(type, "type").type()));
   }
 
   /** Refuses, at once, a type whose values could be written but never read back. */

@@ -49,7 +49,8 @@ final class Names {
 
   private static long requireMillisInRange(Duration value, String argument) {
     if (value.compareTo(MAX) > 0) {
-      throw new IllegalArgumentException(argument + " must be at most 36500 days (100 years), was " + value);
+      throw new IllegalArgumentException(
+          argument + " must be at most 36500 days (100 years), was " + value);
     }
     if (value.toMillis() < 1) {
       throw new IllegalArgumentException(argument + " must be at least 1 ms, was " + value);
@@ -67,7 +68,9 @@ final class Names {
   /** {@code prefix:kind:seg(part)...}. */
   static String key(String prefix, String kind, String... parts) {
     StringBuilder key = new StringBuilder(prefix.length() + kind.length() + 32)
-        .append(prefix).append(':').append(kind);
+        .append(prefix)
+        .append(':')
+        .append(kind);
     for (String part : parts) {
       key.append(':').append(Keys.segment(part));
     }

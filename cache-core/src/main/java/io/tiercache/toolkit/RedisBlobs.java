@@ -29,7 +29,8 @@ final class RedisBlobs implements Blobs {
 
   RedisBlobs(RedisTier redis, String prefix, long maxBytes, Duration ttl) {
     if (maxBytes <= 0 || maxBytes > MAX_MAX_BYTES) {
-      throw new IllegalArgumentException("maxBytes must be between 1 and " + MAX_MAX_BYTES + ", was " + maxBytes);
+      throw new IllegalArgumentException(
+          "maxBytes must be between 1 and " + MAX_MAX_BYTES + ", was " + maxBytes);
     }
     Names.requirePositiveMillis(ttl, "ttl");
     this.redis = redis;
@@ -53,7 +54,8 @@ final class RedisBlobs implements Blobs {
     Names.requireNonNull(blob, "blob");
     long millis = Names.requirePositiveMillis(ttl, "ttl");
     if (blob.size() > maxBytes) {
-      throw new IllegalArgumentException("blob must be at most maxBytes " + maxBytes + " bytes, was " + blob.size());
+      throw new IllegalArgumentException(
+          "blob must be at most maxBytes " + maxBytes + " bytes, was " + blob.size());
     }
     byte[] frame = encode(blob);
     try {
@@ -101,7 +103,11 @@ final class RedisBlobs implements Blobs {
     if (loaded.size() <= maxBytes) {
       put(key, loaded);
     } else {
-      log.debug("blob '{}' of {} bytes is over the limit of {}; not cached", key, loaded.size(), maxBytes);
+      log.debug(
+          "blob '{}' of {} bytes is over the limit of {}; not cached",
+          key,
+          loaded.size(),
+          maxBytes);
     }
     return loaded;
   }
@@ -139,7 +145,12 @@ final class RedisBlobs implements Blobs {
     byte[] type = blob.contentType().getBytes(StandardCharsets.US_ASCII);
     byte[] bytes = blob.bytes();
     return ByteBuffer.allocate(3 + type.length + bytes.length)
-        .put(MAGIC).put(VERSION).put((byte) type.length).put(type).put(bytes).array();
+        .put(MAGIC)
+        .put(VERSION)
+        .put((byte) type.length)
+        .put(type)
+        .put(bytes)
+        .array();
   }
 
   static Blob decode(byte[] frame) {

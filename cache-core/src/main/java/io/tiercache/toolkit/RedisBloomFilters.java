@@ -96,25 +96,31 @@ final class RedisBloomFilters implements BloomFilters {
   public BloomFilter get(String name, long expectedInsertions, double falsePositiveRate) {
     Names.requireName(name, "name");
     if (expectedInsertions <= 0) {
-      throw new IllegalArgumentException("expectedInsertions must be positive, was " + expectedInsertions);
+      throw new IllegalArgumentException(
+          "expectedInsertions must be positive, was " + expectedInsertions);
     }
     if (!(falsePositiveRate > 0 && falsePositiveRate < 1)) {
-      throw new IllegalArgumentException("falsePositiveRate must be strictly between 0 and 1, was " + falsePositiveRate);
+      throw new IllegalArgumentException(
+          "falsePositiveRate must be strictly between 0 and 1, was " + falsePositiveRate);
     }
     double ln2 = Math.log(2);
     double exactBits = Math.ceil(-expectedInsertions * Math.log(falsePositiveRate) / (ln2 * ln2));
     if (exactBits > MAX_BITS) {
-      throw new IllegalArgumentException("a filter of " + expectedInsertions + " items at a false-positive rate of "
+      throw new IllegalArgumentException("a filter of " + expectedInsertions
+          + " items at a false-positive rate of "
           + falsePositiveRate + " needs " + (long) exactBits + " bits, more than the " + MAX_BITS
           + " one bitmap can hold: split the items over several filters or accept a higher rate");
     }
     long bits = Math.max(8, (long) exactBits);
-    int hashes = (int) Math.max(1, Math.min(30, Math.round((double) bits / expectedInsertions * ln2)));
-    Filter filter = filters.computeIfAbsent(name,
-        n -> new Filter(n, expectedInsertions, falsePositiveRate, bits, hashes));
-    if (filter.expectedInsertions != expectedInsertions || filter.falsePositiveRate != falsePositiveRate) {
+    int hashes =
+        (int) Math.max(1, Math.min(30, Math.round((double) bits / expectedInsertions * ln2)));
+    Filter filter = filters.computeIfAbsent(
+        name, n -> new Filter(n, expectedInsertions, falsePositiveRate, bits, hashes));
+    if (filter.expectedInsertions != expectedInsertions
+        || filter.falsePositiveRate != falsePositiveRate) {
       throw new IllegalArgumentException("bloom filter '" + name + "' is open on this instance for "
-          + filter.expectedInsertions + " items at " + filter.falsePositiveRate + ", not " + expectedInsertions
+          + filter.expectedInsertions + " items at " + filter.falsePositiveRate + ", not "
+          + expectedInsertions
           + " at " + falsePositiveRate);
     }
     try {
@@ -137,9 +143,11 @@ final class RedisBloomFilters implements BloomFilters {
     private volatile boolean initialized;
     /** Adds Redis did not take, written when it answers again. */
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
+
     private final AtomicBoolean flushing = new AtomicBoolean();
     /** Set when adds were dropped (the pending set was full) or the bitmap was lost. */
     private volatile boolean incomplete;
+
     private volatile long lastLostWarning;
     private final LongAdder rejected = new LongAdder();
     private final LongAdder passed = new LongAdder();
@@ -160,13 +168,22 @@ final class RedisBloomFilters implements BloomFilters {
       if (initialized) {
         return;
       }
-      List<Object> recorded = redis.call("bloom filter parameters", r -> INIT.run(r, ScriptOutputType.MULTI,
-          new String[] {metaKey, bitmapKey}, Names.utf8(bits), Names.utf8(hashes)));
+      List<Object> recorded = redis.call(
+          "bloom filter parameters",
+          r -> INIT.run(
+              r,
+              ScriptOutputType.MULTI,
+              new String[] {metaKey, bitmapKey},
+              Names.utf8(bits),
+              Names.utf8(hashes)));
       if (!recorded.isEmpty()) {
-        throw new IllegalStateException("bloom filter '" + name + "' exists in Redis with " + text(recorded.get(0))
-            + " bits and " + text(recorded.get(1)) + " hashes, but this instance sizes it to " + bits + " bits and "
-            + hashes + " hashes (" + expectedInsertions + " items at " + falsePositiveRate + "): open it with the "
-            + "same expectedInsertions and falsePositiveRate on every instance, or clear() it first");
+        throw new IllegalStateException(
+            "bloom filter '" + name + "' exists in Redis with " + text(recorded.get(0))
+                + " bits and " + text(recorded.get(1)) + " hashes, but this instance sizes it to "
+                + bits + " bits and "
+                + hashes + " hashes (" + expectedInsertions + " items at " + falsePositiveRate
+                + "): open it with the "
+                + "same expectedInsertions and falsePositiveRate on every instance, or clear() it first");
       }
       initialized = true;
     }
@@ -218,8 +235,11 @@ final class RedisBloomFilters implements BloomFilters {
           if (pending.size() >= MAX_PENDING) {
             if (!incomplete) {
               incomplete = true;
-              log.warn("bloom filter '{}': more than {} adds waited for Redis, later ones are dropped; the filter "
-                  + "answers 'might contain' for everything until it is rebuilt", name, MAX_PENDING);
+              log.warn(
+                  "bloom filter '{}': more than {} adds waited for Redis, later ones are dropped; the filter "
+                      + "answers 'might contain' for everything until it is rebuilt",
+                  name,
+                  MAX_PENDING);
             }
             break;
           }
@@ -238,8 +258,9 @@ final class RedisBloomFilters implements BloomFilters {
           args[at++] = Names.utf8(position);
         }
       }
-      Long fresh = redis.call("bloom filter add", r -> ADD.run(r, ScriptOutputType.INTEGER,
-          new String[] {bitmapKey, nextKey}, args));
+      Long fresh = redis.call(
+          "bloom filter add",
+          r -> ADD.run(r, ScriptOutputType.INTEGER, new String[] {bitmapKey, nextKey}, args));
       return fresh == null ? 0 : fresh;
     }
 
@@ -370,9 +391,11 @@ final class RedisBloomFilters implements BloomFilters {
       long now = System.nanoTime();
       if (lastLostWarning == 0 || now - lastLostWarning > 60_000_000_000L) {
         lastLostWarning = now;
-        log.warn("bloom filter '{}': its bitmap is gone from Redis (evicted, flushed, or Redis restarted without "
-            + "persistence); it answers 'might contain' for everything until rebuild() (logged at most once a "
-            + "minute)", name);
+        log.warn(
+            "bloom filter '{}': its bitmap is gone from Redis (evicted, flushed, or Redis restarted without "
+                + "persistence); it answers 'might contain' for everything until rebuild() (logged at most once a "
+                + "minute)",
+            name);
       }
     }
 
@@ -380,8 +403,14 @@ final class RedisBloomFilters implements BloomFilters {
     public long rebuild(Iterator<String> items) {
       Names.requireNonNull(items, "items");
       ensureInitialized();
-      redis.call("bloom filter rebuild", r -> REBUILD_START.run(r, ScriptOutputType.INTEGER,
-          new String[] {nextKey}, Names.utf8(bits), Names.utf8(REBUILD_TTL_MILLIS)));
+      redis.call(
+          "bloom filter rebuild",
+          r -> REBUILD_START.run(
+              r,
+              ScriptOutputType.INTEGER,
+              new String[] {nextKey},
+              Names.utf8(bits),
+              Names.utf8(REBUILD_TTL_MILLIS)));
       long read = 0;
       BitFieldArgs.BitFieldType bit = BitFieldArgs.unsigned(1);
       while (items.hasNext()) {
@@ -390,7 +419,8 @@ final class RedisBloomFilters implements BloomFilters {
         while (n < BATCH && items.hasNext()) {
           String item = items.next();
           if (item == null) {
-            throw new IllegalArgumentException("items must not contain null (item " + (read + n) + ")");
+            throw new IllegalArgumentException(
+                "items must not contain null (item " + (read + n) + ")");
           }
           for (long position : positions(item)) {
             args.set(bit, (int) position, 1);
@@ -403,11 +433,13 @@ final class RedisBloomFilters implements BloomFilters {
           redis.call("bloom filter rebuild", r -> r.pexpire(nextKey, REBUILD_TTL_MILLIS));
         }
       }
-      Long done = redis.call("bloom filter rebuild", r -> REBUILD_FINISH.run(r, ScriptOutputType.INTEGER,
-          new String[] {nextKey, bitmapKey}));
+      Long done = redis.call(
+          "bloom filter rebuild",
+          r -> REBUILD_FINISH.run(r, ScriptOutputType.INTEGER, new String[] {nextKey, bitmapKey}));
       if (done == null || done == 0) {
-        throw new IllegalStateException("bloom filter '" + name + "': the bitmap being rebuilt disappeared from Redis "
-            + "(evicted, or the rebuild took longer than an hour); the current bitmap is unchanged");
+        throw new IllegalStateException(
+            "bloom filter '" + name + "': the bitmap being rebuilt disappeared from Redis "
+                + "(evicted, or the rebuild took longer than an hour); the current bitmap is unchanged");
       }
       incomplete = false;
       flushPending();
@@ -433,9 +465,11 @@ final class RedisBloomFilters implements BloomFilters {
         // unknown
       }
       double fill = set < 0 ? -1 : (double) set / bits;
-      long estimated = set < 0 ? -1
+      long estimated = set < 0
+          ? -1
           : fill >= 1 ? Long.MAX_VALUE : Math.round(-((double) bits / hashes) * Math.log1p(-fill));
-      return new BloomStats(rejected.sum(), passed.sum(), failedOpen.sum(), pending.size(), set, fill, estimated);
+      return new BloomStats(
+          rejected.sum(), passed.sum(), failedOpen.sum(), pending.size(), set, fill, estimated);
     }
 
     @Override
@@ -470,6 +504,8 @@ final class RedisBloomFilters implements BloomFilters {
   }
 
   private static String text(Object value) {
-    return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value);
+    return value instanceof byte[] b
+        ? new String(b, StandardCharsets.UTF_8)
+        : String.valueOf(value);
   }
 }

@@ -78,7 +78,9 @@ final class RedisCappedLists implements CappedLists {
       for (int i = 0; i < items.size(); i++) {
         args[i + 1] = json.encode(Names.requireNonNull(items.get(i), "items[" + i + "]"));
       }
-      return redis.call("capped list push", r -> PUSH.<Long>run(r, ScriptOutputType.INTEGER, new String[] {key}, args));
+      return redis.call(
+          "capped list push",
+          r -> PUSH.<Long>run(r, ScriptOutputType.INTEGER, new String[] {key}, args));
     }
 
     @Override
@@ -101,7 +103,8 @@ final class RedisCappedLists implements CappedLists {
             log.warn("capped list '{}' holds a null item; skipped", name);
           }
         } catch (IOException e) {
-          log.warn("capped list '{}' holds an item that is not a {}; skipped", name, json.typeName());
+          log.warn(
+              "capped list '{}' holds an item that is not a {}; skipped", name, json.typeName());
         }
       }
       return items;
@@ -133,7 +136,6 @@ final class RedisCappedLists implements CappedLists {
         return Optional.empty();
       }
     }
-
 
     @Override
     public int capacity() {

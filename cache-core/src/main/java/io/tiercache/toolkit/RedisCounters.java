@@ -54,7 +54,8 @@ final class RedisCounters implements Counters {
       """);
 
   // The single increment with a TTL set on creation: one EVALSHA, an integer reply (no list to
-  // build or read), SET NX PX creating the key with its TTL and INCRBY in one atomic step, so that a
+  // build or read), SET NX PX creating the key with its TTL and INCRBY in one atomic step, so that
+  // a
   // counter that expires between them cannot come back without a TTL. Errors are Redis's own
   // (overflow, not an integer, WRONGTYPE), read from the message.
   private static final Script INCREMENT_CREATING = new Script("""
@@ -79,19 +80,22 @@ final class RedisCounters implements Counters {
   private final Map<String, Long> pending = new ConcurrentHashMap<>();
   private final AtomicReference<ScheduledFuture<?>> flusher = new AtomicReference<>();
 
-  RedisCounters(RedisTier redis, String prefix, CounterSpec spec, ScheduledExecutorService scheduler) {
+  RedisCounters(
+      RedisTier redis, String prefix, CounterSpec spec, ScheduledExecutorService scheduler) {
     this.redis = redis;
     this.prefix = prefix;
     this.spec = spec;
     this.ttlBytes = Names.utf8(spec.ttl().toMillis());
     if (spec.batched()) {
       long period = spec.batchInterval().toMillis();
-      flusher.set(scheduler.scheduleWithFixedDelay(this::flushQuietly, period, period, TimeUnit.MILLISECONDS));
+      flusher.set(scheduler.scheduleWithFixedDelay(
+          this::flushQuietly, period, period, TimeUnit.MILLISECONDS));
     }
   }
 
   /** Keys of the counters used most, so that an increment builds no string; bounded. */
   private final Map<String, String> keys = new ConcurrentHashMap<>();
+
   private static final int MAX_CACHED_KEYS = 4_096;
 
   private String key(String name) {
@@ -120,14 +124,17 @@ final class RedisCounters implements Counters {
       }
       Script script = spec.refreshTtl() ? INCREMENT_REFRESHING : INCREMENT_CREATING;
       byte[] by = delta == 1 ? ONE : delta == -1 ? MINUS_ONE : Names.utf8(delta);
-      Long value = redis.call("counter INCRBY", r -> script.run(r, ScriptOutputType.INTEGER,
-          new String[] {key}, by, ttlBytes));
+      Long value = redis.call(
+          "counter INCRBY",
+          r -> script.run(r, ScriptOutputType.INTEGER, new String[] {key}, by, ttlBytes));
       return value;
     } catch (RedisUnavailableException e) {
       String reply = e.getCause() instanceof RedisCommandExecutionException cause
-          ? String.valueOf(cause.getMessage()) : "";
+          ? String.valueOf(cause.getMessage())
+          : "";
       if (reply.contains("overflow")) {
-        throw new ArithmeticException("counter '" + name + "' would overflow a signed 64-bit integer");
+        throw new ArithmeticException(
+            "counter '" + name + "' would overflow a signed 64-bit integer");
       }
       if (reply.contains("not an integer") || reply.contains("WRONGTYPE")) {
         throw notAnInteger(name);
@@ -163,7 +170,8 @@ final class RedisCounters implements Counters {
     try {
       value = redis.call("counter GET", r -> r.get(key));
     } catch (RedisUnavailableException e) {
-      if (e.getCause() != null && String.valueOf(e.getCause().getMessage()).startsWith("WRONGTYPE")) {
+      if (e.getCause() != null
+          && String.valueOf(e.getCause().getMessage()).startsWith("WRONGTYPE")) {
         throw notAnInteger(name); // another client stored a list, a hash... under the counter's key
       }
       throw e;
@@ -189,9 +197,11 @@ final class RedisCounters implements Counters {
     String key = key(name);
     pending.remove(key);
     long ttl = spec.ttl().toMillis();
-    redis.call("counter SET", r -> ttl > 0
-        ? r.set(key, Names.utf8(value), SetArgs.Builder.px(ttl))
-        : r.set(key, Names.utf8(value)));
+    redis.call(
+        "counter SET",
+        r -> ttl > 0
+            ? r.set(key, Names.utf8(value), SetArgs.Builder.px(ttl))
+            : r.set(key, Names.utf8(value)));
   }
 
   @Override
@@ -222,14 +232,22 @@ final class RedisCounters implements Counters {
     byte[] refresh = refreshFlag();
     RedisUnavailableException failure = null;
     try {
-      redis.pipeline("counter flush", r -> {
-        for (String key : keys) {
-          // EVAL, not EVALSHA: a pipelined NOSCRIPT could not fall back.
-          sent.add(r.eval(INCREMENT.source(), ScriptOutputType.MULTI, new String[] {key},
-              Names.utf8(batch.get(key)), ttl, refresh));
-        }
-        return sent;
-      }, futures -> null);
+      redis.pipeline(
+          "counter flush",
+          r -> {
+            for (String key : keys) {
+              // EVAL, not EVALSHA: a pipelined NOSCRIPT could not fall back.
+              sent.add(r.eval(
+                  INCREMENT.source(),
+                  ScriptOutputType.MULTI,
+                  new String[] {key},
+                  Names.utf8(batch.get(key)),
+                  ttl,
+                  refresh));
+            }
+            return sent;
+          },
+          futures -> null);
     } catch (RedisUnavailableException e) {
       failure = e;
     }
@@ -242,8 +260,10 @@ final class RedisCounters implements Counters {
       }
     }
     if (failure != null) {
-      throw new RedisUnavailableException("counter flush: " + requeued + " of " + keys.size()
-          + " counters kept in memory for the next flush (" + failure.getMessage() + ")", failure);
+      throw new RedisUnavailableException(
+          "counter flush: " + requeued + " of " + keys.size()
+              + " counters kept in memory for the next flush (" + failure.getMessage() + ")",
+          failure);
     }
   }
 
@@ -257,7 +277,9 @@ final class RedisCounters implements Counters {
       long status = (Long) ((List<?>) reply).get(0);
       if (status != 0) {
         // Cannot become right by retrying: drop the delta, loudly.
-        log.error("counter key '{}' rejected a batched delta ({}); the delta is dropped", key,
+        log.error(
+            "counter key '{}' rejected a batched delta ({}); the delta is dropped",
+            key,
             status == 1 ? "overflow" : "not an integer");
       }
       return true;
@@ -296,8 +318,11 @@ final class RedisCounters implements Counters {
       flush();
     } catch (RedisUnavailableException e) {
       long lost = pending.values().stream().mapToLong(Math::abs).sum();
-      log.error("counters closed while Redis is unavailable: {} counters (total |delta| {}) were not "
-          + "written", pending.size(), lost);
+      log.error(
+          "counters closed while Redis is unavailable: {} counters (total |delta| {}) were not "
+              + "written",
+          pending.size(),
+          lost);
     } catch (RejectedExecutionException e) {
       log.error("counter flush rejected at close", e);
     }

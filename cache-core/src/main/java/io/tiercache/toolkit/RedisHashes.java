@@ -121,7 +121,8 @@ final class RedisHashes implements Hashes {
         return;
       }
       Map<String, byte[]> encoded = new LinkedHashMap<>();
-      values.forEach((field, value) -> encoded.put(Names.requireName(field, "field"),
+      values.forEach((field, value) -> encoded.put(
+          Names.requireName(field, "field"),
           codec.encode(Names.requireNonNull(value, "value of field " + field))));
       redis.call("hash HSET", r -> r.hset(key, encoded));
     }
@@ -162,6 +163,5 @@ final class RedisHashes implements Hashes {
     public long size() {
       return redis.call("hash HLEN", r -> r.hlen(key));
     }
-
   }
 }

@@ -84,8 +84,10 @@ final class RedisLeaderboards implements Leaderboards {
     public boolean add(String member, double score) {
       byte[] m = Names.utf8(Names.requireName(member, "member"));
       byte[] s = number(finite(score, "score"));
-      long kept = redis.call("leaderboard add", r -> ADD.<Long>run(r, ScriptOutputType.INTEGER, new String[] {key},
-          Names.utf8(capacity), s, m));
+      long kept = redis.call(
+          "leaderboard add",
+          r -> ADD.<Long>run(
+              r, ScriptOutputType.INTEGER, new String[] {key}, Names.utf8(capacity), s, m));
       return kept == 1;
     }
 
@@ -103,15 +105,19 @@ final class RedisLeaderboards implements Leaderboards {
         args[i++] = number(finite(score, "score of " + entry.getKey()));
         args[i++] = Names.utf8(Names.requireName(entry.getKey(), "member"));
       }
-      redis.call("leaderboard add", r -> ADD.<Long>run(r, ScriptOutputType.INTEGER, new String[] {key}, args));
+      redis.call(
+          "leaderboard add",
+          r -> ADD.<Long>run(r, ScriptOutputType.INTEGER, new String[] {key}, args));
     }
 
     @Override
     public double increment(String member, double delta) {
       byte[] m = Names.utf8(Names.requireName(member, "member"));
       byte[] d = number(finite(delta, "delta"));
-      byte[] score = redis.call("leaderboard increment", r -> INCREMENT.<byte[]>run(r, ScriptOutputType.VALUE,
-          new String[] {key}, Names.utf8(capacity), d, m));
+      byte[] score = redis.call(
+          "leaderboard increment",
+          r -> INCREMENT.<byte[]>run(
+              r, ScriptOutputType.VALUE, new String[] {key}, Names.utf8(capacity), d, m));
       return parseScore(new String(score, StandardCharsets.US_ASCII));
     }
 
@@ -119,7 +125,8 @@ final class RedisLeaderboards implements Leaderboards {
     public List<RankedMember> top(int n) {
       Names.requirePositive(n, "n");
       int count = Math.min(n, capacity);
-      List<ScoredValue<byte[]>> page = redis.call("leaderboard top", r -> r.zrevrangeWithScores(key, 0, count - 1));
+      List<ScoredValue<byte[]>> page =
+          redis.call("leaderboard top", r -> r.zrevrangeWithScores(key, 0, count - 1));
       List<RankedMember> result = new ArrayList<>(page.size());
       for (int i = 0; i < page.size(); i++) {
         ScoredValue<byte[]> entry = page.get(i);
@@ -137,7 +144,9 @@ final class RedisLeaderboards implements Leaderboards {
           return Optional.<RankedMember>empty();
         }
         Double score = r.zscore(key, m);
-        return score == null ? Optional.<RankedMember>empty() : Optional.of(new RankedMember(rank + 1, member, score));
+        return score == null
+            ? Optional.<RankedMember>empty()
+            : Optional.of(new RankedMember(rank + 1, member, score));
       });
     }
 
@@ -151,7 +160,6 @@ final class RedisLeaderboards implements Leaderboards {
     public long size() {
       return redis.call("leaderboard ZCARD", r -> r.zcard(key));
     }
-
 
     @Override
     public int capacity() {

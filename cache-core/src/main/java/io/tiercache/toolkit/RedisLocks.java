@@ -93,9 +93,12 @@ final class RedisLocks implements Locks {
   public Lock acquire(String name, LockSpec spec) {
     Names.requireName(name, "name");
     Names.requireNonNull(spec, "spec");
-    return attempt(name, spec).orElseThrow(() -> new LockNotAcquiredException(Thread.currentThread().isInterrupted()
-        ? "interrupted while waiting for lock '" + name + "'"
-        : "lock '" + name + "' was still held by another owner after waiting " + spec.maxWait()));
+    return attempt(name, spec)
+        .orElseThrow(() -> new LockNotAcquiredException(
+            Thread.currentThread().isInterrupted()
+                ? "interrupted while waiting for lock '" + name + "'"
+                : "lock '" + name + "' was still held by another owner after waiting "
+                    + spec.maxWait()));
   }
 
   @Override
@@ -117,14 +120,21 @@ final class RedisLocks implements Locks {
     long retryNanos = spec.retryInterval().toNanos();
     while (true) {
       long start = System.nanoTime();
-      long token = redis.call("lock acquire", r -> ACQUIRE.<Long>run(r, ScriptOutputType.INTEGER,
-          new String[] {key, fence}, owner, Names.utf8(leaseMillis)));
+      long token = redis.call(
+          "lock acquire",
+          r -> ACQUIRE.<Long>run(
+              r,
+              ScriptOutputType.INTEGER,
+              new String[] {key, fence},
+              owner,
+              Names.utf8(leaseMillis)));
       if (token > 0) {
         return Optional.of(hold(name, key, owner, token, spec, start));
       }
       if (token < 0) {
-        throw new IllegalStateException("lock '" + name + "' cannot be acquired: its fence key " + fence
-            + " holds " + Long.MAX_VALUE + ", the largest fencing token, so no later holder could get a larger one");
+        throw new IllegalStateException("lock '" + name + "' cannot be acquired: its fence key "
+            + fence + " holds " + Long.MAX_VALUE
+            + ", the largest fencing token, so no later holder could get a larger one");
       }
       long left = deadline - System.nanoTime();
       if (left <= 0 || Thread.currentThread().isInterrupted()) {
@@ -144,13 +154,15 @@ final class RedisLocks implements Locks {
     return Base64.getUrlEncoder().withoutPadding().encode(id);
   }
 
-  private HeldLock hold(String name, String key, byte[] owner, long token, LockSpec spec, long start) {
+  private HeldLock hold(
+      String name, String key, byte[] owner, long token, LockSpec spec, long start) {
     HeldLock lock = new HeldLock(name, key, owner, token, spec, start);
     if (spec.renew()) {
       long period = Math.max(1, spec.lease().toMillis() / 3);
       held.add(lock);
       try {
-        lock.renewal = scheduler.scheduleWithFixedDelay(lock::renew, period, period, TimeUnit.MILLISECONDS);
+        lock.renewal =
+            scheduler.scheduleWithFixedDelay(lock::renew, period, period, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException e) {
         held.remove(lock);
         log.warn("lock '{}' cannot be renewed (scheduler stopped); it ends after its lease", name);
@@ -217,8 +229,10 @@ final class RedisLocks implements Locks {
       }
       long start = System.nanoTime();
       try {
-        long renewed = redis.call("lock renew", r -> RENEW.<Long>run(r, ScriptOutputType.INTEGER,
-            new String[] {key}, owner, Names.utf8(leaseMillis)));
+        long renewed = redis.call(
+            "lock renew",
+            r -> RENEW.<Long>run(
+                r, ScriptOutputType.INTEGER, new String[] {key}, owner, Names.utf8(leaseMillis)));
         if (renewed == 1) {
           validUntil = start + leaseNanos;
         } else if (!released.get()) {
@@ -255,8 +269,9 @@ final class RedisLocks implements Locks {
         return false;
       }
       stopRenewal();
-      long deleted = redis.call("lock release", r -> RELEASE.<Long>run(r, ScriptOutputType.INTEGER,
-          new String[] {key}, owner));
+      long deleted = redis.call(
+          "lock release",
+          r -> RELEASE.<Long>run(r, ScriptOutputType.INTEGER, new String[] {key}, owner));
       return deleted == 1;
     }
 
@@ -265,7 +280,11 @@ final class RedisLocks implements Locks {
       try {
         release();
       } catch (RedisUnavailableException e) {
-        log.warn("lock '{}' not released ({}); it ends after its lease of {} ms", name, e.getMessage(), leaseMillis);
+        log.warn(
+            "lock '{}' not released ({}); it ends after its lease of {} ms",
+            name,
+            e.getMessage(),
+            leaseMillis);
       }
     }
 

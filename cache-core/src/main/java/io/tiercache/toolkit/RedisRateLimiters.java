@@ -85,8 +85,9 @@ final class RedisRateLimiters implements RateLimiters {
       this.name = Names.requireName(name, "name");
       this.limit = Names.requirePositive(limit, "limit");
       if (sliding && limit > MAX_SLIDING_LIMIT) {
-        throw new IllegalArgumentException("limit of a sliding window must be at most " + MAX_SLIDING_LIMIT
-            + " (one Redis entry per permit), was " + limit + ": use a fixed window");
+        throw new IllegalArgumentException(
+            "limit of a sliding window must be at most " + MAX_SLIDING_LIMIT
+                + " (one Redis entry per permit), was " + limit + ": use a fixed window");
       }
       this.windowMillis = Names.requirePositiveMillis(window, "window");
       this.window = Duration.ofMillis(windowMillis);
@@ -98,7 +99,8 @@ final class RedisRateLimiters implements RateLimiters {
     public RateLimit tryAcquire(String subject, int permits) {
       Names.requireName(subject, "subject");
       if (permits <= 0 || permits > limit) {
-        throw new IllegalArgumentException("permits must be between 1 and the limit " + limit + ", was " + permits);
+        throw new IllegalArgumentException(
+            "permits must be between 1 and the limit " + limit + ", was " + permits);
       }
       long now = clock.currentTimeMillis();
       try {
@@ -107,7 +109,11 @@ final class RedisRateLimiters implements RateLimiters {
         log.debug("rate limiter '{}' answers by its policy {}: {}", name, policy, e.getMessage());
         return policy == FailurePolicy.FAIL_OPEN
             ? new RateLimit(true, limit, Duration.ZERO, true)
-            : new RateLimit(false, 0, DEGRADED_RETRY_AFTER.compareTo(window) < 0 ? DEGRADED_RETRY_AFTER : window, true);
+            : new RateLimit(
+                false,
+                0,
+                DEGRADED_RETRY_AFTER.compareTo(window) < 0 ? DEGRADED_RETRY_AFTER : window,
+                true);
       }
     }
 
@@ -116,19 +122,35 @@ final class RedisRateLimiters implements RateLimiters {
       long untilNext = (index + 1) * windowMillis - now;
       String key = Names.key(prefix, "rate", "fw", name, subject, Long.toString(index));
       // The TTL only collects old windows; the grace covers clock skew between processes.
-      List<Object> reply = redis.call("rate limit", r -> FIXED.run(r, ScriptOutputType.MULTI,
-          new String[] {key}, Names.utf8(limit), Names.utf8(permits), Names.utf8(untilNext + 1000)));
+      List<Object> reply = redis.call(
+          "rate limit",
+          r -> FIXED.run(
+              r,
+              ScriptOutputType.MULTI,
+              new String[] {key},
+              Names.utf8(limit),
+              Names.utf8(permits),
+              Names.utf8(untilNext + 1000)));
       boolean allowed = (Long) reply.get(0) == 1;
       long remaining = Math.max(0, (Long) reply.get(1));
-      return new RateLimit(allowed, remaining, allowed ? Duration.ZERO : Duration.ofMillis(untilNext), false);
+      return new RateLimit(
+          allowed, remaining, allowed ? Duration.ZERO : Duration.ofMillis(untilNext), false);
     }
 
     private RateLimit sliding(String subject, int permits, long now) {
       String key = Names.key(prefix, "rate", "sw", name, subject);
       String member = now + ":" + Long.toHexString(ThreadLocalRandom.current().nextLong());
-      List<Object> reply = redis.call("rate limit", r -> SLIDING.run(r, ScriptOutputType.MULTI,
-          new String[] {key}, Names.utf8(now), Names.utf8(windowMillis), Names.utf8(limit),
-          Names.utf8(permits), Names.utf8(member)));
+      List<Object> reply = redis.call(
+          "rate limit",
+          r -> SLIDING.run(
+              r,
+              ScriptOutputType.MULTI,
+              new String[] {key},
+              Names.utf8(now),
+              Names.utf8(windowMillis),
+              Names.utf8(limit),
+              Names.utf8(permits),
+              Names.utf8(member)));
       boolean allowed = (Long) reply.get(0) == 1;
       long remaining = Math.max(0, (Long) reply.get(1));
       return new RateLimit(allowed, remaining, Duration.ofMillis((Long) reply.get(2)), false);
@@ -156,8 +178,8 @@ final class RedisRateLimiters implements RateLimiters {
 
     @Override
     public String toString() {
-      return (sliding ? "SlidingWindow" : "FixedWindow") + "RateLimiter[" + name + ", " + limit + " per " + window
-          + ", " + policy + "]";
+      return (sliding ? "SlidingWindow" : "FixedWindow") + "RateLimiter[" + name + ", " + limit
+          + " per " + window + ", " + policy + "]";
     }
   }
 }

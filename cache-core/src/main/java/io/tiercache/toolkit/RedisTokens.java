@@ -122,7 +122,12 @@ final class RedisTokens implements Tokens {
   /** Metadata types already checked by {@link #requireReadable}. */
   private final Map<Class<?>, Boolean> readableTypes = new ConcurrentHashMap<>();
 
-  RedisTokens(RedisTier redis, String prefix, ObjectMapper mapper, WallClock clock, int maxSessionsPerUser) {
+  RedisTokens(
+      RedisTier redis,
+      String prefix,
+      ObjectMapper mapper,
+      WallClock clock,
+      int maxSessionsPerUser) {
     this.redis = redis;
     this.prefix = prefix;
     this.mapper = mapper;
@@ -133,8 +138,8 @@ final class RedisTokens implements Tokens {
   static int requireMaxSessions(int maxSessionsPerUser) {
     Names.requirePositive(maxSessionsPerUser, "maxSessionsPerUser");
     if (maxSessionsPerUser > MAX_SESSIONS_PER_USER) {
-      throw new IllegalArgumentException("maxSessionsPerUser must be at most " + MAX_SESSIONS_PER_USER
-          + ", was " + maxSessionsPerUser);
+      throw new IllegalArgumentException("maxSessionsPerUser must be at most "
+          + MAX_SESSIONS_PER_USER + ", was " + maxSessionsPerUser);
     }
     return maxSessionsPerUser;
   }
@@ -161,7 +166,8 @@ final class RedisTokens implements Tokens {
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     String hash = sha256Hex(token);
     long now = clock.currentTimeMillis();
-    ObjectNode session = mapper.createObjectNode()
+    ObjectNode session = mapper
+        .createObjectNode()
         .put("user", userId)
         .put("issuedAt", now)
         .put("expiresAt", now + ttlMillis);
@@ -178,8 +184,15 @@ final class RedisTokens implements Tokens {
     }
     String key = tokenKey(hash);
     String users = userKey(userId);
-    List<Object> revoked = redis.call("token issue", r -> LIST.<List<Object>>run(r, ScriptOutputType.MULTI,
-        new String[] {users}, Names.utf8(hash), Names.utf8(ttlMillis), Names.utf8(maxSessionsPerUser)));
+    List<Object> revoked = redis.call(
+        "token issue",
+        r -> LIST.<List<Object>>run(
+            r,
+            ScriptOutputType.MULTI,
+            new String[] {users},
+            Names.utf8(hash),
+            Names.utf8(ttlMillis),
+            Names.utf8(maxSessionsPerUser)));
     redis.call("token SET", r -> r.set(key, json, SetArgs.Builder.px(ttlMillis)));
     if (revoked != null && !revoked.isEmpty()) {
       // already invalid (unlisted); deleting their token keys only frees the memory sooner
@@ -187,7 +200,9 @@ final class RedisTokens implements Tokens {
       try {
         redis.call("token DEL", r -> r.del(keys));
       } catch (RedisUnavailableException e) {
-        log.debug("sessions over the limit are unlisted, their token keys expire on their own: {}", e.getMessage());
+        log.debug(
+            "sessions over the limit are unlisted, their token keys expire on their own: {}",
+            e.getMessage());
       }
     }
     return new IssuedToken(token, hash, userId, Instant.ofEpochMilli(now + ttlMillis));
@@ -255,15 +270,17 @@ final class RedisTokens implements Tokens {
     if (unlisted != 1) {
       return false; // not this user's session: its token key is left alone
     }
-    redis.call("token DEL", r -> r.del(key)); // if this fails, the unlisted session is invalid anyway
+    redis.call(
+        "token DEL", r -> r.del(key)); // if this fails, the unlisted session is invalid anyway
     return true;
   }
 
   @Override
   public int revokeAll(String userId) {
     String users = userKey(Names.requireName(userId, "userId"));
-    List<Object> hashes = redis.call("token revoke all", r -> UNLIST_ALL.<List<Object>>run(r,
-        ScriptOutputType.MULTI, new String[] {users}));
+    List<Object> hashes = redis.call(
+        "token revoke all",
+        r -> UNLIST_ALL.<List<Object>>run(r, ScriptOutputType.MULTI, new String[] {users}));
     if (hashes == null || hashes.isEmpty()) {
       return 0;
     }
@@ -277,8 +294,9 @@ final class RedisTokens implements Tokens {
   public <T> List<TokenSession<T>> sessions(String userId, Class<T> metadataType) {
     String users = userKey(Names.requireName(userId, "userId"));
     requireReadable(metadataType);
-    List<Object> live = redis.call("token sessions", r -> LIVE.<List<Object>>run(r, ScriptOutputType.MULTI,
-        new String[] {users}));
+    List<Object> live = redis.call(
+        "token sessions",
+        r -> LIVE.<List<Object>>run(r, ScriptOutputType.MULTI, new String[] {users}));
     if (live == null || live.isEmpty()) {
       return List.of();
     }
@@ -289,7 +307,8 @@ final class RedisTokens implements Tokens {
     for (int i = 0; i < hashes.size(); i++) {
       byte[] json = values.get(i);
       JsonNode session = json == null ? null : readSession(json);
-      TokenSession<T> result = session == null ? null : toSession(hashes.get(i), session, metadataType);
+      TokenSession<T> result =
+          session == null ? null : toSession(hashes.get(i), session, metadataType);
       if (result != null) {
         sessions.add(result);
       }
@@ -337,12 +356,19 @@ final class RedisTokens implements Tokens {
   private <T> TokenSession<T> toSession(String hash, JsonNode session, Class<T> metadataType) {
     try {
       JsonNode metadata = session.path("metadata");
-      T value = metadata.isMissingNode() || metadata.isNull() ? null : mapper.treeToValue(metadata, metadataType);
-      return new TokenSession<>(hash, session.path("user").asText(),
+      T value = metadata.isMissingNode() || metadata.isNull()
+          ? null
+          : mapper.treeToValue(metadata, metadataType);
+      return new TokenSession<>(
+          hash,
+          session.path("user").asText(),
           Instant.ofEpochMilli(session.path("issuedAt").asLong()),
-          Instant.ofEpochMilli(session.path("expiresAt").asLong()), value);
+          Instant.ofEpochMilli(session.path("expiresAt").asLong()),
+          value);
     } catch (IOException | IllegalArgumentException e) {
-      log.warn("token session metadata cannot be read as {}; the session counts as invalid", metadataType.getName());
+      log.warn(
+          "token session metadata cannot be read as {}; the session counts as invalid",
+          metadataType.getName());
       return null;
     }
   }
@@ -353,7 +379,11 @@ final class RedisTokens implements Tokens {
     }
     for (int i = 0; i < TOKEN_LENGTH; i++) {
       char c = token.charAt(i);
-      boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      boolean ok = (c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '_';
       if (!ok) {
         return false;
       }
@@ -376,8 +406,9 @@ final class RedisTokens implements Tokens {
 
   static String sha256Hex(String token) {
     try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256")
+              .digest(token.getBytes(StandardCharsets.US_ASCII)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }

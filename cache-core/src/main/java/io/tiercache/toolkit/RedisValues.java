@@ -55,7 +55,8 @@ final class RedisValues implements Values {
     Json<T> json = (Json<T>) Json.of(mapper, value.getClass());
     byte[] bytes = json.encode(value);
     if (bytes.length > MAX_BYTES) {
-      throw new IllegalArgumentException("value must be at most " + MAX_BYTES + " bytes as JSON, was " + bytes.length);
+      throw new IllegalArgumentException(
+          "value must be at most " + MAX_BYTES + " bytes as JSON, was " + bytes.length);
     }
     return bytes;
   }
@@ -105,19 +106,22 @@ final class RedisValues implements Values {
     long deleted = 0;
     for (int from = 0; from < all.size(); from += BATCH) {
       List<String> batch = all.subList(from, Math.min(all.size(), from + BATCH));
-      deleted += redis.pipeline("value UNLINK", r -> {
-        List<RedisFuture<?>> futures = new ArrayList<>(batch.size());
-        for (String k : batch) {
-          futures.add(r.unlink(k));
-        }
-        return futures;
-      }, futures -> {
-        long n = 0;
-        for (RedisFuture<?> f : futures) {
-          n += (Long) f.toCompletableFuture().join();
-        }
-        return n;
-      });
+      deleted += redis.pipeline(
+          "value UNLINK",
+          r -> {
+            List<RedisFuture<?>> futures = new ArrayList<>(batch.size());
+            for (String k : batch) {
+              futures.add(r.unlink(k));
+            }
+            return futures;
+          },
+          futures -> {
+            long n = 0;
+            for (RedisFuture<?> f : futures) {
+              n += (Long) f.toCompletableFuture().join();
+            }
+            return n;
+          });
     }
     return deleted;
   }

@@ -17,7 +17,8 @@ final class Script {
   Script(String source) {
     this.source = source;
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
       this.sha = HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-1", e);
@@ -28,7 +29,11 @@ final class Script {
     return source;
   }
 
-  <T> T run(RedisClusterCommands<String, byte[]> redis, ScriptOutputType type, String[] keys, byte[]... args) {
+  <T> T run(
+      RedisClusterCommands<String, byte[]> redis,
+      ScriptOutputType type,
+      String[] keys,
+      byte[]... args) {
     try {
       return redis.evalsha(sha, type, keys, args);
     } catch (RedisNoScriptException e) {

@@ -12,4 +12,5 @@ import java.time.Instant;
  * @param metadata the JSON metadata given at issue, read as the requested type
  * @param <T> the metadata type
  */
-public record TokenSession<T>(String sessionId, String userId, Instant issuedAt, Instant expiresAt, T metadata) {}
+public record TokenSession<T>(
+    String sessionId, String userId, Instant issuedAt, Instant expiresAt, T metadata) {}

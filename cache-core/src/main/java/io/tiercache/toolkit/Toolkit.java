@@ -63,7 +63,8 @@ public final class Toolkit implements AutoCloseable {
    * @param mapper the JSON mapper for metadata, list items and hash values, not null
    * @param scheduler runs batched counter flushes and lease renewals, not null
    */
-  Toolkit(RedisTier redis, String keyPrefix, ObjectMapper mapper, ScheduledExecutorService scheduler) {
+  Toolkit(
+      RedisTier redis, String keyPrefix, ObjectMapper mapper, ScheduledExecutorService scheduler) {
     this(redis, keyPrefix, mapper, scheduler, WallClock.system());
   }
 
@@ -76,7 +77,11 @@ public final class Toolkit implements AutoCloseable {
    * @param scheduler runs batched counter flushes and lease renewals, not null
    * @param clock the wall clock, not null
    */
-  Toolkit(RedisTier redis, String keyPrefix, ObjectMapper mapper, ScheduledExecutorService scheduler,
+  Toolkit(
+      RedisTier redis,
+      String keyPrefix,
+      ObjectMapper mapper,
+      ScheduledExecutorService scheduler,
       WallClock clock) {
     this.redis = Names.requireNonNull(redis, "redis");
     this.appPrefix = Names.requireName(keyPrefix, "keyPrefix");
@@ -89,7 +94,8 @@ public final class Toolkit implements AutoCloseable {
     this.rateLimiters = new RedisRateLimiters(redis, prefix, clock);
     this.locks = new RedisLocks(redis, prefix, scheduler);
     this.clock = clock;
-    this.tokens = new RedisTokens(redis, prefix, mapper, clock, Tokens.DEFAULT_MAX_SESSIONS_PER_USER);
+    this.tokens =
+        new RedisTokens(redis, prefix, mapper, clock, Tokens.DEFAULT_MAX_SESSIONS_PER_USER);
     this.leaderboards = new RedisLeaderboards(redis, prefix);
     this.lists = new RedisCappedLists(redis, prefix, mapper);
     this.hashes = new RedisHashes(redis, prefix, mapper);
@@ -114,7 +120,8 @@ public final class Toolkit implements AutoCloseable {
   public Counters counters(CounterSpec spec) {
     Names.requireNonNull(spec, "spec");
     if (closed && spec.batched()) {
-      throw new IllegalStateException("the toolkit is closed: batched counters can no longer be created");
+      throw new IllegalStateException(
+          "the toolkit is closed: batched counters can no longer be created");
     }
     return counters.computeIfAbsent(spec, s -> new RedisCounters(redis, prefix, s, scheduler));
   }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class BlobsTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private Fixture fixture;
   private Blobs blobs;
@@ -59,7 +60,8 @@ class BlobsTest {
   @Test
   void put_overLimit_throwsNamingTheLimit() {
     Blobs small = fixture.toolkit.blobs(10, Duration.ofMinutes(1));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    IllegalArgumentException e = assertThrows(
+        IllegalArgumentException.class,
         () -> small.put("k", new Blob(new byte[11], "application/octet-stream")));
     assertEquals("blob must be at most maxBytes 10 bytes, was 11", e.getMessage());
     assertTrue(small.put("k", new Blob(new byte[10], "application/octet-stream")));
@@ -91,13 +93,21 @@ class BlobsTest {
 
   @Test
   void blob_badArguments_throwNamingTheRule() {
-    assertEquals("contentType must not be empty",
-        assertThrows(IllegalArgumentException.class, () -> new Blob(new byte[0], "")).getMessage());
-    assertEquals("contentType must be printable ASCII, found character 10 at index 5",
-        assertThrows(IllegalArgumentException.class, () -> new Blob(new byte[0], "image\n")).getMessage());
-    assertEquals("maxBytes must be between 1 and 67108864, was 0",
-        assertThrows(IllegalArgumentException.class, () -> fixture.toolkit.blobs(0, Duration.ofDays(1))).getMessage());
-    assertEquals("key must not be empty",
+    assertEquals(
+        "contentType must not be empty",
+        assertThrows(IllegalArgumentException.class, () -> new Blob(new byte[0], ""))
+            .getMessage());
+    assertEquals(
+        "contentType must be printable ASCII, found character 10 at index 5",
+        assertThrows(IllegalArgumentException.class, () -> new Blob(new byte[0], "image\n"))
+            .getMessage());
+    assertEquals(
+        "maxBytes must be between 1 and 67108864, was 0",
+        assertThrows(
+                IllegalArgumentException.class, () -> fixture.toolkit.blobs(0, Duration.ofDays(1)))
+            .getMessage());
+    assertEquals(
+        "key must not be empty",
         assertThrows(IllegalArgumentException.class, () -> blobs.get("")).getMessage());
   }
 

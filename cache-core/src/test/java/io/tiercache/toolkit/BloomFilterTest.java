@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class BloomFilterTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private Fixture a;
   private Fixture b;
@@ -46,7 +47,8 @@ class BloomFilterTest {
     // MurmurHash3_x64_128, seed 0, as the reference implementation and Guava give them
     assertHash("", 0L, 0L);
     assertHash("hello", 0xcbd8a7b341bd9b02L, 0x5b1e906a48ae1d19L);
-    assertHash("The quick brown fox jumps over the lazy dog", 0xe34bbc7bbc071b6cL, 0x7a433ca9c49a9347L);
+    assertHash(
+        "The quick brown fox jumps over the lazy dog", 0xe34bbc7bbc071b6cL, 0x7a433ca9c49a9347L);
     assertHash("0123456789abcdefX", 0xcdebd2acb570d6f7L, 0x8f72119782104b27L);
     assertHash("é中🙂", 0x83b97f800a13ee2eL, 0x5476f4d831375a60L);
   }
@@ -64,7 +66,9 @@ class BloomFilterTest {
     assertEquals(7, filter.hashes());
     try (Resp resp = redis.connect()) {
       // the bitmap is bits + 1 (the sentinel) rounded up to bytes
-      assertEquals((9_585_059 + 1 + 7) / 8, ((Number) resp.command("STRLEN", "t:__tk:bloom:{sized}")).longValue());
+      assertEquals(
+          (9_585_059 + 1 + 7) / 8,
+          ((Number) resp.command("STRLEN", "t:__tk:bloom:{sized}")).longValue());
     }
   }
 
@@ -74,49 +78,70 @@ class BloomFilterTest {
     BloomFilter onB = b.toolkit.bloomFilters().get("users", 20_000, 0.01);
     List<String> members = ids("user", 0, 20_000);
     long fresh = onA.addAll(members);
-    assertTrue(fresh > 19_900 && fresh <= 20_000, fresh + " ids had a 0 bit when added (the rest were false positives)");
-    assertEquals(members.size(), onB.mightContainAll(members).size(), "no false negative, on the other instance");
+    assertTrue(
+        fresh > 19_900 && fresh <= 20_000,
+        fresh + " ids had a 0 bit when added (the rest were false positives)");
+    assertEquals(
+        members.size(),
+        onB.mightContainAll(members).size(),
+        "no false negative, on the other instance");
     assertTrue(onB.mightContain("user:123"));
     List<String> strangers = ids("stranger", 0, 100_000);
     int falsePositives = onB.mightContainAll(strangers).size();
     double rate = falsePositives / 100_000.0;
-    assertTrue(rate > 0.009 && rate < 0.011, "false-positive rate " + rate + " against the target 0.01");
+    assertTrue(
+        rate > 0.009 && rate < 0.011, "false-positive rate " + rate + " against the target 0.01");
     assertFalse(onA.add("user:7"), "already there");
     BloomStats stats = onB.stats();
     assertEquals(100_000 - falsePositives, stats.rejected());
-    assertTrue(Math.abs(stats.estimatedItems() - 20_000) < 400, "estimated items " + stats.estimatedItems());
+    assertTrue(
+        Math.abs(stats.estimatedItems() - 20_000) < 400,
+        "estimated items " + stats.estimatedItems());
     assertTrue(stats.fill() > 0.45 && stats.fill() < 0.55, "fill " + stats.fill());
   }
 
   @Test
   void anInstanceSizingItDifferently_isRefusedWithBothSizes() {
     a.toolkit.bloomFilters().get("sku", 1_000, 0.01);
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> b.toolkit.bloomFilters().get("sku", 2_000, 0.01));
-    assertEquals("bloom filter 'sku' exists in Redis with 9586 bits and 7 hashes, but this instance sizes it to "
-        + "19171 bits and 7 hashes (2000 items at 0.01): open it with the same expectedInsertions and "
-        + "falsePositiveRate on every instance, or clear() it first", e.getMessage());
-    IllegalArgumentException local = assertThrows(IllegalArgumentException.class,
-        () -> a.toolkit.bloomFilters().get("sku", 1_000, 0.02));
-    assertEquals("bloom filter 'sku' is open on this instance for 1000 items at 0.01, not 1000 at 0.02",
+    IllegalStateException e = assertThrows(
+        IllegalStateException.class, () -> b.toolkit.bloomFilters().get("sku", 2_000, 0.01));
+    assertEquals(
+        "bloom filter 'sku' exists in Redis with 9586 bits and 7 hashes, but this instance sizes it to "
+            + "19171 bits and 7 hashes (2000 items at 0.01): open it with the same expectedInsertions and "
+            + "falsePositiveRate on every instance, or clear() it first",
+        e.getMessage());
+    IllegalArgumentException local = assertThrows(
+        IllegalArgumentException.class, () -> a.toolkit.bloomFilters().get("sku", 1_000, 0.02));
+    assertEquals(
+        "bloom filter 'sku' is open on this instance for 1000 items at 0.01, not 1000 at 0.02",
         local.getMessage());
   }
 
   @Test
   void badArguments_areRefusedByName() {
     BloomFilters filters = a.toolkit.bloomFilters();
-    assertEquals("expectedInsertions must be positive, was 0",
-        assertThrows(IllegalArgumentException.class, () -> filters.get("x", 0, 0.01)).getMessage());
-    assertEquals("falsePositiveRate must be strictly between 0 and 1, was 1.0",
-        assertThrows(IllegalArgumentException.class, () -> filters.get("x", 10, 1.0)).getMessage());
-    assertEquals("falsePositiveRate must be strictly between 0 and 1, was NaN",
-        assertThrows(IllegalArgumentException.class, () -> filters.get("x", 10, Double.NaN)).getMessage());
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> filters.get("x", 1_000_000_000, 0.001))
-        .getMessage().startsWith("a filter of 1000000000 items at a false-positive rate of 0.001 needs "));
+    assertEquals(
+        "expectedInsertions must be positive, was 0",
+        assertThrows(IllegalArgumentException.class, () -> filters.get("x", 0, 0.01))
+            .getMessage());
+    assertEquals(
+        "falsePositiveRate must be strictly between 0 and 1, was 1.0",
+        assertThrows(IllegalArgumentException.class, () -> filters.get("x", 10, 1.0))
+            .getMessage());
+    assertEquals(
+        "falsePositiveRate must be strictly between 0 and 1, was NaN",
+        assertThrows(IllegalArgumentException.class, () -> filters.get("x", 10, Double.NaN))
+            .getMessage());
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> filters.get("x", 1_000_000_000, 0.001))
+            .getMessage()
+            .startsWith("a filter of 1000000000 items at a false-positive rate of 0.001 needs "));
     BloomFilter filter = filters.get("x", 10, 0.01);
-    assertEquals("item must not be null",
+    assertEquals(
+        "item must not be null",
         assertThrows(NullPointerException.class, () -> filter.add(null)).getMessage());
-    assertEquals("items must not contain null",
+    assertEquals(
+        "items must not contain null",
         assertThrows(IllegalArgumentException.class, () -> filter.addAll(Arrays.asList("a", null)))
             .getMessage());
   }
@@ -165,7 +190,8 @@ class BloomFilterTest {
     assertTrue(stale < 20, stale + " deleted ids still pass after the rebuild");
     try (Resp resp = redis.connect()) {
       assertEquals(0L, resp.command("EXISTS", "t:__tk:bloom_next:{orders}"));
-      assertEquals(-1L, resp.command("PTTL", "t:__tk:bloom:{orders}"), "the rebuilt bitmap has no TTL");
+      assertEquals(
+          -1L, resp.command("PTTL", "t:__tk:bloom:{orders}"), "the rebuilt bitmap has no TTL");
     }
   }
 
@@ -209,7 +235,10 @@ class BloomFilterTest {
     small.add("x");
     small.clear();
     try (Resp resp = redis.connect()) {
-      assertEquals(Set.of(), Set.copyOf(Fixture.keys(resp).stream().filter(k -> k.contains("resized")).toList()));
+      assertEquals(
+          Set.of(),
+          Set.copyOf(
+              Fixture.keys(resp).stream().filter(k -> k.contains("resized")).toList()));
     }
     BloomFilter big = b.toolkit.bloomFilters().get("resized", 10_000, 0.01);
     assertFalse(big.mightContain("x"));

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CappedListTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   record Topic(long id, String title) {}
 
@@ -64,7 +65,8 @@ class CappedListTest {
 
   @Test
   void genericType_roundTrips() {
-    CappedList<Map<String, Integer>> list = lists.get("maps", 5, new TypeRef<Map<String, Integer>>() {});
+    CappedList<Map<String, Integer>> list =
+        lists.get("maps", 5, new TypeRef<Map<String, Integer>>() {});
     list.push(Map.of("a", 1));
     assertEquals(List.of(Map.of("a", 1)), list.latest());
   }
@@ -113,17 +115,25 @@ class CappedListTest {
 
   @Test
   void get_refusesATypeThatCouldNotBeReadBack() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lists.get("s", 5, Shape.class));
-    assertTrue(e.getMessage().startsWith("type io.tiercache.toolkit.CappedListTest$Shape is abstract"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> lists.get("s", 5, Shape.class));
+    assertTrue(
+        e.getMessage().startsWith("type io.tiercache.toolkit.CappedListTest$Shape is abstract"),
+        e.getMessage());
   }
 
   @Test
   void badArguments_throwNamingTheRule() {
-    assertEquals("capacity must be positive, was 0",
-        assertThrows(IllegalArgumentException.class, () -> lists.get("x", 0, String.class)).getMessage());
+    assertEquals(
+        "capacity must be positive, was 0",
+        assertThrows(IllegalArgumentException.class, () -> lists.get("x", 0, String.class))
+            .getMessage());
     CappedList<String> list = lists.get("x", 3, String.class);
-    assertEquals("item must not be null", assertThrows(NullPointerException.class, () -> list.push(null)).getMessage());
-    assertEquals("n must be positive, was -1",
+    assertEquals(
+        "item must not be null",
+        assertThrows(NullPointerException.class, () -> list.push(null)).getMessage());
+    assertEquals(
+        "n must be positive, was -1",
         assertThrows(IllegalArgumentException.class, () -> list.latest(-1)).getMessage());
   }
 }

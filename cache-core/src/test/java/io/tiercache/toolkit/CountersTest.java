@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CountersTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<Fixture> opened = new ArrayList<>();
 
@@ -39,7 +40,9 @@ class CountersTest {
 
   @Test
   void increment_eightThreadsOnThreeInstances_exactTotal() throws Exception {
-    List<Counters> instances = List.of(fixture().toolkit.counters(), fixture().toolkit.counters(),
+    List<Counters> instances = List.of(
+        fixture().toolkit.counters(),
+        fixture().toolkit.counters(),
         fixture().toolkit.counters());
     ExecutorService pool = Executors.newFixedThreadPool(24);
     List<Future<?>> done = new ArrayList<>();
@@ -80,30 +83,40 @@ class CountersTest {
 
   @Test
   void increment_withTtl_setOnCreationOnly() {
-    Counters counters = fixture().toolkit.counters(CounterSpec.defaults().withTtl(Duration.ofSeconds(10)));
+    Counters counters =
+        fixture().toolkit.counters(CounterSpec.defaults().withTtl(Duration.ofSeconds(10)));
     try (Resp resp = redis.connect()) {
       counters.increment("views");
       long created = Fixture.pttl(resp, "t:__tk:counter:views");
       assertTrue(created > 9_000 && created <= 10_000, "TTL set at creation: " + created);
       resp.command("PEXPIRE", "t:__tk:counter:views", "100000");
       counters.increment("views");
-      assertTrue(Fixture.pttl(resp, "t:__tk:counter:views") > 90_000, "an increment must not reset the TTL");
+      assertTrue(
+          Fixture.pttl(resp, "t:__tk:counter:views") > 90_000,
+          "an increment must not reset the TTL");
     }
   }
 
   @Test
   void increment_withTtl_aCounterWithoutOne_orOfAnotherType_orOverflowing_answersAsWithout() {
-    Counters counters = fixture().toolkit.counters(CounterSpec.defaults().withTtl(Duration.ofSeconds(10)));
+    Counters counters =
+        fixture().toolkit.counters(CounterSpec.defaults().withTtl(Duration.ofSeconds(10)));
     try (Resp resp = redis.connect()) {
       resp.command("SET", "t:__tk:counter:legacy", "41"); // written by someone else, no TTL
       assertEquals(42, counters.increment("legacy"));
-      assertEquals(-1L, Fixture.pttl(resp, "t:__tk:counter:legacy"), "an existing counter keeps its (lack of) TTL");
+      assertEquals(
+          -1L,
+          Fixture.pttl(resp, "t:__tk:counter:legacy"),
+          "an existing counter keeps its (lack of) TTL");
       resp.command("SET", "t:__tk:counter:gone", "5", "PX", "1");
-      await().atMost(Duration.ofSeconds(2)).until(() -> resp.command("EXISTS", "t:__tk:counter:gone").equals(0L));
+      await()
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> resp.command("EXISTS", "t:__tk:counter:gone").equals(0L));
       assertEquals(3, counters.incrementBy("gone", 3), "an expired counter starts again from 0");
       assertTrue(Fixture.pttl(resp, "t:__tk:counter:gone") > 9_000, "and gets its TTL again");
       resp.command("RPUSH", "t:__tk:counter:listed", "x");
-      IllegalStateException e = assertThrows(IllegalStateException.class, () -> counters.increment("listed"));
+      IllegalStateException e =
+          assertThrows(IllegalStateException.class, () -> counters.increment("listed"));
       assertFalse(e.getMessage().contains("WRONGTYPE"), e.getMessage());
       assertEquals("list", resp.command("TYPE", "t:__tk:counter:listed"), "left alone");
     }
@@ -124,8 +137,9 @@ class CountersTest {
 
   @Test
   void increment_withRefreshedTtl_pushesTtlForward() {
-    Counters counters = fixture().toolkit.counters(
-        CounterSpec.defaults().withTtl(Duration.ofSeconds(10)).withRefreshedTtl());
+    Counters counters = fixture()
+        .toolkit
+        .counters(CounterSpec.defaults().withTtl(Duration.ofSeconds(10)).withRefreshedTtl());
     try (Resp resp = redis.connect()) {
       counters.increment("views");
       resp.command("PEXPIRE", "t:__tk:counter:views", "100000");
@@ -136,7 +150,8 @@ class CountersTest {
 
   @Test
   void set_withTtl_startsTtl() {
-    Counters counters = fixture().toolkit.counters(CounterSpec.defaults().withTtl(Duration.ofSeconds(10)));
+    Counters counters =
+        fixture().toolkit.counters(CounterSpec.defaults().withTtl(Duration.ofSeconds(10)));
     counters.set("c", 5);
     try (Resp resp = redis.connect()) {
       long ttl = Fixture.pttl(resp, "t:__tk:counter:c");
@@ -147,7 +162,8 @@ class CountersTest {
   @Test
   void add_batched_losesNothingOnClose() throws Exception {
     Fixture fixture = Fixture.open(redis);
-    Counters counters = fixture.toolkit.counters(CounterSpec.defaults().withBatchInterval(Duration.ofHours(1)));
+    Counters counters =
+        fixture.toolkit.counters(CounterSpec.defaults().withBatchInterval(Duration.ofHours(1)));
     ExecutorService pool = Executors.newFixedThreadPool(8);
     List<Future<?>> done = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
@@ -164,7 +180,8 @@ class CountersTest {
     assertEquals(5, counters.pendingCount());
     assertEquals(8 * 400, counters.get("n0"), "get includes unwritten deltas");
     try (Resp resp = redis.connect()) {
-      assertEquals(null, resp.command("GET", "t:__tk:counter:n0"), "nothing written before the flush");
+      assertEquals(
+          null, resp.command("GET", "t:__tk:counter:n0"), "nothing written before the flush");
       fixture.close();
       for (int n = 0; n < 5; n++) {
         assertEquals(String.valueOf(8 * 400), resp.command("GET", "t:__tk:counter:n" + n));
@@ -174,7 +191,8 @@ class CountersTest {
 
   @Test
   void add_batched_flushedEveryInterval_whileWritersRun() throws Exception {
-    Counters counters = fixture().toolkit.counters(CounterSpec.defaults().withBatchInterval(Duration.ofMillis(20)));
+    Counters counters =
+        fixture().toolkit.counters(CounterSpec.defaults().withBatchInterval(Duration.ofMillis(20)));
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<?>> done = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
@@ -193,7 +211,9 @@ class CountersTest {
     }
     pool.shutdown();
     try (Resp resp = redis.connect()) {
-      await().atMost(Duration.ofSeconds(5)).until(() -> "20000".equals(resp.command("GET", "t:__tk:counter:hits")));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> "20000".equals(resp.command("GET", "t:__tk:counter:hits")));
     }
     assertEquals(0, counters.pendingCount());
   }
@@ -202,7 +222,8 @@ class CountersTest {
   void increment_overflow_throwsArithmeticException() {
     Counters counters = fixture().toolkit.counters();
     counters.set("big", Long.MAX_VALUE);
-    ArithmeticException e = assertThrows(ArithmeticException.class, () -> counters.increment("big"));
+    ArithmeticException e =
+        assertThrows(ArithmeticException.class, () -> counters.increment("big"));
     assertEquals("counter 'big' would overflow a signed 64-bit integer", e.getMessage());
     assertEquals(Long.MAX_VALUE, counters.get("big"));
   }
@@ -213,37 +234,57 @@ class CountersTest {
     try (Resp resp = redis.connect()) {
       resp.command("SET", "t:__tk:counter:odd", "not a number");
     }
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> counters.increment("odd"));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> counters.increment("odd"));
     assertFalse(e.getMessage().contains("ERR"), e.getMessage());
     assertThrows(IllegalStateException.class, () -> counters.get("odd"));
     try (Resp resp = redis.connect()) {
       resp.command("RPUSH", "t:__tk:counter:listed", "x");
     }
-    IllegalStateException other = assertThrows(IllegalStateException.class, () -> counters.get("listed"));
+    IllegalStateException other =
+        assertThrows(IllegalStateException.class, () -> counters.get("listed"));
     assertFalse(other.getMessage().contains("WRONGTYPE"), other.getMessage());
-    assertThrows(IllegalStateException.class, () -> counters.increment("listed"), "the same answer from both");
+    assertThrows(
+        IllegalStateException.class,
+        () -> counters.increment("listed"),
+        "the same answer from both");
   }
 
   @Test
   void anyMethod_badName_throwsNamingTheArgument() {
     Counters counters = fixture().toolkit.counters();
-    assertEquals("name must not be null",
+    assertEquals(
+        "name must not be null",
         assertThrows(NullPointerException.class, () -> counters.increment(null)).getMessage());
-    assertEquals("name must not be empty",
+    assertEquals(
+        "name must not be empty",
         assertThrows(IllegalArgumentException.class, () -> counters.get("")).getMessage());
     assertThrows(IllegalArgumentException.class, () -> counters.decrementBy("c", Long.MIN_VALUE));
   }
 
   @Test
   void counterSpec_badValues_throw() {
-    assertEquals("ttl must not be negative, was PT-1S", assertThrows(IllegalArgumentException.class,
-        () -> CounterSpec.defaults().withTtl(Duration.ofSeconds(-1))).getMessage());
+    assertEquals(
+        "ttl must not be negative, was PT-1S",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> CounterSpec.defaults().withTtl(Duration.ofSeconds(-1)))
+            .getMessage());
     assertThrows(IllegalArgumentException.class, () -> CounterSpec.defaults().withRefreshedTtl());
     assertThrows(NullPointerException.class, () -> CounterSpec.defaults().withBatchInterval(null));
-    assertEquals("ttl must be at least 1 ms, was PT0.0005S", assertThrows(IllegalArgumentException.class,
-        () -> CounterSpec.defaults().withTtl(Duration.ofNanos(500_000))).getMessage(), "would mean no expiry");
-    assertEquals("batchInterval must be at least 1 ms, was PT0.000001S", assertThrows(IllegalArgumentException.class,
-        () -> CounterSpec.defaults().withBatchInterval(Duration.ofNanos(1_000))).getMessage());
+    assertEquals(
+        "ttl must be at least 1 ms, was PT0.0005S",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> CounterSpec.defaults().withTtl(Duration.ofNanos(500_000)))
+            .getMessage(),
+        "would mean no expiry");
+    assertEquals(
+        "batchInterval must be at least 1 ms, was PT0.000001S",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> CounterSpec.defaults().withBatchInterval(Duration.ofNanos(1_000)))
+            .getMessage());
   }
 
   @Test
@@ -252,7 +293,8 @@ class CountersTest {
     Fixture fixture = Fixture.openForFaults(redis);
     opened.add(fixture);
     Counters direct = fixture.toolkit.counters();
-    Counters batched = fixture.toolkit.counters(CounterSpec.defaults().withBatchInterval(Duration.ofMillis(50)));
+    Counters batched =
+        fixture.toolkit.counters(CounterSpec.defaults().withBatchInterval(Duration.ofMillis(50)));
     redis.stop();
     assertThrows(RedisUnavailableException.class, () -> direct.increment("c"));
     for (int i = 0; i < 100; i++) {

@@ -28,8 +28,16 @@ final class Fixture implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    tier = new RedisTier(uri, commandTimeout, Duration.ofMillis(500), Duration.ofMillis(100), PREFIX, 1000, scheduler);
-    ObjectMapper mapper = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    tier = new RedisTier(
+        uri,
+        commandTimeout,
+        Duration.ofMillis(500),
+        Duration.ofMillis(100),
+        PREFIX,
+        1000,
+        scheduler);
+    ObjectMapper mapper =
+        new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     toolkit = new Toolkit(tier, PREFIX, mapper, scheduler, clock);
   }
 

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LeaderboardTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private Fixture fixture;
   private Leaderboards boards;
@@ -46,8 +47,14 @@ class LeaderboardTest {
       board.add("m" + i, i);
     }
     assertEquals(5, board.size());
-    assertEquals(List.of(new RankedMember(1, "m20", 20), new RankedMember(2, "m19", 19), new RankedMember(3, "m18", 18),
-        new RankedMember(4, "m17", 17), new RankedMember(5, "m16", 16)), board.top(10));
+    assertEquals(
+        List.of(
+            new RankedMember(1, "m20", 20),
+            new RankedMember(2, "m19", 19),
+            new RankedMember(3, "m18", 18),
+            new RankedMember(4, "m17", 17),
+            new RankedMember(5, "m16", 16)),
+        board.top(10));
     assertFalse(board.add("low", 1), "a score below the top 5 is trimmed at once");
     assertTrue(board.add("high", 100));
     assertEquals(new RankedMember(1, "high", 100), board.top(1).get(0));
@@ -122,16 +129,23 @@ class LeaderboardTest {
 
   @Test
   void badArguments_throwNamingTheRule() {
-    assertEquals("capacity must be positive, was 0",
+    assertEquals(
+        "capacity must be positive, was 0",
         assertThrows(IllegalArgumentException.class, () -> boards.get("x", 0)).getMessage());
     Leaderboard board = boards.get("x");
-    assertEquals("score must be finite, was NaN",
-        assertThrows(IllegalArgumentException.class, () -> board.add("m", Double.NaN)).getMessage());
-    assertEquals("member must not be empty",
-        assertThrows(IllegalArgumentException.class, () -> board.increment("", 1)).getMessage());
-    assertEquals("n must be positive, was 0",
+    assertEquals(
+        "score must be finite, was NaN",
+        assertThrows(IllegalArgumentException.class, () -> board.add("m", Double.NaN))
+            .getMessage());
+    assertEquals(
+        "member must not be empty",
+        assertThrows(IllegalArgumentException.class, () -> board.increment("", 1))
+            .getMessage());
+    assertEquals(
+        "n must be positive, was 0",
         assertThrows(IllegalArgumentException.class, () -> board.top(0)).getMessage());
-    assertEquals("name must not be null",
+    assertEquals(
+        "name must not be null",
         assertThrows(NullPointerException.class, () -> boards.get(null)).getMessage());
   }
 }

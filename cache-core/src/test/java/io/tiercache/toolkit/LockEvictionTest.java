@@ -14,12 +14,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class LockEvictionTest {
 
   @RegisterExtension
-  static final RedisExtension redis = new RedisExtension(List.of("maxmemory 4mb", "maxmemory-policy allkeys-lru"));
+  static final RedisExtension redis =
+      new RedisExtension(List.of("maxmemory 4mb", "maxmemory-policy allkeys-lru"));
 
   @Test
   void fencingToken_keepsIncreasing_whenAllkeysLruEvictsTheFence() {
     String fence = "t:__tk:lock_fence:{report}";
-    try (Fixture fixture = Fixture.open(redis); Resp resp = redis.connect()) {
+    try (Fixture fixture = Fixture.open(redis);
+        Resp resp = redis.connect()) {
       Locks locks = fixture.toolkit.locks();
       long previous = 0;
       for (int i = 0; i < 20; i++) {
@@ -39,7 +41,8 @@ class LockEvictionTest {
       String stats = (String) resp.command("INFO", "stats");
       assertTrue(!stats.contains("evicted_keys:0\r"), "the fence key went by eviction");
       try (Lock lock = locks.acquire("report", Duration.ofSeconds(5), Duration.ZERO)) {
-        assertTrue(lock.fencingToken() > previous, "token " + lock.fencingToken() + " after " + previous);
+        assertTrue(
+            lock.fencingToken() > previous, "token " + lock.fencingToken() + " after " + previous);
         assertEquals(Long.toString(lock.fencingToken()), resp.command("GET", fence));
       }
     }

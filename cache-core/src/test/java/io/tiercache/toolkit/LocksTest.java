@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LocksTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final List<Fixture> opened = new ArrayList<>();
 
@@ -47,7 +48,8 @@ class LocksTest {
   @Test
   void acquire_fourInstancesFourThreads_neverTwoHolders_tokensStrictlyIncrease() throws Exception {
     List<Locks> instances = List.of(locks(), locks(), locks(), locks());
-    LockSpec spec = LockSpec.of(Duration.ofSeconds(5), Duration.ofSeconds(20)).withRetryInterval(Duration.ofMillis(1));
+    LockSpec spec = LockSpec.of(Duration.ofSeconds(5), Duration.ofSeconds(20))
+        .withRetryInterval(Duration.ofMillis(1));
     AtomicInteger inside = new AtomicInteger();
     AtomicInteger overlaps = new AtomicInteger();
     AtomicInteger regressions = new AtomicInteger();
@@ -83,7 +85,8 @@ class LocksTest {
     assertEquals(0, overlaps.get(), "two holders at once");
     assertEquals(0, regressions.get(), "fencing token not increasing");
     try (Resp resp = redis.connect()) {
-      assertEquals(Long.toString(lastToken.get()), resp.command("GET", "t:__tk:lock_fence:{shared}"));
+      assertEquals(
+          Long.toString(lastToken.get()), resp.command("GET", "t:__tk:lock_fence:{shared}"));
     }
   }
 
@@ -91,7 +94,8 @@ class LocksTest {
   void release_byHolderWhoseLeaseEnded_cannotReleaseNextOwner() {
     Locks a = locks();
     Locks b = locks();
-    Lock first = a.acquire("job", LockSpec.of(Duration.ofMillis(200), Duration.ZERO).withoutRenewal());
+    Lock first =
+        a.acquire("job", LockSpec.of(Duration.ofMillis(200), Duration.ZERO).withoutRenewal());
     await().atMost(Duration.ofSeconds(3)).until(() -> !first.isHeld());
     Lock second = b.acquire("job", Duration.ofSeconds(10), Duration.ofSeconds(2));
     assertFalse(first.release(), "a non-owner release must fail");
@@ -116,8 +120,10 @@ class LocksTest {
   void acquire_afterLeaseExpires_nextOwnerGetsIn() {
     Locks a = locks();
     Locks b = locks();
-    Lock first = a.acquire("job", LockSpec.of(Duration.ofMillis(300), Duration.ZERO).withoutRenewal());
-    assertTrue(b.tryAcquire("job", LockSpec.of(Duration.ofSeconds(1), Duration.ZERO)).isEmpty());
+    Lock first =
+        a.acquire("job", LockSpec.of(Duration.ofMillis(300), Duration.ZERO).withoutRenewal());
+    assertTrue(
+        b.tryAcquire("job", LockSpec.of(Duration.ofSeconds(1), Duration.ZERO)).isEmpty());
     long start = System.nanoTime();
     Lock second = b.acquire("job", LockSpec.of(Duration.ofSeconds(5), Duration.ofSeconds(5)));
     long waitedMillis = (System.nanoTime() - start) / 1_000_000;
@@ -134,7 +140,8 @@ class LocksTest {
     try (Lock lock = a.acquire("long", Duration.ofMillis(300), Duration.ZERO)) {
       Thread.sleep(1_200);
       assertTrue(lock.isHeld());
-      assertTrue(b.tryAcquire("long", LockSpec.of(Duration.ofSeconds(1), Duration.ZERO)).isEmpty());
+      assertTrue(b.tryAcquire("long", LockSpec.of(Duration.ofSeconds(1), Duration.ZERO))
+          .isEmpty());
       try (Resp resp = redis.connect()) {
         assertTrue(Fixture.pttl(resp, "t:__tk:lock:{long}") > 0);
       }
@@ -157,9 +164,11 @@ class LocksTest {
   void acquire_heldForTheWholeWait_throwsLockNotAcquired() {
     Locks locks = locks();
     try (Lock held = locks.acquire("busy", Duration.ofSeconds(10), Duration.ZERO)) {
-      LockNotAcquiredException e = assertThrows(LockNotAcquiredException.class,
+      LockNotAcquiredException e = assertThrows(
+          LockNotAcquiredException.class,
           () -> locks.acquire("busy", Duration.ofSeconds(1), Duration.ofMillis(100)));
-      assertEquals("lock 'busy' was still held by another owner after waiting PT0.1S", e.getMessage());
+      assertEquals(
+          "lock 'busy' was still held by another owner after waiting PT0.1S", e.getMessage());
       assertTrue(held.isHeld());
     }
   }
@@ -193,15 +202,18 @@ class LocksTest {
       long previous = 20;
       for (int i = 0; i < 8; i++) {
         try (Lock lock = locks.acquire("job", Duration.ofSeconds(5), Duration.ZERO)) {
-          assertTrue(lock.fencingToken() > previous, "token " + lock.fencingToken() + " after " + previous);
+          assertTrue(
+              lock.fencingToken() > previous,
+              "token " + lock.fencingToken() + " after " + previous);
           previous = lock.fencingToken();
         }
         if (i % 2 == 1) {
           resp.command("DEL", fence); // as an eviction or a restart without persistence would
         }
       }
-      assertTrue(previous >= startMicros - 60_000_000L, "a lost fence starts again from the server's clock in µs: "
-          + previous);
+      assertTrue(
+          previous >= startMicros - 60_000_000L,
+          "a lost fence starts again from the server's clock in µs: " + previous);
     }
   }
 
@@ -211,8 +223,11 @@ class LocksTest {
     try (Resp resp = redis.connect()) {
       resp.command("SET", "t:__tk:lock_fence:{job}", "not a number");
       try (Lock lock = locks.acquire("job", Duration.ofSeconds(5), Duration.ZERO)) {
-        assertTrue(lock.fencingToken() > System.currentTimeMillis() * 1000 - 60_000_000L, "" + lock.fencingToken());
-        assertEquals(Long.toString(lock.fencingToken()), resp.command("GET", "t:__tk:lock_fence:{job}"));
+        assertTrue(
+            lock.fencingToken() > System.currentTimeMillis() * 1000 - 60_000_000L,
+            "" + lock.fencingToken());
+        assertEquals(
+            Long.toString(lock.fencingToken()), resp.command("GET", "t:__tk:lock_fence:{job}"));
       }
       assertFalse(locks.isLocked("job"));
     }
@@ -223,10 +238,13 @@ class LocksTest {
     Locks locks = locks();
     try (Resp resp = redis.connect()) {
       resp.command("SET", "t:__tk:lock_fence:{job}", Long.toString(Long.MAX_VALUE));
-      IllegalStateException e = assertThrows(IllegalStateException.class,
+      IllegalStateException e = assertThrows(
+          IllegalStateException.class,
           () -> locks.acquire("job", Duration.ofSeconds(5), Duration.ofSeconds(1)));
-      assertEquals("lock 'job' cannot be acquired: its fence key t:__tk:lock_fence:{job} holds 9223372036854775807,"
-          + " the largest fencing token, so no later holder could get a larger one", e.getMessage());
+      assertEquals(
+          "lock 'job' cannot be acquired: its fence key t:__tk:lock_fence:{job} holds 9223372036854775807,"
+              + " the largest fencing token, so no later holder could get a larger one",
+          e.getMessage());
       assertFalse(locks.isLocked("job"), "the lock key is not left behind");
     }
   }
@@ -242,19 +260,40 @@ class LocksTest {
   @Test
   void badArguments_throwNamingTheRule() {
     Locks locks = locks();
-    assertEquals("lease must be positive, was PT0S", assertThrows(IllegalArgumentException.class,
-        () -> locks.acquire("x", Duration.ZERO, Duration.ZERO)).getMessage());
-    assertEquals("maxWait must not be negative, was PT-1S", assertThrows(IllegalArgumentException.class,
-        () -> LockSpec.of(Duration.ofSeconds(1), Duration.ofSeconds(-1))).getMessage());
-    assertEquals("lease must be at least 1 ms, was PT0.0005S", assertThrows(IllegalArgumentException.class,
-        () -> LockSpec.of(Duration.ofNanos(500_000), Duration.ZERO)).getMessage());
-    assertEquals("maxWait must be at most 36500 days (100 years), was PT2562047788015215H30M7.999999999S",
-        assertThrows(IllegalArgumentException.class,
-            () -> LockSpec.of(Duration.ofSeconds(1), ChronoUnit.FOREVER.getDuration())).getMessage());
-    assertEquals("name must not be empty", assertThrows(IllegalArgumentException.class,
-        () -> locks.acquire("", Duration.ofSeconds(1), Duration.ZERO)).getMessage());
-    assertEquals("spec must not be null", assertThrows(NullPointerException.class,
-        () -> locks.tryAcquire("x", null)).getMessage());
+    assertEquals(
+        "lease must be positive, was PT0S",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> locks.acquire("x", Duration.ZERO, Duration.ZERO))
+            .getMessage());
+    assertEquals(
+        "maxWait must not be negative, was PT-1S",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> LockSpec.of(Duration.ofSeconds(1), Duration.ofSeconds(-1)))
+            .getMessage());
+    assertEquals(
+        "lease must be at least 1 ms, was PT0.0005S",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> LockSpec.of(Duration.ofNanos(500_000), Duration.ZERO))
+            .getMessage());
+    assertEquals(
+        "maxWait must be at most 36500 days (100 years), was PT2562047788015215H30M7.999999999S",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> LockSpec.of(Duration.ofSeconds(1), ChronoUnit.FOREVER.getDuration()))
+            .getMessage());
+    assertEquals(
+        "name must not be empty",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> locks.acquire("", Duration.ofSeconds(1), Duration.ZERO))
+            .getMessage());
+    assertEquals(
+        "spec must not be null",
+        assertThrows(NullPointerException.class, () -> locks.tryAcquire("x", null))
+            .getMessage());
   }
 
   @Test
@@ -265,7 +304,8 @@ class LocksTest {
     Locks locks = fixture.toolkit.locks();
     Lock lock = locks.acquire("job", Duration.ofMillis(600), Duration.ZERO);
     redis.stop();
-    RedisUnavailableException e = assertThrows(RedisUnavailableException.class,
+    RedisUnavailableException e = assertThrows(
+        RedisUnavailableException.class,
         () -> locks.acquire("other", Duration.ofSeconds(1), Duration.ofSeconds(1)));
     assertTrue(e.getMessage().startsWith("lock acquire"), e.getMessage());
     await().atMost(Duration.ofSeconds(3)).until(() -> !lock.isHeld());

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The toolkit on a Redis whose memory is full and that evicts nothing. */
 class NoEvictionTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension(List.of("maxmemory-policy noeviction"));
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension(List.of("maxmemory-policy noeviction"));
 
   /** Every write that needs memory is refused from now on. */
   private static void fillMemory() {
@@ -38,7 +39,8 @@ class NoEvictionTest {
       Counters counters = fixture.toolkit.counters();
       assertEquals(1, counters.increment("hits"));
       fillMemory();
-      RedisUnavailableException e = assertThrows(RedisUnavailableException.class, () -> counters.increment("hits"));
+      RedisUnavailableException e =
+          assertThrows(RedisUnavailableException.class, () -> counters.increment("hits"));
       assertTrue(e.getMessage().contains("OOM"), e.getMessage());
       freeMemory();
       assertEquals(2, counters.increment("hits"));
@@ -48,7 +50,8 @@ class NoEvictionTest {
   @Test
   void batchedDeltas_outOfMemory_stayInMemoryUntilAFlushSucceeds() {
     try (Fixture fixture = Fixture.open(redis)) {
-      Counters counters = fixture.toolkit.counters(CounterSpec.defaults().withBatchInterval(Duration.ofHours(1)));
+      Counters counters =
+          fixture.toolkit.counters(CounterSpec.defaults().withBatchInterval(Duration.ofHours(1)));
       counters.add("views", 5);
       fillMemory();
       try {
@@ -56,7 +59,8 @@ class NoEvictionTest {
       } catch (RedisUnavailableException expected) {
         // either way, the delta must still be pending
       }
-      assertEquals(1, counters.pendingCount(), "the refused delta is kept, not dropped as 'not an integer'");
+      assertEquals(
+          1, counters.pendingCount(), "the refused delta is kept, not dropped as 'not an integer'");
       freeMemory();
       counters.flush();
       assertEquals(0, counters.pendingCount());

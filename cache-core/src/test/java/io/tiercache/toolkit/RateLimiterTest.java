@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RateLimiterTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private final Fixture.ManualClock clock = new Fixture.ManualClock(1_000_000);
   private final List<Fixture> opened = new ArrayList<>();
@@ -83,9 +84,11 @@ class RateLimiterTest {
     clock.set(5_000_999);
     RateLimit refused = limiter.tryAcquire("u");
     assertFalse(refused.allowed());
-    assertEquals(Duration.ofMillis(1), refused.retryAfter(), "the first permit leaves the window at +1000");
+    assertEquals(
+        Duration.ofMillis(1), refused.retryAfter(), "the first permit leaves the window at +1000");
     clock.set(5_001_000);
-    assertTrue(limiter.tryAcquire("u").allowed(), "the permit of t=0 is out of the window (t-1000, t]");
+    assertTrue(
+        limiter.tryAcquire("u").allowed(), "the permit of t=0 is out of the window (t-1000, t]");
     RateLimit again = limiter.tryAcquire("u");
     assertFalse(again.allowed());
     assertEquals(Duration.ofMillis(300), again.retryAfter());
@@ -97,8 +100,12 @@ class RateLimiterTest {
       RateLimiters a = limiters();
       RateLimiters b = limiters();
       List<RateLimiter> views = sliding
-          ? List.of(a.slidingWindow("hot", 100, Duration.ofMinutes(1)), b.slidingWindow("hot", 100, Duration.ofMinutes(1)))
-          : List.of(a.fixedWindow("hot", 100, Duration.ofMinutes(1)), b.fixedWindow("hot", 100, Duration.ofMinutes(1)));
+          ? List.of(
+              a.slidingWindow("hot", 100, Duration.ofMinutes(1)),
+              b.slidingWindow("hot", 100, Duration.ofMinutes(1)))
+          : List.of(
+              a.fixedWindow("hot", 100, Duration.ofMinutes(1)),
+              b.fixedWindow("hot", 100, Duration.ofMinutes(1)));
       AtomicInteger allowed = new AtomicInteger();
       ExecutorService pool = Executors.newFixedThreadPool(8);
       List<Future<?>> done = new ArrayList<>();
@@ -135,17 +142,33 @@ class RateLimiterTest {
   @Test
   void create_badArguments_throwNamingTheRule() {
     RateLimiters limiters = limiters();
-    assertEquals("limit must be positive, was 0", assertThrows(IllegalArgumentException.class,
-        () -> limiters.fixedWindow("x", 0, Duration.ofSeconds(1))).getMessage());
-    assertEquals("window must be positive, was PT0S", assertThrows(IllegalArgumentException.class,
-        () -> limiters.slidingWindow("x", 1, Duration.ZERO)).getMessage());
-    assertEquals("name must not be empty", assertThrows(IllegalArgumentException.class,
-        () -> limiters.slidingWindow("", 1, Duration.ofSeconds(1))).getMessage());
-    assertThrows(NullPointerException.class, () -> limiters.fixedWindow("x", 1, Duration.ofSeconds(1), null));
+    assertEquals(
+        "limit must be positive, was 0",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> limiters.fixedWindow("x", 0, Duration.ofSeconds(1)))
+            .getMessage());
+    assertEquals(
+        "window must be positive, was PT0S",
+        assertThrows(
+                IllegalArgumentException.class, () -> limiters.slidingWindow("x", 1, Duration.ZERO))
+            .getMessage());
+    assertEquals(
+        "name must not be empty",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> limiters.slidingWindow("", 1, Duration.ofSeconds(1)))
+            .getMessage());
+    assertThrows(
+        NullPointerException.class,
+        () -> limiters.fixedWindow("x", 1, Duration.ofSeconds(1), null));
     RateLimiter limiter = limiters.fixedWindow("x", 3, Duration.ofSeconds(1));
-    assertEquals("permits must be between 1 and the limit 3, was 4",
-        assertThrows(IllegalArgumentException.class, () -> limiter.tryAcquire("u", 4)).getMessage());
-    assertEquals("subject must not be null",
+    assertEquals(
+        "permits must be between 1 and the limit 3, was 4",
+        assertThrows(IllegalArgumentException.class, () -> limiter.tryAcquire("u", 4))
+            .getMessage());
+    assertEquals(
+        "subject must not be null",
         assertThrows(NullPointerException.class, () -> limiter.tryAcquire(null)).getMessage());
   }
 
@@ -166,9 +189,13 @@ class RateLimiterTest {
 
   @Test
   void slidingWindow_refusesALimitItCannotServeWithoutBlockingRedis() {
-    assertEquals("limit of a sliding window must be at most 100000 (one Redis entry per permit), was 100001: "
-        + "use a fixed window", assertThrows(IllegalArgumentException.class,
-            () -> limiters().slidingWindow("x", 100_001, Duration.ofMinutes(1))).getMessage());
+    assertEquals(
+        "limit of a sliding window must be at most 100000 (one Redis entry per permit), was 100001: "
+            + "use a fixed window",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> limiters().slidingWindow("x", 100_001, Duration.ofMinutes(1)))
+            .getMessage());
     limiters().fixedWindow("x", 100_001, Duration.ofMinutes(1));
   }
 
@@ -177,8 +204,13 @@ class RateLimiterTest {
   void redisDown_answersByEachLimitersPolicy() {
     Fixture fixture = Fixture.openForFaults(redis);
     opened.add(fixture);
-    RateLimiter open = fixture.toolkit.rateLimiters().fixedWindow("o", 5, Duration.ofMinutes(1), FailurePolicy.FAIL_OPEN);
-    RateLimiter closed = fixture.toolkit.rateLimiters()
+    RateLimiter open = fixture
+        .toolkit
+        .rateLimiters()
+        .fixedWindow("o", 5, Duration.ofMinutes(1), FailurePolicy.FAIL_OPEN);
+    RateLimiter closed = fixture
+        .toolkit
+        .rateLimiters()
         .slidingWindow("c", 5, Duration.ofMinutes(1), FailurePolicy.FAIL_CLOSED);
     redis.stop();
     RateLimit opened = open.tryAcquire("u");

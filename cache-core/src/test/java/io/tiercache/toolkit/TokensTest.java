@@ -28,7 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TokensTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   record Login(String ip, String agent) {}
 
@@ -48,7 +49,8 @@ class TokensTest {
 
   @Test
   void issueThenVerify_returnsSessionWithMetadata() {
-    IssuedToken issued = tokens.issue("user-1", new Login("127.0.0.1", "curl"), Duration.ofHours(1));
+    IssuedToken issued =
+        tokens.issue("user-1", new Login("127.0.0.1", "curl"), Duration.ofHours(1));
     assertTrue(issued.token().matches("[A-Za-z0-9_-]{43}"), issued.token());
     assertEquals(RedisTokens.sha256Hex(issued.token()), issued.sessionId());
     assertFalse(issued.toString().contains(issued.token()));
@@ -76,7 +78,8 @@ class TokensTest {
   void manyIssuedAndRevoked_noRawTokenAnywhereInRedis() {
     List<IssuedToken> issued = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
-      issued.add(tokens.issue("user-" + (i % 6), new Login("10.0.0." + i, "agent"), Duration.ofHours(1)));
+      issued.add(
+          tokens.issue("user-" + (i % 6), new Login("10.0.0." + i, "agent"), Duration.ofHours(1)));
     }
     for (int i = 0; i < 20; i++) {
       assertTrue(tokens.revoke(issued.get(i * 3).token()));
@@ -104,11 +107,14 @@ class TokensTest {
 
   @Test
   void revokeAll_endsEverySessionOfThatUserOnly() {
-    List<IssuedToken> alice = List.of(tokens.issue("alice", null), tokens.issue("alice", null), tokens.issue("alice", null));
+    List<IssuedToken> alice = List.of(
+        tokens.issue("alice", null), tokens.issue("alice", null), tokens.issue("alice", null));
     IssuedToken bob = tokens.issue("bob", null);
     assertEquals(3, tokens.revokeAll("alice"));
     for (IssuedToken token : alice) {
-      assertEquals(TokenVerification.Status.INVALID, tokens.verify(token.token(), Object.class).status());
+      assertEquals(
+          TokenVerification.Status.INVALID,
+          tokens.verify(token.token(), Object.class).status());
     }
     assertTrue(tokens.verify(bob.token(), Object.class).isValid());
     assertEquals(0, tokens.revokeAll("alice"));
@@ -127,30 +133,43 @@ class TokensTest {
     IssuedToken other = tokens.issue("other", null);
     List<IssuedToken> issued = new ArrayList<>();
     for (int i = 0; i < max + 3; i++) {
-      issued.add(tokens.issue("u", null)); // many in the same millisecond: the issue order still counts
+      issued.add(
+          tokens.issue("u", null)); // many in the same millisecond: the issue order still counts
     }
     for (int i = 0; i < 3; i++) {
-      assertEquals(TokenVerification.Status.INVALID, tokens.verify(issued.get(i).token(), Object.class).status(),
+      assertEquals(
+          TokenVerification.Status.INVALID,
+          tokens.verify(issued.get(i).token(), Object.class).status(),
           "session " + i + " is one of the 3 oldest");
     }
     for (int i = 3; i < max + 3; i++) {
       assertTrue(tokens.verify(issued.get(i).token(), Object.class).isValid(), "session " + i);
     }
-    assertTrue(tokens.verify(other.token(), Object.class).isValid(), "another user's session is untouched");
+    assertTrue(
+        tokens.verify(other.token(), Object.class).isValid(),
+        "another user's session is untouched");
     assertEquals(max, tokens.sessions("u", Object.class).size());
     try (Resp resp = redis.connect()) {
       assertEquals((long) max, resp.command("HLEN", "t:__tk:token_sessions:u"));
-      assertEquals(issued.subList(3, max + 3).stream().map(IssuedToken::sessionId).sorted().toList(),
-          ((List<?>) resp.command("HKEYS", "t:__tk:token_sessions:u")).stream().map(String.class::cast).sorted().toList());
+      assertEquals(
+          issued.subList(3, max + 3).stream()
+              .map(IssuedToken::sessionId)
+              .sorted()
+              .toList(),
+          ((List<?>) resp.command("HKEYS", "t:__tk:token_sessions:u"))
+              .stream().map(String.class::cast).sorted().toList());
       for (int i = 0; i < 3; i++) {
-        assertNull(resp.command("GET", "t:__tk:token:" + issued.get(i).sessionId()), "a revoked session's key is deleted");
+        assertNull(
+            resp.command("GET", "t:__tk:token:" + issued.get(i).sessionId()),
+            "a revoked session's key is deleted");
       }
     }
   }
 
   @Test
   void issue_concurrentLoginsOnSeveralInstances_neverExceedTheLimit() throws Exception {
-    List<Fixture> instances = List.of(Fixture.open(redis), Fixture.open(redis), Fixture.open(redis));
+    List<Fixture> instances =
+        List.of(Fixture.open(redis), Fixture.open(redis), Fixture.open(redis));
     ExecutorService pool = Executors.newFixedThreadPool(12);
     try {
       List<Future<List<IssuedToken>>> logins = new ArrayList<>();
@@ -188,13 +207,20 @@ class TokensTest {
     IssuedToken a = two.issue("u", null, Duration.ofHours(1));
     IssuedToken brief = two.issue("u", null, Duration.ofMillis(50));
     try (Resp resp = redis.connect()) {
-      await().atMost(Duration.ofSeconds(3)).until(() -> (Long) resp.command("PTTL", "t:__tk:token:" + brief.sessionId()) == -2);
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> (Long) resp.command("PTTL", "t:__tk:token:" + brief.sessionId()) == -2);
       IssuedToken b = two.issue("u", null, Duration.ofHours(1));
-      assertTrue(two.verify(a.token(), Object.class).isValid(), "the expired session made room, not the oldest live one");
-      assertEquals(Set.of(a.sessionId(), b.sessionId()),
-          Set.copyOf((List<?>) resp.command("HKEYS", "t:__tk:token_sessions:u")), "the expired entry is dropped");
+      assertTrue(
+          two.verify(a.token(), Object.class).isValid(),
+          "the expired session made room, not the oldest live one");
+      assertEquals(
+          Set.of(a.sessionId(), b.sessionId()),
+          Set.copyOf((List<?>) resp.command("HKEYS", "t:__tk:token_sessions:u")),
+          "the expired entry is dropped");
       IssuedToken c = two.issue("u", null, Duration.ofHours(1));
-      assertFalse(two.verify(a.token(), Object.class).isValid(), "now the oldest live session ends");
+      assertFalse(
+          two.verify(a.token(), Object.class).isValid(), "now the oldest live session ends");
       assertTrue(two.verify(b.token(), Object.class).isValid());
       assertTrue(two.verify(c.token(), Object.class).isValid());
     }
@@ -204,15 +230,20 @@ class TokensTest {
   void tokens_maxSessionsPerUser_isCheckedAndShared() {
     Toolkit toolkit = fixture.toolkit;
     for (int bad : new int[] {0, -1, Integer.MIN_VALUE}) {
-      assertEquals("maxSessionsPerUser must be positive, was " + bad,
-          assertThrows(IllegalArgumentException.class, () -> toolkit.tokens(bad)).getMessage());
+      assertEquals(
+          "maxSessionsPerUser must be positive, was " + bad,
+          assertThrows(IllegalArgumentException.class, () -> toolkit.tokens(bad))
+              .getMessage());
     }
-    assertEquals("maxSessionsPerUser must be at most 1000, was 1001",
+    assertEquals(
+        "maxSessionsPerUser must be at most 1000, was 1001",
         assertThrows(IllegalArgumentException.class, () -> toolkit.tokens(1001)).getMessage());
     assertEquals(1000, toolkit.tokens(Tokens.MAX_SESSIONS_PER_USER).maxSessionsPerUser());
     assertTrue(toolkit.tokens(Tokens.DEFAULT_MAX_SESSIONS_PER_USER) == toolkit.tokens());
     IssuedToken issued = toolkit.tokens(1).issue("u", null);
-    assertTrue(toolkit.tokens().verify(issued.token(), Object.class).isValid(), "every view shares the sessions");
+    assertTrue(
+        toolkit.tokens().verify(issued.token(), Object.class).isValid(),
+        "every view shares the sessions");
   }
 
   @Test
@@ -235,7 +266,8 @@ class TokensTest {
       IssuedToken second = store.issue("u", new Login("b", "y"), Duration.ofHours(1));
       store.issue("other", null);
       List<TokenSession<Login>> sessions = store.sessions("u", Login.class);
-      assertEquals(List.of(first.sessionId(), second.sessionId()),
+      assertEquals(
+          List.of(first.sessionId(), second.sessionId()),
           sessions.stream().map(TokenSession::sessionId).toList());
       assertEquals(Instant.ofEpochMilli(1_000_000_000_000L), sessions.get(0).issuedAt());
       assertEquals(new Login("b", "y"), sessions.get(1).metadata());
@@ -250,10 +282,16 @@ class TokensTest {
   @Test
   void verifyAndSessions_refuseAMetadataTypeThatCouldNotBeReadBack() {
     IssuedToken token = tokens.issue("u", Map.of("role", "admin"), Duration.ofMinutes(5));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tokens.verify(token.token(), Claims.class));
-    assertTrue(e.getMessage().startsWith("metadataType io.tiercache.toolkit.TokensTest$Claims is abstract"), e.getMessage());
+    IllegalArgumentException e = assertThrows(
+        IllegalArgumentException.class, () -> tokens.verify(token.token(), Claims.class));
+    assertTrue(
+        e.getMessage()
+            .startsWith("metadataType io.tiercache.toolkit.TokensTest$Claims is abstract"),
+        e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> tokens.sessions("u", Claims.class));
-    assertTrue(tokens.verify(token.token(), Map.class).isValid(), "a concrete type still reads the session");
+    assertTrue(
+        tokens.verify(token.token(), Map.class).isValid(),
+        "a concrete type still reads the session");
   }
 
   @Test
@@ -261,7 +299,9 @@ class TokensTest {
     tokens.issue("u", null, Duration.ofMillis(100));
     IssuedToken live = tokens.issue("u", null, Duration.ofHours(1));
     try (Resp resp = redis.connect()) {
-      await().atMost(Duration.ofSeconds(3)).until(() -> tokens.sessions("u", Object.class).size() == 1);
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> tokens.sessions("u", Object.class).size() == 1);
       assertEquals(List.of(live.sessionId()), resp.command("HKEYS", "t:__tk:token_sessions:u"));
     }
   }
@@ -277,8 +317,9 @@ class TokensTest {
   @Test
   void verify_malformedOrUnknownTokens_areInvalidWithoutException() {
     String unknown = "A".repeat(43);
-    for (String token : new String[] {null, "", "abc", "!".repeat(43), "A".repeat(44), "é".repeat(43), unknown,
-        "t:__tk:token:*"}) {
+    for (String token : new String[] {
+      null, "", "abc", "!".repeat(43), "A".repeat(44), "é".repeat(43), unknown, "t:__tk:token:*"
+    }) {
       TokenVerification<Object> check = tokens.verify(token, Object.class);
       assertEquals(TokenVerification.Status.INVALID, check.status(), String.valueOf(token));
       assertTrue(check.session().isEmpty());
@@ -292,7 +333,9 @@ class TokensTest {
     try (Resp resp = redis.connect()) {
       resp.command("HDEL", "t:__tk:token_sessions:u", issued.sessionId());
     }
-    assertEquals(TokenVerification.Status.INVALID, tokens.verify(issued.token(), Object.class).status());
+    assertEquals(
+        TokenVerification.Status.INVALID,
+        tokens.verify(issued.token(), Object.class).status());
   }
 
   @Test
@@ -301,16 +344,23 @@ class TokensTest {
     try (Resp resp = redis.connect()) {
       resp.command("SET", "t:__tk:token:" + issued.sessionId(), "{not json");
     }
-    assertEquals(TokenVerification.Status.INVALID, tokens.verify(issued.token(), Object.class).status());
+    assertEquals(
+        TokenVerification.Status.INVALID,
+        tokens.verify(issued.token(), Object.class).status());
   }
 
   @Test
   void issue_badArguments_throwNamingTheRule() {
-    assertEquals("userId must not be empty",
-        assertThrows(IllegalArgumentException.class, () -> tokens.issue("", null)).getMessage());
-    assertEquals("ttl must be positive, was PT0S",
-        assertThrows(IllegalArgumentException.class, () -> tokens.issue("u", null, Duration.ZERO)).getMessage());
-    assertEquals("userId must not be null",
+    assertEquals(
+        "userId must not be empty",
+        assertThrows(IllegalArgumentException.class, () -> tokens.issue("", null))
+            .getMessage());
+    assertEquals(
+        "ttl must be positive, was PT0S",
+        assertThrows(IllegalArgumentException.class, () -> tokens.issue("u", null, Duration.ZERO))
+            .getMessage());
+    assertEquals(
+        "userId must not be null",
         assertThrows(NullPointerException.class, () -> tokens.revokeAll(null)).getMessage());
   }
 

@@ -16,23 +16,40 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ToolkitTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   @Test
   void constructor_badArguments_throwNamingTheArgument() {
     try (Fixture fixture = Fixture.open(redis)) {
       ObjectMapper mapper = new ObjectMapper();
       ScheduledExecutorService scheduler = fixture.scheduler;
-      assertEquals("redis must not be null", assertThrows(NullPointerException.class,
-          () -> new Toolkit(null, "p", mapper, scheduler)).getMessage());
-      assertEquals("keyPrefix must not be empty", assertThrows(IllegalArgumentException.class,
-          () -> new Toolkit(fixture.tier, "", mapper, scheduler)).getMessage());
-      assertEquals("mapper must not be null", assertThrows(NullPointerException.class,
-          () -> new Toolkit(fixture.tier, "p", null, scheduler)).getMessage());
-      assertEquals("scheduler must not be null", assertThrows(NullPointerException.class,
-          () -> new Toolkit(fixture.tier, "p", mapper, null)).getMessage());
-      assertEquals("clock must not be null", assertThrows(NullPointerException.class,
-          () -> new Toolkit(fixture.tier, "p", mapper, scheduler, null)).getMessage());
+      assertEquals(
+          "redis must not be null",
+          assertThrows(NullPointerException.class, () -> new Toolkit(null, "p", mapper, scheduler))
+              .getMessage());
+      assertEquals(
+          "keyPrefix must not be empty",
+          assertThrows(
+                  IllegalArgumentException.class,
+                  () -> new Toolkit(fixture.tier, "", mapper, scheduler))
+              .getMessage());
+      assertEquals(
+          "mapper must not be null",
+          assertThrows(
+                  NullPointerException.class, () -> new Toolkit(fixture.tier, "p", null, scheduler))
+              .getMessage());
+      assertEquals(
+          "scheduler must not be null",
+          assertThrows(
+                  NullPointerException.class, () -> new Toolkit(fixture.tier, "p", mapper, null))
+              .getMessage());
+      assertEquals(
+          "clock must not be null",
+          assertThrows(
+                  NullPointerException.class,
+                  () -> new Toolkit(fixture.tier, "p", mapper, scheduler, null))
+              .getMessage());
     }
   }
 
@@ -52,7 +69,10 @@ class ToolkitTest {
         List<String> keys = Fixture.keys(resp);
         assertEquals(10, keys.size(), keys.toString());
         for (String key : keys) {
-          assertTrue(key.matches("t:__tk:(counter|rate|lock|lock_fence|token|token_sessions|lb|list|hash|blob):.+"), key);
+          assertTrue(
+              key.matches(
+                  "t:__tk:(counter|rate|lock|lock_fence|token|token_sessions|lb|list|hash|blob):.+"),
+              key);
         }
       }
     }
@@ -63,9 +83,12 @@ class ToolkitTest {
     try (Fixture fixture = Fixture.open(redis)) {
       fixture.toolkit.close();
       fixture.toolkit.close();
-      assertThrows(IllegalStateException.class,
-          () -> fixture.toolkit.counters(CounterSpec.defaults().withBatchInterval(Duration.ofSeconds(1))));
-      assertThrows(IllegalStateException.class,
+      assertThrows(
+          IllegalStateException.class,
+          () -> fixture.toolkit.counters(
+              CounterSpec.defaults().withBatchInterval(Duration.ofSeconds(1))));
+      assertThrows(
+          IllegalStateException.class,
           () -> fixture.toolkit.locks().acquire("x", Duration.ofSeconds(1), Duration.ZERO));
     }
   }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TypedHashTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   record Profile(String name, int level) {}
 
@@ -41,13 +42,15 @@ class TypedHashTest {
     assertFalse(profiles.put("u1", new Profile("Ann", 4)), "overwrite is not new");
     profiles.putAll(Map.of("u2", new Profile("Bo", 1)));
     assertEquals(Optional.of(new Profile("Ann", 4)), profiles.get("u1"));
-    assertEquals(Map.of("u1", new Profile("Ann", 4), "u2", new Profile("Bo", 1)), profiles.getAll());
+    assertEquals(
+        Map.of("u1", new Profile("Ann", 4), "u2", new Profile("Bo", 1)), profiles.getAll());
     assertTrue(profiles.contains("u2"));
     assertEquals(2, profiles.size());
     assertTrue(profiles.remove("u2"));
     assertEquals(Optional.empty(), profiles.get("u2"));
     try (Resp resp = redis.connect()) {
-      assertEquals("{\"name\":\"Ann\",\"level\":4}", resp.command("HGET", "t:__tk:hash:profiles", "u1"));
+      assertEquals(
+          "{\"name\":\"Ann\",\"level\":4}", resp.command("HGET", "t:__tk:hash:profiles", "u1"));
     }
   }
 
@@ -75,11 +78,15 @@ class TypedHashTest {
   @Test
   void badArguments_throwNamingTheRule() {
     TypedHash<String> hash = hashes.strings("h");
-    assertEquals("field must not be empty",
+    assertEquals(
+        "field must not be empty",
         assertThrows(IllegalArgumentException.class, () -> hash.put("", "v")).getMessage());
-    assertEquals("value must not be null",
+    assertEquals(
+        "value must not be null",
         assertThrows(NullPointerException.class, () -> hash.put("f", null)).getMessage());
-    assertEquals("type must not be null",
-        assertThrows(NullPointerException.class, () -> hashes.json("h", (Class<String>) null)).getMessage());
+    assertEquals(
+        "type must not be null",
+        assertThrows(NullPointerException.class, () -> hashes.json("h", (Class<String>) null))
+            .getMessage());
   }
 }

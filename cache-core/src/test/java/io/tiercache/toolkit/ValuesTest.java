@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Seed 002's generic key operations, under the toolkit's prefix; list pops on capped lists. */
 class ValuesTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   record Notice(String text) {}
 
@@ -50,7 +51,8 @@ class ValuesTest {
     assertTrue(values.ttl("notice").orElseThrow().toMillis() <= 30_000);
     values.set("forever", Map.of("a", 1));
     assertEquals(Optional.empty(), values.ttl("forever"), "no TTL");
-    assertEquals(Optional.of(Map.of("a", 1)), values.get("forever", new TypeRef<Map<String, Integer>>() {}));
+    assertEquals(
+        Optional.of(Map.of("a", 1)), values.get("forever", new TypeRef<Map<String, Integer>>() {}));
     try (Resp resp = redis.connect()) {
       assertEquals(1L, resp.command("EXISTS", "t:__tk:value:notice"), "under the prefix");
     }
@@ -87,12 +89,15 @@ class ValuesTest {
 
   @Test
   void badArguments_areRefusedByName() {
-    assertEquals("key must not be empty",
+    assertEquals(
+        "key must not be empty",
         assertThrows(IllegalArgumentException.class, () -> values.set("", 1)).getMessage());
-    assertEquals("value must not be null",
+    assertEquals(
+        "value must not be null",
         assertThrows(NullPointerException.class, () -> values.set("k", null)).getMessage());
     assertTrue(assertThrows(IllegalArgumentException.class, () -> values.set("k", 1, Duration.ZERO))
-        .getMessage().startsWith("ttl must be positive"));
+        .getMessage()
+        .startsWith("ttl must be positive"));
   }
 
   @Test

@@ -52,8 +52,19 @@ public final class App implements AutoCloseable {
    * @param redisTimeout how long one Redis command may take before the caches degrade
    * @param environment settings from the environment (docs/configuration.md), or null for none
    */
-  public record Config(int port, String redisUri, String keyPrefix, long platformLatencyMillis, long dbLatencyMillis,
-      int users, int articles, int likeLimit, Duration likeWindow, ZoneId zone, Clock clock, Duration redisTimeout,
+  public record Config(
+      int port,
+      String redisUri,
+      String keyPrefix,
+      long platformLatencyMillis,
+      long dbLatencyMillis,
+      int users,
+      int articles,
+      int likeLimit,
+      Duration likeWindow,
+      ZoneId zone,
+      Clock clock,
+      Duration redisTimeout,
       TierCacheConfig environment) {
 
     /**
@@ -61,13 +72,37 @@ public final class App implements AutoCloseable {
      * articles, Redis commands time out after 200 ms.
      */
     public static Config defaults(String redisUri) {
-      return new Config(8080, redisUri, "zsxq", 30, 2, 3_000, 6_000, 20, Duration.ofSeconds(10),
-          ZoneId.of("Asia/Shanghai"), Clock.systemUTC(), Duration.ofMillis(200), null);
+      return new Config(
+          8080,
+          redisUri,
+          "zsxq",
+          30,
+          2,
+          3_000,
+          6_000,
+          20,
+          Duration.ofSeconds(10),
+          ZoneId.of("Asia/Shanghai"),
+          Clock.systemUTC(),
+          Duration.ofMillis(200),
+          null);
     }
 
     public Config withPort(int port) {
-      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock, redisTimeout, environment);
+      return new Config(
+          port,
+          redisUri,
+          keyPrefix,
+          platformLatencyMillis,
+          dbLatencyMillis,
+          users,
+          articles,
+          likeLimit,
+          likeWindow,
+          zone,
+          clock,
+          redisTimeout,
+          environment);
     }
 
     /**
@@ -76,41 +111,126 @@ public final class App implements AutoCloseable {
      */
     public Config withEnvironment(TierCacheConfig environment) {
       Objects.requireNonNull(environment, "environment must not be null");
-      return new Config(port, redisUri, environment.value("key-prefix").orElse(keyPrefix), platformLatencyMillis,
-          dbLatencyMillis, users, articles, likeLimit, likeWindow, zone, clock, redisTimeout, environment);
+      return new Config(
+          port,
+          redisUri,
+          environment.value("key-prefix").orElse(keyPrefix),
+          platformLatencyMillis,
+          dbLatencyMillis,
+          users,
+          articles,
+          likeLimit,
+          likeWindow,
+          zone,
+          clock,
+          redisTimeout,
+          environment);
     }
 
     public Config withKeyPrefix(String keyPrefix) {
-      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock, redisTimeout, environment);
+      return new Config(
+          port,
+          redisUri,
+          keyPrefix,
+          platformLatencyMillis,
+          dbLatencyMillis,
+          users,
+          articles,
+          likeLimit,
+          likeWindow,
+          zone,
+          clock,
+          redisTimeout,
+          environment);
     }
 
     public Config withLatency(long platformLatencyMillis, long dbLatencyMillis) {
-      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock, redisTimeout, environment);
+      return new Config(
+          port,
+          redisUri,
+          keyPrefix,
+          platformLatencyMillis,
+          dbLatencyMillis,
+          users,
+          articles,
+          likeLimit,
+          likeWindow,
+          zone,
+          clock,
+          redisTimeout,
+          environment);
     }
 
     public Config withData(int users, int articles) {
-      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock, redisTimeout, environment);
+      return new Config(
+          port,
+          redisUri,
+          keyPrefix,
+          platformLatencyMillis,
+          dbLatencyMillis,
+          users,
+          articles,
+          likeLimit,
+          likeWindow,
+          zone,
+          clock,
+          redisTimeout,
+          environment);
     }
 
     public Config withLikeLimit(int likeLimit, Duration likeWindow) {
-      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock, redisTimeout, environment);
+      return new Config(
+          port,
+          redisUri,
+          keyPrefix,
+          platformLatencyMillis,
+          dbLatencyMillis,
+          users,
+          articles,
+          likeLimit,
+          likeWindow,
+          zone,
+          clock,
+          redisTimeout,
+          environment);
     }
 
     public Config withClock(Clock clock, ZoneId zone) {
-      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock, redisTimeout, environment);
+      return new Config(
+          port,
+          redisUri,
+          keyPrefix,
+          platformLatencyMillis,
+          dbLatencyMillis,
+          users,
+          articles,
+          likeLimit,
+          likeWindow,
+          zone,
+          clock,
+          redisTimeout,
+          environment);
     }
 
     public Config withRedisTimeout(Duration redisTimeout) {
       if (redisTimeout == null || redisTimeout.isNegative() || redisTimeout.isZero()) {
-        throw new IllegalArgumentException("redisTimeout must be a positive duration, was " + redisTimeout);
+        throw new IllegalArgumentException(
+            "redisTimeout must be a positive duration, was " + redisTimeout);
       }
-      return new Config(port, redisUri, keyPrefix, platformLatencyMillis, dbLatencyMillis, users, articles,
-          likeLimit, likeWindow, zone, clock, redisTimeout, environment);
+      return new Config(
+          port,
+          redisUri,
+          keyPrefix,
+          platformLatencyMillis,
+          dbLatencyMillis,
+          users,
+          articles,
+          likeLimit,
+          likeWindow,
+          zone,
+          clock,
+          redisTimeout,
+          environment);
     }
   }
 
@@ -140,10 +260,14 @@ public final class App implements AutoCloseable {
     this.config = config;
     this.ownsUpstreams = sharedDb == null;
     // Bound first: a port in use fails the start before a database or a Redis connection exists.
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 128);
+    this.server = HttpServer.create(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 128);
     try {
-      this.db = sharedDb != null ? sharedDb : Database.create(config.users(), config.articles(), config.dbLatencyMillis());
-      this.platform = sharedPlatform != null ? sharedPlatform
+      this.db = sharedDb != null
+          ? sharedDb
+          : Database.create(config.users(), config.articles(), config.dbLatencyMillis());
+      this.platform = sharedPlatform != null
+          ? sharedPlatform
           : new CheckinPlatform(config.platformLatencyMillis(), config.clock(), config.zone());
       TierCacheBuilder builder = TierCache.builder()
           .redisUri(config.redisUri())
@@ -163,14 +287,20 @@ public final class App implements AutoCloseable {
       this.projects = ProjectsModule.create(platform, tier);
       this.stats = StatsModule.create(db, tier, config.clock(), flushes);
       TokenModule token = new TokenModule(tier.tokens(), stats);
-      this.counter = new CounterModule(stats.articles(), tier.counters(), tier.hashes(), tier.rateLimiters(),
-          config.likeLimit(), config.likeWindow());
+      this.counter = new CounterModule(
+          stats.articles(),
+          tier.counters(),
+          tier.hashes(),
+          tier.rateLimiters(),
+          config.likeLimit(),
+          config.likeWindow());
       this.router = new Router();
       projects.routes(router);
       stats.routes(router, token.filter());
       token.routes(router);
       counter.routes(router, token.filter());
-      this.images = ImagesModule.create(tier, new ImageOrigin(1_000, config.platformLatencyMillis()));
+      this.images =
+          ImagesModule.create(tier, new ImageOrigin(1_000, config.platformLatencyMillis()));
       images.routes(router);
       this.dashboard = new DashboardModule(tier);
       dashboard.routes(router, config.clock());

@@ -40,8 +40,9 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Main {
 
-  static final String USAGE = "usage: java -jar cache-examples.jar [--demo [--seconds N] [--serve]] [--port N] [--instances N] "
-      + "| --script | --help";
+  static final String USAGE =
+      "usage: java -jar cache-examples.jar [--demo [--seconds N] [--serve]] [--port N] [--instances N] "
+          + "| --script | --help";
 
   /** What {@code --help} prints. */
   static final String HELP = USAGE + "\n"
@@ -59,7 +60,13 @@ public final class Main {
   private Main() {}
 
   /** The parsed command line. */
-  record Options(boolean demo, boolean serveAfterDemo, boolean script, int port, int seconds, boolean help,
+  record Options(
+      boolean demo,
+      boolean serveAfterDemo,
+      boolean script,
+      int port,
+      int seconds,
+      boolean help,
       int instances) {
 
     static Options parse(String... args) {
@@ -92,10 +99,12 @@ public final class Main {
         throw new IllegalArgumentException("--script runs alone");
       }
       if (serve && !demo) {
-        throw new IllegalArgumentException("--serve goes with --demo (without --demo the app serves anyway)");
+        throw new IllegalArgumentException(
+            "--serve goes with --demo (without --demo the app serves anyway)");
       }
       // The demo shows what L2 and coherence do, which takes more than one instance.
-      return new Options(demo, serve, script, port, seconds, false, instances == 0 ? (demo ? 3 : 1) : instances);
+      return new Options(
+          demo, serve, script, port, seconds, false, instances == 0 ? (demo ? 3 : 1) : instances);
     }
 
     private static int port(String value) {
@@ -107,8 +116,8 @@ public final class Main {
       } catch (NumberFormatException e) {
         // reported below
       }
-      throw new IllegalArgumentException("the PORT environment variable must be a number from 0 to 65535, was '"
-          + value + "'");
+      throw new IllegalArgumentException(
+          "the PORT environment variable must be a number from 0 to 65535, was '" + value + "'");
     }
 
     private static int number(String[] args, int i, int min, int max) {
@@ -118,11 +127,13 @@ public final class Main {
       try {
         int n = Integer.parseInt(args[i]);
         if (n < min || n > max) {
-          throw new IllegalArgumentException(args[i - 1] + " must be from " + min + " to " + max + ", was " + n);
+          throw new IllegalArgumentException(
+              args[i - 1] + " must be from " + min + " to " + max + ", was " + n);
         }
         return n;
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(args[i - 1] + " must be a number, was '" + args[i] + "'");
+        throw new IllegalArgumentException(
+            args[i - 1] + " must be a number, was '" + args[i] + "'");
       }
     }
   }
@@ -155,7 +166,8 @@ public final class Main {
    * Runs the app as {@link #main} does and returns the exit status: 0, or 2 for a bad command line
    * or a port that cannot be bound (one line on {@code err}, no stack trace).
    */
-  static int run(String portVariable, PrintStream out, PrintStream err, boolean console, String... args)
+  static int run(
+      String portVariable, PrintStream out, PrintStream err, boolean console, String... args)
       throws InterruptedException {
     Options options;
     try {
@@ -181,7 +193,8 @@ public final class Main {
     String redisUri;
     if (url != null && !url.isBlank()) {
       redisUri = url;
-      out.println("Redis: " + environment.shownValue("redis.uri").orElseThrow()); // credentials redacted
+      out.println(
+          "Redis: " + environment.shownValue("redis.uri").orElseThrow()); // credentials redacted
     } else {
       embedded = EmbeddedRedisServer.launch();
       redisUri = embedded.uri();
@@ -193,7 +206,8 @@ public final class Main {
         runScript(out, redisUri, embedded);
         return status;
       }
-      App.Config config = App.Config.defaults(redisUri).withPort(options.port()).withEnvironment(environment);
+      App.Config config =
+          App.Config.defaults(redisUri).withPort(options.port()).withEnvironment(environment);
       String taken = takenPort(options);
       if (taken != null) {
         err.println(taken);
@@ -220,7 +234,8 @@ public final class Main {
         }
         App app = apps.get(0);
         if (options.demo()) {
-          DemoDriver.Report report = new DemoDriver(apps, out, Duration.ofSeconds(options.seconds()), console).run();
+          DemoDriver.Report report =
+              new DemoDriver(apps, out, Duration.ofSeconds(options.seconds()), console).run();
           report.print(out);
           if (!options.serveAfterDemo()) {
             return status;
@@ -250,7 +265,8 @@ public final class Main {
   static String cannotListen(UncheckedIOException e) {
     Throwable cause = e.getCause();
     String reason = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
-    return e.getMessage() + reason + "; choose another port with --port N or the PORT environment variable "
+    return e.getMessage() + reason
+        + "; choose another port with --port N or the PORT environment variable "
         + "(0: any free one)";
   }
 
@@ -284,31 +300,36 @@ public final class Main {
   private static void printUrls(PrintStream out, App app, int index) {
     String base = app.baseUri().toString();
     if (index > 0) {
-      out.println("  app-" + (index + 1) + " on " + base + ": another instance (its own L1, the same Redis and upstreams)");
+      out.println("  app-" + (index + 1) + " on " + base
+          + ": another instance (its own L1, the same Redis and upstreams)");
       return;
     }
     out.println("Tiercache example app on " + base);
-    out.println("  " + base + "/                       dashboard of every instance (refreshes every 2 s)");
+    out.println(
+        "  " + base + "/                       dashboard of every instance (refreshes every 2 s)");
     out.println("  " + base + "/cache/stats            stats snapshot (JSON)");
     out.println("  " + base + "/projects?scope=ongoing projects (seed 000)");
     out.println("  " + base + "/users/42               user cache (seed 003)");
     out.println("  " + base + "/articles/42            likes and views (seed 001)");
-    out.println("  POST " + base + "/login {\"user\":\"user42\",\"password\":\"password42\"}  token (seed 002)");
+    out.println("  POST " + base
+        + "/login {\"user\":\"user42\",\"password\":\"password42\"}  token (seed 002)");
   }
 
   private static void runScript(PrintStream out, String redisUri, EmbeddedRedisServer embedded) {
     CheckinPlatform platform = new CheckinPlatform(30);
-    ProjectsDemo.Outage outage = embedded == null ? null : new ProjectsDemo.Outage() {
-      @Override
-      public void stop() {
-        embedded.stop();
-      }
+    ProjectsDemo.Outage outage = embedded == null
+        ? null
+        : new ProjectsDemo.Outage() {
+          @Override
+          public void stop() {
+            embedded.stop();
+          }
 
-      @Override
-      public void start() {
-        embedded.restart();
-      }
-    };
+          @Override
+          public void start() {
+            embedded.restart();
+          }
+        };
     new ProjectsDemo(out, platform).run(redisUri, outage);
   }
 }

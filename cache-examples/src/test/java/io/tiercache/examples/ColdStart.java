@@ -30,9 +30,16 @@ public final class ColdStart {
       String value = cache.get("k" + ProcessHandle.current().pid(), k -> "v");
       long first = System.nanoTime();
       StatsSnapshot snapshot = tier.snapshot();
-      long degraded = snapshot.caches().values().stream().mapToLong(CacheStats::degradedCalls).sum();
-      System.out.printf("cold-start value=%s health=%s trips=%d degraded=%d build_ms=%d first_ms=%d%n", value,
-          tier.redisHealth().status(), snapshot.redis().breakerTrips(), degraded, (built - t0) / 1_000_000,
+      long degraded = snapshot.caches().values().stream()
+          .mapToLong(CacheStats::degradedCalls)
+          .sum();
+      System.out.printf(
+          "cold-start value=%s health=%s trips=%d degraded=%d build_ms=%d first_ms=%d%n",
+          value,
+          tier.redisHealth().status(),
+          snapshot.redis().breakerTrips(),
+          degraded,
+          (built - t0) / 1_000_000,
           (first - built) / 1_000_000);
     }
   }

@@ -25,7 +25,8 @@ class ColdStartTest {
 
   static final int STARTS = 20;
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   @Test
   void twentyColdStarts_noneStartsDegraded() throws Exception {
@@ -51,8 +52,12 @@ class ColdStartTest {
 
   private String coldStart() throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process process = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-        ColdStart.class.getName(), redis.uri())
+    Process process = new ProcessBuilder(
+            java.toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            ColdStart.class.getName(),
+            redis.uri())
         .redirectErrorStream(true)
         .start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -60,7 +65,10 @@ class ColdStartTest {
       process.destroyForcibly();
       return "timed out: " + output;
     }
-    return output.lines().filter(l -> l.startsWith("cold-start ")).findFirst()
+    return output
+        .lines()
+        .filter(l -> l.startsWith("cold-start "))
+        .findFirst()
         .orElse("exit " + process.exitValue() + ": " + output);
   }
 }

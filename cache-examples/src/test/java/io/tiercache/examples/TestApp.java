@@ -20,8 +20,10 @@ public final class TestApp implements AutoCloseable {
     }
   }
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2))
+      .build();
 
   private final App app;
 
@@ -34,7 +36,8 @@ public final class TestApp implements AutoCloseable {
    * {@code tweak}.
    */
   public static TestApp start(String redisUri, UnaryOperator<App.Config> tweak) {
-    App.Config config = App.Config.defaults(redisUri).withPort(0).withLatency(0, 0).withData(500, 500);
+    App.Config config =
+        App.Config.defaults(redisUri).withPort(0).withLatency(0, 0).withData(500, 500);
     return new TestApp(App.start(tweak.apply(config)));
   }
 
@@ -64,9 +67,11 @@ public final class TestApp implements AutoCloseable {
 
   /** Logs user {@code n} in; returns the token. */
   public String login(long n) {
-    Reply reply = post("/login", "{\"user\": \"user" + n + "\", \"password\": \"password" + n + "\"}", null);
+    Reply reply =
+        post("/login", "{\"user\": \"user" + n + "\", \"password\": \"password" + n + "\"}", null);
     if (reply.status() != 200) {
-      throw new AssertionError("login of user" + n + " answered " + reply.status() + ": " + reply.body());
+      throw new AssertionError(
+          "login of user" + n + " answered " + reply.status() + ": " + reply.body());
     }
     return reply.json().get("token").asText();
   }
@@ -74,12 +79,17 @@ public final class TestApp implements AutoCloseable {
   public Reply send(String method, String path, String body, String token) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(app.baseUri() + path))
         .timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        .method(
+            method,
+            body == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
     try {
-      HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
       JsonNode json = null;
       if (response.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) {
         json = Json.mapper().readTree(response.body());

@@ -29,14 +29,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * snippet line nor {@code <!-- not built: why -->} before it fails the test.
  */
 class DocSnippetsTest {
-  private static final Pattern SNIPPET = Pattern.compile("<!-- snippet: ([^#\\s]+)(?:#(\\S+))? -->");
+  private static final Pattern SNIPPET =
+      Pattern.compile("<!-- snippet: ([^#\\s]+)(?:#(\\S+))? -->");
   private static final Pattern NOT_BUILT = Pattern.compile("<!-- not built: .+ -->");
   private static final Pattern FENCE = Pattern.compile("```(\\w*)");
   private static final Pattern PLACEHOLDER = Pattern.compile("@([A-Za-z0-9.-]+)@");
   private static final Pattern TAG = Pattern.compile("(?://|<!--)\\s*(?:tag|end)::([\\w-]+)\\[\\]");
   private static final Set<String> CHECKED_LANGUAGES = Set.of("java", "xml", "kotlin", "groovy");
 
-  private static final Path ROOT = Path.of(System.getProperty("tiercache.root", "..")).normalize();
+  private static final Path ROOT =
+      Path.of(System.getProperty("tiercache.root", "..")).normalize();
 
   @ParameterizedTest
   @ValueSource(strings = {"README.md", "docs/getting-started.md", "docs/spring.md"})
@@ -60,11 +62,12 @@ class DocSnippetsTest {
         String expected = source(snippet.group(1), snippet.group(2));
         String actual = String.join("\n", block);
         if (!expected.equals(actual)) {
-          problems.add(doc + ":" + (open + 1) + " differs from " + snippet.group(0) + "\n--- expected\n"
-              + expected + "\n--- in the doc\n" + actual);
+          problems.add(doc + ":" + (open + 1) + " differs from " + snippet.group(0)
+              + "\n--- expected\n" + expected + "\n--- in the doc\n" + actual);
         }
         checked++;
-      } else if (CHECKED_LANGUAGES.contains(fence.group(1)) && !NOT_BUILT.matcher(marker).matches()) {
+      } else if (CHECKED_LANGUAGES.contains(fence.group(1))
+          && !NOT_BUILT.matcher(marker).matches()) {
         problems.add(doc + ":" + (open + 1) + " has a " + fence.group(1)
             + " block with no <!-- snippet: cache-it/src/it/... --> line before it");
       }
@@ -77,27 +80,36 @@ class DocSnippetsTest {
 
   /** The version matrix names the versions the root pom builds with. */
   @ParameterizedTest
-  @ValueSource(strings = {"Lettuce=lettuce.version", "Caffeine=caffeine.version", "Jackson=jackson.version",
-      "SLF4J=slf4j.version", "JUnit=junit.version"})
+  @ValueSource(
+      strings = {
+        "Lettuce=lettuce.version",
+        "Caffeine=caffeine.version",
+        "Jackson=jackson.version",
+        "SLF4J=slf4j.version",
+        "JUnit=junit.version"
+      })
   void versionMatrix_namesTheBuildsVersion(String row) throws IOException {
     String[] parts = row.split("=");
     String version = System.getProperty(parts[1]);
     String doc = Files.readString(ROOT.resolve("docs/getting-started.md"), StandardCharsets.UTF_8);
-    assertTrue(doc.contains("| " + parts[0] + " | " + version + " "),
+    assertTrue(
+        doc.contains("| " + parts[0] + " | " + version + " "),
         "docs/getting-started.md's version matrix should say | " + parts[0] + " | " + version);
   }
 
   @Test
   void versionMatrix_namesTheEmbeddedRedisPackage() throws IOException {
     String doc = Files.readString(ROOT.resolve("docs/getting-started.md"), StandardCharsets.UTF_8);
-    assertTrue(doc.contains("`embedded-redis` " + System.getProperty("embedded-redis.version") + " package"));
+    assertTrue(doc.contains(
+        "`embedded-redis` " + System.getProperty("embedded-redis.version") + " package"));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"1.2.3", "0.1.0-SNAPSHOT"})
   void filter_replacesPlaceholders(String version) {
     System.setProperty("it.test.version", version);
-    assertEquals("<version>" + version + "</version>", filter("<version>@it.test.version@</version>"));
+    assertEquals(
+        "<version>" + version + "</version>", filter("<version>@it.test.version@</version>"));
   }
 
   private static String previousNonBlank(List<String> lines, int index) {
@@ -139,8 +151,11 @@ class DocSnippetsTest {
   }
 
   private static List<String> dedent(List<String> lines) {
-    int indent = lines.stream().filter(l -> !l.isBlank())
-        .mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
+    int indent = lines.stream()
+        .filter(l -> !l.isBlank())
+        .mapToInt(l -> l.length() - l.stripLeading().length())
+        .min()
+        .orElse(0);
     List<String> out = new ArrayList<>();
     for (String line : lines) {
       out.add(line.isBlank() ? "" : line.substring(indent));
@@ -154,7 +169,8 @@ class DocSnippetsTest {
     while (m.find()) {
       String value = System.getProperty(m.group(1));
       if (value == null) {
-        throw new AssertionError("no value for @" + m.group(1) + "@: add it to cache-it's surefire systemPropertyVariables");
+        throw new AssertionError("no value for @" + m.group(1)
+            + "@: add it to cache-it's surefire systemPropertyVariables");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }

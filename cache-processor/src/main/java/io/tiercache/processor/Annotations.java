@@ -23,7 +23,8 @@ final class Annotations {
   static final String CACHE_DEFAULTS = "io.tiercache.annotation.CacheDefaults";
 
   /** Every annotation the processor claims. */
-  static final Set<String> ALL = Set.of(CACHED, CACHE_PUT, INVALIDATE, INVALIDATE_LIST, CACHE_DEFAULTS);
+  static final Set<String> ALL =
+      Set.of(CACHED, CACHE_PUT, INVALIDATE, INVALIDATE_LIST, CACHE_DEFAULTS);
 
   private final Elements elements;
 
@@ -46,7 +47,9 @@ final class Annotations {
   List<AnnotationMirror> invalidations(Element element) {
     List<AnnotationMirror> result = new ArrayList<>();
     for (AnnotationMirror mirror : element.getAnnotationMirrors()) {
-      String name = ((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName().toString();
+      String name = ((TypeElement) mirror.getAnnotationType().asElement())
+          .getQualifiedName()
+          .toString();
       if (name.equals(INVALIDATE)) {
         result.add(mirror);
       } else if (name.equals(INVALIDATE_LIST)) {
@@ -65,14 +68,15 @@ final class Annotations {
 
   /** Whether the element carries any of the method annotations. */
   boolean hasMethodAnnotation(Element element) {
-    return find(element, CACHED).isPresent() || find(element, CACHE_PUT).isPresent()
+    return find(element, CACHED).isPresent()
+        || find(element, CACHE_PUT).isPresent()
         || !invalidations(element).isEmpty();
   }
 
   /** The value as written, or null if the default applies. */
   static AnnotationValue explicitValue(AnnotationMirror mirror, String name) {
-    for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e
-        : mirror.getElementValues().entrySet()) {
+    for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e :
+        mirror.getElementValues().entrySet()) {
       if (e.getKey().getSimpleName().contentEquals(name)) {
         return e.getValue();
       }
@@ -82,8 +86,8 @@ final class Annotations {
 
   /** A string value, written or default; empty if the value is missing or erroneous. */
   String string(AnnotationMirror mirror, String name) {
-    for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e
-        : elements.getElementValuesWithDefaults(mirror).entrySet()) {
+    for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e :
+        elements.getElementValuesWithDefaults(mirror).entrySet()) {
       if (e.getKey().getSimpleName().contentEquals(name)) {
         Object value = e.getValue().getValue();
         return value instanceof String s ? s : "";

@@ -29,7 +29,14 @@ enum CacheAttribute {
   private static final ClassName STRATEGY_ENUM = ClassName.get("io.tiercache", "Strategy");
 
   /** What values an attribute takes. */
-  private enum Kind { DURATION, FRACTION, BOOLEAN, POSITIVE_LONG, STRATEGY, NON_NEGATIVE_INT }
+  private enum Kind {
+    DURATION,
+    FRACTION,
+    BOOLEAN,
+    POSITIVE_LONG,
+    STRATEGY,
+    NON_NEGATIVE_INT
+  }
 
   /**
    * A valid value.
@@ -78,8 +85,14 @@ enum CacheAttribute {
         }
         Durations.Parsed parsed = Durations.parse(text)
             .orElseThrow(() -> new InvalidException(Messages.badDuration(attribute, text)));
-        return Optional.of(new Value(text, parsed.toDuration(), CodeBlock.of("$T.$N($L)", DURATION,
-            parsed.factory(), parsed.amount() + (parsed.amount() > Integer.MAX_VALUE ? "L" : ""))));
+        return Optional.of(new Value(
+            text,
+            parsed.toDuration(),
+            CodeBlock.of(
+                "$T.$N($L)",
+                DURATION,
+                parsed.factory(),
+                parsed.amount() + (parsed.amount() > Integer.MAX_VALUE ? "L" : ""))));
       }
       case FRACTION: {
         if (!(raw instanceof Number number)) {
@@ -87,9 +100,11 @@ enum CacheAttribute {
         }
         double jitter = number.doubleValue();
         if (!(jitter >= 0 && jitter < 1)) {
-          throw new InvalidException(Messages.badSetting(attribute, String.valueOf(jitter), "must be in [0, 1)"));
+          throw new InvalidException(
+              Messages.badSetting(attribute, String.valueOf(jitter), "must be in [0, 1)"));
         }
-        return Optional.of(new Value(String.valueOf(jitter), jitter, CodeBlock.of("$L", String.valueOf(jitter))));
+        return Optional.of(
+            new Value(String.valueOf(jitter), jitter, CodeBlock.of("$L", String.valueOf(jitter))));
       }
       case BOOLEAN:
         if (!(raw instanceof Boolean)) {
@@ -102,7 +117,8 @@ enum CacheAttribute {
         }
         long size = number.longValue();
         if (size <= 0) {
-          throw new InvalidException(Messages.badSetting(attribute, String.valueOf(size), "must be positive"));
+          throw new InvalidException(
+              Messages.badSetting(attribute, String.valueOf(size), "must be positive"));
         }
         return Optional.of(new Value(String.valueOf(size), size, CodeBlock.of("$LL", size)));
       }
@@ -119,7 +135,8 @@ enum CacheAttribute {
         }
         int bytes = number.intValue();
         if (bytes < 0) {
-          throw new InvalidException(Messages.badSetting(attribute, String.valueOf(bytes), "must not be negative"));
+          throw new InvalidException(
+              Messages.badSetting(attribute, String.valueOf(bytes), "must not be negative"));
         }
         return Optional.of(new Value(String.valueOf(bytes), bytes, CodeBlock.of("$L", bytes)));
       }

@@ -8,7 +8,6 @@ import static io.tiercache.processor.KeysWriter.STRING;
 import com.palantir.javapoet.AnnotationSpec;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.NameAllocator;
@@ -18,7 +17,6 @@ import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import com.palantir.javapoet.TypeVariableName;
 import io.tiercache.processor.MethodModel.Operation;
-import io.tiercache.processor.MethodModel.ReturnKind;
 import io.tiercache.processor.ServiceModel.CacheSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,7 +39,8 @@ import javax.lang.model.util.Types;
  */
 final class DecoratorWriter {
   private static final ClassName TIER_CACHE = ClassName.get("io.tiercache", "TierCache");
-  private static final ClassName TIER_CACHE_BUILDER = ClassName.get("io.tiercache", "TierCacheBuilder");
+  private static final ClassName TIER_CACHE_BUILDER =
+      ClassName.get("io.tiercache", "TierCacheBuilder");
   private static final ClassName CACHE = ClassName.get("io.tiercache", "Cache");
   private static final ClassName TYPE_REF = ClassName.get("io.tiercache", "TypeRef");
   private static final ClassName DURATION = ClassName.get("java.time", "Duration");
@@ -71,7 +70,8 @@ final class DecoratorWriter {
   }
 
   static final AnnotationSpec SUPPRESS_DEPRECATION = AnnotationSpec.builder(SuppressWarnings.class)
-      .addMember("value", "$S", "deprecation").build();
+      .addMember("value", "$S", "deprecation")
+      .build();
 
   private JavaFile write(Optional<AnnotationSpec> generated) {
     ClassName owner = ClassName.get(model.element());
@@ -87,18 +87,26 @@ final class DecoratorWriter {
       type.addModifiers(Modifier.PUBLIC);
     }
     if (model.isInterface()) {
-      type.addJavadoc("Caches the results of a {@link $T} as its annotations say; other calls go to the "
-          + "delegate.\n\n<p>Declare the caches with {@link #declareCaches} before building the {@link "
-          + "$T}.\n", owner, TIER_CACHE)
+      type.addJavadoc(
+              "Caches the results of a {@link $T} as its annotations say; other calls go to the "
+                  + "delegate.\n\n<p>Declare the caches with {@link #declareCaches} before building the {@link "
+                  + "$T}.\n",
+              owner,
+              TIER_CACHE)
           .addModifiers(Modifier.FINAL)
           .addSuperinterface(owner)
           .addField(owner, DELEGATE, Modifier.PRIVATE, Modifier.FINAL);
     } else {
-      type.addJavadoc("A {@link $T} whose annotated methods go through the cache.\n\n<p>Declare the "
-          + "caches with {@link #declareCaches} before building the {@link $T}.\n", owner, TIER_CACHE)
+      type.addJavadoc(
+              "A {@link $T} whose annotated methods go through the cache.\n\n<p>Declare the "
+                  + "caches with {@link #declareCaches} before building the {@link $T}.\n",
+              owner,
+              TIER_CACHE)
           .superclass(owner)
-          .addModifiers(model.element().getModifiers().contains(Modifier.ABSTRACT)
-              ? Modifier.ABSTRACT : Modifier.FINAL);
+          .addModifiers(
+              model.element().getModifiers().contains(Modifier.ABSTRACT)
+                  ? Modifier.ABSTRACT
+                  : Modifier.FINAL);
     }
     type.addField(TIER_CACHE, TIER, Modifier.PRIVATE, Modifier.FINAL);
 
@@ -113,8 +121,13 @@ final class DecoratorWriter {
       String field = fieldNames.newName(method.name() + "Cache");
       cacheFields.put(method, field);
       TypeName value = TypeName.get(method.valueType()).box();
-      type.addField(ParameterizedTypeName.get(CACHE, STRING, value), field, Modifier.PRIVATE, Modifier.FINAL);
-      cacheInits.add(CodeBlock.of("this.$N = this.$N.cache($S, $L)", field, TIER, method.cacheName(),
+      type.addField(
+          ParameterizedTypeName.get(CACHE, STRING, value), field, Modifier.PRIVATE, Modifier.FINAL);
+      cacheInits.add(CodeBlock.of(
+          "this.$N = this.$N.cache($S, $L)",
+          field,
+          TIER,
+          method.cacheName(),
           valueType(method.valueType())));
     }
 
@@ -125,9 +138,18 @@ final class DecoratorWriter {
           .addModifiers(Modifier.PUBLIC)
           .addParameter(owner, DELEGATE)
           .addParameter(TIER_CACHE, TIER)
-          .addStatement("this.$N = $T.requireNonNull($N, $S)", DELEGATE, OBJECTS, DELEGATE,
+          .addStatement(
+              "this.$N = $T.requireNonNull($N, $S)",
+              DELEGATE,
+              OBJECTS,
+              DELEGATE,
               DELEGATE + " must not be null")
-          .addStatement("this.$N = $T.requireNonNull($N, $S)", TIER, OBJECTS, TIER, TIER + " must not be null");
+          .addStatement(
+              "this.$N = $T.requireNonNull($N, $S)",
+              TIER,
+              OBJECTS,
+              TIER,
+              TIER + " must not be null");
       cacheInits.forEach(constructor::addStatement);
       type.addMethod(constructor.build());
     } else {
@@ -138,11 +160,12 @@ final class DecoratorWriter {
     type.addMethod(declareCaches());
 
     for (MethodModel method : model.methods()) {
-      type.addMethod(switch (method.operation()) {
-        case CACHED -> method.bulk() != null ? bulk(method) : cached(method);
-        case PUT -> put(method);
-        case INVALIDATE -> invalidate(method);
-      });
+      type.addMethod(
+          switch (method.operation()) {
+            case CACHED -> method.bulk() != null ? bulk(method) : cached(method);
+            case PUT -> put(method);
+            case INVALIDATE -> invalidate(method);
+          });
     }
     for (ExecutableElement method : model.passThrough()) {
       type.addMethod(passThrough(method));
@@ -154,18 +177,22 @@ final class DecoratorWriter {
 
   /* ---------------- Construction ---------------- */
 
-  private MethodSpec mirrorConstructor(ExecutableElement superConstructor, List<CodeBlock> cacheInits) {
+  private MethodSpec mirrorConstructor(
+      ExecutableElement superConstructor, List<CodeBlock> cacheInits) {
     NameAllocator names = new NameAllocator();
     List<ParameterSpec> parameters = new ArrayList<>();
     for (VariableElement parameter : superConstructor.getParameters()) {
       names.newName(parameter.getSimpleName().toString());
-      parameters.add(ParameterSpec.builder(TypeName.get(parameter.asType()),
-          parameter.getSimpleName().toString()).build());
+      parameters.add(ParameterSpec.builder(
+              TypeName.get(parameter.asType()), parameter.getSimpleName().toString())
+          .build());
     }
     String tier = names.newName(TIER);
     MethodSpec.Builder constructor = MethodSpec.constructorBuilder()
-        .addJavadoc("Calls the matching constructor of {@link $T} and uses the caches of {@code $N}.\n",
-            ClassName.get(model.element()), tier)
+        .addJavadoc(
+            "Calls the matching constructor of {@link $T} and uses the caches of {@code $N}.\n",
+            ClassName.get(model.element()),
+            tier)
         .addParameter(TIER_CACHE, tier)
         .addParameters(parameters)
         .varargs(superConstructor.isVarArgs());
@@ -189,18 +216,23 @@ final class DecoratorWriter {
     for (ParameterSpec parameter : parameters) {
       args.add(CodeBlock.of("$N", parameter));
     }
-    constructor.addStatement("super($L)", CodeBlock.join(args, ", "))
-        .addStatement("this.$N = $T.requireNonNull($N, $S)", TIER, OBJECTS, tier, TIER + " must not be null");
+    constructor
+        .addStatement("super($L)", CodeBlock.join(args, ", "))
+        .addStatement(
+            "this.$N = $T.requireNonNull($N, $S)", TIER, OBJECTS, tier, TIER + " must not be null");
     cacheInits.forEach(constructor::addStatement);
     return constructor.build();
   }
 
   private MethodSpec declareCaches() {
     MethodSpec.Builder method = MethodSpec.methodBuilder("declareCaches")
-        .addJavadoc("Declares the caches that {@link $T} uses, with the settings of its annotations. A\n"
-            + "{@code builder.cache(name, ...)} declaration of the application overrides them.\n\n"
-            + "@param builder the builder of the {@link $T} to use, not null\n"
-            + "@return {@code builder}\n", ClassName.get(model.element()), TIER_CACHE)
+        .addJavadoc(
+            "Declares the caches that {@link $T} uses, with the settings of its annotations. A\n"
+                + "{@code builder.cache(name, ...)} declaration of the application overrides them.\n\n"
+                + "@param builder the builder of the {@link $T} to use, not null\n"
+                + "@return {@code builder}\n",
+            ClassName.get(model.element()),
+            TIER_CACHE)
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .returns(TIER_CACHE_BUILDER)
         .addParameter(TIER_CACHE_BUILDER, "builder")
@@ -214,12 +246,16 @@ final class DecoratorWriter {
       // one setting per line once there are several, as a builder chain is written by hand
       boolean wrap = cache.values().size() > 1;
       spec.add(wrap ? "$>$>" : "");
-      cache.values().forEach((attribute, value) ->
-          spec.add(wrap ? "\n.$N($L)" : ".$N($L)", attribute.builderMethod, value.code()));
+      cache
+          .values()
+          .forEach((attribute, value) ->
+              spec.add(wrap ? "\n.$N($L)" : ".$N($L)", attribute.builderMethod, value.code()));
       spec.add(wrap ? "$<$<" : "");
       calls.add(CodeBlock.of(".cacheDefaults($S, spec -> $L)", cache.name(), spec.build()));
     }
-    return method.addStatement("return builder\n$>$>$L$<$<", CodeBlock.join(calls, "\n")).build();
+    return method
+        .addStatement("return builder\n$>$>$L$<$<", CodeBlock.join(calls, "\n"))
+        .build();
   }
 
   /** {@code Project.class}, or a {@code TypeRef} for a generic or array type. */
@@ -251,7 +287,8 @@ final class DecoratorWriter {
   private MethodSpec.Builder override(MethodModel method) {
     MethodSpec.Builder builder = override(method.element());
     if (!model.isInterface()) {
-      builder.beginControlFlow("if (this.$N == null)", TIER)
+      builder
+          .beginControlFlow("if (this.$N == null)", TIER)
           .addComment("called by the superclass constructor, before the caches are set");
       if (method.element().getReturnType().getKind() == TypeKind.VOID) {
         builder.addStatement("$L", call(method, Map.of())).addStatement("return");
@@ -265,7 +302,10 @@ final class DecoratorWriter {
 
   /** The call of the original method: {@code this.delegate.info(id)} or {@code super.info(id)}. */
   private CodeBlock call(MethodModel method, Map<String, String> rename) {
-    return CodeBlock.of("$L.$N($L)", model.isInterface() ? "this." + DELEGATE : "super", method.name(),
+    return CodeBlock.of(
+        "$L.$N($L)",
+        model.isInterface() ? "this." + DELEGATE : "super",
+        method.name(),
         KeysWriter.arguments(method, rename));
   }
 
@@ -282,10 +322,18 @@ final class DecoratorWriter {
     MethodSpec.Builder builder = override(method);
     switch (method.returnKind()) {
       case FUTURE:
-        return builder.addStatement("return this.$N.getAsync($L, $N -> $L)", field, keyCall, key, call).build();
+        return builder
+            .addStatement("return this.$N.getAsync($L, $N -> $L)", field, keyCall, key, call)
+            .build();
       case STAGE:
-        return builder.addStatement("return this.$N.getAsync($L, $N -> $L.toCompletableFuture())",
-            field, keyCall, key, call).build();
+        return builder
+            .addStatement(
+                "return this.$N.getAsync($L, $N -> $L.toCompletableFuture())",
+                field,
+                keyCall,
+                key,
+                call)
+            .build();
       default:
         break;
     }
@@ -293,14 +341,33 @@ final class DecoratorWriter {
     String loaderKey = names.newName("k");
     String cached = names.newName("cached");
     TypeName valueType = TypeName.get(method.valueType()).box();
-    builder.addStatement("$T $N = $L", STRING, key, keyCall)
+    builder
+        .addStatement("$T $N = $L", STRING, key, keyCall)
         .addStatement("$T $N = this.$N.getIfInL1($N)", valueType, cached, field, key);
     if (method.returnKind() == MethodModel.ReturnKind.OPTIONAL) {
-      return builder.addStatement("return $N != null ? $T.of($N) : $T.ofNullable(this.$N.get($N, $N -> $L.orElse(null)))",
-          cached, OPTIONAL, cached, OPTIONAL, field, key, loaderKey, call).build();
+      return builder
+          .addStatement(
+              "return $N != null ? $T.of($N) : $T.ofNullable(this.$N.get($N, $N -> $L.orElse(null)))",
+              cached,
+              OPTIONAL,
+              cached,
+              OPTIONAL,
+              field,
+              key,
+              loaderKey,
+              call)
+          .build();
     }
-    return builder.addStatement("return $N != null ? $N : this.$N.get($N, $N -> $L)",
-        cached, cached, field, key, loaderKey, call).build();
+    return builder
+        .addStatement(
+            "return $N != null ? $N : this.$N.get($N, $N -> $L)",
+            cached,
+            cached,
+            field,
+            key,
+            loaderKey,
+            call)
+        .build();
   }
 
   private MethodSpec bulk(MethodModel method) {
@@ -325,27 +392,61 @@ final class DecoratorWriter {
 
     CodeBlock.Builder loader = CodeBlock.builder();
     if (bulk.set()) {
-      loader.addStatement("$T<$T> $N = new $T<>()", SET, elementType, missingElements, LINKED_HASH_SET);
+      loader.addStatement(
+          "$T<$T> $N = new $T<>()", SET, elementType, missingElements, LINKED_HASH_SET);
     } else {
-      loader.addStatement("$T<$T> $N = new $T<>($N.size())", LIST, elementType, missingElements, ARRAY_LIST, missing);
+      loader.addStatement(
+          "$T<$T> $N = new $T<>($N.size())",
+          LIST,
+          elementType,
+          missingElements,
+          ARRAY_LIST,
+          missing);
     }
-    loader.beginControlFlow("for ($T $N : $N)", STRING, key, missing)
+    loader
+        .beginControlFlow("for ($T $N : $N)", STRING, key, missing)
         .addStatement("$N.add($N.get($N))", missingElements, elements, key)
         .endControlFlow()
-        .addStatement("$T $N = $L", returnType, loaded, call(method, Map.of(bulk.param(), missingElements)))
-        .addStatement("$T.requireNonNull($N, $S)", OBJECTS, loaded, method.name() + "() returned null: return "
-            + (bulk.returnsMap() ? "a map of the values found, empty if none" : "one value per element"))
+        .addStatement(
+            "$T $N = $L", returnType, loaded, call(method, Map.of(bulk.param(), missingElements)))
+        .addStatement(
+            "$T.requireNonNull($N, $S)",
+            OBJECTS,
+            loaded,
+            method.name() + "() returned null: return "
+                + (bulk.returnsMap()
+                    ? "a map of the values found, empty if none"
+                    : "one value per element"))
         .addStatement("$T<$T, $T> $N = new $T<>()", MAP, STRING, valueType, loadedByKey, HASH_MAP);
     if (bulk.returnsMap()) {
-      loader.beginControlFlow("for ($T<$T, $T> $N : $N.entrySet())", MAP_ENTRY, elementType, valueType, entry, loaded)
-          .addStatement("$N.put($L, $N.getValue())", loadedByKey,
-              keyCall(method, KeysWriter.elementMethodName(model, method), Map.of(bulk.param(), entry + ".getKey()")), entry)
+      loader
+          .beginControlFlow(
+              "for ($T<$T, $T> $N : $N.entrySet())",
+              MAP_ENTRY,
+              elementType,
+              valueType,
+              entry,
+              loaded)
+          .addStatement(
+              "$N.put($L, $N.getValue())",
+              loadedByKey,
+              keyCall(
+                  method,
+                  KeysWriter.elementMethodName(model, method),
+                  Map.of(bulk.param(), entry + ".getKey()")),
+              entry)
           .endControlFlow();
     } else {
       String iterator = names.newName("loadedValues");
-      loader.beginControlFlow("if ($N.size() != $N.size())", loaded, missingElements)
-          .addStatement("throw new $T($S + $N.size() + $S + $N.size() + $S)", IllegalStateException.class,
-              method.name() + "() returned ", loaded, " values for ", missingElements,
+      loader
+          .beginControlFlow("if ($N.size() != $N.size())", loaded, missingElements)
+          .addStatement(
+              "throw new $T($S + $N.size() + $S + $N.size() + $S)",
+              IllegalStateException.class,
+              method.name() + "() returned ",
+              loaded,
+              " values for ",
+              missingElements,
               " elements: it must return one value per element, in order (null where there is none)")
           .endControlFlow()
           .addStatement("$T<$T> $N = $N.iterator()", ITERATOR, valueType, iterator, loaded)
@@ -356,19 +457,34 @@ final class DecoratorWriter {
     loader.addStatement("return $N", loadedByKey);
 
     MethodSpec.Builder builder = override(method)
-        .addStatement("$T.requireNonNull($N, $S)", OBJECTS, bulk.param(), bulk.param() + " must not be null")
-        .addStatement("$T<$T> $N = new $T<>($N.size())", LIST, STRING, keys, ARRAY_LIST, bulk.param())
+        .addStatement(
+            "$T.requireNonNull($N, $S)", OBJECTS, bulk.param(), bulk.param() + " must not be null")
+        .addStatement(
+            "$T<$T> $N = new $T<>($N.size())", LIST, STRING, keys, ARRAY_LIST, bulk.param())
         .addStatement("$T<$T, $T> $N = new $T<>()", MAP, STRING, elementType, elements, HASH_MAP)
         .beginControlFlow("for ($T $N : $N)", elementType, element, bulk.param())
-        .addStatement("$T $N = $L", STRING, key,
-            keyCall(method, KeysWriter.elementMethodName(model, method), Map.of(bulk.param(), element)))
+        .addStatement(
+            "$T $N = $L",
+            STRING,
+            key,
+            keyCall(
+                method, KeysWriter.elementMethodName(model, method), Map.of(bulk.param(), element)))
         .addStatement("$N.add($N)", keys, key)
         .addStatement("$N.put($N, $N)", elements, key, element)
         .endControlFlow()
-        .addCode("$T<$T, $T> $N = this.$N.getAll($N, $N -> {\n$>$L$<});\n", MAP, STRING, valueType, values,
-            field, keys, missing, loader.build());
+        .addCode(
+            "$T<$T, $T> $N = this.$N.getAll($N, $N -> {\n$>$L$<});\n",
+            MAP,
+            STRING,
+            valueType,
+            values,
+            field,
+            keys,
+            missing,
+            loader.build());
     if (bulk.returnsMap()) {
-      builder.addStatement("$T $N = new $T<>()", returnType, result, LINKED_HASH_MAP)
+      builder
+          .addStatement("$T $N = new $T<>()", returnType, result, LINKED_HASH_MAP)
           .beginControlFlow("for ($T $N : $N)", STRING, key, keys)
           .addStatement("$T $N = $N.get($N)", valueType, value, values, key)
           .beginControlFlow("if ($N != null)", value)
@@ -376,7 +492,8 @@ final class DecoratorWriter {
           .endControlFlow()
           .endControlFlow();
     } else {
-      builder.addStatement("$T $N = new $T<>($N.size())", returnType, result, ARRAY_LIST, keys)
+      builder
+          .addStatement("$T $N = new $T<>($N.size())", returnType, result, ARRAY_LIST, keys)
           .beginControlFlow("for ($T $N : $N)", STRING, key, keys)
           .addStatement("$N.add($N.get($N))", result, values, key)
           .endControlFlow();
@@ -395,14 +512,15 @@ final class DecoratorWriter {
     MethodSpec.Builder builder = override(method);
     switch (method.returnKind()) {
       case FUTURE, STAGE -> {
-        CodeBlock.Builder store = CodeBlock.builder()
-            .addStatement("$T $N = $L", STRING, key, keyCall);
+        CodeBlock.Builder store =
+            CodeBlock.builder().addStatement("$T $N = $L", STRING, key, keyCall);
         storeOrRemove(store, field, key, value, false);
         store.addStatement("return $N", value);
         builder.addCode("return $L.thenApply($N -> {\n$>$L$<});\n", call, value, store.build());
       }
       case OPTIONAL -> {
-        builder.addStatement("$T $N = $L", returnType, value, call)
+        builder
+            .addStatement("$T $N = $L", returnType, value, call)
             .addStatement("$T $N = $L", STRING, key, keyCall)
             .beginControlFlow("if ($N.isPresent())", value)
             .addStatement("this.$N.put($N, $N.get())", field, key, value)
@@ -415,14 +533,16 @@ final class DecoratorWriter {
         CodeBlock.Builder store = CodeBlock.builder()
             .addStatement("$T $N = $L", returnType, value, call)
             .addStatement("$T $N = $L", STRING, key, keyCall);
-        storeOrRemove(store, field, key, value, method.type().getReturnType().getKind().isPrimitive());
+        storeOrRemove(
+            store, field, key, value, method.type().getReturnType().getKind().isPrimitive());
         builder.addCode(store.build()).addStatement("return $N", value);
       }
     }
     return builder.build();
   }
 
-  private static void storeOrRemove(CodeBlock.Builder code, String field, String key, String value, boolean primitive) {
+  private static void storeOrRemove(
+      CodeBlock.Builder code, String field, String key, String value, boolean primitive) {
     if (primitive) {
       code.addStatement("this.$N.put($N, $N)", field, key, value);
       return;
@@ -442,11 +562,18 @@ final class DecoratorWriter {
     MethodSpec.Builder builder = override(method);
     switch (method.returnKind()) {
       case VOID -> builder.addStatement("$L", call).addCode(removal);
-      case FUTURE, STAGE -> builder.addCode("return $L.thenApply($N -> {\n$>$L$L$<});\n", call, result, removal,
-          CodeBlock.builder().addStatement("return $N", result).build());
-      default -> builder.addStatement("$T $N = $L", TypeName.get(method.type().getReturnType()), result, call)
-          .addCode(removal)
-          .addStatement("return $N", result);
+      case FUTURE, STAGE ->
+        builder.addCode(
+            "return $L.thenApply($N -> {\n$>$L$L$<});\n",
+            call,
+            result,
+            removal,
+            CodeBlock.builder().addStatement("return $N", result).build());
+      default ->
+        builder
+            .addStatement("$T $N = $L", TypeName.get(method.type().getReturnType()), result, call)
+            .addCode(removal)
+            .addStatement("return $N", result);
     }
     return builder.build();
   }
@@ -457,14 +584,22 @@ final class DecoratorWriter {
     CodeBlock.Builder code = CodeBlock.builder();
     List<ResolvedKey> keys = method.invalidations();
     if (keys.size() == 1) {
-      return code.addStatement("this.$N.$N($L)", TIER, keys.get(0).isPattern() ? "invalidatePattern" : "invalidate",
-          keyCall).build();
+      return code.addStatement(
+              "this.$N.$N($L)",
+              TIER,
+              keys.get(0).isPattern() ? "invalidatePattern" : "invalidate",
+              keyCall)
+          .build();
     }
     String list = names.newName("keys");
     code.addStatement("$T<$T> $N = $L", LIST, STRING, list, keyCall);
     for (int i = 0; i < keys.size(); i++) {
-      code.addStatement("this.$N.$N($N.get($L))", TIER, keys.get(i).isPattern() ? "invalidatePattern" : "invalidate",
-          list, i);
+      code.addStatement(
+          "this.$N.$N($N.get($L))",
+          TIER,
+          keys.get(i).isPattern() ? "invalidatePattern" : "invalidate",
+          list,
+          i);
     }
     return code.build();
   }
@@ -474,8 +609,8 @@ final class DecoratorWriter {
     for (VariableElement parameter : method.getParameters()) {
       args.add(CodeBlock.of("$N", parameter.getSimpleName().toString()));
     }
-    CodeBlock call = CodeBlock.of("this.$N.$N($L)", DELEGATE, method.getSimpleName().toString(),
-        CodeBlock.join(args, ", "));
+    CodeBlock call = CodeBlock.of(
+        "this.$N.$N($L)", DELEGATE, method.getSimpleName().toString(), CodeBlock.join(args, ", "));
     MethodSpec.Builder builder = override(method);
     if (method.getReturnType().getKind() == TypeKind.VOID) {
       builder.addStatement("$L", call);

@@ -79,16 +79,28 @@ final class KeyCollisions {
     }
     String pair = System.identityHashCode(a.element()) + "/" + a.valueType() + "|"
         + System.identityHashCode(b.element()) + "/" + b.valueType();
-    if (!compared.add(pair) || a.element().equals(b.element()) && types.isSameType(a.valueType(), b.valueType())) {
+    if (!compared.add(pair)
+        || a.element().equals(b.element()) && types.isSameType(a.valueType(), b.valueType())) {
       return null; // the same method (inherited by two processed types), or a pair compared before
     }
     if (!types.isSameType(a.valueType(), b.valueType())) {
-      return Messages.keysCollideValueTypes(describe(later), describe(earlier), b.cacheName(), b.key().template(),
-          a.key().template(), b.valueType().toString(), a.valueType().toString());
+      return Messages.keysCollideValueTypes(
+          describe(later),
+          describe(earlier),
+          b.cacheName(),
+          b.key().template(),
+          a.key().template(),
+          b.valueType().toString(),
+          a.valueType().toString());
     }
-    if (a.operation() == Operation.CACHED && b.operation() == Operation.CACHED
+    if (a.operation() == Operation.CACHED
+        && b.operation() == Operation.CACHED
         && !a.key().shape().equals(b.key().shape())) {
-      return Messages.keysCollideArguments(describe(later), describe(earlier), b.cacheName(), b.key().template(),
+      return Messages.keysCollideArguments(
+          describe(later),
+          describe(earlier),
+          b.cacheName(),
+          b.key().template(),
           a.key().template());
     }
     return null;
@@ -98,7 +110,9 @@ final class KeyCollisions {
   private static String describe(Entry entry) {
     Element declaring = entry.model().element().getEnclosingElement();
     String method = declaring.getSimpleName() + "." + entry.model().name() + "()";
-    return declaring.equals(entry.owner()) ? method : method + " in " + entry.owner().getSimpleName();
+    return declaring.equals(entry.owner())
+        ? method
+        : method + " in " + entry.owner().getSimpleName();
   }
 
   /** On the later method's key; on the type when the method is inherited from a supertype. */
@@ -108,7 +122,8 @@ final class KeyCollisions {
       reporter.error(message, later.owner());
       return;
     }
-    String annotation = model.operation() == Operation.CACHED ? Annotations.CACHED : Annotations.CACHE_PUT;
+    String annotation =
+        model.operation() == Operation.CACHED ? Annotations.CACHED : Annotations.CACHE_PUT;
     AnnotationMirror mirror = annotations.find(model.element(), annotation).orElse(null);
     if (mirror == null) {
       reporter.error(message, model.element());

@@ -45,9 +45,11 @@ record KeyTemplate(String text, List<Part> parts) {
   }
 
   /** A Java identifier, as a parameter or property may be named ({@code größe} included). */
-  private static final String IDENTIFIER = "\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*";
-  private static final Pattern PLACEHOLDER = Pattern.compile(
-      "(" + IDENTIFIER + ")(\\[\\])?((?:\\." + IDENTIFIER + ")*)(#hash)?");
+  private static final String IDENTIFIER =
+      "\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*";
+
+  private static final Pattern PLACEHOLDER =
+      Pattern.compile("(" + IDENTIFIER + ")(\\[\\])?((?:\\." + IDENTIFIER + ")*)(#hash)?");
 
   /**
    * Parses a template.
@@ -58,7 +60,8 @@ record KeyTemplate(String text, List<Part> parts) {
    * @throws SyntaxException if the template is malformed
    * @throws WildcardException if it has a {@code *} and wildcards are not allowed
    */
-  static KeyTemplate parse(String text, boolean allowWildcard) throws SyntaxException, WildcardException {
+  static KeyTemplate parse(String text, boolean allowWildcard)
+      throws SyntaxException, WildcardException {
     if (text == null || text.isEmpty()) {
       throw new SyntaxException(Messages.EMPTY_KEY);
     }
@@ -84,9 +87,8 @@ record KeyTemplate(String text, List<Part> parts) {
           throw new SyntaxException(Messages.BULK_TWICE);
         }
         bulkSeen |= bulk;
-        List<String> path = m.group(3).isEmpty()
-            ? List.of()
-            : List.of(m.group(3).substring(1).split("\\."));
+        List<String> path =
+            m.group(3).isEmpty() ? List.of() : List.of(m.group(3).substring(1).split("\\."));
         flush(literal, parts);
         parts.add(new Placeholder(source, m.group(1), bulk, path, m.group(4) != null));
         i = end + 1;
@@ -103,7 +105,8 @@ record KeyTemplate(String text, List<Part> parts) {
         literal.append(c);
         i++;
       } else {
-        throw new SyntaxException(String.format(Messages.BAD_LITERAL,
+        throw new SyntaxException(String.format(
+            Messages.BAD_LITERAL,
             Character.isISOControl(c) || Character.isWhitespace(c)
                 ? String.format("\\u%04x", (int) c)
                 : String.valueOf(Character.toChars(text.codePointAt(i)))));
@@ -128,12 +131,17 @@ record KeyTemplate(String text, List<Part> parts) {
     for (Part part : parts) {
       if (part instanceof Placeholder placeholder) {
         if (previous != null && !separated) {
-          throw new SyntaxException(String.format(Messages.UNSEPARATED, previous.source(), placeholder.source(),
-              previous.source(), placeholder.source()));
+          throw new SyntaxException(String.format(
+              Messages.UNSEPARATED,
+              previous.source(),
+              placeholder.source(),
+              previous.source(),
+              placeholder.source()));
         }
         previous = placeholder;
         separated = false;
-      } else if (part instanceof Wildcard || (part instanceof Literal literal && literal.text().indexOf(':') >= 0)) {
+      } else if (part instanceof Wildcard
+          || (part instanceof Literal literal && literal.text().indexOf(':') >= 0)) {
         separated = true;
       }
     }
@@ -155,7 +163,9 @@ record KeyTemplate(String text, List<Part> parts) {
 
   /** The characters literal text may hold: what {@code Keys.segment} never escapes, and ':'. */
   static boolean isLiteral(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
         || "-_.~@+=,/:".indexOf(c) >= 0;
   }
 

@@ -38,9 +38,12 @@ final class KeysWriter {
 
   private static final String HASH_METHOD = "canonicalJsonHash";
   private static final String MAPPER_FIELD = "CANONICAL_JSON";
-  private static final ClassName OBJECT_MAPPER = ClassName.get("com.fasterxml.jackson.databind", "ObjectMapper");
-  private static final ClassName JSON_MAPPER = ClassName.get("com.fasterxml.jackson.databind.json", "JsonMapper");
-  private static final ClassName MAPPER_FEATURE = ClassName.get("com.fasterxml.jackson.databind", "MapperFeature");
+  private static final ClassName OBJECT_MAPPER =
+      ClassName.get("com.fasterxml.jackson.databind", "ObjectMapper");
+  private static final ClassName JSON_MAPPER =
+      ClassName.get("com.fasterxml.jackson.databind.json", "JsonMapper");
+  private static final ClassName MAPPER_FEATURE =
+      ClassName.get("com.fasterxml.jackson.databind", "MapperFeature");
   private static final ClassName SERIALIZATION_FEATURE =
       ClassName.get("com.fasterxml.jackson.databind", "SerializationFeature");
   private static final ClassName JSON_PROCESSING_EXCEPTION =
@@ -52,10 +55,13 @@ final class KeysWriter {
     ClassName owner = ClassName.get(model.element());
     TypeSpec.Builder keys = TypeSpec.classBuilder(model.keysName())
         .addOriginatingElement(model.element())
-        .addJavadoc("The keys of {@link $T}'s cached methods: each method takes the same parameters "
-            + "as the\nannotated method and returns the key its template gives.\n", owner)
+        .addJavadoc(
+            "The keys of {@link $T}'s cached methods: each method takes the same parameters "
+                + "as the\nannotated method and returns the key its template gives.\n",
+            owner)
         .addModifiers(Modifier.FINAL)
-        .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
+        .addMethod(
+            MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
     if (model.element().getModifiers().contains(Modifier.PUBLIC)) {
       keys.addModifiers(Modifier.PUBLIC);
     }
@@ -104,11 +110,13 @@ final class KeysWriter {
         return name;
       }
     }
-    throw new IllegalArgumentException(method.name() + " is not a bulk method of " + model.element());
+    throw new IllegalArgumentException(
+        method.name() + " is not a bulk method of " + model.element());
   }
 
   private static MethodSpec keyMethod(MethodModel method) {
-    MethodSpec.Builder builder = start(method.name(), method, STRING, method.key().template());
+    MethodSpec.Builder builder =
+        start(method.name(), method, STRING, method.key().template());
     nullChecks(builder, List.of(method.key()), Map.of());
     return builder.addStatement("return $L", expression(method.key(), Map.of())).build();
   }
@@ -116,33 +124,50 @@ final class KeysWriter {
   private static MethodSpec invalidationMethod(MethodModel method) {
     List<ResolvedKey> keys = method.invalidations();
     if (keys.size() == 1) {
-      MethodSpec.Builder builder = start(method.name(), method, STRING, keys.get(0).template());
+      MethodSpec.Builder builder =
+          start(method.name(), method, STRING, keys.get(0).template());
       nullChecks(builder, keys, Map.of());
-      return builder.addStatement("return $L", expression(keys.get(0), Map.of())).build();
+      return builder
+          .addStatement("return $L", expression(keys.get(0), Map.of()))
+          .build();
     }
     List<String> templates = keys.stream().map(ResolvedKey::template).toList();
-    MethodSpec.Builder builder = start(method.name(), method,
-        ParameterizedTypeName.get(LIST, STRING), String.join(", ", templates));
+    MethodSpec.Builder builder = start(
+        method.name(),
+        method,
+        ParameterizedTypeName.get(LIST, STRING),
+        String.join(", ", templates));
     nullChecks(builder, keys, Map.of());
     List<CodeBlock> expressions = new ArrayList<>();
     for (ResolvedKey key : keys) {
       expressions.add(expression(key, Map.of()));
     }
-    return builder.addStatement("return $T.of(\n$>$L$<)", LIST, CodeBlock.join(expressions, ",\n")).build();
+    return builder
+        .addStatement("return $T.of(\n$>$L$<)", LIST, CodeBlock.join(expressions, ",\n"))
+        .build();
   }
 
   private static MethodSpec bulkListMethod(ServiceModel model, MethodModel method) {
-    MethodSpec.Builder builder = start(method.name(), method,
-        ParameterizedTypeName.get(LIST, STRING), method.key().template());
+    MethodSpec.Builder builder = start(
+        method.name(),
+        method,
+        ParameterizedTypeName.get(LIST, STRING),
+        method.key().template());
     NameAllocator names = names(method);
     String bulk = method.bulk().param();
     String result = names.newName("keys");
     String element = names.newName("element");
     builder.addStatement("$T.requireNonNull($N, $S)", OBJECTS, bulk, bulk + " must not be null");
     nullChecks(builder, List.of(method.key()), Map.of(bulk, bulk));
-    builder.addStatement("$T<$T> $N = new $T<>($N.size())", LIST, STRING, result, ARRAY_LIST, bulk)
-        .beginControlFlow("for ($T $N : $N)", TypeName.get(method.bulk().elementType()).box(), element, bulk)
-        .addStatement("$N.add($N($L))", result, elementMethodName(model, method), arguments(method, Map.of(bulk, element)))
+    builder
+        .addStatement("$T<$T> $N = new $T<>($N.size())", LIST, STRING, result, ARRAY_LIST, bulk)
+        .beginControlFlow(
+            "for ($T $N : $N)", TypeName.get(method.bulk().elementType()).box(), element, bulk)
+        .addStatement(
+            "$N.add($N($L))",
+            result,
+            elementMethodName(model, method),
+            arguments(method, Map.of(bulk, element)))
         .endControlFlow()
         .addStatement("return $N", result);
     return builder.build();
@@ -151,7 +176,9 @@ final class KeysWriter {
   private static MethodSpec elementMethod(ServiceModel model, MethodModel method) {
     String bulk = method.bulk().param();
     MethodSpec.Builder builder = MethodSpec.methodBuilder(elementMethodName(model, method))
-        .addJavadoc("Returns the key of one element of {@code $N}: {@code $L}.\n", bulk,
+        .addJavadoc(
+            "Returns the key of one element of {@code $N}: {@code $L}.\n",
+            bulk,
             javadocText(method.key().template()))
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .returns(STRING);
@@ -168,36 +195,49 @@ final class KeysWriter {
     return builder.addStatement("return $L", expression(method.key(), Map.of())).build();
   }
 
-  private static MethodSpec.Builder start(String name, MethodModel method, TypeName returns, String template) {
+  private static MethodSpec.Builder start(
+      String name, MethodModel method, TypeName returns, String template) {
     MethodSpec.Builder builder = MethodSpec.methodBuilder(name)
-        .addJavadoc("Returns the $L {@link $T#$N}: {@code $L}.\n",
-            method.operation() != Operation.INVALIDATE ? "key of"
-                : method.invalidations().size() == 1 ? "key or pattern removed by" : "keys and patterns removed by",
+        .addJavadoc(
+            "Returns the $L {@link $T#$N}: {@code $L}.\n",
+            method.operation() != Operation.INVALIDATE
+                ? "key of"
+                : method.invalidations().size() == 1
+                    ? "key or pattern removed by"
+                    : "keys and patterns removed by",
             ClassName.get((TypeElement) method.element().getEnclosingElement()),
-            method.name(), javadocText(template))
+            method.name(),
+            javadocText(template))
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .returns(returns)
         .varargs(method.element().isVarArgs());
     List<? extends VariableElement> parameters = method.element().getParameters();
     List<? extends TypeMirror> types = method.type().getParameterTypes();
     for (int i = 0; i < parameters.size(); i++) {
-      builder.addParameter(ParameterSpec.builder(TypeName.get(types.get(i)),
-          parameters.get(i).getSimpleName().toString()).build());
+      builder.addParameter(ParameterSpec.builder(
+              TypeName.get(types.get(i)), parameters.get(i).getSimpleName().toString())
+          .build());
     }
     return builder;
   }
 
   /** Null checks for the parameters whose properties a key reads ({@code skip}: checked apart). */
-  private static void nullChecks(MethodSpec.Builder builder, List<ResolvedKey> keys, Map<String, String> skip) {
+  private static void nullChecks(
+      MethodSpec.Builder builder, List<ResolvedKey> keys, Map<String, String> skip) {
     Map<String, String> checked = new LinkedHashMap<>();
     for (ResolvedKey key : keys) {
       for (ResolvedKey.Part part : key.parts()) {
-        if (part instanceof ResolvedKey.Segment s && s.readsProperty() && !skip.containsKey(s.param())) {
+        if (part instanceof ResolvedKey.Segment s
+            && s.readsProperty()
+            && !skip.containsKey(s.param())) {
           checked.putIfAbsent(s.param(), key.template());
         }
       }
     }
-    checked.forEach((param, template) -> builder.addStatement("$T.requireNonNull($N, $S)", OBJECTS, param,
+    checked.forEach((param, template) -> builder.addStatement(
+        "$T.requireNonNull($N, $S)",
+        OBJECTS,
+        param,
         param + " must not be null: the key " + template + " reads its properties"));
   }
 
@@ -224,7 +264,10 @@ final class KeysWriter {
         if (s.hash()) {
           pieces.add(CodeBlock.of("$N($L)", HASH_METHOD, value));
         } else if (s.direct()) {
-          pieces.add(pieces.isEmpty() ? CodeBlock.of("$T.valueOf($L)", STRING, value) : CodeBlock.of("$L", value));
+          pieces.add(
+              pieces.isEmpty()
+                  ? CodeBlock.of("$T.valueOf($L)", STRING, value)
+                  : CodeBlock.of("$L", value));
         } else {
           pieces.add(CodeBlock.of("$T.segment($L)", KEYS, value));
         }
@@ -261,18 +304,23 @@ final class KeysWriter {
   }
 
   private static void addHash(TypeSpec.Builder keys) {
-    keys.addField(FieldSpec.builder(OBJECT_MAPPER, MAPPER_FIELD, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+    keys.addField(FieldSpec.builder(
+            OBJECT_MAPPER, MAPPER_FIELD, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         // FAIL_ON_EMPTY_BEANS stays on: a value with no property Jackson can see would hash to the
         // hash of {} whatever its state, and every argument would share one key
-        .initializer("$T.builder()\n$>$>.enable($T.SORT_PROPERTIES_ALPHABETICALLY)\n"
-            + ".enable($T.ORDER_MAP_ENTRIES_BY_KEYS)\n.build()$<$<",
-            JSON_MAPPER, MAPPER_FEATURE, SERIALIZATION_FEATURE)
+        .initializer(
+            "$T.builder()\n$>$>.enable($T.SORT_PROPERTIES_ALPHABETICALLY)\n"
+                + ".enable($T.ORDER_MAP_ENTRIES_BY_KEYS)\n.build()$<$<",
+            JSON_MAPPER,
+            MAPPER_FEATURE,
+            SERIALIZATION_FEATURE)
         .build());
     ClassName messageDigest = ClassName.get("java.security", "MessageDigest");
     ClassName noSuchAlgorithm = ClassName.get("java.security", "NoSuchAlgorithmException");
     keys.addMethod(MethodSpec.methodBuilder(HASH_METHOD)
-        .addJavadoc("The first 16 bytes of the SHA-256 of the value's canonical JSON (properties and map "
-            + "entries\nsorted by name), in hexadecimal: the same text on every JVM.\n")
+        .addJavadoc(
+            "The first 16 bytes of the SHA-256 of the value's canonical JSON (properties and map "
+                + "entries\nsorted by name), in hexadecimal: the same text on every JVM.\n")
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
         .returns(STRING)
         .addParameter(Object.class, "value")
@@ -280,7 +328,9 @@ final class KeysWriter {
         .beginControlFlow("try")
         .addStatement("json = $N.writeValueAsBytes(value)", MAPPER_FIELD)
         .nextControlFlow("catch ($T e)", JSON_PROCESSING_EXCEPTION)
-        .addStatement("throw new $T($S + e.getOriginalMessage(), e)", IllegalArgumentException.class,
+        .addStatement(
+            "throw new $T($S + e.getOriginalMessage(), e)",
+            IllegalArgumentException.class,
             "a {param#hash} key segment cannot be written as JSON: ")
         .endControlFlow()
         .addStatement("byte[] digest")

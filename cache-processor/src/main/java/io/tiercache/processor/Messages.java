@@ -35,7 +35,8 @@ public final class Messages {
   /** Closing brace without opening. */
   public static final String UNOPENED_PLACEHOLDER = "'}' has no matching '{'";
   /** Empty key. */
-  public static final String EMPTY_KEY = "the key is empty: write a template such as project:{id}:info";
+  public static final String EMPTY_KEY =
+      "the key is empty: write a template such as project:{id}:info";
   /** Malformed placeholder: its text. */
   public static final String BAD_PLACEHOLDER =
       "{%s} is not a placeholder: write {param}, {param.property}, {param#hash} or {param[]}";
@@ -94,8 +95,8 @@ public final class Messages {
       TAG + "%s is final: the generated decorator extends it; remove 'final', or annotate an "
           + "interface that it implements";
   /** Two types whose generated names are the same: type, other type, generated name. */
-  public static final String GENERATED_NAME_CLASH =
-      TAG + "%s and %s would both generate %s (nested names are joined with '_'): rename one of them";
+  public static final String GENERATED_NAME_CLASH = TAG
+      + "%s and %s would both generate %s (nested names are joined with '_'): rename one of them";
 
   /** {@link #GENERATED_NAME_CLASH}. */
   public static String generatedNameClash(String type, String other, String generated) {
@@ -117,11 +118,11 @@ public final class Messages {
    * Inherited annotated methods read from a class file without parameter names: type, methods,
    * their declaring types, type.
    */
-  public static final String MISSING_PARAMETER_NAMES =
-      TAG + "%s inherits the annotated %s from a class file without parameter names (javac reads them "
-          + "as arg0, arg1, ...), so the key templates cannot name them: compile %s with -parameters "
-          + "(Maven: <parameters>true</parameters> in the maven-compiler-plugin configuration; Gradle: "
-          + "options.compilerArgs.add(\"-parameters\")), or in the same compilation as %s";
+  public static final String MISSING_PARAMETER_NAMES = TAG
+      + "%s inherits the annotated %s from a class file without parameter names (javac reads them "
+      + "as arg0, arg1, ...), so the key templates cannot name them: compile %s with -parameters "
+      + "(Maven: <parameters>true</parameters> in the maven-compiler-plugin configuration; Gradle: "
+      + "options.compilerArgs.add(\"-parameters\")), or in the same compilation as %s";
   /** Generic type: type. */
   public static final String GENERIC_TYPE =
       TAG + "%s has type parameters, so nothing is generated for it: its annotated methods are "
@@ -147,8 +148,8 @@ public final class Messages {
   /** A cache setting out of range: attribute, value, attribute, rule. */
   public static final String BAD_SETTING = TAG + "%s = %s is not allowed: %s %s";
   /** Bad cache name: name. */
-  public static final String BAD_CACHE_NAME =
-      TAG + "cache \"%s\" is not a valid cache name: use letters, digits, '.', '_' or '-', not starting with '__'";
+  public static final String BAD_CACHE_NAME = TAG
+      + "cache \"%s\" is not a valid cache name: use letters, digits, '.', '_' or '-', not starting with '__'";
   /** No cache name: annotation, method, type. */
   public static final String MISSING_CACHE =
       TAG + "@%s on %s() names no cache: set cache = \"...\", or put @CacheDefaults(cache = "
@@ -161,9 +162,9 @@ public final class Messages {
    * Two methods of one cache whose keys can coincide, with different value types: method, other
    * method, cache, template, other template, value type, other value type.
    */
-  public static final String KEYS_COLLIDE_VALUE_TYPES =
-      TAG + "%s and %s can use one Redis key in cache \"%s\" (\"%s\" and \"%s\") for different value "
-          + "types (%s and %s): give one of them another cache, or a key the other's cannot match";
+  public static final String KEYS_COLLIDE_VALUE_TYPES = TAG
+      + "%s and %s can use one Redis key in cache \"%s\" (\"%s\" and \"%s\") for different value "
+      + "types (%s and %s): give one of them another cache, or a key the other's cannot match";
   /**
    * Two readers of one cache whose different templates can give one key: method, other method,
    * cache, template, other template.
@@ -189,16 +190,31 @@ public final class Messages {
   private Messages() {}
 
   /** {@link #UNKNOWN_PARAMETER}. */
-  public static String unknownParameter(String template, String name, String method, List<String> params) {
-    return String.format(UNKNOWN_PARAMETER, template, name, method,
+  public static String unknownParameter(
+      String template, String name, String method, List<String> params) {
+    return String.format(
+        UNKNOWN_PARAMETER,
+        template,
+        name,
+        method,
         params.isEmpty() ? "it has none" : String.join(", ", params));
   }
 
   /** {@link #UNKNOWN_PROPERTY}. */
-  public static String unknownProperty(String template, String path, String type, String property, String pkg) {
+  public static String unknownProperty(
+      String template, String path, String type, String property, String pkg) {
     String capital = Character.toUpperCase(property.charAt(0)) + property.substring(1);
-    return String.format(UNKNOWN_PROPERTY, template, path, type, property, capital, capital, property,
-        property, pkg.isEmpty() ? "(the unnamed package)" : pkg);
+    return String.format(
+        UNKNOWN_PROPERTY,
+        template,
+        path,
+        type,
+        property,
+        capital,
+        capital,
+        property,
+        property,
+        pkg.isEmpty() ? "(the unnamed package)" : pkg);
   }
 
   /** {@link #WILDCARD_NOT_ALLOWED}. */
@@ -222,7 +238,8 @@ public final class Messages {
   }
 
   /** {@link #UNMAPPABLE_RETURN}. */
-  public static String unmappableReturn(String template, String param, String method, String element, String actual) {
+  public static String unmappableReturn(
+      String template, String param, String method, String element, String actual) {
     return String.format(UNMAPPABLE_RETURN, template, param, method, element, actual);
   }
 
@@ -322,7 +339,8 @@ public final class Messages {
   }
 
   /** {@link #CONFLICTING_SETTING}. */
-  public static String conflictingSetting(String cache, String attribute, String value, String other, String otherMethod) {
+  public static String conflictingSetting(
+      String cache, String attribute, String value, String other, String otherMethod) {
     return conflictingSettingFrom(cache, attribute, value, other, otherMethod + "()");
   }
 
@@ -330,21 +348,34 @@ public final class Messages {
    * {@link #CONFLICTING_SETTING} with the other declaration described: {@code Other.info()}, or
    * {@code @CacheDefaults of Other}.
    */
-  public static String conflictingSettingFrom(String cache, String attribute, String value, String other,
-      String source) {
+  public static String conflictingSettingFrom(
+      String cache, String attribute, String value, String other, String source) {
     return String.format(CONFLICTING_SETTING, cache, attribute, value, other, source);
   }
 
   /** {@link #KEYS_COLLIDE_VALUE_TYPES}. */
-  public static String keysCollideValueTypes(String method, String other, String cache, String template,
-      String otherTemplate, String valueType, String otherValueType) {
-    return String.format(KEYS_COLLIDE_VALUE_TYPES, method, other, cache, template, otherTemplate, valueType,
+  public static String keysCollideValueTypes(
+      String method,
+      String other,
+      String cache,
+      String template,
+      String otherTemplate,
+      String valueType,
+      String otherValueType) {
+    return String.format(
+        KEYS_COLLIDE_VALUE_TYPES,
+        method,
+        other,
+        cache,
+        template,
+        otherTemplate,
+        valueType,
         otherValueType);
   }
 
   /** {@link #KEYS_COLLIDE_ARGUMENTS}. */
-  public static String keysCollideArguments(String method, String other, String cache, String template,
-      String otherTemplate) {
+  public static String keysCollideArguments(
+      String method, String other, String cache, String template, String otherTemplate) {
     return String.format(KEYS_COLLIDE_ARGUMENTS, method, other, cache, template, otherTemplate);
   }
 
@@ -355,7 +386,10 @@ public final class Messages {
 
   /** {@link #INVALIDATE_MATCHES_NOTHING}. */
   public static String invalidateMatchesNothing(String template, String type, String cache) {
-    return String.format(INVALIDATE_MATCHES_NOTHING, template, type,
+    return String.format(
+        INVALIDATE_MATCHES_NOTHING,
+        template,
+        type,
         cache.isEmpty() ? "" : " in cache \"" + cache + "\"");
   }
 

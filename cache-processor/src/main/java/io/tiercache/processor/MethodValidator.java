@@ -38,13 +38,31 @@ final class MethodValidator {
 
   /** Types whose {@code toString()} is a stable, documented text form. */
   private static final Set<String> STABLE_TYPES = Set.of(
-      "java.lang.Boolean", "java.lang.Byte", "java.lang.Short", "java.lang.Integer",
-      "java.lang.Long", "java.lang.Float", "java.lang.Double", "java.lang.Character",
-      "java.util.UUID", "java.math.BigInteger", "java.math.BigDecimal",
-      "java.time.Instant", "java.time.LocalDate", "java.time.LocalDateTime", "java.time.LocalTime",
-      "java.time.OffsetDateTime", "java.time.OffsetTime", "java.time.ZonedDateTime",
-      "java.time.Year", "java.time.YearMonth", "java.time.MonthDay", "java.time.Duration",
-      "java.time.Period", "java.time.ZoneId", "java.time.ZoneOffset");
+      "java.lang.Boolean",
+      "java.lang.Byte",
+      "java.lang.Short",
+      "java.lang.Integer",
+      "java.lang.Long",
+      "java.lang.Float",
+      "java.lang.Double",
+      "java.lang.Character",
+      "java.util.UUID",
+      "java.math.BigInteger",
+      "java.math.BigDecimal",
+      "java.time.Instant",
+      "java.time.LocalDate",
+      "java.time.LocalDateTime",
+      "java.time.LocalTime",
+      "java.time.OffsetDateTime",
+      "java.time.OffsetTime",
+      "java.time.ZonedDateTime",
+      "java.time.Year",
+      "java.time.YearMonth",
+      "java.time.MonthDay",
+      "java.time.Duration",
+      "java.time.Period",
+      "java.time.ZoneId",
+      "java.time.ZoneOffset");
 
   private final Elements elements;
   private final Types types;
@@ -63,8 +81,8 @@ final class MethodValidator {
    *
    * @param defaultCache the type's {@code @CacheDefaults} cache, or null
    */
-  Optional<MethodModel> validate(ExecutableElement method, TypeElement owner, DeclaredType ownerType,
-      String defaultCache) {
+  Optional<MethodModel> validate(
+      ExecutableElement method, TypeElement owner, DeclaredType ownerType, String defaultCache) {
     int before = reporter.errorCount();
     String name = method.getSimpleName().toString();
     Optional<AnnotationMirror> cached = annotations.find(method, Annotations.CACHED);
@@ -77,19 +95,26 @@ final class MethodValidator {
       operations.add(invalidations.get(0));
     }
     if (operations.size() > 1) {
-      reporter.error(Messages.conflictingAnnotations(name, Annotations.simpleName(operations.get(0)),
-          Annotations.simpleName(operations.get(1))), method, operations.get(1));
+      reporter.error(
+          Messages.conflictingAnnotations(
+              name,
+              Annotations.simpleName(operations.get(0)),
+              Annotations.simpleName(operations.get(1))),
+          method,
+          operations.get(1));
       return Optional.empty();
     }
     AnnotationMirror primary = operations.get(0);
-    Operation operation = cached.isPresent() ? Operation.CACHED
+    Operation operation = cached.isPresent()
+        ? Operation.CACHED
         : put.isPresent() ? Operation.PUT : Operation.INVALIDATE;
     String annotation = operation.annotation;
 
     Set<Modifier> modifiers = method.getModifiers();
     for (Modifier modifier : List.of(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)) {
       if (modifiers.contains(modifier)) {
-        reporter.error(Messages.badMethodModifier(annotation, modifier.toString(), name), method, primary);
+        reporter.error(
+            Messages.badMethodModifier(annotation, modifier.toString(), name), method, primary);
       }
     }
     if (owner.getKind() == ElementKind.CLASS && modifiers.contains(Modifier.ABSTRACT)) {
@@ -125,13 +150,15 @@ final class MethodValidator {
         case "java.util.Optional" -> returnKind = ReturnKind.OPTIONAL;
         case "java.util.concurrent.CompletableFuture" -> returnKind = ReturnKind.FUTURE;
         case "java.util.concurrent.CompletionStage" -> returnKind = ReturnKind.STAGE;
-        default -> { }
+        default -> {}
       }
       if (returnKind != ReturnKind.VALUE) {
         valueType = args.size() == 1 ? args.get(0) : null;
       }
     }
-    if (operation != Operation.INVALIDATE && returnKind != ReturnKind.VOID && !cacheable(valueType, returnKind)) {
+    if (operation != Operation.INVALIDATE
+        && returnKind != ReturnKind.VOID
+        && !cacheable(valueType, returnKind)) {
       if (unresolved(returnType)) {
         reporter.errorAlreadyReported();
       } else {
@@ -153,9 +180,15 @@ final class MethodValidator {
       String written = annotations.string(primary, "cache");
       cacheName = written.isEmpty() ? defaultCache : written;
       if (cacheName == null || cacheName.isEmpty()) {
-        reporter.error(Messages.missingCache(annotation, name, owner.getSimpleName().toString()), method, primary);
+        reporter.error(
+            Messages.missingCache(annotation, name, owner.getSimpleName().toString()),
+            method,
+            primary);
       } else if (!written.isEmpty() && !CACHE_NAME.matcher(written).matches()) {
-        reporter.error(Messages.badCacheName(written), method, primary,
+        reporter.error(
+            Messages.badCacheName(written),
+            method,
+            primary,
             Annotations.explicitValue(primary, "cache"));
       }
     }
@@ -183,8 +216,15 @@ final class MethodValidator {
         TypeMirror element = collectionElement(collection);
         bulk = bulk(bulkSegment.param(), collection, element, returnType, returnKind);
         if (bulk == null) {
-          reporter.error(Messages.unmappableReturn(key.template(), bulkSegment.param(), name,
-              element.toString(), returnType.toString()), method, primary,
+          reporter.error(
+              Messages.unmappableReturn(
+                  key.template(),
+                  bulkSegment.param(),
+                  name,
+                  element.toString(),
+                  returnType.toString()),
+              method,
+              primary,
               Annotations.explicitValue(primary, "key"));
         } else {
           DeclaredType declared = (DeclaredType) returnType;
@@ -195,24 +235,41 @@ final class MethodValidator {
       for (AnnotationMirror invalidation : invalidations) {
         String written = annotations.string(invalidation, "cache");
         if (!written.isEmpty() && !CACHE_NAME.matcher(written).matches()) {
-          reporter.error(Messages.badCacheName(written), method, invalidation,
+          reporter.error(
+              Messages.badCacheName(written),
+              method,
+              invalidation,
               Annotations.explicitValue(invalidation, "cache"));
         }
-        resolve(invalidation, operation, method, paramNames, paramTypes, pkg).ifPresent(invalidationKeys::add);
+        resolve(invalidation, operation, method, paramNames, paramTypes, pkg)
+            .ifPresent(invalidationKeys::add);
       }
     }
 
     if (reporter.errorCount() > before) {
       return Optional.empty();
     }
-    return Optional.of(new MethodModel(method, type, operation, cacheName, key,
-        List.copyOf(invalidationKeys), returnKind, valueType, bulk));
+    return Optional.of(new MethodModel(
+        method,
+        type,
+        operation,
+        cacheName,
+        key,
+        List.copyOf(invalidationKeys),
+        returnKind,
+        valueType,
+        bulk));
   }
 
   /* ---------------- Templates ---------------- */
 
-  private Optional<ResolvedKey> resolve(AnnotationMirror mirror, Operation operation,
-      ExecutableElement method, List<String> paramNames, List<? extends TypeMirror> paramTypes, String pkg) {
+  private Optional<ResolvedKey> resolve(
+      AnnotationMirror mirror,
+      Operation operation,
+      ExecutableElement method,
+      List<String> paramNames,
+      List<? extends TypeMirror> paramTypes,
+      String pkg) {
     String template = annotations.string(mirror, "key");
     AnnotationValue keyValue = Annotations.explicitValue(mirror, "key");
     KeyTemplate parsed;
@@ -222,7 +279,8 @@ final class MethodValidator {
       reporter.error(Messages.badTemplate(template, e.getMessage()), method, mirror, keyValue);
       return Optional.empty();
     } catch (KeyTemplate.WildcardException e) {
-      reporter.error(Messages.wildcardNotAllowed(template, operation.annotation), method, mirror, keyValue);
+      reporter.error(
+          Messages.wildcardNotAllowed(template, operation.annotation), method, mirror, keyValue);
       return Optional.empty();
     }
     boolean ok = true;
@@ -233,8 +291,16 @@ final class MethodValidator {
       } else if (part instanceof KeyTemplate.Wildcard) {
         parts.add(new ResolvedKey.Wildcard());
       } else if (part instanceof KeyTemplate.Placeholder placeholder) {
-        ResolvedKey.Segment segment = segment(placeholder, template, operation, method, paramNames,
-            paramTypes, pkg, mirror, keyValue);
+        ResolvedKey.Segment segment = segment(
+            placeholder,
+            template,
+            operation,
+            method,
+            paramNames,
+            paramTypes,
+            pkg,
+            mirror,
+            keyValue);
         if (segment == null) {
           ok = false;
         } else {
@@ -245,27 +311,45 @@ final class MethodValidator {
     return ok ? Optional.of(new ResolvedKey(template, List.copyOf(parts))) : Optional.empty();
   }
 
-  private ResolvedKey.Segment segment(KeyTemplate.Placeholder placeholder, String template,
-      Operation operation, ExecutableElement method, List<String> paramNames,
-      List<? extends TypeMirror> paramTypes, String pkg, AnnotationMirror mirror, AnnotationValue keyValue) {
+  private ResolvedKey.Segment segment(
+      KeyTemplate.Placeholder placeholder,
+      String template,
+      Operation operation,
+      ExecutableElement method,
+      List<String> paramNames,
+      List<? extends TypeMirror> paramTypes,
+      String pkg,
+      AnnotationMirror mirror,
+      AnnotationValue keyValue) {
     int index = paramNames.indexOf(placeholder.param());
     if (index < 0) {
-      reporter.error(Messages.unknownParameter(template, placeholder.source(),
-          method.getSimpleName().toString(), paramNames), method, mirror, keyValue);
+      reporter.error(
+          Messages.unknownParameter(
+              template, placeholder.source(), method.getSimpleName().toString(), paramNames),
+          method,
+          mirror,
+          keyValue);
       return null;
     }
     TypeMirror type = paramTypes.get(index);
     String described = placeholder.param();
     if (placeholder.bulk()) {
       if (operation != Operation.CACHED) {
-        reporter.error(Messages.badTemplate(template, String.format(Messages.BULK_NOT_ALLOWED,
-            operation.annotation)), method, mirror, keyValue);
+        reporter.error(
+            Messages.badTemplate(
+                template, String.format(Messages.BULK_NOT_ALLOWED, operation.annotation)),
+            method,
+            mirror,
+            keyValue);
         return null;
       }
       TypeMirror element = collectionElement(type);
       if (element == null) {
-        reporter.error(Messages.bulkNotCollection(template, placeholder.param(), type.toString()),
-            method, mirror, keyValue);
+        reporter.error(
+            Messages.bulkNotCollection(template, placeholder.param(), type.toString()),
+            method,
+            mirror,
+            keyValue);
         return null;
       }
       type = element;
@@ -279,8 +363,11 @@ final class MethodValidator {
         return null;
       }
       if (accessor == null) {
-        reporter.error(Messages.unknownProperty(template, described, type.toString(), property, pkg),
-            method, mirror, keyValue);
+        reporter.error(
+            Messages.unknownProperty(template, described, type.toString(), property, pkg),
+            method,
+            mirror,
+            keyValue);
         return null;
       }
       accessors.add(accessor.code());
@@ -291,15 +378,26 @@ final class MethodValidator {
       if (unresolved(type)) {
         reporter.errorAlreadyReported();
       } else {
-        reporter.error(Messages.unstableSegment(template, described, type.toString()), method, mirror, keyValue);
+        reporter.error(
+            Messages.unstableSegment(template, described, type.toString()),
+            method,
+            mirror,
+            keyValue);
       }
       return null;
     }
-    boolean direct = !placeholder.hash() && type.getKind().isPrimitive() && type.getKind() != TypeKind.CHAR;
+    boolean direct =
+        !placeholder.hash() && type.getKind().isPrimitive() && type.getKind() != TypeKind.CHAR;
     TypeMirror written = type.getKind().isPrimitive()
-        ? types.boxedClass((PrimitiveType) type).asType() : types.erasure(type);
-    return new ResolvedKey.Segment(placeholder.param(), List.copyOf(accessors), placeholder.hash(),
-        placeholder.bulk(), direct, written.toString());
+        ? types.boxedClass((PrimitiveType) type).asType()
+        : types.erasure(type);
+    return new ResolvedKey.Segment(
+        placeholder.param(),
+        List.copyOf(accessors),
+        placeholder.hash(),
+        placeholder.bulk(),
+        direct,
+        written.toString());
   }
 
   /** A getter, record accessor or field that reads one property. */
@@ -314,10 +412,13 @@ final class MethodValidator {
     String capital = Character.toUpperCase(property.charAt(0)) + property.substring(1);
     for (String candidate : List.of("get" + capital, "is" + capital, property)) {
       for (Element member : members) {
-        if (member.getKind() != ElementKind.METHOD || !member.getSimpleName().contentEquals(candidate)
-            || member.getModifiers().contains(Modifier.STATIC) || !accessible(member, pkg)
+        if (member.getKind() != ElementKind.METHOD
+            || !member.getSimpleName().contentEquals(candidate)
+            || member.getModifiers().contains(Modifier.STATIC)
+            || !accessible(member, pkg)
             || !((ExecutableElement) member).getParameters().isEmpty()
-            || !((ExecutableElement) member).getThrownTypes().stream().allMatch(this::isUnchecked)) {
+            || !((ExecutableElement) member)
+                .getThrownTypes().stream().allMatch(this::isUnchecked)) {
           continue; // a key builder cannot throw a checked exception
         }
         TypeMirror result = ((ExecutableType) types.asMemberOf(declared, member)).getReturnType();
@@ -329,8 +430,10 @@ final class MethodValidator {
       }
     }
     for (Element member : members) {
-      if (member.getKind() == ElementKind.FIELD && member.getSimpleName().contentEquals(property)
-          && !member.getModifiers().contains(Modifier.STATIC) && accessible(member, pkg)) {
+      if (member.getKind() == ElementKind.FIELD
+          && member.getSimpleName().contentEquals(property)
+          && !member.getModifiers().contains(Modifier.STATIC)
+          && accessible(member, pkg)) {
         return new Accessor(property, types.asMemberOf(declared, member));
       }
     }
@@ -360,7 +463,8 @@ final class MethodValidator {
 
   private static boolean isBoolean(TypeMirror type) {
     return type.getKind() == TypeKind.BOOLEAN
-        || (type.getKind() == TypeKind.DECLARED && qualifiedName((DeclaredType) type).equals("java.lang.Boolean"));
+        || (type.getKind() == TypeKind.DECLARED
+            && qualifiedName((DeclaredType) type).equals("java.lang.Boolean"));
   }
 
   /** Whether the type's text form is stable: primitives, boxes, strings, enums, value types. */
@@ -372,7 +476,8 @@ final class MethodValidator {
       return false;
     }
     TypeElement element = (TypeElement) ((DeclaredType) type).asElement();
-    if (element.getKind() == ElementKind.ENUM || STABLE_TYPES.contains(element.getQualifiedName().toString())) {
+    if (element.getKind() == ElementKind.ENUM
+        || STABLE_TYPES.contains(element.getQualifiedName().toString())) {
       return true;
     }
     TypeElement charSequence = elements.getTypeElement("java.lang.CharSequence");
@@ -388,7 +493,9 @@ final class MethodValidator {
     }
     DeclaredType declared = (DeclaredType) type;
     String name = qualifiedName(declared);
-    if (!name.equals("java.util.Collection") && !name.equals("java.util.List") && !name.equals("java.util.Set")
+    if (!name.equals("java.util.Collection")
+            && !name.equals("java.util.List")
+            && !name.equals("java.util.Set")
         || declared.getTypeArguments().size() != 1) {
       return null;
     }
@@ -400,7 +507,11 @@ final class MethodValidator {
     return argument;
   }
 
-  private Bulk bulk(String param, TypeMirror collection, TypeMirror element, TypeMirror returnType,
+  private Bulk bulk(
+      String param,
+      TypeMirror collection,
+      TypeMirror element,
+      TypeMirror returnType,
       ReturnKind returnKind) {
     if (returnKind != ReturnKind.VALUE || returnType.getKind() != TypeKind.DECLARED) {
       return null;
@@ -409,7 +520,9 @@ final class MethodValidator {
     DeclaredType declared = (DeclaredType) returnType;
     List<? extends TypeMirror> args = declared.getTypeArguments();
     String name = qualifiedName(declared);
-    if (name.equals("java.util.Map") && args.size() == 2 && types.isSameType(args.get(0), element)
+    if (name.equals("java.util.Map")
+        && args.size() == 2
+        && types.isSameType(args.get(0), element)
         && isConcrete(args.get(1))) {
       return new Bulk(param, element, set, true);
     }
@@ -425,7 +538,8 @@ final class MethodValidator {
     }
     if (valueType.getKind() == TypeKind.DECLARED) {
       String name = qualifiedName((DeclaredType) valueType);
-      if (name.equals("java.lang.Void") || name.startsWith("java.util.Optional")
+      if (name.equals("java.lang.Void")
+          || name.startsWith("java.util.Optional")
           || name.equals("java.util.concurrent.CompletableFuture")
           || name.equals("java.util.concurrent.CompletionStage")) {
         return false;

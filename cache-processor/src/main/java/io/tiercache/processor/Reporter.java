@@ -58,7 +58,8 @@ final class Reporter {
   }
 
   private boolean firstTime(String message, Element element) {
-    return printed.add(message + "\u0000" + (element == null ? "" : System.identityHashCode(element)));
+    return printed.add(
+        message + "\u0000" + (element == null ? "" : System.identityHashCode(element)));
   }
 
   /**
@@ -74,7 +75,8 @@ final class Reporter {
     messager.printMessage(Diagnostic.Kind.NOTE, message, element);
   }
 
-  void warning(String message, Element element, AnnotationMirror annotation, AnnotationValue value) {
+  void warning(
+      String message, Element element, AnnotationMirror annotation, AnnotationValue value) {
     if (value == null) {
       messager.printMessage(Diagnostic.Kind.WARNING, message, element, annotation);
     } else {

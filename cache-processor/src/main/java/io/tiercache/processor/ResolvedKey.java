@@ -33,8 +33,14 @@ record ResolvedKey(String template, List<Part> parts) {
    *     {@code long id} and for an element of {@code Set<Long> ids}): what two templates compare to
    *     tell whether they read the same kind of value
    */
-  record Segment(String param, List<String> accessors, boolean hash, boolean bulk, boolean direct,
-      String valueType) implements Part {
+  record Segment(
+      String param,
+      List<String> accessors,
+      boolean hash,
+      boolean bulk,
+      boolean direct,
+      String valueType)
+      implements Part {
 
     /** Whether the segment reads a property, so its base must not be null. */
     boolean readsProperty() {
@@ -61,7 +67,11 @@ record ResolvedKey(String template, List<Part> parts) {
         shape.append('*');
       } else {
         Segment segment = (Segment) part;
-        shape.append('{').append(segment.hash() ? "#hash " : "").append(segment.valueType()).append('}');
+        shape
+            .append('{')
+            .append(segment.hash() ? "#hash " : "")
+            .append(segment.valueType())
+            .append('}');
       }
     }
     return shape.toString();

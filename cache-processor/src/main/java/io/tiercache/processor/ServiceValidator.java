@@ -48,7 +48,11 @@ final class ServiceValidator {
   private final MethodValidator methods;
   private final KeyCollisions collisions;
 
-  ServiceValidator(Elements elements, Types types, Reporter reporter, Annotations annotations,
+  ServiceValidator(
+      Elements elements,
+      Types types,
+      Reporter reporter,
+      Annotations annotations,
       MethodValidator methods) {
     this.elements = elements;
     this.types = types;
@@ -77,7 +81,10 @@ final class ServiceValidator {
       if (defaultCache.isEmpty()) {
         defaultCache = null; // settings only: each method names its cache
       } else if (!MethodValidator.CACHE_NAME.matcher(defaultCache).matches()) {
-        reporter.error(Messages.badCacheName(defaultCache), type, defaults.get(),
+        reporter.error(
+            Messages.badCacheName(defaultCache),
+            type,
+            defaults.get(),
             Annotations.explicitValue(defaults.get(), "cache"));
       }
     }
@@ -91,11 +98,13 @@ final class ServiceValidator {
     for (ExecutableElement method : orderedMethods(type)) {
       if (annotations.hasMethodAnnotation(method)) {
         if (!method.getEnclosingElement().equals(type) && lacksParameterNames(method)) {
-          nameless.add(method); // its templates name parameters that javac cannot name: one error below
+          nameless.add(
+              method); // its templates name parameters that javac cannot name: one error below
         } else {
           methods.validate(method, type, declared, defaultCache).ifPresent(models::add);
         }
-      } else if (isInterface && !method.getModifiers().contains(Modifier.STATIC)
+      } else if (isInterface
+          && !method.getModifiers().contains(Modifier.STATIC)
           && !method.getModifiers().contains(Modifier.PRIVATE)) {
         passThrough.add(method);
       }
@@ -112,7 +121,8 @@ final class ServiceValidator {
 
     List<ExecutableElement> constructors = new ArrayList<>();
     if (!isInterface) {
-      for (ExecutableElement constructor : ElementFilter.constructorsIn(type.getEnclosedElements())) {
+      for (ExecutableElement constructor :
+          ElementFilter.constructorsIn(type.getEnclosedElements())) {
         if (!constructor.getModifiers().contains(Modifier.PRIVATE)) {
           constructors.add(constructor);
         }
@@ -120,14 +130,22 @@ final class ServiceValidator {
     }
     String pkg = elements.getPackageOf(type).getQualifiedName().toString();
     String flat = String.join("_", ClassName.get(type).simpleNames());
-    return Optional.of(new ServiceModel(type, declared, ClassName.get(pkg, flat + "Keys"),
-        ClassName.get(pkg, "Cached" + flat), isInterface, List.copyOf(models), List.copyOf(passThrough),
-        List.copyOf(constructors), caches));
+    return Optional.of(new ServiceModel(
+        type,
+        declared,
+        ClassName.get(pkg, flat + "Keys"),
+        ClassName.get(pkg, "Cached" + flat),
+        isInterface,
+        List.copyOf(models),
+        List.copyOf(passThrough),
+        List.copyOf(constructors),
+        caches));
   }
 
   private static boolean isDecoratable(TypeElement type) {
     return (type.getKind() == ElementKind.INTERFACE || type.getKind() == ElementKind.CLASS)
-        && (type.getNestingKind() == NestingKind.TOP_LEVEL || type.getNestingKind() == NestingKind.MEMBER);
+        && (type.getNestingKind() == NestingKind.TOP_LEVEL
+            || type.getNestingKind() == NestingKind.MEMBER);
   }
 
   private void checkType(TypeElement type) {
@@ -146,7 +164,10 @@ final class ServiceValidator {
       reporter.error(Messages.unsupportedType(name, "an annotation type"), type);
       return;
     } else if (!isDecoratable(type)) {
-      reporter.error(Messages.unsupportedType(name.isEmpty() ? "this class" : name, "a local or anonymous class"), type);
+      reporter.error(
+          Messages.unsupportedType(
+              name.isEmpty() ? "this class" : name, "a local or anonymous class"),
+          type);
       return;
     }
     for (Element e = type; e instanceof TypeElement; e = e.getEnclosingElement()) {
@@ -155,7 +176,8 @@ final class ServiceValidator {
         break;
       }
     }
-    if (kind == ElementKind.CLASS && type.getNestingKind() == NestingKind.MEMBER
+    if (kind == ElementKind.CLASS
+        && type.getNestingKind() == NestingKind.MEMBER
         && !type.getModifiers().contains(Modifier.STATIC)) {
       reporter.error(Messages.innerClass(name), type);
     }
@@ -183,8 +205,8 @@ final class ServiceValidator {
    */
   private List<ExecutableElement> orderedMethods(TypeElement type) {
     List<ExecutableElement> own = ElementFilter.methodsIn(type.getEnclosedElements());
-    Set<ExecutableElement> members = new HashSet<>(
-        ElementFilter.methodsIn(elements.getAllMembers(type)));
+    Set<ExecutableElement> members =
+        new HashSet<>(ElementFilter.methodsIn(elements.getAllMembers(type)));
     Map<String, ExecutableElement> inherited = new LinkedHashMap<>();
     Set<String> signatures = new HashSet<>();
     own.forEach(method -> signatures.add(signature(type, method)));
@@ -198,8 +220,10 @@ final class ServiceValidator {
           continue;
         }
         ExecutableElement chosen = inherited.get(signature);
-        if (chosen == null || elements.overrides(method, chosen, type)
-            || !annotations.hasMethodAnnotation(chosen) && annotations.hasMethodAnnotation(method)
+        if (chosen == null
+            || elements.overrides(method, chosen, type)
+            || !annotations.hasMethodAnnotation(chosen)
+                && annotations.hasMethodAnnotation(method)
                 && !elements.overrides(chosen, method, type)) {
           inherited.put(signature, method);
         }
@@ -228,19 +252,29 @@ final class ServiceValidator {
   /** One error on the subtype for every inherited method whose parameter names are lost (issue 17 item 3). */
   private void reportMissingParameterNames(TypeElement type, List<ExecutableElement> nameless) {
     ExecutableElement first = nameless.get(0);
-    StringBuilder method = new StringBuilder(first.getEnclosingElement().getSimpleName()).append('.')
-        .append(first.getSimpleName()).append('(');
+    StringBuilder method = new StringBuilder(first.getEnclosingElement().getSimpleName())
+        .append('.')
+        .append(first.getSimpleName())
+        .append('(');
     for (int i = 0; i < first.getParameters().size(); i++) {
-      method.append(i == 0 ? "" : ", ").append(types.erasure(first.getParameters().get(i).asType()));
+      method
+          .append(i == 0 ? "" : ", ")
+          .append(types.erasure(first.getParameters().get(i).asType()));
     }
     method.append(')');
     if (nameless.size() > 1) {
-      method.append(" and ").append(nameless.size() - 1).append(nameless.size() == 2 ? " more method" : " more methods");
+      method
+          .append(" and ")
+          .append(nameless.size() - 1)
+          .append(nameless.size() == 2 ? " more method" : " more methods");
     }
     Set<String> owners = new LinkedHashSet<>();
-    nameless.forEach(m -> owners.add(((TypeElement) m.getEnclosingElement()).getQualifiedName().toString()));
-    reporter.error(Messages.missingParameterNames(type.getSimpleName().toString(), method.toString(),
-        String.join(", ", owners)), type);
+    nameless.forEach(m ->
+        owners.add(((TypeElement) m.getEnclosingElement()).getQualifiedName().toString()));
+    reporter.error(
+        Messages.missingParameterNames(
+            type.getSimpleName().toString(), method.toString(), String.join(", ", owners)),
+        type);
   }
 
   /** The supertypes of a type, depth first in declaration order, each once; not Object. */
@@ -254,7 +288,8 @@ final class ServiceValidator {
     }
     while (!work.isEmpty()) {
       TypeMirror next = work.pop();
-      if (!(next instanceof DeclaredType declared) || !(declared.asElement() instanceof TypeElement element)) {
+      if (!(next instanceof DeclaredType declared)
+          || !(declared.asElement() instanceof TypeElement element)) {
         continue;
       }
       String name = element.getQualifiedName().toString();
@@ -272,7 +307,8 @@ final class ServiceValidator {
 
   /** A method's name and erased parameter types as members of {@code type}. */
   private String signature(TypeElement type, ExecutableElement method) {
-    ExecutableType asMember = (ExecutableType) types.asMemberOf((DeclaredType) type.asType(), method);
+    ExecutableType asMember =
+        (ExecutableType) types.asMemberOf((DeclaredType) type.asType(), method);
     StringBuilder signature = new StringBuilder(method.getSimpleName()).append('(');
     for (TypeMirror parameter : asMember.getParameterTypes()) {
       signature.append(types.erasure(parameter)).append(',');
@@ -292,11 +328,16 @@ final class ServiceValidator {
    * @param element the method or type that carries the annotation
    * @param mirror the annotation
    */
-  private record Setting(CacheAttribute.Value value, String source, String qualifiedSource, Element element,
+  private record Setting(
+      CacheAttribute.Value value,
+      String source,
+      String qualifiedSource,
+      Element element,
       AnnotationMirror mirror) {}
 
   /** The settings the type's {@code @CacheDefaults} gives, after reporting those not allowed. */
-  private Map<CacheAttribute, Setting> typeSettings(TypeElement type, Optional<AnnotationMirror> defaults) {
+  private Map<CacheAttribute, Setting> typeSettings(
+      TypeElement type, Optional<AnnotationMirror> defaults) {
     Map<CacheAttribute, Setting> settings = new EnumMap<>(CacheAttribute.class);
     if (defaults.isEmpty()) {
       return settings;
@@ -304,8 +345,16 @@ final class ServiceValidator {
     for (CacheAttribute attribute : CacheAttribute.values()) {
       AnnotationValue written = Annotations.explicitValue(defaults.get(), attribute.attribute);
       try {
-        attribute.parse(written).ifPresent(value -> settings.put(attribute, new Setting(value, "@CacheDefaults",
-            "@CacheDefaults of " + type.getSimpleName(), type, defaults.get())));
+        attribute
+            .parse(written)
+            .ifPresent(value -> settings.put(
+                attribute,
+                new Setting(
+                    value,
+                    "@CacheDefaults",
+                    "@CacheDefaults of " + type.getSimpleName(),
+                    type,
+                    defaults.get())));
       } catch (CacheAttribute.InvalidException e) {
         reporter.error(e.getMessage(), type, defaults.get(), written);
       }
@@ -319,8 +368,8 @@ final class ServiceValidator {
    * cache different values, or a type that gives a cache another value than a type processed
    * before, are errors.
    */
-  private List<CacheSettings> cacheSettings(TypeElement type, Map<CacheAttribute, Setting> typeSettings,
-      List<MethodModel> models) {
+  private List<CacheSettings> cacheSettings(
+      TypeElement type, Map<CacheAttribute, Setting> typeSettings, List<MethodModel> models) {
     Map<String, Map<CacheAttribute, Setting>> byCache = new LinkedHashMap<>();
     for (MethodModel model : models) {
       if (model.operation() == Operation.INVALIDATE) {
@@ -331,7 +380,8 @@ final class ServiceValidator {
       if (model.operation() != Operation.CACHED) {
         continue;
       }
-      AnnotationMirror mirror = annotations.find(model.element(), Annotations.CACHED).orElseThrow();
+      AnnotationMirror mirror =
+          annotations.find(model.element(), Annotations.CACHED).orElseThrow();
       for (CacheAttribute attribute : CacheAttribute.values()) {
         AnnotationValue written = Annotations.explicitValue(mirror, attribute.attribute);
         Optional<CacheAttribute.Value> value;
@@ -346,11 +396,25 @@ final class ServiceValidator {
         Setting earlier = settings.get(attribute);
         if (earlier == null) {
           Element declaring = model.element().getEnclosingElement();
-          settings.put(attribute, new Setting(value.get(), model.name() + "()",
-              declaring.getSimpleName() + "." + model.name() + "()", model.element(), mirror));
+          settings.put(
+              attribute,
+              new Setting(
+                  value.get(),
+                  model.name() + "()",
+                  declaring.getSimpleName() + "." + model.name() + "()",
+                  model.element(),
+                  mirror));
         } else if (!earlier.value().value().equals(value.get().value())) {
-          reporter.error(Messages.conflictingSettingFrom(model.cacheName(), attribute.attribute, value.get().text(),
-              earlier.value().text(), earlier.source()), model.element(), mirror, written);
+          reporter.error(
+              Messages.conflictingSettingFrom(
+                  model.cacheName(),
+                  attribute.attribute,
+                  value.get().text(),
+                  earlier.value().text(),
+                  earlier.source()),
+              model.element(),
+              mirror,
+              written);
         }
       }
     }
@@ -372,8 +436,11 @@ final class ServiceValidator {
     Setting ttl = settings.get(CacheAttribute.TTL);
     Duration ttlValue = ttl != null ? (Duration) ttl.value().value() : Duration.ofHours(1);
     if (refresh != null && ((Duration) refresh.value().value()).compareTo(ttlValue) >= 0) {
-      reporter.error(Messages.refreshNotShorterThanTtl(cache, refresh.value().text(),
-          ttl != null ? ttl.value().text() : "1h (the default)"), refresh.element(), refresh.mirror(),
+      reporter.error(
+          Messages.refreshNotShorterThanTtl(
+              cache, refresh.value().text(), ttl != null ? ttl.value().text() : "1h (the default)"),
+          refresh.element(),
+          refresh.mirror(),
           Annotations.explicitValue(refresh.mirror(), "refresh"));
     }
   }
@@ -384,20 +451,31 @@ final class ServiceValidator {
   private final Map<Setting, TypeElement> settingOwners = new IdentityHashMap<>();
 
   /** Two types of one compilation may not give one cache different values for a setting. */
-  private void crossTypeSettings(TypeElement type, Map<String, Map<CacheAttribute, Setting>> byCache) {
+  private void crossTypeSettings(
+      TypeElement type, Map<String, Map<CacheAttribute, Setting>> byCache) {
     byCache.forEach((cache, settings) -> {
-      Map<CacheAttribute, Setting> seen = settingsSeen.computeIfAbsent(cache, c -> new EnumMap<>(CacheAttribute.class));
+      Map<CacheAttribute, Setting> seen =
+          settingsSeen.computeIfAbsent(cache, c -> new EnumMap<>(CacheAttribute.class));
       settings.forEach((attribute, setting) -> {
         Setting earlier = seen.get(attribute);
         if (earlier == null) {
           seen.put(attribute, setting);
           settingOwners.put(setting, type);
-        } else if (!settingOwners.get(earlier).equals(type) && !earlier.value().value().equals(setting.value().value())) {
-          String message = Messages.conflictingSettingFrom(cache, attribute.attribute, setting.value().text(),
-              earlier.value().text(), earlier.qualifiedSource());
-          boolean ownAnnotation = setting.element().equals(type) || setting.element().getEnclosingElement().equals(type);
+        } else if (!settingOwners.get(earlier).equals(type)
+            && !earlier.value().value().equals(setting.value().value())) {
+          String message = Messages.conflictingSettingFrom(
+              cache,
+              attribute.attribute,
+              setting.value().text(),
+              earlier.value().text(),
+              earlier.qualifiedSource());
+          boolean ownAnnotation = setting.element().equals(type)
+              || setting.element().getEnclosingElement().equals(type);
           if (ownAnnotation) {
-            reporter.error(message, setting.element(), setting.mirror(),
+            reporter.error(
+                message,
+                setting.element(),
+                setting.mirror(),
                 Annotations.explicitValue(setting.mirror(), attribute.attribute));
           } else {
             reporter.error(message, type); // inherited from a supertype
@@ -420,15 +498,19 @@ final class ServiceValidator {
         String cache = annotations.string(mirror, "cache");
         boolean matches = false;
         for (MethodModel other : models) {
-          if (other.key() != null && (cache.isEmpty() || cache.equals(other.cacheName()))
+          if (other.key() != null
+              && (cache.isEmpty() || cache.equals(other.cacheName()))
               && KeyShapes.overlap(invalidation, other.key())) {
             matches = true;
             break;
           }
         }
         if (!matches) {
-          reporter.warning(Messages.invalidateMatchesNothing(invalidation.template(),
-              type.getSimpleName().toString(), cache), model.element(), mirror,
+          reporter.warning(
+              Messages.invalidateMatchesNothing(
+                  invalidation.template(), type.getSimpleName().toString(), cache),
+              model.element(),
+              mirror,
               Annotations.explicitValue(mirror, "key"));
         }
       }

@@ -67,13 +67,18 @@ public final class TierCacheProcessor extends AbstractProcessor {
     filer = processingEnv.getFiler();
     reporter = new Reporter(processingEnv.getMessager());
     Annotations annotations = new Annotations(elements);
-    validator = new ServiceValidator(elements, types, reporter, annotations,
+    validator = new ServiceValidator(
+        elements,
+        types,
+        reporter,
+        annotations,
         new MethodValidator(elements, types, reporter, annotations));
     generated = elements.getTypeElement("javax.annotation.processing.Generated") == null
         ? Optional.empty()
-        : Optional.of(AnnotationSpec.builder(ClassName.get("javax.annotation.processing", "Generated"))
-            .addMember("value", "$S", TierCacheProcessor.class.getCanonicalName())
-            .build());
+        : Optional.of(
+            AnnotationSpec.builder(ClassName.get("javax.annotation.processing", "Generated"))
+                .addMember("value", "$S", TierCacheProcessor.class.getCanonicalName())
+                .build());
   }
 
   @Override
@@ -115,7 +120,8 @@ public final class TierCacheProcessor extends AbstractProcessor {
           continue; // @Generated: claimed, not processed
         }
         for (Element element : round.getElementsAnnotatedWith(annotationType)) {
-          TypeElement type = element instanceof TypeElement t ? t
+          TypeElement type = element instanceof TypeElement t
+              ? t
               : element.getEnclosingElement() instanceof TypeElement t ? t : null;
           if (type != null) {
             pending.putIfAbsent(key(type), type);
@@ -168,8 +174,11 @@ public final class TierCacheProcessor extends AbstractProcessor {
     try {
       file.writeTo(filer);
     } catch (IOException e) {
-      reporter.error(Messages.internalError(type.getQualifiedName().toString(),
-          "cannot write " + file.packageName() + "." + file.typeSpec().name() + ": " + e), type);
+      reporter.error(
+          Messages.internalError(
+              type.getQualifiedName().toString(),
+              "cannot write " + file.packageName() + "." + file.typeSpec().name() + ": " + e),
+          type);
     }
   }
 

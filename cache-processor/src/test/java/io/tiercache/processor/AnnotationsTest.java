@@ -26,18 +26,21 @@ class AnnotationsTest {
 
   @Test
   void writeStrategy_hasTheRuntimesConstants_whichDeclareCachesMapsByName() {
-    assertEquals(Arrays.stream(Strategy.values()).map(Enum::name).toList(),
+    assertEquals(
+        Arrays.stream(Strategy.values()).map(Enum::name).toList(),
         Arrays.stream(WriteStrategy.values()).map(Enum::name).toList());
   }
 
   @Test
-  void everyCacheAttribute_isAnAttributeOfCachedAndCacheDefaults_andABuilderMethod() throws Exception {
+  void everyCacheAttribute_isAnAttributeOfCachedAndCacheDefaults_andABuilderMethod()
+      throws Exception {
     for (CacheAttribute attribute : CacheAttribute.values()) {
       Cached.class.getMethod(attribute.attribute);
       CacheDefaults.class.getMethod(attribute.attribute);
       boolean found = false;
       for (Method method : CacheSpec.Builder.class.getMethods()) {
-        found |= method.getName().equals(attribute.builderMethod) && method.getParameterCount() == 1;
+        found |=
+            method.getName().equals(attribute.builderMethod) && method.getParameterCount() == 1;
       }
       assertEquals(true, found, attribute.builderMethod);
     }

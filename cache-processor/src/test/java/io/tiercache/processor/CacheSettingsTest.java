@@ -26,7 +26,9 @@ class CacheSettingsTest {
 
   @Test
   void everySetting_reachesDeclareCaches_andCacheDefaultsFillsWhatNoMethodSets() {
-    Compilation compilation = compile(source("p.Svc", "package p;",
+    Compilation compilation = compile(source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.CacheDefaults;",
         "import io.tiercache.annotation.Cached;",
         "import io.tiercache.annotation.WriteStrategy;",
@@ -39,25 +41,30 @@ class CacheSettingsTest {
         "  String y(long id);",
         "}"));
     assertThat(compilation).succeededWithoutWarnings();
-    assertThat(compilation).generatedSourceFile("p.CachedSvc").contentsAsUtf8String().contains(""
-        + "            .cacheDefaults(\"a\", spec -> spec\n"
-        + "                .ttl(Duration.ofHours(1))\n"
-        + "                .ttlJitter(0.1)\n"
-        + "                .l1(false)\n"
-        + "                .l1MaxSize(20L)\n"
-        + "                .strategy(Strategy.WRITE_BACK)\n"
-        + "                .distributedLoad(Duration.ofMillis(500))\n"
-        + "                .compressionThreshold(4096)\n"
-        + "                .bloomGuard(1000000L))\n"
-        + "            .cacheDefaults(\"b\", spec -> spec\n"
-        + "                .ttl(Duration.ofMinutes(10))\n"
-        + "                .l1(true)\n"
-        + "                .strategy(Strategy.WRITE_THROUGH));");
+    assertThat(compilation)
+        .generatedSourceFile("p.CachedSvc")
+        .contentsAsUtf8String()
+        .contains(""
+            + "            .cacheDefaults(\"a\", spec -> spec\n"
+            + "                .ttl(Duration.ofHours(1))\n"
+            + "                .ttlJitter(0.1)\n"
+            + "                .l1(false)\n"
+            + "                .l1MaxSize(20L)\n"
+            + "                .strategy(Strategy.WRITE_BACK)\n"
+            + "                .distributedLoad(Duration.ofMillis(500))\n"
+            + "                .compressionThreshold(4096)\n"
+            + "                .bloomGuard(1000000L))\n"
+            + "            .cacheDefaults(\"b\", spec -> spec\n"
+            + "                .ttl(Duration.ofMinutes(10))\n"
+            + "                .l1(true)\n"
+            + "                .strategy(Strategy.WRITE_THROUGH));");
   }
 
   @Test
   void cacheDefaults_withoutACache_givesSettingsOnly() {
-    Compilation compilation = compile(source("p.Svc", "package p;",
+    Compilation compilation = compile(source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.CacheDefaults;",
         "import io.tiercache.annotation.Cached;",
         "@CacheDefaults(ttlJitter = 0.05)",
@@ -65,13 +72,17 @@ class CacheSettingsTest {
         "  @Cached(cache = \"a\", key = \"x:{id}\") String x(long id);",
         "}"));
     assertThat(compilation).succeededWithoutWarnings();
-    assertThat(compilation).generatedSourceFile("p.CachedSvc").contentsAsUtf8String()
+    assertThat(compilation)
+        .generatedSourceFile("p.CachedSvc")
+        .contentsAsUtf8String()
         .contains(".cacheDefaults(\"a\", spec -> spec.ttlJitter(0.05));");
   }
 
   @Test
   void twoMethodsOfOneCache_withDifferentSettings_isAnError_onTheSecond() {
-    JavaFileObject svc = source("p.Svc", "package p;",
+    JavaFileObject svc = source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface Svc {",
         "  @Cached(cache = \"a\", key = \"x:{id}\", l1 = false) String x(long id);",
@@ -80,20 +91,26 @@ class CacheSettingsTest {
         "}");
     Compilation compilation = compile(svc);
     assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining(Messages.conflictingSetting("a", "l1", "true", "false", "x"))
-        .inFile(svc).onLine(6);
+    assertThat(compilation)
+        .hadErrorContaining(Messages.conflictingSetting("a", "l1", "true", "false", "x"))
+        .inFile(svc)
+        .onLine(6);
     assertNoCrash(compilation);
   }
 
   @Test
   void twoTypesOfOneCompilation_withDifferentSettingsForOneCache_isAnError_onTheLaterType() {
-    JavaFileObject first = source("p.First", "package p;",
+    JavaFileObject first = source(
+        "p.First",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "import io.tiercache.annotation.WriteStrategy;",
         "public interface First {",
         "  @Cached(cache = \"shared\", key = \"first:{id}\", strategy = WriteStrategy.WRITE_THROUGH) String x(long id);",
         "}");
-    JavaFileObject second = source("q.Second", "package q;",
+    JavaFileObject second = source(
+        "q.Second",
+        "package q;",
         "import io.tiercache.annotation.CacheDefaults;",
         "import io.tiercache.annotation.Cached;",
         "@CacheDefaults(cache = \"shared\",",
@@ -105,18 +122,25 @@ class CacheSettingsTest {
         "}");
     Compilation compilation = compile(first, second);
     assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining(Messages.conflictingSettingFrom("shared", "strategy", "WRITE_BACK",
-        "WRITE_THROUGH", "First.x()")).inFile(second).onLine(8);
+    assertThat(compilation)
+        .hadErrorContaining(Messages.conflictingSettingFrom(
+            "shared", "strategy", "WRITE_BACK", "WRITE_THROUGH", "First.x()"))
+        .inFile(second)
+        .onLine(8);
   }
 
   @Test
   void aCacheDefaultsSetting_againstAnotherTypesMethod_isAnError_onTheCacheDefaults() {
-    JavaFileObject first = source("p.First", "package p;",
+    JavaFileObject first = source(
+        "p.First",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface First {",
         "  @Cached(cache = \"shared\", key = \"first:{id}\", ttl = \"2h\") String x(long id);",
         "}");
-    JavaFileObject second = source("p.Second", "package p;",
+    JavaFileObject second = source(
+        "p.Second",
+        "package p;",
         "import io.tiercache.annotation.CacheDefaults;",
         "import io.tiercache.annotation.Cached;",
         "@CacheDefaults(cache = \"shared\", ttl = \"1h\")",
@@ -125,19 +149,26 @@ class CacheSettingsTest {
         "}");
     Compilation compilation = compile(first, second);
     assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining(Messages.conflictingSettingFrom("shared", "ttl", "1h", "2h",
-        "First.x()")).inFile(second).onLine(4);
+    assertThat(compilation)
+        .hadErrorContaining(
+            Messages.conflictingSettingFrom("shared", "ttl", "1h", "2h", "First.x()"))
+        .inFile(second)
+        .onLine(4);
   }
 
   @Test
   void typesThatAgree_orLeaveASettingOut_compile() {
     Compilation compilation = compile(
-        source("p.First", "package p;",
+        source(
+            "p.First",
+            "package p;",
             "import io.tiercache.annotation.Cached;",
             "public interface First {",
             "  @Cached(cache = \"shared\", key = \"first:{id}\", ttl = \"120m\", l1 = false) String x(long id);",
             "}"),
-        source("p.Second", "package p;",
+        source(
+            "p.Second",
+            "package p;",
             "import io.tiercache.annotation.Cached;",
             "public interface Second {",
             "  @Cached(cache = \"shared\", key = \"second:{id}\", ttl = \"2h\") String y(long id);",
@@ -147,7 +178,9 @@ class CacheSettingsTest {
 
   @Test
   void valuesOutOfRange_areErrors_onTheirValue() {
-    JavaFileObject svc = source("p.Svc", "package p;",
+    JavaFileObject svc = source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.CacheDefaults;",
         "import io.tiercache.annotation.Cached;",
         "@CacheDefaults(cache = \"a\",",
@@ -162,22 +195,35 @@ class CacheSettingsTest {
         "}");
     Compilation compilation = compile(svc);
     assertThat(compilation).hadErrorCount(5);
-    assertThat(compilation).hadErrorContaining(Messages.badSetting("bloomGuard", "-5", "must be positive"))
-        .inFile(svc).onLine(11);
-    assertThat(compilation).hadErrorContaining(Messages.badSetting("ttlJitter", "1.0", "must be in [0, 1)"))
-        .inFile(svc).onLine(5);
-    assertThat(compilation).hadErrorContaining(Messages.badSetting("localMaxSize", "0", "must be positive"))
-        .inFile(svc).onLine(8);
-    assertThat(compilation).hadErrorContaining(Messages.badSetting("compressionThreshold", "-1",
-        "must not be negative")).inFile(svc).onLine(9);
-    assertThat(compilation).hadErrorContaining(Messages.badDuration("distributedLoad", "soon"))
-        .inFile(svc).onLine(10);
+    assertThat(compilation)
+        .hadErrorContaining(Messages.badSetting("bloomGuard", "-5", "must be positive"))
+        .inFile(svc)
+        .onLine(11);
+    assertThat(compilation)
+        .hadErrorContaining(Messages.badSetting("ttlJitter", "1.0", "must be in [0, 1)"))
+        .inFile(svc)
+        .onLine(5);
+    assertThat(compilation)
+        .hadErrorContaining(Messages.badSetting("localMaxSize", "0", "must be positive"))
+        .inFile(svc)
+        .onLine(8);
+    assertThat(compilation)
+        .hadErrorContaining(
+            Messages.badSetting("compressionThreshold", "-1", "must not be negative"))
+        .inFile(svc)
+        .onLine(9);
+    assertThat(compilation)
+        .hadErrorContaining(Messages.badDuration("distributedLoad", "soon"))
+        .inFile(svc)
+        .onLine(10);
     assertNoCrash(compilation);
   }
 
   @Test
   void aRefreshFromCacheDefaults_notShorterThanTheTtl_isAnError_onCacheDefaults() {
-    JavaFileObject svc = source("p.Svc", "package p;",
+    JavaFileObject svc = source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.CacheDefaults;",
         "import io.tiercache.annotation.Cached;",
         "@CacheDefaults(cache = \"a\", refresh = \"30m\")",
@@ -186,14 +232,19 @@ class CacheSettingsTest {
         "}");
     Compilation compilation = compile(svc);
     assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining(Messages.refreshNotShorterThanTtl("a", "30m", "10m"))
-        .inFile(svc).onLine(4);
+    assertThat(compilation)
+        .hadErrorContaining(Messages.refreshNotShorterThanTtl("a", "30m", "10m"))
+        .inFile(svc)
+        .onLine(4);
   }
 
   @Test
   void theDocsExample_compiles() {
-    Compilation compilation = compile(source("p.Product", "package p;", "public record Product(long id) {}"),
-        source("p.CatalogService", "package p;",
+    Compilation compilation = compile(
+        source("p.Product", "package p;", "public record Product(long id) {}"),
+        source(
+            "p.CatalogService",
+            "package p;",
             "import io.tiercache.annotation.CacheDefaults;",
             "import io.tiercache.annotation.Cached;",
             "import io.tiercache.annotation.WriteStrategy;",
@@ -206,12 +257,15 @@ class CacheSettingsTest {
             "  Integer stock(long id);",
             "}"));
     assertThat(compilation).succeededWithoutWarnings();
-    assertThat(compilation).generatedSourceFile("p.CachedCatalogService").contentsAsUtf8String().contains(""
-        + "            .cacheDefaults(\"stock\", spec -> spec\n"
-        + "                .ttl(Duration.ofSeconds(10))\n"
-        + "                .ttlJitter(0.1)\n"
-        + "                .l1(false)\n"
-        + "                .strategy(Strategy.WRITE_THROUGH)\n"
-        + "                .distributedLoad(Duration.ofSeconds(3)));");
+    assertThat(compilation)
+        .generatedSourceFile("p.CachedCatalogService")
+        .contentsAsUtf8String()
+        .contains(""
+            + "            .cacheDefaults(\"stock\", spec -> spec\n"
+            + "                .ttl(Duration.ofSeconds(10))\n"
+            + "                .ttlJitter(0.1)\n"
+            + "                .l1(false)\n"
+            + "                .strategy(Strategy.WRITE_THROUGH)\n"
+            + "                .distributedLoad(Duration.ofSeconds(3)));");
   }
 }

@@ -17,8 +17,8 @@ final class Compilations {
 
   /** Compiles resources such as {@code "bad/test/FinalClass.java"} with the processor. */
   static Compilation compile(String... resources) {
-    JavaFileObject[] sources = Arrays.stream(resources).map(JavaFileObjects::forResource)
-        .toArray(JavaFileObject[]::new);
+    JavaFileObject[] sources =
+        Arrays.stream(resources).map(JavaFileObjects::forResource).toArray(JavaFileObject[]::new);
     return Compiler.javac().withProcessors(new TierCacheProcessor()).compile(sources);
   }
 
@@ -27,7 +27,8 @@ final class Compilations {
     for (Diagnostic<? extends JavaFileObject> diagnostic : compilation.diagnostics()) {
       String message = diagnostic.getMessage(Locale.ROOT);
       assertWithMessage("processor crash: %s", message)
-          .that(message.contains("internal error") || message.contains("threw an uncaught exception")
+          .that(message.contains("internal error")
+              || message.contains("threw an uncaught exception")
               || message.contains("Exception"))
           .isFalse();
     }

@@ -20,7 +20,8 @@ class DurationsTest {
 
   @Test
   void parse_rejectsMalformedAndNonPositive() {
-    for (String bad : new String[] {"", "0s", "2", "h", "2 h", "2H", "-1s", "1.5h", "1h30m", "9999999999s"}) {
+    for (String bad :
+        new String[] {"", "0s", "2", "h", "2 h", "2H", "-1s", "1.5h", "1h30m", "9999999999s"}) {
       assertEquals(Optional.empty(), Durations.parse(bad), bad);
     }
   }

@@ -27,7 +27,9 @@ class EdgeCaseTest {
 
   @Test
   void everyTypeJavacAccepts_inAClassDecorator_isDelegated() {
-    Compilation compilation = compile(source("p.OddRepo", "package p;",
+    Compilation compilation = compile(source(
+        "p.OddRepo",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "import java.util.*;",
         "public class OddRepo<T extends Comparable<? super T>> {",
@@ -42,7 +44,9 @@ class EdgeCaseTest {
 
   @Test
   void everyTypeJavacAccepts_onAnUnannotatedMethod_isDelegated() {
-    Compilation compilation = compile(source("p.Odd", "package p;",
+    Compilation compilation = compile(source(
+        "p.Odd",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "import java.util.*;",
         "public interface Odd<T extends Comparable<? super T>> {",
@@ -60,7 +64,9 @@ class EdgeCaseTest {
   @Test
   void everyTypeJavacAccepts_inTheParametersOfAnnotatedMethods_isDecorated() {
     // issue 17 item 1: the key reads one parameter; the others may have any type
-    Compilation compilation = compile(source("p.Odd", "package p;",
+    Compilation compilation = compile(source(
+        "p.Odd",
+        "package p;",
         "import io.tiercache.annotation.CachePut;",
         "import io.tiercache.annotation.Cached;",
         "import io.tiercache.annotation.Invalidate;",
@@ -78,7 +84,9 @@ class EdgeCaseTest {
 
   @Test
   void arrayResults_compile() {
-    Compilation compilation = compile(source("p.Arrays", "package p;",
+    Compilation compilation = compile(source(
+        "p.Arrays",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface Arrays {",
         "  @Cached(cache = \"a\", key = \"tags:{id}\") String[] tags(long id);",
@@ -93,7 +101,9 @@ class EdgeCaseTest {
     Compilation compilation = compile(
         source("p.A", "package p;", "public interface A { String name(); }"),
         source("p.B", "package p;", "public interface B { String name(); }"),
-        source("p.Svc", "package p;",
+        source(
+            "p.Svc",
+            "package p;",
             "import io.tiercache.annotation.Cached;",
             "public interface Svc extends A, B {",
             "  @Cached(cache = \"c\", key = \"x:{id}\") String x(long id);",
@@ -104,7 +114,9 @@ class EdgeCaseTest {
 
   @Test
   void bulkOverloadsAndAUserMethodNamedLikeTheElementKey_getDistinctHelpers() {
-    Compilation compilation = compile(source("p.Users", "package p;",
+    Compilation compilation = compile(source(
+        "p.Users",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "import java.util.*;",
         "public interface Users {",
@@ -113,13 +125,21 @@ class EdgeCaseTest {
         "  @Cached(cache = \"u\", key = \"user:{ids}:k\") String usersKey(Long ids);",
         "}"));
     assertThat(compilation).succeededWithoutWarnings();
-    assertThat(compilation).generatedSourceFile("p.UsersKeys").contentsAsUtf8String().contains("usersKey2(");
-    assertThat(compilation).generatedSourceFile("p.UsersKeys").contentsAsUtf8String().contains("usersKey3(");
+    assertThat(compilation)
+        .generatedSourceFile("p.UsersKeys")
+        .contentsAsUtf8String()
+        .contains("usersKey2(");
+    assertThat(compilation)
+        .generatedSourceFile("p.UsersKeys")
+        .contentsAsUtf8String()
+        .contains("usersKey3(");
   }
 
   @Test
   void nestedTypesNamedLikeTheDecoratorsImports_doNotHideThem() {
-    Compilation compilation = compile(source("p.Svc", "package p;",
+    Compilation compilation = compile(source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface Svc {",
         "  record Cache(String name) {}",
@@ -132,7 +152,9 @@ class EdgeCaseTest {
 
   @Test
   void aClassDecorator_letsTheSuperclassConstructorCallAnAnnotatedMethod() throws Exception {
-    Compilation compilation = compile(source("p.Repo", "package p;",
+    Compilation compilation = compile(source(
+        "p.Repo",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public class Repo {",
         "  final String first;",
@@ -140,13 +162,17 @@ class EdgeCaseTest {
         "  @Cached(cache = \"names\", key = \"name:{id}\") public String name(int id) { return \"n\" + id; }",
         "}"));
     assertThat(compilation).succeededWithoutWarnings();
-    assertThat(compilation).generatedSourceFile("p.CachedRepo").contentsAsUtf8String()
+    assertThat(compilation)
+        .generatedSourceFile("p.CachedRepo")
+        .contentsAsUtf8String()
         .contains("if (this.tierCache == null) {");
   }
 
   @Test
   void aGenericConstructor_isMirroredWithItsTypeParameters() {
-    Compilation compilation = compile(source("p.Repo", "package p;",
+    Compilation compilation = compile(source(
+        "p.Repo",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public class Repo {",
         "  public <T extends CharSequence> Repo(T prefix) {}",
@@ -157,22 +183,32 @@ class EdgeCaseTest {
 
   @Test
   void aGenericSupertype_isLeftToItsConcreteSubtypes() {
-    JavaFileObject repo = source("p.Repo", "package p;",
+    JavaFileObject repo = source(
+        "p.Repo",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface Repo<T> { @Cached(cache = \"repo\", key = \"item:{id}\") T find(long id); }");
-    Compilation compilation = compile(repo, source("p.NameRepo", "package p;",
-        "import io.tiercache.annotation.CacheDefaults;",
-        "@CacheDefaults(cache = \"repo\") public interface NameRepo extends Repo<String> {}"));
+    Compilation compilation = compile(
+        repo,
+        source(
+            "p.NameRepo",
+            "package p;",
+            "import io.tiercache.annotation.CacheDefaults;",
+            "@CacheDefaults(cache = \"repo\") public interface NameRepo extends Repo<String> {}"));
     assertThat(compilation).succeededWithoutWarnings();
     assertThat(compilation).hadNoteContaining(Messages.genericType("p.Repo")).inFile(repo);
-    assertThat(compilation).generatedSourceFile("p.CachedNameRepo").contentsAsUtf8String()
+    assertThat(compilation)
+        .generatedSourceFile("p.CachedNameRepo")
+        .contentsAsUtf8String()
         .contains("public String find(long id)");
     assertNoCrash(compilation);
   }
 
   @Test
   void aTypeJavacCannotFind_isReportedByJavacAlone() {
-    Compilation compilation = compile(source("p.Svc", "package p;",
+    Compilation compilation = compile(source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface Svc {",
         "  @Cached(cache = \"c\", key = \"x:{id}\") Missing x(long id);",
@@ -188,39 +224,55 @@ class EdgeCaseTest {
 
   @Test
   void aRefreshLongerThanTheTtl_isReportedOnce_onTheMethodThatSetsIt() {
-    JavaFileObject svc = source("p.Svc", "package p;",
+    JavaFileObject svc = source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface Svc {",
         "  @Cached(cache = \"c\", key = \"x:{id}\", ttl = \"1h\", refresh = \"2h\") String x(long id);",
         "  @Cached(cache = \"c\", key = \"x:{name}:n\") String x(String name);",
         "}");
     Compilation compilation = compile(svc);
-    assertThat(compilation).hadErrorContaining("refreshes every 2h but its ttl is 1h").inFile(svc)
+    assertThat(compilation)
+        .hadErrorContaining("refreshes every 2h but its ttl is 1h")
+        .inFile(svc)
         .onLineContaining("refresh = \"2h\"");
     assertThat(compilation).hadErrorCount(1);
   }
 
   @Test
   void anErrorInAnInheritedMethod_isReportedOnce() {
-    JavaFileObject base = source("p.Base", "package p;",
+    JavaFileObject base = source(
+        "p.Base",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface Base { @Cached(cache = \"c\", key = \"x:{idd}\") String x(long id); }");
-    Compilation compilation = compile(base, source("p.Sub", "package p;",
-        "import io.tiercache.annotation.CacheDefaults;",
-        "@CacheDefaults(cache = \"c\") public interface Sub extends Base {}"));
+    Compilation compilation = compile(
+        base,
+        source(
+            "p.Sub",
+            "package p;",
+            "import io.tiercache.annotation.CacheDefaults;",
+            "@CacheDefaults(cache = \"c\") public interface Sub extends Base {}"));
     assertThat(compilation).hadErrorContaining("{idd} names no parameter").inFile(base);
     assertThat(compilation).hadErrorCount(1);
   }
 
   @Test
   void aSealedType_isRefusedWithItsOwnMessage() {
-    JavaFileObject svc = source("p.Svc", "package p;",
+    JavaFileObject svc = source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public sealed interface Svc permits Impl {",
         "  @Cached(cache = \"c\", key = \"x:{id}\") String x(long id);",
         "}");
-    Compilation compilation = compile(svc,
-        source("p.Impl", "package p;", "public final class Impl implements Svc { public String x(long id) { return \"\"; } }"));
+    Compilation compilation = compile(
+        svc,
+        source(
+            "p.Impl",
+            "package p;",
+            "public final class Impl implements Svc { public String x(long id) { return \"\"; } }"));
     assertThat(compilation).hadErrorContaining(Messages.sealedType("p.Svc")).inFile(svc);
     assertThat(compilation).hadErrorCount(1);
     assertNoCrash(compilation);
@@ -228,14 +280,19 @@ class EdgeCaseTest {
 
   @Test
   void aGetterThrowingACheckedException_isNotAKeyProperty() {
-    JavaFileObject svc = source("p.Svc", "package p;",
+    JavaFileObject svc = source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface Svc {",
         "  class Doc { public String getPath() throws java.io.IOException { return \"p\"; } }",
         "  @Cached(cache = \"c\", key = \"doc:{d.path}\") String read(Doc d);",
         "}");
     Compilation compilation = compile(svc);
-    assertThat(compilation).hadErrorContaining("has no property 'path'").inFile(svc).onLineContaining("doc:{d.path}");
+    assertThat(compilation)
+        .hadErrorContaining("has no property 'path'")
+        .inFile(svc)
+        .onLineContaining("doc:{d.path}");
     assertThat(compilation).hadErrorContaining("throwing no checked exception");
     assertThat(compilation).hadErrorCount(1);
     assertNoCrash(compilation);
@@ -244,12 +301,16 @@ class EdgeCaseTest {
   @Test
   void twoTypesWithTheSameGeneratedNames_areReportedNotCrashedOn() {
     Compilation compilation = compile(
-        source("p.Outer", "package p;",
+        source(
+            "p.Outer",
+            "package p;",
             "import io.tiercache.annotation.Cached;",
             "public class Outer {",
             "  public interface Inner { @Cached(cache = \"c\", key = \"a:{id}\") String a(long id); }",
             "}"),
-        source("p.Outer_Inner", "package p;",
+        source(
+            "p.Outer_Inner",
+            "package p;",
             "import io.tiercache.annotation.Cached;",
             "public interface Outer_Inner { @Cached(cache = \"c\", key = \"b:{id}\") String b(long id); }"));
     assertThat(compilation).failed();

@@ -54,7 +54,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and {@code ShopServiceKeys}, and runs them against a real TierCache on an embedded Redis.
  */
 class GeneratedCodeTest {
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private static final String PACKAGE = "io.tiercache.processor.runtime.";
   private static Class<?> cachedClass;
@@ -68,16 +69,21 @@ class GeneratedCodeTest {
   @BeforeAll
   static void compileAndLoad() throws IOException, ClassNotFoundException {
     Path sources = Path.of("src/test/java/io/tiercache/processor/runtime");
-    Compilation compilation = Compiler.javac().withProcessors(new TierCacheProcessor()).compile(
-        JavaFileObjects.forSourceString(PACKAGE + "ShopService",
-            Files.readString(sources.resolve("ShopService.java"))),
-        JavaFileObjects.forSourceString(PACKAGE + "CatalogRepository",
-            Files.readString(sources.resolve("CatalogRepository.java"))));
+    Compilation compilation = Compiler.javac()
+        .withProcessors(new TierCacheProcessor())
+        .compile(
+            JavaFileObjects.forSourceString(
+                PACKAGE + "ShopService", Files.readString(sources.resolve("ShopService.java"))),
+            JavaFileObjects.forSourceString(
+                PACKAGE + "CatalogRepository",
+                Files.readString(sources.resolve("CatalogRepository.java"))));
     assertThat(compilation).succeededWithoutWarnings();
     Map<String, byte[]> classes = new HashMap<>();
     for (JavaFileObject file : compilation.generatedFiles()) {
       if (file.getKind() == JavaFileObject.Kind.CLASS) {
-        String name = file.getName().replaceFirst("^/CLASS_OUTPUT/", "").replaceFirst("\\.class$", "")
+        String name = file.getName()
+            .replaceFirst("^/CLASS_OUTPUT/", "")
+            .replaceFirst("\\.class$", "")
             .replace('/', '.');
         try (InputStream in = file.openInputStream()) {
           classes.put(name, in.readAllBytes());
@@ -119,11 +125,14 @@ class GeneratedCodeTest {
     return tier;
   }
 
-  private static ShopService decorate(ShopService delegate, TierCache tier) throws ReflectiveOperationException {
-    return (ShopService) cachedClass.getConstructor(ShopService.class, TierCache.class).newInstance(delegate, tier);
+  private static ShopService decorate(ShopService delegate, TierCache tier)
+      throws ReflectiveOperationException {
+    return (ShopService)
+        cachedClass.getConstructor(ShopService.class, TierCache.class).newInstance(delegate, tier);
   }
 
-  private static Object key(String method, Class<?>[] types, Object... args) throws ReflectiveOperationException {
+  private static Object key(String method, Class<?>[] types, Object... args)
+      throws ReflectiveOperationException {
     return keysClass.getMethod(method, types).invoke(null, args);
   }
 
@@ -164,30 +173,42 @@ class GeneratedCodeTest {
   @Test
   void keys_areExactlyWhatTheTemplatesSay() throws ReflectiveOperationException {
     assertEquals(List.of("alice", "bob"), shop.leaderboard(1141152412L, RankType.continuous));
-    assertEquals("project:1141152412:leaderboard:continuous",
-        key("leaderboard", new Class<?>[] {long.class, RankType.class}, 1141152412L, RankType.continuous));
+    assertEquals(
+        "project:1141152412:leaderboard:continuous",
+        key(
+            "leaderboard",
+            new Class<?>[] {long.class, RankType.class},
+            1141152412L,
+            RankType.continuous));
     assertEquals(true, inRedis("zsxq:leaderboard:project:1141152412:leaderboard:continuous"));
     assertEquals("product:42:info", key("product", new Class<?>[] {long.class}, 42L));
-    assertEquals(List.of("user:1", "user:2"), key("users", new Class<?>[] {Set.class}, new LinkedHashSet<>(List.of(1L, 2L))));
+    assertEquals(
+        List.of("user:1", "user:2"),
+        key("users", new Class<?>[] {Set.class}, new LinkedHashSet<>(List.of(1L, 2L))));
   }
 
   @Test
   void declareCaches_passesTheAnnotationTtls() throws ReflectiveOperationException {
     TierCache tier = newTier();
-    assertEquals(Duration.ofHours(1), tier.cache("product", Product.class).spec().ttl());
-    assertEquals(Duration.ofSeconds(30), tier.cache("product", Product.class).spec().nullTtl());
-    assertEquals(Duration.ofMinutes(1), tier.cache("product", Product.class).spec().l1Ttl());
+    assertEquals(
+        Duration.ofHours(1), tier.cache("product", Product.class).spec().ttl());
+    assertEquals(
+        Duration.ofSeconds(30), tier.cache("product", Product.class).spec().nullTtl());
+    assertEquals(
+        Duration.ofMinutes(1), tier.cache("product", Product.class).spec().l1Ttl());
     assertEquals(Set.of("product", "leaderboard", "shop", "catalog"), tier.cacheNames());
   }
 
   @Test
-  void declareCaches_passesTheOtherSettings_andCacheDefaultsFillsWhatNoMethodSets() throws ReflectiveOperationException {
+  void declareCaches_passesTheOtherSettings_andCacheDefaultsFillsWhatNoMethodSets()
+      throws ReflectiveOperationException {
     TierCache tier = newTier();
     CacheSpec product = tier.cache("product", Product.class).spec();
     assertEquals(500, product.l1MaxSize());
     assertEquals(0, product.compressionThreshold());
     assertEquals(Duration.ofSeconds(2), product.distributedLoadWait());
-    assertEquals(0.0, product.ttlJitter()); // @Cached(ttlJitter = 0) beats @CacheDefaults(ttlJitter = 0.2)
+    assertEquals(
+        0.0, product.ttlJitter()); // @Cached(ttlJitter = 0) beats @CacheDefaults(ttlJitter = 0.2)
     CacheSpec shop = tier.cache("shop", String.class).spec();
     assertEquals(false, shop.l1Enabled()); // from stock(), so for every method of "shop"
     assertEquals(0.2, shop.ttlJitter());
@@ -196,7 +217,8 @@ class GeneratedCodeTest {
   }
 
   @Test
-  void declareCaches_isOverriddenByTheApplicationsOwnDeclaration() throws ReflectiveOperationException {
+  void declareCaches_isOverriddenByTheApplicationsOwnDeclaration()
+      throws ReflectiveOperationException {
     TierCacheBuilder builder = TierCache.builder().redisUri(redis.uri()).keyPrefix("zsxq");
     cachedClass.getMethod("declareCaches", TierCacheBuilder.class).invoke(null, builder);
     cachedCatalogClass.getMethod("declareCaches", TierCacheBuilder.class).invoke(null, builder);
@@ -253,7 +275,8 @@ class GeneratedCodeTest {
     assertArrayEquals(new String[] {"t3", "new"}, other.tags(3));
     assertArrayEquals(new byte[] {3, 0, -1}, other.blob(3));
     assertArrayEquals(new int[][] {{3}, {1, 2}}, other.grid(3));
-    assertEquals(0, otherDelegate.calls("tags") + otherDelegate.calls("blob") + otherDelegate.calls("grid"));
+    assertEquals(
+        0, otherDelegate.calls("tags") + otherDelegate.calls("blob") + otherDelegate.calls("grid"));
   }
 
   @Test
@@ -277,7 +300,8 @@ class GeneratedCodeTest {
 
   @Test
   void bulkMap_delegateCalledOnceWithOnlyTheMissingIds() {
-    assertEquals(Map.of(1L, "user 1", 2L, "user 2"), shop.users(new LinkedHashSet<>(List.of(1L, 2L))));
+    assertEquals(
+        Map.of(1L, "user 1", 2L, "user 2"), shop.users(new LinkedHashSet<>(List.of(1L, 2L))));
     Map<Long, String> all = shop.users(new LinkedHashSet<>(List.of(4L, 1L, 3L, 2L, 500L)));
     assertEquals(2, delegate.calls("users"));
     assertEquals(List.of(List.of(1L, 2L), List.of(4L, 3L, 500L)), delegate.bulkArguments);
@@ -298,7 +322,8 @@ class GeneratedCodeTest {
     shop.users(new LinkedHashSet<>(List.of(1L, 2L)));
     CountingShop otherDelegate = new CountingShop();
     ShopService other = decorate(otherDelegate, newTier());
-    assertEquals(Map.of(1L, "user 1", 2L, "user 2", 3L, "user 3"),
+    assertEquals(
+        Map.of(1L, "user 1", 2L, "user 2", 3L, "user 3"),
         other.users(new LinkedHashSet<>(List.of(1L, 2L, 3L))));
     assertEquals(List.of(List.of(3L)), otherDelegate.bulkArguments);
   }
@@ -337,9 +362,12 @@ class GeneratedCodeTest {
     ab.put("b", "2");
     ab.put("a", "1");
     Filter filter = new Filter("books", ab, List.of("new"));
-    Filter sameContent = new Filter("books", new TreeMap<>(Map.of("a", "1", "b", "2")), List.of("new"));
-    String canonical = "{\"attributes\":{\"a\":\"1\",\"b\":\"2\"},\"category\":\"books\",\"tags\":[\"new\"]}";
-    byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+    Filter sameContent =
+        new Filter("books", new TreeMap<>(Map.of("a", "1", "b", "2")), List.of("new"));
+    String canonical =
+        "{\"attributes\":{\"a\":\"1\",\"b\":\"2\"},\"category\":\"books\",\"tags\":[\"new\"]}";
+    byte[] digest =
+        MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
     StringBuilder hex = new StringBuilder();
     for (int i = 0; i < 16; i++) {
       hex.append(String.format("%02x", digest[i]));
@@ -348,15 +376,18 @@ class GeneratedCodeTest {
     assertEquals(List.of(1L, 2L), shop.search(filter));
     assertEquals(List.of(1L, 2L), shop.search(sameContent));
     assertEquals(1, delegate.calls("search"));
-    assertNotEquals(key("search", new Class<?>[] {Filter.class}, filter),
+    assertNotEquals(
+        key("search", new Class<?>[] {Filter.class}, filter),
         key("search", new Class<?>[] {Filter.class}, new Filter("books", ab, List.of("old"))));
   }
 
   @Test
   void hash_ofAValueWithNoVisibleProperty_failsInsteadOfSharingOneKey() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> shop.opaque(new ShopService.Opaque("a")));
-    assertTrue(e.getMessage().startsWith("a {param#hash} key segment cannot be written as JSON"), e.getMessage());
+    IllegalArgumentException e = assertThrows(
+        IllegalArgumentException.class, () -> shop.opaque(new ShopService.Opaque("a")));
+    assertTrue(
+        e.getMessage().startsWith("a {param#hash} key segment cannot be written as JSON"),
+        e.getMessage());
     assertEquals(0, delegate.calls("opaque"), "failed before anything was cached or loaded");
   }
 
@@ -370,22 +401,26 @@ class GeneratedCodeTest {
   @Test
   void constructorAndKeys_rejectNull() throws ReflectiveOperationException {
     TierCache tier = newTier();
-    InvocationTargetException noDelegate = assertThrows(InvocationTargetException.class,
-        () -> decorate(null, tier));
+    InvocationTargetException noDelegate =
+        assertThrows(InvocationTargetException.class, () -> decorate(null, tier));
     assertEquals("delegate must not be null", noDelegate.getCause().getMessage());
-    InvocationTargetException noProduct = assertThrows(InvocationTargetException.class,
+    InvocationTargetException noProduct = assertThrows(
+        InvocationTargetException.class,
         () -> key("save", new Class<?>[] {Product.class}, (Object) null));
-    assertEquals("p must not be null: the key product:{p.id}:info reads its properties",
+    assertEquals(
+        "p must not be null: the key product:{p.id}:info reads its properties",
         noProduct.getCause().getMessage());
   }
 
   @Test
   void classDecorator_extendsTheClassAndCachesItsMethods() throws ReflectiveOperationException {
     CatalogRepository catalog = (CatalogRepository) cachedCatalogClass
-        .getConstructor(TierCache.class, String.class).newInstance(newTier(), "title ");
+        .getConstructor(TierCache.class, String.class)
+        .newInstance(newTier(), "title ");
     assertEquals("title 0", catalog.first, "the constructor's call went straight to the class");
     assertEquals(1, catalog.loads);
-    assertEquals(false, inRedis("zsxq:catalog:catalog:0"), "nothing cached before the caches were set");
+    assertEquals(
+        false, inRedis("zsxq:catalog:catalog:0"), "nothing cached before the caches were set");
     assertEquals("title 1", catalog.title(1));
     assertEquals("title 1", catalog.title(1));
     assertEquals(2, catalog.loads);

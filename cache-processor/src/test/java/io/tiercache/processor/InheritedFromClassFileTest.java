@@ -28,29 +28,37 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InheritedFromClassFileTest {
 
-  private static final JavaFileObject REPO = JavaFileObjects.forSourceLines("lib.Repo", "package lib;",
+  private static final JavaFileObject REPO = JavaFileObjects.forSourceLines(
+      "lib.Repo",
+      "package lib;",
       "import io.tiercache.annotation.Cached;",
       "public interface Repo<T> {",
       "  @Cached(key = \"item:{id}\") T find(long id);",
       "  @Cached(key = \"items:{owner}:{page}\") java.util.List<T> page(String owner, int page);",
       "}");
-  private static final JavaFileObject BASE = JavaFileObjects.forSourceLines("lib.Base", "package lib;",
+  private static final JavaFileObject BASE = JavaFileObjects.forSourceLines(
+      "lib.Base",
+      "package lib;",
       "import io.tiercache.annotation.Cached;",
       "public interface Base {",
       "  @Cached(cache = \"names\", key = \"name:{id}\") String name(long id);",
       "}");
-  private static final String[] NAME_REPO = {"package app;",
-      "import io.tiercache.annotation.CacheDefaults;",
-      "",
-      "@CacheDefaults(cache = \"names\")",
-      "public interface NameRepo extends lib.Repo<String>, lib.Base {}"};
+  private static final String[] NAME_REPO = {
+    "package app;",
+    "import io.tiercache.annotation.CacheDefaults;",
+    "",
+    "@CacheDefaults(cache = \"names\")",
+    "public interface NameRepo extends lib.Repo<String>, lib.Base {}"
+  };
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   /** The library as its own build compiles it: with the processor, with or without {@code -parameters}. */
   private Path compileLibrary(boolean parameters) throws IOException {
     Compiler javac = Compiler.javac().withProcessors(new TierCacheProcessor());
-    Compilation library = (parameters ? javac.withOptions("-parameters") : javac).compile(REPO, BASE);
+    Compilation library =
+        (parameters ? javac.withOptions("-parameters") : javac).compile(REPO, BASE);
     assertThat(library).succeeded();
     Path classes = Files.createDirectories(dir.resolve(parameters ? "with-parameters" : "without"));
     for (JavaFileObject file : library.generatedFiles()) {
@@ -67,10 +75,12 @@ class InheritedFromClassFileTest {
 
   private Path jar(Path classes) throws IOException {
     Path jar = dir.resolve(classes.getFileName() + ".jar");
-    try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jarOut = new JarOutputStream(out);
+    try (OutputStream out = Files.newOutputStream(jar);
+        JarOutputStream jarOut = new JarOutputStream(out);
         var files = Files.walk(classes)) {
       for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-        jarOut.putNextEntry(new JarEntry(classes.relativize(file).toString().replace(File.separatorChar, '/')));
+        jarOut.putNextEntry(
+            new JarEntry(classes.relativize(file).toString().replace(File.separatorChar, '/')));
         jarOut.write(Files.readAllBytes(file));
         jarOut.closeEntry();
       }
@@ -85,14 +95,20 @@ class InheritedFromClassFileTest {
       classpath.add(new File(entry));
     }
     classpath.add(library.toFile());
-    return Compiler.javac().withProcessors(new TierCacheProcessor()).withClasspath(classpath).compile(subtype);
+    return Compiler.javac()
+        .withProcessors(new TierCacheProcessor())
+        .withClasspath(classpath)
+        .compile(subtype);
   }
 
   private static void assertOneErrorOnTheSubtype(Compilation compilation, JavaFileObject subtype) {
     assertThat(compilation).failed();
     assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining(Messages.missingParameterNames("NameRepo",
-        "Repo.find(long) and 2 more methods", "lib.Repo, lib.Base")).inFile(subtype).onLine(5);
+    assertThat(compilation)
+        .hadErrorContaining(Messages.missingParameterNames(
+            "NameRepo", "Repo.find(long) and 2 more methods", "lib.Repo, lib.Base"))
+        .inFile(subtype)
+        .onLine(5);
     assertNoCrash(compilation);
   }
 
@@ -104,28 +120,35 @@ class InheritedFromClassFileTest {
 
   @Test
   void fromAnEarlierCompilation_withoutParameterNames_isOneErrorOnTheSubtype() throws IOException {
-    // an incremental build recompiles the changed subtype only; the base comes from the class output
+    // an incremental build recompiles the changed subtype only; the base comes from the class
+    // output
     JavaFileObject subtype = JavaFileObjects.forSourceLines("app.NameRepo", NAME_REPO);
     assertOneErrorOnTheSubtype(compileSubtype(compileLibrary(false), subtype), subtype);
   }
 
   @Test
   void fromAJar_compiledWithParameters_isDecorated() throws IOException {
-    Compilation compilation = compileSubtype(jar(compileLibrary(true)),
-        JavaFileObjects.forSourceLines("app.NameRepo", NAME_REPO));
+    Compilation compilation = compileSubtype(
+        jar(compileLibrary(true)), JavaFileObjects.forSourceLines("app.NameRepo", NAME_REPO));
     assertThat(compilation).succeededWithoutWarnings();
-    assertThat(compilation).generatedSourceFile("app.NameRepoKeys").contentsAsUtf8String()
+    assertThat(compilation)
+        .generatedSourceFile("app.NameRepoKeys")
+        .contentsAsUtf8String()
         .contains("public static String find(long id) {");
-    assertThat(compilation).generatedSourceFile("app.CachedNameRepo").contentsAsUtf8String()
+    assertThat(compilation)
+        .generatedSourceFile("app.CachedNameRepo")
+        .contentsAsUtf8String()
         .contains("this.delegate.page(owner, page)");
   }
 
   @Test
   void fromAnEarlierCompilation_compiledWithParameters_isDecorated() throws IOException {
-    Compilation compilation = compileSubtype(compileLibrary(true),
-        JavaFileObjects.forSourceLines("app.NameRepo", NAME_REPO));
+    Compilation compilation = compileSubtype(
+        compileLibrary(true), JavaFileObjects.forSourceLines("app.NameRepo", NAME_REPO));
     assertThat(compilation).succeededWithoutWarnings();
-    assertThat(compilation).generatedSourceFile("app.CachedNameRepo").contentsAsUtf8String()
+    assertThat(compilation)
+        .generatedSourceFile("app.CachedNameRepo")
+        .contentsAsUtf8String()
         .contains("public String name(long id) {");
   }
 }

@@ -26,7 +26,9 @@ class KeyCollisionTest {
 
   @Test
   void sameTemplate_oneCache_differentValueTypes_isAnError() {
-    JavaFileObject svc = source("p.Svc", "package p;",
+    JavaFileObject svc = source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface Svc {",
         "  @Cached(cache = \"u\", key = \"user:{id}\") String name(long id);",
@@ -34,14 +36,25 @@ class KeyCollisionTest {
         "}");
     Compilation compilation = compile(svc);
     assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining(Messages.keysCollideValueTypes("Svc.age()", "Svc.name()", "u",
-        "user:{id}", "user:{id}", "java.lang.Integer", "java.lang.String")).inFile(svc).onLine(5);
+    assertThat(compilation)
+        .hadErrorContaining(Messages.keysCollideValueTypes(
+            "Svc.age()",
+            "Svc.name()",
+            "u",
+            "user:{id}",
+            "user:{id}",
+            "java.lang.Integer",
+            "java.lang.String"))
+        .inFile(svc)
+        .onLine(5);
     assertNoCrash(compilation);
   }
 
   @Test
   void twoReaders_ofOneCache_fromDifferentArguments_isAnError() {
-    JavaFileObject svc = source("p.Svc", "package p;",
+    JavaFileObject svc = source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface Svc {",
         "  @Cached(cache = \"u\", key = \"user:{id}\") String byId(long id);",
@@ -49,13 +62,18 @@ class KeyCollisionTest {
         "}");
     Compilation compilation = compile(svc);
     assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining(Messages.keysCollideArguments("Svc.byName()", "Svc.byId()", "u",
-        "user:{name}", "user:{id}")).inFile(svc).onLine(5);
+    assertThat(compilation)
+        .hadErrorContaining(Messages.keysCollideArguments(
+            "Svc.byName()", "Svc.byId()", "u", "user:{name}", "user:{id}"))
+        .inFile(svc)
+        .onLine(5);
   }
 
   @Test
   void readersOfOneShape_share_aBulkReaderAndAnAlias() {
-    Compilation compilation = compile(source("p.Svc", "package p;",
+    Compilation compilation = compile(source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "import java.util.*;",
         "public interface Svc {",
@@ -70,7 +88,9 @@ class KeyCollisionTest {
 
   @Test
   void overlappingShapes_notJustEqualTemplates_collide() {
-    JavaFileObject svc = source("p.Svc", "package p;",
+    JavaFileObject svc = source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface Svc {",
         "  @Cached(cache = \"u\", key = \"user:{id}:age\") Integer age(long id);",
@@ -78,13 +98,18 @@ class KeyCollisionTest {
         "}");
     Compilation compilation = compile(svc);
     assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining("(\"user:{id}:{field}\" and \"user:{id}:age\") for different "
-        + "value types (java.lang.String and java.lang.Integer)").inFile(svc).onLine(5);
+    assertThat(compilation)
+        .hadErrorContaining("(\"user:{id}:{field}\" and \"user:{id}:age\") for different "
+            + "value types (java.lang.String and java.lang.Integer)")
+        .inFile(svc)
+        .onLine(5);
   }
 
   @Test
   void readerAndWriter_sameTemplate_twoCaches_andDisjointKeys_share() {
-    Compilation compilation = compile(source("p.Svc", "package p;",
+    Compilation compilation = compile(source(
+        "p.Svc",
+        "package p;",
         "import io.tiercache.annotation.CachePut;",
         "import io.tiercache.annotation.Cached;",
         "public interface Svc {",
@@ -101,12 +126,16 @@ class KeyCollisionTest {
 
   @Test
   void acrossTypesOfOneCompilation_isAnError_onTheLaterType() {
-    JavaFileObject users = source("p.Users", "package p;",
+    JavaFileObject users = source(
+        "p.Users",
+        "package p;",
         "import io.tiercache.annotation.Cached;",
         "public interface Users {",
         "  @Cached(cache = \"u\", key = \"user:{id}\") String name(long id);",
         "}");
-    JavaFileObject ages = source("q.Ages", "package q;",
+    JavaFileObject ages = source(
+        "q.Ages",
+        "package q;",
         "import io.tiercache.annotation.CacheDefaults;",
         "import io.tiercache.annotation.Cached;",
         "@CacheDefaults(cache = \"u\")",
@@ -116,39 +145,69 @@ class KeyCollisionTest {
         "}");
     Compilation compilation = compile(users, ages);
     assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining(Messages.keysCollideValueTypes("Ages.age()", "Users.name()", "u",
-        "user:{userId}", "user:{id}", "java.lang.Integer", "java.lang.String")).inFile(ages).onLine(6);
+    assertThat(compilation)
+        .hadErrorContaining(Messages.keysCollideValueTypes(
+            "Ages.age()",
+            "Users.name()",
+            "u",
+            "user:{userId}",
+            "user:{id}",
+            "java.lang.Integer",
+            "java.lang.String"))
+        .inFile(ages)
+        .onLine(6);
   }
 
   @Test
   void aGenericBase_inTwoSubtypesOfOneCache_withDifferentValueTypes_isAnError_onTheSecondSubtype() {
-    JavaFileObject names = source("p.NameRepo", "package p;",
+    JavaFileObject names = source(
+        "p.NameRepo",
+        "package p;",
         "import io.tiercache.annotation.CacheDefaults;",
         "@CacheDefaults(cache = \"repo\") public interface NameRepo extends Repo<String> {}");
-    JavaFileObject ages = source("p.AgeRepo", "package p;",
+    JavaFileObject ages = source(
+        "p.AgeRepo",
+        "package p;",
         "import io.tiercache.annotation.CacheDefaults;",
         "@CacheDefaults(cache = \"repo\")",
         "public interface AgeRepo extends Repo<Integer> {}");
-    Compilation compilation = compile(source("p.Repo", "package p;",
-        "import io.tiercache.annotation.Cached;",
-        "public interface Repo<T> { @Cached(key = \"item:{id}\") T find(long id); }"), names, ages);
+    Compilation compilation = compile(
+        source(
+            "p.Repo",
+            "package p;",
+            "import io.tiercache.annotation.Cached;",
+            "public interface Repo<T> { @Cached(key = \"item:{id}\") T find(long id); }"),
+        names,
+        ages);
     assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining(Messages.keysCollideValueTypes("Repo.find() in AgeRepo",
-        "Repo.find() in NameRepo", "repo", "item:{id}", "item:{id}", "java.lang.Integer", "java.lang.String"))
-        .inFile(ages).onLine(4);
+    assertThat(compilation)
+        .hadErrorContaining(Messages.keysCollideValueTypes(
+            "Repo.find() in AgeRepo",
+            "Repo.find() in NameRepo",
+            "repo",
+            "item:{id}",
+            "item:{id}",
+            "java.lang.Integer",
+            "java.lang.String"))
+        .inFile(ages)
+        .onLine(4);
   }
 
   @Test
   void aBaseAndItsSubtype_bothProcessed_doNotCollideWithThemselves() {
     Compilation compilation = compile(
-        source("p.Base", "package p;",
+        source(
+            "p.Base",
+            "package p;",
             "import io.tiercache.annotation.CachePut;",
             "import io.tiercache.annotation.Cached;",
             "public interface Base {",
             "  @Cached(cache = \"c\", key = \"x:{id}\") String x(long id);",
             "  @CachePut(cache = \"c\", key = \"x:{id}\") String setX(long id, String value);",
             "}"),
-        source("p.Sub", "package p;",
+        source(
+            "p.Sub",
+            "package p;",
             "import io.tiercache.annotation.Cached;",
             "public interface Sub extends Base {",
             "  @Cached(cache = \"c\", key = \"y:{id}\") String y(long id);",

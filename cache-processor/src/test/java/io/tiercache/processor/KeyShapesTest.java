@@ -17,7 +17,12 @@ class KeyShapesTest {
       } else if (part instanceof KeyTemplate.Wildcard) {
         parts.add(new ResolvedKey.Wildcard());
       } else {
-        parts.add(new ResolvedKey.Segment(((KeyTemplate.Placeholder) part).param(), List.of(), false, false, false,
+        parts.add(new ResolvedKey.Segment(
+            ((KeyTemplate.Placeholder) part).param(),
+            List.of(),
+            false,
+            false,
+            false,
             "java.lang.String"));
       }
     }

@@ -15,12 +15,15 @@ class KeyTemplateTest {
   @Test
   void parse_everyPlaceholderForm() throws Exception {
     KeyTemplate template = KeyTemplate.parse("a:{id}:{p.owner.id}:{f#hash}:{ids[]}:*", true);
-    assertEquals(List.of(
-        new Literal("a:"), new Placeholder("id", "id", false, List.of(), false),
-        new Literal(":"), new Placeholder("p.owner.id", "p", false, List.of("owner", "id"), false),
-        new Literal(":"), new Placeholder("f#hash", "f", false, List.of(), true),
-        new Literal(":"), new Placeholder("ids[]", "ids", true, List.of(), false),
-        new Literal(":"), new Wildcard()), template.parts());
+    assertEquals(
+        List.of(
+            new Literal("a:"), new Placeholder("id", "id", false, List.of(), false),
+            new Literal(":"),
+                new Placeholder("p.owner.id", "p", false, List.of("owner", "id"), false),
+            new Literal(":"), new Placeholder("f#hash", "f", false, List.of(), true),
+            new Literal(":"), new Placeholder("ids[]", "ids", true, List.of(), false),
+            new Literal(":"), new Wildcard()),
+        template.parts());
     assertTrue(template.hasWildcard());
   }
 
@@ -46,10 +49,13 @@ class KeyTemplateTest {
 
   @Test
   void placeholders_needAColonBetweenThem() throws Exception {
-    assertEquals(String.format(Messages.UNSEPARATED, "a", "b", "a", "b"), syntaxError("pair:{a}{b}"));
-    assertEquals(String.format(Messages.UNSEPARATED, "first", "last", "first", "last"),
+    assertEquals(
+        String.format(Messages.UNSEPARATED, "a", "b", "a", "b"), syntaxError("pair:{a}{b}"));
+    assertEquals(
+        String.format(Messages.UNSEPARATED, "first", "last", "first", "last"),
         syntaxError("full:{first}.{last}"));
-    assertEquals(String.format(Messages.UNSEPARATED, "p.id", "f#hash", "p.id", "f#hash"),
+    assertEquals(
+        String.format(Messages.UNSEPARATED, "p.id", "f#hash", "p.id", "f#hash"),
         syntaxError("x:{p.id}-v2-{f#hash}"));
     KeyTemplate.parse("full:{first}.:{last}.json", false);
     KeyTemplate.parse("v{major}:{minor}", false);
@@ -71,6 +77,7 @@ class KeyTemplateTest {
   }
 
   private static String syntaxError(String text) {
-    return assertThrows(KeyTemplate.SyntaxException.class, () -> KeyTemplate.parse(text, true)).getMessage();
+    return assertThrows(KeyTemplate.SyntaxException.class, () -> KeyTemplate.parse(text, true))
+        .getMessage();
   }
 }

@@ -32,11 +32,17 @@ import org.junit.jupiter.api.io.TempDir;
 class ReproducibleOutputTest {
 
   private static final String[] GOOD = {
-    "good/test/ProjectService.java", "good/test/ProjectInfo.java", "good/test/RankType.java",
-    "good/test/Filter.java", "good/test/ProjectRepository.java"
+    "good/test/ProjectService.java",
+    "good/test/ProjectInfo.java",
+    "good/test/RankType.java",
+    "good/test/Filter.java",
+    "good/test/ProjectRepository.java"
   };
   private static final List<String> GENERATED = List.of(
-      "ProjectServiceKeys", "CachedProjectService", "ProjectRepositoryKeys", "CachedProjectRepository");
+      "ProjectServiceKeys",
+      "CachedProjectService",
+      "ProjectRepositoryKeys",
+      "CachedProjectRepository");
   /** Where the other supported JDK may be: {@code -Dtiercache.otherJdk=...}, or these homes. */
   private static final List<String> OTHER_JDKS = List.of(
       "/usr/lib/jvm/temurin-25-jdk-amd64", "/usr/lib/jvm/java-25-openjdk-amd64",
@@ -70,7 +76,9 @@ class ReproducibleOutputTest {
     Compilation compilation = compile(good());
     assertThat(compilation).succeededWithoutWarnings();
     for (String name : GENERATED) {
-      assertThat(compilation).generatedSourceFile("test." + name).contentsAsUtf8String()
+      assertThat(compilation)
+          .generatedSourceFile("test." + name)
+          .contentsAsUtf8String()
           .isEqualTo(resource("expected/test/" + name + ".java"));
     }
   }
@@ -87,30 +95,50 @@ class ReproducibleOutputTest {
     // getAllMembers gives A's x first on JDK 17 and B's on JDK 25; the walk of the supertypes as
     // declared gives A's on both
     Compilation compilation = compile(List.of(
-        JavaFileObjects.forSourceLines("p.A", "package p;",
+        JavaFileObjects.forSourceLines(
+            "p.A",
+            "package p;",
             "import io.tiercache.annotation.Cached;",
             "public interface A { @Cached(cache = \"c\", key = \"x:{id}\") String x(long id); String y(); }"),
-        JavaFileObjects.forSourceLines("p.B", "package p;",
+        JavaFileObjects.forSourceLines(
+            "p.B",
+            "package p;",
             "import io.tiercache.annotation.Cached;",
             "public interface B { @Cached(cache = \"c\", key = \"x:{id}\") String x(long id); String y(); }"),
-        JavaFileObjects.forSourceLines("p.Svc", "package p;",
+        JavaFileObjects.forSourceLines(
+            "p.Svc",
+            "package p;",
             "import io.tiercache.annotation.CacheDefaults;",
             "@CacheDefaults(cache = \"c\") public interface Svc extends A, B {}")));
     assertThat(compilation).succeededWithoutWarnings();
-    assertThat(compilation).generatedSourceFile("p.SvcKeys").contentsAsUtf8String()
+    assertThat(compilation)
+        .generatedSourceFile("p.SvcKeys")
+        .contentsAsUtf8String()
         .contains("Returns the key of {@link A#x}");
   }
 
   @Test
   void anotherJdksJavac_writesTheSameBytes(@TempDir Path out) throws Exception {
     Path javac = otherJavac();
-    Assumptions.assumeTrue(javac != null, "no second JDK installed (set -Dtiercache.otherJdk=<home>): skipped");
+    Assumptions.assumeTrue(
+        javac != null, "no second JDK installed (set -Dtiercache.otherJdk=<home>): skipped");
     Path sources = out.resolve("src");
-    List<String> command = new ArrayList<>(List.of(javac.toString(), "-proc:only", "-implicit:none",
-        "-encoding", "UTF-8", "-s", out.resolve("gen").toString(), "-d", out.resolve("classes").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "-processorpath", System.getProperty("java.class.path"),
-        "-processor", TierCacheProcessor.class.getName()));
+    List<String> command = new ArrayList<>(List.of(
+        javac.toString(),
+        "-proc:only",
+        "-implicit:none",
+        "-encoding",
+        "UTF-8",
+        "-s",
+        out.resolve("gen").toString(),
+        "-d",
+        out.resolve("classes").toString(),
+        "-cp",
+        System.getProperty("java.class.path"),
+        "-processorpath",
+        System.getProperty("java.class.path"),
+        "-processor",
+        TierCacheProcessor.class.getName()));
     for (String name : GOOD) {
       Path file = sources.resolve(name);
       Files.createDirectories(file.getParent());
@@ -121,7 +149,9 @@ class ReproducibleOutputTest {
     Files.createDirectories(out.resolve("classes"));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertWithMessage("javac did not finish").that(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertWithMessage("javac did not finish")
+        .that(process.waitFor(120, TimeUnit.SECONDS))
+        .isTrue();
     assertWithMessage("%s said: %s", javac, output).that(process.exitValue()).isEqualTo(0);
     for (String name : GENERATED) {
       assertWithMessage("%s from %s", name, javac)
@@ -142,7 +172,9 @@ class ReproducibleOutputTest {
     for (String home : homes) {
       Path javac = Path.of(home, "bin", "javac");
       Path normalized = Path.of(home).toAbsolutePath().normalize();
-      if (Files.isExecutable(javac) && !running.startsWith(normalized) && !sameVersion(normalized)) {
+      if (Files.isExecutable(javac)
+          && !running.startsWith(normalized)
+          && !sameVersion(normalized)) {
         return javac;
       }
     }

@@ -16,13 +16,17 @@ import org.junit.jupiter.api.Test;
 class StrictLintTest {
 
   private static Compilation strict(JavaFileObject... sources) {
-    return Compiler.javac().withProcessors(new TierCacheProcessor()).withOptions("-Xlint:all", "-Werror")
+    return Compiler.javac()
+        .withProcessors(new TierCacheProcessor())
+        .withOptions("-Xlint:all", "-Werror")
         .compile(sources);
   }
 
   @Test
   void annotatedService_withADeprecatedCachedMethod_compilesWithoutWarnings() {
-    Compilation compilation = strict(JavaFileObjects.forSourceLines("p.Projects", "package p;",
+    Compilation compilation = strict(JavaFileObjects.forSourceLines(
+        "p.Projects",
+        "package p;",
         "import io.tiercache.annotation.CacheDefaults;",
         "import io.tiercache.annotation.CachePut;",
         "import io.tiercache.annotation.Cached;",
@@ -36,20 +40,27 @@ class StrictLintTest {
         "  @Invalidate(key = \"project:{id}\") @Invalidate(key = \"project:{id}:title\") void drop(long id);",
         "}"));
     assertThat(compilation).succeededWithoutWarnings();
-    assertThat(compilation).generatedSourceFile("p.CachedProjects").contentsAsUtf8String()
+    assertThat(compilation)
+        .generatedSourceFile("p.CachedProjects")
+        .contentsAsUtf8String()
         .contains("@Deprecated");
   }
 
   @Test
   void deprecatedServiceType_compilesWithoutWarnings() {
-    Compilation compilation = strict(JavaFileObjects.forSourceLines("p.Old", "package p;",
-        "import io.tiercache.annotation.Cached;",
-        "/** @deprecated replaced */",
-        "@Deprecated",
-        "public interface Old {",
-        "  @Cached(cache = \"old\", key = \"old:{id}\") String get(long id);",
-        "}"),
-        JavaFileObjects.forSourceLines("p.User", "package p;",
+    Compilation compilation = strict(
+        JavaFileObjects.forSourceLines(
+            "p.Old",
+            "package p;",
+            "import io.tiercache.annotation.Cached;",
+            "/** @deprecated replaced */",
+            "@Deprecated",
+            "public interface Old {",
+            "  @Cached(cache = \"old\", key = \"old:{id}\") String get(long id);",
+            "}"),
+        JavaFileObjects.forSourceLines(
+            "p.User",
+            "package p;",
             "public final class User {",
             "  @SuppressWarnings(\"deprecation\") private final Old old = null;",
             "}"));

@@ -62,7 +62,8 @@ public final class CacheValueTypes {
    * @param overridden cache names whose type is set by property: not inferred, never a conflict
    * @throws IllegalStateException if two methods give one cache different value types
    */
-  public static CacheValueTypes scan(ConfigurableListableBeanFactory beanFactory, Collection<String> overridden) {
+  public static CacheValueTypes scan(
+      ConfigurableListableBeanFactory beanFactory, Collection<String> overridden) {
     Objects.requireNonNull(beanFactory, "beanFactory must not be null");
     Objects.requireNonNull(overridden, "overridden must not be null");
     AnnotationCacheOperationSource source = new AnnotationCacheOperationSource(false);
@@ -86,25 +87,33 @@ public final class CacheValueTypes {
         candidates.add(ClassUtils.getUserClass(beanType));
       }
       for (Class<?> type : candidates) {
-        if (!seen.add(type) || type.getName().startsWith("org.springframework.") || type.getName().startsWith("java.")) {
+        if (!seen.add(type)
+            || type.getName().startsWith("org.springframework.")
+            || type.getName().startsWith("java.")) {
           continue;
         }
-        for (Method method : ReflectionUtils.getUniqueDeclaredMethods(type, m -> !m.isBridge() && !m.isSynthetic())) {
+        for (Method method : ReflectionUtils.getUniqueDeclaredMethods(
+            type, m -> !m.isBridge() && !m.isSynthetic())) {
           Collection<CacheOperation> operations;
           try {
             operations = source.getCacheOperations(method, type);
           } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot read the caching annotations of " + describe(type, method)
-                + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                "cannot read the caching annotations of " + describe(type, method) + ": "
+                    + e.getMessage(),
+                e);
           }
           if (operations == null) {
             continue;
           }
           for (CacheOperation operation : operations) {
             for (String cacheName : operation.getCacheNames()) {
-              methods.computeIfAbsent(cacheName, n -> new ArrayList<>()).add(describe(type, method));
+              methods
+                  .computeIfAbsent(cacheName, n -> new ArrayList<>())
+                  .add(describe(type, method));
             }
-            if (!(operation instanceof CacheableOperation) && !(operation instanceof CachePutOperation)) {
+            if (!(operation instanceof CacheableOperation)
+                && !(operation instanceof CachePutOperation)) {
               continue;
             }
             Type valueType = valueType(method, type);
@@ -118,10 +127,14 @@ public final class CacheValueTypes {
               Source found = new Source(valueType, describe(type, method));
               Source before = types.putIfAbsent(cacheName, found);
               if (before != null && !before.type().equals(valueType)) {
-                throw new IllegalStateException("cache '" + cacheName + "' would hold values of two types: "
-                    + before.type().getTypeName() + " (" + before.method() + ") and " + valueType.getTypeName()
-                    + " (" + found.method() + "). Tiercache stores typed JSON: give each type its own cache, "
-                    + "or set tiercache.caches." + cacheName + ".value-type to a type both can be read as");
+                throw new IllegalStateException(
+                    "cache '" + cacheName + "' would hold values of two types: "
+                        + before.type().getTypeName() + " (" + before.method() + ") and "
+                        + valueType.getTypeName()
+                        + " (" + found.method()
+                        + "). Tiercache stores typed JSON: give each type its own cache, "
+                        + "or set tiercache.caches." + cacheName
+                        + ".value-type to a type both can be read as");
               }
             }
           }
@@ -132,7 +145,8 @@ public final class CacheValueTypes {
   }
 
   private static String describe(Class<?> type, Method method) {
-    StringBuilder out = new StringBuilder(type.getName()).append('.').append(method.getName()).append('(');
+    StringBuilder out =
+        new StringBuilder(type.getName()).append('.').append(method.getName()).append('(');
     Class<?>[] params = method.getParameterTypes();
     for (int i = 0; i < params.length; i++) {
       out.append(i > 0 ? ", " : "").append(params[i].getSimpleName());
@@ -147,16 +161,22 @@ public final class CacheValueTypes {
     if (raw == void.class || raw == Void.class) {
       return null;
     }
-    if (raw == Optional.class || CompletionStage.class.isAssignableFrom(raw) || Future.class.isAssignableFrom(raw)
+    if (raw == Optional.class
+        || CompletionStage.class.isAssignableFrom(raw)
+        || Future.class.isAssignableFrom(raw)
         || raw.getName().equals("reactor.core.publisher.Mono")) {
-      ResolvableType element = raw == Optional.class ? result.as(Optional.class).getGeneric(0)
-          : CompletionStage.class.isAssignableFrom(raw) ? result.as(CompletionStage.class).getGeneric(0)
-          : Future.class.isAssignableFrom(raw) ? result.as(Future.class).getGeneric(0)
-          : result.getGeneric(0);
+      ResolvableType element = raw == Optional.class
+          ? result.as(Optional.class).getGeneric(0)
+          : CompletionStage.class.isAssignableFrom(raw)
+              ? result.as(CompletionStage.class).getGeneric(0)
+              : Future.class.isAssignableFrom(raw)
+                  ? result.as(Future.class).getGeneric(0)
+                  : result.getGeneric(0);
       return concrete(element);
     }
     if (raw.getName().equals("reactor.core.publisher.Flux")) {
-      return ResolvableType.forClassWithGenerics(List.class, ResolvableType.forType(concrete(result.getGeneric(0))))
+      return ResolvableType.forClassWithGenerics(
+              List.class, ResolvableType.forType(concrete(result.getGeneric(0))))
           .getType();
     }
     return concrete(result);

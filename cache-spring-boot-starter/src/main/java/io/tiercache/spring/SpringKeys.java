@@ -69,17 +69,29 @@ public final class SpringKeys {
   }
 
   private static Object checked(String cacheName, Object value) {
-    if (value == null || value instanceof String || value instanceof Long || value instanceof Integer
-        || value instanceof Short || value instanceof Byte || value instanceof BigInteger
-        || value instanceof BigDecimal || value instanceof Double || value instanceof Float
-        || value instanceof Boolean || value instanceof Character || value instanceof UUID
-        || value instanceof Enum<?> || (value instanceof TemporalAccessor && value.getClass().getName().startsWith("java.time."))) {
+    if (value == null
+        || value instanceof String
+        || value instanceof Long
+        || value instanceof Integer
+        || value instanceof Short
+        || value instanceof Byte
+        || value instanceof BigInteger
+        || value instanceof BigDecimal
+        || value instanceof Double
+        || value instanceof Float
+        || value instanceof Boolean
+        || value instanceof Character
+        || value instanceof UUID
+        || value instanceof Enum<?>
+        || (value instanceof TemporalAccessor
+            && value.getClass().getName().startsWith("java.time."))) {
       return value;
     }
-    throw new IllegalArgumentException("cache '" + cacheName + "': a key of type " + value.getClass().getName()
-        + " cannot be made a Tiercache key (its text is not known to be unique); keys may be String, a number, "
-        + "Boolean, Character, UUID, an enum, a java.time value, or several of them as the method's parameters. "
-        + "Give the annotation a key expression such as key = \"#user.id\", or a KeyGenerator");
+    throw new IllegalArgumentException(
+        "cache '" + cacheName + "': a key of type " + value.getClass().getName()
+            + " cannot be made a Tiercache key (its text is not known to be unique); keys may be String, a number, "
+            + "Boolean, Character, UUID, an enum, a java.time value, or several of them as the method's parameters. "
+            + "Give the annotation a key expression such as key = \"#user.id\", or a KeyGenerator");
   }
 
   private static Object[] params(SimpleKey key) {
@@ -87,8 +99,9 @@ public final class SpringKeys {
       return new Object[0];
     }
     if (PARAMS == null) {
-      throw new IllegalStateException("this Spring version's SimpleKey has no 'params' field: give the cached "
-          + "method a key expression or a KeyGenerator");
+      throw new IllegalStateException(
+          "this Spring version's SimpleKey has no 'params' field: give the cached "
+              + "method a key expression or a KeyGenerator");
     }
     return (Object[]) ReflectionUtils.getField(PARAMS, key);
   }

@@ -38,7 +38,8 @@ import org.springframework.cache.CacheManager;
  * use {@code tiercache.defaults}, or are refused when {@code tiercache.allow-undeclared-caches}
  * is false: then start-up fails on the first caching method that names one.
  */
-public class TierCacheCacheManager implements CacheManager, BeanFactoryAware, SmartInitializingSingleton, DisposableBean {
+public class TierCacheCacheManager
+    implements CacheManager, BeanFactoryAware, SmartInitializingSingleton, DisposableBean {
 
   private static final Logger LOG = LoggerFactory.getLogger(TierCacheCacheManager.class);
 
@@ -94,7 +95,8 @@ public class TierCacheCacheManager implements CacheManager, BeanFactoryAware, Sm
       try {
         getCache(e.getKey());
       } catch (RuntimeException ex) {
-        throw new IllegalStateException(ex.getMessage() + " (named by " + e.getValue().get(0) + ")", ex);
+        throw new IllegalStateException(
+            ex.getMessage() + " (named by " + e.getValue().get(0) + ")", ex);
       }
     }
   }
@@ -111,8 +113,8 @@ public class TierCacheCacheManager implements CacheManager, BeanFactoryAware, Sm
               overridden.add(name);
             }
           });
-          types = CacheValueTypes.scan(beanFactory != null ? beanFactory
-              : new DefaultListableBeanFactory(), overridden);
+          types = CacheValueTypes.scan(
+              beanFactory != null ? beanFactory : new DefaultListableBeanFactory(), overridden);
           valueTypes = types;
         }
       }
@@ -143,20 +145,26 @@ public class TierCacheCacheManager implements CacheManager, BeanFactoryAware, Sm
   private TierCacheSpringCache create(String name) {
     TierCacheSpringCache cache = createView(name);
     if (cache.getNativeCache().spec().sharedKeys()) {
-      throw new IllegalArgumentException("cache '" + name + "' sets shared-keys: its keys would live outside "
-          + "{prefix}:" + name + ":, where @CacheEvict(allEntries = true) and the caches endpoint cannot clear them; "
-          + "a cache used through Spring's annotations keeps its own key space (remove tiercache.caches." + name
-          + ".shared-keys)");
+      throw new IllegalArgumentException(
+          "cache '" + name + "' sets shared-keys: its keys would live outside "
+              + "{prefix}:" + name
+              + ":, where @CacheEvict(allEntries = true) and the caches endpoint cannot clear them; "
+              + "a cache used through Spring's annotations keeps its own key space (remove tiercache.caches."
+              + name
+              + ".shared-keys)");
     }
     return cache;
   }
 
   private TierCacheSpringCache createView(String name) {
-    boolean declared = tier.cacheNames().contains(name) || properties.getCaches().containsKey(name);
+    boolean declared =
+        tier.cacheNames().contains(name) || properties.getCaches().containsKey(name);
     if (!declared && !properties.isAllowUndeclaredCaches()) {
-      throw new IllegalArgumentException("cache '" + name + "' is not declared: add it under tiercache.caches ("
-          + "tiercache.caches." + name + ".ttl=1h), or set tiercache.allow-undeclared-caches=true to give "
-          + "undeclared caches tiercache.defaults");
+      throw new IllegalArgumentException(
+          "cache '" + name + "' is not declared: add it under tiercache.caches ("
+              + "tiercache.caches." + name
+              + ".ttl=1h), or set tiercache.allow-undeclared-caches=true to give "
+              + "undeclared caches tiercache.defaults");
     }
     TiercacheProperties.CacheProperties settings = properties.getCaches().get(name);
     Type type = null;
@@ -178,7 +186,8 @@ public class TierCacheCacheManager implements CacheManager, BeanFactoryAware, Sm
       // no type anywhere: the cache can be evicted and cleared (the caches endpoint, @CacheEvict),
       // and refuses reads and writes with the property that would give it one
       LOG.debug("cache '{}' has no value type; it can be evicted and cleared only", name);
-      String problem = "cache '" + name + "' has no value type: no @Cacheable or @CachePut method of a bean names "
+      String problem = "cache '" + name
+          + "' has no value type: no @Cacheable or @CachePut method of a bean names "
           + "it; set tiercache.caches." + name + ".value-type to the class of its values";
       return new TierCacheSpringCache(nativeCache(name, String.class), executor, problem);
     }
@@ -189,8 +198,9 @@ public class TierCacheCacheManager implements CacheManager, BeanFactoryAware, Sm
       TypeRef<Object> valueType = TypeRef.ofType(type);
       return tier.<String, Object>cache(name, valueType);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("cache '" + name + "' with values of type " + type.getTypeName() + ": "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cache '" + name + "' with values of type " + type.getTypeName() + ": " + e.getMessage(),
+          e);
     }
   }
 

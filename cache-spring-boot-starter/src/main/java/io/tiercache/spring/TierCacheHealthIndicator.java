@@ -40,7 +40,8 @@ public class TierCacheHealthIndicator implements HealthIndicator {
     RedisHealth redis = tier.redisHealth();
     CoherenceStats coherence = tier.coherenceStats();
     Duration maxLag = settings.getMaxCoherenceLag();
-    boolean lagging = maxLag != null && coherence.lagSamples() > 0
+    boolean lagging = maxLag != null
+        && coherence.lagSamples() > 0
         && coherence.lagP99Micros() > maxLag.toNanos() / 1_000;
     String status;
     boolean degraded;
@@ -60,8 +61,11 @@ public class TierCacheHealthIndicator implements HealthIndicator {
     }
     Health.Builder health = Health.status(status)
         .withDetail("redis", redis.status().name())
-        .withDetail("breaker", redis.status() == RedisHealth.Status.DOWN ? "open"
-            : redis.status() == RedisHealth.Status.NONE ? "none" : "closed")
+        .withDetail(
+            "breaker",
+            redis.status() == RedisHealth.Status.DOWN
+                ? "open"
+                : redis.status() == RedisHealth.Status.NONE ? "none" : "closed")
         .withDetail("degraded", degraded)
         .withDetail("keyPrefix", tier.keyPrefix())
         .withDetail("coherence", coherence.mode().name())
@@ -75,7 +79,8 @@ public class TierCacheHealthIndicator implements HealthIndicator {
       health.withDetail("detail", redis.detail());
     }
     if (lagging) {
-      health.withDetail("lagging", "p99 coherence lag above tiercache.health.max-coherence-lag (" + maxLag + ")");
+      health.withDetail(
+          "lagging", "p99 coherence lag above tiercache.health.max-coherence-lag (" + maxLag + ")");
     }
     return health.build();
   }

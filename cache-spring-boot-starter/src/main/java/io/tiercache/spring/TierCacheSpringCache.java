@@ -76,8 +76,9 @@ public final class TierCacheSpringCache implements org.springframework.cache.Cac
   public <T> T get(Object key, Class<T> type) {
     Object value = typed().getIfPresent(key(key));
     if (value != null && type != null && !type.isInstance(value)) {
-      throw new IllegalStateException("cached value of cache '" + name + "' is not of required type ["
-          + type.getName() + "]: " + value.getClass().getName());
+      throw new IllegalStateException(
+          "cached value of cache '" + name + "' is not of required type [" + type.getName() + "]: "
+              + value.getClass().getName());
     }
     @SuppressWarnings("unchecked")
     T result = (T) value;
@@ -114,7 +115,8 @@ public final class TierCacheSpringCache implements org.springframework.cache.Cac
   public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
     Objects.requireNonNull(valueLoader, "valueLoader must not be null");
     @SuppressWarnings("unchecked")
-    CompletableFuture<T> future = (CompletableFuture<T>) typed().getAsync(key(key), k -> valueLoader.get());
+    CompletableFuture<T> future =
+        (CompletableFuture<T>) typed().getAsync(key(key), k -> valueLoader.get());
     return future;
   }
 

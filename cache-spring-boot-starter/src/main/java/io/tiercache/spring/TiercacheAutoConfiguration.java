@@ -30,10 +30,13 @@ import org.springframework.core.env.Environment;
  * tiercache} health indicator when Actuator's health support is present. Runs before Boot's
  * cache auto-configuration, which then backs off.
  */
-@AutoConfiguration(before = CacheAutoConfiguration.class,
-    afterName = {"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
+@AutoConfiguration(
+    before = CacheAutoConfiguration.class,
+    afterName = {
+      "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+      "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"
+    })
 @ConditionalOnClass(TierCache.class)
 @ConditionalOnProperty(prefix = "tiercache", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(TiercacheProperties.class)
@@ -45,10 +48,13 @@ public class TiercacheAutoConfiguration {
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  public TierCache tierCache(TiercacheProperties properties, Environment environment,
+  public TierCache tierCache(
+      TiercacheProperties properties,
+      Environment environment,
       ObjectProvider<TierCacheBuilderCustomizer> customizers) {
     VersionCheck.check();
-    if (properties.getRedis().getUri() == null && properties.getRedis().getCluster().isEmpty()) {
+    if (properties.getRedis().getUri() == null
+        && properties.getRedis().getCluster().isEmpty()) {
       String fallback = environment.getProperty("REDIS_URL");
       if (fallback != null && !fallback.isBlank()) {
         properties.getRedis().setUri(fallback.trim());
@@ -61,7 +67,8 @@ public class TiercacheAutoConfiguration {
     try {
       tier = builder.build();
     } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new IllegalStateException("the tiercache.* configuration cannot be built: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the tiercache.* configuration cannot be built: " + e.getMessage(), e);
     }
     return tier; // cache-core logs the start: prefix, Redis state, caches
   }
@@ -87,8 +94,11 @@ public class TiercacheAutoConfiguration {
      * would register each meter twice, and a plain MeterRegistry bean gets the meters too.
      */
     @Bean
-    TierCacheMeterBinding tierCacheMeterBinding(TierCache tierCache, TiercacheProperties properties,
-        ObjectProvider<MeterRegistry> registries, ObjectProvider<TierCacheCacheManager> cacheManager) {
+    TierCacheMeterBinding tierCacheMeterBinding(
+        TierCache tierCache,
+        TiercacheProperties properties,
+        ObjectProvider<MeterRegistry> registries,
+        ObjectProvider<TierCacheCacheManager> cacheManager) {
       List<Tag> tags = new ArrayList<>();
       properties.getMetrics().getTags().forEach((k, v) -> tags.add(Tag.of(k, v)));
       TierCacheMetrics.Builder builder = TierCacheMetrics.builder(tierCache).tags(tags);
@@ -105,7 +115,9 @@ public class TiercacheAutoConfiguration {
     private final ObjectProvider<MeterRegistry> registries;
     private final ObjectProvider<TierCacheCacheManager> cacheManager;
 
-    TierCacheMeterBinding(TierCacheMetrics metrics, ObjectProvider<MeterRegistry> registries,
+    TierCacheMeterBinding(
+        TierCacheMetrics metrics,
+        ObjectProvider<MeterRegistry> registries,
         ObjectProvider<TierCacheCacheManager> cacheManager) {
       this.metrics = metrics;
       this.registries = registries;
@@ -140,7 +152,8 @@ public class TiercacheAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "tiercacheHealthIndicator")
-    TierCacheHealthIndicator tiercacheHealthIndicator(TierCache tierCache, TiercacheProperties properties) {
+    TierCacheHealthIndicator tiercacheHealthIndicator(
+        TierCache tierCache, TiercacheProperties properties) {
       return new TierCacheHealthIndicator(tierCache, properties.getHealth());
     }
   }

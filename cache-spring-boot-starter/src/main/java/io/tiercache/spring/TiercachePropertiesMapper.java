@@ -71,7 +71,10 @@ public final class TiercachePropertiesMapper {
     put(m, "max-pending-deletes", properties.getMaxPendingDeletes());
     put(m, "allow-undeclared-caches", properties.isAllowUndeclaredCaches());
     TiercacheProperties.Coherence coherence = properties.getCoherence();
-    put(m, "coherence.mode", coherence.getMode() == null ? null : coherence.getMode().name());
+    put(
+        m,
+        "coherence.mode",
+        coherence.getMode() == null ? null : coherence.getMode().name());
     put(m, "coherence.strict-bound", coherence.getStrictBound());
     put(m, "coherence.stream-length", coherence.getStreamLength());
     put(m, "coherence.mass-invalidation-rate", coherence.getMassInvalidationRate());
@@ -79,15 +82,22 @@ public final class TiercachePropertiesMapper {
     put(m, "coherence.shards", coherence.getShards());
     put(m, "coherence.batch-appends", coherence.getBatchAppends());
     put(m, "coherence.read-interval", coherence.getReadInterval());
-    properties.getEvents().forEach((name, patterns) -> put(m, "events." + name, List.copyOf(patterns)));
+    properties
+        .getEvents()
+        .forEach((name, patterns) -> put(m, "events." + name, List.copyOf(patterns)));
     cache(m, "defaults.", properties.getDefaults());
-    properties.getCaches().forEach((name, settings) ->
-        cache(m, "caches." + name + ".", settings != null ? settings : new CacheProperties()));
+    properties
+        .getCaches()
+        .forEach((name, settings) ->
+            cache(m, "caches." + name + ".", settings != null ? settings : new CacheProperties()));
     return m;
   }
 
   private static void cache(Map<String, Object> m, String prefix, CacheProperties p) {
-    put(m, prefix + "value-type", p.getValueType() == null ? null : p.getValueType().getName());
+    put(
+        m,
+        prefix + "value-type",
+        p.getValueType() == null ? null : p.getValueType().getName());
     put(m, prefix + "ttl", p.getTtl());
     put(m, prefix + "ttl-jitter", p.getTtlJitter());
     put(m, prefix + "cache-nulls", p.getCacheNulls());
@@ -114,7 +124,10 @@ public final class TiercachePropertiesMapper {
     put(m, prefix + "hot-keys", p.getHotKeys());
     put(m, prefix + "bloom-guard.expected-keys", p.getBloomGuard().getExpectedKeys());
     put(m, prefix + "bloom-guard.false-positive-rate", p.getBloomGuard().getFalsePositiveRate());
-    put(m, prefix + "l3.directory", p.getL3().getDirectory() == null ? null : p.getL3().getDirectory().toString());
+    put(
+        m,
+        prefix + "l3.directory",
+        p.getL3().getDirectory() == null ? null : p.getL3().getDirectory().toString());
     put(m, prefix + "l3.max-bytes", p.getL3().getMaxBytes());
     put(m, prefix + "replica-acks.replicas", p.getReplicaAcks().getReplicas());
     put(m, prefix + "replica-acks.timeout", p.getReplicaAcks().getTimeout());

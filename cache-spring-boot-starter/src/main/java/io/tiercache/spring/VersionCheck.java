@@ -18,13 +18,26 @@ public final class VersionCheck {
   record Requirement(String library, String className, String minimum, String property) {}
 
   static final List<Requirement> REQUIREMENTS = List.of(
-      new Requirement("Lettuce (io.lettuce:lettuce-core)", "io.lettuce.core.RedisClient", "6.8.0", "lettuce.version"),
-      new Requirement("Caffeine (com.github.ben-manes.caffeine:caffeine)", "com.github.benmanes.caffeine.cache.Caffeine",
-          "3.2.0", "caffeine.version"),
-      new Requirement("Jackson (com.fasterxml.jackson.core:jackson-databind)",
-          "com.fasterxml.jackson.databind.ObjectMapper", "2.21.0", "jackson-2-bom.version"),
-      new Requirement("Micrometer (io.micrometer:micrometer-core)", "io.micrometer.core.instrument.MeterRegistry",
-          "1.16.0", "micrometer.version"));
+      new Requirement(
+          "Lettuce (io.lettuce:lettuce-core)",
+          "io.lettuce.core.RedisClient",
+          "6.8.0",
+          "lettuce.version"),
+      new Requirement(
+          "Caffeine (com.github.ben-manes.caffeine:caffeine)",
+          "com.github.benmanes.caffeine.cache.Caffeine",
+          "3.2.0",
+          "caffeine.version"),
+      new Requirement(
+          "Jackson (com.fasterxml.jackson.core:jackson-databind)",
+          "com.fasterxml.jackson.databind.ObjectMapper",
+          "2.21.0",
+          "jackson-2-bom.version"),
+      new Requirement(
+          "Micrometer (io.micrometer:micrometer-core)",
+          "io.micrometer.core.instrument.MeterRegistry",
+          "1.16.0",
+          "micrometer.version"));
 
   private VersionCheck() {}
 
@@ -34,7 +47,8 @@ public final class VersionCheck {
   public static void check() {
     List<String> problems = problems(VersionCheck::versionOf);
     if (!problems.isEmpty()) {
-      throw new IllegalStateException("Tiercache cannot run on these library versions: " + String.join("; ", problems));
+      throw new IllegalStateException(
+          "Tiercache cannot run on these library versions: " + String.join("; ", problems));
     }
   }
 
@@ -44,7 +58,8 @@ public final class VersionCheck {
     for (Requirement r : REQUIREMENTS) {
       String found = versionOf.apply(r.className());
       if (found != null && compare(found, r.minimum()) < 0) {
-        problems.add(r.library() + " " + found + " is on the class path; Tiercache needs " + r.minimum()
+        problems.add(r.library() + " " + found + " is on the class path; Tiercache needs "
+            + r.minimum()
             + " or later: with Spring Boot's parent or BOM set <" + r.property() + ">" + r.minimum()
             + "</" + r.property() + "> (or later) in your pom's <properties>");
       }

@@ -12,7 +12,9 @@ final class Contexts {
 
   static ApplicationContextRunner runner(EmbeddedRedisServer redis) {
     return new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(TiercacheAutoConfiguration.class, CacheAutoConfiguration.class))
-        .withPropertyValues("tiercache.redis.uri=" + redis.uri(), "tiercache.redis.probe-interval=100ms");
+        .withConfiguration(
+            AutoConfigurations.of(TiercacheAutoConfiguration.class, CacheAutoConfiguration.class))
+        .withPropertyValues(
+            "tiercache.redis.uri=" + redis.uri(), "tiercache.redis.probe-interval=100ms");
   }
 }

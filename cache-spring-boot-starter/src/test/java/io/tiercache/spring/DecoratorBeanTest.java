@@ -69,7 +69,8 @@ class DecoratorBeanTest {
 
   @Test
   void theDecoratorBeanCachesWithTheAnnotationsSettingsAndThePropertiesWin() {
-    Contexts.runner(redis).withUserConfiguration(ProfileConfig.class)
+    Contexts.runner(redis)
+        .withUserConfiguration(ProfileConfig.class)
         .withPropertyValues("tiercache.key-prefix=deco", "tiercache.allow-undeclared-caches=false")
         .run(context -> {
           assertThat(context).hasNotFailed();
@@ -80,19 +81,25 @@ class DecoratorBeanTest {
           assertThat(db.loads).hasValue(1);
           try (Resp resp = redis.connect()) {
             long ttl = (Long) resp.command("PTTL", "deco:profiles:profile:7");
-            assertThat(ttl).isBetween(Duration.ofHours(2).minusMinutes(1).toMillis(), Duration.ofHours(2).toMillis());
+            assertThat(ttl)
+                .isBetween(
+                    Duration.ofHours(2).minusMinutes(1).toMillis(),
+                    Duration.ofHours(2).toMillis());
           }
           profiles.changed(7);
           profiles.profile(7);
           assertThat(db.loads).hasValue(2);
         });
-    Contexts.runner(redis).withUserConfiguration(ProfileConfig.class)
+    Contexts.runner(redis)
+        .withUserConfiguration(ProfileConfig.class)
         .withPropertyValues("tiercache.key-prefix=deco2", "tiercache.caches.profiles.ttl=10m")
         .run(context -> {
           context.getBean(ProfileService.class).profile(8);
           try (Resp resp = redis.connect()) {
             long ttl = (Long) resp.command("PTTL", "deco2:profiles:profile:8");
-            assertThat(ttl).isBetween(Duration.ofMinutes(9).toMillis(), Duration.ofMinutes(10).toMillis());
+            assertThat(ttl)
+                .isBetween(
+                    Duration.ofMinutes(9).toMillis(), Duration.ofMinutes(10).toMillis());
           }
         });
   }

@@ -13,7 +13,9 @@ import org.springframework.cache.interceptor.SimpleKey;
 
 class SpringKeysTest {
 
-  enum Color { RED }
+  enum Color {
+    RED
+  }
 
   @Test
   void singleValuesAreTheirSegments() {
@@ -31,8 +33,18 @@ class SpringKeysTest {
     assertThat(SpringKeys.of("c", new SimpleKey("eu", 1))).isEqualTo("eu:1");
     assertThat(SpringKeys.of("c", SimpleKey.EMPTY)).isEqualTo(SpringKeys.EMPTY);
     assertThat(SpringKeys.of("c", new SimpleKey((Object) null))).isEqualTo("%N");
-    List<Object> keys = List.of("eu:1", new SimpleKey("eu", 1), new SimpleKey("eu", "1", ""),
-        SimpleKey.EMPTY, "", "%E", "%N", "__x", "%5F_x", new SimpleKey("", ""), ":");
+    List<Object> keys = List.of(
+        "eu:1",
+        new SimpleKey("eu", 1),
+        new SimpleKey("eu", "1", ""),
+        SimpleKey.EMPTY,
+        "",
+        "%E",
+        "%N",
+        "__x",
+        "%5F_x",
+        new SimpleKey("", ""),
+        ":");
     Set<String> seen = new HashSet<>();
     for (Object key : keys) {
       assertThat(seen.add(SpringKeys.of("c", key))).as("key %s", key).isTrue();

@@ -72,9 +72,13 @@ class StarterTest {
 
   @Test
   void propertiesReachTheCachesAndTheTtlIsSeenInRedis() {
-    Contexts.runner(redis).withUserConfiguration(UserApp.class)
-        .withPropertyValues("tiercache.key-prefix=props", "tiercache.caches.users.ttl=2h",
-            "tiercache.caches.users.l1-max-size=500", "tiercache.defaults.ttl=5m")
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
+        .withPropertyValues(
+            "tiercache.key-prefix=props",
+            "tiercache.caches.users.ttl=2h",
+            "tiercache.caches.users.l1-max-size=500",
+            "tiercache.defaults.ttl=5m")
         .run(context -> {
           assertThat(context).hasNotFailed();
           UserService users = context.getBean(UserService.class);
@@ -82,54 +86,71 @@ class StarterTest {
           assertThat(users.user(42)).isEqualTo(new User(42, "Alan", "alan@example.org"));
           assertThat(context.getBean(UserRepository.class).loads).hasValue(1);
           long ttl = pttl("props:users:42");
-          assertThat(ttl).isBetween(Duration.ofHours(2).minusMinutes(1).toMillis(), Duration.ofHours(2).toMillis());
+          assertThat(ttl)
+              .isBetween(
+                  Duration.ofHours(2).minusMinutes(1).toMillis(),
+                  Duration.ofHours(2).toMillis());
           TierCache tier = context.getBean(TierCache.class);
           assertThat(tier.cache("users", User.class).spec().l1MaxSize()).isEqualTo(500);
           // an undeclared cache gets the defaults
           users.byRegion("eu west", 1);
-          assertThat(pttl("props:by-region:eu%20west:1")).isBetween(Duration.ofMinutes(4).toMillis(),
-              Duration.ofMinutes(5).toMillis());
+          assertThat(pttl("props:by-region:eu%20west:1"))
+              .isBetween(Duration.ofMinutes(4).toMillis(), Duration.ofMinutes(5).toMillis());
         });
   }
 
   /** The level's properties reach the cache; without H2 on the class path start-up says what to add. */
   @Test
-  void thePersistentLevelIsSetByProperties_andNamesTheDependencyItNeeds(
-      @TempDir Path dir) {
-    Contexts.runner(redis).withUserConfiguration(UserApp.class)
-        .withPropertyValues("tiercache.key-prefix=l3p", "tiercache.caches.users.l3.directory=" + dir,
+  void thePersistentLevelIsSetByProperties_andNamesTheDependencyItNeeds(@TempDir Path dir) {
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
+        .withPropertyValues(
+            "tiercache.key-prefix=l3p",
+            "tiercache.caches.users.l3.directory=" + dir,
             "tiercache.caches.users.l3.max-bytes=2097152")
         .run(context -> {
           assertThat(context).hasFailed();
-          assertThat(context.getStartupFailure()).hasStackTraceContaining("cache 'users' turns on the "
-              + "persistent level (l3), which needs H2's MVStore: add the dependency com.h2database:h2");
+          assertThat(context.getStartupFailure())
+              .hasStackTraceContaining(
+                  "cache 'users' turns on the "
+                      + "persistent level (l3), which needs H2's MVStore: add the dependency com.h2database:h2");
         });
-    Contexts.runner(redis).withUserConfiguration(UserApp.class)
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
         .withPropertyValues("tiercache.caches.users.l3.max-bytes=10")
-        .run(context -> assertThat(context.getStartupFailure()).hasStackTraceContaining(
-            "l3 maxBytes must be between"));
+        .run(context -> assertThat(context.getStartupFailure())
+            .hasStackTraceContaining("l3 maxBytes must be between"));
   }
 
   @Test
   void environmentVariablesAndRedisUrlReachTheCaches() {
-    Map<String, Object> env = Map.of("TIERCACHE_KEY_PREFIX", "envapp", "TIERCACHE_CACHES_USERS_TTL", "30m",
-        "REDIS_URL", redis.uri());
+    Map<String, Object> env = Map.of(
+        "TIERCACHE_KEY_PREFIX",
+        "envapp",
+        "TIERCACHE_CACHES_USERS_TTL",
+        "30m",
+        "REDIS_URL",
+        redis.uri());
     new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(TiercacheAutoConfiguration.class))
-        .withInitializer(c -> c.getEnvironment().getPropertySources()
+        .withInitializer(c -> c.getEnvironment()
+            .getPropertySources()
             .addFirst(new SystemEnvironmentPropertySource("systemEnvironment", env)))
         .withUserConfiguration(UserApp.class)
         .run(context -> {
           assertThat(context).hasNotFailed();
           context.getBean(UserService.class).user(1);
           long ttl = pttl("envapp:users:1");
-          assertThat(ttl).isBetween(Duration.ofMinutes(29).toMillis(), Duration.ofMinutes(30).toMillis());
+          assertThat(ttl)
+              .isBetween(
+                  Duration.ofMinutes(29).toMillis(), Duration.ofMinutes(30).toMillis());
         });
   }
 
   @Test
   void anEvictionInOneContextIsSeenByTheOther() throws Exception {
-    var runner = Contexts.runner(redis).withUserConfiguration(UserApp.class)
+    var runner = Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
         .withPropertyValues("tiercache.key-prefix=two");
     runner.run(a -> runner.run(b -> {
       UserService serviceA = a.getBean(UserService.class);
@@ -141,27 +162,35 @@ class StarterTest {
       serviceB.user(1);
       assertThat(repoB.loads).hasValue(2); // L1 hit
       serviceA.update(1, "Ada L.");
-      awaitTrue(() -> {
-        serviceB.user(1);
-        return repoB.loads.get() == 3;
-      }, "B's L1 dropped user 1 after A's @CacheEvict");
+      awaitTrue(
+          () -> {
+            serviceB.user(1);
+            return repoB.loads.get() == 3;
+          },
+          "B's L1 dropped user 1 after A's @CacheEvict");
       serviceB.user(2);
       assertThat(repoB.loads).hasValue(3); // user 2 untouched
 
       serviceA.reload(); // @CacheEvict(allEntries = true)
-      awaitTrue(() -> {
-        serviceB.user(2);
-        return repoB.loads.get() == 4;
-      }, "B's L1 dropped every user after A's allEntries eviction");
+      awaitTrue(
+          () -> {
+            serviceB.user(2);
+            return repoB.loads.get() == 4;
+          },
+          "B's L1 dropped every user after A's allEntries eviction");
       try (Resp resp = redis.connect()) {
-        awaitTrue(() -> ((List<?>) resp.command("KEYS", "two:users:*")).size() <= 1, "Redis keys cleared");
+        awaitTrue(
+            () -> ((List<?>) resp.command("KEYS", "two:users:*")).size() <= 1,
+            "Redis keys cleared");
       }
     }));
   }
 
   @Test
   void syncCacheableLoadsOnceUnder64ConcurrentCallers() throws Exception {
-    Contexts.runner(redis).withUserConfiguration(UserApp.class).withPropertyValues("tiercache.key-prefix=sync")
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
+        .withPropertyValues("tiercache.key-prefix=sync")
         .run(context -> {
           UserService users = context.getBean(UserService.class);
           ExecutorService pool = Executors.newFixedThreadPool(64);
@@ -176,7 +205,8 @@ class StarterTest {
             }
             start.countDown();
             for (Future<User> f : results) {
-              assertThat(f.get(20, TimeUnit.SECONDS)).isEqualTo(new User(42, "Alan", "alan@example.org"));
+              assertThat(f.get(20, TimeUnit.SECONDS))
+                  .isEqualTo(new User(42, "Alan", "alan@example.org"));
             }
           } finally {
             pool.shutdownNow();
@@ -187,12 +217,15 @@ class StarterTest {
 
   @Test
   void optionalCompletableFutureMonoAndFluxMethodsAreCached() {
-    Contexts.runner(redis).withUserConfiguration(UserApp.class).withPropertyValues("tiercache.key-prefix=async")
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
+        .withPropertyValues("tiercache.key-prefix=async")
         .run(context -> {
           UserService users = context.getBean(UserService.class);
           UserRepository repo = context.getBean(UserRepository.class);
           assertThat(users.maybeUser(2)).contains(new User(2, "Grace", "grace@example.org"));
-          assertThat(users.user(2)).isEqualTo(new User(2, "Grace", "grace@example.org")); // same cache, same key
+          assertThat(users.user(2))
+              .isEqualTo(new User(2, "Grace", "grace@example.org")); // same cache, same key
           assertThat(repo.loads).hasValue(1);
 
           assertThat(users.userAsync(1).get(5, TimeUnit.SECONDS).name()).isEqualTo("Ada");
@@ -205,7 +238,8 @@ class StarterTest {
           assertThat(users.userMono(1).block(Duration.ofSeconds(5)).name()).isEqualTo("Ada");
           assertThat(repo.loads).hasValue(4);
 
-          assertThat(users.team("core").collectList().block(Duration.ofSeconds(5))).hasSize(2);
+          assertThat(users.team("core").collectList().block(Duration.ofSeconds(5)))
+              .hasSize(2);
           assertThat(users.team("core").map(User::name).collectList().block(Duration.ofSeconds(5)))
               .containsExactly("Ada", "Grace");
           assertThat(repo.loads).hasValue(6);
@@ -221,22 +255,33 @@ class StarterTest {
 
   @Test
   void metersAreBoundToTheApplicationsRegistry() {
-    Contexts.runner(redis).withUserConfiguration(UserApp.class, Registry.class)
-        .withPropertyValues("tiercache.key-prefix=meters", "tiercache.metrics.tags.app=users-demo",
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class, Registry.class)
+        .withPropertyValues(
+            "tiercache.key-prefix=meters",
+            "tiercache.metrics.tags.app=users-demo",
             "tiercache.caches.late.value-type=java.lang.String")
         .run(context -> {
           assertThat(context).hasNotFailed();
           context.getBean(UserService.class).user(1);
           context.getBean(UserService.class).user(1);
           MeterRegistry registry = context.getBean(MeterRegistry.class);
-          assertThat(registry.find("cache.gets").tags("cache", "users", "result", "hit", "app", "users-demo")
-              .functionCounter()).isNotNull();
-          assertThat(registry.find("cache.gets").tags("cache", "users", "result", "hit").functionCounter().count())
+          assertThat(registry
+                  .find("cache.gets")
+                  .tags("cache", "users", "result", "hit", "app", "users-demo")
+                  .functionCounter())
+              .isNotNull();
+          assertThat(registry
+                  .find("cache.gets")
+                  .tags("cache", "users", "result", "hit")
+                  .functionCounter()
+                  .count())
               .isEqualTo(1.0);
           assertThat(registry.find("tiercache.redis.available").gauge()).isNotNull();
           // a cache made after start-up through the CacheManager is bound too
           context.getBean(CacheManager.class).getCache("late").put("k", "v");
-          assertThat(registry.find("cache.gets").tags("cache", "late").functionCounters()).isNotEmpty();
+          assertThat(registry.find("cache.gets").tags("cache", "late").functionCounters())
+              .isNotEmpty();
         });
   }
 
@@ -250,12 +295,15 @@ class StarterTest {
 
   @Test
   void theCachesEndpointListsAndClearsThroughTheCacheManager() {
-    Contexts.runner(redis).withUserConfiguration(UserApp.class).withPropertyValues("tiercache.key-prefix=endpoint")
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
+        .withPropertyValues("tiercache.key-prefix=endpoint")
         .run(context -> {
           UserService users = context.getBean(UserService.class);
           users.user(1);
           CachesEndpoint endpoint = new CachesEndpoint(context.getBeansOfType(CacheManager.class));
-          assertThat(endpoint.caches().getCacheManagers().get("cacheManager").getCaches()).containsKey("users");
+          assertThat(endpoint.caches().getCacheManagers().get("cacheManager").getCaches())
+              .containsKey("users");
           assertThat(endpoint.clearCache("users", null)).isTrue();
           users.user(1);
           assertThat(context.getBean(UserRepository.class).loads).hasValue(2);
@@ -266,22 +314,32 @@ class StarterTest {
   void healthGoesDownWhenRedisStopsAndUpWhenItIsBack() throws Exception {
     EmbeddedRedisServer own = EmbeddedRedisServer.launch();
     try {
-      Contexts.runner(own).withUserConfiguration(UserApp.class)
-          .withPropertyValues("tiercache.key-prefix=health", "tiercache.redis.command-timeout=200ms")
+      Contexts.runner(own)
+          .withUserConfiguration(UserApp.class)
+          .withPropertyValues(
+              "tiercache.key-prefix=health", "tiercache.redis.command-timeout=200ms")
           .run(context -> {
             TierCacheHealthIndicator health = context.getBean(TierCacheHealthIndicator.class);
             UserService users = context.getBean(UserService.class);
             assertThat(health.health().getStatus()).isEqualTo(Status.UP);
-            assertThat(health.health().getDetails()).containsEntry("redis", "UP").containsEntry("breaker", "closed");
+            assertThat(health.health().getDetails())
+                .containsEntry("redis", "UP")
+                .containsEntry("breaker", "closed");
             own.stop();
-            awaitTrue(() -> {
-              users.user(1); // still answers, from the loader
-              return health.health().getStatus().equals(Status.DOWN);
-            }, "health DOWN after Redis stopped");
+            awaitTrue(
+                () -> {
+                  users.user(1); // still answers, from the loader
+                  return health.health().getStatus().equals(Status.DOWN);
+                },
+                "health DOWN after Redis stopped");
             Health down = health.health();
-            assertThat(down.getDetails()).containsEntry("breaker", "open").containsEntry("degraded", true);
+            assertThat(down.getDetails())
+                .containsEntry("breaker", "open")
+                .containsEntry("degraded", true);
             own.start();
-            awaitTrue(() -> health.health().getStatus().equals(Status.UP), "health UP after Redis restarted");
+            awaitTrue(
+                () -> health.health().getStatus().equals(Status.UP),
+                "health UP after Redis restarted");
           });
     } finally {
       own.close();
@@ -290,44 +348,69 @@ class StarterTest {
 
   @Test
   void theDownStatusIsConfigurable() {
-    Contexts.runner(redis).withUserConfiguration(UserApp.class)
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
         .withPropertyValues("tiercache.health.down-status=DEGRADED")
-        .run(context -> assertThat(context.getBean(TiercacheProperties.class).getHealth().getDownStatus())
+        .run(context -> assertThat(
+                context.getBean(TiercacheProperties.class).getHealth().getDownStatus())
             .isEqualTo("DEGRADED"));
   }
 
   @Test
   void aBadPropertyFailsStartUpNamingTheProperty() {
-    Contexts.runner(redis).withUserConfiguration(UserApp.class)
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
         .withPropertyValues("tiercache.caches.users.ttl-jitter=1.5")
-        .run(context -> assertThat(context).hasFailed().getFailure()
+        .run(context -> assertThat(context)
+            .hasFailed()
+            .getFailure()
             .hasStackTraceContaining("tiercache.caches.users.ttl-jitter")
             .hasStackTraceContaining("ttlJitter must be in [0, 1)"));
-    Contexts.runner(redis).withUserConfiguration(UserApp.class)
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
         .withPropertyValues("tiercache.defaults.l1-max-size=-3")
-        .run(context -> assertThat(context).hasFailed().getFailure()
+        .run(context -> assertThat(context)
+            .hasFailed()
+            .getFailure()
             .hasStackTraceContaining("tiercache.defaults.l1-max-size"));
-    Contexts.runner(redis).withUserConfiguration(UserApp.class)
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
         .withPropertyValues("tiercache.caches.users.ttl=banana")
-        .run(context -> assertThat(context).hasFailed().getFailure()
+        .run(context -> assertThat(context)
+            .hasFailed()
+            .getFailure()
             .hasStackTraceContaining("tiercache.caches.users.ttl"));
-    Contexts.runner(redis).withUserConfiguration(UserApp.class)
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
         .withPropertyValues("tiercache.caches.users.tll=1h") // a typo
-        .run(context -> assertThat(context).hasFailed().getFailure()
+        .run(context -> assertThat(context)
+            .hasFailed()
+            .getFailure()
             .hasStackTraceContaining("tiercache.caches.users.tll"));
-    Contexts.runner(redis).withUserConfiguration(UserApp.class)
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
         .withPropertyValues("tiercache.key-prefix=a:b")
-        .run(context -> assertThat(context).hasFailed().getFailure()
+        .run(context -> assertThat(context)
+            .hasFailed()
+            .getFailure()
             .hasStackTraceContaining("tiercache.key-prefix"));
-    Contexts.runner(redis).withUserConfiguration(UserApp.class)
-        .withPropertyValues("tiercache.caches.users.refresh-after=2h", "tiercache.caches.users.ttl=1h")
-        .run(context -> assertThat(context).hasFailed().getFailure()
-            // a rule across two settings is checked when the spec is built: cache-core names the settings
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
+        .withPropertyValues(
+            "tiercache.caches.users.refresh-after=2h", "tiercache.caches.users.ttl=1h")
+        .run(context -> assertThat(context)
+            .hasFailed()
+            .getFailure()
+            // a rule across two settings is checked when the spec is built: cache-core names the
+            // settings
             .hasStackTraceContaining("tiercache.* configuration cannot be built")
             .hasStackTraceContaining("refreshAfter (PT2H) must be shorter than ttl (PT1H)"));
-    Contexts.runner(redis).withUserConfiguration(UserApp.class)
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
         .withPropertyValues("tiercache.caches.users.replica-acks.replicas=99")
-        .run(context -> assertThat(context).hasFailed().getFailure()
+        .run(context -> assertThat(context)
+            .hasFailed()
+            .getFailure()
             .hasStackTraceContaining("tiercache.caches.users.replica-acks.replicas"));
   }
 
@@ -347,29 +430,40 @@ class StarterTest {
 
   @Test
   void undeclaredCachesAreRefusedWhenTheSwitchIsOff() {
-    Contexts.runner(redis).withUserConfiguration(UserApp.class)
-        .withPropertyValues("tiercache.allow-undeclared-caches=false", "tiercache.caches.users.ttl=1h")
-        .run(context -> assertThat(context).hasFailed().getFailure()
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
+        .withPropertyValues(
+            "tiercache.allow-undeclared-caches=false", "tiercache.caches.users.ttl=1h")
+        .run(context -> assertThat(context)
+            .hasFailed()
+            .getFailure()
             .hasStackTraceContaining("is not declared")
             .hasStackTraceContaining("tiercache.allow-undeclared-caches"));
   }
 
   @Test
   void aSpringCacheWithSharedKeysIsRefused() {
-    Contexts.runner(redis).withUserConfiguration(UserApp.class)
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
         .withPropertyValues("tiercache.caches.users.shared-keys=true")
-        .run(context -> assertThat(context).hasFailed().getFailure()
+        .run(context -> assertThat(context)
+            .hasFailed()
+            .getFailure()
             .hasStackTraceContaining("cache 'users' sets shared-keys"));
   }
 
   @Test
   void twoValueTypesForOneCacheFailStartUpNamingBothMethods() {
-    Contexts.runner(redis).withUserConfiguration(Conflicting.class)
-        .run(context -> assertThat(context).hasFailed().getFailure()
+    Contexts.runner(redis)
+        .withUserConfiguration(Conflicting.class)
+        .run(context -> assertThat(context)
+            .hasFailed()
+            .getFailure()
             .hasStackTraceContaining("Conflicting$Service.name(long)")
             .hasStackTraceContaining("Conflicting$Service.age(long)")
             .hasStackTraceContaining("tiercache.caches.people.value-type"));
-    Contexts.runner(redis).withUserConfiguration(Conflicting.class)
+    Contexts.runner(redis)
+        .withUserConfiguration(Conflicting.class)
         .withPropertyValues("tiercache.caches.people.value-type=java.lang.String")
         .run(context -> assertThat(context).hasNotFailed());
   }
@@ -398,7 +492,9 @@ class StarterTest {
   @Test
   void theTierCacheIsClosedWithTheContext() {
     TierCache[] seen = new TierCache[1];
-    Contexts.runner(redis).withUserConfiguration(UserApp.class).run(context -> seen[0] = context.getBean(TierCache.class));
+    Contexts.runner(redis)
+        .withUserConfiguration(UserApp.class)
+        .run(context -> seen[0] = context.getBean(TierCache.class));
     Assertions.assertThatThrownBy(() -> seen[0].cache("users", User.class).get("1", k -> null))
         .isInstanceOf(IllegalStateException.class);
   }

@@ -11,15 +11,20 @@ class VersionCheckTest {
   void theBuildsOwnVersionsPass() {
     VersionCheck.check();
     assertThat(VersionCheck.versionOf("io.lettuce.core.RedisClient")).isNotNull();
-    assertThat(VersionCheck.versionOf("com.fasterxml.jackson.databind.ObjectMapper")).isNotNull();
+    assertThat(VersionCheck.versionOf("com.fasterxml.jackson.databind.ObjectMapper"))
+        .isNotNull();
   }
 
   @Test
   void anOlderLibraryIsNamedWithThePropertyToSet() {
-    List<String> problems = VersionCheck.problems(
-        name -> name.startsWith("io.lettuce") ? "6.3.2.RELEASE" : name.contains("caffeine") ? "3.2.4" : null);
+    List<String> problems = VersionCheck.problems(name -> name.startsWith("io.lettuce")
+        ? "6.3.2.RELEASE"
+        : name.contains("caffeine") ? "3.2.4" : null);
     assertThat(problems).hasSize(1);
-    assertThat(problems.get(0)).contains("Lettuce").contains("6.3.2.RELEASE").contains("6.8.0")
+    assertThat(problems.get(0))
+        .contains("Lettuce")
+        .contains("6.3.2.RELEASE")
+        .contains("6.8.0")
         .contains("<lettuce.version>");
   }
 

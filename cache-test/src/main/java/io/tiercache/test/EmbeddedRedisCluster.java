@@ -104,7 +104,8 @@ public final class EmbeddedRedisCluster implements Closeable {
       throw new IllegalArgumentException("extraSettings must not be null");
     }
     if (replicasPerMaster < 0 || replicasPerMaster > 3) {
-      throw new IllegalArgumentException("replicasPerMaster must be in 0..3, was " + replicasPerMaster);
+      throw new IllegalArgumentException(
+          "replicasPerMaster must be in 0..3, was " + replicasPerMaster);
     }
     Path folder;
     try {
@@ -147,7 +148,8 @@ public final class EmbeddedRedisCluster implements Closeable {
       }
       try (Resp first = nodes.get(0).connect()) {
         for (int i = 1; i < total; i++) {
-          first.command("CLUSTER", "MEET", "127.0.0.1", Integer.toString(nodes.get(i).port()));
+          first.command(
+              "CLUSTER", "MEET", "127.0.0.1", Integer.toString(nodes.get(i).port()));
         }
       }
       if (replicasPerMaster > 0) {
@@ -332,7 +334,8 @@ public final class EmbeddedRedisCluster implements Closeable {
         try (Resp resp = connect(i)) {
           for (Object range : (List<?>) resp.command("CLUSTER", "SLOTS")) {
             List<?> entry = (List<?>) range;
-            if (((Long) ((List<?>) entry.get(2)).get(1)).intValue() == nodes.get(node).port()) {
+            if (((Long) ((List<?>) entry.get(2)).get(1)).intValue()
+                == nodes.get(node).port()) {
               return ((Long) entry.get(0)).intValue();
             }
           }
@@ -377,8 +380,11 @@ public final class EmbeddedRedisCluster implements Closeable {
           int owner = ownerOf(resp, slot);
           last = "node " + nodes.get(i).port() + " names node " + owner + " for slot " + slot + ": "
               + info.replace("\r\n", " ");
-          if (!info.contains("cluster_state:ok") || !info.contains("cluster_slots_ok:" + SLOTS)
-              || owner == killed || !isRunning(owner) || (promoted != -1 && owner != promoted)) {
+          if (!info.contains("cluster_state:ok")
+              || !info.contains("cluster_slots_ok:" + SLOTS)
+              || owner == killed
+              || !isRunning(owner)
+              || (promoted != -1 && owner != promoted)) {
             done = false;
           }
           promoted = owner;
@@ -391,8 +397,8 @@ public final class EmbeddedRedisCluster implements Closeable {
         return promoted;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("no replica took over from node " + killed + " within " + seconds + " s; "
-            + last);
+        throw new IllegalStateException(
+            "no replica took over from node " + killed + " within " + seconds + " s; " + last);
       }
       RedisProcess.sleep(20);
     }
@@ -426,8 +432,10 @@ public final class EmbeddedRedisCluster implements Closeable {
         try (Resp resp = node.connect()) {
           String info = (String) resp.command("CLUSTER", "INFO");
           last = "node " + node.port() + ": " + info.replace("\r\n", " ");
-          if (!info.contains("cluster_state:ok") || !info.contains("cluster_slots_assigned:" + SLOTS)
-              || !info.contains("cluster_slots_ok:" + SLOTS) || !info.contains("cluster_known_nodes:" + nodes.size())) {
+          if (!info.contains("cluster_state:ok")
+              || !info.contains("cluster_slots_assigned:" + SLOTS)
+              || !info.contains("cluster_slots_ok:" + SLOTS)
+              || !info.contains("cluster_known_nodes:" + nodes.size())) {
             healthy = false;
             break;
           }
@@ -450,7 +458,8 @@ public final class EmbeddedRedisCluster implements Closeable {
         }
         for (int port : masterPorts) {
           if (replicasByMasterPort.getOrDefault(port, 0) != replicasPerMaster) {
-            last = "master " + port + " has " + replicasByMasterPort.getOrDefault(port, 0) + " replicas in sync";
+            last = "master " + port + " has " + replicasByMasterPort.getOrDefault(port, 0)
+                + " replicas in sync";
             healthy = false;
           }
         }
@@ -459,7 +468,8 @@ public final class EmbeddedRedisCluster implements Closeable {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the cluster is not healthy after " + seconds + " s; " + last);
+        throw new IllegalStateException(
+            "the cluster is not healthy after " + seconds + " s; " + last);
       }
       RedisProcess.sleep(50);
     }
@@ -494,7 +504,8 @@ public final class EmbeddedRedisCluster implements Closeable {
 
   private int checkIndex(int node) {
     if (node < 0 || node >= nodes.size()) {
-      throw new IllegalArgumentException("node must be in 0.." + (nodes.size() - 1) + ", was " + node);
+      throw new IllegalArgumentException(
+          "node must be in 0.." + (nodes.size() - 1) + ", was " + node);
     }
     return node;
   }

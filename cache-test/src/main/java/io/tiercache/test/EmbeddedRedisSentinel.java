@@ -51,20 +51,27 @@ public final class EmbeddedRedisSentinel implements Closeable {
       for (int i = 0; i < 3; i++) {
         ports.add(RedisProcess.freeClusterPort(ports));
       }
-      RedisProcess master = new RedisProcess(Files.createDirectories(folder.resolve("master")), ports.get(0),
-          List.of(), false);
-      RedisProcess replica = new RedisProcess(Files.createDirectories(folder.resolve("replica")), ports.get(1),
-          List.of("replicaof 127.0.0.1 " + ports.get(0)), false);
+      RedisProcess master = new RedisProcess(
+          Files.createDirectories(folder.resolve("master")), ports.get(0), List.of(), false);
+      RedisProcess replica = new RedisProcess(
+          Files.createDirectories(folder.resolve("replica")),
+          ports.get(1),
+          List.of("replicaof 127.0.0.1 " + ports.get(0)),
+          false);
       setup.data.add(master);
       setup.data.add(replica);
       master.start();
       replica.start();
       setup.awaitReplicaInSync(replica, 15);
-      setup.sentinel = new RedisProcess(Files.createDirectories(folder.resolve("sentinel")), ports.get(2), List.of(
-          "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + ports.get(0) + " 1",
-          "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
-          "sentinel failover-timeout " + MASTER_NAME + " 5000",
-          "sentinel parallel-syncs " + MASTER_NAME + " 1"), true);
+      setup.sentinel = new RedisProcess(
+          Files.createDirectories(folder.resolve("sentinel")),
+          ports.get(2),
+          List.of(
+              "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + ports.get(0) + " 1",
+              "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
+              "sentinel failover-timeout " + MASTER_NAME + " 5000",
+              "sentinel parallel-syncs " + MASTER_NAME + " 1"),
+          true);
       setup.sentinel.start();
       setup.awaitMaster(ports.get(0), 15);
       return setup;
@@ -134,7 +141,8 @@ public final class EmbeddedRedisSentinel implements Closeable {
         // the Sentinel or the promoted node is still busy
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("no failover away from port " + oldPort + " within " + seconds + " s");
+        throw new IllegalStateException(
+            "no failover away from port " + oldPort + " within " + seconds + " s");
       }
       RedisProcess.sleep(100);
     }
@@ -167,7 +175,8 @@ public final class EmbeddedRedisSentinel implements Closeable {
         // still starting
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the Sentinel does not report the master within " + seconds + " s");
+        throw new IllegalStateException(
+            "the Sentinel does not report the master within " + seconds + " s");
       }
       RedisProcess.sleep(50);
     }

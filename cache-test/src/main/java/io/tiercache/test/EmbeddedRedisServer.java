@@ -100,7 +100,9 @@ public final class EmbeddedRedisServer implements Closeable {
     lines.add("protected-mode no");
     lines.addAll(settings);
     Files.write(config, lines, StandardCharsets.UTF_8);
-    List<String> args = List.of(RedisProcess.executable(folder).getAbsolutePath(), config.toAbsolutePath().toString());
+    List<String> args = List.of(
+        RedisProcess.executable(folder).getAbsolutePath(),
+        config.toAbsolutePath().toString());
     RedisServer created = new RedisServer(port, args, true);
     created.start();
     server = created;

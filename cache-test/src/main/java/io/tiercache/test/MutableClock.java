@@ -54,7 +54,8 @@ public final class MutableClock extends Clock {
   public Instant advance(Duration amount) {
     Objects.requireNonNull(amount, "amount must not be null");
     if (amount.isNegative()) {
-      throw new IllegalArgumentException("amount must not be negative, was " + amount + ": use set(...) to go back");
+      throw new IllegalArgumentException(
+          "amount must not be negative, was " + amount + ": use set(...) to go back");
     }
     synchronized (now) {
       now.instant = now.instant.plus(amount);

@@ -37,8 +37,9 @@ final class RedisProcess {
   private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
-        "tiercache-redis-process-reaper"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(
+            () -> RUNNING.forEach(Process::destroyForcibly), "tiercache-redis-process-reaper"));
   }
 
   RedisProcess(Path folder, int port, List<String> settings, boolean sentinel) {
@@ -76,15 +77,16 @@ final class RedisProcess {
         lines.addAll(settings);
         Files.write(config, lines, StandardCharsets.UTF_8);
       }
-      List<String> command = new ArrayList<>(List.of(executable(folder).getAbsolutePath(),
-          config.toAbsolutePath().toString()));
+      List<String> command = new ArrayList<>(
+          List.of(executable(folder).getAbsolutePath(), config.toAbsolutePath().toString()));
       if (sentinel) {
         command.add("--sentinel");
       }
       process = new ProcessBuilder(command)
           .directory(folder.toFile())
           .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve("server.log").toFile()))
+          .redirectOutput(
+              ProcessBuilder.Redirect.appendTo(folder.resolve("server.log").toFile()))
           .start();
       RUNNING.add(process);
     } catch (IOException e) {
@@ -93,7 +95,8 @@ final class RedisProcess {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (true) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("redis-server on port " + port + " exited at start: " + tail());
+        throw new IllegalStateException(
+            "redis-server on port " + port + " exited at start: " + tail());
       }
       try (Resp resp = Resp.connect(port)) {
         if ("PONG".equals(resp.command("PING"))) {
@@ -108,7 +111,8 @@ final class RedisProcess {
       }
       if (System.nanoTime() > deadline) {
         kill();
-        throw new IllegalStateException("redis-server on port " + port + " did not answer within 10 s: " + tail());
+        throw new IllegalStateException(
+            "redis-server on port " + port + " did not answer within 10 s: " + tail());
       }
       sleep(20);
     }
@@ -171,7 +175,8 @@ final class RedisProcess {
       if (taken.contains(port) || taken.contains(port - 10_000) || taken.contains(port + 10_000)) {
         continue;
       }
-      try (ServerSocket bus = new ServerSocket(port + 10_000, 1, InetAddress.getLoopbackAddress())) {
+      try (ServerSocket bus =
+          new ServerSocket(port + 10_000, 1, InetAddress.getLoopbackAddress())) {
         return port;
       } catch (IOException busy) {
         // the bus port is in use: try another

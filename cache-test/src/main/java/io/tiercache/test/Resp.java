@@ -95,7 +95,8 @@ public final class Resp implements Closeable {
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
       buf.write(('*' + Integer.toString(args.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
       for (byte[] arg : args) {
-        buf.write(('$' + Integer.toString(arg.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        buf.write(
+            ('$' + Integer.toString(arg.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
         buf.write(arg);
         buf.write('\r');
         buf.write('\n');

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisExtensionTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   @Test
   @Order(1)
@@ -72,7 +73,8 @@ class RedisExtensionTest {
   @Order(5)
   void errorReply_isThrown() {
     try (Resp resp = redis.connect()) {
-      Resp.RespError error = assertThrows(Resp.RespError.class, () -> resp.command("NOSUCHCOMMAND"));
+      Resp.RespError error =
+          assertThrows(Resp.RespError.class, () -> resp.command("NOSUCHCOMMAND"));
       assertTrue(error.getMessage().startsWith("ERR"), error.getMessage());
     }
   }

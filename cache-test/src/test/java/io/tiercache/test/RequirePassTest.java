@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RequirePassTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension(List.of("requirepass s3cret"));
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension(List.of("requirepass s3cret"));
 
   @Test
   @Order(1)

@@ -54,7 +54,11 @@ public final class ValueCodec<V> {
   private final int compressionThreshold;
   private final int maxValueSize;
 
-  private ValueCodec(TypeRef<V> type, ObjectMapper mapper, JavaType javaType, int compressionThreshold,
+  private ValueCodec(
+      TypeRef<V> type,
+      ObjectMapper mapper,
+      JavaType javaType,
+      int compressionThreshold,
       int maxValueSize) {
     this.type = type;
     this.raw = javaType.getRawClass() == byte[].class;
@@ -70,7 +74,8 @@ public final class ValueCodec<V> {
    *
    * @see #of(ObjectMapper, TypeRef, int, int)
    */
-  public static <V> ValueCodec<V> of(ObjectMapper mapper, TypeRef<V> type, int compressionThreshold) {
+  public static <V> ValueCodec<V> of(
+      ObjectMapper mapper, TypeRef<V> type, int compressionThreshold) {
     return of(mapper, type, compressionThreshold, CacheSpec.DEFAULT_MAX_VALUE_SIZE);
   }
 
@@ -85,8 +90,8 @@ public final class ValueCodec<V> {
    * @throws IllegalArgumentException if Jackson cannot handle the type, the type is abstract, or
    *     the mapper has default typing on
    */
-  public static <V> ValueCodec<V> of(ObjectMapper mapper, TypeRef<V> type, int compressionThreshold,
-      int maxValueSize) {
+  public static <V> ValueCodec<V> of(
+      ObjectMapper mapper, TypeRef<V> type, int compressionThreshold, int maxValueSize) {
     Objects.requireNonNull(mapper, "mapper must not be null");
     Objects.requireNonNull(type, "type must not be null");
     if (compressionThreshold < 0) {
@@ -99,9 +104,12 @@ public final class ValueCodec<V> {
     JavaType javaType = mapper.constructType(type.type());
     requireReadable(mapper, javaType, "value type");
     AtomicReference<Throwable> cause = new AtomicReference<>();
-    if (javaType.getRawClass() != byte[].class && !mapper.canSerialize(javaType.getRawClass(), cause)) {
-      throw new IllegalArgumentException("value type " + javaType.toCanonical() + " cannot be handled by Jackson"
-          + (cause.get() != null ? ": " + cause.get().getMessage() : ""), cause.get());
+    if (javaType.getRawClass() != byte[].class
+        && !mapper.canSerialize(javaType.getRawClass(), cause)) {
+      throw new IllegalArgumentException(
+          "value type " + javaType.toCanonical() + " cannot be handled by Jackson"
+              + (cause.get() != null ? ": " + cause.get().getMessage() : ""),
+          cause.get());
     }
     return new ValueCodec<>(type, mapper, javaType, compressionThreshold, maxValueSize);
   }
@@ -134,13 +142,16 @@ public final class ValueCodec<V> {
     boolean isAbstract = raw.isInterface() || Modifier.isAbstract(raw.getModifiers());
     boolean container = Collection.class.isAssignableFrom(raw) || Map.class.isAssignableFrom(raw);
     if (isAbstract && !container && !raw.isPrimitive()) {
-      throw new IllegalArgumentException(argument + " " + javaType.toCanonical() + " is abstract and Tiercache "
-          + "stores no class names, so it could not be read back: use a concrete type");
+      throw new IllegalArgumentException(
+          argument + " " + javaType.toCanonical() + " is abstract and Tiercache "
+              + "stores no class names, so it could not be read back: use a concrete type");
     }
     AtomicReference<Throwable> cause = new AtomicReference<>();
     if (!mapper.canDeserialize(javaType, cause)) {
-      throw new IllegalArgumentException(argument + " " + javaType.toCanonical() + " cannot be read by Jackson"
-          + (cause.get() != null ? ": " + cause.get().getMessage() : ""), cause.get());
+      throw new IllegalArgumentException(
+          argument + " " + javaType.toCanonical() + " cannot be read by Jackson"
+              + (cause.get() != null ? ": " + cause.get().getMessage() : ""),
+          cause.get());
     }
   }
 
@@ -183,13 +194,17 @@ public final class ValueCodec<V> {
       try {
         payload = writer.writeValueAsBytes(value);
       } catch (IOException | RuntimeException e) {
-        throw new CodecException("cannot encode a value of type " + type + ": " + e.getMessage(), e);
+        throw new CodecException(
+            "cannot encode a value of type " + type + ": " + e.getMessage(), e);
       }
     }
     if (payload.length > maxValueSize) {
-      throw new CodecException("a value of type " + type + " is " + payload.length + " bytes encoded, more than "
-          + "maxValueSize " + maxValueSize + ": nothing was written (raise the cache's maxValueSize, or store "
-          + "it elsewhere)", null);
+      throw new CodecException(
+          "a value of type " + type + " is " + payload.length + " bytes encoded, more than "
+              + "maxValueSize " + maxValueSize
+              + ": nothing was written (raise the cache's maxValueSize, or store "
+              + "it elsewhere)",
+          null);
     }
     if (payload.length > compressionThreshold) {
       byte[] compressed = deflate(payload);
@@ -222,7 +237,10 @@ public final class ValueCodec<V> {
       return 0;
     }
     if ((frame[1] & FLAG_COMPRESSED) != 0 && frame.length >= HEADER + 4) {
-      return ((frame[2] & 0xff) << 24) | ((frame[3] & 0xff) << 16) | ((frame[4] & 0xff) << 8) | (frame[5] & 0xff);
+      return ((frame[2] & 0xff) << 24)
+          | ((frame[3] & 0xff) << 16)
+          | ((frame[4] & 0xff) << 8)
+          | (frame[5] & 0xff);
     }
     return frame.length - HEADER;
   }
@@ -232,7 +250,9 @@ public final class ValueCodec<V> {
     if (frame == null || frame.length < HEADER) {
       return 0;
     }
-    return (frame[1] & FLAG_COMPRESSED) != 0 ? Math.max(0, frame.length - HEADER - 4) : frame.length - HEADER;
+    return (frame[1] & FLAG_COMPRESSED) != 0
+        ? Math.max(0, frame.length - HEADER - 4)
+        : frame.length - HEADER;
   }
 
   /**
@@ -248,7 +268,8 @@ public final class ValueCodec<V> {
       throw new CodecException("stored value is not a Tiercache frame (too short)", null);
     }
     if (frame[0] != VERSION) {
-      throw new CodecException("stored value has frame version " + frame[0] + ", expected " + VERSION, null);
+      throw new CodecException(
+          "stored value has frame version " + frame[0] + ", expected " + VERSION, null);
     }
     int flags = frame[1];
     if ((flags & ~(FLAG_COMPRESSED | FLAG_NULL | FLAG_RAW)) != 0) {
@@ -258,14 +279,18 @@ public final class ValueCodec<V> {
       return null;
     }
     if (((flags & FLAG_RAW) != 0) != raw) {
-      throw new CodecException("stored value is " + (raw ? "JSON" : "raw bytes") + ", expected " + type, null);
+      throw new CodecException(
+          "stored value is " + (raw ? "JSON" : "raw bytes") + ", expected " + type, null);
     }
     try {
       if ((flags & FLAG_COMPRESSED) != 0) {
         if (frame.length < HEADER + 4) {
           throw new CodecException("compressed value is truncated", null);
         }
-        int n = ((frame[2] & 0xFF) << 24) | ((frame[3] & 0xFF) << 16) | ((frame[4] & 0xFF) << 8) | (frame[5] & 0xFF);
+        int n = ((frame[2] & 0xFF) << 24)
+            | ((frame[3] & 0xFF) << 16)
+            | ((frame[4] & 0xFF) << 8)
+            | (frame[5] & 0xFF);
         byte[] payload = inflate(frame, HEADER + 4, n, maxValueSize);
         return raw ? (V) payload : reader.readValue(payload);
       }
@@ -282,7 +307,8 @@ public final class ValueCodec<V> {
       if (e instanceof CodecException) {
         throw (CodecException) e;
       }
-      throw new CodecException("cannot decode a stored value as " + type + ": " + e.getMessage(), e);
+      throw new CodecException(
+          "cannot decode a stored value as " + type + ": " + e.getMessage(), e);
     }
   }
 
@@ -304,7 +330,8 @@ public final class ValueCodec<V> {
   }
 
   private static CodecException oversize(long size, int max) {
-    return new OversizeException("stored value is " + size + " bytes, more than maxValueSize " + max);
+    return new OversizeException(
+        "stored value is " + size + " bytes, more than maxValueSize " + max);
   }
 
   /**
@@ -315,8 +342,10 @@ public final class ValueCodec<V> {
   private static byte[] inflate(byte[] frame, int offset, int length, int max) {
     long compressed = frame.length - offset;
     if (length < 0 || length > compressed * MAX_INFLATE_RATIO) {
-      throw new CodecException("compressed value declares an impossible length " + length + " for "
-          + compressed + " compressed bytes", null);
+      throw new CodecException(
+          "compressed value declares an impossible length " + length + " for " + compressed
+              + " compressed bytes",
+          null);
     }
     if (length > max) {
       throw oversize(length, max);
@@ -334,7 +363,8 @@ public final class ValueCodec<V> {
           out = Arrays.copyOf(out, (int) Math.min(length, 2L * out.length));
         }
         int n = inflater.inflate(out, filled, out.length - filled);
-        if (n == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
+        if (n == 0
+            && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
           break;
         }
         filled += n;
@@ -342,7 +372,8 @@ public final class ValueCodec<V> {
       if (filled != length || !inflater.finished()) {
         byte[] probe = new byte[1];
         if (filled == length && !inflater.finished() && inflater.inflate(probe) > 0) {
-          throw new CodecException("compressed value inflates past the " + length + " bytes it declares", null);
+          throw new CodecException(
+              "compressed value inflates past the " + length + " bytes it declares", null);
         }
         throw new CodecException("compressed value is corrupt or truncated", null);
       }

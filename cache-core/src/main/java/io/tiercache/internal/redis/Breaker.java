@@ -20,6 +20,7 @@ final class Breaker {
   private static final Logger log = LoggerFactory.getLogger(RedisTier.class);
   /** Failures closer together than this are one event: one stall that timed out many calls at once. */
   static final long FAILURE_EVENT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
   private static final long OUT_OF_MEMORY_MEMORY_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long OUT_OF_MEMORY_LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
 
@@ -28,6 +29,7 @@ final class Breaker {
   private final LongAdder trips = new LongAdder();
   /** When recent failure events happened ({@link System#nanoTime}), oldest first; guarded by itself. */
   private final ArrayDeque<Long> failureEvents = new ArrayDeque<>();
+
   private long lastFailure;
   private volatile int failures = 3;
   private volatile long windowNanos = Duration.ofSeconds(1).toNanos();
@@ -105,8 +107,10 @@ final class Breaker {
   static boolean isOutOfMemory(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
       // "OOM command not allowed ...", alone or inside a script's "ERR Error running script" reply
-      if (t instanceof RedisCommandExecutionException && t.getMessage() != null
-          && (t.getMessage().startsWith("OOM") || t.getMessage().contains("OOM command not allowed"))) {
+      if (t instanceof RedisCommandExecutionException
+          && t.getMessage() != null
+          && (t.getMessage().startsWith("OOM")
+              || t.getMessage().contains("OOM command not allowed"))) {
         return true;
       }
     }
@@ -115,7 +119,8 @@ final class Breaker {
 
   /** A {@code CLUSTERDOWN} error reply: a slot has no master and the cluster serves no key. */
   static boolean isClusterDown(RuntimeException e) {
-    return e instanceof RedisCommandExecutionException && e.getMessage() != null
+    return e instanceof RedisCommandExecutionException
+        && e.getMessage() != null
         && e.getMessage().startsWith("CLUSTERDOWN");
   }
 
@@ -125,10 +130,13 @@ final class Breaker {
     lastOutOfMemory = now;
     if (now - lastOutOfMemoryLog > OUT_OF_MEMORY_LOG_NANOS || lastOutOfMemoryLog == 0) {
       lastOutOfMemoryLog = now;
-      log.warn("Redis at {} refuses writes ({}): used memory is above maxmemory and maxmemory-policy evicts "
-          + "nothing (noeviction). Keys written meanwhile are deleted instead of updated, and invalidations go "
-          + "out on the fallback channel; raise maxmemory or choose an eviction policy. (Logged at most once a "
-          + "minute.)", safeUri, what);
+      log.warn(
+          "Redis at {} refuses writes ({}): used memory is above maxmemory and maxmemory-policy evicts "
+              + "nothing (noeviction). Keys written meanwhile are deleted instead of updated, and invalidations go "
+              + "out on the fallback channel; raise maxmemory or choose an eviction policy. (Logged at most once a "
+              + "minute.)",
+          safeUri,
+          what);
     }
   }
 
@@ -138,6 +146,7 @@ final class Breaker {
     if (last == 0 || System.nanoTime() - last > OUT_OF_MEMORY_MEMORY_NANOS) {
       return null;
     }
-    return "Redis at " + safeUri + " refuses writes: used memory is above maxmemory (maxmemory-policy noeviction)";
+    return "Redis at " + safeUri
+        + " refuses writes: used memory is above maxmemory (maxmemory-policy noeviction)";
   }
 }

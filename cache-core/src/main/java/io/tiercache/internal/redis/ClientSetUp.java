@@ -27,12 +27,20 @@ final class ClientSetUp {
   private ClientSetUp() {}
 
   /** The Lettuce client for {@code endpoint}: cluster or standalone (Sentinel included), TLS if asked. */
-  static AbstractRedisClient newClient(RedisEndpoint endpoint, ClientResources resources, List<RedisURI> uris,
-      Duration timeout, Duration connectTimeout) {
-    SocketOptions socket = SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build();
+  static AbstractRedisClient newClient(
+      RedisEndpoint endpoint,
+      ClientResources resources,
+      List<RedisURI> uris,
+      Duration timeout,
+      Duration connectTimeout) {
+    SocketOptions socket =
+        SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build();
     SslOptions ssl = null;
     if (endpoint.trustedCertificates() != null) {
-      ssl = SslOptions.builder().jdkSslProvider().trustManager(endpoint.trustedCertificates().toFile()).build();
+      ssl = SslOptions.builder()
+          .jdkSslProvider()
+          .trustManager(endpoint.trustedCertificates().toFile())
+          .build();
     }
     if (endpoint.isCluster()) {
       RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
@@ -48,7 +56,8 @@ final class ClientSetUp {
           .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
               .enablePeriodicRefresh(Duration.ofSeconds(RedisTier.TOPOLOGY_REFRESH_SECONDS))
               .enableAllAdaptiveRefreshTriggers()
-              .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(RedisTier.ADAPTIVE_REFRESH_SECONDS))
+              .adaptiveRefreshTriggersTimeout(
+                  Duration.ofSeconds(RedisTier.ADAPTIVE_REFRESH_SECONDS))
               .build());
       if (ssl != null) {
         options.sslOptions(ssl);
@@ -74,8 +83,9 @@ final class ClientSetUp {
       // Lettuce may also fail the handshake with "RedisHandshakeHandler not registered" when the
       // channel closes while its handshake handler is being set up (seen once in a loaded run)
       if (t instanceof ClosedChannelException
-          || (t.getMessage() != null && (t.getMessage().contains("closed prematurely")
-              || t.getMessage().contains("RedisHandshakeHandler not registered")))) {
+          || (t.getMessage() != null
+              && (t.getMessage().contains("closed prematurely")
+                  || t.getMessage().contains("RedisHandshakeHandler not registered")))) {
         return true;
       }
     }
@@ -95,8 +105,11 @@ final class ClientSetUp {
       return null;
     }
     String message = error.getMessage() == null ? "" : error.getMessage();
-    if (message.startsWith("WRONGPASS") || message.startsWith("NOAUTH") || message.contains("invalid password")
-        || message.contains("invalid username-password") || message.contains("AUTH failed")
+    if (message.startsWith("WRONGPASS")
+        || message.startsWith("NOAUTH")
+        || message.contains("invalid password")
+        || message.contains("invalid username-password")
+        || message.contains("AUTH failed")
         || message.contains("without any password configured")) {
       return "rejected the credentials (check the user and password in the URI or redisCredentials)";
     }
@@ -104,11 +117,13 @@ final class ClientSetUp {
       return "denied the ACL user a command or a key it needs (grant the keys '{prefix}:*' and the commands "
           + "listed in docs/deployment.md)";
     }
-    if (error instanceof SSLHandshakeException || error instanceof CertificateException
+    if (error instanceof SSLHandshakeException
+        || error instanceof CertificateException
         || (error instanceof SSLException && message.contains("certificate"))) {
       return "presented a TLS certificate that is not trusted (check redisTrustedCertificates or the JVM trust store)";
     }
-    String cause = configurationProblem(error.getCause() == error ? null : error.getCause(), depth + 1);
+    String cause =
+        configurationProblem(error.getCause() == error ? null : error.getCause(), depth + 1);
     if (cause != null) {
       return cause;
     }

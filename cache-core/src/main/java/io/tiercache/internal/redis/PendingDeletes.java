@@ -27,7 +27,8 @@ final class PendingDeletes {
 
   /** How a replay deletes the keys matching a pattern ({@code SCAN} + {@code UNLINK}). */
   interface ScanDelete {
-    long delete(RedisClusterCommands<String, byte[]> redis, String pattern, Predicate<String> filter);
+    long delete(
+        RedisClusterCommands<String, byte[]> redis, String pattern, Predicate<String> filter);
   }
 
   private final String prefix;
@@ -53,8 +54,11 @@ final class PendingDeletes {
   void remember(String key) {
     if (keys.size() >= max) {
       if (overflow.compareAndSet(false, true)) {
-        log.warn("more than {} keys changed while Redis was unavailable; every key under '{}:' "
-            + "will be deleted when it is back", max, prefix);
+        log.warn(
+            "more than {} keys changed while Redis was unavailable; every key under '{}:' "
+                + "will be deleted when it is back",
+            max,
+            prefix);
       }
     } else {
       keys.add(key);
@@ -71,13 +75,19 @@ final class PendingDeletes {
    *
    * @throws RuntimeException as the commands do; what was not deleted stays remembered
    */
-  void replay(RedisClusterCommands<String, byte[]> redis, ScanDelete scanDelete, RedisTier.ReplayListener listener) {
+  void replay(
+      RedisClusterCommands<String, byte[]> redis,
+      ScanDelete scanDelete,
+      RedisTier.ReplayListener listener) {
     if (overflow.get()) {
       long deleted = scanDelete.delete(redis, Keys.escapeGlob(prefix) + ":*", null);
       overflow.set(false);
       keys.clear();
       patterns.clear();
-      log.warn("deleted {} keys under '{}:' after an outage with too many changes to track", deleted, prefix);
+      log.warn(
+          "deleted {} keys under '{}:' after an outage with too many changes to track",
+          deleted,
+          prefix);
       if (listener != null) {
         listener.deletedAll();
       }

@@ -30,7 +30,8 @@ public final class RedisEndpoint {
   private final char[] password;
   private final Path trustedCertificates;
 
-  private RedisEndpoint(List<String> uris, boolean cluster, String username, char[] password, Path trusted) {
+  private RedisEndpoint(
+      List<String> uris, boolean cluster, String username, char[] password, Path trusted) {
     this.uris = List.copyOf(uris);
     this.cluster = cluster;
     this.username = username;
@@ -41,10 +42,13 @@ public final class RedisEndpoint {
   /** A standalone server ({@code redis://}, {@code rediss://}) or a Sentinel URI. */
   public static RedisEndpoint of(String uri) {
     Objects.requireNonNull(uri, "uri must not be null");
-    if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")
-        && !uri.startsWith("redis-sentinel://") && !uri.startsWith("rediss-sentinel://")) {
-      throw new IllegalArgumentException("a Redis URI must start with redis://, rediss://, redis-sentinel:// "
-          + "or rediss-sentinel://, was " + redact(uri));
+    if (!uri.startsWith("redis://")
+        && !uri.startsWith("rediss://")
+        && !uri.startsWith("redis-sentinel://")
+        && !uri.startsWith("rediss-sentinel://")) {
+      throw new IllegalArgumentException(
+          "a Redis URI must start with redis://, rediss://, redis-sentinel:// "
+              + "or rediss-sentinel://, was " + redact(uri));
     }
     check(uri, "uri");
     return new RedisEndpoint(List.of(uri), false, null, null, null);
@@ -73,7 +77,8 @@ public final class RedisEndpoint {
       }
     }
     if (problem != null) {
-      throw new IllegalArgumentException(argument + " is not a valid Redis URI (" + problem + "), was " + redact(uri));
+      throw new IllegalArgumentException(
+          argument + " is not a valid Redis URI (" + problem + "), was " + redact(uri));
     }
   }
 
@@ -86,12 +91,13 @@ public final class RedisEndpoint {
       for (char c : new char[] {'/', '?', '#', '@'}) {
         if (userInfo.indexOf(c) >= 0) {
           // the URI parser would end the user information there and read the password as a host
-          return "its user name or password holds a raw '" + c + "'; percent-encode it (/ as %2F, ? as %3F, "
-              + "# as %23, @ as %40)";
+          return "its user name or password holds a raw '" + c
+              + "'; percent-encode it (/ as %2F, ? as %3F, " + "# as %23, @ as %40)";
         }
       }
     }
-    int start = Math.max(uri.indexOf("://") + 3, uri.lastIndexOf('@') + 1); // after any user information
+    int start =
+        Math.max(uri.indexOf("://") + 3, uri.lastIndexOf('@') + 1); // after any user information
     int end = uri.length();
     for (char c : new char[] {'/', '?', '#'}) {
       int i = uri.indexOf(c, start);
@@ -158,11 +164,12 @@ public final class RedisEndpoint {
       Objects.requireNonNull(seed, "a seed URI must not be null");
       boolean secure = seed.startsWith("rediss://");
       if (!secure && !seed.startsWith("redis://")) {
-        throw new IllegalArgumentException("a cluster seed URI must start with redis:// or rediss://, was "
-            + redact(seed));
+        throw new IllegalArgumentException(
+            "a cluster seed URI must start with redis:// or rediss://, was " + redact(seed));
       }
       if (tls != null && tls != secure) {
-        throw new IllegalArgumentException("cluster seed URIs must all use TLS (rediss://) or none");
+        throw new IllegalArgumentException(
+            "cluster seed URIs must all use TLS (rediss://) or none");
       }
       tls = secure;
       check(seed, "a cluster seed URI");
@@ -200,13 +207,14 @@ public final class RedisEndpoint {
   List<RedisURI> redisUris(Duration timeout) {
     List<RedisURI> result = new ArrayList<>(uris.size());
     for (String text : uris) {
-      RedisURI uri = RedisURI.create(text); // a fresh copy: RedisURI.builder(uri) drops Sentinel nodes
+      RedisURI uri =
+          RedisURI.create(text); // a fresh copy: RedisURI.builder(uri) drops Sentinel nodes
       uri.setTimeout(timeout);
       if (password != null) {
         String user = username == null ? "default" : username;
         char[] secret = password.clone();
-        uri.setCredentialsProvider(RedisCredentialsProvider.from(
-            () -> RedisCredentials.just(user, secret)));
+        uri.setCredentialsProvider(
+            RedisCredentialsProvider.from(() -> RedisCredentials.just(user, secret)));
       }
       result.add(uri);
     }
@@ -226,7 +234,9 @@ public final class RedisEndpoint {
         joined.add(uri.getHost() + ":" + uri.getPort());
       }
     }
-    return (cluster ? "cluster " : "") + joined + (uris.get(0).startsWith("rediss") ? " (TLS)" : "");
+    return (cluster ? "cluster " : "")
+        + joined
+        + (uris.get(0).startsWith("rediss") ? " (TLS)" : "");
   }
 
   @Override

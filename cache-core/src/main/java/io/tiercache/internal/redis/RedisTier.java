@@ -1,7 +1,6 @@
 package io.tiercache.internal.redis;
 
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisChannelHandler;
@@ -16,16 +15,11 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.SslOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushMessage;
 import io.lettuce.core.api.sync.RedisServerCommands;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -48,23 +42,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -109,6 +97,7 @@ public final class RedisTier implements AutoCloseable {
   private static final int BATCH = 500;
   /** Connection attempts at start-up when the server closes the connection during the handshake. */
   static final int START_UP_ATTEMPTS = 5;
+
   static final int TOPOLOGY_REFRESH_SECONDS = 30;
   static final int ADAPTIVE_REFRESH_SECONDS = 5;
 
@@ -127,6 +116,7 @@ public final class RedisTier implements AutoCloseable {
   private final Breaker breaker;
   /** Deletes to replay once Redis answers again. */
   private final PendingDeletes pending;
+
   private final Object probeLock = new Object();
   private volatile StatefulConnection<String, byte[]> connection;
   private volatile ReplayListener replayListener;
@@ -142,9 +132,22 @@ public final class RedisTier implements AutoCloseable {
    *
    * @param uri {@code redis://}, {@code rediss://}, {@code redis-sentinel://} or {@code rediss-sentinel://}
    */
-  public RedisTier(String uri, Duration commandTimeout, Duration connectTimeout, Duration probeInterval,
-      String prefix, int maxPendingDeletes, ScheduledExecutorService scheduler) {
-    this(RedisEndpoint.of(uri), commandTimeout, connectTimeout, probeInterval, prefix, maxPendingDeletes, scheduler);
+  public RedisTier(
+      String uri,
+      Duration commandTimeout,
+      Duration connectTimeout,
+      Duration probeInterval,
+      String prefix,
+      int maxPendingDeletes,
+      ScheduledExecutorService scheduler) {
+    this(
+        RedisEndpoint.of(uri),
+        commandTimeout,
+        connectTimeout,
+        probeInterval,
+        prefix,
+        maxPendingDeletes,
+        scheduler);
   }
 
   /**
@@ -155,13 +158,20 @@ public final class RedisTier implements AutoCloseable {
    * @throws IllegalStateException if Redis rejects the credentials, the ACL user may not use keys
    *     under the prefix, or the server's TLS certificate is not trusted
    */
-  public RedisTier(RedisEndpoint endpoint, Duration commandTimeout, Duration connectTimeout, Duration probeInterval,
-      String prefix, int maxPendingDeletes, ScheduledExecutorService scheduler) {
+  public RedisTier(
+      RedisEndpoint endpoint,
+      Duration commandTimeout,
+      Duration connectTimeout,
+      Duration probeInterval,
+      String prefix,
+      int maxPendingDeletes,
+      ScheduledExecutorService scheduler) {
     this.endpoint = endpoint;
     // Lettuce bounds a connection's handshake (HELLO, AUTH, SELECT) by the URI's timeout: give it
     // the connect timeout, so that a cold JVM's first connection is not declared down after one
     // command timeout. Commands keep the command timeout (TimeoutOptions, and setTimeout below).
-    this.uris = endpoint.redisUris(commandTimeout.compareTo(connectTimeout) >= 0 ? commandTimeout : connectTimeout);
+    this.uris = endpoint.redisUris(
+        commandTimeout.compareTo(connectTimeout) >= 0 ? commandTimeout : connectTimeout);
     this.safeUri = endpoint.describe();
     this.commandTimeout = commandTimeout;
     this.connectTimeout = connectTimeout;
@@ -174,7 +184,8 @@ public final class RedisTier implements AutoCloseable {
     this.resources = ClientResources.builder()
         .ioThreadPoolSize(2)
         .computationThreadPoolSize(2)
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofMillis(upper), 2, TimeUnit.MILLISECONDS))
+        .reconnectDelay(Delay.exponential(
+            Duration.ofMillis(10), Duration.ofMillis(upper), 2, TimeUnit.MILLISECONDS))
         .build();
     this.client = newClient(commandTimeout);
     try {
@@ -185,16 +196,21 @@ public final class RedisTier implements AutoCloseable {
       String problem = configurationProblem(e);
       if (problem != null) {
         close();
-        throw new IllegalStateException("Redis at " + safeUri + " " + problem.replace("{prefix}", prefix) + ": "
-            + rootMessage(e), e);
+        throw new IllegalStateException(
+            "Redis at " + safeUri + " " + problem.replace("{prefix}", prefix) + ": "
+                + rootMessage(e),
+            e);
       }
       StatefulConnection<String, byte[]> failed = connection;
       connection = null;
       if (failed != null) {
         failed.closeAsync();
       }
-      log.warn("Redis at {} is unavailable at start-up ({}); caches answer from L1 and loaders "
-          + "until it is back", safeUri, rootMessage(e));
+      log.warn(
+          "Redis at {} is unavailable at start-up ({}); caches answer from L1 and loaders "
+              + "until it is back",
+          safeUri,
+          rootMessage(e));
       openBreaker();
     }
   }
@@ -223,7 +239,9 @@ public final class RedisTier implements AutoCloseable {
       try {
         return connect();
       } catch (RuntimeException e) {
-        if (attempt >= START_UP_ATTEMPTS || configurationProblem(e) != null || !closedDuringHandshake(e)) {
+        if (attempt >= START_UP_ATTEMPTS
+            || configurationProblem(e) != null
+            || !closedDuringHandshake(e)) {
           throw e;
         }
       }
@@ -297,7 +315,8 @@ public final class RedisTier implements AutoCloseable {
         return dedicated(own, created, created.sync());
       }
       RedisURI copy = endpoint.redisUris(timeout).get(0);
-      StatefulRedisConnection<String, String> created = ((RedisClient) own).connect(StringCodec.UTF8, copy);
+      StatefulRedisConnection<String, String> created =
+          ((RedisClient) own).connect(StringCodec.UTF8, copy);
       return dedicated(own, created, created.sync());
     } catch (RuntimeException e) {
       own.shutdownAsync(0, 2, TimeUnit.SECONDS);
@@ -305,7 +324,9 @@ public final class RedisTier implements AutoCloseable {
     }
   }
 
-  private static DedicatedConnection dedicated(AbstractRedisClient own, StatefulConnection<String, String> created,
+  private static DedicatedConnection dedicated(
+      AbstractRedisClient own,
+      StatefulConnection<String, String> created,
       RedisClusterCommands<String, String> commands) {
     return new DedicatedConnection() {
       @Override
@@ -320,7 +341,9 @@ public final class RedisTier implements AutoCloseable {
 
       @Override
       public void closeAsync() {
-        created.closeAsync().whenComplete((ignored, error) -> own.shutdownAsync(0, 2, TimeUnit.SECONDS));
+        created
+            .closeAsync()
+            .whenComplete((ignored, error) -> own.shutdownAsync(0, 2, TimeUnit.SECONDS));
       }
 
       @Override
@@ -342,10 +365,12 @@ public final class RedisTier implements AutoCloseable {
    *     invalidated while disconnected is unknown, so the caller flushes what it cached
    * @throws IllegalStateException on a Redis Cluster, where one connection cannot track every node
    */
-  public void enableTracking(String prefix, Consumer<List<String>> onInvalidate, Runnable onReconnect) {
+  public void enableTracking(
+      String prefix, Consumer<List<String>> onInvalidate, Runnable onReconnect) {
     if (endpoint.isCluster()) {
-      throw new IllegalStateException("client tracking (CoherenceMode.STREAM_AND_TRACKING) needs a standalone "
-          + "or Sentinel Redis; on a cluster use CoherenceMode.STREAM");
+      throw new IllegalStateException(
+          "client tracking (CoherenceMode.STREAM_AND_TRACKING) needs a standalone "
+              + "or Sentinel Redis; on a cluster use CoherenceMode.STREAM");
     }
     Tracking t = new Tracking(prefix, onInvalidate, onReconnect);
     this.tracking = t;
@@ -355,20 +380,26 @@ public final class RedisTier implements AutoCloseable {
     }
   }
 
-  private record Tracking(String prefix, Consumer<List<String>> onInvalidate, Runnable onReconnect) {}
+  private record Tracking(
+      String prefix, Consumer<List<String>> onInvalidate, Runnable onReconnect) {}
 
-  private StatefulRedisConnection<String, byte[]> configure(StatefulRedisConnection<String, byte[]> created) {
+  private StatefulRedisConnection<String, byte[]> configure(
+      StatefulRedisConnection<String, byte[]> created) {
     created.addListener((PushMessage message) -> {
       Tracking t = tracking;
       if (t == null || !"invalidate".equals(message.getType())) {
         return;
       }
-      List<Object> content = message.getContent(buffer -> StandardCharsets.UTF_8.decode(buffer).toString());
+      List<Object> content =
+          message.getContent(buffer -> StandardCharsets.UTF_8.decode(buffer).toString());
       Object keys = content.size() > 1 ? content.get(1) : null;
       if (keys instanceof List<?> list) {
         List<String> names = new ArrayList<>(list.size());
         for (Object key : list) {
-          names.add(key instanceof ByteBuffer b ? StandardCharsets.UTF_8.decode(b).toString() : String.valueOf(key));
+          names.add(
+              key instanceof ByteBuffer b
+                  ? StandardCharsets.UTF_8.decode(b).toString()
+                  : String.valueOf(key));
         }
         t.onInvalidate().accept(names);
       } else {
@@ -398,9 +429,14 @@ public final class RedisTier implements AutoCloseable {
 
   private void startTracking(StatefulRedisConnection<String, byte[]> current, Tracking t) {
     try {
-      current.sync().clientTracking(TrackingArgs.Builder.enabled().bcast().prefixes(t.prefix()).noloop());
+      current
+          .sync()
+          .clientTracking(
+              TrackingArgs.Builder.enabled().bcast().prefixes(t.prefix()).noloop());
     } catch (RuntimeException e) {
-      log.warn("client tracking not enabled ({}); L1 relies on the invalidation stream only", rootMessage(e));
+      log.warn(
+          "client tracking not enabled ({}); L1 relies on the invalidation stream only",
+          rootMessage(e));
     }
   }
 
@@ -421,11 +457,15 @@ public final class RedisTier implements AutoCloseable {
    * @return closes the subscription
    */
   public AutoCloseable subscribe(String channel, Consumer<String> onMessage) {
-    AbstractRedisClient own = newClient(commandTimeout.compareTo(connectTimeout) >= 0 ? commandTimeout : connectTimeout);
+    AbstractRedisClient own =
+        newClient(commandTimeout.compareTo(connectTimeout) >= 0 ? commandTimeout : connectTimeout);
     try {
-      StatefulRedisPubSubConnection<String, String> pubsub = own instanceof RedisClusterClient cluster
-          ? cluster.connectPubSub(StringCodec.UTF8)
-          : ((RedisClient) own).connectPubSub(StringCodec.UTF8, endpoint.redisUris(connectTimeout).get(0));
+      StatefulRedisPubSubConnection<String, String> pubsub =
+          own instanceof RedisClusterClient cluster
+              ? cluster.connectPubSub(StringCodec.UTF8)
+              : ((RedisClient) own)
+                  .connectPubSub(
+                      StringCodec.UTF8, endpoint.redisUris(connectTimeout).get(0));
       pubsub.addListener(new RedisPubSubAdapter<String, String>() {
         @Override
         public void message(String from, String message) {
@@ -436,7 +476,9 @@ public final class RedisTier implements AutoCloseable {
       });
       pubsub.sync().subscribe(channel);
       return () -> {
-        pubsub.closeAsync().whenComplete((ignored, error) -> own.shutdownAsync(0, 2, TimeUnit.SECONDS));
+        pubsub
+            .closeAsync()
+            .whenComplete((ignored, error) -> own.shutdownAsync(0, 2, TimeUnit.SECONDS));
       };
     } catch (RuntimeException e) {
       own.shutdownAsync(0, 2, TimeUnit.SECONDS);
@@ -454,15 +496,15 @@ public final class RedisTier implements AutoCloseable {
    * @return closes the subscription
    */
   public AutoCloseable psubscribe(String pattern, BiConsumer<String, String> onMessage) {
-    AbstractRedisClient own = newClient(commandTimeout.compareTo(connectTimeout) >= 0 ? commandTimeout : connectTimeout);
+    AbstractRedisClient own =
+        newClient(commandTimeout.compareTo(connectTimeout) >= 0 ? commandTimeout : connectTimeout);
     try {
-      RedisPubSubAdapter<String, String> listener =
-          new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String matched, String channel, String message) {
-              onMessage.accept(channel, message);
-            }
-          };
+      RedisPubSubAdapter<String, String> listener = new RedisPubSubAdapter<>() {
+        @Override
+        public void message(String matched, String channel, String message) {
+          onMessage.accept(channel, message);
+        }
+      };
       AutoCloseable close;
       if (own instanceof RedisClusterClient cluster) {
         StatefulRedisClusterPubSubConnection<String, String> pubsub =
@@ -472,8 +514,8 @@ public final class RedisTier implements AutoCloseable {
         pubsub.sync().upstream().commands().psubscribe(pattern);
         close = pubsub::closeAsync;
       } else {
-        StatefulRedisPubSubConnection<String, String> pubsub =
-            ((RedisClient) own).connectPubSub(StringCodec.UTF8, endpoint.redisUris(connectTimeout).get(0));
+        StatefulRedisPubSubConnection<String, String> pubsub = ((RedisClient) own)
+            .connectPubSub(StringCodec.UTF8, endpoint.redisUris(connectTimeout).get(0));
         pubsub.addListener(listener);
         pubsub.sync().psubscribe(pattern);
         close = pubsub::closeAsync;
@@ -509,15 +551,16 @@ public final class RedisTier implements AutoCloseable {
           try {
             commands.configSet("notify-keyspace-events", wanted);
           } catch (RuntimeException e) {
-            missing.add("notify-keyspace-events is '" + value + "' and CONFIG SET was refused (" + rootMessage(e)
-                + "): set it to include '" + flags + "' (for example 'E" + flags + "') on the server");
+            missing.add("notify-keyspace-events is '" + value + "' and CONFIG SET was refused ("
+                + rootMessage(e) + "): set it to include '" + flags + "' (for example 'E" + flags
+                + "') on the server");
           }
         }
       });
       return missing.isEmpty() ? null : missing.get(0);
     } catch (RuntimeException e) {
-      return "notify-keyspace-events could not be read (" + rootMessage(e) + "): set it to include 'E" + flags
-          + "' on the server";
+      return "notify-keyspace-events could not be read (" + rootMessage(e)
+          + "): set it to include 'E" + flags + "' on the server";
     }
   }
 
@@ -549,14 +592,16 @@ public final class RedisTier implements AutoCloseable {
     return out.toString();
   }
 
-  private static RedisClusterCommands<String, byte[]> commands(StatefulConnection<String, byte[]> current) {
+  private static RedisClusterCommands<String, byte[]> commands(
+      StatefulConnection<String, byte[]> current) {
     if (current instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
       return cluster.sync();
     }
     return ((StatefulRedisConnection<String, byte[]>) current).sync();
   }
 
-  private static RedisClusterAsyncCommands<String, byte[]> asyncCommands(StatefulConnection<String, byte[]> current) {
+  private static RedisClusterAsyncCommands<String, byte[]> asyncCommands(
+      StatefulConnection<String, byte[]> current) {
     if (current instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
       return cluster.async();
     }
@@ -603,14 +648,15 @@ public final class RedisTier implements AutoCloseable {
    * Runs commands through the asynchronous API (pipelined on one connection) and waits for all
    * of them within the command timeout.
    */
-  public <T> T pipeline(String what,
+  public <T> T pipeline(
+      String what,
       Function<RedisClusterAsyncCommands<String, byte[]>, List<RedisFuture<?>>> commands,
       Function<List<RedisFuture<?>>, T> result) {
     StatefulConnection<String, byte[]> current = checkAvailable(what);
     try {
       List<RedisFuture<?>> futures = commands.apply(asyncCommands(current));
-      boolean done = LettuceFutures.awaitAll(commandTimeout.toNanos(), TimeUnit.NANOSECONDS,
-          futures.toArray(new RedisFuture<?>[0]));
+      boolean done = LettuceFutures.awaitAll(
+          commandTimeout.toNanos(), TimeUnit.NANOSECONDS, futures.toArray(new RedisFuture<?>[0]));
       if (!done) {
         throw new RedisCommandTimeoutException(
             "pipeline of " + futures.size() + " commands timed out after " + commandTimeout);
@@ -625,8 +671,8 @@ public final class RedisTier implements AutoCloseable {
    * Starts a command without blocking. The future fails with {@link RedisUnavailableException}
    * (and the breaker opens) like {@link #call}.
    */
-  public <T> CompletableFuture<T> async(String what,
-      Function<RedisClusterAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
+  public <T> CompletableFuture<T> async(
+      String what, Function<RedisClusterAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
     StatefulConnection<String, byte[]> current;
     try {
       current = checkAvailable(what);
@@ -653,26 +699,30 @@ public final class RedisTier implements AutoCloseable {
    * change how the instance sees Redis: its failure neither opens the breaker nor marks Redis as
    * refusing writes. The future fails with {@link RedisUnavailableException}.
    */
-  public <T> CompletableFuture<T> background(String what,
-      Function<RedisClusterAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
+  public <T> CompletableFuture<T> background(
+      String what, Function<RedisClusterAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
     if (!available()) {
-      return CompletableFuture.failedFuture(new RedisUnavailableException(what + ": Redis is unavailable"));
+      return CompletableFuture.failedFuture(
+          new RedisUnavailableException(what + ": Redis is unavailable"));
     }
     CompletableFuture<T> result = new CompletableFuture<>();
     try {
       StatefulConnection<String, byte[]> current = connection;
       if (current == null) {
-        return CompletableFuture.failedFuture(new RedisUnavailableException(what + ": not connected"));
+        return CompletableFuture.failedFuture(
+            new RedisUnavailableException(what + ": not connected"));
       }
       command.apply(asyncCommands(current)).whenComplete((value, error) -> {
         if (error == null) {
           result.complete(value);
         } else {
-          result.completeExceptionally(new RedisUnavailableException(what + " failed: " + rootMessage(error), error));
+          result.completeExceptionally(
+              new RedisUnavailableException(what + " failed: " + rootMessage(error), error));
         }
       });
     } catch (RuntimeException e) {
-      result.completeExceptionally(new RedisUnavailableException(what + " failed: " + rootMessage(e), e));
+      result.completeExceptionally(
+          new RedisUnavailableException(what + " failed: " + rootMessage(e), e));
     }
     return result;
   }
@@ -685,7 +735,8 @@ public final class RedisTier implements AutoCloseable {
   /** Paces pattern deletions ({@link #deleteMatching}): at most this many keys per second; 0 for no limit. */
   public void patternDeleteRate(long keysPerSecond) {
     if (keysPerSecond < 0) {
-      throw new IllegalArgumentException("keysPerSecond must not be negative, was " + keysPerSecond);
+      throw new IllegalArgumentException(
+          "keysPerSecond must not be negative, was " + keysPerSecond);
     }
     this.patternDeleteRate = keysPerSecond;
   }
@@ -722,7 +773,9 @@ public final class RedisTier implements AutoCloseable {
   public List<byte[]> mget(List<String> keys) {
     return call("MGET", redis -> {
       List<byte[]> values = new ArrayList<>(keys.size());
-      redis.mget(keys.toArray(new String[0])).forEach(kv -> values.add(kv.hasValue() ? kv.getValue() : null));
+      redis
+          .mget(keys.toArray(new String[0]))
+          .forEach(kv -> values.add(kv.hasValue() ? kv.getValue() : null));
       return values;
     });
   }
@@ -759,30 +812,35 @@ public final class RedisTier implements AutoCloseable {
       }
       groups.add(all);
     }
-    return pipeline("GETRANGE (many)", redis -> {
-      List<RedisFuture<?>> futures = new ArrayList<>(groups.size());
-      for (List<Integer> group : groups) {
-        String[] slotKeys = new String[group.size()];
-        for (int j = 0; j < slotKeys.length; j++) {
-          slotKeys[j] = keys.get(group.get(j));
-        }
-        futures.add(redis.<List<Object>>eval(MGET_BOUNDED, ScriptOutputType.MULTI, slotKeys, bound));
-      }
-      return futures;
-    }, futures -> {
-      byte[][] values = new byte[keys.size()][];
-      for (int g = 0; g < groups.size(); g++) {
-        @SuppressWarnings("unchecked")
-        List<Object> replies = (List<Object>) futures.get(g).toCompletableFuture().join();
-        List<Integer> group = groups.get(g);
-        for (int j = 0; j < group.size(); j++) {
-          Object reply = j < replies.size() ? replies.get(j) : null;
-          byte[] value = reply instanceof byte[] bytes && bytes.length > 0 ? bytes : null;
-          values[group.get(j)] = value;
-        }
-      }
-      return Arrays.asList(values);
-    });
+    return pipeline(
+        "GETRANGE (many)",
+        redis -> {
+          List<RedisFuture<?>> futures = new ArrayList<>(groups.size());
+          for (List<Integer> group : groups) {
+            String[] slotKeys = new String[group.size()];
+            for (int j = 0; j < slotKeys.length; j++) {
+              slotKeys[j] = keys.get(group.get(j));
+            }
+            futures.add(
+                redis.<List<Object>>eval(MGET_BOUNDED, ScriptOutputType.MULTI, slotKeys, bound));
+          }
+          return futures;
+        },
+        futures -> {
+          byte[][] values = new byte[keys.size()][];
+          for (int g = 0; g < groups.size(); g++) {
+            @SuppressWarnings("unchecked")
+            List<Object> replies =
+                (List<Object>) futures.get(g).toCompletableFuture().join();
+            List<Integer> group = groups.get(g);
+            for (int j = 0; j < group.size(); j++) {
+              Object reply = j < replies.size() ? replies.get(j) : null;
+              byte[] value = reply instanceof byte[] bytes && bytes.length > 0 ? bytes : null;
+              values[group.get(j)] = value;
+            }
+          }
+          return Arrays.asList(values);
+        });
   }
 
   /**
@@ -790,32 +848,49 @@ public final class RedisTier implements AutoCloseable {
    * KEYS[2] taken with {@code SET NX PX}: {@code {1, value}}, {@code {2}} (lease taken) or {@code
    * {3}} (the lease is held by another caller). A value that is not a string reads as absent.
    */
-  private static final String GET_OR_LEASE = "local v = redis.pcall('GETRANGE', KEYS[1], 0, ARGV[1]) "
-      + "if type(v) == 'string' and v ~= '' then return {1, v} end "
-      + "if redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3], 'NX') then return {2} end return {3}";
+  private static final String GET_OR_LEASE =
+      "local v = redis.pcall('GETRANGE', KEYS[1], 0, ARGV[1]) "
+          + "if type(v) == 'string' and v ~= '' then return {1, v} end "
+          + "if redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3], 'NX') then return {2} end return {3}";
 
   /**
    * SET KEYS[1] ARGV[1] PX ARGV[2] NX, then the release of the lease KEYS[2] if it still holds
    * ARGV[3]: a loaded value written and its load lease given back in one command.
    */
-  private static final String SET_NX_AND_RELEASE = "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') "
-      + "if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end return 1";
+  private static final String SET_NX_AND_RELEASE =
+      "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') "
+          + "if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end return 1";
 
   /**
    * {@link #setIfAbsent} of a loaded value and the release of its load lease (deleted if it still
    * holds {@code lease}) in one command; the two keys must be in one slot on a cluster ({@link
    * #sameSlot}).
    */
-  public void setIfAbsentAndRelease(String key, byte[] value, long ttlMillis, String leaseKey, byte[] lease) {
-    call("SET NX + release", redis -> redis.<Long>eval(SET_NX_AND_RELEASE, ScriptOutputType.INTEGER,
-        new String[] {key, leaseKey}, value, ascii(ttlMillis), lease));
+  public void setIfAbsentAndRelease(
+      String key, byte[] value, long ttlMillis, String leaseKey, byte[] lease) {
+    call(
+        "SET NX + release",
+        redis -> redis.<Long>eval(
+            SET_NX_AND_RELEASE,
+            ScriptOutputType.INTEGER,
+            new String[] {key, leaseKey},
+            value,
+            ascii(ttlMillis),
+            lease));
   }
 
   /** {@link #setIfAbsentAndRelease} without blocking. */
-  public CompletableFuture<Long> setIfAbsentAndReleaseAsync(String key, byte[] value, long ttlMillis, String leaseKey,
-      byte[] lease) {
-    return this.<Long>async("SET NX + release", redis -> redis.eval(SET_NX_AND_RELEASE, ScriptOutputType.INTEGER,
-        new String[] {key, leaseKey}, value, ascii(ttlMillis), lease));
+  public CompletableFuture<Long> setIfAbsentAndReleaseAsync(
+      String key, byte[] value, long ttlMillis, String leaseKey, byte[] lease) {
+    return this.<Long>async(
+        "SET NX + release",
+        redis -> redis.eval(
+            SET_NX_AND_RELEASE,
+            ScriptOutputType.INTEGER,
+            new String[] {key, leaseKey},
+            value,
+            ascii(ttlMillis),
+            lease));
   }
 
   /** What {@link #getOrLease} found. */
@@ -828,16 +903,32 @@ public final class RedisTier implements AutoCloseable {
    *
    * @return the value (and no lease), or no value and whether the lease was taken
    */
-  public ValueOrLease getOrLease(String key, int maxBytes, String leaseKey, byte[] lease, long leaseMillis) {
-    return call("GET or lease", redis -> toValueOrLease(redis.eval(GET_OR_LEASE, ScriptOutputType.MULTI,
-        new String[] {key, leaseKey}, ascii(maxBytes), lease, ascii(leaseMillis))));
+  public ValueOrLease getOrLease(
+      String key, int maxBytes, String leaseKey, byte[] lease, long leaseMillis) {
+    return call(
+        "GET or lease",
+        redis -> toValueOrLease(redis.eval(
+            GET_OR_LEASE,
+            ScriptOutputType.MULTI,
+            new String[] {key, leaseKey},
+            ascii(maxBytes),
+            lease,
+            ascii(leaseMillis))));
   }
 
   /** {@link #getOrLease} without blocking. */
-  public CompletableFuture<ValueOrLease> getOrLeaseAsync(String key, int maxBytes, String leaseKey, byte[] lease,
-      long leaseMillis) {
-    return this.<List<Object>>async("GET or lease", redis -> redis.eval(GET_OR_LEASE, ScriptOutputType.MULTI,
-        new String[] {key, leaseKey}, ascii(maxBytes), lease, ascii(leaseMillis))).thenApply(RedisTier::toValueOrLease);
+  public CompletableFuture<ValueOrLease> getOrLeaseAsync(
+      String key, int maxBytes, String leaseKey, byte[] lease, long leaseMillis) {
+    return this.<List<Object>>async(
+            "GET or lease",
+            redis -> redis.eval(
+                GET_OR_LEASE,
+                ScriptOutputType.MULTI,
+                new String[] {key, leaseKey},
+                ascii(maxBytes),
+                lease,
+                ascii(leaseMillis)))
+        .thenApply(RedisTier::toValueOrLease);
   }
 
   private static ValueOrLease toValueOrLease(Object reply) {
@@ -874,12 +965,17 @@ public final class RedisTier implements AutoCloseable {
 
   /** {@code SET key value PX ttl NX}; whether the value was stored. */
   public boolean setIfAbsent(String key, byte[] value, long ttlMillis) {
-    return "OK".equals(call("SET NX", redis -> redis.set(key, value, SetArgs.Builder.px(ttlMillis).nx())));
+    return "OK"
+        .equals(call(
+            "SET NX",
+            redis -> redis.set(key, value, SetArgs.Builder.px(ttlMillis).nx())));
   }
 
   /** {@link #setIfAbsent} without blocking; the future fails with {@link RedisUnavailableException}. */
   public CompletableFuture<Boolean> setIfAbsentAsync(String key, byte[] value, long ttlMillis) {
-    return this.<String>async("SET NX", redis -> redis.set(key, value, SetArgs.Builder.px(ttlMillis).nx()))
+    return this.<String>async(
+            "SET NX",
+            redis -> redis.set(key, value, SetArgs.Builder.px(ttlMillis).nx()))
         .thenApply("OK"::equals);
   }
 
@@ -888,15 +984,20 @@ public final class RedisTier implements AutoCloseable {
 
   /** Deletes {@code key} only if it still holds {@code expected}; whether it did. */
   public boolean compareAndDelete(String key, byte[] expected) {
-    Long deleted = call("compare-and-delete", redis -> redis.<Long>eval(COMPARE_AND_DELETE, ScriptOutputType.INTEGER,
-        new String[] {key}, expected));
+    Long deleted = call(
+        "compare-and-delete",
+        redis -> redis.<Long>eval(
+            COMPARE_AND_DELETE, ScriptOutputType.INTEGER, new String[] {key}, expected));
     return deleted != null && deleted > 0;
   }
 
   /** {@link #compareAndDelete} without blocking. */
   public CompletableFuture<Boolean> compareAndDeleteAsync(String key, byte[] expected) {
-    return this.<Long>async("compare-and-delete", redis -> redis.eval(COMPARE_AND_DELETE, ScriptOutputType.INTEGER,
-        new String[] {key}, expected)).thenApply(deleted -> deleted != null && deleted > 0);
+    return this.<Long>async(
+            "compare-and-delete",
+            redis -> redis.eval(
+                COMPARE_AND_DELETE, ScriptOutputType.INTEGER, new String[] {key}, expected))
+        .thenApply(deleted -> deleted != null && deleted > 0);
   }
 
   /**
@@ -908,19 +1009,23 @@ public final class RedisTier implements AutoCloseable {
     if (values.isEmpty()) {
       return;
     }
-    pipeline("SET (pipelined)", redis -> {
-      List<RedisFuture<?>> futures = new ArrayList<>(values.size());
-      for (Map.Entry<String, byte[]> entry : values.entrySet()) {
-        SetArgs args = SetArgs.Builder.px(ttls.get(entry.getKey()));
-        futures.add(redis.set(entry.getKey(), entry.getValue(), onlyIfAbsent ? args.nx() : args));
-      }
-      return futures;
-    }, futures -> {
-      for (RedisFuture<?> future : futures) {
-        future.toCompletableFuture().join(); // surfaces an error reply
-      }
-      return null;
-    });
+    pipeline(
+        "SET (pipelined)",
+        redis -> {
+          List<RedisFuture<?>> futures = new ArrayList<>(values.size());
+          for (Map.Entry<String, byte[]> entry : values.entrySet()) {
+            SetArgs args = SetArgs.Builder.px(ttls.get(entry.getKey()));
+            futures.add(
+                redis.set(entry.getKey(), entry.getValue(), onlyIfAbsent ? args.nx() : args));
+          }
+          return futures;
+        },
+        futures -> {
+          for (RedisFuture<?> future : futures) {
+            future.toCompletableFuture().join(); // surfaces an error reply
+          }
+          return null;
+        });
   }
 
   /**
@@ -931,19 +1036,25 @@ public final class RedisTier implements AutoCloseable {
    *
    * @return how many replicas acknowledged the write within the timeout
    */
-  public long writeAndAwaitReplicas(String what, String key, Consumer<RedisClusterCommands<String, byte[]>> write,
-      int replicas, Duration timeout) {
+  public long writeAndAwaitReplicas(
+      String what,
+      String key,
+      Consumer<RedisClusterCommands<String, byte[]>> write,
+      int replicas,
+      Duration timeout) {
     checkAvailable(what);
     try {
       RedisClusterCommands<String, byte[]> commands = commands(ackConnection(timeout));
       write.accept(commands);
       if (commands instanceof RedisAdvancedClusterCommands<String, byte[]> cluster) {
-        RedisClusterNode master = cluster.getStatefulConnection().getPartitions()
-            .getPartitionBySlot(slot(key));
+        RedisClusterNode master =
+            cluster.getStatefulConnection().getPartitions().getPartitionBySlot(slot(key));
         if (master == null) {
           throw new RedisException("no master serves the slot of the key");
         }
-        return cluster.getConnection(master.getNodeId()).waitForReplication(replicas, timeout.toMillis());
+        return cluster
+            .getConnection(master.getNodeId())
+            .waitForReplication(replicas, timeout.toMillis());
       }
       return commands.waitForReplication(replicas, timeout.toMillis());
     } catch (RuntimeException e) {
@@ -996,14 +1107,13 @@ public final class RedisTier implements AutoCloseable {
     return call("SCAN+UNLINK", redis -> scanDelete(redis, pattern, filter));
   }
 
-
   /**
    * SCAN + UNLINK, sparing Tiercache's own data ({@code prefix:__...}: streams, toolkit state). On
    * a cluster every {@link #servingMasters serving master} is scanned in turn; the client splits
    * each page's {@code UNLINK} per slot.
    */
-  private long scanDelete(RedisClusterCommands<String, byte[]> redis, String pattern,
-      Predicate<String> filter) {
+  private long scanDelete(
+      RedisClusterCommands<String, byte[]> redis, String pattern, Predicate<String> filter) {
     if (redis instanceof RedisAdvancedClusterCommands<String, byte[]> cluster) {
       long deleted = 0;
       for (String nodeId : servingMasters(cluster)) {
@@ -1014,8 +1124,11 @@ public final class RedisTier implements AutoCloseable {
     return scanDelete(redis, redis, pattern, filter);
   }
 
-  private long scanDelete(RedisClusterCommands<String, byte[]> scanned, RedisClusterCommands<String, byte[]> redis,
-      String pattern, Predicate<String> filter) {
+  private long scanDelete(
+      RedisClusterCommands<String, byte[]> scanned,
+      RedisClusterCommands<String, byte[]> redis,
+      String pattern,
+      Predicate<String> filter) {
     String reserved = prefix + ":__";
     long deleted = 0;
     long paced = 0;
@@ -1124,8 +1237,11 @@ public final class RedisTier implements AutoCloseable {
     return call("INFO", redis -> {
       if (redis instanceof RedisAdvancedClusterCommands<String, byte[]> cluster) {
         List<String> all = new ArrayList<>();
-        cluster.nodes(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.hasNoSlots())
-            .commands().info().forEach(all::add);
+        cluster
+            .nodes(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.hasNoSlots())
+            .commands()
+            .info()
+            .forEach(all::add);
         return all;
       }
       return List.of(redis.info());
@@ -1189,15 +1305,18 @@ public final class RedisTier implements AutoCloseable {
     }
     StatefulConnection<String, byte[]> current = connection;
     if (breaker.isOpen() || current == null) {
-      throw new RedisUnavailableException(what + ": Redis at " + safeUri + " is unavailable (circuit open)");
+      throw new RedisUnavailableException(
+          what + ": Redis at " + safeUri + " is unavailable (circuit open)");
     }
     return current;
   }
 
   private RedisUnavailableException failure(String what, RuntimeException error) {
     // a pipelined command's error reply arrives wrapped by join()
-    RuntimeException e = error instanceof CompletionException && error.getCause() instanceof RuntimeException cause
-        ? cause : error;
+    RuntimeException e =
+        error instanceof CompletionException && error.getCause() instanceof RuntimeException cause
+            ? cause
+            : error;
     if (e instanceof RedisUnavailableException) {
       return (RedisUnavailableException) e;
     }
@@ -1212,11 +1331,15 @@ public final class RedisTier implements AutoCloseable {
     // breaker closes; but one slow reply among good ones is not an outage.
     StatefulConnection<String, byte[]> current = connection;
     if (!closed && breaker.shouldOpen(current == null || !current.isOpen(), e) && breaker.open()) {
-      log.warn("Redis at {} is unavailable ({}: {}); caches answer from L1 and loaders until it is back",
-          safeUri, what, rootMessage(e));
+      log.warn(
+          "Redis at {} is unavailable ({}: {}); caches answer from L1 and loaders until it is back",
+          safeUri,
+          what,
+          rootMessage(e));
       scheduleProbe();
     }
-    return new RedisUnavailableException(what + ": Redis at " + safeUri + " failed: " + rootMessage(e), e);
+    return new RedisUnavailableException(
+        what + ": Redis at " + safeUri + " failed: " + rootMessage(e), e);
   }
 
   /**
@@ -1290,15 +1413,20 @@ public final class RedisTier implements AutoCloseable {
     } catch (RuntimeException e) {
       log.debug("Redis at {} still unavailable: {}", safeUri, rootMessage(e));
       CompletableFuture<Void> previous = topologyRefresh;
-      if (client instanceof RedisClusterClient cluster && connection != null && !closed
+      if (client instanceof RedisClusterClient cluster
+          && connection != null
+          && !closed
           && (previous == null || previous.isDone())) {
         // Adaptive refreshes run at most every ADAPTIVE_REFRESH_SECONDS: read the topology now,
         // so that the next probe reaches a replica promoted meanwhile.
-        topologyRefresh = cluster.refreshPartitionsAsync().toCompletableFuture().whenComplete((done, error) -> {
-          if (error != null) {
-            log.debug("cluster topology not refreshed: {}", rootMessage(error));
-          }
-        });
+        topologyRefresh = cluster
+            .refreshPartitionsAsync()
+            .toCompletableFuture()
+            .whenComplete((done, error) -> {
+              if (error != null) {
+                log.debug("cluster topology not refreshed: {}", rootMessage(error));
+              }
+            });
       }
     }
   }
@@ -1312,7 +1440,9 @@ public final class RedisTier implements AutoCloseable {
   }
 
   private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
   }
 
   private static RuntimeException unwrapRuntime(Throwable error) {

@@ -25,7 +25,8 @@ public final class ToolkitFactory {
      * @param scheduler runs batched counter flushes and lease renewals
      * @return the toolkit
      */
-    Toolkit make(RedisTier redis, String keyPrefix, ObjectMapper mapper, ScheduledExecutorService scheduler);
+    Toolkit make(
+        RedisTier redis, String keyPrefix, ObjectMapper mapper, ScheduledExecutorService scheduler);
   }
 
   private static volatile Maker maker;
@@ -55,12 +56,15 @@ public final class ToolkitFactory {
    * @param scheduler runs batched counter flushes and lease renewals, not null
    * @return the toolkit; its {@code close()} does not close {@code redis} or {@code scheduler}
    */
-  public static Toolkit create(RedisTier redis, String keyPrefix, ObjectMapper mapper,
-      ScheduledExecutorService scheduler) {
+  public static Toolkit create(
+      RedisTier redis, String keyPrefix, ObjectMapper mapper, ScheduledExecutorService scheduler) {
     Maker m = maker;
     if (m == null) {
       try {
-        Class.forName(Toolkit.class.getName(), true, Toolkit.class.getClassLoader()); // runs its register call
+        Class.forName(
+            Toolkit.class.getName(),
+            true,
+            Toolkit.class.getClassLoader()); // runs its register call
       } catch (ClassNotFoundException e) {
         throw new IllegalStateException("the toolkit cannot be loaded", e);
       }

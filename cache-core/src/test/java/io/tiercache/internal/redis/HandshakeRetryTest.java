@@ -17,13 +17,15 @@ class HandshakeRetryTest {
 
   @Test
   void handshakesCutShort_areTriedAgain_refusalsAndRejectionsAreNot() {
-    assertTrue(RedisTier.closedDuringHandshake(new RedisConnectionException("Unable to connect",
-        new IllegalStateException("RedisHandshakeHandler not registered"))));
-    assertTrue(RedisTier.closedDuringHandshake(new RedisConnectionException("Connection closed prematurely")));
-    assertTrue(RedisTier.closedDuringHandshake(new RedisConnectionException("x",
-        new ClosedChannelException())));
-    assertFalse(RedisTier.closedDuringHandshake(new RedisConnectionException("Connection refused")));
-    assertNotNull(RedisTier.configurationProblem(new RedisConnectionException("x",
-        new RedisCommandExecutionException("WRONGPASS invalid username-password pair"))));
+    assertTrue(RedisTier.closedDuringHandshake(new RedisConnectionException(
+        "Unable to connect", new IllegalStateException("RedisHandshakeHandler not registered"))));
+    assertTrue(RedisTier.closedDuringHandshake(
+        new RedisConnectionException("Connection closed prematurely")));
+    assertTrue(RedisTier.closedDuringHandshake(
+        new RedisConnectionException("x", new ClosedChannelException())));
+    assertFalse(
+        RedisTier.closedDuringHandshake(new RedisConnectionException("Connection refused")));
+    assertNotNull(RedisTier.configurationProblem(new RedisConnectionException(
+        "x", new RedisCommandExecutionException("WRONGPASS invalid username-password pair"))));
   }
 }

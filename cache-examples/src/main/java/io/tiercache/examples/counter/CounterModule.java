@@ -45,8 +45,13 @@ public final class CounterModule {
    * @param hashes the toolkit's hashes
    * @param likeLimit likes and unlikes one user may send in {@code likeWindow}
    */
-  public CounterModule(Articles articles, Counters counters, Hashes hashes,
-      RateLimiters limiters, int likeLimit, Duration likeWindow) {
+  public CounterModule(
+      Articles articles,
+      Counters counters,
+      Hashes hashes,
+      RateLimiters limiters,
+      int likeLimit,
+      Duration likeWindow) {
     this.articles = articles;
     this.counters = counters;
     this.hashes = hashes;
@@ -55,7 +60,8 @@ public final class CounterModule {
 
   /** Adds the routes; {@code auth} guards like and unlike. */
   public void routes(Router router, Router.Filter auth) {
-    router.route("GET", "/articles/{id}", this::article)
+    router
+        .route("GET", "/articles/{id}", this::article)
         .route("POST", "/articles/{id}/like", auth, r -> like(r, true))
         .route("POST", "/articles/{id}/unlike", auth, r -> like(r, false));
   }
@@ -83,8 +89,11 @@ public final class CounterModule {
     RateLimit limit = likes.tryAcquire(Long.toString(user));
     if (!limit.allowed()) {
       long seconds = Math.max(1, (limit.retryAfter().toMillis() + 999) / 1000);
-      throw new HttpError(429, "at most " + likes.limit() + " likes per " + likes.window().toSeconds()
-          + " s; retry in " + seconds + " s", Map.of("Retry-After", Long.toString(seconds)));
+      throw new HttpError(
+          429,
+          "at most " + likes.limit() + " likes per " + likes.window().toSeconds() + " s; retry in "
+              + seconds + " s",
+          Map.of("Retry-After", Long.toString(seconds)));
     }
     TypedHash<String> likers = hashes.strings(likersName(id));
     boolean changed;

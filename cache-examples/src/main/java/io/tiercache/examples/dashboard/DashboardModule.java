@@ -42,8 +42,10 @@ public final class DashboardModule {
   /** How often the history takes a sample. */
   public static final Duration SAMPLE_PERIOD = Duration.ofSeconds(2);
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(1)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(1))
+      .build();
 
   private final TierCache tier;
   private final String page;
@@ -69,7 +71,8 @@ public final class DashboardModule {
     RouteStats routes = router.stats();
     this.history = new History(tier, routes, clock);
     this.sampling = tier.scheduleEvery(SAMPLE_PERIOD, history::sample);
-    router.untracked("GET", "/", r -> Response.html(page))
+    router
+        .untracked("GET", "/", r -> Response.html(page))
         .untracked("GET", "/cache/stats", r -> Response.rawJson(tier.snapshot().toJson()))
         .untracked("GET", "/app/routes", r -> Response.json(routes.snapshot()))
         .untracked("GET", "/app/instance", r -> Response.json(instance(routes)))
@@ -124,8 +127,11 @@ public final class DashboardModule {
       } else {
         node = Json.mapper().createObjectNode();
         try {
-          HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(uri.resolve("/app/instance"))
-              .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> answer = HTTP.send(
+              HttpRequest.newBuilder(uri.resolve("/app/instance"))
+                  .timeout(Duration.ofSeconds(1))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
           JsonNode body = Json.mapper().readTree(answer.body());
           if (answer.statusCode() == 200 && body.isObject()) {
             node = (ObjectNode) body;

@@ -33,8 +33,17 @@ final class History {
    * @param sent invalidation messages sent
    * @param received invalidation messages received
    */
-  record Sample(long at, long reads, long l1Hits, long l2Hits, long loads, double hitRate, long httpRequests,
-      long p99Micros, long sent, long received) {}
+  record Sample(
+      long at,
+      long reads,
+      long l1Hits,
+      long l2Hits,
+      long loads,
+      double hitRate,
+      long httpRequests,
+      long p99Micros,
+      long sent,
+      long received) {}
 
   private final TierCache tier;
   private final RouteStats routes;
@@ -58,8 +67,17 @@ final class History {
     }
     last = now;
     RouteStats.Interval http = routes.drainInterval();
-    Sample sample = new Sample(clock.millis(), d[0], d[1], d[2], d[3], d[0] == 0 ? -1 : (double) (d[1] + d[2]) / d[0],
-        http.requests(), http.requests() == 0 ? -1 : RouteStats.percentile(http.sortedMicros(), 0.99), d[4], d[5]);
+    Sample sample = new Sample(
+        clock.millis(),
+        d[0],
+        d[1],
+        d[2],
+        d[3],
+        d[0] == 0 ? -1 : (double) (d[1] + d[2]) / d[0],
+        http.requests(),
+        http.requests() == 0 ? -1 : RouteStats.percentile(http.sortedMicros(), 0.99),
+        d[4],
+        d[5]);
     samples.addLast(sample);
     while (samples.size() > SAMPLES) {
       samples.removeFirst();

@@ -40,7 +40,8 @@ public final class DemoDriver {
   static final int CLIENTS = 8;
 
   /** One use case's phase: its share of the time, its caches, its upstream counter, its requests. */
-  private record Phase(String title, double share, List<String> caches, LongSupplier upstream, Workload workload) {}
+  private record Phase(
+      String title, double share, List<String> caches, LongSupplier upstream, Workload workload) {}
 
   /** What one client does in a phase, one request per call. */
   @FunctionalInterface
@@ -62,14 +63,30 @@ public final class DemoDriver {
    * @param upstreamWith upstream calls they made
    * @param upstreamName what the upstream is
    */
-  public record UseCase(String title, long requests, long errors, long limited, double hitRate, long[] cold,
-      long[] warm, long upstreamWithout, long upstreamWith, String upstreamName) {}
+  public record UseCase(
+      String title,
+      long requests,
+      long errors,
+      long limited,
+      double hitRate,
+      long[] cold,
+      long[] warm,
+      long upstreamWithout,
+      long upstreamWith,
+      String upstreamName) {}
 
   /**
    * One instance's figures over the whole run: its caches' reads by level and the invalidations
    * it sent to and received from the others.
    */
-  public record Instance(String url, long reads, long l1Hits, long l2Hits, long loads, long sent, long received,
+  public record Instance(
+      String url,
+      long reads,
+      long l1Hits,
+      long l2Hits,
+      long loads,
+      long sent,
+      long received,
       long lagP99Micros) {}
 
   /** The demo's result. */
@@ -89,15 +106,34 @@ public final class DemoDriver {
         out.println(u.title());
         String line = "  +-----------------+------------------------------------------------+";
         out.println(line);
-        row(out, "requests", String.format(Locale.ROOT, "%,d (%,d answered 429, %,d errors)", u.requests(),
-            u.limited(), u.errors()));
+        row(
+            out,
+            "requests",
+            String.format(
+                Locale.ROOT,
+                "%,d (%,d answered 429, %,d errors)",
+                u.requests(),
+                u.limited(),
+                u.errors()));
         row(out, "hit rate", String.format(Locale.ROOT, "%.1f %%", 100 * u.hitRate()));
         row(out, "cold p50 / p99", latency(u.cold()));
         row(out, "warm p50 / p99", latency(u.warm()));
-        row(out, "upstream calls", String.format(Locale.ROOT, "%,d with the cache, %,d without",
-            u.upstreamWith(), u.upstreamWithout()));
-        row(out, "saved", String.format(Locale.ROOT, "%,d %s", Math.max(0, u.upstreamWithout() - u.upstreamWith()),
-            u.upstreamName()));
+        row(
+            out,
+            "upstream calls",
+            String.format(
+                Locale.ROOT,
+                "%,d with the cache, %,d without",
+                u.upstreamWith(),
+                u.upstreamWithout()));
+        row(
+            out,
+            "saved",
+            String.format(
+                Locale.ROOT,
+                "%,d %s",
+                Math.max(0, u.upstreamWithout() - u.upstreamWith()),
+                u.upstreamName()));
         out.println(line);
       }
       if (instances.size() > 1) {
@@ -105,9 +141,19 @@ public final class DemoDriver {
         out.println("Instances (one Redis; each its own L1): what L2 and coherence did");
         for (int i = 0; i < instances.size(); i++) {
           Instance n = instances.get(i);
-          out.printf(Locale.ROOT, "  app-%d %s  reads %,d: L1 %,d, L2 %,d, loader %,d;"
-              + " invalidations sent %,d, received %,d (lag p99 %.2f ms)%n", i + 1, n.url(), n.reads(), n.l1Hits(),
-              n.l2Hits(), n.loads(), n.sent(), n.received(), n.lagP99Micros() / 1000.0);
+          out.printf(
+              Locale.ROOT,
+              "  app-%d %s  reads %,d: L1 %,d, L2 %,d, loader %,d;"
+                  + " invalidations sent %,d, received %,d (lag p99 %.2f ms)%n",
+              i + 1,
+              n.url(),
+              n.reads(),
+              n.l1Hits(),
+              n.l2Hits(),
+              n.loads(),
+              n.sent(),
+              n.received(),
+              n.lagP99Micros() / 1000.0);
         }
       }
     }
@@ -117,8 +163,14 @@ public final class DemoDriver {
     }
 
     private static String latency(long[] micros) {
-      return micros.length == 0 ? "-" : String.format(Locale.ROOT, "%.2f ms / %.2f ms  (%,d requests)",
-          RouteStats.percentile(micros, 0.50) / 1000.0, RouteStats.percentile(micros, 0.99) / 1000.0, micros.length);
+      return micros.length == 0
+          ? "-"
+          : String.format(
+              Locale.ROOT,
+              "%.2f ms / %.2f ms  (%,d requests)",
+              RouteStats.percentile(micros, 0.50) / 1000.0,
+              RouteStats.percentile(micros, 0.99) / 1000.0,
+              micros.length);
     }
   }
 
@@ -155,23 +207,47 @@ public final class DemoDriver {
     this.out = out;
     this.length = length;
     this.console = console;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(2)).build();
+    this.http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(2))
+        .build();
   }
 
   /** Runs every phase; returns the figures. */
   public Report run() throws InterruptedException {
     long start = System.nanoTime();
     List<Phase> phases = List.of(
-        new Phase("Projects (seed 000): check-in platform, " + app.config().platformLatencyMillis() + " ms a call",
-            0.35, List.of("projects", "project-info", "project-stats", "daily-stats", "leaderboard", "topics"),
-            () -> app.platform().calls(), this::projects),
-        new Phase("Stats (seed 003): users and SQL aggregations on H2", 0.25,
-            List.of("users", "global-stats", "user-stats"), () -> app.db().statements(), this::stats),
-        new Phase("Token (seed 002): login, /me, logout", 0.15, List.of("users"),
-            () -> app.db().statements(), this::token),
-        new Phase("Counter (seed 001): articles, likes (rate-limited), write-back views", 0.25,
-            List.of("articles", "article-views"), () -> app.db().statements(), this::counter));
+        new Phase(
+            "Projects (seed 000): check-in platform, " + app.config().platformLatencyMillis()
+                + " ms a call",
+            0.35,
+            List.of(
+                "projects",
+                "project-info",
+                "project-stats",
+                "daily-stats",
+                "leaderboard",
+                "topics"),
+            () -> app.platform().calls(),
+            this::projects),
+        new Phase(
+            "Stats (seed 003): users and SQL aggregations on H2",
+            0.25,
+            List.of("users", "global-stats", "user-stats"),
+            () -> app.db().statements(),
+            this::stats),
+        new Phase(
+            "Token (seed 002): login, /me, logout",
+            0.15,
+            List.of("users"),
+            () -> app.db().statements(),
+            this::token),
+        new Phase(
+            "Counter (seed 001): articles, likes (rate-limited), write-back views",
+            0.25,
+            List.of("articles", "article-views"),
+            () -> app.db().statements(),
+            this::counter));
     List<UseCase> results = new ArrayList<>();
     long total = length.toNanos();
     long elapsedBefore = 0;
@@ -194,7 +270,14 @@ public final class DemoDriver {
         t[3] += c.loads();
       });
       CoherenceStats c = a.tier().coherenceStats();
-      instances.add(new Instance(a.baseUri().toString(), t[0], t[1], t[2], t[3], c.sent(), c.received(),
+      instances.add(new Instance(
+          a.baseUri().toString(),
+          t[0],
+          t[1],
+          t[2],
+          t[3],
+          c.sent(),
+          c.received(),
           c.lagP99Micros()));
     }
     return new Report(results, instances, Duration.ofNanos(System.nanoTime() - start));
@@ -202,12 +285,17 @@ public final class DemoDriver {
 
   /* ---- Phases ---- */
 
-  private void projects(Client c, ThreadLocalRandom random) throws IOException, InterruptedException {
+  private void projects(Client c, ThreadLocalRandom random)
+      throws IOException, InterruptedException {
     long id = hot(random, 40);
     int pick = random.nextInt(100);
     if (pick < 1) {
-      c.send("POST", "/projects/" + id + "/checkins", "{\"user_id\": " + (1 + random.nextInt(500))
-          + ", \"text\": \"day " + random.nextInt(100) + "\"}", 1);
+      c.send(
+          "POST",
+          "/projects/" + id + "/checkins",
+          "{\"user_id\": " + (1 + random.nextInt(500)) + ", \"text\": \"day " + random.nextInt(100)
+              + "\"}",
+          1);
     } else if (pick < 25) {
       c.get("/projects/" + id, 1);
     } else if (pick < 40) {
@@ -215,13 +303,14 @@ public final class DemoDriver {
     } else if (pick < 55) {
       c.get("/projects/" + id + "/daily-stats", 1);
     } else if (pick < 70) {
-      c.get("/projects/" + id + "/leaderboard/" + (random.nextBoolean() ? "continuous" : "total"), 1);
+      c.get(
+          "/projects/" + id + "/leaderboard/" + (random.nextBoolean() ? "continuous" : "total"), 1);
     } else if (pick < 85) {
       c.get("/projects/" + id + "/topics", 1);
     } else if (pick < 95) {
       c.get("/projects?scope=" + (random.nextInt(4) == 0 ? "ended" : "ongoing"), 1);
     } else {
-      c.get("/projects/" + (900 + random.nextInt(5)), 1);   // unknown: cached as absent
+      c.get("/projects/" + (900 + random.nextInt(5)), 1); // unknown: cached as absent
     }
   }
 
@@ -247,13 +336,14 @@ public final class DemoDriver {
     }
   }
 
-  private void counter(Client c, ThreadLocalRandom random) throws IOException, InterruptedException {
+  private void counter(Client c, ThreadLocalRandom random)
+      throws IOException, InterruptedException {
     if (c.token == null) {
       c.login(c.user);
     }
     long id = hot(random, 200);
     if (random.nextInt(100) < 75) {
-      c.get("/articles/" + id, 3);   // without the caches: the row, the count, the UPDATE
+      c.get("/articles/" + id, 3); // without the caches: the row, the count, the UPDATE
     } else {
       c.send("POST", "/articles/" + id + (random.nextInt(4) == 0 ? "/unlike" : "/like"), "", 1);
     }
@@ -267,7 +357,8 @@ public final class DemoDriver {
 
   /* ---- Running ---- */
 
-  private UseCase runPhase(Phase phase, long nanos, long elapsedBefore, long total) throws InterruptedException {
+  private UseCase runPhase(Phase phase, long nanos, long elapsedBefore, long total)
+      throws InterruptedException {
     Map<String, CacheStats> before = stats();
     long upstreamBefore = phase.upstream().getAsLong();
     Tally tally = new Tally();
@@ -290,7 +381,9 @@ public final class DemoDriver {
     }
     long phaseStart = System.nanoTime();
     while (System.nanoTime() < deadline) {
-      bar((elapsedBefore + (System.nanoTime() - phaseStart)) / (double) total, phase.title().split(" ")[0]);
+      bar(
+          (elapsedBefore + (System.nanoTime() - phaseStart)) / (double) total,
+          phase.title().split(" ")[0]);
       Thread.sleep(100);
     }
     for (Future<?> f : clients) {
@@ -302,7 +395,9 @@ public final class DemoDriver {
     }
     pool.shutdown();
     if (phase.title().startsWith("Counter")) {
-      apps.forEach(a -> a.stats().articles().flush());   // the write-back batches count as the phase's database calls
+      apps.forEach(a -> a.stats()
+          .articles()
+          .flush()); // the write-back batches count as the phase's database calls
     }
     Map<String, CacheStats> after = stats();
     long hits = 0;
@@ -315,19 +410,54 @@ public final class DemoDriver {
         reads += a.requests() - b.requests();
       }
     }
-    return new UseCase(phase.title(), tally.requests.get(), tally.errors.get(), tally.limited.get(),
-        reads == 0 ? 0 : (double) hits / reads, sorted(tally.cold), sorted(tally.warm), tally.uncached.get(),
+    return new UseCase(
+        phase.title(),
+        tally.requests.get(),
+        tally.errors.get(),
+        tally.limited.get(),
+        reads == 0 ? 0 : (double) hits / reads,
+        sorted(tally.cold),
+        sorted(tally.warm),
+        tally.uncached.get(),
         phase.upstream().getAsLong() - upstreamBefore,
-        phase.upstream() == null ? "" : phase.title().startsWith("Projects") ? "platform calls" : "database calls");
+        phase.upstream() == null
+            ? ""
+            : phase.title().startsWith("Projects") ? "platform calls" : "database calls");
   }
 
   /** Every instance's counters, summed per cache. */
   private Map<String, CacheStats> stats() {
     Map<String, CacheStats> sum = new HashMap<>();
     for (App a : apps) {
-      a.tier().stats().forEach((name, s) -> sum.merge(name, s, (x, y) -> new CacheStats(name,
-          x.requests() + y.requests(), x.l1Hits() + y.l1Hits(), x.l2Hits() + y.l2Hits(), x.misses() + y.misses(),
-          x.loads() + y.loads(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
+      a.tier()
+          .stats()
+          .forEach((name, s) -> sum.merge(
+              name,
+              s,
+              (x, y) -> new CacheStats(
+                  name,
+                  x.requests() + y.requests(),
+                  x.l1Hits() + y.l1Hits(),
+                  x.l2Hits() + y.l2Hits(),
+                  x.misses() + y.misses(),
+                  x.loads() + y.loads(),
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0)));
     }
     return sum;
   }
@@ -353,8 +483,13 @@ public final class DemoDriver {
     }
     int width = 40;
     int filled = (int) Math.round(Math.min(1, fraction) * width);
-    out.printf(Locale.ROOT, "\r[%s%s] %3d%% %-10s", "#".repeat(filled), ".".repeat(width - filled),
-        Math.round(Math.min(1, fraction) * 100), label);
+    out.printf(
+        Locale.ROOT,
+        "\r[%s%s] %3d%% %-10s",
+        "#".repeat(filled),
+        ".".repeat(width - filled),
+        Math.round(Math.min(1, fraction) * 100),
+        label);
     out.flush();
   }
 
@@ -381,14 +516,18 @@ public final class DemoDriver {
     }
 
     void login(long user) throws IOException, InterruptedException {
-      HttpResponse<String> response = send("POST", "/login",
-          "{\"user\": \"user" + user + "\", \"password\": \"password" + user + "\"}", 1);
+      HttpResponse<String> response = send(
+          "POST",
+          "/login",
+          "{\"user\": \"user" + user + "\", \"password\": \"password" + user + "\"}",
+          1);
       if (response.statusCode() == 200) {
         token = Json.mapper().readTree(response.body()).get("token").asText();
       }
     }
 
-    HttpResponse<String> get(String path, int uncachedCost) throws IOException, InterruptedException {
+    HttpResponse<String> get(String path, int uncachedCost)
+        throws IOException, InterruptedException {
       return send("GET", path, null, uncachedCost);
     }
 
@@ -397,7 +536,11 @@ public final class DemoDriver {
       App target = apps.get(ThreadLocalRandom.current().nextInt(apps.size()));
       HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target.baseUri() + path))
           .timeout(Duration.ofSeconds(10))
-          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+          .method(
+              method,
+              body == null
+                  ? HttpRequest.BodyPublishers.noBody()
+                  : HttpRequest.BodyPublishers.ofString(body));
       if (body != null) {
         request.header("Content-Type", "application/json");
       }
@@ -405,7 +548,8 @@ public final class DemoDriver {
         request.header("Authorization", "Bearer " + token);
       }
       long t0 = System.nanoTime();
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       long micros = (System.nanoTime() - t0) / 1_000;
       tally.requests.incrementAndGet();
       tally.uncached.addAndGet(uncachedCost);

@@ -26,7 +26,8 @@ public final class ImageOrigin {
       throw new IllegalArgumentException("count must be positive, was " + count);
     }
     if (latencyMillis < 0) {
-      throw new IllegalArgumentException("latencyMillis must not be negative, was " + latencyMillis);
+      throw new IllegalArgumentException(
+          "latencyMillis must not be negative, was " + latencyMillis);
     }
     this.count = count;
     this.latencyMillis = latencyMillis;

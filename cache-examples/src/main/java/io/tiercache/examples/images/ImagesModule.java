@@ -57,8 +57,14 @@ public final class ImagesModule implements AutoCloseable {
    * ({@code TIERCACHE_CACHES_IMAGES_TTL=1h}) may override them.
    */
   public static TierCacheBuilder declareCaches(TierCacheBuilder builder) {
-    return builder.cacheDefaults(CACHE, c -> c.valueType(Image.class).ttl(TTL).ttlJitter(0).l1MaxSize(200)
-        .compressionThreshold(0).maxValueSize(16 * 1024 * 1024));
+    return builder.cacheDefaults(
+        CACHE,
+        c -> c.valueType(Image.class)
+            .ttl(TTL)
+            .ttlJitter(0)
+            .l1MaxSize(200)
+            .compressionThreshold(0)
+            .maxValueSize(16 * 1024 * 1024));
   }
 
   /** Starts the module over {@code origin}; call after {@code tier} is built with {@link #declareCaches}. */
@@ -81,8 +87,15 @@ public final class ImagesModule implements AutoCloseable {
     if (image == null) {
       throw new HttpError(404, "no image " + id);
     }
-    return new Response(200, image.contentType(), image.bytes(),
-        Map.of("X-Tiercache", fetched[0] ? "origin" : "hit", "Cache-Control", "public, max-age=86400"));
+    return new Response(
+        200,
+        image.contentType(),
+        image.bytes(),
+        Map.of(
+            "X-Tiercache",
+            fetched[0] ? "origin" : "hit",
+            "Cache-Control",
+            "public, max-age=86400"));
   }
 
   private void onExpired(KeyEvent event) {
@@ -95,8 +108,8 @@ public final class ImagesModule implements AutoCloseable {
     } catch (NumberFormatException notOurs) {
       return;
     }
-    Optional<Lock> lock = tier.locks().tryAcquire("image-refresh:" + id, LockSpec.of(Duration.ofSeconds(10),
-        Duration.ZERO));
+    Optional<Lock> lock = tier.locks()
+        .tryAcquire("image-refresh:" + id, LockSpec.of(Duration.ofSeconds(10), Duration.ZERO));
     if (lock.isEmpty()) {
       return; // another instance refreshes it
     }

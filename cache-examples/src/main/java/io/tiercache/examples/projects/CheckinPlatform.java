@@ -40,8 +40,18 @@ public final class CheckinPlatform {
   /** Topics of a project (seed 000: the latest 20). */
   public static final int TOPICS_SIZE = 20;
 
-  private static final String[] NAMES = {"Yi Xue'er", "Zhang San", "Li Si", "Wang Wu", "Zhao Liu", "Chen Qi",
-      "Liu Ba", "Sun Jiu", "Zhou Shi", "Wu Yi"};
+  private static final String[] NAMES = {
+    "Yi Xue'er",
+    "Zhang San",
+    "Li Si",
+    "Wang Wu",
+    "Zhao Liu",
+    "Chen Qi",
+    "Liu Ba",
+    "Sun Jiu",
+    "Zhou Shi",
+    "Wu Yi"
+  };
 
   private final long latencyMillis;
   private final Clock clock;
@@ -60,7 +70,8 @@ public final class CheckinPlatform {
   /** A platform whose calls take {@code latencyMillis}; "today" is read from {@code clock} in {@code zone}. */
   public CheckinPlatform(long latencyMillis, Clock clock, ZoneId zone) {
     if (latencyMillis < 0) {
-      throw new IllegalArgumentException("latencyMillis must not be negative, was " + latencyMillis);
+      throw new IllegalArgumentException(
+          "latencyMillis must not be negative, was " + latencyMillis);
     }
     this.latencyMillis = latencyMillis;
     this.clock = clock;
@@ -105,8 +116,13 @@ public final class CheckinPlatform {
     }
     ProjectInfo info = info(id);
     long today = 20 + id % 50 + extraCheckins(id);
-    return new ProjectStats(id, info.totalMembers(), info.totalCheckins(), today,
-        Math.round(1000.0 * (0.6 + (id % 40) / 100.0)) / 1000.0, now());
+    return new ProjectStats(
+        id,
+        info.totalMembers(),
+        info.totalCheckins(),
+        today,
+        Math.round(1000.0 * (0.6 + (id % 40) / 100.0)) / 1000.0,
+        now());
   }
 
   /** {@code GET /projects/{id}/daily-stats}: today's figures, "today" in the platform's zone. */
@@ -118,7 +134,8 @@ public final class CheckinPlatform {
     LocalDate today = LocalDate.now(clock.withZone(zone));
     long seed = id * 31 + today.getDayOfYear();
     long checkinsToday = 20 + seed % 100 + extraCheckins(id);
-    return new DailyStats(id, today.toString(), checkinsToday, seed % 7, checkinsToday - seed % 5, now());
+    return new DailyStats(
+        id, today.toString(), checkinsToday, seed % 7, checkinsToday - seed % 5, now());
   }
 
   /** {@code GET /projects/{id}/leaderboard/{type}}: the top {@link #LEADERBOARD_SIZE}. */
@@ -152,7 +169,10 @@ public final class CheckinPlatform {
     List<Topic> latest = new ArrayList<>(topics.getOrDefault(id, new ArrayDeque<>()));
     for (int i = 0; latest.size() < TOPICS_SIZE; i++) {
       long userId = id * 1_000 + 1 + i;
-      latest.add(new Topic(id + "-" + i, "Check-in day " + (TOPICS_SIZE - i), "2025-01-15 08:30:00",
+      latest.add(new Topic(
+          id + "-" + i,
+          "Check-in day " + (TOPICS_SIZE - i),
+          "2025-01-15 08:30:00",
           member(userId)));
     }
     return new Topics(List.copyOf(latest.subList(0, TOPICS_SIZE)), now());
@@ -165,7 +185,9 @@ public final class CheckinPlatform {
       return null;
     }
     checkins.merge(projectId, 1L, Long::sum);
-    userDays.computeIfAbsent(projectId, p -> new ConcurrentHashMap<>()).merge(userId, 1L, Long::sum);
+    userDays
+        .computeIfAbsent(projectId, p -> new ConcurrentHashMap<>())
+        .merge(userId, 1L, Long::sum);
     String topicId = Long.toString(topicIds.incrementAndGet());
     Deque<Topic> list = topics.computeIfAbsent(projectId, p -> new ArrayDeque<>());
     synchronized (list) {
@@ -188,7 +210,11 @@ public final class CheckinPlatform {
   }
 
   private ProjectInfo info(long id) {
-    return new ProjectInfo(id, "Check-in challenge " + id, id % 3 == 0 ? "ended" : "ongoing", members(id),
+    return new ProjectInfo(
+        id,
+        "Check-in challenge " + id,
+        id % 3 == 0 ? "ended" : "ongoing",
+        members(id),
         1_000 + id * 17 + extraCheckins(id));
   }
 

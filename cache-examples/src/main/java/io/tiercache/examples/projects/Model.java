@@ -20,17 +20,28 @@ public final class Model {
   }
 
   /** A project as the platform's API returns it. */
-  public record ProjectInfo(long projectId, String title, String status, long totalMembers, long totalCheckins) {}
+  public record ProjectInfo(
+      long projectId, String title, String status, long totalMembers, long totalCheckins) {}
 
   /** {@code projects:list:{scope}}. */
   public record ProjectList(String scope, List<ProjectInfo> projects, String cachedAt) {}
 
   /** {@code project:{id}:stats}. */
-  public record ProjectStats(long projectId, long totalMembers, long totalCheckins, long todayCheckins,
-      double continuousRate, String cachedAt) {}
+  public record ProjectStats(
+      long projectId,
+      long totalMembers,
+      long totalCheckins,
+      long todayCheckins,
+      double continuousRate,
+      String cachedAt) {}
 
   /** {@code project:{id}:daily_stats}: the figures of one day. */
-  public record DailyStats(long projectId, String date, long totalCheckins, long newMembers, long activeMembers,
+  public record DailyStats(
+      long projectId,
+      String date,
+      long totalCheckins,
+      long newMembers,
+      long activeMembers,
       String cachedAt) {}
 
   /** A member of a project. */

@@ -40,20 +40,39 @@ public interface ProjectService {
   Map<Long, ProjectInfo> infos(Set<Long> ids);
 
   /** {@code project:{id}:stats}: 1 h, refreshed every 30 min. */
-  @Cached(cache = "project-stats", key = "project:{id}:stats", ttl = "1h", nullTtl = "1m", refresh = "30m")
+  @Cached(
+      cache = "project-stats",
+      key = "project:{id}:stats",
+      ttl = "1h",
+      nullTtl = "1m",
+      refresh = "30m")
   ProjectStats stats(long id);
 
   /** {@code project:{id}:daily_stats}: 30 min, refreshed every 15 min, and never past midnight. */
-  @Cached(cache = "daily-stats", key = "project:{id}:daily_stats", ttl = "30m", nullTtl = "1m", refresh = "15m")
+  @Cached(
+      cache = "daily-stats",
+      key = "project:{id}:daily_stats",
+      ttl = "30m",
+      nullTtl = "1m",
+      refresh = "15m")
   DailyStats dailyStats(long id);
 
   /** {@code project:{id}:leaderboard:{type}}: the top 100, 1 h, refreshed every 30 min. */
-  @Cached(cache = "leaderboard", key = "project:{id}:leaderboard:{type}", ttl = "1h", nullTtl = "1m",
+  @Cached(
+      cache = "leaderboard",
+      key = "project:{id}:leaderboard:{type}",
+      ttl = "1h",
+      nullTtl = "1m",
       refresh = "30m")
   Leaderboard leaderboard(long id, RankType type);
 
   /** {@code project:{id}:topics}: the latest 20, 10 min, refreshed every 5 min. */
-  @Cached(cache = "topics", key = "project:{id}:topics", ttl = "10m", nullTtl = "1m", refresh = "5m")
+  @Cached(
+      cache = "topics",
+      key = "project:{id}:topics",
+      ttl = "10m",
+      nullTtl = "1m",
+      refresh = "5m")
   Topics topics(long id);
 
   /** A check-in changes every figure of the project: all of {@code project:{id}:*} goes, on every instance. */

@@ -17,7 +17,11 @@ import java.util.Map;
 public final class ProjectsDemo {
 
   /** What the run measured. */
-  public record Result(long upstreamCalls, long requests, CacheStats stats, long degradedDuringOutage,
+  public record Result(
+      long upstreamCalls,
+      long requests,
+      CacheStats stats,
+      long degradedDuringOutage,
       boolean redisBackAfterRestart) {}
 
   private final PrintStream out;
@@ -48,7 +52,8 @@ public final class ProjectsDemo {
    */
   public Result run(String redisUri, Outage outage) {
     long requests = 0;
-    try (TierCache pod1 = tierCache(redisUri); TierCache pod2 = tierCache(redisUri)) {
+    try (TierCache pod1 = tierCache(redisUri);
+        TierCache pod2 = tierCache(redisUri)) {
       Cache<String, ProjectInfo> info = pod1.cache("project-info");
       List<Long> ids = CheckinPlatform.ids(20);
 
@@ -78,14 +83,17 @@ public final class ProjectsDemo {
         info2.get(Keys.of("project", id, "info"), k -> platform.projectInfo(id));
       }
       report(t0, ids.size());
-      out.printf("   platform calls made by pod 2: %d, its L2 hits: %d%n", platform.calls() - before,
-          info2.stats().l2Hits());
+      out.printf(
+          "   platform calls made by pod 2: %d, its L2 hits: %d%n",
+          platform.calls() - before, info2.stats().l2Hits());
 
-      step("4. batch read of projects 1..50: one Redis read, one bulk platform call for the 30 missing");
+      step(
+          "4. batch read of projects 1..50: one Redis read, one bulk platform call for the 30 missing");
       Cache<Long, ProjectInfo> byId = pod1.cache("project-info", ProjectInfo.class);
       before = platform.calls();
       Map<Long, ProjectInfo> batch = byId.getAll(CheckinPlatform.ids(50), platform::projectInfos);
-      out.printf("   got %d projects with %d platform call(s)%n", batch.size(), platform.calls() - before);
+      out.printf(
+          "   got %d projects with %d platform call(s)%n", batch.size(), platform.calls() - before);
 
       step("5. unknown project 99999: the empty answer is cached for a minute");
       before = platform.calls();
@@ -99,7 +107,9 @@ public final class ProjectsDemo {
       platform.checkIn(7, 1, "day 1");
       long deleted = pod1.invalidatePattern("project:" + Keys.segment(7L) + ":*");
       ProjectInfo fresh = info.get(Keys.of("project", 7L, "info"), k -> platform.projectInfo(7));
-      out.printf("   %d Redis key(s) deleted; project 7 now has %d check-ins%n", deleted, fresh.totalCheckins());
+      out.printf(
+          "   %d Redis key(s) deleted; project 7 now has %d check-ins%n",
+          deleted, fresh.totalCheckins());
 
       long degraded = 0;
       boolean back = true;
@@ -117,8 +127,9 @@ public final class ProjectsDemo {
           }
         }
         degraded = info.stats().degradedCalls();
-        out.printf("   30 requests, %d failed, degraded calls so far: %d, Redis available: %s%n", failed, degraded,
-            pod1.isRedisAvailable());
+        out.printf(
+            "   30 requests, %d failed, degraded calls so far: %d, Redis available: %s%n",
+            failed, degraded, pod1.isRedisAvailable());
         step("8. Redis is back: the circuit breaker closes after a probe");
         outage.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -131,8 +142,14 @@ public final class ProjectsDemo {
 
       CacheStats stats = info.stats();
       step("stats of 'project-info' on pod 1");
-      out.printf("   requests %d, L1 hits %d, L2 hits %d, misses %d, hit rate %.1f%%, loads %d, avg load %.1f ms%n",
-          stats.requests(), stats.l1Hits(), stats.l2Hits(), stats.misses(), stats.hitRate() * 100, stats.loads(),
+      out.printf(
+          "   requests %d, L1 hits %d, L2 hits %d, misses %d, hit rate %.1f%%, loads %d, avg load %.1f ms%n",
+          stats.requests(),
+          stats.l1Hits(),
+          stats.l2Hits(),
+          stats.misses(),
+          stats.hitRate() * 100,
+          stats.loads(),
           stats.averageLoadNanos() / 1e6);
       out.printf("   platform calls in total: %d%n", platform.calls());
       return new Result(platform.calls(), requests, stats, degraded, back);
@@ -153,8 +170,9 @@ public final class ProjectsDemo {
 
   private void report(long startNanos, int reads) {
     double ms = (System.nanoTime() - startNanos) / 1e6;
-    out.printf("   %d reads in %.1f ms (%.3f ms per read), platform calls so far: %d%n", reads, ms, ms / reads,
-        platform.calls());
+    out.printf(
+        "   %d reads in %.1f ms (%.3f ms per read), platform calls so far: %d%n",
+        reads, ms, ms / reads, platform.calls());
   }
 
   private static void sleep(long millis) {

@@ -52,7 +52,8 @@ public final class ProjectsModule {
 
   /** The module over {@code platform}, cached in {@code tier}. */
   public static ProjectsModule create(CheckinPlatform platform, TierCache tier) {
-    return new ProjectsModule(platform, new CachedProjectService(new PlatformProjectService(platform), tier));
+    return new ProjectsModule(
+        platform, new CachedProjectService(new PlatformProjectService(platform), tier));
   }
 
   /** The cached service. */
@@ -67,11 +68,14 @@ public final class ProjectsModule {
 
   /** Adds the routes. */
   public void routes(Router router) {
-    router.route("GET", "/projects", this::list)
+    router
+        .route("GET", "/projects", this::list)
         .route("GET", "/projects/{id}", r -> ok(service.info(r.id("id")), r))
         .route("GET", "/projects/{id}/stats", r -> ok(service.stats(r.id("id")), r))
         .route("GET", "/projects/{id}/daily-stats", r -> ok(service.dailyStats(r.id("id")), r))
-        .route("GET", "/projects/{id}/leaderboard/{type}",
+        .route(
+            "GET",
+            "/projects/{id}/leaderboard/{type}",
             r -> ok(service.leaderboard(r.id("id"), rankType(r.param("type"))), r))
         .route("GET", "/projects/{id}/topics", r -> ok(service.topics(r.id("id")), r))
         .route("POST", "/projects/{id}/checkins", this::checkIn);
@@ -88,7 +92,8 @@ public final class ProjectsModule {
         }
       }
       if (ids.isEmpty() || ids.size() > MAX_BATCH) {
-        throw HttpError.badRequest("ids must name 1 to " + MAX_BATCH + " projects, was " + ids.size());
+        throw HttpError.badRequest(
+            "ids must name 1 to " + MAX_BATCH + " projects, was " + ids.size());
       }
       return Response.json(service.infos(ids));
     }

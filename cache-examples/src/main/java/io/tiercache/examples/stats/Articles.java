@@ -72,9 +72,19 @@ public final class Articles {
   /** Declares {@code articles} and the write-back {@code article-views} over {@code db}. */
   static Flushes declareCaches(TierCacheBuilder builder, Database db) {
     Flushes flushes = new Flushes(db);
-    builder.cache("articles", c -> c.valueType(Article.class).ttl(Duration.ofMinutes(10)).nullTtl(Duration.ofMinutes(1)))
-        .cache("article-views", c -> c.valueType(Long.class).ttl(Duration.ofHours(1))
-            .strategy(Strategy.WRITE_BACK).writer(flushes).writeBackInterval(FLUSH_INTERVAL));
+    builder
+        .cache(
+            "articles",
+            c -> c.valueType(Article.class)
+                .ttl(Duration.ofMinutes(10))
+                .nullTtl(Duration.ofMinutes(1)))
+        .cache(
+            "article-views",
+            c -> c.valueType(Long.class)
+                .ttl(Duration.ofHours(1))
+                .strategy(Strategy.WRITE_BACK)
+                .writer(flushes)
+                .writeBackInterval(FLUSH_INTERVAL));
     return flushes;
   }
 
@@ -84,10 +94,20 @@ public final class Articles {
 
   /** The article, or null if there is none. */
   public Article find(long id) {
-    return articles.get(Keys.of("article", id), k -> db.query(
-        "SELECT id, author_id, title, category, views, published_on FROM articles WHERE id = ?",
-        rows -> rows.next() ? new Article(rows.getLong(1), rows.getLong(2), rows.getString(3), rows.getString(4),
-            rows.getLong(5), rows.getObject(6).toString()) : null, id));
+    return articles.get(
+        Keys.of("article", id),
+        k -> db.query(
+            "SELECT id, author_id, title, category, views, published_on FROM articles WHERE id = ?",
+            rows -> rows.next()
+                ? new Article(
+                    rows.getLong(1),
+                    rows.getLong(2),
+                    rows.getString(3),
+                    rows.getString(4),
+                    rows.getLong(5),
+                    rows.getObject(6).toString())
+                : null,
+            id));
   }
 
   /** Adds one view of an existing article; returns the new count. */
@@ -120,8 +140,12 @@ public final class Articles {
   }
 
   private long current(long id) {
-    Long count = views.get(id, k -> db.query("SELECT views FROM articles WHERE id = ?",
-        rows -> rows.next() ? rows.getLong(1) : null, id));
+    Long count = views.get(
+        id,
+        k -> db.query(
+            "SELECT views FROM articles WHERE id = ?",
+            rows -> rows.next() ? rows.getLong(1) : null,
+            id));
     return count == null ? 0 : count;
   }
 }

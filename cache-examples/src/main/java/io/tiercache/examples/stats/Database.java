@@ -27,8 +27,9 @@ public final class Database implements AutoCloseable {
   /** Article categories. */
   static final String[] CATEGORIES = {"java", "redis", "databases", "devops", "frontend", "career"};
 
-  private static final String[] CITIES = {"Shanghai", "Beijing", "Shenzhen", "Hangzhou", "Chengdu", "Berlin",
-      "Lisbon", "Toronto"};
+  private static final String[] CITIES = {
+    "Shanghai", "Beijing", "Shenzhen", "Hangzhou", "Chengdu", "Berlin", "Lisbon", "Toronto"
+  };
 
   /** A read of one row or value. */
   @FunctionalInterface
@@ -52,7 +53,8 @@ public final class Database implements AutoCloseable {
   /** A fresh database with {@code users} users and {@code articles} articles. */
   public static Database create(int users, int articles, long latencyMillis) {
     if (users < 1 || articles < 1) {
-      throw new IllegalArgumentException("users and articles must be positive, were " + users + ", " + articles);
+      throw new IllegalArgumentException(
+          "users and articles must be positive, were " + users + ", " + articles);
     }
     JdbcConnectionPool pool = JdbcConnectionPool.create(
         "jdbc:h2:mem:tiercache-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
@@ -68,17 +70,21 @@ public final class Database implements AutoCloseable {
   }
 
   private void seed() throws SQLException {
-    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE users (id BIGINT PRIMARY KEY, name VARCHAR(64) NOT NULL UNIQUE, "
-          + "display_name VARCHAR(128) NOT NULL, email VARCHAR(128) NOT NULL, city VARCHAR(64) NOT NULL, "
-          + "password_salt VARCHAR(32) NOT NULL, password_hash VARCHAR(64) NOT NULL, created_on DATE NOT NULL)");
-      s.execute("CREATE TABLE articles (id BIGINT PRIMARY KEY, author_id BIGINT NOT NULL REFERENCES users(id), "
-          + "title VARCHAR(200) NOT NULL, category VARCHAR(32) NOT NULL, views BIGINT NOT NULL, "
-          + "published_on DATE NOT NULL)");
+    try (Connection c = pool.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE users (id BIGINT PRIMARY KEY, name VARCHAR(64) NOT NULL UNIQUE, "
+              + "display_name VARCHAR(128) NOT NULL, email VARCHAR(128) NOT NULL, city VARCHAR(64) NOT NULL, "
+              + "password_salt VARCHAR(32) NOT NULL, password_hash VARCHAR(64) NOT NULL, created_on DATE NOT NULL)");
+      s.execute(
+          "CREATE TABLE articles (id BIGINT PRIMARY KEY, author_id BIGINT NOT NULL REFERENCES users(id), "
+              + "title VARCHAR(200) NOT NULL, category VARCHAR(32) NOT NULL, views BIGINT NOT NULL, "
+              + "published_on DATE NOT NULL)");
       s.execute("CREATE INDEX articles_author ON articles(author_id)");
       c.setAutoCommit(false);
       LocalDate start = LocalDate.of(2024, 1, 1);
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      try (PreparedStatement insert =
+          c.prepareStatement("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
         for (long id = 1; id <= users; id++) {
           String salt = Long.toHexString(id * 0x9E3779B97F4A7C15L);
           insert.setLong(1, id);
@@ -93,11 +99,13 @@ public final class Database implements AutoCloseable {
         }
         insert.executeBatch();
       }
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?)")) {
+      try (PreparedStatement insert =
+          c.prepareStatement("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?)")) {
         for (long id = 1; id <= articles; id++) {
           insert.setLong(1, id);
           insert.setLong(2, 1 + (id * 7919) % users);
-          insert.setString(3, "Article " + id + ": notes on " + CATEGORIES[(int) (id % CATEGORIES.length)]);
+          insert.setString(
+              3, "Article " + id + ": notes on " + CATEGORIES[(int) (id % CATEGORIES.length)]);
           insert.setString(4, CATEGORIES[(int) (id % CATEGORIES.length)]);
           insert.setLong(5, (id * 37) % 1_000);
           insert.setObject(6, start.plusDays(id % 500));
@@ -113,7 +121,8 @@ public final class Database implements AutoCloseable {
   static String hash(String salt, String password) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest((salt + ":" + password).getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(digest.digest((salt + ":" + password).getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }
@@ -122,7 +131,8 @@ public final class Database implements AutoCloseable {
   /** Runs a query and maps its rows with {@code mapper} (which iterates them itself). */
   public <T> T query(String sql, RowMapper<T> mapper, Object... params) {
     roundTrip();
-    try (Connection c = pool.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement s = c.prepareStatement(sql)) {
       bind(s, params);
       try (ResultSet rows = s.executeQuery()) {
         return mapper.map(rows);
@@ -135,7 +145,8 @@ public final class Database implements AutoCloseable {
   /** Runs an update; returns the rows changed. */
   public int update(String sql, Object... params) {
     roundTrip();
-    try (Connection c = pool.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement s = c.prepareStatement(sql)) {
       bind(s, params);
       return s.executeUpdate();
     } catch (SQLException e) {
@@ -146,7 +157,8 @@ public final class Database implements AutoCloseable {
   /** Runs one statement for many parameter rows in one batch and one transaction. */
   public void batch(String sql, List<Object[]> rows) {
     roundTrip();
-    try (Connection c = pool.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement s = c.prepareStatement(sql)) {
       c.setAutoCommit(false);
       for (Object[] row : rows) {
         bind(s, row);

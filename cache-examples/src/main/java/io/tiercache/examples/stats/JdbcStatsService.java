@@ -31,9 +31,12 @@ final class JdbcStatsService implements StatsService {
           }
           return result;
         });
-    long articles = db.query("SELECT COUNT(*) FROM articles", rows -> rows.next() ? rows.getLong(1) : 0L);
-    List<AuthorViews> top = db.query("SELECT u.id, u.display_name, SUM(a.views) AS v FROM articles a "
-        + "JOIN users u ON u.id = a.author_id GROUP BY u.id, u.display_name ORDER BY v DESC, u.id LIMIT 5", rows -> {
+    long articles =
+        db.query("SELECT COUNT(*) FROM articles", rows -> rows.next() ? rows.getLong(1) : 0L);
+    List<AuthorViews> top = db.query(
+        "SELECT u.id, u.display_name, SUM(a.views) AS v FROM articles a "
+            + "JOIN users u ON u.id = a.author_id GROUP BY u.id, u.display_name ORDER BY v DESC, u.id LIMIT 5",
+        rows -> {
           List<AuthorViews> result = new ArrayList<>();
           while (rows.next()) {
             result.add(new AuthorViews(rows.getLong(1), rows.getString(2), rows.getLong(3)));
@@ -41,7 +44,8 @@ final class JdbcStatsService implements StatsService {
           return result;
         });
     long total = byCategory.values().stream().mapToLong(Long::longValue).sum();
-    return new GlobalStats(users, articles, total, byCategory, top, clock.instant().toString());
+    return new GlobalStats(
+        users, articles, total, byCategory, top, clock.instant().toString());
   }
 
   @Override
@@ -50,14 +54,23 @@ final class JdbcStatsService implements StatsService {
     if (!exists) {
       return null;
     }
-    return db.query("SELECT COUNT(*), COALESCE(SUM(views), 0), "
-        + "(SELECT title FROM articles WHERE author_id = ? ORDER BY views DESC, id LIMIT 1) "
-        + "FROM articles WHERE author_id = ?", rows -> {
+    return db.query(
+        "SELECT COUNT(*), COALESCE(SUM(views), 0), "
+            + "(SELECT title FROM articles WHERE author_id = ? ORDER BY views DESC, id LIMIT 1) "
+            + "FROM articles WHERE author_id = ?",
+        rows -> {
           rows.next();
           long count = rows.getLong(1);
           long views = rows.getLong(2);
-          return new UserStats(id, count, views, count == 0 ? 0 : Math.round(100.0 * views / count) / 100.0,
-              rows.getString(3), clock.instant().toString());
-        }, id, id);
+          return new UserStats(
+              id,
+              count,
+              views,
+              count == 0 ? 0 : Math.round(100.0 * views / count) / 100.0,
+              rows.getString(3),
+              clock.instant().toString());
+        },
+        id,
+        id);
   }
 }

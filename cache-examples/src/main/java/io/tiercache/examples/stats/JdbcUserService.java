@@ -21,8 +21,10 @@ final class JdbcUserService implements UserService {
 
   @Override
   public User find(long id) {
-    return db.query("SELECT " + COLUMNS + " FROM users WHERE id = ?",
-        rows -> rows.next() ? user(rows) : null, id);
+    return db.query(
+        "SELECT " + COLUMNS + " FROM users WHERE id = ?",
+        rows -> rows.next() ? user(rows) : null,
+        id);
   }
 
   @Override
@@ -32,18 +34,25 @@ final class JdbcUserService implements UserService {
 
   @Override
   public User update(long id, UserUpdate update) {
-    int changed = db.update("UPDATE users SET display_name = COALESCE(?, display_name), "
-        + "email = COALESCE(?, email), city = COALESCE(?, city) WHERE id = ?",
-        update.displayName(), update.email(), update.city(), id);
+    int changed = db.update(
+        "UPDATE users SET display_name = COALESCE(?, display_name), "
+            + "email = COALESCE(?, email), city = COALESCE(?, city) WHERE id = ?",
+        update.displayName(),
+        update.email(),
+        update.city(),
+        id);
     return changed == 0 ? null : find(id);
   }
 
   /** The user whose name and password match; one query. */
   Optional<User> authenticate(String name, String password) {
     record Row(User user, String salt, String hash) {}
-    Row row = db.query("SELECT " + COLUMNS + ", password_salt, password_hash FROM users WHERE name = ?",
-        rows -> rows.next() ? new Row(user(rows), rows.getString("password_salt"), rows.getString("password_hash"))
-            : null, name);
+    Row row = db.query(
+        "SELECT " + COLUMNS + ", password_salt, password_hash FROM users WHERE name = ?",
+        rows -> rows.next()
+            ? new Row(user(rows), rows.getString("password_salt"), rows.getString("password_hash"))
+            : null,
+        name);
     if (row == null) {
       return Optional.empty();
     }
@@ -53,7 +62,12 @@ final class JdbcUserService implements UserService {
   }
 
   private static User user(ResultSet rows) throws SQLException {
-    return new User(rows.getLong("id"), rows.getString("name"), rows.getString("display_name"),
-        rows.getString("email"), rows.getString("city"), rows.getObject("created_on").toString());
+    return new User(
+        rows.getLong("id"),
+        rows.getString("name"),
+        rows.getString("display_name"),
+        rows.getString("email"),
+        rows.getString("city"),
+        rows.getObject("created_on").toString());
   }
 }

@@ -46,7 +46,8 @@ public final class StatsModule {
   }
 
   /** The module. */
-  public static StatsModule create(Database db, TierCache tier, Clock clock, Articles.Flushes flushes) {
+  public static StatsModule create(
+      Database db, TierCache tier, Clock clock, Articles.Flushes flushes) {
     return new StatsModule(db, tier, clock, flushes);
   }
 
@@ -72,10 +73,14 @@ public final class StatsModule {
 
   /** Adds the routes; {@code auth} guards {@code PUT /users/{id}}. */
   public void routes(Router router, Router.Filter auth) {
-    router.route("GET", "/users/{id}", r -> Response.json(found(users.find(r.id("id")), "user", r)))
+    router
+        .route("GET", "/users/{id}", r -> Response.json(found(users.find(r.id("id")), "user", r)))
         .route("PUT", "/users/{id}", auth, this::update)
         .route("GET", "/stats/global", r -> Response.json(stats.global()))
-        .route("GET", "/stats/users/{id}", r -> Response.json(found(stats.user(r.id("id")), "user", r)));
+        .route(
+            "GET",
+            "/stats/users/{id}",
+            r -> Response.json(found(stats.user(r.id("id")), "user", r)));
   }
 
   private Response update(Request request) throws Exception {

@@ -52,14 +52,18 @@ public final class TokenModule {
    */
   public Router.Filter filter() {
     return request -> {
-      String token = bearer(request).orElseThrow(() -> HttpError.unauthorized("a Bearer token is required"));
+      String token =
+          bearer(request).orElseThrow(() -> HttpError.unauthorized("a Bearer token is required"));
       TokenVerification<Login> check = tokens.verify(token, Login.class);
       switch (check.status()) {
-        case VALID -> request.attribute(Principal.ATTRIBUTE,
-            new Principal(Long.parseLong(check.session().orElseThrow().userId()), token));
+        case VALID ->
+          request.attribute(
+              Principal.ATTRIBUTE,
+              new Principal(Long.parseLong(check.session().orElseThrow().userId()), token));
         case INVALID -> throw HttpError.unauthorized("the token is unknown, expired or revoked");
-        case UNAVAILABLE -> throw new HttpError(503, "the token store is unavailable; try again",
-            Map.of("Retry-After", "1"));
+        case UNAVAILABLE ->
+          throw new HttpError(
+              503, "the token store is unavailable; try again", Map.of("Retry-After", "1"));
         default -> throw new IllegalStateException("unexpected status " + check.status());
       }
     };
@@ -68,14 +72,19 @@ public final class TokenModule {
   /** Adds the routes. */
   public void routes(Router router) {
     Router.Filter auth = filter();
-    router.route("POST", "/login", this::login)
+    router
+        .route("POST", "/login", this::login)
         .route("GET", "/me", auth, this::me)
         .route("POST", "/logout", auth, r -> {
           boolean revoked = tokens.revoke(Principal.of(r).token());
           return Response.json(Map.of("revoked", revoked ? 1 : 0));
         })
-        .route("POST", "/logout-all", auth,
-            r -> Response.json(Map.of("revoked", tokens.revokeAll(Long.toString(Principal.of(r).userId())))));
+        .route(
+            "POST",
+            "/logout-all",
+            auth,
+            r -> Response.json(
+                Map.of("revoked", tokens.revokeAll(Long.toString(Principal.of(r).userId())))));
   }
 
   private Response login(Request request) throws Exception {
@@ -83,10 +92,13 @@ public final class TokenModule {
     if (credentials.user() == null || credentials.password() == null) {
       throw HttpError.badRequest("user and password are required");
     }
-    User user = users.authenticate(credentials.user(), credentials.password())
+    User user = users
+        .authenticate(credentials.user(), credentials.password())
         .orElseThrow(() -> HttpError.unauthorized("unknown user or wrong password"));
-    IssuedToken issued = tokens.issue(Long.toString(user.id()),
-        new Login(request.remoteAddress(), request.header("User-Agent").orElse("unknown")), TOKEN_TTL);
+    IssuedToken issued = tokens.issue(
+        Long.toString(user.id()),
+        new Login(request.remoteAddress(), request.header("User-Agent").orElse("unknown")),
+        TOKEN_TTL);
     users.users().remember(user);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("token", issued.token());
@@ -104,12 +116,15 @@ public final class TokenModule {
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("user", user);
-    body.put("sessions", tokens.sessions(Long.toString(principal.userId()), Login.class).size());
+    body.put(
+        "sessions",
+        tokens.sessions(Long.toString(principal.userId()), Login.class).size());
     return Response.json(body);
   }
 
   private static Optional<String> bearer(Request request) {
-    return request.header("Authorization")
+    return request
+        .header("Authorization")
         .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
         .map(h -> h.substring(7).trim())
         .filter(t -> !t.isEmpty());

@@ -105,8 +105,11 @@ public final class Request {
       } catch (IOException | RuntimeException e) {
         // Some JDKs' chunked decoder throws an unchecked exception for a chunk size past int's
         // range (ffffffffff): it is the same malformed body.
-        throw new HttpError(400, "the body could not be read: its chunked encoding is malformed or it ends "
-            + "before its Content-Length", CLOSE);
+        throw new HttpError(
+            400,
+            "the body could not be read: its chunked encoding is malformed or it ends "
+                + "before its Content-Length",
+            CLOSE);
       }
       if (read.length > MAX_BODY) {
         throw tooLarge();
@@ -170,32 +173,40 @@ public final class Request {
   /** A 400 that says what is wrong with a JSON body in the API's terms. */
   private static HttpError jsonError(IOException e) {
     Throwable cause = e;
-    if (e instanceof JsonMappingException && e.getCause() instanceof JsonProcessingException parse
+    if (e instanceof JsonMappingException
+        && e.getCause() instanceof JsonProcessingException parse
         && !(parse instanceof JsonMappingException)) {
       cause = parse;
     }
     String field = field(e);
     if (cause instanceof StreamConstraintsException) {
-      return HttpError.badRequest("the JSON body is nested too deeply or holds a value that is too long");
+      return HttpError.badRequest(
+          "the JSON body is nested too deeply or holds a value that is too long");
     }
     if (cause instanceof InputCoercionException) {
-      return HttpError.badRequest(field == null ? "a number in the body is out of range"
-          : field + " is out of range");
+      return HttpError.badRequest(
+          field == null ? "a number in the body is out of range" : field + " is out of range");
     }
     if (cause instanceof JsonEOFException) {
       return HttpError.badRequest("the JSON body ends before it is complete");
     }
     if (cause instanceof StreamReadException read) {
       JsonLocation at = read.getLocation();
-      return HttpError.badRequest("the body is not valid JSON" + (at == null || at.getLineNr() < 1 ? ""
-          : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+      return HttpError.badRequest("the body is not valid JSON"
+          + (at == null || at.getLineNr() < 1
+              ? ""
+              : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
     }
     if (e instanceof MismatchedInputException mismatch) {
-      return HttpError.badRequest(field == null ? "the body must be a JSON object"
-          : field + " must be " + describe(mismatch.getTargetType()));
+      return HttpError.badRequest(
+          field == null
+              ? "the body must be a JSON object"
+              : field + " must be " + describe(mismatch.getTargetType()));
     }
-    return HttpError.badRequest(field == null ? "the body does not fit this route"
-        : field + " has a value this route does not accept");
+    return HttpError.badRequest(
+        field == null
+            ? "the body does not fit this route"
+            : field + " has a value this route does not accept");
   }
 
   /** The top-level field of the body that a mapping error is about, if it has a plain name. */
@@ -238,8 +249,9 @@ public final class Request {
       String name = eq < 0 ? pair : pair.substring(0, eq);
       String value = eq < 0 ? "" : pair.substring(eq + 1);
       try {
-        result.putIfAbsent(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value,
-            StandardCharsets.UTF_8));
+        result.putIfAbsent(
+            URLDecoder.decode(name, StandardCharsets.UTF_8),
+            URLDecoder.decode(value, StandardCharsets.UTF_8));
       } catch (IllegalArgumentException e) {
         throw HttpError.badRequest("the query string has a malformed %-escape");
       }

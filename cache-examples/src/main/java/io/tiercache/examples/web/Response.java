@@ -33,7 +33,8 @@ public record Response(int status, String contentType, byte[] body, Map<String, 
 
   /** 200 with an HTML page. */
   public static Response html(String html) {
-    return new Response(200, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8), Map.of());
+    return new Response(
+        200, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8), Map.of());
   }
 
   /**

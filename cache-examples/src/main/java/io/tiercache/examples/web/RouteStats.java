@@ -71,7 +71,8 @@ public final class RouteStats {
   /** The figures of every route that was called, by route ("GET /projects/{id}"). */
   public Map<String, Figures> snapshot() {
     Map<String, Figures> result = new LinkedHashMap<>();
-    routes.entrySet().stream().sorted(Map.Entry.comparingByKey())
+    routes.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
         .forEach(e -> result.put(e.getKey(), e.getValue().figures()));
     return result;
   }

@@ -38,7 +38,12 @@ public final class Router implements HttpHandler {
     void check(Request request) throws Exception;
   }
 
-  private record Route(String method, String pattern, String[] segments, Filter filter, Handler handler,
+  private record Route(
+      String method,
+      String pattern,
+      String[] segments,
+      Filter filter,
+      Handler handler,
       boolean tracked) {}
 
   private final List<Route> routes = new ArrayList<>();
@@ -77,7 +82,8 @@ public final class Router implements HttpHandler {
     Response response;
     try {
       String[] path = split(exchange.getRequestURI().getPath());
-      Optional<Map.Entry<Route, Map<String, String>>> match = match(exchange.getRequestMethod(), path);
+      Optional<Map.Entry<Route, Map<String, String>>> match =
+          match(exchange.getRequestMethod(), path);
       if (match.isEmpty()) {
         throw unmatched(path);
       }
@@ -101,7 +107,8 @@ public final class Router implements HttpHandler {
     try {
       send(exchange, response);
     } catch (IOException | RuntimeException e) {
-      log.debug("answer to {} {} not sent", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+      log.debug(
+          "answer to {} {} not sent", exchange.getRequestMethod(), exchange.getRequestURI(), e);
     }
     if (tracked) {
       stats.record(label, System.nanoTime() - start);
@@ -175,8 +182,8 @@ public final class Router implements HttpHandler {
       response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
       // A HEAD answer has the headers only: the server sends no body for it whatever the length.
       boolean head = "HEAD".equals(exchange.getRequestMethod());
-      exchange.sendResponseHeaders(response.status(), head || response.body().length == 0 ? -1
-          : response.body().length);
+      exchange.sendResponseHeaders(
+          response.status(), head || response.body().length == 0 ? -1 : response.body().length);
       if (!head && response.body().length > 0) {
         try (OutputStream out = exchange.getResponseBody()) {
           out.write(response.body());

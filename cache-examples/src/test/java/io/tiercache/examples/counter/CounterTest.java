@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The counter use case through HTTP: exact likes under concurrency, the per-user rate limit. */
 class CounterTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   static final int CLIENTS = 8;
   static final int LIMIT = 40;
@@ -54,7 +55,10 @@ class CounterTest {
       }
     });
     for (int article = 1; article <= 10; article++) {
-      assertEquals(CLIENTS, app.get("/articles/" + article).json().get("likes").asLong(), "article " + article);
+      assertEquals(
+          CLIENTS,
+          app.get("/articles/" + article).json().get("likes").asLong(),
+          "article " + article);
     }
     // Half the clients unlike article 1, concurrently, twice each.
     runConcurrently(tokens.subList(0, CLIENTS / 2), token -> {
@@ -71,8 +75,11 @@ class CounterTest {
     String token = app.login(9);
     String other = app.login(10);
     for (int i = 0; i < LIMIT; i++) {
-      assertEquals(200, app.post("/articles/" + (1 + i % 5) + (i % 2 == 0 ? "/like" : "/unlike"), null, token)
-          .status(), "request " + (i + 1));
+      assertEquals(
+          200,
+          app.post("/articles/" + (1 + i % 5) + (i % 2 == 0 ? "/like" : "/unlike"), null, token)
+              .status(),
+          "request " + (i + 1));
     }
     Reply limited = app.post("/articles/1/like", null, token);
     assertEquals(429, limited.status());

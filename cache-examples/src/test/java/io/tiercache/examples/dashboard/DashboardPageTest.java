@@ -33,19 +33,24 @@ class DashboardPageTest {
   private static final Pattern CELL = Pattern.compile(
       "<td data-instance=\"([^\"]+)\"(?: data-cache=\"([^\"]+)\")?(?: data-route=\"[^\"]+\")? data-field=\"([^\"]+)\">([^<]*)</td>");
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   @Test
   void page_rendersInChromium_andItsNumbersMatchCacheStats() throws Exception {
-    assumeTrue(Files.isExecutable(CHROMIUM), "skipped: " + CHROMIUM + " is not installed (apt-get install chromium)");
-    try (TestApp one = TestApp.start(redis.uri()); TestApp two = TestApp.start(redis.uri())) {
+    assumeTrue(
+        Files.isExecutable(CHROMIUM),
+        "skipped: " + CHROMIUM + " is not installed (apt-get install chromium)");
+    try (TestApp one = TestApp.start(redis.uri());
+        TestApp two = TestApp.start(redis.uri())) {
       List<URI> uris = List.of(one.app().baseUri(), two.app().baseUri());
       one.app().dashboard().instances(uris.get(0), uris);
       two.app().dashboard().instances(uris.get(1), uris);
-      one.get("/projects/3");                     // app-1 loads
-      two.get("/projects/3");                     // app-2: an L2 hit
-      two.get("/projects/3");                     // app-2: an L1 hit
-      one.post("/projects/3/checkins", "{\"user_id\": 7, \"text\": \"day 1\"}", null); // app-1 sends
+      one.get("/projects/3"); // app-1 loads
+      two.get("/projects/3"); // app-2: an L2 hit
+      two.get("/projects/3"); // app-2: an L1 hit
+      one.post(
+          "/projects/3/checkins", "{\"user_id\": 7, \"text\": \"day 1\"}", null); // app-1 sends
       one.get("/users/5");
       two.get("/users/5");
       one.app().dashboard().sample();
@@ -58,7 +63,9 @@ class DashboardPageTest {
       Map<String, String> cells = new HashMap<>();
       Matcher m = CELL.matcher(dom);
       while (m.find()) {
-        cells.put(m.group(1) + "/" + (m.group(2) == null ? "" : m.group(2)) + "/" + m.group(3), m.group(4));
+        cells.put(
+            m.group(1) + "/" + (m.group(2) == null ? "" : m.group(2)) + "/" + m.group(3),
+            m.group(4));
       }
       for (int i = 0; i < 2; i++) {
         String name = "app-" + (i + 1);
@@ -68,14 +75,20 @@ class DashboardPageTest {
           for (JsonNode c : caches) {
             total += c.get(field).asLong();
           }
-          assertEquals(String.valueOf(total), cells.get(name + "//" + field), name + " " + field + " in " + cells);
+          assertEquals(
+              String.valueOf(total),
+              cells.get(name + "//" + field),
+              name + " " + field + " in " + cells);
         }
         JsonNode coherence = stats[i].get("coherence");
         assertEquals(coherence.get("sent").asText(), cells.get(name + "//sent"), name + " sent");
-        assertEquals(coherence.get("received").asText(), cells.get(name + "//received"), name + " received");
+        assertEquals(
+            coherence.get("received").asText(), cells.get(name + "//received"), name + " received");
         caches.fields().forEachRemaining(e -> {
           for (String field : List.of("l1Hits", "l2Hits", "loads")) {
-            assertEquals(e.getValue().get(field).asText(), cells.get(name + "/" + e.getKey() + "/" + field),
+            assertEquals(
+                e.getValue().get(field).asText(),
+                cells.get(name + "/" + e.getKey() + "/" + field),
                 name + " " + e.getKey() + " " + field);
           }
         });
@@ -83,9 +96,12 @@ class DashboardPageTest {
       // What the scenario made of the two levels and of coherence, as the page shows it.
       assertEquals("1", cells.get("app-2/project-info/l2Hits"));
       assertEquals("1", cells.get("app-2/project-info/l1Hits"));
-      assertTrue(Long.parseLong(cells.get("app-1//sent")) > 0 && Long.parseLong(cells.get("app-2//received")) > 0,
+      assertTrue(
+          Long.parseLong(cells.get("app-1//sent")) > 0
+              && Long.parseLong(cells.get("app-2//received")) > 0,
           "invalidations sent by app-1 reach app-2: " + cells);
-      assertTrue(!dom.contains("GET /cache/stats") && !dom.contains("GET /cluster/stats"),
+      assertTrue(
+          !dom.contains("GET /cache/stats") && !dom.contains("GET /cluster/stats"),
           "the dashboard's polling is not in the route table");
     }
   }
@@ -113,9 +129,17 @@ class DashboardPageTest {
   private static String dumpDom(String url) throws Exception {
     Path profile = Files.createTempDirectory("tiercache-chromium-");
     try {
-      Process process = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-          "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile, "--virtual-time-budget=5000",
-          "--dump-dom", url)
+      Process process = new ProcessBuilder(
+              CHROMIUM.toString(),
+              "--headless",
+              "--no-sandbox",
+              "--disable-gpu",
+              "--disable-dev-shm-usage",
+              "--no-first-run",
+              "--user-data-dir=" + profile,
+              "--virtual-time-budget=5000",
+              "--dump-dom",
+              url)
           .redirectError(ProcessBuilder.Redirect.DISCARD)
           .start();
       String dom = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

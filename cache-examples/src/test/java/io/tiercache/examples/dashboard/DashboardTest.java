@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tiercache.examples.TestApp.Reply;
 import io.tiercache.examples.TestApp;
+import io.tiercache.examples.TestApp.Reply;
 import io.tiercache.test.RedisExtension;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@code GET /cache/stats}, {@code GET /app/routes} and the page. */
 class DashboardTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private TestApp app;
 
@@ -43,8 +44,18 @@ class DashboardTest {
     Reply reply = app.get("/cache/stats");
     assertEquals(200, reply.status());
     JsonNode caches = reply.json().get("caches");
-    for (String name : List.of("projects", "project-info", "project-stats", "daily-stats", "leaderboard", "topics",
-        "users", "global-stats", "user-stats", "articles", "article-views")) {
+    for (String name : List.of(
+        "projects",
+        "project-info",
+        "project-stats",
+        "daily-stats",
+        "leaderboard",
+        "topics",
+        "users",
+        "global-stats",
+        "user-stats",
+        "articles",
+        "article-views")) {
       assertTrue(caches.has(name), "missing cache " + name + " in " + caches);
     }
     JsonNode info = caches.get("project-info");
@@ -67,7 +78,9 @@ class DashboardTest {
     app.get("/cache/stats");
     app.get("/cluster/stats");
     routes = app.get("/app/routes").json();
-    assertEquals(List.of("GET /projects/{id}"), List.copyOf(iterable(routes.fieldNames())),
+    assertEquals(
+        List.of("GET /projects/{id}"),
+        List.copyOf(iterable(routes.fieldNames())),
         "the dashboard's own routes are not counted: " + routes);
   }
 
@@ -79,10 +92,10 @@ class DashboardTest {
 
   @Test
   void instance_historyCountsAnIntervalsReadsAndItsP99() {
-    app.app().dashboard().sample();               // ends the interval of the start-up
+    app.app().dashboard().sample(); // ends the interval of the start-up
     app.get("/projects/3");
     app.get("/projects/3");
-    app.get("/cache/stats");                      // the dashboard's own: in neither figure
+    app.get("/cache/stats"); // the dashboard's own: in neither figure
     app.app().dashboard().sample();
     JsonNode history = app.get("/app/instance").json().get("history");
     JsonNode last = history.get(history.size() - 1);
@@ -116,7 +129,9 @@ class DashboardTest {
     assertEquals(200, page.status());
     assertTrue(page.header("Content-Type").startsWith("text/html"));
     assertTrue(page.body().contains("fetch('/cluster/stats')"));
-    assertTrue(!page.body().contains("<script src") && !page.body().contains("https://"), "no external script");
+    assertTrue(
+        !page.body().contains("<script src") && !page.body().contains("https://"),
+        "no external script");
     assertTrue(page.body().contains("setInterval(refresh"));
   }
 }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@code --demo}'s workload, shortened: no errors, and the caches save upstream calls in every use case. */
 class DemoDriverTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   @Test
   void run_answersEverythingAndSavesUpstreamCalls() throws InterruptedException {
@@ -50,14 +51,18 @@ class DemoDriverTest {
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     try (TestApp first = TestApp.start(redis.uri(), c -> c.withLatency(5, 1));
         App second = App.startReplica(first.app().config(), first.app())) {
-      DemoDriver.Report report = new DemoDriver(List.of(first.app(), second), out, Duration.ofSeconds(3), false).run();
+      DemoDriver.Report report =
+          new DemoDriver(List.of(first.app(), second), out, Duration.ofSeconds(3), false).run();
       report.print(out);
       String text = bytes.toString(StandardCharsets.UTF_8);
       assertEquals(0, report.errors(), text);
       assertEquals(2, report.instances().size(), text);
       for (DemoDriver.Instance n : report.instances()) {
-        assertTrue(n.reads() > 0 && n.l1Hits() > 0 && n.l2Hits() > 0, "L1 and L2 hits on " + n + "\n" + text);
-        assertTrue(n.sent() > 0 && n.received() > 0, "invalidations both ways on " + n + "\n" + text);
+        assertTrue(
+            n.reads() > 0 && n.l1Hits() > 0 && n.l2Hits() > 0,
+            "L1 and L2 hits on " + n + "\n" + text);
+        assertTrue(
+            n.sent() > 0 && n.received() > 0, "invalidations both ways on " + n + "\n" + text);
       }
       assertTrue(text.contains("app-2 " + second.baseUri()), text);
     }

@@ -12,13 +12,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ProjectsDemoTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   @Test
   void demo_savesUpstreamCallsAndSurvivesTheOutage() {
     ByteArrayOutputStream text = new ByteArrayOutputStream();
     CheckinPlatform platform = new CheckinPlatform(0);
-    ProjectsDemo.Result result = new ProjectsDemo(new PrintStream(text, true, StandardCharsets.UTF_8), platform)
+    ProjectsDemo.Result result = new ProjectsDemo(
+            new PrintStream(text, true, StandardCharsets.UTF_8), platform)
         .run(redis.uri(), new ProjectsDemo.Outage() {
           @Override
           public void stop() {
@@ -32,7 +34,8 @@ class ProjectsDemoTest {
         });
     // 20 cold loads, 0 for warm reads and pod 2, 1 bulk call, 1 for the unknown project,
     // 1 check-in + 1 reload, then during the outage only the 10 projects L1 does not hold (21..30).
-    assertEquals(20 + 1 + 1 + 2 + 10, result.upstreamCalls(), text.toString(StandardCharsets.UTF_8));
+    assertEquals(
+        20 + 1 + 1 + 2 + 10, result.upstreamCalls(), text.toString(StandardCharsets.UTF_8));
     // Each of the 10 loads during the outage lost Redis for its read, and for its write of the
     // loaded value too unless that write was skipped without an attempt; L1 hits never touch
     // Redis: at least one and at most two degraded calls per load.

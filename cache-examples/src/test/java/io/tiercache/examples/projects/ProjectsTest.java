@@ -18,12 +18,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The projects use case through HTTP: hits, check-in invalidation, midnight expiry, outage. */
 class ProjectsTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
 
-  private final MutableClock clock = new MutableClock(
-      LocalDateTime.of(2025, 1, 15, 10, 30).atZone(ZONE).toInstant(), ZONE);
+  private final MutableClock clock =
+      new MutableClock(LocalDateTime.of(2025, 1, 15, 10, 30).atZone(ZONE).toInstant(), ZONE);
   private TestApp app;
   private CheckinPlatform platform;
 
@@ -40,8 +41,15 @@ class ProjectsTest {
 
   @Test
   void reads_secondReadIsAHit_upstreamDoesNotMove() {
-    String[] paths = {"/projects?scope=ongoing", "/projects/7", "/projects/7/stats", "/projects/7/daily-stats",
-        "/projects/7/leaderboard/continuous", "/projects/7/leaderboard/total", "/projects/7/topics"};
+    String[] paths = {
+      "/projects?scope=ongoing",
+      "/projects/7",
+      "/projects/7/stats",
+      "/projects/7/daily-stats",
+      "/projects/7/leaderboard/continuous",
+      "/projects/7/leaderboard/total",
+      "/projects/7/topics"
+    };
     for (String path : paths) {
       long before = platform.calls();
       Reply first = app.get(path);
@@ -52,9 +60,12 @@ class ProjectsTest {
       assertEquals(before + 1, platform.calls(), path + ": the second read is a hit");
       assertEquals(first.body(), second.body());
     }
-    assertEquals(CheckinPlatform.LEADERBOARD_SIZE, app.get("/projects/7/leaderboard/total").json()
-        .get("rankings").size());
-    assertEquals(CheckinPlatform.TOPICS_SIZE, app.get("/projects/7/topics").json().get("topics").size());
+    assertEquals(
+        CheckinPlatform.LEADERBOARD_SIZE,
+        app.get("/projects/7/leaderboard/total").json().get("rankings").size());
+    assertEquals(
+        CheckinPlatform.TOPICS_SIZE,
+        app.get("/projects/7/topics").json().get("topics").size());
     assertEquals(2, app.app().tier().stats().get("leaderboard").misses());
   }
 
@@ -80,7 +91,8 @@ class ProjectsTest {
     long checkinsBefore = app.get("/projects/1").json().get("total_checkins").asLong();
     long before = platform.calls();
 
-    Reply checkin = app.post("/projects/1/checkins", "{\"user_id\": 1001, \"text\": \"day 5\"}", null);
+    Reply checkin =
+        app.post("/projects/1/checkins", "{\"user_id\": 1001, \"text\": \"day 5\"}", null);
     assertEquals(201, checkin.status(), checkin.body());
     assertEquals(before + 1, platform.calls());
 
@@ -91,7 +103,9 @@ class ProjectsTest {
 
     Reply info = app.get("/projects/1");
     assertEquals(checkinsBefore + 1, info.json().get("total_checkins").asLong());
-    assertEquals("day 5", app.get("/projects/1/topics").json().get("topics").get(0).get("title").asText());
+    assertEquals(
+        "day 5",
+        app.get("/projects/1/topics").json().get("topics").get(0).get("title").asText());
     app.get("/projects/1/stats");
     assertEquals(before + 4, platform.calls(), "project 1's info, topics and stats were reloaded");
   }
@@ -116,9 +130,10 @@ class ProjectsTest {
     assertEquals(400, app.get("/projects?ids=1,x").status());
     assertEquals(400, app.get("/projects/1/leaderboard/weekly").status());
     assertEquals(400, app.post("/projects/1/checkins", "{not json", null).status());
-    assertEquals(400, app.post("/projects/1/checkins", "{\"text\": \"no user\"}", null).status());
-    Reply tooBig = app.post("/projects/1/checkins", "{\"user_id\": 1, \"text\": \"" + "x".repeat(70_000) + "\"}",
-        null);
+    assertEquals(
+        400, app.post("/projects/1/checkins", "{\"text\": \"no user\"}", null).status());
+    Reply tooBig = app.post(
+        "/projects/1/checkins", "{\"user_id\": 1, \"text\": \"" + "x".repeat(70_000) + "\"}", null);
     assertEquals(413, tooBig.status());
     assertEquals(413, tooBig.json().get("status").asInt());
     assertEquals(404, app.get("/nowhere").status());
@@ -129,7 +144,8 @@ class ProjectsTest {
   @Test
   void dailyStats_expireAtMidnight() throws InterruptedException {
     // Started again at the new time: moved 13 hours forward under a running app, the clock would
-    // make a refresh-ahead pass due at once, and its reloads would race with the reads counted here.
+    // make a refresh-ahead pass due at once, and its reloads would race with the reads counted
+    // here.
     app.close();
     clock.set(LocalDateTime.of(2025, 1, 15, 23, 59, 59).atZone(ZONE).toInstant());
     start();
@@ -137,11 +153,12 @@ class ProjectsTest {
     Reply today = app.get("/projects/5/daily-stats");
     assertEquals("2025-01-15", today.json().get("date").asText());
     app.get("/projects/5");
-    assertEquals("2025-01-15", app.get("/projects/5/daily-stats").json().get("date").asText());
+    assertEquals(
+        "2025-01-15", app.get("/projects/5/daily-stats").json().get("date").asText());
     assertEquals(before + 2, platform.calls(), "a hit before midnight");
 
     clock.set(LocalDateTime.of(2025, 1, 16, 0, 0, 1).atZone(ZONE).toInstant());
-    Thread.sleep(1_300);   // the entry lived at most the second left until midnight
+    Thread.sleep(1_300); // the entry lived at most the second left until midnight
     Reply tomorrow = app.get("/projects/5/daily-stats");
     assertEquals("2025-01-16", tomorrow.json().get("date").asText(), tomorrow.body());
     assertEquals(before + 3, platform.calls());

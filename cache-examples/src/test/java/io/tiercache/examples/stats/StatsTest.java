@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The stats use case through HTTP: the user cache, cached aggregations, write-back views. */
 class StatsTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private TestApp app;
   private Database db;
@@ -41,7 +42,8 @@ class StatsTest {
     assertEquals(before + 1, db.statements(), "the second read is a hit");
 
     String token = app.login(42);
-    Reply update = app.put("/users/42", "{\"city\": \"Lisbon\", \"display_name\": \"Forty-Two\"}", token);
+    Reply update =
+        app.put("/users/42", "{\"city\": \"Lisbon\", \"display_name\": \"Forty-Two\"}", token);
     assertEquals(200, update.status(), update.body());
     Reply after = app.get("/users/42");
     assertEquals("Lisbon", after.json().get("city").asText(), "the old entry was evicted");
@@ -96,17 +98,21 @@ class StatsTest {
     Articles articles = app.app().stats().articles();
     articles.flush();
     assertEquals(initial + 21, dbViews(11));
-    assertTrue(articles.flushedRows() < 41, "coalesced: " + articles.flushedRows() + " rows for 41 views");
+    assertTrue(
+        articles.flushedRows() < 41, "coalesced: " + articles.flushedRows() + " rows for 41 views");
 
     app.get("/articles/11");
-    app.app().tier().close();   // what App.close() does first: drains the queue
+    app.app().tier().close(); // what App.close() does first: drains the queue
     assertEquals(initial + 22, dbViews(11));
   }
 
   private long dbViews(long id) {
-    return db.query("SELECT views FROM articles WHERE id = ?", rows -> {
-      rows.next();
-      return rows.getLong(1);
-    }, id);
+    return db.query(
+        "SELECT views FROM articles WHERE id = ?",
+        rows -> {
+          rows.next();
+          return rows.getLong(1);
+        },
+        id);
   }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The token use case through HTTP: login, /me, logout, logout-all, the filter. */
 class TokenTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private TestApp app;
 
@@ -42,8 +43,13 @@ class TokenTest {
 
   @Test
   void login_refusesBadCredentialsAndBodies() {
-    assertEquals(401, app.post("/login", "{\"user\": \"user12\", \"password\": \"wrong\"}", null).status());
-    assertEquals(401, app.post("/login", "{\"user\": \"nobody\", \"password\": \"x\"}", null).status());
+    assertEquals(
+        401,
+        app.post("/login", "{\"user\": \"user12\", \"password\": \"wrong\"}", null)
+            .status());
+    assertEquals(
+        401,
+        app.post("/login", "{\"user\": \"nobody\", \"password\": \"x\"}", null).status());
     assertEquals(400, app.post("/login", "{\"user\": \"user12\"}", null).status());
     assertEquals(400, app.post("/login", "not json", null).status());
     assertEquals(400, app.post("/login", "", null).status());

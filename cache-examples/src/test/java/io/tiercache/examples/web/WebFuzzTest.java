@@ -44,7 +44,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class WebFuzzTest {
 
-  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   private static final long SEED = 20_250_115L;
   private static final int REQUESTS = 1_500;
@@ -52,64 +53,141 @@ class WebFuzzTest {
 
   /** Every route of the app, as the router labels them. */
   static final List<String> ROUTES = List.of(
-      "GET /", "GET /cache/stats", "GET /app/routes", "GET /app/instance", "GET /cluster/stats",
-      "GET /projects", "GET /projects/{id}", "GET /projects/{id}/stats", "GET /projects/{id}/daily-stats",
-      "GET /projects/{id}/leaderboard/{type}", "GET /projects/{id}/topics", "POST /projects/{id}/checkins",
-      "GET /users/{id}", "PUT /users/{id}", "GET /stats/global", "GET /stats/users/{id}",
-      "POST /login", "GET /me", "POST /logout", "POST /logout-all",
-      "GET /articles/{id}", "POST /articles/{id}/like", "POST /articles/{id}/unlike", "GET /images/{id}");
+      "GET /",
+      "GET /cache/stats",
+      "GET /app/routes",
+      "GET /app/instance",
+      "GET /cluster/stats",
+      "GET /projects",
+      "GET /projects/{id}",
+      "GET /projects/{id}/stats",
+      "GET /projects/{id}/daily-stats",
+      "GET /projects/{id}/leaderboard/{type}",
+      "GET /projects/{id}/topics",
+      "POST /projects/{id}/checkins",
+      "GET /users/{id}",
+      "PUT /users/{id}",
+      "GET /stats/global",
+      "GET /stats/users/{id}",
+      "POST /login",
+      "GET /me",
+      "POST /logout",
+      "POST /logout-all",
+      "GET /articles/{id}",
+      "POST /articles/{id}/like",
+      "POST /articles/{id}/unlike",
+      "GET /images/{id}");
 
   private static final Map<Integer, String> CODES = Map.ofEntries(
-      Map.entry(400, "bad_request"), Map.entry(401, "unauthorized"), Map.entry(403, "forbidden"),
-      Map.entry(404, "not_found"), Map.entry(405, "method_not_allowed"), Map.entry(413, "payload_too_large"),
+      Map.entry(400, "bad_request"),
+      Map.entry(401, "unauthorized"),
+      Map.entry(403, "forbidden"),
+      Map.entry(404, "not_found"),
+      Map.entry(405, "method_not_allowed"),
+      Map.entry(413, "payload_too_large"),
       Map.entry(429, "too_many_requests"));
 
-  private static final String[] LEAKS = {"$", "exception", "com.", "io.tiercache", "jackson", "java.", "\tat "};
+  private static final String[] LEAKS = {
+    "$", "exception", "com.", "io.tiercache", "jackson", "java.", "\tat "
+  };
 
-  private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE",
-      "PROPFIND", "get", "Post", "X-FUZZ", "G\u00e9T"};
+  private static final String[] METHODS = {
+    "GET",
+    "POST",
+    "PUT",
+    "DELETE",
+    "PATCH",
+    "HEAD",
+    "OPTIONS",
+    "TRACE",
+    "PROPFIND",
+    "get",
+    "Post",
+    "X-FUZZ",
+    "G\u00e9T"
+  };
 
-  private static final String[] IDS = {"1", "2", "7", "42", "199", "200", "201", "999", "99999", "0", "-1", "+5",
-      "007", "abc", "1.5", "1e3", "0x10", "99999999999999999999", "9223372036854775807", "%24x", "%00", "%ff%fe",
-      "%E2%82%AC", "%20", "Exception", "com.example.X", "io.tiercache$Inner", "%3Cscript%3E", "null"};
+  private static final String[] IDS = {
+    "1",
+    "2",
+    "7",
+    "42",
+    "199",
+    "200",
+    "201",
+    "999",
+    "99999",
+    "0",
+    "-1",
+    "+5",
+    "007",
+    "abc",
+    "1.5",
+    "1e3",
+    "0x10",
+    "99999999999999999999",
+    "9223372036854775807",
+    "%24x",
+    "%00",
+    "%ff%fe",
+    "%E2%82%AC",
+    "%20",
+    "Exception",
+    "com.example.X",
+    "io.tiercache$Inner",
+    "%3Cscript%3E",
+    "null"
+  };
 
-  private static final String[] TYPES = {"continuous", "total", "TOTAL", "weekly", "%24", "", "java.lang.String"};
+  private static final String[] TYPES = {
+    "continuous", "total", "TOTAL", "weekly", "%24", "", "java.lang.String"
+  };
 
   private static final String[] JSON_BODIES = {
-      "{\"user\": \"user42\", \"password\": \"password42\"}",
-      "{\"user\": \"user42\", \"password\": \"wrong\"}",
-      "{\"user\": \"user42\"}",
-      "{\"user_id\": 7001, \"text\": \"fuzzed check-in\"}",
-      "{\"user_id\": 7001}",
-      "{\"city\": \"Lisbon\"}",
-      "{\"display_name\": \"Ana\", \"email\": \"ana@example.org\"}",
-      "{\"user\": {}, \"password\": \"x\"}",
-      "{\"user\": [1, 2], \"password\": \"x\"}",
-      "{\"user\": \"user42\", \"password\": {\"$ne\": 1}}",
-      "{\"user_id\": \"seven\"}",
-      "{\"user_id\": {}}",
-      "{\"user_id\": [7001]}",
-      "{\"user_id\": 1e400}",
-      "{\"user_id\": 99999999999999999999}",
-      "{\"user_id\": 1.5}",
-      "{\"user_id\": true}",
-      "{\"user_id\": -5}",
-      "{\"user_id\": 7001, \"text\": 12}",
-      "{\"user_id\": 7001, \"text\": {\"a\": 1}}",
-      "{\"user_id\": 7001, \"text\": \"" + "x".repeat(600) + "\"}",
-      "{\"city\": 5}",
-      "{\"city\": {\"a\": 1}}",
-      "{\"city\": \"\"}",
-      "{\"display_name\": []}",
-      "{\"email\": \"" + "e".repeat(200) + "\"}",
-      "[]", "[1, 2]", "\"text\"", "5", "-0", "null", "true", "{}", "{}{}", "{} trailing", "{\"a\": NaN}",
-      "{\"$type\": \"com.example.Evil\", \"@class\": \"java.lang.Runtime\"}",
-      "{\"user\": \"Exception\", \"password\": \"com.x$y\"}",
-      "{\"user\": \"user42\", \"user\": \"user43\", \"password\": \"password42\"}",
-      "{/* comment */ \"user\": \"user42\"}",
-      "{'user': 'user42'}",
-      "{\"user\": \"user42\\u0000\", \"password\": \"\\ud800\"}",
-      "{\"user\": \"bad escape \\q\"}",
+    "{\"user\": \"user42\", \"password\": \"password42\"}",
+    "{\"user\": \"user42\", \"password\": \"wrong\"}",
+    "{\"user\": \"user42\"}",
+    "{\"user_id\": 7001, \"text\": \"fuzzed check-in\"}",
+    "{\"user_id\": 7001}",
+    "{\"city\": \"Lisbon\"}",
+    "{\"display_name\": \"Ana\", \"email\": \"ana@example.org\"}",
+    "{\"user\": {}, \"password\": \"x\"}",
+    "{\"user\": [1, 2], \"password\": \"x\"}",
+    "{\"user\": \"user42\", \"password\": {\"$ne\": 1}}",
+    "{\"user_id\": \"seven\"}",
+    "{\"user_id\": {}}",
+    "{\"user_id\": [7001]}",
+    "{\"user_id\": 1e400}",
+    "{\"user_id\": 99999999999999999999}",
+    "{\"user_id\": 1.5}",
+    "{\"user_id\": true}",
+    "{\"user_id\": -5}",
+    "{\"user_id\": 7001, \"text\": 12}",
+    "{\"user_id\": 7001, \"text\": {\"a\": 1}}",
+    "{\"user_id\": 7001, \"text\": \"" + "x".repeat(600) + "\"}",
+    "{\"city\": 5}",
+    "{\"city\": {\"a\": 1}}",
+    "{\"city\": \"\"}",
+    "{\"display_name\": []}",
+    "{\"email\": \"" + "e".repeat(200) + "\"}",
+    "[]",
+    "[1, 2]",
+    "\"text\"",
+    "5",
+    "-0",
+    "null",
+    "true",
+    "{}",
+    "{}{}",
+    "{} trailing",
+    "{\"a\": NaN}",
+    "{\"$type\": \"com.example.Evil\", \"@class\": \"java.lang.Runtime\"}",
+    "{\"user\": \"Exception\", \"password\": \"com.x$y\"}",
+    "{\"user\": \"user42\", \"user\": \"user43\", \"password\": \"password42\"}",
+    "{/* comment */ \"user\": \"user42\"}",
+    "{'user': 'user42'}",
+    "{\"user\": \"user42\\u0000\", \"password\": \"\\ud800\"}",
+    "{\"user\": \"bad escape \\q\"}",
   };
 
   private TestApp app;
@@ -133,7 +211,8 @@ class WebFuzzTest {
 
   @Test
   void everyRoute_mutatedRequests_answer2xxOr4xxInTheOneErrorShape() throws IOException {
-    assertEquals(new TreeSet<>(ROUTES), new TreeSet<>(app.app().router().routes()), "every route is fuzzed");
+    assertEquals(
+        new TreeSet<>(ROUTES), new TreeSet<>(app.app().router().routes()), "every route is fuzzed");
     Random random = new Random(SEED);
     List<String> failures = new ArrayList<>();
     Map<Integer, Integer> statuses = new TreeMap<>();
@@ -146,21 +225,29 @@ class WebFuzzTest {
       if (problem != null && failures.size() < 20) {
         failures.add("#" + i + " " + request.summary() + ": " + problem);
       }
-      if (answer != null && answer.status() == 200 && route.startsWith("POST /logout")
+      if (answer != null
+          && answer.status() == 200
+          && route.startsWith("POST /logout")
           && request.summary().contains("token=valid")) {
         token = app.login(USER);
       }
     }
     System.out.println("WebFuzzTest: " + REQUESTS + " requests, answers by status " + statuses);
-    assertTrue(failures.isEmpty(), failures.size() + " bad answers, the first:\n" + String.join("\n", failures));
-    assertTrue(statuses.keySet().stream().anyMatch(s -> s >= 200 && s < 300), "some requests succeeded");
-    assertTrue(statuses.keySet().containsAll(Set.of(400, 401, 404, 405, 413)), "statuses " + statuses);
+    assertTrue(
+        failures.isEmpty(),
+        failures.size() + " bad answers, the first:\n" + String.join("\n", failures));
+    assertTrue(
+        statuses.keySet().stream().anyMatch(s -> s >= 200 && s < 300), "some requests succeeded");
+    assertTrue(
+        statuses.keySet().containsAll(Set.of(400, 401, 404, 405, 413)), "statuses " + statuses);
   }
 
   @Test
   void malformedChunkedLogin_answers400InTheErrorShape() throws IOException {
-    byte[] request = ("POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + "zz\r\n{\"user\": 1}\r\n0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] request =
+        ("POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "zz\r\n{\"user\": 1}\r\n0\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
     Answer answer = exchange(request, false);
     assertEquals(400, answer.status(), answer.body());
     assertEquals(null, check(answer, false));
@@ -177,12 +264,16 @@ class WebFuzzTest {
     String method = random.nextInt(4) == 0 ? pick(random, METHODS) : route.substring(0, space);
     String path = path(random, route.substring(space + 1), notes);
     StringBuilder head = new StringBuilder();
-    head.append(method).append(' ').append(path).append(random.nextInt(20) == 0 ? " HTTP/1.0" : " HTTP/1.1")
+    head.append(method)
+        .append(' ')
+        .append(path)
+        .append(random.nextInt(20) == 0 ? " HTTP/1.0" : " HTTP/1.1")
         .append("\r\n");
     head.append("Host: 127.0.0.1:").append(app.app().port()).append("\r\n");
     headers(random, head, notes);
 
-    boolean withBody = method.equals("POST") || method.equals("PUT") ? random.nextInt(10) < 8
+    boolean withBody = method.equals("POST") || method.equals("PUT")
+        ? random.nextInt(10) < 8
         : random.nextInt(6) == 0;
     byte[] body = withBody ? body(random, notes) : new byte[0];
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -205,8 +296,13 @@ class WebFuzzTest {
         continue;
       }
       String value = switch (segment) {
-        case "{id}" -> random.nextInt(3) == 0 ? pick(random, IDS) : Integer.toString(
-            pattern.startsWith("/users") || pattern.startsWith("/stats") ? USER : 1 + random.nextInt(200));
+        case "{id}" ->
+          random.nextInt(3) == 0
+              ? pick(random, IDS)
+              : Integer.toString(
+                  pattern.startsWith("/users") || pattern.startsWith("/stats")
+                      ? USER
+                      : 1 + random.nextInt(200));
         case "{type}" -> pick(random, TYPES);
         default -> segment;
       };
@@ -244,12 +340,27 @@ class WebFuzzTest {
     int kind = random.nextInt(6);
     notes.add("query" + kind);
     return switch (kind) {
-      case 0 -> "scope=" + pick(random, new String[] {"ongoing", "ended", "ENDED", "someday", "", "%ff%24"});
-      case 1 -> "ids=" + pick(random, new String[] {"1,2,3", "1,x", "", ",,,", "-1", "99999999999999999999",
-          "%24", "1%2C2", String.join(",", Collections.nCopies(150, "7")), "1,,2"});
+      case 0 ->
+        "scope="
+            + pick(random, new String[] {"ongoing", "ended", "ENDED", "someday", "", "%ff%24"});
+      case 1 ->
+        "ids="
+            + pick(random, new String[] {
+              "1,2,3",
+              "1,x",
+              "",
+              ",,,",
+              "-1",
+              "99999999999999999999",
+              "%24",
+              "1%2C2",
+              String.join(",", Collections.nCopies(150, "7")),
+              "1,,2"
+            });
       case 2 -> "ids=1&ids=2&scope=ended";
       case 3 -> "&&==&a=%ff%fe&=x";
-      case 4 -> encode(randomBytes(random, random.nextInt(40))) + "=" + encode(randomBytes(random, 10));
+      case 4 ->
+        encode(randomBytes(random, random.nextInt(40))) + "=" + encode(randomBytes(random, 10));
       default -> "scope";
     };
   }
@@ -257,24 +368,38 @@ class WebFuzzTest {
   private void headers(Random random, StringBuilder head, List<String> notes) {
     int auth = random.nextInt(10);
     if (auth < 5) {
-      head.append(random.nextInt(8) == 0 ? "authorization: bearer " : "Authorization: Bearer ").append(token)
+      head.append(random.nextInt(8) == 0 ? "authorization: bearer " : "Authorization: Bearer ")
+          .append(token)
           .append("\r\n");
       notes.add("token=valid");
     } else if (auth == 5) {
-      head.append("Authorization: Bearer forged.").append(Long.toHexString(random.nextLong())).append("\r\n");
+      head.append("Authorization: Bearer forged.")
+          .append(Long.toHexString(random.nextLong()))
+          .append("\r\n");
       notes.add("token=forged");
     } else if (auth == 6) {
-      head.append(pick(random, new String[] {"Authorization: Bearer \r\n", "Authorization: Basic dXNlcjpwYXNz\r\n",
-          "Authorization: Bearer \u00ff\u00fe\u0080\r\n", "Authorization:\r\n"}));
+      head.append(pick(random, new String[] {
+        "Authorization: Bearer \r\n",
+        "Authorization: Basic dXNlcjpwYXNz\r\n",
+        "Authorization: Bearer \u00ff\u00fe\u0080\r\n",
+        "Authorization:\r\n"
+      }));
       notes.add("token=bad");
     }
     if (random.nextInt(3) == 0) {
       head.append("Connection: close\r\n");
     }
     if (random.nextInt(3) == 0) {
-      head.append("Content-Type: ").append(pick(random, new String[] {"application/json", "text/plain",
-          "application/json; charset=utf-16", "application/x-www-form-urlencoded", "multipart/form-data",
-          "\u00ff/\u00fe"})).append("\r\n");
+      head.append("Content-Type: ")
+          .append(pick(random, new String[] {
+            "application/json",
+            "text/plain",
+            "application/json; charset=utf-16",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+            "\u00ff/\u00fe"
+          }))
+          .append("\r\n");
     }
     if (random.nextInt(20) == 0) {
       head.append("Expect: 100-continue\r\n");
@@ -282,8 +407,14 @@ class WebFuzzTest {
     }
     int extra = random.nextInt(4);
     for (int i = 0; i < extra; i++) {
-      String name = pick(random, new String[] {"User-Agent", "Accept", "X-Forwarded-For", "Accept-Encoding",
-          "Cookie", "X-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36)});
+      String name = pick(random, new String[] {
+        "User-Agent",
+        "Accept",
+        "X-Forwarded-For",
+        "Accept-Encoding",
+        "Cookie",
+        "X-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36)
+      });
       head.append(name).append(": ").append(headerValue(random)).append("\r\n");
     }
   }
@@ -309,18 +440,51 @@ class WebFuzzTest {
         yield Arrays.copyOf(whole, random.nextInt(whole.length));
       }
       case 4 -> randomBytes(random, random.nextInt(300));
-      case 5 -> pick(random, new byte[][] {
+      case 5 ->
+        pick(random, new byte[][] {
           {'{', '"', 'u', 's', 'e', 'r', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'},
-          {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xc3, (byte) 0x28, '"', ',', '"', 'u', 's', 'e', 'r',
-              '_', 'i', 'd', '"', ':', '1', '}'},
+          {
+            '{',
+            '"',
+            't',
+            'e',
+            'x',
+            't',
+            '"',
+            ':',
+            '"',
+            (byte) 0xc3,
+            (byte) 0x28,
+            '"',
+            ',',
+            '"',
+            'u',
+            's',
+            'e',
+            'r',
+            '_',
+            'i',
+            'd',
+            '"',
+            ':',
+            '1',
+            '}'
+          },
           {(byte) 0xef, (byte) 0xbb, (byte) 0xbf, '{', '}'},
           {(byte) 0xc0, (byte) 0x80},
-          {(byte) 0xf8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}});
-      case 6 -> pick(random, JSON_BODIES).getBytes(random.nextBoolean() ? StandardCharsets.UTF_16
-          : StandardCharsets.UTF_16LE);
-      case 7 -> utf8(pick(random, new String[] {"[".repeat(5_000), "{\"user_id\": " + "[".repeat(3_000),
-          "{\"a\":".repeat(2_000) + "1" + "}".repeat(2_000), "{\"user_id\": " + "9".repeat(5_000) + "}",
-          "{\"user\": \"" + "\\u0041".repeat(5_000) + "\"}"}));
+          {(byte) 0xf8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}
+        });
+      case 6 ->
+        pick(random, JSON_BODIES)
+            .getBytes(random.nextBoolean() ? StandardCharsets.UTF_16 : StandardCharsets.UTF_16LE);
+      case 7 ->
+        utf8(pick(random, new String[] {
+          "[".repeat(5_000),
+          "{\"user_id\": " + "[".repeat(3_000),
+          "{\"a\":".repeat(2_000) + "1" + "}".repeat(2_000),
+          "{\"user_id\": " + "9".repeat(5_000) + "}",
+          "{\"user\": \"" + "\\u0041".repeat(5_000) + "\"}"
+        }));
       case 8 -> {
         int size = Request.MAX_BODY + 1 + random.nextInt(Request.MAX_BODY / 2);
         yield utf8("{\"user_id\": 1, \"text\": \"" + "y".repeat(size) + "\"}");
@@ -330,7 +494,11 @@ class WebFuzzTest {
   }
 
   /** Writes the head's framing headers and the body: honest, lying or malformed. */
-  private static void frame(Random random, StringBuilder head, byte[] body, ByteArrayOutputStream out,
+  private static void frame(
+      Random random,
+      StringBuilder head,
+      byte[] body,
+      ByteArrayOutputStream out,
       List<String> notes) {
     int kind = random.nextInt(20);
     notes.add("frame" + kind);
@@ -340,7 +508,9 @@ class WebFuzzTest {
       out.writeBytes(body);
     } else if (kind < 10) {
       // Longer than the body: the server reads to the end of the stream.
-      head.append("Content-Length: ").append(body.length + 1 + random.nextInt(1_000)).append("\r\n\r\n");
+      head.append("Content-Length: ")
+          .append(body.length + 1 + random.nextInt(1_000))
+          .append("\r\n\r\n");
       out.writeBytes(ascii(head.toString()));
       out.writeBytes(body);
     } else if (kind < 11) {
@@ -349,12 +519,16 @@ class WebFuzzTest {
       out.writeBytes(ascii(head.toString()));
       out.writeBytes(body);
     } else if (kind < 12) {
-      head.append("Content-Length: ").append(pick(random, new String[] {"65537", "1000000000000",
-          Long.toString(Long.MAX_VALUE), "00000000000000000000012"})).append("\r\n\r\n");
+      head.append("Content-Length: ")
+          .append(pick(random, new String[] {
+            "65537", "1000000000000", Long.toString(Long.MAX_VALUE), "00000000000000000000012"
+          }))
+          .append("\r\n\r\n");
       out.writeBytes(ascii(head.toString()));
       out.writeBytes(body);
     } else if (kind < 16) {
-      head.append(random.nextBoolean() ? "Transfer-Encoding: chunked" : "transfer-encoding: Chunked")
+      head.append(
+              random.nextBoolean() ? "Transfer-Encoding: chunked" : "transfer-encoding: Chunked")
           .append("\r\n\r\n");
       out.writeBytes(ascii(head.toString()));
       int at = 0;
@@ -391,7 +565,7 @@ class WebFuzzTest {
       switch (mutation) {
         case 2 -> out.writeBytes(ascii("XX0\r\n\r\n"));
         case 8 -> out.writeBytes(ascii("\r\n0\r\nTrailer: \u00ff\r\n\r\n"));
-        case 1, 3 -> { } // the stream ends inside the chunk
+        case 1, 3 -> {} // the stream ends inside the chunk
         default -> out.writeBytes(ascii("\r\n0\r\n\r\n"));
       }
     }
@@ -408,7 +582,8 @@ class WebFuzzTest {
    */
   private Answer exchange(byte[] request, boolean head) throws IOException {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), app.app().port()), 2_000);
+      socket.connect(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), app.app().port()), 2_000);
       socket.setSoTimeout(5_000);
       try {
         socket.getOutputStream().write(request);
@@ -428,7 +603,8 @@ class WebFuzzTest {
           Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
           for (String line = line(in); line != null && !line.isEmpty(); line = line(in)) {
             int colon = line.indexOf(':');
-            headers.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+            headers.put(
+                line.substring(0, colon).trim(), line.substring(colon + 1).trim());
           }
           if (status < 200) {
             continue;
@@ -459,7 +635,9 @@ class WebFuzzTest {
     if (answer.status() == -2) {
       return answer.body();
     }
-    if (answer.status() >= 500 || answer.status() < 200 || (answer.status() >= 300 && answer.status() < 400)) {
+    if (answer.status() >= 500
+        || answer.status() < 200
+        || (answer.status() >= 300 && answer.status() < 400)) {
       return "answered " + answer.status() + ": " + answer.body();
     }
     if (answer.status() < 400 || head) {
@@ -481,12 +659,17 @@ class WebFuzzTest {
     } catch (IOException e) {
       return answer.status() + " is not JSON: " + answer.body();
     }
-    if (json == null || !json.isObject() || json.size() != 3 || !json.path("error").isTextual()
-        || !json.path("message").isTextual() || !json.path("status").isInt()) {
+    if (json == null
+        || !json.isObject()
+        || json.size() != 3
+        || !json.path("error").isTextual()
+        || !json.path("message").isTextual()
+        || !json.path("status").isInt()) {
       return answer.status() + " is not {\"error\", \"message\", \"status\"}: " + answer.body();
     }
     if (!json.get("error").asText().equals(CODES.get(answer.status()))
-        || json.get("status").asInt() != answer.status() || json.get("message").asText().isBlank()) {
+        || json.get("status").asInt() != answer.status()
+        || json.get("message").asText().isBlank()) {
       return answer.status() + " has the wrong code, status or an empty message: " + answer.body();
     }
     return null;

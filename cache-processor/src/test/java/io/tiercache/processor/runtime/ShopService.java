@@ -18,8 +18,16 @@ import java.util.concurrent.CompletableFuture;
 @CacheDefaults(cache = "shop", ttlJitter = 0.2)
 public interface ShopService {
 
-  @Cached(cache = "product", key = "product:{id}:info", ttl = "1h", nullTtl = "30s", localTtl = "1m",
-      localMaxSize = 500, compressionThreshold = 0, distributedLoad = "2s", ttlJitter = 0)
+  @Cached(
+      cache = "product",
+      key = "product:{id}:info",
+      ttl = "1h",
+      nullTtl = "30s",
+      localTtl = "1m",
+      localMaxSize = 500,
+      compressionThreshold = 0,
+      distributedLoad = "2s",
+      ttlJitter = 0)
   Product product(long id);
 
   @Cached(cache = "leaderboard", key = "project:{id}:leaderboard:{type}", refresh = "30m")

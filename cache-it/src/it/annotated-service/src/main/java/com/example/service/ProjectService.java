@@ -16,7 +16,7 @@ public interface ProjectService {
   @Cached(cache = "members", key = "project:{id}:members", ttl = "10m")
   List<String> members(long id);
 
-  @Cached(key = "project:{ids[]}")                   // one MGET, one call for the missing ids
+  @Cached(key = "project:{ids[]}")                   // one Redis read, one call for the missing ids
   Map<Long, Project> projects(Set<Long> ids);
 
   @CachePut(key = "project:{p.id}")

@@ -32,7 +32,7 @@ public final class ProjectCatalog implements AutoCloseable {
     return info.get(Keys.of("project", id, "info"), key -> api.info(id));
   }
 
-  /** One MGET; the missing ids in one call of the API. */
+  /** One Redis round trip; the missing ids in one call of the API. */
   public Map<Long, User> users(Set<Long> ids) {
     return users.getAll(ids, missing -> api.findUsers(missing));
   }
