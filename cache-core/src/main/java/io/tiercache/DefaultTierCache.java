@@ -268,6 +268,11 @@ final class DefaultTierCache implements TierCache {
     return defaults;
   }
 
+  /** The persistent level of a cache ({@link PersistentLevel.Off} without one), for tests. */
+  PersistentLevel persistentLevel(String name) {
+    return group(name).l3;
+  }
+
   private CacheGroup group(String name) {
     return groups.computeIfAbsent(name, n -> {
       CacheGroup group = new CacheGroup(

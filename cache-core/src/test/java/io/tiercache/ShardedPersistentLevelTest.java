@@ -111,6 +111,13 @@ class ShardedPersistentLevelTest {
 
     TierCache again = tier(dir);
     Cache<String, String> cache = again.cache("c");
+    // The replay of every shard runs at the level's first use; a read that finds it in progress
+    // on another thread (the coherence reader's first batch) is a miss. Wait until it is done.
+    MvStoreLevel level = (MvStoreLevel) ((DefaultTierCache) again).persistentLevel("c");
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      level.get("never-stored");
+      return level.isReady();
+    });
     for (String key : keys) {
       int before = loads.get();
       assertEquals("v:" + key, load(cache, key));
