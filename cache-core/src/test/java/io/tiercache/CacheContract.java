@@ -440,6 +440,31 @@ abstract class CacheContract {
     }
   }
 
+  /**
+   * A key of another type (a hash, written by someone else) under a cache key reads as absent in
+   * the bounded multi-read and in the read that takes a lease: a miss, loaded, never an error.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = Levels.class,
+      names = {"L2_ONLY"})
+  void aKeyOfAnotherType_isAMissForGetAllAndForTheLeaseRead(Levels levels) {
+    try (TestRedis resp = redis()) {
+      resp.command("HSET", "t:c:hashed", "f", "v");
+      resp.command("HSET", "t:c:leased", "f", "v");
+    }
+    Cache<String, Project> cache = projects(levels, s -> s);
+    cache.put("plain", project(1));
+    Map<String, Project> all = cache.getAll(List.of("hashed", "plain"), missing -> {
+      assertEquals(Set.of("hashed"), missing);
+      return Map.of("hashed", project(2));
+    });
+    assertEquals(Map.of("hashed", project(2), "plain", project(1)), all);
+    Cache<String, Project> leasing =
+        projects(levels, s -> s.distributedLoad(Duration.ofSeconds(5)));
+    assertEquals(project(3), leasing.get("leased", k -> project(3)));
+  }
+
   private long commandCount(String command) {
     return redis().commandCalls(command);
   }
