@@ -56,54 +56,6 @@ public record CacheStats(
     long l3Misses,
     long l3Size) {
 
-  /** The counters of a cache without the persistent level (its three counters 0). */
-  CacheStats(
-      String cacheName,
-      long requests,
-      long l1Hits,
-      long l2Hits,
-      long misses,
-      long loads,
-      long loadFailures,
-      long totalLoadTimeNanos,
-      long degradedCalls,
-      long puts,
-      long invalidations,
-      long decodeErrors,
-      long l1Evictions,
-      long l1Size,
-      long writeBackQueueDepth,
-      long deadLetters,
-      long refreshes,
-      long refreshFailures,
-      long encodedBytes,
-      long storedBytes) {
-    this(
-        cacheName,
-        requests,
-        l1Hits,
-        l2Hits,
-        misses,
-        loads,
-        loadFailures,
-        totalLoadTimeNanos,
-        degradedCalls,
-        puts,
-        invalidations,
-        decodeErrors,
-        l1Evictions,
-        l1Size,
-        writeBackQueueDepth,
-        deadLetters,
-        refreshes,
-        refreshFailures,
-        encodedBytes,
-        storedBytes,
-        0,
-        0,
-        0);
-  }
-
   /** Hits at any level over requests; 1.0 when there were no requests. */
   @JsonProperty("hitRate")
   public double hitRate() {

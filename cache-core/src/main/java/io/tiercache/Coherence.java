@@ -236,35 +236,6 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   /** The keys of one shard: its stream, its sequence counter, and what its acknowledgement sets start with. */
   record StreamKeys(String stream, String seq, String ackPrefix) {}
 
-  Coherence(
-      CoherenceMode mode,
-      RedisTier redis,
-      String keyPrefix,
-      long maxLen,
-      Duration loadRaceWindow,
-      Duration retryInterval,
-      ScheduledExecutorService scheduler,
-      Map<String, CacheGroup> groups,
-      Consumer<Map.Entry<String, Long>> namespaceUpdate,
-      Runnable namespaceReset,
-      Duration strictBound) {
-    this(
-        mode,
-        redis,
-        keyPrefix,
-        maxLen,
-        loadRaceWindow,
-        retryInterval,
-        scheduler,
-        groups,
-        namespaceUpdate,
-        namespaceReset,
-        strictBound,
-        0,
-        true,
-        null);
-  }
-
   /**
    * The read interval for {@code live} instances, when none is set: 0.1 ms per instance, from 1 ms
    * to 20 ms. Each master then serves at most about 10,000 reads per second of its shard whatever

@@ -176,20 +176,7 @@ class HostileValueTest {
   void concurrentBombReads_inASmallHeap_areMissesNotErrors() throws Exception {
     store("h:c:0", bomb(512L << 20, 512 << 20, false));
     store("h:c:1", bomb(512L << 20, 512 << 20, false));
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process child = new ProcessBuilder(
-            java.toString(),
-            "-Xmx64m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            HostileReader.class.getName(),
-            redis.uri(),
-            Integer.toString(redis.port()))
-        .redirectErrorStream(true)
-        .start();
-    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the reader did not finish");
-    assertEquals(0, child.exitValue(), output);
+    String output = runChild("-Xmx64m", HostileReader.class);
     assertTrue(output.contains("reads=80 errors=0"), output);
   }
 
@@ -201,13 +188,22 @@ class HostileValueTest {
    */
   @Test
   void getAllOfAHugeValue_inASmallHeap_isAMissNotAnError() throws Exception {
+    String output = runChild("-Xmx32m", HugeGetAllReader.class);
+    assertTrue(output.contains("misses=10 hits=10 decodeErrors=10 errors=0"), output);
+  }
+
+  /**
+   * Runs {@code main} in a child JVM with the heap limit {@code heap}, on this test's Redis, and
+   * returns its output once it exited with 0.
+   */
+  private static String runChild(String heap, Class<?> main) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Process child = new ProcessBuilder(
             java.toString(),
-            "-Xmx32m",
+            heap,
             "-cp",
             System.getProperty("java.class.path"),
-            HugeGetAllReader.class.getName(),
+            main.getName(),
             redis.uri(),
             Integer.toString(redis.port()))
         .redirectErrorStream(true)
@@ -215,7 +211,7 @@ class HostileValueTest {
     String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the reader did not finish");
     assertEquals(0, child.exitValue(), output);
-    assertTrue(output.contains("misses=10 hits=10 decodeErrors=10 errors=0"), output);
+    return output;
   }
 
   /** The child JVM of {@link #getAllOfAHugeValue_inASmallHeap_isAMissNotAnError}. */
