@@ -116,6 +116,23 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       "return seq");
   private static final String PUBLISH_SHA1 = sha1Hex(PUBLISH);
 
+  /**
+   * One key's write ({@code SET KEYS[3] ARGV[9] PX ARGV[10]} when ARGV[8] is "1", else {@code
+   * UNLINK KEYS[3]}) and its invalidation appended as {@link #PUBLISH} does (the key in ARGV[11]),
+   * in one script: the write and its announcement are one command, so one round trip, and neither
+   * happens without the other. A refused first write (maxmemory) leaves both undone.
+   */
+  private static final String WRITE_AND_PUBLISH = String.join(
+      "\n",
+      "if ARGV[8] == '1' then redis.call('SET', KEYS[3], ARGV[9], 'PX', ARGV[10])",
+      "else redis.call('UNLINK', KEYS[3]) end",
+      "local seq = redis.call('INCR', KEYS[2])",
+      "redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'seq', seq, 'src', ARGV[2], 'op',",
+      "  ARGV[3], 'c', ARGV[4], 'ts', ARGV[5], 'k0', ARGV[11])",
+      "return seq");
+
+  private static final String WRITE_AND_PUBLISH_SHA1 = sha1Hex(WRITE_AND_PUBLISH);
+
   private static String sha1Hex(String script) {
     try {
       byte[] digest =
@@ -970,6 +987,89 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     apply(fields.get(1), fields.get(2), fields.subList(3, fields.size()));
   }
 
+  /**
+   * Whether a write of one key can carry its own announcement ({@link #writeAndPublishKey}): on one
+   * Redis server (standalone or Sentinel), where the stream and every key are on the one master. On
+   * a cluster the stream shard is in another slot than the key, so the write and the append stay
+   * two commands.
+   */
+  boolean foldsWrites() {
+    return !redis.isCluster() && shards.length == 1;
+  }
+
+  /**
+   * Writes ({@code frame} not null: {@code SET PX ttlMillis}) or deletes one key and announces it
+   * to the other instances in one script ({@link #WRITE_AND_PUBLISH}), when {@link #foldsWrites}.
+   * With batching, only when no append of the stream is in flight: otherwise it returns false
+   * having done nothing, and the caller writes alone and publishes the key, which then waits for
+   * the append in flight and goes out with the others. The folded write counts as the append in
+   * flight while it runs, so the keys published meanwhile go out together after it.
+   *
+   * <p>A delete that Redis refuses for {@code maxmemory} (the append needs memory even when the
+   * delete frees none) is made alone and announced as {@link #publishKeys} does, which falls back
+   * to {@code PUBLISH}.
+   *
+   * @param space and {@code key} as in {@link #publishKeys}
+   * @param redisKey the key in Redis
+   * @return whether the write was made here (false: only when an append is in flight)
+   * @throws RedisUnavailableException if Redis could not be reached or refused the write: then
+   *     neither the write nor the announcement may have happened
+   */
+  boolean writeAndPublishKey(
+      String space, String key, String redisKey, byte[] frame, long ttlMillis) {
+    Shard shard = shards[0];
+    if (batching && !shard.sending.compareAndSet(false, true)) {
+      return false;
+    }
+    try {
+      byte[][] args = new byte[11][];
+      args[0] = bytes(Long.toString(maxLen));
+      args[1] = bytes(instanceId);
+      args[2] = bytes(OP_KEYS);
+      args[3] = bytes(space);
+      args[4] = bytes(Long.toString(nowMicros()));
+      args[5] = bytes("0");
+      args[6] = EMPTY;
+      args[7] = bytes(frame == null ? "0" : "1");
+      args[8] = frame == null ? EMPTY : frame;
+      args[9] = bytes(Long.toString(ttlMillis));
+      args[10] = bytes(key);
+      String[] scriptKeys = {shard.keys.stream(), shard.keys.seq(), redisKey};
+      String what = frame == null ? "UNLINK + XADD invalidation" : "SET + XADD invalidation";
+      try {
+        redis.call(what, c -> {
+          try {
+            return c.<Long>evalsha(
+                WRITE_AND_PUBLISH_SHA1, ScriptOutputType.INTEGER, scriptKeys, args);
+          } catch (RuntimeException e) {
+            if (!isNoScript(e)) {
+              throw e;
+            }
+            // a server that does not know the script yet (new, restarted) is sent its text once
+            return c.<Long>eval(WRITE_AND_PUBLISH, ScriptOutputType.INTEGER, scriptKeys, args);
+          }
+        });
+      } catch (RedisUnavailableException e) {
+        if (frame != null || !RedisTier.isOutOfMemory(e)) {
+          throw e;
+        }
+        redis.delete(List.of(redisKey));
+        publishKeys(space, List.of(key)); // queued until this append is over, with batching
+        return true;
+      }
+      appends.increment();
+      sent.increment();
+      return true;
+    } finally {
+      if (batching) {
+        shard.sending.set(false);
+        if (!shard.queued.isEmpty()) {
+          drain(shard);
+        }
+      }
+    }
+  }
+
   private CompletableFuture<Long> publish(
       Shard shard,
       String op,
@@ -1617,6 +1717,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   private static long nowMicros() {
     return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
   }
+
+  private static final byte[] EMPTY = new byte[0];
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);

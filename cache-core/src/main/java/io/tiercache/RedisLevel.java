@@ -367,6 +367,16 @@ abstract class RedisLevel {
     @Override
     RedisUnavailableException replace(String k, byte[] frame, long ttlMillis) {
       String redisKey = redisPrefix + k;
+      if (folds()) {
+        boolean[] made = new boolean[1];
+        RedisUnavailableException failed = change(
+            k,
+            () -> made[0] = coherence.writeAndPublishKey(space, k, redisKey, frame, ttlMillis),
+            false);
+        if (failed != null || made[0]) {
+          return failed;
+        }
+      }
       return change(
           k,
           () -> write(
@@ -378,15 +388,40 @@ abstract class RedisLevel {
     @Override
     void delete(String k) {
       String redisKey = redisPrefix + k;
+      if (folds()) {
+        boolean[] made = new boolean[1];
+        RedisUnavailableException failed = change(
+            k, () -> made[0] = coherence.writeAndPublishKey(space, k, redisKey, null, 0), false);
+        if (failed != null || made[0]) {
+          return;
+        }
+      }
       change(
           k, () -> write(redisKey, c -> c.unlink(redisKey), () -> redis.delete(List.of(redisKey))));
     }
 
-    /** One key's {@link #announced} change, counted as degraded when Redis was not reached. */
+    /**
+     * Whether a one-key write and its announcement may be one script ({@link
+     * Coherence#writeAndPublishKey}, which says whether it was): coherence on one Redis server, and
+     * no wait for replicas (which needs the write and its {@code WAIT} together).
+     */
+    private boolean folds() {
+      return coherence != null && spec.replicaAcks() == 0 && coherence.foldsWrites();
+    }
+
     private RedisUnavailableException change(String k, Runnable write) {
+      return change(k, write, true);
+    }
+
+    /**
+     * One key's {@link #announced} change, counted as degraded when Redis was not reached.
+     *
+     * @param announce false when {@code write} announces the change itself
+     */
+    private RedisUnavailableException change(String k, Runnable write, boolean announce) {
       RedisUnavailableException failed = announced(
           write,
-          coherence == null ? null : () -> coherence.publishKeys(space, List.of(k)),
+          coherence == null || !announce ? null : () -> coherence.publishKeys(space, List.of(k)),
           () -> redis.rememberDelete(redisPrefix + k));
       if (failed != null) {
         stats.degraded.increment();

@@ -179,7 +179,7 @@ public final class CapacityModel {
     return text.toString();
   }
 
-  private static double median(double[] values) {
+  static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     int n = sorted.length;
@@ -298,7 +298,7 @@ public final class CapacityModel {
   }
 
   /** Calls and microseconds of each command, summed over the masters ({@code INFO commandstats}). */
-  private static Map<String, long[]> commandStats(List<Integer> ports) {
+  static Map<String, long[]> commandStats(List<Integer> ports) {
     Map<String, long[]> stats = new TreeMap<>();
     for (int port : ports) {
       try (Resp resp = Resp.connect(port)) {
@@ -318,7 +318,7 @@ public final class CapacityModel {
   }
 
   /** used_cpu_sys + used_cpu_user of each master, in microseconds. */
-  private static long[] cpu(List<Integer> ports) {
+  static long[] cpu(List<Integer> ports) {
     long[] micros = new long[ports.size()];
     for (int m = 0; m < ports.size(); m++) {
       try (Resp resp = Resp.connect(ports.get(m))) {

@@ -109,6 +109,20 @@ public final class Resp implements Closeable {
     }
   }
 
+  /**
+   * Reads the next reply without sending a command, for connections that Redis pushes to: after
+   * {@code MONITOR} or {@code SUBSCRIBE}. Waits at most the socket timeout (10 s).
+   *
+   * @throws UncheckedIOException if nothing arrives in time or the connection closes
+   */
+  public Object receive() {
+    try {
+      return decodeStrings(read());
+    } catch (IOException e) {
+      throw new UncheckedIOException("no reply from Redis", e);
+    }
+  }
+
   private Object read() throws IOException {
     int type = in.read();
     if (type < 0) {
