@@ -34,6 +34,8 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
 import io.tiercache.RedisUnavailableException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -158,6 +160,14 @@ public final class RedisTier implements AutoCloseable {
    * @throws IllegalStateException if Redis rejects the credentials, the ACL user may not use keys
    *     under the prefix, or the server's TLS certificate is not trusted
    */
+  /**
+   * Whether the commands of callers writing at the same moment go out in one system call ({@link
+   * FlushCoalescing}); on unless the system property {@code tiercache.flushCoalescing} is {@code
+   * false}, read when the tier is created.
+   */
+  private final boolean flushCoalescing =
+      !"false".equalsIgnoreCase(System.getProperty("tiercache.flushCoalescing"));
+
   public RedisTier(
       RedisEndpoint endpoint,
       Duration commandTimeout,
@@ -186,6 +196,14 @@ public final class RedisTier implements AutoCloseable {
         .computationThreadPoolSize(2)
         .reconnectDelay(Delay.exponential(
             Duration.ofMillis(10), Duration.ofMillis(upper), 2, TimeUnit.MILLISECONDS))
+        .nettyCustomizer(new NettyCustomizer() {
+          @Override
+          public void afterChannelInitialized(Channel channel) {
+            if (flushCoalescing) {
+              channel.pipeline().addFirst(new FlushCoalescing());
+            }
+          }
+        })
         .build();
     this.client = newClient(commandTimeout);
     try {
