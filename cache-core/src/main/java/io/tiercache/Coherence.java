@@ -1469,9 +1469,15 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   }
 
   /**
-   * Where every shard's reader stands, or null while one is not positioned. One shard: its last
-   * id and sequence. Several: {@code id/seq} of each shard, joined with commas, and the sum of
-   * their sequences.
+   * Where every shard's reader stands, or null while one is not positioned or has read no message
+   * yet. One shard: its last id and sequence. Several: {@code id/seq} of each shard, joined with
+   * commas, and the sum of their sequences.
+   *
+   * <p>A reader that started on an empty shard stands at sequence 0 until it reads the shard's
+   * first message, and a level positioned at 0 is emptied at its next start (as after a Redis
+   * restart). The level's own verification marks every shard with a message first, so reporting
+   * such a position in the meantime would overwrite the level's good one and lose it at the
+   * restart: it keeps the position it has until every reader has read a message.
    */
   private PersistentLevel.Position currentPosition() {
     Shard[] layout = shards;
@@ -1479,7 +1485,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     for (int i = 0; i < layout.length; i++) {
       long seq = layout[i].lastSeq;
       String id = layout[i].lastId;
-      if (id == null) {
+      if (id == null || seq <= 0) {
         return null;
       }
       each[i] = new PersistentLevel.Position(id, seq);
