@@ -195,6 +195,57 @@ class ReadPathContractTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> exists("__tc:load:expensive") == 0);
   }
 
+  /**
+   * A load slower than its lease: the lease expires, a second instance takes a new one and loads
+   * too. When the first finishes, its value is written (and its release leaves the second's lease
+   * alone), so a third instance finds the value and does not load.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ReadPath.class)
+  void distributedLoad_aLoadSlowerThanItsLease_isWrittenBeforeTheLeaseGoes_andNoThirdLoadFollows(
+      ReadPath path) throws Exception {
+    UnaryOperator<CacheSpec.Builder> spec =
+        s -> s.l1(false).distributedLoad(Duration.ofMillis(300));
+    Cache<String, String> first = cache(spec);
+    Cache<String, String> second = cache(spec);
+    Cache<String, String> third = cache(spec);
+    AtomicInteger loads = new AtomicInteger();
+    CountDownLatch releaseFirst = new CountDownLatch(1);
+    CountDownLatch releaseSecond = new CountDownLatch(1);
+    Future<String> one = pool.submit(() -> path.read(first, "slow", k -> {
+      loads.incrementAndGet();
+      hold(releaseFirst);
+      return "from the first";
+    }));
+    await().atMost(Duration.ofSeconds(5)).until(() -> loads.get() == 1);
+    Future<String> two = pool.submit(() -> path.read(second, "slow", k -> {
+      loads.incrementAndGet();
+      hold(releaseSecond);
+      return "from the second";
+    }));
+    // the first lease expires after 300 ms: the second instance stops waiting and loads itself
+    await().atMost(Duration.ofSeconds(5)).until(() -> loads.get() == 2);
+    releaseFirst.countDown();
+    assertEquals("from the first", one.get(20, TimeUnit.SECONDS));
+    await().atMost(Duration.ofSeconds(5)).until(() -> exists("slow") == 1);
+    assertEquals("from the first", path.read(third, "slow", k -> {
+      loads.incrementAndGet();
+      return "from the third";
+    }));
+    releaseSecond.countDown();
+    assertEquals("from the second", two.get(20, TimeUnit.SECONDS));
+    assertEquals(2, loads.get(), "the third instance read the first one's value");
+    assertEquals("from the first", third.get("slow", k -> "loaded again"));
+  }
+
+  private static void hold(CountDownLatch latch) {
+    try {
+      latch.await(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @EnumSource(ReadPath.class)
   void distributedLoad_theWaitIsBounded_thenTheWaiterLoadsItself(ReadPath path) throws Exception {
