@@ -1022,14 +1022,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       return false;
     }
     try {
-      byte[][] args = new byte[11][];
-      args[0] = bytes(Long.toString(maxLen));
-      args[1] = bytes(instanceId);
-      args[2] = bytes(OP_KEYS);
-      args[3] = bytes(space);
-      args[4] = bytes(Long.toString(nowMicros()));
-      args[5] = bytes("0");
-      args[6] = EMPTY;
+      byte[][] args = messageArgs(11, OP_KEYS, space, false, "");
       args[7] = bytes(frame == null ? "0" : "1");
       args[8] = frame == null ? EMPTY : frame;
       args[9] = bytes(Long.toString(ttlMillis));
@@ -1070,6 +1063,23 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     }
   }
 
+  /**
+   * The arguments {@link #PUBLISH} and {@link #WRITE_AND_PUBLISH} share, ARGV[1] to ARGV[7]: the
+   * stream's length, this instance, the message's op, cache, time, acknowledgement flag and
+   * broadcast id; the rest of the {@code size} are left for the caller.
+   */
+  private byte[][] messageArgs(int size, String op, String cache, boolean ack, String broadcastId) {
+    byte[][] args = new byte[size][];
+    args[0] = bytes(Long.toString(maxLen));
+    args[1] = bytes(instanceId);
+    args[2] = bytes(op);
+    args[3] = bytes(cache);
+    args[4] = bytes(Long.toString(nowMicros()));
+    args[5] = bytes(ack ? "1" : "0");
+    args[6] = bytes(broadcastId);
+    return args;
+  }
+
   private CompletableFuture<Long> publish(
       Shard shard,
       String op,
@@ -1078,14 +1088,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       boolean ack,
       String broadcastId,
       Runnable onFailure) {
-    byte[][] args = new byte[7 + keys.size()][];
-    args[0] = bytes(Long.toString(maxLen));
-    args[1] = bytes(instanceId);
-    args[2] = bytes(op);
-    args[3] = bytes(cache);
-    args[4] = bytes(Long.toString(nowMicros()));
-    args[5] = bytes(ack ? "1" : "0");
-    args[6] = bytes(broadcastId);
+    byte[][] args = messageArgs(7 + keys.size(), op, cache, ack, broadcastId);
     for (int i = 0; i < keys.size(); i++) {
       args[7 + i] = bytes(keys.get(i));
     }

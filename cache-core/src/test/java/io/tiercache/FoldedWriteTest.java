@@ -56,6 +56,14 @@ class FoldedWriteTest {
     return tier.cache("c");
   }
 
+  /** A second instance (batching on) whose L1 holds {@code key} = "old". */
+  private Cache<String, String> holding(String key) {
+    Cache<String, String> other = cache(true, 0);
+    other.put(key, "old");
+    assertEquals("old", other.get(key, k -> "loaded"));
+    return other;
+  }
+
   /** A command MONITOR saw: its name, and whether a script ran it. */
   record Seen(String command, boolean inScript) {}
 
@@ -93,10 +101,8 @@ class FoldedWriteTest {
   @Test
   void aPut_isOneScript_thatWritesTheKeyAndAppendsItsInvalidation() {
     Cache<String, String> a = cache(true, 0);
-    Cache<String, String> b = cache(true, 0);
-    a.put("warm", "up"); // the first write may load the script
-    b.put("k", "old");
-    assertEquals("old", b.get("k", k -> "loaded"));
+    a.put("warm", "up"); // the first write may load the script, which MONITOR would show
+    Cache<String, String> b = holding("k");
     List<Seen> seen = monitored(WRITES, () -> a.put("k", "new"));
     assertEquals(
         List.of(
@@ -111,10 +117,8 @@ class FoldedWriteTest {
   @Test
   void anInvalidate_isOneScript_thatDeletesTheKeyAndAppendsItsInvalidation() {
     Cache<String, String> a = cache(true, 0);
-    Cache<String, String> b = cache(true, 0);
-    a.put("warm", "up");
-    b.put("k", "old");
-    assertEquals("old", b.get("k", k -> "loaded"));
+    a.put("warm", "up"); // the first write may load the script, which MONITOR would show
+    Cache<String, String> b = holding("k");
     List<Seen> seen = monitored(WRITES, () -> a.invalidate("k"));
     assertEquals(
         List.of(
@@ -139,10 +143,8 @@ class FoldedWriteTest {
   @Test
   void aScriptFlushedFromRedis_isSentAgain_andTheWriteIsMade() {
     Cache<String, String> a = cache(true, 0);
-    Cache<String, String> b = cache(true, 0);
-    a.put("warm", "up");
-    b.put("k", "old");
-    assertEquals("old", b.get("k", k -> "loaded"));
+    a.put("warm", "up"); // the first write may load the script, which MONITOR would show
+    Cache<String, String> b = holding("k");
     try (Resp resp = redis.connect()) {
       resp.command("SCRIPT", "FLUSH");
     }
@@ -168,10 +170,8 @@ class FoldedWriteTest {
   @Test
   void atMaxmemory_aPutIsRefusedWhole_andAnInvalidateStillDeletesAndReachesTheOtherInstance() {
     Cache<String, String> a = cache(true, 0);
-    Cache<String, String> b = cache(true, 0);
-    a.put("warm", "up");
-    b.put("gone", "old");
-    assertEquals("old", b.get("gone", k -> "loaded"));
+    a.put("warm", "up"); // the first write may load the script, which MONITOR would show
+    Cache<String, String> b = holding("gone");
     Supplier<Object> streamLength;
     try (Resp resp = redis.connect()) {
       long before = (Long) resp.command("XLEN", "fw:__tc:{inval}:stream");

@@ -80,7 +80,7 @@ public final class ParallelReads {
     Map<String, List<double[]>> ratios = new LinkedHashMap<>();
     System.setProperty("tiercache.flushCoalescing", "false");
     try (EmbeddedRedisServer redis = EmbeddedRedisServer.launch();
-        TierCache other = Fixtures.tierCache(redis, RedisBenchmark.PROJECT_INFO, false);
+        TierCache uncoalescedTier = Fixtures.tierCache(redis, RedisBenchmark.PROJECT_INFO, false);
         TierCache tier =
             clearing(() -> Fixtures.tierCache(redis, RedisBenchmark.PROJECT_INFO, false))) {
 
@@ -97,18 +97,13 @@ public final class ParallelReads {
           byte[] frame = async.get(Fixtures.PREFIX + ":" + key).get(1, TimeUnit.SECONDS);
           return json.readValue(frame, 2, frame.length - 2);
         };
-        Reader tiered = key -> cache.get(key, k -> {
-          throw new IllegalStateException("every key is in Redis: " + k);
-        });
-        Cache<String, ProjectInfo> uncoalescedCache =
-            other.cache(RedisBenchmark.PROJECT_INFO, ProjectInfo.class);
-        Reader uncoalesced = key -> uncoalescedCache.get(key, k -> {
-          throw new IllegalStateException("every key is in Redis: " + k);
-        });
-        run(redis, uncoalesced, keys, 16, 3);
-        // warm-up: both paths, 16 callers, 3 s each
+        Reader tiered = reader(cache);
+        Reader uncoalesced =
+            reader(uncoalescedTier.cache(RedisBenchmark.PROJECT_INFO, ProjectInfo.class));
+        // warm-up: every path, 16 callers, 3 s each
         run(redis, raw, keys, 16, 3);
         run(redis, tiered, keys, 16, 3);
+        run(redis, uncoalesced, keys, 16, 3);
         for (int round = 0; round < rounds; round++) {
           for (int callers : callerCounts) {
             Figures base = null;
@@ -161,6 +156,13 @@ public final class ParallelReads {
           CapacityModel.median(all.stream().mapToDouble(Figures::cpuPer100k).toArray()),
           CapacityModel.median(r.stream().mapToDouble(x -> x[3]).toArray()));
     }
+  }
+
+  /** Reads through {@code cache}, every key of which is in Redis. */
+  private static Reader reader(Cache<String, ProjectInfo> cache) {
+    return key -> cache.get(key, k -> {
+      throw new IllegalStateException("every key is in Redis: " + k);
+    });
   }
 
   /** A tier built once the system property that turned flush coalescing off for another is gone. */

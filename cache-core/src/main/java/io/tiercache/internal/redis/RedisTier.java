@@ -153,14 +153,6 @@ public final class RedisTier implements AutoCloseable {
   }
 
   /**
-   * Creates the tier and tries to connect once; if Redis is unreachable it starts with the
-   * breaker open and keeps probing.
-   *
-   * @param prefix the key prefix, for the overflow flush and the access check
-   * @throws IllegalStateException if Redis rejects the credentials, the ACL user may not use keys
-   *     under the prefix, or the server's TLS certificate is not trusted
-   */
-  /**
    * Whether the commands of callers writing at the same moment go out in one system call ({@link
    * FlushCoalescing}); on unless the system property {@code tiercache.flushCoalescing} is {@code
    * false}, read when the tier is created.
@@ -168,6 +160,14 @@ public final class RedisTier implements AutoCloseable {
   private final boolean flushCoalescing =
       !"false".equalsIgnoreCase(System.getProperty("tiercache.flushCoalescing"));
 
+  /**
+   * Creates the tier and tries to connect once; if Redis is unreachable it starts with the
+   * breaker open and keeps probing.
+   *
+   * @param prefix the key prefix, for the overflow flush and the access check
+   * @throws IllegalStateException if Redis rejects the credentials, the ACL user may not use keys
+   *     under the prefix, or the server's TLS certificate is not trusted
+   */
   public RedisTier(
       RedisEndpoint endpoint,
       Duration commandTimeout,
