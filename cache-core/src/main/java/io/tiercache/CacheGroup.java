@@ -60,6 +60,12 @@ final class CacheGroup {
     this.local = LocalTier.create(
         spec, stats, clock, this.coherence != null ? this.coherence::trusted : null);
     this.hot = spec.hotKeysWindow() == null ? null : new HotKeys(clock, spec.hotKeysWindow());
+    if (spec.l3Enabled() && this.coherence != null && this.coherence.keysByTracking()) {
+      throw new IllegalStateException(
+          "cache '" + name + "' turns on the persistent level (l3), which coherence TRACKING "
+              + "cannot keep: the changes made while an instance is down are pushed to nobody and "
+              + "recorded nowhere. Use coherence STREAM or STREAM_AND_TRACKING, or turn l3 off");
+    }
     this.l3 = spec.l3Enabled()
         ? PersistentLevel.open(name, keyPrefix, spec, clock, this.coherence)
         : PersistentLevel.Off.INSTANCE;

@@ -159,6 +159,19 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   }
 
   private final CoherenceMode mode;
+  /**
+   * {@link CoherenceMode#TRACKING}: a change of one key is announced by Redis's client tracking,
+   * not by a stream message; the stream carries the rest.
+   */
+  private final boolean keysByTracking;
+  /** Strict tracking: confirms the data connection's pushes every {@link #blockMillis}; or null. */
+  private final ScheduledFuture<?> confirmTask;
+  /**
+   * When the latest {@code PING} answered on the data connection was sent: every push Redis made
+   * before then has been applied.
+   */
+  private volatile long dataConfirmedNanos = System.nanoTime() - Long.MAX_VALUE / 4;
+
   private final String instanceId = UUID.randomUUID().toString();
   private final RedisTier redis;
   private final String keyPrefix;
@@ -291,6 +304,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
           "shards must be 0 (one per master) or between 1 and " + MAX_SHARDS + ", was " + shards);
     }
     this.mode = mode;
+    this.keysByTracking = mode == CoherenceMode.TRACKING;
     this.strictBoundNanos = strictBound == null ? 0 : strictBound.toNanos();
     // Strict: an idle stream is read to its end at least four times per bound.
     this.blockMillis = strictBound == null ? BLOCK_MILLIS : Math.max(5, strictBound.toMillis() / 4);
@@ -349,9 +363,16 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
         scheduler.scheduleWithFixedDelay(this::sendPending, retry, retry, TimeUnit.MILLISECONDS);
     this.heartbeatTask = scheduler.scheduleWithFixedDelay(
         this::heartbeat, 0, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
-    if (mode == CoherenceMode.STREAM_AND_TRACKING) {
+    if (mode == CoherenceMode.STREAM_AND_TRACKING || keysByTracking) {
       redis.enableTracking(
           prefixColon, this::onTracked, () -> flushAll("client tracking reconnected", L3.KEEP));
+    }
+    if (keysByTracking && strictBoundNanos > 0) {
+      // The pushes come on the data connection: a PING answered proves every push before it read.
+      this.confirmTask = scheduler.scheduleWithFixedDelay(
+          this::confirmDataConnection, 0, blockMillis, TimeUnit.MILLISECONDS);
+    } else {
+      this.confirmTask = null;
     }
     // Position the readers before any value can enter L1, so no message published from now on
     // can be missed. If Redis cannot be asked now, a reader positions itself later and clears
@@ -623,6 +644,12 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
    * the bound ago, so that what L1 holds is at most that old. Always true when strict is off.
    */
   boolean trusted() {
+    if (keysByTracking
+        && (!redis.isTracking()
+            || (strictBoundNanos > 0
+                && System.nanoTime() - dataConfirmedNanos > strictBoundNanos))) {
+      return false; // the changes of keys come as pushes, and they may not be coming
+    }
     Shard[] current = shards;
     long caughtUpNanos = current[0].caughtUpNanos;
     for (int i = 1; i < current.length; i++) {
@@ -686,6 +713,9 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
    * @param keys the keys as the caches see them, without the prefix or the cache name
    */
   void publishKeys(String space, Collection<String> keys) {
+    if (keysByTracking) {
+      return; // Redis pushes the change to every instance that tracks the prefix
+    }
     Shard[] layout = shards;
     if (batching) {
       boolean[] touched = new boolean[layout.length];
@@ -775,9 +805,27 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     return liveKey(keyPrefix, redis.isCluster());
   }
 
+  private void confirmDataConnection() {
+    if (!running) {
+      return;
+    }
+    long sent = System.nanoTime();
+    redis
+        .background("PING", c -> c.ping())
+        .thenRun(() -> {
+          if (sent - dataConfirmedNanos > 0) {
+            dataConfirmedNanos = sent;
+          }
+        })
+        .exceptionally(error -> null);
+  }
+
   private void heartbeat() {
     if (!running || !redis.available()) {
       return;
+    }
+    if (keysByTracking) {
+      redis.retryTracking(); // refused at start or after a reconnect: L1 answers once it is on
     }
     checkShards();
     long now = System.currentTimeMillis();
@@ -987,6 +1035,11 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     apply(fields.get(1), fields.get(2), fields.subList(3, fields.size()));
   }
 
+  /** Whether a change of one key is announced by Redis's client tracking ({@link CoherenceMode#TRACKING}). */
+  boolean keysByTracking() {
+    return keysByTracking;
+  }
+
   /**
    * Whether a write of one key can carry its own announcement ({@link #writeAndPublishKey}): on one
    * Redis server (standalone or Sentinel), where the stream and every key are on the one master. On
@@ -994,7 +1047,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
    * two commands.
    */
   boolean foldsWrites() {
-    return !redis.isCluster() && shards.length == 1;
+    return !keysByTracking && !redis.isCluster() && shards.length == 1;
   }
 
   /**
@@ -1418,13 +1471,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
       String[] spaceAndKey = spaceAndKey(redisKey);
       if (spaceAndKey != null) {
         tracked.increment();
-        if (spaceAndKey[0].isEmpty()) {
-          for (CacheGroup group : groups.get()) {
-            group.evict(spaceAndKey[1]);
-          }
-        } else {
-          groupsByName.get(spaceAndKey[0]).evict(spaceAndKey[1]);
-        }
+        evict(spaceAndKey[0], spaceAndKey[1]); // a load of this instance racing it is undone too
       }
     }
   }
@@ -1746,6 +1793,9 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     running = false;
     pendingTask.cancel(false);
     heartbeatTask.cancel(false);
+    if (confirmTask != null) {
+      confirmTask.cancel(false);
+    }
     try {
       // bookkeeping: a Redis that is down at close is no news worth a warning
       redis

@@ -26,5 +26,23 @@ public enum CoherenceMode {
    * a reconnect, tracking is turned on again and L1 is cleared, since changes made during the
    * disconnect are unknown. Costs one push message per changed key to every instance.
    */
-  STREAM_AND_TRACKING
+  STREAM_AND_TRACKING,
+
+  /**
+   * Redis itself tells every instance which keys changed: RESP3 {@code CLIENT TRACKING BCAST
+   * PREFIX {prefix}: NOLOOP} on the data connection, as in {@link #STREAM_AND_TRACKING}, but a
+   * change of one key (put, invalidate, write-back flush, a write by any other Redis client) is no
+   * longer appended to the stream as well. A cache write is then one plain {@code SET}, and Redis
+   * pushes one message per changed key to every other instance as part of the write, with no
+   * polling. Pattern, event, cache and namespace invalidations and {@link
+   * TierCache#invalidateAndWait} still go through the stream.
+   *
+   * <p>Standalone and Sentinel only; every instance of one key prefix must use this mode (an
+   * instance in {@link #STREAM} mode does not hear of these writes). After a reconnect L1 is
+   * cleared once tracking is on again; an instance whose Redis refuses {@code CLIENT TRACKING}
+   * (an ACL without {@code client}, a proxy without RESP3) does not answer from L1 until it is
+   * accepted (retried every second). A strict staleness bound is checked on the data connection
+   * too. See docs/coherence.md.
+   */
+  TRACKING
 }

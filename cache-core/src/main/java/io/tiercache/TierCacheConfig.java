@@ -104,7 +104,7 @@ public final class TierCacheConfig {
     LIST("a comma-separated list"),
     PATH("a file path"),
     STRATEGY("cache-aside, write-through or write-back"),
-    COHERENCE("none, stream or stream-and-tracking"),
+    COHERENCE("none, stream, stream-and-tracking or tracking"),
     ZONE("a zone id such as UTC or Asia/Shanghai"),
     CLASS("a fully qualified class name");
 

@@ -286,6 +286,11 @@ class ClusterTest {
         IllegalStateException.class,
         () -> instance(b -> b.coherence(CoherenceMode.STREAM_AND_TRACKING)));
     assertTrue(e.getMessage().contains("STREAM"), e.getMessage());
+    IllegalStateException tracking = assertThrows(
+        IllegalStateException.class, () -> instance(b -> b.coherence(CoherenceMode.TRACKING)));
+    assertTrue(
+        tracking.getMessage().startsWith("coherence TRACKING needs client tracking"),
+        tracking.getMessage());
     assertThrows(
         IllegalStateException.class,
         () -> TierCache.builder()

@@ -35,9 +35,14 @@ class StrictCoherenceTest {
   }
 
   private TierCache instance(String uri, boolean strict) {
+    return instance(uri, strict, CoherenceMode.STREAM);
+  }
+
+  private TierCache instance(String uri, boolean strict, CoherenceMode mode) {
     TierCacheBuilder builder = TierCache.builder()
         .redisUri(uri)
         .keyPrefix("s")
+        .coherence(mode)
         .commandTimeout(Duration.ofMillis(100))
         .probeInterval(Duration.ofMillis(50))
         .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)));
@@ -50,11 +55,11 @@ class StrictCoherenceTest {
    * Partitions B for 1.5 s right after A changed a key B holds in L1. Without strict coherence B
    * answers the old value for the whole partition; with it, no read later than the bound does.
    */
-  private List<String> readsDuringPartition(boolean strict) throws Exception {
+  private List<String> readsDuringPartition(boolean strict, CoherenceMode mode) throws Exception {
     Blackhole link = new Blackhole(redis.port());
     opened.add(link);
-    TierCache a = instance(redis.uri(), false);
-    TierCache b = instance(link.uri(), strict);
+    TierCache a = instance(redis.uri(), false, mode);
+    TierCache b = instance(link.uri(), strict, mode);
     Cache<String, String> ca = a.cache("c");
     Cache<String, String> cb = b.cache("c");
     ca.put("k", "old");
@@ -78,13 +83,20 @@ class StrictCoherenceTest {
 
   @Test
   void strict_partitionedInstance_servesNothingOlderThanTheBound() throws Exception {
-    List<String> late = readsDuringPartition(true);
+    List<String> late = readsDuringPartition(true, CoherenceMode.STREAM);
+    assertTrue(late.isEmpty(), "stale reads past the bound: " + late);
+  }
+
+  /** With client tracking the changes come as pushes on the data connection, which is checked too. */
+  @Test
+  void strictTracking_partitionedInstance_servesNothingOlderThanTheBound() throws Exception {
+    List<String> late = readsDuringPartition(true, CoherenceMode.TRACKING);
     assertTrue(late.isEmpty(), "stale reads past the bound: " + late);
   }
 
   @Test
   void notStrict_partitionedInstance_keepsAnsweringFromL1() throws Exception {
-    List<String> late = readsDuringPartition(false);
+    List<String> late = readsDuringPartition(false, CoherenceMode.STREAM);
     assertFalse(late.isEmpty(), "without strict coherence L1 keeps answering during a partition");
   }
 
@@ -95,10 +107,20 @@ class StrictCoherenceTest {
    */
   @Test
   void afterAHeal_noOldValueIsReadFromL1_whileTheReaderCatchesUp() throws Exception {
+    afterAHeal(CoherenceMode.STREAM);
+  }
+
+  /** The same with client tracking: the push of the change was held back with the connection. */
+  @Test
+  void tracking_afterAHeal_noOldValueIsReadFromL1() throws Exception {
+    afterAHeal(CoherenceMode.TRACKING);
+  }
+
+  private void afterAHeal(CoherenceMode mode) throws Exception {
     Blackhole link = new Blackhole(redis.port());
     opened.add(link);
-    TierCache a = instance(redis.uri(), false);
-    TierCache b = instance(link.uri(), false);
+    TierCache a = instance(redis.uri(), false, mode);
+    TierCache b = instance(link.uri(), false, mode);
     Cache<String, String> ca = a.cache("c");
     Cache<String, String> cb = b.cache("c");
     ca.put("k", "old");
@@ -128,7 +150,16 @@ class StrictCoherenceTest {
 
   @Test
   void strict_l1AnswersWhileTheStreamIsRead() {
-    TierCache a = instance(redis.uri(), true);
+    l1Answers(CoherenceMode.STREAM);
+  }
+
+  @Test
+  void strictTracking_l1AnswersWhileTheDataConnectionIsConfirmed() {
+    l1Answers(CoherenceMode.TRACKING);
+  }
+
+  private void l1Answers(CoherenceMode mode) {
+    TierCache a = instance(redis.uri(), true, mode);
     Cache<String, String> c = a.cache("c");
     c.put("k", "v");
     await().atMost(Duration.ofSeconds(2)).until(() -> {

@@ -264,7 +264,7 @@ public class TiercacheProperties {
   /** {@code tiercache.coherence.*}. */
   public static class Coherence {
 
-    /** NONE, STREAM or STREAM_AND_TRACKING. Defaults to STREAM. */
+    /** NONE, STREAM, STREAM_AND_TRACKING or TRACKING. Defaults to STREAM. */
     private CoherenceMode mode;
 
     /** Strict coherence: L1 answers only while the stream was read to its end within this bound; 20ms to 1h. */

@@ -123,6 +123,11 @@ public final class RedisTier implements AutoCloseable {
   private volatile StatefulConnection<String, byte[]> connection;
   private volatile ReplayListener replayListener;
   private volatile Tracking tracking;
+  /** Whether {@link #tracking} is on for the current connection: {@link #isTracking}. */
+  private volatile boolean trackingOn;
+  /** Held while tracking is turned on, so that one connection is asked once. */
+  private final Object trackingLock = new Object();
+
   private volatile boolean closed;
   private ScheduledFuture<?> probe;
   /** The topology refresh a failed probe started on a cluster, or null. */
@@ -387,14 +392,57 @@ public final class RedisTier implements AutoCloseable {
       String prefix, Consumer<List<String>> onInvalidate, Runnable onReconnect) {
     if (endpoint.isCluster()) {
       throw new IllegalStateException(
-          "client tracking (CoherenceMode.STREAM_AND_TRACKING) needs a standalone "
+          "client tracking (CoherenceMode.STREAM_AND_TRACKING or TRACKING) needs a standalone "
               + "or Sentinel Redis; on a cluster use CoherenceMode.STREAM");
     }
     Tracking t = new Tracking(prefix, onInvalidate, onReconnect);
-    this.tracking = t;
-    StatefulConnection<String, byte[]> current = connection;
-    if (current instanceof StatefulRedisConnection<String, byte[]> standalone) {
-      startTracking(standalone, t);
+    synchronized (trackingLock) {
+      this.tracking = t;
+      StatefulConnection<String, byte[]> current = connection;
+      if (current instanceof StatefulRedisConnection<String, byte[]> standalone) {
+        trackingOn = startTracking(standalone, t);
+      }
+    }
+  }
+
+  /**
+   * Whether Redis accepted client tracking on the current data connection (and, after a
+   * reconnect, the caller's clear has run since): false before {@link #enableTracking}, while
+   * Redis refuses it, and from a reconnect until tracking is on again.
+   */
+  public boolean isTracking() {
+    return trackingOn;
+  }
+
+  /**
+   * Turns tracking on again if it is enabled but not on (Redis refused it, or it could not be
+   * reached when the connection came back), then runs the caller's clear: what changed meanwhile is
+   * unknown. Does nothing while it is on. Blocks for one round trip: call it off the event loop.
+   */
+  public void retryTracking() {
+    synchronized (trackingLock) {
+      Tracking t = tracking;
+      if (t != null
+          && !trackingOn
+          && !closed
+          && connection instanceof StatefulRedisConnection<String, byte[]> standalone) {
+        restartTracking(standalone, t);
+      }
+    }
+  }
+
+  /**
+   * Tracking on for {@code current} (new, or one that refused it), then the caller's clear. Under
+   * {@link #trackingLock}, so that it is never sent twice to one connection (Redis refuses a
+   * second {@code BCAST PREFIX} of the same prefix).
+   */
+  private void restartTracking(StatefulRedisConnection<String, byte[]> current, Tracking t) {
+    synchronized (trackingLock) {
+      trackingOn = false;
+      if (startTracking(current, t)) {
+        t.onReconnect().run();
+        trackingOn = true;
+      }
     }
   }
 
@@ -430,11 +478,11 @@ public final class RedisTier implements AutoCloseable {
       public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
         Tracking t = tracking;
         if (t != null) {
+          trackingOn = false; // what changed while disconnected is unknown until the clear
           // Never block the event loop: turn tracking on again from the scheduler.
           scheduler.execute(() -> {
             try {
-              startTracking(created, t);
-              t.onReconnect().run();
+              restartTracking(created, t);
             } catch (RuntimeException e) {
               log.warn("client tracking not re-enabled after a reconnect: {}", rootMessage(e));
             }
@@ -445,16 +493,21 @@ public final class RedisTier implements AutoCloseable {
     return created;
   }
 
-  private void startTracking(StatefulRedisConnection<String, byte[]> current, Tracking t) {
+  /** Sends {@code CLIENT TRACKING ON BCAST PREFIX prefix NOLOOP}; whether Redis accepted it. */
+  private boolean startTracking(StatefulRedisConnection<String, byte[]> current, Tracking t) {
     try {
       current
           .sync()
           .clientTracking(
               TrackingArgs.Builder.enabled().bcast().prefixes(t.prefix()).noloop());
+      return true;
     } catch (RuntimeException e) {
-      log.warn(
-          "client tracking not enabled ({}); L1 relies on the invalidation stream only",
-          rootMessage(e));
+      String message = rootMessage(e);
+      if (message != null && message.contains("overlaps with an existing prefix")) {
+        return true; // on already: a reconnect's turn-on and a retry both reached this connection
+      }
+      log.warn("client tracking not enabled ({})", message);
+      return false;
     }
   }
 
@@ -1413,7 +1466,7 @@ public final class RedisTier implements AutoCloseable {
         connection = current;
         Tracking t = tracking;
         if (t != null && current instanceof StatefulRedisConnection<String, byte[]> standalone) {
-          startTracking(standalone, t);
+          restartTracking(standalone, t);
         }
       }
       commands(current).ping();
