@@ -33,7 +33,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code raw SET}: Lettuce {@code SET key value PX ttl} on one connection;
  *   <li>{@code coherence off}: {@code Cache.put} of one {@link TierCache};
  *   <li>{@code coherence on}: {@code Cache.put} of one of two instances; the other holds an L1 and
- *       reads the invalidation stream (its reads are part of the cost).
+ *       reads the invalidation stream (its reads are part of the cost);
+ *   <li>{@code tracking}: the same with {@link CoherenceMode#TRACKING}: Redis pushes each change to
+ *       the other instance (the pushes are part of the cost).
  * </ul>
  *
  * <p>Each point runs {@code --seconds} after one second of warm-up, in every one of {@code
@@ -82,7 +84,7 @@ public final class WriteCost {
     System.out.printf(
         "write cost: %d keys, %.1f s per point, %d interleaved rounds, %d cores%n",
         KEYS, seconds, rounds, Runtime.getRuntime().availableProcessors());
-    List<String> variants = List.of("raw SET", "coherence off", "coherence on");
+    List<String> variants = List.of("raw SET", "coherence off", "coherence on", "tracking");
     Map<String, List<Figures>> results = new LinkedHashMap<>();
     Map<String, List<Double>> ratios = new LinkedHashMap<>();
     try (EmbeddedRedisServer redis = EmbeddedRedisServer.launch()) {
@@ -150,9 +152,12 @@ public final class WriteCost {
               ("\u0001\u0000\"" + value + "\"").getBytes(StandardCharsets.UTF_8),
               px);
         }
-        case "coherence off", "coherence on" -> {
-          CoherenceMode mode =
-              variant.equals("coherence on") ? CoherenceMode.STREAM : CoherenceMode.NONE;
+        case "coherence off", "coherence on", "tracking" -> {
+          CoherenceMode mode = switch (variant) {
+            case "coherence on" -> CoherenceMode.STREAM;
+            case "tracking" -> CoherenceMode.TRACKING;
+            default -> CoherenceMode.NONE;
+          };
           TierCache writing = tier(redis, mode);
           opened.add(writing);
           if (mode != CoherenceMode.NONE) {
