@@ -423,6 +423,14 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     return keyPrefix + (cluster ? ":__tc:{" + keyPrefix + ":inval}:live" : ":__tc:{inval}:live");
   }
 
+  /**
+   * The coherence modes the instances of a prefix run, each with when an instance last said so: a
+   * hash beside {@link #liveKey}.
+   */
+  static String modesKey(String keyPrefix, boolean cluster) {
+    return keyPrefix + (cluster ? ":__tc:{" + keyPrefix + ":inval}:modes" : ":__tc:{inval}:modes");
+  }
+
   /** Where the instances of a prefix on a cluster agree on the number of shards. */
   static String shardsKey(String keyPrefix) {
     return keyPrefix + ":__tc:{" + keyPrefix + ":inval}:shards";
@@ -835,7 +843,14 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
             "ZREMRANGEBYSCORE live",
             c ->
                 c.zremrangebyscore(liveKey(), Range.create(0d, (double) (now - 10 * LIVE_MILLIS)))))
-        .thenCompose(removed -> fixedReadIntervalNanos >= 0
+        .thenCompose(removed -> redis.background(
+            "HSET modes",
+            c -> c.hset(
+                modesKey(keyPrefix, redis.isCluster()), mode.name(), bytes(Long.toString(now)))))
+        .thenCompose(set -> redis.background(
+            "HGETALL modes", c -> c.hgetall(modesKey(keyPrefix, redis.isCluster()))))
+        .thenAccept(modes -> checkModes(modes, now))
+        .thenCompose(checked -> fixedReadIntervalNanos >= 0
             ? CompletableFuture.completedFuture(null)
             : redis
                 .background(
@@ -844,6 +859,45 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
                         liveKey(), Range.create((double) (now - LIVE_MILLIS), Double.MAX_VALUE)))
                 .thenAccept(live -> readIntervalNanos = readIntervalNanosFor(live)))
         .exceptionally(error -> null);
+  }
+
+  /** The other modes this instance already warned of. */
+  private final Set<String> warnedModes = ConcurrentHashMap.newKeySet();
+  /** The other instances' mode that cannot be mixed with this one's, once seen; or null. */
+  private volatile String modeConflict;
+
+  /** The mode of other live instances of this prefix that this one's cannot be mixed with, or null. */
+  String modeConflict() {
+    return modeConflict;
+  }
+
+  /**
+   * Warns, once per mode, when an instance of this prefix runs {@link CoherenceMode#TRACKING} and
+   * another {@link CoherenceMode#STREAM}: the second hears nothing of the first's key writes,
+   * which are announced by client tracking only. Every other mix hears every write.
+   */
+  private void checkModes(Map<String, byte[]> modes, long now) {
+    for (Map.Entry<String, byte[]> e : modes.entrySet()) {
+      String other = e.getKey();
+      long seen;
+      try {
+        seen = Long.parseLong(new String(e.getValue(), StandardCharsets.US_ASCII));
+      } catch (NumberFormatException notOurs) {
+        continue;
+      }
+      boolean deaf = (mode == CoherenceMode.STREAM && other.equals(CoherenceMode.TRACKING.name()))
+          || (mode == CoherenceMode.TRACKING && other.equals(CoherenceMode.STREAM.name()));
+      if (deaf && now - seen < 10 * LIVE_MILLIS && warnedModes.add(other)) {
+        modeConflict = other;
+        log.warn(
+            "instances of prefix '{}' run coherence STREAM and TRACKING at once (this one {}): "
+                + "the STREAM instances do not hear of the key writes of the TRACKING ones and "
+                + "keep old values in L1 until l1Ttl; run every instance of a prefix in one mode, "
+                + "or STREAM_AND_TRACKING",
+            keyPrefix,
+            mode);
+      }
+    }
   }
 
   /**

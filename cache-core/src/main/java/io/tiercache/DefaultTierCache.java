@@ -495,6 +495,14 @@ final class DefaultTierCache implements TierCache {
   }
 
   /**
+   * The coherence mode of other live instances of this prefix that cannot be mixed with this one's
+   * (logged once when seen), or null; for tests.
+   */
+  String coherenceModeConflict() {
+    return coherence == null ? null : coherence.modeConflict();
+  }
+
+  /**
    * Reads {@code maxmemory-policy} once and warns when it can evict what Tiercache needs to keep:
    * under {@code allkeys-*} Redis may evict the invalidation stream (every instance then clears
    * its L1), a lock's fence, counters and rate limits, the write-back versions. Returns the

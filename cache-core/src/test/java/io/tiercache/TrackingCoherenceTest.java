@@ -111,6 +111,50 @@ class TrackingCoherenceTest extends CoherenceContract {
   }
 
   /**
+   * A STREAM instance does not hear of a TRACKING instance's key writes (the reason for the
+   * warning, shown first), and both say so once they see each other; STREAM_AND_TRACKING mixes
+   * with TRACKING and is not warned about.
+   */
+  @Test
+  void streamAndTrackingInstancesOfOnePrefix_areWarnedAbout() throws InterruptedException {
+    TierCache writer = tracking(server.uri());
+    TierCache both = TierCache.builder()
+        .redisUri(server.uri())
+        .keyPrefix("tr")
+        .coherence(CoherenceMode.STREAM_AND_TRACKING)
+        .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)))
+        .build();
+    mine.add(0, both);
+    Cache<String, String> cw = writer.cache("c");
+    Cache<String, String> cb = both.cache("c");
+    cw.put("k", "v1");
+    assertEquals("v1", cb.get("k", k -> "loaded"));
+    cw.put("k", "v2");
+    await().atMost(BOUND).until(() -> "v2".equals(cb.getIfPresent("k")));
+    Thread.sleep(2_500); // two heartbeats of each: each has read the other's mode
+    assertEquals(null, ((DefaultTierCache) writer).coherenceModeConflict());
+    assertEquals(null, ((DefaultTierCache) both).coherenceModeConflict());
+
+    TierCache stream = TierCache.builder()
+        .redisUri(server.uri())
+        .keyPrefix("tr")
+        .coherence(CoherenceMode.STREAM)
+        .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)))
+        .build();
+    mine.add(0, stream);
+    Cache<String, String> cs = stream.cache("c");
+    assertEquals("v2", cs.get("k", k -> "loaded"));
+    cw.put("k", "v3");
+    await().atMost(BOUND).until(() -> "v3".equals(cb.getIfPresent("k")));
+    assertEquals("v2", cs.getIfPresent("k"), "the STREAM instance heard nothing: L1 answers v2");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> "STREAM".equals(((DefaultTierCache) writer).coherenceModeConflict())
+            && "TRACKING".equals(((DefaultTierCache) stream).coherenceModeConflict()));
+    assertEquals(null, ((DefaultTierCache) both).coherenceModeConflict());
+  }
+
+  /**
    * L1 answers from the start and goes on answering past the first heartbeats, whose retry of
    * {@code CLIENT TRACKING} must not turn tracking off again on a connection that has it on.
    */
