@@ -26,7 +26,9 @@ import java.util.function.Supplier;
  * with every key and the one stream in one slot ("1 of 3": one master carries everything, the
  * others idle, on the same host), and on the 3-master cluster (three streams), with 2, 8 and 32 instances ({@link TierCache} objects in this JVM);
  * per point the Redis CPU each master spent per write ({@code INFO cpu}), the appends per write,
- * and the invalidation lag p50/p99 the instances recorded. Each point runs for {@code --seconds}
+ * and the invalidation lag p50/p99 the instances recorded (none for client tracking, {@link
+ * CoherenceMode#TRACKING}, measured on one Redis only: its pushes carry no timestamp, and {@link
+ * CoherenceLag} measures their lag). Each point runs for {@code --seconds}
  * in every one of {@code --rounds} interleaved rounds; the figures printed are the medians of the
  * rounds.
  *
@@ -103,9 +105,14 @@ public final class CapacityModel {
       for (int round = 0; round < rounds; round++) {
         for (String topology : topologies) {
           for (int n : counts) {
-            for (CoherenceMode mode :
-                new CoherenceMode[] {CoherenceMode.NONE, CoherenceMode.STREAM}) {
-              boolean standalone = topology.equals("standalone");
+            boolean standalone = topology.equals("standalone");
+            // client tracking: one Redis server only
+            CoherenceMode[] modes = standalone
+                ? new CoherenceMode[] {
+                  CoherenceMode.NONE, CoherenceMode.STREAM, CoherenceMode.TRACKING
+                }
+                : new CoherenceMode[] {CoherenceMode.NONE, CoherenceMode.STREAM};
+            for (CoherenceMode mode : modes) {
               List<Integer> ports = standalone ? List.of(single.port()) : clusterPorts;
               Supplier<TierCacheBuilder> builder = standalone
                   ? () -> TierCache.builder().redisUri(single.uri())
@@ -119,7 +126,11 @@ public final class CapacityModel {
                   "%-10s %2d instances, coherence %s",
                   standalone ? "1 master" : oneOfThree ? "1 of 3" : "3 masters",
                   n,
-                  mode == CoherenceMode.NONE ? "off" : batchingOff ? "on (no batching)" : "on");
+                  mode == CoherenceMode.NONE
+                      ? "off"
+                      : mode == CoherenceMode.TRACKING
+                          ? "tracking"
+                          : batchingOff ? "on (no batching)" : "on");
               Figures f = run(
                   builder,
                   ports,
@@ -161,14 +172,19 @@ public final class CapacityModel {
         cpu[m] = median(all.stream().mapToDouble(f -> f.cpuMicrosPerWrite()[at]).toArray());
       }
       System.out.printf(
-          "| %s | %,.0f | %s | %.2f | %d µs | %d µs |%n",
+          "| %s | %,.0f | %s | %.2f | %s | %s |%n",
           e.getKey(),
           median(all.stream().mapToDouble(Figures::writesPerSecond).toArray()),
           cpu(cpu),
           median(all.stream().mapToDouble(Figures::appendsPerWrite).toArray()),
-          (long) median(all.stream().mapToDouble(Figures::lagP50).toArray()),
-          (long) median(all.stream().mapToDouble(Figures::lagP99).toArray()));
+          micros(median(all.stream().mapToDouble(Figures::lagP50).toArray())),
+          micros(median(all.stream().mapToDouble(Figures::lagP99).toArray())));
     }
+  }
+
+  /** A lag, or "n/a" where the instances record none (a tracking push carries no timestamp). */
+  private static String micros(double lag) {
+    return lag < 0 ? "n/a" : (long) lag + " µs";
   }
 
   private static String cpu(double[] perMaster) {
@@ -268,6 +284,7 @@ public final class CapacityModel {
       }
       Arrays.sort(p50);
       Arrays.sort(p99);
+      boolean timed = mode != CoherenceMode.TRACKING; // a push carries no timestamp: CoherenceLag
       StringBuilder commands = new StringBuilder();
       for (Map.Entry<String, long[]> e : statsAfter.entrySet()) {
         long[] before = statsBefore.getOrDefault(e.getKey(), new long[2]);
@@ -281,8 +298,8 @@ public final class CapacityModel {
           total / elapsed,
           perWrite,
           (sentAfter - sentBefore) / (double) total,
-          p50[n / 2],
-          p99[n / 2],
+          timed ? p50[n / 2] : -1,
+          timed ? p99[n / 2] : -1,
           commands.toString());
     } finally {
       tiers.forEach(TierCache::close);

@@ -6,6 +6,7 @@ import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.tiercache.Cache;
+import io.tiercache.CoherenceMode;
 import io.tiercache.CoherenceStats;
 import io.tiercache.Keys;
 import io.tiercache.TierCache;
@@ -22,7 +23,8 @@ import java.util.List;
 /**
  * Measures, on one machine, the invalidation lag between three instances (publish on A to
  * eviction on B and on C: p50, p99, p99.9 and max), idle or with {@code --load} threads spinning
- * beside them, and the rate of pattern invalidation.
+ * beside them; the same lag measured from the put's return to B applying it, for the stream and
+ * for client tracking ({@link CoherenceMode#TRACKING}); and the rate of pattern invalidation.
  * Not a JMH benchmark: the quantity is a latency distribution across threads and connections,
  * which the receiving instance already records ({@link TierCache#coherenceStats()}).
  *
@@ -54,6 +56,8 @@ public final class CoherenceLag {
         for (int round = 0; round < 3; round++) { // interleaved: Tiercache, then the raw floor
           lag(redis, messages, load);
           raw(redis, messages, load);
+          ackToApplied(redis, CoherenceMode.STREAM, messages / 4, load);
+          ackToApplied(redis, CoherenceMode.TRACKING, messages / 4, load);
         }
       } finally {
         for (Thread t : busy) {
@@ -229,6 +233,65 @@ public final class CoherenceLag {
     }
   }
 
+  /**
+   * The lag of {@code mode} measured the one way both modes allow (a tracking push carries no
+   * timestamp): A puts one key at a time; from the moment A's put returned, the clock runs until B
+   * counts the change applied ({@link CoherenceStats#received} for a stream message, {@link
+   * CoherenceStats#trackingInvalidations} for a push). An announcement that arrived before the
+   * put returned counts as 0.
+   */
+  private static void ackToApplied(
+      EmbeddedRedisServer redis, CoherenceMode mode, int messages, int load)
+      throws InterruptedException {
+    boolean tracking = mode == CoherenceMode.TRACKING;
+    try (TierCache a = tier(redis, mode);
+        TierCache b = tier(redis, mode)) {
+      Cache<String, String> ca = a.cache("c");
+      Cache<String, String> cb = b.cache("c");
+      long[] lags = new long[messages];
+      int lost = 0;
+      for (int i = 0; i < messages; i++) {
+        String key = "k" + (i % 100);
+        cb.get(key, k -> "v"); // B holds the key A is about to change
+        CoherenceStats before = b.coherenceStats();
+        long seen = tracking ? before.trackingInvalidations() : before.received();
+        ca.put(key, "v" + i);
+        long acked = System.nanoTime();
+        long deadline = acked + Duration.ofSeconds(1).toNanos();
+        long now;
+        while (true) {
+          CoherenceStats stats = b.coherenceStats();
+          now = System.nanoTime();
+          if ((tracking ? stats.trackingInvalidations() : stats.received()) > seen) {
+            break;
+          }
+          if (now > deadline) {
+            lost++;
+            break;
+          }
+          Thread.onSpinWait();
+        }
+        lags[i] = (now - acked) / 1_000;
+        if (i % 10 == 0) {
+          Thread.sleep(1);
+        }
+      }
+      Arrays.sort(lags);
+      int n = lags.length;
+      System.out.printf(
+          "%s: put returned on A to applied on B, 2 instances, %d busy threads, %d puts: "
+              + "p50 %d us, p99 %d us, p99.9 %d us, max %d us, %d not applied within 1 s%n",
+          tracking ? "tracking" : "stream  ",
+          load,
+          n,
+          lags[(int) Math.round(0.50 * (n - 1))],
+          lags[(int) Math.round(0.99 * (n - 1))],
+          lags[(int) Math.round(0.999 * (n - 1))],
+          lags[n - 1],
+          lost);
+    }
+  }
+
   private static long nowMicros() {
     return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
   }
@@ -266,8 +329,13 @@ public final class CoherenceLag {
   }
 
   private static TierCache tier(EmbeddedRedisServer redis) {
+    return tier(redis, CoherenceMode.STREAM);
+  }
+
+  private static TierCache tier(EmbeddedRedisServer redis, CoherenceMode mode) {
     return TierCache.builder()
         .redisUri(redis.uri())
+        .coherence(mode)
         .keyPrefix("lag")
         .cache("c", s -> s.valueType(String.class).ttl(Duration.ofHours(1)))
         .build();
