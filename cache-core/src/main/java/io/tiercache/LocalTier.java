@@ -84,6 +84,32 @@ abstract class LocalTier {
 
   abstract void put(String key, Object value);
 
+  /**
+   * Starts a read or a write of {@code key} through Redis whose value L1 should keep once it is
+   * known ({@link #end}), unless the key changed meanwhile: an eviction (another instance's write
+   * heard from the stream or from client tracking) or a write of this instance. Without it, the
+   * eviction that a write made right after this one's reply can run before the value enters L1,
+   * which would then keep the older value until its TTL.
+   *
+   * @param write whether this is a write: it spoils the reads and writes of the key in flight, and
+   *     a write that overlaps another one of the key keeps neither (Redis's order is unknown)
+   * @return the ticket to give {@link #end}
+   */
+  abstract Object begin(String key, boolean write);
+
+  /**
+   * Ends what {@link #begin} started: puts {@code value} in L1 (dropping a load of the key in
+   * flight, as {@link #put} does) unless the key changed since, or {@code value} is null (the
+   * read found nothing, the write failed). A spoiled or failed write also removes what L1 holds for
+   * the key.
+   */
+  abstract void end(String key, Object ticket, Object value);
+
+  /** The keys with a read or write begun and not ended; for tests. */
+  int guarded() {
+    return 0;
+  }
+
   abstract void invalidate(String key);
 
   abstract void invalidateAll();
@@ -113,8 +139,21 @@ abstract class LocalTier {
     boolean trusted();
   }
 
+  /** The reads and writes of one key in flight ({@link #begin}); changed under the table's lock. */
+  static final class Guard {
+    int active;
+    int writers;
+    long changes;
+  }
+
+  /** One read or write in flight: its key's guard, the changes seen at its start. */
+  record Ticket(Guard guard, long seen, boolean write, boolean contended) {}
+
   /** L1 on: a synchronous Caffeine cache of the values, beside the table of loads in progress. */
   static final class CaffeineTier extends LocalTier {
+    /** The keys with a read or write in flight, and what changed them since it began. */
+    private final ConcurrentHashMap<String, Guard> guards = new ConcurrentHashMap<>();
+
     private final Cache<String, Object> cache;
     private final ConcurrentMap<String, Object> values;
     private final CacheSpec spec;
@@ -216,13 +255,70 @@ abstract class LocalTier {
     }
 
     @Override
+    Object begin(String key, boolean write) {
+      Ticket[] ticket = new Ticket[1];
+      guards.compute(key, (k, guard) -> {
+        Guard g = guard == null ? new Guard() : guard;
+        g.active++;
+        boolean contended = write && g.writers > 0;
+        if (write) {
+          g.writers++;
+          g.changes++;
+        }
+        ticket[0] = new Ticket(g, g.changes, write, contended);
+        return g;
+      });
+      return ticket[0];
+    }
+
+    @Override
+    void end(String key, Object ticket, Object value) {
+      Ticket t = (Ticket) ticket;
+      Object stored = value == null ? null : withDeadline(value);
+      // Under the guard's lock: an eviction either ran before (this sees the change and keeps
+      // nothing) or waits for this and then removes the value.
+      guards.compute(key, (k, guard) -> {
+        Guard g = guard == null ? t.guard() : guard;
+        boolean spoiled = t.contended() || g.changes != t.seen();
+        if (t.write()) {
+          g.writers--;
+          g.changes++; // a read that began during this write may have read the value before it
+        }
+        if (stored != null && !spoiled) {
+          flights.remove(k);
+          cache.put(k, stored);
+        } else if (t.write()) {
+          flights.remove(k);
+          values.remove(k);
+        }
+        g.active--;
+        return g.active == 0 ? null : g;
+      });
+    }
+
+    @Override
+    int guarded() {
+      return guards.size();
+    }
+
+    /** Marks a change of {@code key} for the reads and writes of it in flight. */
+    private void changed(String key) {
+      guards.computeIfPresent(key, (k, g) -> {
+        g.changes++;
+        return g;
+      });
+    }
+
+    @Override
     void invalidate(String key) {
+      changed(key);
       flights.remove(key);
       values.remove(key);
     }
 
     @Override
     void invalidateAll() {
+      guards.keySet().forEach(this::changed);
       flights.clear();
       values.clear();
     }
@@ -237,6 +333,11 @@ abstract class LocalTier {
         }
         return hit;
       };
+      for (String key : guards.keySet()) {
+        if (test.test(key)) {
+          changed(key);
+        }
+      }
       flights.keySet().removeIf(counting);
       values.keySet().removeIf(counting);
       return count[0];
@@ -277,6 +378,16 @@ abstract class LocalTier {
 
     @Override
     void put(String key, Object value) {
+      // nothing is kept in the process
+    }
+
+    @Override
+    Object begin(String key, boolean write) {
+      return null;
+    }
+
+    @Override
+    void end(String key, Object ticket, Object value) {
       // nothing is kept in the process
     }
 

@@ -551,19 +551,26 @@ final class MissPath<K, V> {
    * Redis or the persistent level, put in L1; {@link #MISSING}, counted as a miss, if neither has it.
    */
   Object readThrough(String k) {
-    Object found = l2.read(k, codec);
-    if (found != MISSING) {
-      stats.l2Hits.increment();
-      local.put(k, found);
-      return found;
+    // kept in L1 unless the key changed while it was read (an eviction heard meanwhile)
+    Object ticket = local.begin(k, false);
+    Object kept = null;
+    try {
+      Object found = l2.read(k, codec);
+      if (found != MISSING) {
+        stats.l2Hits.increment();
+        kept = found;
+        return found;
+      }
+      Object persisted = readL3(k, null);
+      if (persisted != MISSING) {
+        kept = persisted;
+        return persisted;
+      }
+      stats.misses.increment();
+      return MISSING;
+    } finally {
+      local.end(k, ticket, kept);
     }
-    Object persisted = readL3(k, null);
-    if (persisted != MISSING) {
-      local.put(k, persisted);
-      return persisted;
-    }
-    stats.misses.increment();
-    return MISSING;
   }
 
   /* ---- Many keys ---- */
@@ -832,15 +839,21 @@ final class MissPath<K, V> {
       return ttl;
     }
     Object stored = isNull ? LocalTier.NULL : value;
-    persist(k, null, stored, null, ttl);
-    if (l2.enabled()) {
-      byte[] frame = encodeLoaded(k, value);
-      if (frame != null) {
-        l2.replace(k, frame, ttl);
+    Object ticket = local.begin(k, true);
+    Object kept = null;
+    try {
+      persist(k, null, stored, null, ttl);
+      if (l2.enabled()) {
+        byte[] frame = encodeLoaded(k, value);
+        if (frame != null) {
+          l2.replace(k, frame, ttl);
+        }
       }
+      kept = stored;
+      return ttl;
+    } finally {
+      local.end(k, ticket, kept); // kept in L1 unless the key changed meanwhile
     }
-    local.put(k, stored);
-    return ttl;
   }
 
   /* ---- Single flight ---- */

@@ -35,10 +35,17 @@ abstract class WritePolicy {
   final RedisUnavailableException store(String k, Object value, byte[] frame) {
     long ttlMillis = group.ttlMillis(false);
     group.stats.puts.increment();
-    group.l3.put(k, frame, ttlMillis);
-    RedisUnavailableException failed = group.l2.replace(k, frame, ttlMillis);
-    group.local.put(k, value);
-    return failed;
+    Object ticket = group.local.begin(k, true);
+    Object kept = null;
+    try {
+      group.l3.put(k, frame, ttlMillis);
+      RedisUnavailableException failed = group.l2.replace(k, frame, ttlMillis);
+      kept = value;
+      return failed;
+    } finally {
+      // kept in L1 unless the key changed meanwhile: a later write elsewhere, heard before this
+      group.local.end(k, ticket, kept);
+    }
   }
 
   /** {@link Strategy#CACHE_ASIDE}: Redis, then L1; Redis being down only degrades the write. */

@@ -2,6 +2,7 @@ package io.tiercache;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -13,7 +14,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -111,6 +115,69 @@ abstract class CoherenceContract {
         stats.lagSamples() >= 1 && stats.lagP99Micros() < BOUND.toNanos() / 1000, stats.toString());
     assertEquals(0, a.coherenceStats().received(), "an instance ignores its own messages");
     assertTrue(a.coherenceStats().sent() >= 2);
+  }
+
+  /**
+   * Two instances write the same three keys from two threads each, and read them between the
+   * writes: once the writes stop, the L1 of each agrees with Redis within the bound. A write's
+   * reply followed at once by the announcement of another instance's later write (client tracking
+   * pushes it right behind the reply, on the same connection) must not leave the earlier value in
+   * the writer's L1; nor may a read that raced a write.
+   */
+  @Test
+  void writesOfFewKeys_fromTwoInstancesAtOnce_leaveEachL1AsRedisHasIt() throws Exception {
+    TierCache a = instance();
+    TierCache b = instance();
+    TierCache judge = instance();
+    List<Cache<String, String>> caches = List.of(a.cache("c"), b.cache("c"));
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Cache<String, String> c = caches.get(i % 2);
+      String writer = "w" + i;
+      Thread t = new Thread(
+          () -> {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            try {
+              for (int n = 0; !stop.get(); n++) {
+                String key = "k" + random.nextInt(3);
+                int what = random.nextInt(8);
+                if (what == 0) {
+                  c.get(key, k -> "loaded");
+                } else if (what == 1) {
+                  c.getIfPresent(key);
+                } else {
+                  c.put(key, writer + "-" + n);
+                }
+              }
+            } catch (Throwable e) {
+              failure.compareAndSet(null, e);
+            }
+          },
+          "writer-" + i);
+      threads.add(t);
+      t.start();
+    }
+    Thread.sleep(1_500);
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join(10_000);
+    }
+    assertNull(failure.get(), () -> String.valueOf(failure.get()));
+    Cache<String, String> truth = judge.cache("c");
+    for (String key : List.of("k0", "k1", "k2")) {
+      String inRedis = truth.getBypassingL1(key, k -> "absent");
+      for (int i = 0; i < caches.size(); i++) {
+        Cache<String, String> c = caches.get(i);
+        String instance = i == 0 ? "A" : "B";
+        await()
+            .atMost(BOUND)
+            .pollInterval(Duration.ofMillis(5))
+            .untilAsserted(() -> assertEquals(
+                inRedis, c.getIfPresent(key), instance + "'s L1 disagrees with Redis on " + key));
+      }
+    }
   }
 
   @Test
