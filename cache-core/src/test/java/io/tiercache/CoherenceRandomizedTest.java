@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Three instances, concurrent readers and writers on 1,000 keys for about 20 s. Every read is
@@ -50,12 +50,14 @@ class CoherenceRandomizedTest {
 
   /**
    * Once with loaded values written before the reader returns, once written in the background
-   * ({@link CacheSpec.Builder#writeLoadedAsync}), where an invalidation can overtake the write.
+   * ({@link CacheSpec.Builder#writeLoadedAsync}), where an invalidation can overtake the write;
+   * and the second with client tracking announcing the keys ({@link CoherenceMode#TRACKING}),
+   * whose pushes come right behind the replies.
    */
-  @ParameterizedTest(name = "writeLoadedAsync={0}")
-  @ValueSource(booleans = {false, true})
-  void readsNeverLagAcknowledgedWritesByMoreThanTheBound(boolean writeLoadedAsync)
-      throws Exception {
+  @ParameterizedTest(name = "{0}, writeLoadedAsync={1}")
+  @CsvSource({"STREAM, false", "STREAM, true", "TRACKING, true"})
+  void readsNeverLagAcknowledgedWritesByMoreThanTheBound(
+      CoherenceMode mode, boolean writeLoadedAsync) throws Exception {
     Map<Integer, Long> truth = new ConcurrentHashMap<>();
     List<NavigableMap<Long, Long>> acked = new ArrayList<>();
     Object[] locks = new Object[KEYS];
@@ -71,6 +73,7 @@ class CoherenceRandomizedTest {
       TierCache tier = TierCache.builder()
           .redisUri(redis.uri())
           .keyPrefix("rnd")
+          .coherence(mode)
           .commandTimeout(Duration.ofSeconds(1))
           .cache(
               "v",
@@ -133,12 +136,14 @@ class CoherenceRandomizedTest {
         violations.size() + " stale reads out of " + reads);
     CoherenceStats stats = opened.get(0).coherenceStats();
     System.out.printf(
-        "randomized coherence run (writeLoadedAsync=%s): %d reads, %d writes; instance 0 received %d messages, lag p50 %d us, "
-            + "p99 %d us, gap flushes %d%n",
+        "randomized coherence run (%s, writeLoadedAsync=%s): %d reads, %d writes; instance 0 received %d messages "
+            + "and %d pushes, lag p50 %d us, p99 %d us, gap flushes %d%n",
+        mode,
         writeLoadedAsync,
         reads.get(),
         writes.get(),
         stats.received(),
+        stats.trackingInvalidations(),
         stats.lagP50Micros(),
         stats.lagP99Micros(),
         stats.gapFlushes());
