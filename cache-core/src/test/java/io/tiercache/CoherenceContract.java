@@ -367,6 +367,24 @@ abstract class CoherenceContract {
     assertTrue(b.coherenceStats().trackingInvalidations() >= 1);
   }
 
+  /**
+   * An operator's {@code FLUSHALL} takes the stream with it and leaves nothing to read; Redis
+   * pushes a flush to every tracking connection, and every L1 empties.
+   */
+  @Test
+  void tracking_aFlushallByAnOperator_emptiesEveryL1() {
+    assumeFalse(redis().cluster(), "client tracking is standalone and Sentinel only");
+    TierCache a = instance(trackingMode(), builder -> builder);
+    TierCache b = instance(trackingMode(), builder -> builder);
+    a.<String, String>cache("c").put("k", "v1");
+    assertEquals("v1", read(a, "c", "k"));
+    assertEquals("v1", read(b, "c", "k"));
+    try (TestRedis resp = redis()) {
+      resp.command("FLUSHALL");
+    }
+    await().atMost(BOUND).until(() -> l1(a, "c", "k") == null && l1(b, "c", "k") == null);
+  }
+
   /** Tracking and the L1 clear come back on every reconnect, the first one included. */
   @Test
   void tracking_isTurnedOnAgainAfterEachOfTwoRestarts_andL1IsCleared() {

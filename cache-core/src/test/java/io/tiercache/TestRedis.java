@@ -50,6 +50,9 @@ abstract class TestRedis implements AutoCloseable {
       }
       case "DBSIZE":
         return onEveryNode(args).stream().mapToLong(reply -> (Long) reply).sum();
+      case "FLUSHALL":
+        onEveryNode(args);
+        return "OK";
       case "INFO": {
         StringBuilder info = new StringBuilder();
         onEveryNode(args).forEach(reply -> info.append(reply).append("\r\n"));
