@@ -1821,7 +1821,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
         p99,
         p999,
         max,
-        n);
+        n,
+        trusted());
   }
 
   private static long nowMicros() {

@@ -15,6 +15,10 @@ package io.tiercache;
  * @param lagP999Micros 99.9th percentile of the same (with 4,096 samples, the fifth largest)
  * @param lagMaxMicros the largest of the same
  * @param lagSamples how many samples the percentiles are computed from
+ * @param l1Answering whether L1 may answer now; false while the invalidations after a recovery
+ *     are unread, past a strict bound ({@code strictCoherence}), or, with {@link
+ *     CoherenceMode#TRACKING}, while client tracking is off (refused, or not on again yet after a
+ *     reconnect): reads then go to Redis. Always true with coherence {@code NONE}
  */
 public record CoherenceStats(
     CoherenceMode mode,
@@ -28,4 +32,5 @@ public record CoherenceStats(
     long lagP99Micros,
     long lagP999Micros,
     long lagMaxMicros,
-    int lagSamples) {}
+    int lagSamples,
+    boolean l1Answering) {}

@@ -589,7 +589,7 @@ final class DefaultTierCache implements TierCache {
   @Override
   public CoherenceStats coherenceStats() {
     return coherence == null
-        ? new CoherenceStats(CoherenceMode.NONE, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        ? new CoherenceStats(CoherenceMode.NONE, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, true)
         : coherence.stats();
   }
 

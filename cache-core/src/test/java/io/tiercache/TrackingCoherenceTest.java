@@ -233,12 +233,15 @@ class TrackingCoherenceTest extends CoherenceContract {
         cl.get("k", k -> "loaded");
       }
       assertEquals(l1Hits, cl.stats().l1Hits(), "every read went to Redis");
+      assertFalse(limited.coherenceStats().l1Answering(), "and the stats say so");
+      assertTrue(writer.coherenceStats().l1Answering());
       command("ACL", "SETUSER", "notrack", "+client");
       await().atMost(Duration.ofSeconds(5)).until(() -> {
         long before = cl.stats().l1Hits();
         cl.get("k", k -> "loaded");
         return cl.stats().l1Hits() > before;
       });
+      assertTrue(limited.coherenceStats().l1Answering());
       cw.put("k", "v3");
       await().atMost(BOUND).until(() -> "v3".equals(cl.get("k", k -> "loaded")));
     } finally {

@@ -394,6 +394,19 @@ public final class TierCacheMetrics implements MeterBinder {
         .description("Invalidation messages applied from other instances")
         .register(r));
     meters.add(r -> FunctionCounter.builder(
+            "tiercache.invalidations.tracked",
+            tier,
+            t -> t.coherenceStats().trackingInvalidations())
+        .tags(tags)
+        .description("Keys evicted because Redis client tracking reported their change")
+        .register(r));
+    meters.add(r -> Gauge.builder(
+            "tiercache.l1.answering", tier, t -> t.coherenceStats().l1Answering() ? 1 : 0)
+        .tags(tags)
+        .description(
+            "1 while L1 may answer, 0 while coherence cannot vouch for it and reads go to Redis")
+        .register(r));
+    meters.add(r -> FunctionCounter.builder(
             "tiercache.invalidation.gaps", tier, t -> t.coherenceStats().gapFlushes())
         .tags(tags)
         .description("L1 clears because messages may have been lost")

@@ -16,9 +16,10 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  *   <li>Redis up (or none configured): UP.
  *   <li>Redis not answering, the breaker open: {@code tiercache.health.down-status}, DOWN by
  *       default. The caches still answer from L1 and their loaders ({@code degraded=true}).
- *   <li>Redis refusing writes (maxmemory), or the p99 coherence lag above {@code
- *       tiercache.health.max-coherence-lag}: {@code tiercache.health.degraded-status}, UP by
- *       default, with {@code degraded=true}.
+ *   <li>Redis refusing writes (maxmemory), the p99 coherence lag above {@code
+ *       tiercache.health.max-coherence-lag}, or L1 not answering because coherence cannot vouch
+ *       for it ({@link CoherenceStats#l1Answering()}): {@code tiercache.health.degraded-status},
+ *       UP by default, with {@code degraded=true}.
  * </ul>
  */
 public class TierCacheHealthIndicator implements HealthIndicator {
@@ -55,8 +56,9 @@ public class TierCacheHealthIndicator implements HealthIndicator {
         degraded = true;
       }
       default -> {
-        status = lagging ? settings.getDegradedStatus() : "UP";
-        degraded = lagging;
+        boolean notAnswering = !coherence.l1Answering();
+        status = lagging || notAnswering ? settings.getDegradedStatus() : "UP";
+        degraded = lagging || notAnswering;
       }
     }
     Health.Builder health = Health.status(status)
@@ -69,6 +71,7 @@ public class TierCacheHealthIndicator implements HealthIndicator {
         .withDetail("degraded", degraded)
         .withDetail("keyPrefix", tier.keyPrefix())
         .withDetail("coherence", coherence.mode().name())
+        .withDetail("l1Answering", coherence.l1Answering())
         .withDetail("coherenceLagP99Micros", coherence.lagP99Micros())
         .withDetail("coherenceLagMaxMicros", coherence.lagMaxMicros())
         .withDetail("invalidationsSent", coherence.sent())

@@ -324,7 +324,9 @@ class StarterTest {
             assertThat(health.health().getStatus()).isEqualTo(Status.UP);
             assertThat(health.health().getDetails())
                 .containsEntry("redis", "UP")
-                .containsEntry("breaker", "closed");
+                .containsEntry("breaker", "closed")
+                .containsEntry("l1Answering", true)
+                .containsEntry("degraded", false);
             own.stop();
             awaitTrue(
                 () -> {
