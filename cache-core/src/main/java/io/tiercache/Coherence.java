@@ -813,6 +813,11 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     return liveKey(keyPrefix, redis.isCluster());
   }
 
+  /** The hash of the modes the live instances run (value: last heartbeat, epoch ms). */
+  private String modesKey() {
+    return modesKey(keyPrefix, redis.isCluster());
+  }
+
   private void confirmDataConnection() {
     if (!running) {
       return;
@@ -844,11 +849,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
             c ->
                 c.zremrangebyscore(liveKey(), Range.create(0d, (double) (now - 10 * LIVE_MILLIS)))))
         .thenCompose(removed -> redis.background(
-            "HSET modes",
-            c -> c.hset(
-                modesKey(keyPrefix, redis.isCluster()), mode.name(), bytes(Long.toString(now)))))
-        .thenCompose(set -> redis.background(
-            "HGETALL modes", c -> c.hgetall(modesKey(keyPrefix, redis.isCluster()))))
+            "HSET modes", c -> c.hset(modesKey(), mode.name(), bytes(Long.toString(now)))))
+        .thenCompose(set -> redis.background("HGETALL modes", c -> c.hgetall(modesKey())))
         .thenAccept(modes -> checkModes(modes, now))
         .thenCompose(checked -> fixedReadIntervalNanos >= 0
             ? CompletableFuture.completedFuture(null)

@@ -146,8 +146,11 @@ abstract class LocalTier {
     long changes;
   }
 
-  /** One read or write in flight: its key's guard, the changes seen at its start. */
-  record Ticket(Guard guard, long seen, boolean write, boolean contended) {}
+  /**
+   * One read or write in flight: the changes of its key seen at its start. Its key's guard stays
+   * in the table until the last of them ends.
+   */
+  record Ticket(long seen, boolean write, boolean contended) {}
 
   /** L1 on: a synchronous Caffeine cache of the values, beside the table of loads in progress. */
   static final class CaffeineTier extends LocalTier {
@@ -265,7 +268,7 @@ abstract class LocalTier {
           g.writers++;
           g.changes++;
         }
-        ticket[0] = new Ticket(g, g.changes, write, contended);
+        ticket[0] = new Ticket(g.changes, write, contended);
         return g;
       });
       return ticket[0];
@@ -277,8 +280,7 @@ abstract class LocalTier {
       Object stored = value == null ? null : withDeadline(value);
       // Under the guard's lock: an eviction either ran before (this sees the change and keeps
       // nothing) or waits for this and then removes the value.
-      guards.compute(key, (k, guard) -> {
-        Guard g = guard == null ? t.guard() : guard;
+      guards.computeIfPresent(key, (k, g) -> {
         boolean spoiled = t.contended() || g.changes != t.seen();
         if (t.write()) {
           g.writers--;

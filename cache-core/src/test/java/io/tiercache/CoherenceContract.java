@@ -348,14 +348,22 @@ abstract class CoherenceContract {
     await().atMost(Duration.ofSeconds(5)).until(() -> "v2".equals(cb.get("k", truth::get)));
   }
 
-  @Test
-  void tracking_writesByAPlainClientEvictL1() {
+  /** Two instances with client tracking (on one Redis server), each with k = v1 in its L1. */
+  private List<TierCache> twoTrackingInstancesHoldingK() {
     assumeFalse(redis().cluster(), "client tracking is standalone and Sentinel only");
     TierCache a = instance(trackingMode(), builder -> builder);
     TierCache b = instance(trackingMode(), builder -> builder);
     a.<String, String>cache("c").put("k", "v1");
     assertEquals("v1", read(a, "c", "k"));
     assertEquals("v1", read(b, "c", "k"));
+    return List.of(a, b);
+  }
+
+  @Test
+  void tracking_writesByAPlainClientEvictL1() {
+    List<TierCache> both = twoTrackingInstancesHoldingK();
+    TierCache a = both.get(0);
+    TierCache b = both.get(1);
     byte[] frame = ("\u0001\u0000\"external\"").getBytes(StandardCharsets.UTF_8);
     try (TestRedis resp = redis()) {
       resp.commandBytes(
@@ -373,12 +381,9 @@ abstract class CoherenceContract {
    */
   @Test
   void tracking_aFlushallByAnOperator_emptiesEveryL1() {
-    assumeFalse(redis().cluster(), "client tracking is standalone and Sentinel only");
-    TierCache a = instance(trackingMode(), builder -> builder);
-    TierCache b = instance(trackingMode(), builder -> builder);
-    a.<String, String>cache("c").put("k", "v1");
-    assertEquals("v1", read(a, "c", "k"));
-    assertEquals("v1", read(b, "c", "k"));
+    List<TierCache> both = twoTrackingInstancesHoldingK();
+    TierCache a = both.get(0);
+    TierCache b = both.get(1);
     try (TestRedis resp = redis()) {
       resp.command("FLUSHALL");
     }

@@ -49,10 +49,14 @@ class TrackingCoherenceTest extends CoherenceContract {
   }
 
   private TierCache tracking(String uri) {
+    return instance(uri, CoherenceMode.TRACKING);
+  }
+
+  private TierCache instance(String uri, CoherenceMode mode) {
     TierCacheBuilder builder = TierCache.builder()
         .redisUri(uri)
         .keyPrefix("tr")
-        .coherence(CoherenceMode.TRACKING)
+        .coherence(mode)
         .commandTimeout(Duration.ofMillis(500))
         .probeInterval(Duration.ofMillis(100))
         .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)));
@@ -118,13 +122,7 @@ class TrackingCoherenceTest extends CoherenceContract {
   @Test
   void streamAndTrackingInstancesOfOnePrefix_areWarnedAbout() throws InterruptedException {
     TierCache writer = tracking(server.uri());
-    TierCache both = TierCache.builder()
-        .redisUri(server.uri())
-        .keyPrefix("tr")
-        .coherence(CoherenceMode.STREAM_AND_TRACKING)
-        .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)))
-        .build();
-    mine.add(0, both);
+    TierCache both = instance(server.uri(), CoherenceMode.STREAM_AND_TRACKING);
     Cache<String, String> cw = writer.cache("c");
     Cache<String, String> cb = both.cache("c");
     cw.put("k", "v1");
@@ -135,13 +133,7 @@ class TrackingCoherenceTest extends CoherenceContract {
     assertEquals(null, ((DefaultTierCache) writer).coherenceModeConflict());
     assertEquals(null, ((DefaultTierCache) both).coherenceModeConflict());
 
-    TierCache stream = TierCache.builder()
-        .redisUri(server.uri())
-        .keyPrefix("tr")
-        .coherence(CoherenceMode.STREAM)
-        .cache("c", s -> s.valueType(String.class).ttl(Duration.ofMinutes(10)))
-        .build();
-    mine.add(0, stream);
+    TierCache stream = instance(server.uri(), CoherenceMode.STREAM);
     Cache<String, String> cs = stream.cache("c");
     assertEquals("v2", cs.get("k", k -> "loaded"));
     cw.put("k", "v3");

@@ -56,9 +56,8 @@ public class TierCacheHealthIndicator implements HealthIndicator {
         degraded = true;
       }
       default -> {
-        boolean notAnswering = !coherence.l1Answering();
-        status = lagging || notAnswering ? settings.getDegradedStatus() : "UP";
-        degraded = lagging || notAnswering;
+        degraded = lagging || !coherence.l1Answering();
+        status = degraded ? settings.getDegradedStatus() : "UP";
       }
     }
     Health.Builder health = Health.status(status)
