@@ -824,7 +824,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     }
     long sent = System.nanoTime();
     redis
-        .background("PING", c -> c.ping())
+        .confirmTracking()
         .thenRun(() -> {
           if (sent - dataConfirmedNanos > 0) {
             dataConfirmedNanos = sent;

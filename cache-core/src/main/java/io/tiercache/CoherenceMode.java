@@ -37,8 +37,11 @@ public enum CoherenceMode {
    * polling. Pattern, event, cache and namespace invalidations and {@link
    * TierCache#invalidateAndWait} still go through the stream.
    *
-   * <p>Standalone and Sentinel only; every instance of one key prefix must use this mode (an
-   * instance in {@link #STREAM} mode does not hear of these writes). After a reconnect L1 is
+   * <p>On a Redis Cluster, tracking is turned on for every master serving slots, on the connection
+   * this instance writes that master's slots through, and on each new master (a failover, a master
+   * added) within a heartbeat of it appearing in {@code CLUSTER NODES}, with L1 cleared then. Every
+   * instance of one key prefix must use this mode (an instance in {@link #STREAM} mode does not
+   * hear of these writes). After a reconnect L1 is
    * cleared once tracking is on again; an instance whose Redis refuses {@code CLIENT TRACKING}
    * (an ACL without {@code client}, a proxy without RESP3) does not answer from L1 until it is
    * accepted (retried every second). A strict staleness bound is checked on the data connection

@@ -120,8 +120,7 @@ public final class TierCacheBuilder {
   /**
    * A Redis Cluster, reached through these seed nodes ({@code redis://[user:password@]host:port}
    * or {@code rediss://} for TLS; any reachable node will do, the others are discovered). Instead
-   * of {@link #redisUri}. Client tracking ({@link CoherenceMode#STREAM_AND_TRACKING}, {@link
-   * CoherenceMode#TRACKING}) is not available on a cluster. See {@code docs/deployment.md}.
+   * of {@link #redisUri}. See {@code docs/deployment.md}.
    */
   public TierCacheBuilder redisCluster(List<String> seedUris) {
     Objects.requireNonNull(seedUris, "redisCluster must not be null");
@@ -493,13 +492,6 @@ public final class TierCacheBuilder {
     applyConfig();
     if (redisUri != null && redisCluster != null) {
       throw new IllegalStateException("both redisUri and redisCluster are set: use one");
-    }
-    if (redisCluster != null
-        && (coherence == CoherenceMode.STREAM_AND_TRACKING
-            || coherence == CoherenceMode.TRACKING)) {
-      throw new IllegalStateException(
-          "coherence " + coherence + " needs client tracking, which Tiercache "
-              + "supports on a standalone or Sentinel Redis only: use CoherenceMode.STREAM on a cluster");
     }
     return new DefaultTierCache(this);
   }

@@ -60,9 +60,14 @@ class ClusterFailoverTest {
 
   /** @param shards the invalidation streams, 0 for one per master */
   private TierCache instance(EmbeddedRedisCluster cluster, int shards) {
+    return instance(cluster, shards, CoherenceMode.STREAM);
+  }
+
+  private TierCache instance(EmbeddedRedisCluster cluster, int shards, CoherenceMode mode) {
     TierCache tier = TierCache.builder()
         .redisCluster(cluster.seedUris())
         .keyPrefix(PREFIX)
+        .coherence(mode)
         .coherenceShards(shards)
         .cache("v", s -> s.valueType(Long.class).ttl(Duration.ofMinutes(10)))
         .cache(
@@ -73,14 +78,18 @@ class ClusterFailoverTest {
   }
 
   /**
-   * @param stream true: one invalidation stream per master (the default), and the master killed
-   *     holds one shard's stream (and a third of the keys); false: one stream, and the master
-   *     killed holds only cache keys
+   * @param variant {@code stream}: one invalidation stream per master (the default), and the
+   *     master killed holds one shard's stream (and a third of the keys); {@code keys}: one
+   *     stream, and the master killed holds only cache keys; {@code tracking}: as {@code stream},
+   *     with {@link CoherenceMode#TRACKING}, so that the changes of the killed master's keys were
+   *     pushed by it, and the promoted replica must be tracked before L1 answers them again
    */
-  @ParameterizedTest(name = "killed master holds an invalidation stream: {0}")
-  @ValueSource(booleans = {true, false})
-  void killedMaster_replicaTakesOver_callsKeepSucceeding_noStaleValueSurvives(boolean stream)
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"stream", "keys", "tracking"})
+  void killedMaster_replicaTakesOver_callsKeepSucceeding_noStaleValueSurvives(String variant)
       throws Exception {
+    boolean stream = !variant.equals("keys");
+    CoherenceMode mode = variant.equals("tracking") ? CoherenceMode.TRACKING : CoherenceMode.STREAM;
     try (EmbeddedRedisCluster cluster = EmbeddedRedisCluster.launch(1)) {
       int shards = stream ? EmbeddedRedisCluster.NODES : 1;
       int streamNode = cluster.nodeOf(Coherence.layout(PREFIX, true, shards).get(0).stream());
@@ -103,8 +112,8 @@ class ClusterFailoverTest {
         }
       }
 
-      TierCache a = instance(cluster, shards);
-      TierCache b = instance(cluster, shards);
+      TierCache a = instance(cluster, shards, mode);
+      TierCache b = instance(cluster, shards, mode);
       List<Cache<Integer, Long>> caches = List.of(a.cache("v"), b.cache("v"));
 
       Map<Integer, Long> truth = new ConcurrentHashMap<>();
@@ -243,7 +252,7 @@ class ClusterFailoverTest {
       marker(caches.get(1), caches.get(0), KEYS + 1);
 
       // No stale value survives: in either L1, or in Redis (read by an instance with an empty L1).
-      TierCache fresh = instance(cluster);
+      TierCache fresh = instance(cluster, shards, mode);
       Cache<Integer, Long> fromRedis = fresh.cache("v");
       List<String> stale = new ArrayList<>();
       for (int key = 0; key < KEYS; key++) {
@@ -274,7 +283,7 @@ class ClusterFailoverTest {
               + "slots again after %d ms; %d reads, %d writes (%d after the kill), %d degraded calls, %d exceptions; "
               + "%d reads older than an acknowledged write (last one started %d ms after the kill); breaker trips A %d "
               + "B %d; gap flushes A %d B %d%n",
-          stream ? "the stream's master" : "a master without the stream",
+          variant,
           promotedMillis,
           recoveredMillis,
           reads.get(),

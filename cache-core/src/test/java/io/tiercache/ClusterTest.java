@@ -281,22 +281,14 @@ class ClusterTest {
   }
 
   @Test
-  void clientTracking_failsAtBuild() {
+  void redisUriAndRedisClusterTogether_failAtBuild() {
     IllegalStateException e = assertThrows(
-        IllegalStateException.class,
-        () -> instance(b -> b.coherence(CoherenceMode.STREAM_AND_TRACKING)));
-    assertTrue(e.getMessage().contains("STREAM"), e.getMessage());
-    IllegalStateException tracking = assertThrows(
-        IllegalStateException.class, () -> instance(b -> b.coherence(CoherenceMode.TRACKING)));
-    assertTrue(
-        tracking.getMessage().startsWith("coherence TRACKING needs client tracking"),
-        tracking.getMessage());
-    assertThrows(
         IllegalStateException.class,
         () -> TierCache.builder()
             .redisUri("redis://127.0.0.1:1")
             .redisCluster(redis.seedUris())
             .build());
+    assertTrue(e.getMessage().contains("redisUri and redisCluster"), e.getMessage());
   }
 
   @Test

@@ -348,9 +348,8 @@ abstract class CoherenceContract {
     await().atMost(Duration.ofSeconds(5)).until(() -> "v2".equals(cb.get("k", truth::get)));
   }
 
-  /** Two instances with client tracking (on one Redis server), each with k = v1 in its L1. */
+  /** Two instances with client tracking, each with k = v1 in its L1. */
   private List<TierCache> twoTrackingInstancesHoldingK() {
-    assumeFalse(redis().cluster(), "client tracking is standalone and Sentinel only");
     TierCache a = instance(trackingMode(), builder -> builder);
     TierCache b = instance(trackingMode(), builder -> builder);
     a.<String, String>cache("c").put("k", "v1");
@@ -393,7 +392,6 @@ abstract class CoherenceContract {
   /** Tracking and the L1 clear come back on every reconnect, the first one included. */
   @Test
   void tracking_isTurnedOnAgainAfterEachOfTwoRestarts_andL1IsCleared() {
-    assumeFalse(redis().cluster(), "client tracking is standalone and Sentinel only");
     TierCache a = instance(trackingMode(), builder -> builder);
     TierCache b = instance(trackingMode(), builder -> builder);
     for (int restart = 1; restart <= 2; restart++) {

@@ -26,6 +26,8 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.ClusterPartitionParser;
+import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.RedisCodec;
@@ -49,12 +51,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -127,6 +131,14 @@ public final class RedisTier implements AutoCloseable {
   private volatile boolean trackingOn;
   /** Held while tracking is turned on, so that one connection is asked once. */
   private final Object trackingLock = new Object();
+  /**
+   * Cluster: the write connection (the one Lettuce routes this master's slots to) of every master
+   * tracking was turned on for, and whether it is on for that connection's current socket.
+   */
+  private final Map<StatefulRedisConnection<String, byte[]>, NodeTracking> nodeTracking =
+      new ConcurrentHashMap<>();
+  /** Cluster: the masters serving slots whose write connection tracks, by node id. */
+  private volatile Map<String, StatefulRedisConnection<String, byte[]>> trackedMasters = Map.of();
 
   private volatile boolean closed;
   private ScheduledFuture<?> probe;
@@ -244,7 +256,7 @@ public final class RedisTier implements AutoCloseable {
 
   private StatefulConnection<String, byte[]> connect() {
     StatefulConnection<String, byte[]> created = client instanceof RedisClusterClient cluster
-        ? cluster.connect(CODEC)
+        ? configure(cluster.connect(CODEC))
         : configure(((RedisClient) client).connect(CODEC, uris.get(0)));
     created.setTimeout(commandTimeout);
     return created;
@@ -380,26 +392,23 @@ public final class RedisTier implements AutoCloseable {
   /**
    * Turns on RESP3 client-side caching in broadcast mode for every key under {@code prefix}, on
    * the data connection and again after every reconnect ({@code CLIENT TRACKING ON BCAST PREFIX
-   * prefix NOLOOP}: writes of this connection are not reported back to it). Standalone and
-   * Sentinel only.
+   * prefix NOLOOP}: writes of this connection are not reported back to it). On a cluster, on the
+   * connection Lettuce writes each master's slots through, for every master that serves slots, and
+   * on each new one {@link #retryTracking} finds.
    *
    * @param onInvalidate receives the invalidated keys; null means "everything" (FLUSHALL)
    * @param onReconnect runs after tracking was turned on again on a new connection: whatever was
    *     invalidated while disconnected is unknown, so the caller flushes what it cached
-   * @throws IllegalStateException on a Redis Cluster, where one connection cannot track every node
    */
   public void enableTracking(
       String prefix, Consumer<List<String>> onInvalidate, Runnable onReconnect) {
-    if (endpoint.isCluster()) {
-      throw new IllegalStateException(
-          "client tracking (CoherenceMode.STREAM_AND_TRACKING or TRACKING) needs a standalone "
-              + "or Sentinel Redis; on a cluster use CoherenceMode.STREAM");
-    }
     Tracking t = new Tracking(prefix, onInvalidate, onReconnect);
     synchronized (trackingLock) {
       this.tracking = t;
       StatefulConnection<String, byte[]> current = connection;
-      if (current instanceof StatefulRedisConnection<String, byte[]> standalone) {
+      if (current instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
+        trackMasters(cluster, t, false); // nothing is cached yet: no clear
+      } else if (current instanceof StatefulRedisConnection<String, byte[]> standalone) {
         trackingOn = startTracking(standalone, t);
       }
     }
@@ -417,18 +426,189 @@ public final class RedisTier implements AutoCloseable {
   /**
    * Turns tracking on again if it is enabled but not on (Redis refused it, or it could not be
    * reached when the connection came back), then runs the caller's clear: what changed meanwhile is
-   * unknown. Does nothing while it is on. Blocks for one round trip: call it off the event loop.
+   * unknown. Does nothing while it is on. On a cluster it also asks one node for {@code CLUSTER
+   * NODES}, refreshes the topology when the masters serving slots are not the ones it knows (a
+   * failover, a master added), and turns tracking on for every master that lacks it, with the
+   * clear. Blocks for a round trip or a few: call it off the event loop.
    */
   public void retryTracking() {
     synchronized (trackingLock) {
       Tracking t = tracking;
-      if (t != null
-          && !trackingOn
-          && !closed
-          && connection instanceof StatefulRedisConnection<String, byte[]> standalone) {
+      if (t == null || closed) {
+        return;
+      }
+      StatefulConnection<String, byte[]> current = connection;
+      if (current instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
+        try {
+          refreshIfMastersChanged(cluster);
+        } catch (RuntimeException e) {
+          log.debug("CLUSTER NODES for client tracking failed: {}", rootMessage(e));
+        }
+        trackMasters(cluster, t, true);
+      } else if (!trackingOn
+          && current instanceof StatefulRedisConnection<String, byte[]> standalone) {
         restartTracking(standalone, t);
       }
     }
+  }
+
+  /**
+   * Cluster: the masters that serve slots, by node id, as {@code partitions} has them. A master
+   * flagged as failed is left out: nothing can be written to its slots until a replica takes them.
+   */
+  private static Map<String, RedisClusterNode> servingMasters(
+      Iterable<RedisClusterNode> partitions) {
+    Map<String, RedisClusterNode> masters = new LinkedHashMap<>();
+    for (RedisClusterNode node : partitions) {
+      if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)
+          && !node.is(RedisClusterNode.NodeFlag.FAIL)
+          && !node.hasNoSlots()) {
+        masters.put(node.getNodeId(), node);
+      }
+    }
+    return masters;
+  }
+
+  /** Refreshes Lettuce's topology when one node's {@code CLUSTER NODES} names other masters. */
+  private void refreshIfMastersChanged(StatefulRedisClusterConnection<String, byte[]> cluster) {
+    Partitions seen = ClusterPartitionParser.parse(cluster.sync().clusterNodes());
+    if (!servingMasters(seen)
+            .keySet()
+            .equals(servingMasters(cluster.getPartitions()).keySet())
+        && client instanceof RedisClusterClient clusterClient) {
+      clusterClient.refreshPartitions();
+    }
+  }
+
+  /**
+   * Cluster: turns tracking on for the write connection of every master serving slots that lacks
+   * it (new, reconnected, or refused before); after that, if any was turned on and {@code clear},
+   * runs the caller's clear. {@link #trackingOn} is true only if every master tracks. Under {@link
+   * #trackingLock}.
+   */
+  private void trackMasters(
+      StatefulRedisClusterConnection<String, byte[]> cluster, Tracking t, boolean clear) {
+    boolean all = true;
+    boolean started = false;
+    Map<String, StatefulRedisConnection<String, byte[]>> masters = new LinkedHashMap<>();
+    for (RedisClusterNode node : servingMasters(cluster.getPartitions()).values()) {
+      StatefulRedisConnection<String, byte[]> c;
+      try {
+        c = cluster.getConnection(node.getUri().getHost(), node.getUri().getPort());
+      } catch (RuntimeException e) {
+        log.debug(
+            "no connection to master {} for client tracking: {}", node.getNodeId(), rootMessage(e));
+        all = false;
+        continue;
+      }
+      masters.put(node.getNodeId(), c);
+      NodeTracking n = nodeTracking.computeIfAbsent(c, this::listenForReconnects);
+      int connects = n.connects.get();
+      if (!n.on()) {
+        if (startTracking(c, t)) {
+          n.trackedAt = connects;
+          started = true;
+        } else {
+          all = false;
+        }
+      }
+    }
+    // Kept while open, master or not: a node that is a master again later still tracks on the
+    // same socket, and its connection keeps its one reconnect listener.
+    nodeTracking.keySet().removeIf(c -> !c.isOpen() && !masters.containsValue(c));
+    trackedMasters = Map.copyOf(masters);
+    if (started && clear) {
+      trackingOn = false;
+      t.onReconnect().run();
+    }
+    boolean on = all && !masters.isEmpty() && allMastersTrack();
+    trackingOn = on;
+    if (on && !allMastersTrack()) {
+      trackingOn = false; // a master reconnected meanwhile: the next retry turns it on again
+    }
+  }
+
+  private boolean allMastersTrack() {
+    for (StatefulRedisConnection<String, byte[]> c : trackedMasters.values()) {
+      NodeTracking n = nodeTracking.get(c);
+      if (n == null || !n.on()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Cluster: one master's write connection, as client tracking sees it. */
+  private static final class NodeTracking {
+    /** Bumped by every reconnect of the connection (event loop). */
+    final AtomicInteger connects = new AtomicInteger();
+    /** {@link #connects} when tracking was last turned on; -1 before. */
+    volatile int trackedAt = -1;
+
+    boolean on() {
+      return trackedAt == connects.get();
+    }
+  }
+
+  private NodeTracking listenForReconnects(StatefulRedisConnection<String, byte[]> c) {
+    NodeTracking n = new NodeTracking();
+    // Added once the connection is up, so every call is a reconnect.
+    c.addListener(new RedisConnectionStateListener() {
+      @Override
+      public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+        n.connects.incrementAndGet();
+        trackingOn = false; // what changed while disconnected is unknown until the clear
+        retryTrackingSoon();
+      }
+    });
+    return n;
+  }
+
+  /** {@link #retryTracking} on the scheduler: never on the event loop, which it would block. */
+  private void retryTrackingSoon() {
+    try {
+      scheduler.execute(() -> {
+        try {
+          retryTracking();
+        } catch (RuntimeException e) {
+          log.warn("client tracking not re-enabled after a reconnect: {}", rootMessage(e));
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // shutting down
+    }
+  }
+
+  /**
+   * Completes once a {@code PING} sent now was answered on every connection that tracks (the data
+   * connection; on a cluster, each master's write connection, and only if one node's {@code
+   * CLUSTER NODES} names no master that does not track): every push Redis sent before it has then
+   * been applied. Fails otherwise.
+   */
+  public CompletableFuture<Void> confirmTracking() {
+    StatefulConnection<String, byte[]> current = connection;
+    if (!available() || current == null || !trackingOn) {
+      return CompletableFuture.failedFuture(
+          new RedisUnavailableException("client tracking is not on"));
+    }
+    if (!(current instanceof StatefulRedisClusterConnection<String, byte[]> cluster)) {
+      return background("PING", c -> c.ping()).thenApply(pong -> null);
+    }
+    Map<String, StatefulRedisConnection<String, byte[]>> masters = trackedMasters;
+    List<CompletableFuture<?>> replies = new ArrayList<>();
+    for (StatefulRedisConnection<String, byte[]> c : masters.values()) {
+      replies.add(c.async().ping().toCompletableFuture());
+    }
+    replies.add(cluster.async().clusterNodes().toCompletableFuture().thenAccept(nodes -> {
+      if (!masters
+          .keySet()
+          .equals(servingMasters(ClusterPartitionParser.parse(nodes)).keySet())) {
+        retryTrackingSoon();
+        throw new CompletionException(
+            new RedisUnavailableException("a master serving slots does not track yet"));
+      }
+    }));
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new));
   }
 
   /**
@@ -449,29 +629,39 @@ public final class RedisTier implements AutoCloseable {
   private record Tracking(
       String prefix, Consumer<List<String>> onInvalidate, Runnable onReconnect) {}
 
+  /** Cluster: the pushes of every node connection reach {@link #onPush}. */
+  private StatefulRedisClusterConnection<String, byte[]> configure(
+      StatefulRedisClusterConnection<String, byte[]> created) {
+    created.addListener((node, message) -> onPush(message));
+    return created;
+  }
+
+  /** An {@code invalidate} push of client tracking: the keys, or null (a flush) for all. */
+  private void onPush(PushMessage message) {
+    Tracking t = tracking;
+    if (t == null || !"invalidate".equals(message.getType())) {
+      return;
+    }
+    List<Object> content =
+        message.getContent(buffer -> StandardCharsets.UTF_8.decode(buffer).toString());
+    Object keys = content.size() > 1 ? content.get(1) : null;
+    if (keys instanceof List<?> list) {
+      List<String> names = new ArrayList<>(list.size());
+      for (Object key : list) {
+        names.add(
+            key instanceof ByteBuffer b
+                ? StandardCharsets.UTF_8.decode(b).toString()
+                : String.valueOf(key));
+      }
+      t.onInvalidate().accept(names);
+    } else {
+      t.onInvalidate().accept(null);
+    }
+  }
+
   private StatefulRedisConnection<String, byte[]> configure(
       StatefulRedisConnection<String, byte[]> created) {
-    created.addListener((PushMessage message) -> {
-      Tracking t = tracking;
-      if (t == null || !"invalidate".equals(message.getType())) {
-        return;
-      }
-      List<Object> content =
-          message.getContent(buffer -> StandardCharsets.UTF_8.decode(buffer).toString());
-      Object keys = content.size() > 1 ? content.get(1) : null;
-      if (keys instanceof List<?> list) {
-        List<String> names = new ArrayList<>(list.size());
-        for (Object key : list) {
-          names.add(
-              key instanceof ByteBuffer b
-                  ? StandardCharsets.UTF_8.decode(b).toString()
-                  : String.valueOf(key));
-        }
-        t.onInvalidate().accept(names);
-      } else {
-        t.onInvalidate().accept(null);
-      }
-    });
+    created.addListener((PushMessage message) -> onPush(message));
     // Added once the connection is up, so every call is a reconnect, the first one included.
     created.addListener(new RedisConnectionStateListener() {
       @Override
@@ -1467,6 +1657,8 @@ public final class RedisTier implements AutoCloseable {
         Tracking t = tracking;
         if (t != null && current instanceof StatefulRedisConnection<String, byte[]> standalone) {
           restartTracking(standalone, t);
+        } else if (t != null) {
+          retryTracking();
         }
       }
       commands(current).ping();
