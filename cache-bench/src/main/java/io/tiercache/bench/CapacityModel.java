@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,8 +28,8 @@ import java.util.function.Supplier;
  * others idle, on the same host), and on the 3-master cluster (three streams), with 2, 8 and 32 instances ({@link TierCache} objects in this JVM);
  * per point the Redis CPU each master spent per write ({@code INFO cpu}), the appends per write,
  * and the invalidation lag p50/p99 the instances recorded (none for client tracking, {@link
- * CoherenceMode#TRACKING}, measured on one Redis only: its pushes carry no timestamp, and {@link
- * CoherenceLag} measures their lag). Each point runs for {@code --seconds}
+ * CoherenceMode#TRACKING}: its pushes carry no timestamp, and {@link CoherenceLag} measures their
+ * lag). Each point runs for {@code --seconds}
  * in every one of {@code --rounds} interleaved rounds; the figures printed are the medians of the
  * rounds.
  *
@@ -39,6 +40,7 @@ import java.util.function.Supplier;
  * <pre>{@code
  * java -cp cache-bench/target/benchmarks.jar io.tiercache.bench.CapacityModel [--rounds 2] [--seconds 3]
  *     [--instances 2,8,32] [--batching-off] [--read-interval-micros 1000] [--topologies standalone,one-of-3,cluster]
+ *     [--modes none,stream,tracking]
  * }</pre>
  */
 public final class CapacityModel {
@@ -64,6 +66,8 @@ public final class CapacityModel {
     boolean batchingOff = false;
     Duration readInterval = null; // the default: by the live instances
     List<String> topologies = List.of("standalone", "one-of-3", "cluster");
+    List<CoherenceMode> modes =
+        List.of(CoherenceMode.NONE, CoherenceMode.STREAM, CoherenceMode.TRACKING);
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
@@ -73,12 +77,16 @@ public final class CapacityModel {
               Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--batching-off" -> batchingOff = true;
         case "--topologies" -> topologies = List.of(args[++i].split(","));
+        case "--modes" ->
+          modes = Arrays.stream(args[++i].split(","))
+              .map(m -> CoherenceMode.valueOf(m.toUpperCase(Locale.ROOT)))
+              .toList();
         case "--read-interval-micros" ->
           readInterval = Duration.ofNanos(1_000L * Long.parseLong(args[++i]));
         default ->
           throw new IllegalArgumentException("unknown argument " + args[i]
               + "; use --rounds N, --seconds S, --instances 2,8,32, --batching-off, --read-interval-micros N, "
-              + "--topologies standalone,one-of-3,cluster");
+              + "--topologies standalone,one-of-3,cluster, --modes none,stream,tracking");
       }
     }
     if (rounds < 1 || seconds <= 0) {
@@ -106,12 +114,6 @@ public final class CapacityModel {
         for (String topology : topologies) {
           for (int n : counts) {
             boolean standalone = topology.equals("standalone");
-            // client tracking: one Redis server only
-            CoherenceMode[] modes = standalone
-                ? new CoherenceMode[] {
-                  CoherenceMode.NONE, CoherenceMode.STREAM, CoherenceMode.TRACKING
-                }
-                : new CoherenceMode[] {CoherenceMode.NONE, CoherenceMode.STREAM};
             for (CoherenceMode mode : modes) {
               List<Integer> ports = standalone ? List.of(single.port()) : clusterPorts;
               Supplier<TierCacheBuilder> builder = standalone
