@@ -365,7 +365,9 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
         this::heartbeat, 0, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
     if (mode == CoherenceMode.STREAM_AND_TRACKING || keysByTracking) {
       redis.enableTracking(
-          prefixColon, this::onTracked, () -> flushAll("client tracking reconnected", L3.KEEP));
+          prefixColon,
+          this::onTracked,
+          () -> flushAll("client tracking turned on again or on a new master", L3.KEEP));
     }
     if (keysByTracking && strictBoundNanos > 0) {
       // The pushes come on the data connection: a PING answered proves every push before it read.

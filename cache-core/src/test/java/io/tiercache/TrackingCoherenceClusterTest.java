@@ -242,4 +242,61 @@ class TrackingCoherenceClusterTest extends CoherenceContract {
       return c.stats().l1Hits() > before;
     });
   }
+
+  /**
+   * One master whose ACL refuses {@code CLIENT TRACKING} is enough to keep L1 from answering: a
+   * change of that master's keys would not be pushed. Once it accepts, L1 answers again.
+   */
+  @Test
+  void oneMasterRefusingTracking_l1DoesNotAnswer_untilItAccepts() {
+    EmbeddedRedisCluster cluster = server.cluster();
+    List<Integer> masters = cluster.masters();
+    int refusing = masters.get(masters.size() - 1);
+    for (int node : masters) {
+      try (Resp resp = cluster.connect(node)) {
+        resp.command(
+            "ACL",
+            "SETUSER",
+            "notrack",
+            "on",
+            ">secret-pw",
+            "~*",
+            "&*",
+            "+@all",
+            node == refusing ? "-client" : "+client");
+      }
+    }
+    try {
+      List<String> seeds = new ArrayList<>();
+      for (String uri : server.seedUris()) {
+        seeds.add(uri.replace("redis://", "redis://notrack:secret-pw@"));
+      }
+      TierCache limited = tracking(seeds);
+      Cache<String, String> c = limited.cache("c");
+      c.put("k", "v1");
+      long l1Hits = c.stats().l1Hits();
+      for (int i = 0; i < 5; i++) {
+        assertEquals("v1", c.get("k", k -> "loaded"));
+      }
+      assertEquals(l1Hits, c.stats().l1Hits(), "every read went to Redis");
+      assertEquals(false, limited.coherenceStats().l1Answering());
+      try (Resp resp = cluster.connect(refusing)) {
+        resp.command("ACL", "SETUSER", "notrack", "+client");
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> {
+        long before = c.stats().l1Hits();
+        c.get("k", k -> "loaded");
+        return c.stats().l1Hits() > before;
+      });
+      assertTrue(limited.coherenceStats().l1Answering());
+      closeMine();
+      mine.clear();
+    } finally {
+      for (int node : masters) {
+        try (Resp resp = cluster.connect(node)) {
+          resp.command("ACL", "DELUSER", "notrack");
+        }
+      }
+    }
+  }
 }

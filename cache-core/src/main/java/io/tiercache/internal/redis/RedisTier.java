@@ -58,6 +58,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
@@ -131,6 +132,8 @@ public final class RedisTier implements AutoCloseable {
   private volatile boolean trackingOn;
   /** Held while tracking is turned on, so that one connection is asked once. */
   private final Object trackingLock = new Object();
+  /** Whether a refusal of {@code CLIENT TRACKING} was logged and no turn-on succeeded since. */
+  private final AtomicBoolean trackingRefused = new AtomicBoolean();
   /**
    * Cluster: the write connection (the one Lettuce routes this master's slots to) of every master
    * tracking was turned on for, and whether it is on for that connection's current socket.
@@ -683,22 +686,36 @@ public final class RedisTier implements AutoCloseable {
     return created;
   }
 
-  /** Sends {@code CLIENT TRACKING ON BCAST PREFIX prefix NOLOOP}; whether Redis accepted it. */
+  /**
+   * Sends {@code CLIENT TRACKING ON BCAST PREFIX prefix NOLOOP}; whether Redis accepted it. A
+   * refusal is logged at WARN once, then at DEBUG on every retry (one a second) until a turn-on
+   * succeeds, which is logged at INFO.
+   */
   private boolean startTracking(StatefulRedisConnection<String, byte[]> current, Tracking t) {
     try {
       current
           .sync()
           .clientTracking(
               TrackingArgs.Builder.enabled().bcast().prefixes(t.prefix()).noloop());
-      return true;
     } catch (RuntimeException e) {
       String message = rootMessage(e);
-      if (message != null && message.contains("overlaps with an existing prefix")) {
-        return true; // on already: a reconnect's turn-on and a retry both reached this connection
+      if (message == null || !message.contains("overlaps with an existing prefix")) {
+        if (trackingRefused.compareAndSet(false, true)) {
+          log.warn(
+              "client tracking not enabled ({}); L1 does not answer in TRACKING mode until it is, "
+                  + "tried again every second",
+              message);
+        } else {
+          log.debug("client tracking still not enabled ({})", message);
+        }
+        return false;
       }
-      log.warn("client tracking not enabled ({})", message);
-      return false;
+      // on already: a reconnect's turn-on and a retry both reached this connection
     }
+    if (trackingRefused.compareAndSet(true, false)) {
+      log.info("client tracking enabled at {}", safeUri);
+    }
+    return true;
   }
 
   /**
