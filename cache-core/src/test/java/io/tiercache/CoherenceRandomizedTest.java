@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,21 @@ class CoherenceRandomizedTest {
   @CsvSource({"STREAM, false", "STREAM, true", "TRACKING, true"})
   void readsNeverLagAcknowledgedWritesByMoreThanTheBound(
       CoherenceMode mode, boolean writeLoadedAsync) throws Exception {
+    run("one server", b -> b.redisUri(redis.uri()), mode, writeLoadedAsync, RUN, opened);
+  }
+
+  /**
+   * The randomized run: 3 instances connected by {@code connect}, 3 writers and 6 readers for
+   * {@code run}; every instance built is added to {@code opened}, for the caller to close.
+   */
+  static void run(
+      String where,
+      UnaryOperator<TierCacheBuilder> connect,
+      CoherenceMode mode,
+      boolean writeLoadedAsync,
+      Duration run,
+      List<TierCache> opened)
+      throws Exception {
     Map<Integer, Long> truth = new ConcurrentHashMap<>();
     List<NavigableMap<Long, Long>> acked = new ArrayList<>();
     Object[] locks = new Object[KEYS];
@@ -70,8 +86,8 @@ class CoherenceRandomizedTest {
     }
     List<Cache<Integer, Long>> caches = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      TierCache tier = TierCache.builder()
-          .redisUri(redis.uri())
+      TierCache tier = connect
+          .apply(TierCache.builder())
           .keyPrefix("rnd")
           .coherence(mode)
           .commandTimeout(Duration.ofSeconds(1))
@@ -84,7 +100,7 @@ class CoherenceRandomizedTest {
       opened.add(tier);
       caches.add(tier.cache("v"));
     }
-    long end = System.nanoTime() + RUN.toNanos();
+    long end = System.nanoTime() + run.toNanos();
     AtomicLong reads = new AtomicLong();
     AtomicLong writes = new AtomicLong();
     List<String> violations = new CopyOnWriteArrayList<>();
@@ -125,7 +141,7 @@ class CoherenceRandomizedTest {
       }));
     }
     for (Future<?> task : tasks) {
-      task.get(RUN.toSeconds() + 30, TimeUnit.SECONDS);
+      task.get(run.toSeconds() + 30, TimeUnit.SECONDS);
     }
     pool.shutdown();
     assertTrue(
@@ -134,12 +150,13 @@ class CoherenceRandomizedTest {
         List.of(),
         violations.subList(0, Math.min(10, violations.size())),
         violations.size() + " stale reads out of " + reads);
-    CoherenceStats stats = opened.get(0).coherenceStats();
+    CoherenceStats stats = opened.get(opened.size() - 3).coherenceStats();
     System.out.printf(
-        "randomized coherence run (%s, writeLoadedAsync=%s): %d reads, %d writes; instance 0 received %d messages "
+        "randomized coherence run (%s, writeLoadedAsync=%s, %s): %d reads, %d writes; instance 0 received %d messages "
             + "and %d pushes, lag p50 %d us, p99 %d us, gap flushes %d%n",
         mode,
         writeLoadedAsync,
+        where,
         reads.get(),
         writes.get(),
         stats.received(),
