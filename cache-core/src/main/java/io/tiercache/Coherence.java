@@ -839,9 +839,6 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     if (!running || !redis.available()) {
       return;
     }
-    if (keysByTracking) {
-      redis.retryTracking(); // refused at start or after a reconnect: L1 answers once it is on
-    }
     checkShards();
     long now = System.currentTimeMillis();
     redis
@@ -863,6 +860,12 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
                         liveKey(), Range.create((double) (now - LIVE_MILLIS), Double.MAX_VALUE)))
                 .thenAccept(live -> readIntervalNanos = readIntervalNanosFor(live)))
         .exceptionally(error -> null);
+    if (keysByTracking || (mode == CoherenceMode.STREAM_AND_TRACKING && redis.isCluster())) {
+      // After the live entry is sent, since it may block for round trips: refused at start or
+      // after a reconnect, L1 answers once it is on; on a cluster, it also finds a new master,
+      // to hear the writes made there
+      redis.retryTracking();
+    }
   }
 
   /** The other modes this instance already warned of. */

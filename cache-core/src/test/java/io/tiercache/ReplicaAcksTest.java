@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tiercache.test.EmbeddedRedisCluster;
 import io.tiercache.test.EmbeddedRedisServer;
 import io.tiercache.test.RedisExtension;
 import io.tiercache.test.Resp;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -114,5 +116,41 @@ class ReplicaAcksTest {
         IllegalArgumentException.class,
         () -> CacheSpec.builder().replicaAcks(1, Duration.ofMinutes(2)));
     assertEquals("replicaAcks timeout must be at most 1 minute, was PT2M", e.getMessage());
+  }
+
+  /**
+   * On a cluster too, a write whose master's replica does not answer is not reported acknowledged:
+   * {@code WAIT} must run on the connection that made the write, or it counts another client's
+   * writes (none) and returns at once.
+   */
+  @Test
+  @Tag("cluster")
+  void onACluster_aFrozenReplica_leavesTheWriteUnacknowledged() throws Exception {
+    try (EmbeddedRedisCluster cluster = EmbeddedRedisCluster.launch(1)) {
+      TierCache tier = TierCache.builder()
+          .redisCluster(cluster.seedUris())
+          .keyPrefix("ra")
+          .coherence(CoherenceMode.NONE)
+          .cache(
+              "c", s -> s.valueType(String.class).l1(false).replicaAcks(1, Duration.ofMillis(600)))
+          .build();
+      opened.add(tier);
+      Cache<String, String> cache = tier.cache("c");
+      cache.put("k", "v1");
+      assertEquals(0, cache.stats().degradedCalls(), "a replica in sync acknowledges");
+      int replica = cluster.replicasOf(cluster.nodeOf("ra:c:k")).get(0);
+      Thread sleeper = new Thread(() -> {
+        try (Resp resp = cluster.connect(replica)) {
+          resp.command("DEBUG", "SLEEP", "1");
+        }
+      });
+      sleeper.start();
+      Thread.sleep(100);
+      cache.put("k", "v2");
+      assertEquals(1, cache.stats().degradedCalls(), "the frozen replica did not acknowledge");
+      sleeper.join();
+      tier.close();
+      opened.remove(tier);
+    }
   }
 }

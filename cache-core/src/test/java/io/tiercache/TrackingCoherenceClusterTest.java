@@ -299,4 +299,62 @@ class TrackingCoherenceClusterTest extends CoherenceContract {
       }
     }
   }
+
+  /**
+   * A master with no replica that crashes is flagged as failed by the others, and stays flagged
+   * for seconds after it is back, while it already takes writes to its slots again. It must be
+   * tracked as soon as its connection is back, flagged or not: B heard nothing of the writes made
+   * there before (it was down), and must hear of those after.
+   */
+  @Test
+  void aMasterFlaggedAsFailed_thatIsBackAndTakesWrites_isTrackedAtOnce() throws Exception {
+    EmbeddedRedisCluster cluster = server.cluster();
+    String key = null;
+    int victim = -1;
+    for (int i = 0; key == null; i++) {
+      int node = cluster.nodeOf("tc:c:f" + i);
+      if (node != 0) { // not the first seed, which answers the topology questions
+        key = "f" + i;
+        victim = node;
+      }
+    }
+    TierCache a = tracking(server.seedUris());
+    TierCache b = tracking(server.seedUris());
+    Cache<String, String> ca = a.cache("c");
+    Cache<String, String> cb = b.cache("c");
+    ca.put(key, "v1");
+    assertEquals("v1", cb.get(key, k -> "loaded"));
+    int down = victim;
+    cluster.kill(victim);
+    await().atMost(Duration.ofSeconds(15)).until(() -> {
+      try (Resp resp = cluster.connect(0)) {
+        return String.valueOf(resp.command("CLUSTER", "NODES"))
+            .lines()
+            .anyMatch(line -> line.contains(":" + server.cluster().ports().get(down) + "@")
+                && line.contains("master,fail "));
+      }
+    });
+    cluster.start(victim);
+    String k = key;
+    String redisKey = "tc:c:" + key;
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      ca.put(k, "v2");
+      try (Resp resp = cluster.connect(down)) {
+        return String.valueOf(resp.command("GET", redisKey)).contains("v2");
+      } catch (RuntimeException stillDown) {
+        return false; // CLUSTERDOWN until the node has rejoined
+      }
+    });
+    try (Resp resp = cluster.connect(0)) {
+      assertTrue(
+          String.valueOf(resp.command("CLUSTER", "NODES")).contains("master,fail "),
+          "the write landed while the others still flag the master as failed");
+    }
+    await().atMost(Duration.ofSeconds(2)).until(() -> "v2".equals(cb.get(k, x -> "loaded")));
+    ca.put(key, "v3");
+    await().atMost(BOUND).until(() -> "v3".equals(cb.get(k, x -> "loaded")));
+    closeMine();
+    mine.clear();
+    cluster.awaitHealthy(30);
+  }
 }

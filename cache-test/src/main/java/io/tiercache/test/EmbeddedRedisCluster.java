@@ -405,6 +405,17 @@ public final class EmbeddedRedisCluster implements Closeable {
   }
 
   /**
+   * Starts a killed node again on its port and returns once it answers, without waiting for the
+   * cluster: the other nodes may still flag it as failed. Does nothing if it runs.
+   */
+  public void start(int node) {
+    RedisProcess process = nodes.get(checkIndex(node));
+    if (!process.isRunning()) {
+      process.start();
+    }
+  }
+
+  /**
    * Starts a killed node again on its port and waits until the cluster is healthy again ({@link
    * #awaitHealthy}); does nothing but wait if it runs.
    */

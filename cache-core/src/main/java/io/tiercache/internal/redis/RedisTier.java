@@ -27,7 +27,6 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.ClusterPartitionParser;
-import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.RedisCodec;
@@ -46,9 +45,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -134,13 +135,17 @@ public final class RedisTier implements AutoCloseable {
   private final Object trackingLock = new Object();
   /** Whether a refusal of {@code CLIENT TRACKING} was logged and no turn-on succeeded since. */
   private final AtomicBoolean trackingRefused = new AtomicBoolean();
+  /** Whether a {@link #retryTracking} is queued on the scheduler already. */
+  private final AtomicBoolean retryQueued = new AtomicBoolean();
+  /** When {@link #refreshIfMastersChanged} last refreshed the topology. */
+  private volatile long lastRefreshNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(2);
   /**
    * Cluster: the write connection (the one Lettuce routes this master's slots to) of every master
    * tracking was turned on for, and whether it is on for that connection's current socket.
    */
   private final Map<StatefulRedisConnection<String, byte[]>, NodeTracking> nodeTracking =
       new ConcurrentHashMap<>();
-  /** Cluster: the masters serving slots whose write connection tracks, by node id. */
+  /** Cluster: the masters owning slots whose write connection tracks, by {@code id@host:port}. */
   private volatile Map<String, StatefulRedisConnection<String, byte[]>> trackedMasters = Map.of();
 
   private volatile boolean closed;
@@ -412,7 +417,7 @@ public final class RedisTier implements AutoCloseable {
       if (current instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
         trackMasters(cluster, t, false); // nothing is cached yet: no clear
       } else if (current instanceof StatefulRedisConnection<String, byte[]> standalone) {
-        trackingOn = startTracking(standalone, t);
+        trackingOn = startTracking(standalone, t, trackingRefused);
       }
     }
   }
@@ -436,18 +441,24 @@ public final class RedisTier implements AutoCloseable {
    */
   public void retryTracking() {
     synchronized (trackingLock) {
+      retryQueued.set(false);
       Tracking t = tracking;
       if (t == null || closed) {
         return;
       }
       StatefulConnection<String, byte[]> current = connection;
       if (current instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
+        Set<String> named = null;
         try {
-          refreshIfMastersChanged(cluster);
+          named = refreshIfMastersChanged(cluster);
         } catch (RuntimeException e) {
           log.debug("CLUSTER NODES for client tracking failed: {}", rootMessage(e));
         }
         trackMasters(cluster, t, true);
+        if (named != null && !trackedNames().containsAll(named)) {
+          // The node asked names a master Lettuce's view does not have yet: not covered.
+          trackingOn = false;
+        }
       } else if (!trackingOn
           && current instanceof StatefulRedisConnection<String, byte[]> standalone) {
         restartTracking(standalone, t);
@@ -456,69 +467,113 @@ public final class RedisTier implements AutoCloseable {
   }
 
   /**
-   * Cluster: the masters that serve slots, by node id, as {@code partitions} has them. A master
-   * flagged as failed is left out: nothing can be written to its slots until a replica takes them.
+   * Cluster: the masters that own slots, by node id, as {@code partitions} has them, failed or not:
+   * a master flagged as failed can still take writes until a replica takes its slots, and for
+   * seconds after it comes back (the flag is cleared later).
    */
-  private static Map<String, RedisClusterNode> servingMasters(
-      Iterable<RedisClusterNode> partitions) {
+  private static Map<String, RedisClusterNode> slotMasters(Iterable<RedisClusterNode> partitions) {
     Map<String, RedisClusterNode> masters = new LinkedHashMap<>();
     for (RedisClusterNode node : partitions) {
-      if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)
-          && !node.is(RedisClusterNode.NodeFlag.FAIL)
-          && !node.hasNoSlots()) {
+      if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.hasNoSlots()) {
         masters.put(node.getNodeId(), node);
       }
     }
     return masters;
   }
 
-  /** Refreshes Lettuce's topology when one node's {@code CLUSTER NODES} names other masters. */
-  private void refreshIfMastersChanged(StatefulRedisClusterConnection<String, byte[]> cluster) {
-    Partitions seen = ClusterPartitionParser.parse(cluster.sync().clusterNodes());
-    if (!servingMasters(seen)
-            .keySet()
-            .equals(servingMasters(cluster.getPartitions()).keySet())
-        && client instanceof RedisClusterClient clusterClient) {
-      clusterClient.refreshPartitions();
+  /**
+   * The masters of {@code partitions} that own slots and are not flagged as failed, each as {@code
+   * id@host:port}: the ones that must track for L1 to answer.
+   */
+  private static Set<String> requiredNames(Iterable<RedisClusterNode> partitions) {
+    Set<String> names = new HashSet<>();
+    for (RedisClusterNode node : slotMasters(partitions).values()) {
+      if (!node.is(RedisClusterNode.NodeFlag.FAIL)) {
+        names.add(name(node));
+      }
     }
+    return names;
+  }
+
+  private static String name(RedisClusterNode node) {
+    return node.getNodeId() + "@" + node.getUri().getHost() + ":"
+        + node.getUri().getPort();
+  }
+
+  /** The masters that track now, each as {@code id@host:port}. */
+  private Set<String> trackedNames() {
+    Set<String> names = new HashSet<>();
+    for (Map.Entry<String, StatefulRedisConnection<String, byte[]>> e : trackedMasters.entrySet()) {
+      NodeTracking n = nodeTracking.get(e.getValue());
+      if (n != null && n.on()) {
+        names.add(e.getKey());
+      }
+    }
+    return names;
   }
 
   /**
-   * Cluster: turns tracking on for the write connection of every master serving slots that lacks
+   * Asks one node for {@code CLUSTER NODES} and refreshes Lettuce's topology (at most once a
+   * second) when the masters it names, by id and address, are not the ones Lettuce knows.
+   *
+   * @return the masters the node names that must track ({@link #requiredNames})
+   */
+  private Set<String> refreshIfMastersChanged(
+      StatefulRedisClusterConnection<String, byte[]> cluster) {
+    Set<String> named =
+        requiredNames(ClusterPartitionParser.parse(cluster.sync().clusterNodes()));
+    long now = System.nanoTime();
+    if (!named.equals(requiredNames(cluster.getPartitions()))
+        && now - lastRefreshNanos >= TimeUnit.SECONDS.toNanos(1)
+        && client instanceof RedisClusterClient clusterClient) {
+      lastRefreshNanos = now;
+      clusterClient.refreshPartitions();
+    }
+    return named;
+  }
+
+  /**
+   * Cluster: turns tracking on for the write connection of every master that owns slots and lacks
    * it (new, reconnected, or refused before); after that, if any was turned on and {@code clear},
-   * runs the caller's clear. {@link #trackingOn} is true only if every master tracks. Under {@link
-   * #trackingLock}.
+   * runs the caller's clear. {@link #trackingOn} is true only if every master tracks, except a
+   * master flagged as failed that cannot be reached: it takes no writes while so, and it is
+   * tracked, with the clear, once its connection is back. Under {@link #trackingLock}.
    */
   private void trackMasters(
       StatefulRedisClusterConnection<String, byte[]> cluster, Tracking t, boolean clear) {
     boolean all = true;
     boolean started = false;
     Map<String, StatefulRedisConnection<String, byte[]>> masters = new LinkedHashMap<>();
-    for (RedisClusterNode node : servingMasters(cluster.getPartitions()).values()) {
+    for (RedisClusterNode node : slotMasters(cluster.getPartitions()).values()) {
+      boolean failed = node.is(RedisClusterNode.NodeFlag.FAIL);
       StatefulRedisConnection<String, byte[]> c;
       try {
         c = cluster.getConnection(node.getUri().getHost(), node.getUri().getPort());
       } catch (RuntimeException e) {
         log.debug(
             "no connection to master {} for client tracking: {}", node.getNodeId(), rootMessage(e));
-        all = false;
+        all &= failed;
         continue;
       }
-      masters.put(node.getNodeId(), c);
       NodeTracking n = nodeTracking.computeIfAbsent(c, this::listenForReconnects);
       int connects = n.connects.get();
       if (!n.on()) {
-        if (startTracking(c, t)) {
+        if (failed && !c.isOpen()) {
+          continue; // down and flagged: tracked once its connection is back
+        }
+        if (startTracking(c, t, n.refused)) {
           n.trackedAt = connects;
           started = true;
         } else {
-          all = false;
+          all &= failed;
+          continue;
         }
       }
+      masters.put(name(node), c);
     }
-    // Kept while open, master or not: a node that is a master again later still tracks on the
+    // Kept until closed, master or not: a node that is a master again later still tracks on the
     // same socket, and its connection keeps its one reconnect listener.
-    nodeTracking.keySet().removeIf(c -> !c.isOpen() && !masters.containsValue(c));
+    nodeTracking.keySet().removeIf(c -> c instanceof RedisChannelHandler<?, ?> h && h.isClosed());
     trackedMasters = Map.copyOf(masters);
     if (started && clear) {
       trackingOn = false;
@@ -547,6 +602,8 @@ public final class RedisTier implements AutoCloseable {
     final AtomicInteger connects = new AtomicInteger();
     /** {@link #connects} when tracking was last turned on; -1 before. */
     volatile int trackedAt = -1;
+    /** Whether this connection's refusal was logged and no turn-on succeeded since. */
+    final AtomicBoolean refused = new AtomicBoolean();
 
     boolean on() {
       return trackedAt == connects.get();
@@ -569,6 +626,9 @@ public final class RedisTier implements AutoCloseable {
 
   /** {@link #retryTracking} on the scheduler: never on the event loop, which it would block. */
   private void retryTrackingSoon() {
+    if (!retryQueued.compareAndSet(false, true)) {
+      return; // one queued retry does for every reason to retry
+    }
     try {
       scheduler.execute(() -> {
         try {
@@ -603,12 +663,17 @@ public final class RedisTier implements AutoCloseable {
       replies.add(c.async().ping().toCompletableFuture());
     }
     replies.add(cluster.async().clusterNodes().toCompletableFuture().thenAccept(nodes -> {
-      if (!masters
-          .keySet()
-          .equals(servingMasters(ClusterPartitionParser.parse(nodes)).keySet())) {
+      // every master owning slots, flagged as failed or not: one that still answers others
+      // could take writes this instance does not hear of
+      Set<String> owners = new HashSet<>();
+      for (RedisClusterNode node :
+          slotMasters(ClusterPartitionParser.parse(nodes)).values()) {
+        owners.add(name(node));
+      }
+      if (!masters.keySet().containsAll(owners)) {
         retryTrackingSoon();
         throw new CompletionException(
-            new RedisUnavailableException("a master serving slots does not track yet"));
+            new RedisUnavailableException("a master owning slots does not track yet"));
       }
     }));
     return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new));
@@ -622,7 +687,7 @@ public final class RedisTier implements AutoCloseable {
   private void restartTracking(StatefulRedisConnection<String, byte[]> current, Tracking t) {
     synchronized (trackingLock) {
       trackingOn = false;
-      if (startTracking(current, t)) {
+      if (startTracking(current, t, trackingRefused)) {
         t.onReconnect().run();
         trackingOn = true;
       }
@@ -691,7 +756,8 @@ public final class RedisTier implements AutoCloseable {
    * refusal is logged at WARN once, then at DEBUG on every retry (one a second) until a turn-on
    * succeeds, which is logged at INFO.
    */
-  private boolean startTracking(StatefulRedisConnection<String, byte[]> current, Tracking t) {
+  private boolean startTracking(
+      StatefulRedisConnection<String, byte[]> current, Tracking t, AtomicBoolean refusedFlag) {
     try {
       current
           .sync()
@@ -700,7 +766,7 @@ public final class RedisTier implements AutoCloseable {
     } catch (RuntimeException e) {
       String message = rootMessage(e);
       if (message == null || !message.contains("overlaps with an existing prefix")) {
-        if (trackingRefused.compareAndSet(false, true)) {
+        if (refusedFlag.compareAndSet(false, true)) {
           log.warn(
               "client tracking not enabled ({}); L1 does not answer in TRACKING mode until it is, "
                   + "tried again every second",
@@ -712,7 +778,7 @@ public final class RedisTier implements AutoCloseable {
       }
       // on already: a reconnect's turn-on and a retry both reached this connection
     }
-    if (trackingRefused.compareAndSet(true, false)) {
+    if (refusedFlag.compareAndSet(true, false)) {
       log.info("client tracking enabled at {}", safeUri);
     }
     return true;
@@ -1330,8 +1396,11 @@ public final class RedisTier implements AutoCloseable {
         if (master == null) {
           throw new RedisException("no master serves the slot of the key");
         }
+        // WAIT counts the replicas that have this client's own last write: it must go to the
+        // connection the write went through, the one Lettuce writes this master's slots to (by
+        // address; the one by node id is another client, whose last write is not this one)
         return cluster
-            .getConnection(master.getNodeId())
+            .getConnection(master.getUri().getHost(), master.getUri().getPort())
             .waitForReplication(replicas, timeout.toMillis());
       }
       return commands.waitForReplication(replicas, timeout.toMillis());
