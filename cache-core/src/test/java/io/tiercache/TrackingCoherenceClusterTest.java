@@ -357,4 +357,45 @@ class TrackingCoherenceClusterTest extends CoherenceContract {
     mine.clear();
     cluster.awaitHealthy(30);
   }
+
+  /**
+   * A master added to the cluster and given a slot (a resharding): moving the keys away from the
+   * old master is pushed by it; the writes made on the new master are heard once the heartbeat's
+   * {@code CLUSTER NODES} has found it and tracking is on there (with L1 cleared).
+   */
+  @Test
+  void aMasterAddedAndGivenASlot_isTrackedWithinAHeartbeat() {
+    try (EmbeddedRedisCluster cluster = EmbeddedRedisCluster.launch()) {
+      TierCache a = tracking(cluster.seedUris());
+      TierCache b = tracking(cluster.seedUris());
+      Cache<String, String> ca = a.cache("c");
+      Cache<String, String> cb = b.cache("c");
+      ca.put("k", "v1");
+      assertEquals("v1", cb.get("k", x -> "loaded"));
+      int added = cluster.addMaster();
+      int slot;
+      try (Resp resp = cluster.connect(0)) {
+        slot = ((Long) resp.command("CLUSTER", "KEYSLOT", "tc:c:k")).intValue();
+      }
+      cluster.moveSlot(slot, added);
+      assertEquals(added, cluster.nodeOf("tc:c:k"));
+      assertEquals("v1", cb.get("k", x -> "loaded"), "the key moved with its value");
+      ca.put("k", "v2"); // redirected to the new master
+      long written = System.nanoTime();
+      await().atMost(Duration.ofSeconds(5)).until(() -> "v2".equals(cb.get("k", x -> "loaded")));
+      long seenMillis = (System.nanoTime() - written) / 1_000_000;
+      System.out.printf(
+          "master added: B answered the new master's write after %d ms%n", seenMillis);
+      assertTrue(
+          seenMillis < 2_500, "the new master is tracked within about a heartbeat: " + seenMillis);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> trackingClients(cluster, added) >= 2 && b.coherenceStats().l1Answering());
+      ca.put("k", "v3");
+      await().atMost(BOUND).until(() -> "v3".equals(cb.get("k", x -> "loaded")));
+      closeMine(); // before the cluster they talk to
+      mine.clear();
+    }
+  }
 }

@@ -346,6 +346,118 @@ public final class EmbeddedRedisCluster implements Closeable {
     return null;
   }
 
+  /**
+   * Starts one more node, a master that serves no slot yet, and has the cluster meet it; it gets
+   * slots from {@link #moveSlot}. Waits until every running node knows it. {@link #awaitHealthy}
+   * and {@link #NODES} count the first masters only: use it in a cluster of its own. Returns once
+   * the new node reports {@code cluster_state:ok}.
+   *
+   * @return the new node's index, after the existing ones
+   * @throws IllegalStateException if the nodes do not all know it within 30 s
+   */
+  public int addMaster() {
+    try {
+      int port = RedisProcess.freeClusterPort(ports());
+      Path nodeFolder = Files.createDirectories(folder.resolve("node-" + nodes.size()));
+      RedisProcess node = new RedisProcess(
+          nodeFolder,
+          port,
+          List.of(
+              "cluster-enabled yes",
+              "cluster-config-file nodes.conf",
+              "cluster-node-timeout " + NODE_TIMEOUT_MILLIS),
+          false);
+      node.start();
+      nodes.add(node);
+      try (Resp first = connect(firstRunning())) {
+        first.command("CLUSTER", "MEET", "127.0.0.1", Integer.toString(port));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      for (int i = 0; i < nodes.size(); i++) {
+        while (isRunning(i)) {
+          try (Resp resp = connect(i)) {
+            if (String.valueOf(resp.command("CLUSTER", "NODES")).contains(":" + port + "@")) {
+              break;
+            }
+          }
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("node " + port + " not known to every node in 30 s");
+          }
+          RedisProcess.sleep(20);
+        }
+      }
+      int index = nodes.size() - 1;
+      while (true) { // it answers keys, imports included, once it sees every slot served
+        try (Resp resp = connect(index)) {
+          if (String.valueOf(resp.command("CLUSTER", "INFO")).contains("cluster_state:ok")) {
+            return index;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("node " + port + " not in state ok within 30 s");
+        }
+        RedisProcess.sleep(20);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start another cluster node", e);
+    }
+  }
+
+  /**
+   * Moves {@code slot}, with its keys, from the master that serves it to the master {@code to}, as
+   * a resharding does: {@code CLUSTER SETSLOT IMPORTING} and {@code MIGRATING}, {@code MIGRATE} of
+   * every key, then {@code SETSLOT NODE} on every master.
+   *
+   * @throws IllegalArgumentException if {@code slot} is outside 0..16383 or {@code to} serves it
+   */
+  public void moveSlot(int slot, int to) {
+    if (slot < 0 || slot >= SLOTS) {
+      throw new IllegalArgumentException("slot must be in 0.." + (SLOTS - 1) + ", was " + slot);
+    }
+    int from;
+    try (Resp resp = connect(firstRunning())) {
+      from = ownerOf(resp, slot);
+    }
+    if (from == checkIndex(to)) {
+      throw new IllegalArgumentException("node " + to + " serves slot " + slot + " already");
+    }
+    String toId;
+    String fromId;
+    try (Resp target = connect(to);
+        Resp source = connect(from)) {
+      toId = (String) target.command("CLUSTER", "MYID");
+      fromId = (String) source.command("CLUSTER", "MYID");
+      String s = Integer.toString(slot);
+      target.command("CLUSTER", "SETSLOT", s, "IMPORTING", fromId);
+      source.command("CLUSTER", "SETSLOT", s, "MIGRATING", toId);
+      while (true) {
+        List<?> keys = (List<?>) source.command("CLUSTER", "GETKEYSINSLOT", s, "100");
+        if (keys.isEmpty()) {
+          break;
+        }
+        List<String> migrate = new ArrayList<>(List.of(
+            "MIGRATE",
+            "127.0.0.1",
+            Integer.toString(nodes.get(to).port()),
+            "",
+            "0",
+            "5000",
+            "KEYS"));
+        for (Object key : keys) {
+          migrate.add(String.valueOf(key));
+        }
+        source.command(migrate.toArray(String[]::new));
+      }
+      for (int i = 0; i < nodes.size(); i++) {
+        if (isRunning(i) && "master".equals(role(i).get(0))) {
+          try (Resp resp = connect(i)) {
+            resp.command("CLUSTER", "SETSLOT", s, "NODE", toId);
+          }
+        }
+      }
+    }
+  }
+
   /** Whether a node's process is up. */
   public boolean isRunning(int node) {
     return nodes.get(checkIndex(node)).isRunning();
