@@ -345,7 +345,11 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
             bySpace.computeIfAbsent(spaceAndKey[0], space -> new ArrayList<>()).add(spaceAndKey[1]);
           }
         }
-        bySpace.forEach(Coherence.this::publishKeys);
+        // On the stream in every mode: a replayed delete of a key Redis no longer has (it
+        // restarted empty, or the write that failed never landed) changes nothing in Redis, so
+        // client tracking pushes nothing, while another instance may hold a value it loaded
+        // during the outage
+        bySpace.forEach(Coherence.this::publishKeysOnStream);
       }
 
       @Override
@@ -726,6 +730,11 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
     if (keysByTracking) {
       return; // Redis pushes the change to every instance that tracks the prefix
     }
+    publishKeysOnStream(space, keys);
+  }
+
+  /** {@link #publishKeys} on the stream, whatever the mode. */
+  private void publishKeysOnStream(String space, Collection<String> keys) {
     Shard[] layout = shards;
     if (batching) {
       boolean[] touched = new boolean[layout.length];
@@ -1253,7 +1262,8 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
               .computeIfAbsent(entry.substring(0, split), space -> new ArrayList<>())
               .add(entry.substring(split + 1));
         }
-        bySpace.forEach(this::publishKeys);
+        // only keys that went to the stream wait here: a replayed delete in tracking mode too
+        bySpace.forEach(this::publishKeysOnStream);
       }
       for (String pattern : new ArrayList<>(pendingPatterns)) {
         pendingPatterns.remove(pattern);
