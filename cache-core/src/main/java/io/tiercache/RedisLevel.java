@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -496,44 +495,13 @@ abstract class RedisLevel {
         return true;
       } catch (RedisUnavailableException e) {
         stats.degraded.increment();
-        undoIfItMayLand(k, frame, e);
         return false;
       }
     }
 
-    /**
-     * A loaded value's write that timed out may still run once a stalled server or link moves
-     * again, after a change of the key and after the window of recent loads that would undo it:
-     * a compare-and-delete of the value goes behind it on the same connection, and is sent again
-     * until one is answered (which proves the write ran before it), for at most a minute. It
-     * deletes only the value this instance loaded, never a newer one.
-     */
-    private void undoIfItMayLand(String k, byte[] frame, Throwable error) {
-      if (RedisTier.mayStillRun(error)) {
-        undoWhenAnswered(k, frame, System.nanoTime() + TimeUnit.MINUTES.toNanos(1));
-      }
-    }
-
-    private void undoWhenAnswered(String k, byte[] frame, long deadline) {
-      redis.compareAndDeleteAsync(redisPrefix + k, frame).whenComplete((deleted, error) -> {
-        if (error == null) {
-          if (deleted && coherence != null) {
-            coherence.publishKeys(space, List.of(k)); // others may have read it meanwhile
-          }
-        } else if (System.nanoTime() - deadline < 0) {
-          CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
-              .execute(() -> undoWhenAnswered(k, frame, deadline));
-        }
-      });
-    }
-
     @Override
     CompletableFuture<Boolean> writeLoadedAsync(String k, byte[] frame, long ttlMillis) {
-      return redis.setIfAbsentAsync(redisPrefix + k, frame, ttlMillis).whenComplete((ok, error) -> {
-        if (error != null) {
-          undoIfItMayLand(k, frame, error);
-        }
-      });
+      return redis.setIfAbsentAsync(redisPrefix + k, frame, ttlMillis);
     }
 
     @Override
@@ -551,7 +519,6 @@ abstract class RedisLevel {
         return true;
       } catch (RedisUnavailableException e) {
         stats.degraded.increment();
-        undoIfItMayLand(k, frame, e);
         return false;
       }
     }
@@ -567,13 +534,7 @@ abstract class RedisLevel {
           }
         });
       }
-      return redis
-          .setIfAbsentAndReleaseAsync(redisPrefix + k, frame, ttlMillis, leaseKey, lease)
-          .whenComplete((ok, error) -> {
-            if (error != null) {
-              undoIfItMayLand(k, frame, error);
-            }
-          });
+      return redis.setIfAbsentAndReleaseAsync(redisPrefix + k, frame, ttlMillis, leaseKey, lease);
     }
 
     @Override

@@ -1596,20 +1596,6 @@ public final class RedisTier implements AutoCloseable {
   }
 
   /**
-   * Whether a command that failed with {@code error} may still run in Redis: it timed out after it
-   * was sent (a stalled server or link runs it once it moves again), unlike a call refused at once
-   * while the breaker is open.
-   */
-  public static boolean mayStillRun(Throwable error) {
-    for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof RedisCommandTimeoutException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
    * Remembers that {@code key} must be deleted from Redis when it is reachable again, because a
    * write to it failed. If Redis is reachable right now, deletes it at once.
    */
