@@ -734,7 +734,7 @@ final class Coherence implements AutoCloseable, PersistentLevel.Replayer {
   }
 
   /** {@link #publishKeys} on the stream, whatever the mode. */
-  private void publishKeysOnStream(String space, Collection<String> keys) {
+  void publishKeysOnStream(String space, Collection<String> keys) {
     Shard[] layout = shards;
     if (batching) {
       boolean[] touched = new boolean[layout.length];
