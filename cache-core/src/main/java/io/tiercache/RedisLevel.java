@@ -396,25 +396,19 @@ abstract class RedisLevel {
           return;
         }
       }
-      if (coherence != null && coherence.keysByTracking()) {
+      long[] removed = {1};
+      change(
+          k,
+          () -> write(
+              redisKey,
+              c -> removed[0] = c.unlink(redisKey),
+              () -> removed[0] = redis.delete(List.of(redisKey))));
+      if (removed[0] == 0 && coherence != null && coherence.keysByTracking()) {
         // Client tracking pushes only real changes: a delete of a key Redis does not have is
         // heard by nobody, while another instance's load of it may be about to write the old
         // value (SET NX). That delete is announced on the stream, which undoes such a load.
-        long[] removed = {1};
-        change(
-            k,
-            () -> write(
-                redisKey,
-                c -> removed[0] = c.unlink(redisKey),
-                () -> removed[0] = redis.delete(List.of(redisKey))),
-            false);
-        if (removed[0] == 0) {
-          coherence.publishKeysOnStream(space, List.of(k));
-        }
-        return;
+        coherence.publishKeysOnStream(space, List.of(k));
       }
-      change(
-          k, () -> write(redisKey, c -> c.unlink(redisKey), () -> redis.delete(List.of(redisKey))));
     }
 
     /**
